@@ -1,0 +1,201 @@
+package ledger
+
+import (
+	"bytes"
+	"sort"
+)
+
+// Store is the key-value view of state a handler reads and writes. Keys sort
+// bytewise. A Store panics on a storage failure: a node that cannot read its
+// state must halt rather than diverge.
+type Store interface {
+	// Get returns the value of key, or nil if it is absent.
+	Get(key []byte) []byte
+	// Set writes value under key. The store keeps its own copy.
+	Set(key, value []byte)
+	// Delete removes key.
+	Delete(key []byte)
+	// Iterate calls fn for each key in [start, end) in ascending order until
+	// fn returns false. A nil end means no upper bound. fn must not write
+	// to the store.
+	Iterate(start, end []byte, fn func(key, value []byte) bool)
+}
+
+// PrefixEnd returns the smallest key greater than every key with the prefix,
+// or nil if there is none.
+func PrefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// IteratePrefix calls fn for each key with the prefix, in order.
+func IteratePrefix(s Store, prefix []byte, fn func(key, value []byte) bool) {
+	s.Iterate(prefix, PrefixEnd(prefix), fn)
+}
+
+// Write is one entry of a write set: a key and its new value, or a deletion.
+type Write struct {
+	Key    []byte
+	Value  []byte
+	Delete bool
+}
+
+// Overlay buffers writes over a parent store. Reads see the buffered writes
+// first. Flush applies them to the parent; dropping the overlay discards them.
+// A transaction runs on an overlay so that it is all or nothing.
+type Overlay struct {
+	parent Store
+	writes map[string]*Write
+}
+
+// NewOverlay returns an empty overlay over parent.
+func NewOverlay(parent Store) *Overlay {
+	return &Overlay{parent: parent, writes: make(map[string]*Write)}
+}
+
+// Get implements Store.
+func (o *Overlay) Get(key []byte) []byte {
+	if w, ok := o.writes[string(key)]; ok {
+		if w.Delete {
+			return nil
+		}
+		return w.Value
+	}
+	return o.parent.Get(key)
+}
+
+// Set implements Store.
+func (o *Overlay) Set(key, value []byte) {
+	k := string(key)
+	o.writes[k] = &Write{Key: []byte(k), Value: bytes.Clone(value)}
+}
+
+// Delete implements Store.
+func (o *Overlay) Delete(key []byte) {
+	k := string(key)
+	o.writes[k] = &Write{Key: []byte(k), Delete: true}
+}
+
+// Iterate implements Store, merging buffered writes with the parent.
+func (o *Overlay) Iterate(start, end []byte, fn func(key, value []byte) bool) {
+	mine := o.sortedIn(start, end)
+	i := 0
+	stopped := false
+	o.parent.Iterate(start, end, func(k, v []byte) bool {
+		for i < len(mine) && bytes.Compare(mine[i].Key, k) < 0 {
+			w := mine[i]
+			i++
+			if !w.Delete && !fn(w.Key, w.Value) {
+				stopped = true
+				return false
+			}
+		}
+		if i < len(mine) && bytes.Equal(mine[i].Key, k) {
+			w := mine[i]
+			i++
+			if w.Delete {
+				return true
+			}
+			if !fn(w.Key, w.Value) {
+				stopped = true
+				return false
+			}
+			return true
+		}
+		if !fn(k, v) {
+			stopped = true
+			return false
+		}
+		return true
+	})
+	if stopped {
+		return
+	}
+	for ; i < len(mine); i++ {
+		if w := mine[i]; !w.Delete && !fn(w.Key, w.Value) {
+			return
+		}
+	}
+}
+
+func (o *Overlay) sortedIn(start, end []byte) []*Write {
+	out := make([]*Write, 0)
+	for _, w := range o.writes {
+		if bytes.Compare(w.Key, start) >= 0 && (end == nil || bytes.Compare(w.Key, end) < 0) {
+			out = append(out, w)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Key, out[j].Key) < 0 })
+	return out
+}
+
+// Writes returns the buffered writes sorted by key.
+func (o *Overlay) Writes() []Write {
+	ws := o.sortedIn(nil, nil)
+	out := make([]Write, len(ws))
+	for i, w := range ws {
+		out[i] = *w
+	}
+	return out
+}
+
+// Len is the number of buffered writes.
+func (o *Overlay) Len() int { return len(o.writes) }
+
+// Flush applies the buffered writes to the parent in key order and empties
+// the overlay.
+func (o *Overlay) Flush() {
+	for _, w := range o.Writes() {
+		if w.Delete {
+			o.parent.Delete(w.Key)
+		} else {
+			o.parent.Set(w.Key, w.Value)
+		}
+	}
+	o.writes = make(map[string]*Write)
+}
+
+// Discard drops the buffered writes.
+func (o *Overlay) Discard() { o.writes = make(map[string]*Write) }
+
+// MemStore is an in-memory Store, for tests and for building genesis.
+type MemStore struct {
+	m map[string][]byte
+}
+
+// NewMemStore returns an empty MemStore.
+func NewMemStore() *MemStore { return &MemStore{m: make(map[string][]byte)} }
+
+// Get implements Store.
+func (m *MemStore) Get(key []byte) []byte { return m.m[string(key)] }
+
+// Set implements Store.
+func (m *MemStore) Set(key, value []byte) { m.m[string(key)] = bytes.Clone(value) }
+
+// Delete implements Store.
+func (m *MemStore) Delete(key []byte) { delete(m.m, string(key)) }
+
+// Iterate implements Store.
+func (m *MemStore) Iterate(start, end []byte, fn func(key, value []byte) bool) {
+	keys := make([]string, 0, len(m.m))
+	for k := range m.m {
+		if k >= string(start) && (end == nil || k < string(end)) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !fn([]byte(k), m.m[k]) {
+			return
+		}
+	}
+}
+
+// Len is the number of keys.
+func (m *MemStore) Len() int { return len(m.m) }
