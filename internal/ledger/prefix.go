@@ -1,0 +1,41 @@
+package ledger
+
+// Key prefixes: one byte per module, so that modules never collide and the
+// state can be read module by module. Append; never renumber.
+const (
+	PrefixApp    byte = 0x00 // chain metadata (chain id, genesis)
+	PrefixAuth   byte = 0x01 // account sequences
+	PrefixBank   byte = 0x02 // balances, supply, denom
+	PrefixParams byte = 0x03 // parameters and the params authority
+	PrefixDevice byte = 0x04 // makers, devices, locations, indexes
+	PrefixProof  byte = 0x05 // ingest segment commitments, entropy
+	PrefixReward byte = 0x06 // epochs, oracle roots, claims
+)
+
+// Key joins a module prefix and parts into one key.
+func Key(prefix byte, parts ...[]byte) []byte {
+	n := 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	k = append(k, prefix)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// U64 encodes v big-endian, so that numeric keys sort in numeric order.
+func U64(v uint64) []byte {
+	return []byte{byte(v >> 56), byte(v >> 48), byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+}
+
+// ReadU64 decodes a big-endian uint64; a value of the wrong length reads as
+// zero (absent).
+func ReadU64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+}
