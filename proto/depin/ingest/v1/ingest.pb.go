@@ -217,8 +217,9 @@ type ReportResult struct {
 	Status Status                 `protobuf:"varint,1,opt,name=status,proto3,enum=depin.ingest.v1.Status" json:"status,omitempty"`
 	// message explains a rejection to people; empty when accepted.
 	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
-	// hash is the SHA-256 of the SignedReport's encoding as stored in the log
-	// and in segments (set when accepted or duplicate).
+	// hash is the report's leaf hash in the segment Merkle tree,
+	// SHA-256(0x00 || encoded LogRecord) (RFC 6962 leaf hash), set when the
+	// report is accepted or a duplicate of the last accepted one.
 	Hash          []byte `protobuf:"bytes,3,opt,name=hash,proto3" json:"hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -367,6 +368,249 @@ func (x *GetEntropyResponse) GetWindow() int64 {
 	return 0
 }
 
+// LogRecord is one accepted report as ingest appends it to the durable log
+// and copies it, byte for byte, into a segment.
+type LogRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report is the signed report exactly as the device sent it.
+	Report *v1.SignedReport `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	// received is ingest's clock when it accepted the report, Unix nanoseconds.
+	// Verifiers use it, not the device timestamp, for time windows
+	// (helium/oracles ingest stamps received_timestamp; reference/helium.md §4.2).
+	Received int64 `protobuf:"varint,2,opt,name=received,proto3" json:"received,omitempty"`
+	// height is the chain head when ingest accepted the report.
+	Height int64 `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	// epoch is the reward epoch of height: the segment the report goes into
+	// belongs to it.
+	Epoch         uint64 `protobuf:"varint,4,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogRecord) Reset() {
+	*x = LogRecord{}
+	mi := &file_depin_ingest_v1_ingest_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogRecord) ProtoMessage() {}
+
+func (x *LogRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_ingest_v1_ingest_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogRecord.ProtoReflect.Descriptor instead.
+func (*LogRecord) Descriptor() ([]byte, []int) {
+	return file_depin_ingest_v1_ingest_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *LogRecord) GetReport() *v1.SignedReport {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+func (x *LogRecord) GetReceived() int64 {
+	if x != nil {
+		return x.Received
+	}
+	return 0
+}
+
+func (x *LogRecord) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *LogRecord) GetEpoch() uint64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+// Segment is a run of consecutive log records of one epoch. Its encoding
+// (fields in number order, as protobuf encoders write them) is the segment
+// file; its SHA-256 is the segment hash, the file's name and address.
+type Segment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// epoch every record belongs to.
+	Epoch uint64 `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// first_seq is the log sequence of the first record.
+	FirstSeq uint64 `protobuf:"varint,2,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	// prev is the hash of the previous segment, empty for the first.
+	Prev []byte `protobuf:"bytes,3,opt,name=prev,proto3" json:"prev,omitempty"`
+	// records are encoded LogRecords, in log order.
+	Records       [][]byte `protobuf:"bytes,4,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Segment) Reset() {
+	*x = Segment{}
+	mi := &file_depin_ingest_v1_ingest_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Segment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Segment) ProtoMessage() {}
+
+func (x *Segment) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_ingest_v1_ingest_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Segment.ProtoReflect.Descriptor instead.
+func (*Segment) Descriptor() ([]byte, []int) {
+	return file_depin_ingest_v1_ingest_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Segment) GetEpoch() uint64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *Segment) GetFirstSeq() uint64 {
+	if x != nil {
+		return x.FirstSeq
+	}
+	return 0
+}
+
+func (x *Segment) GetPrev() []byte {
+	if x != nil {
+		return x.Prev
+	}
+	return nil
+}
+
+func (x *Segment) GetRecords() [][]byte {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// SegmentInfo describes a stored segment: what the batcher commits on chain
+// and what GET /v1/epochs/{n}/segments lists.
+type SegmentInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Epoch uint64                 `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// hash is SHA-256 of the segment file.
+	Hash []byte `protobuf:"bytes,2,opt,name=hash,proto3" json:"hash,omitempty"`
+	// merkle_root is the RFC 6962 Merkle tree hash over the records' leaf
+	// hashes, in order.
+	MerkleRoot []byte `protobuf:"bytes,3,opt,name=merkle_root,json=merkleRoot,proto3" json:"merkle_root,omitempty"`
+	// count is the number of records.
+	Count uint64 `protobuf:"varint,4,opt,name=count,proto3" json:"count,omitempty"`
+	// first_seq and last_seq are the log sequences of the first and last records.
+	FirstSeq      uint64 `protobuf:"varint,5,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	LastSeq       uint64 `protobuf:"varint,6,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SegmentInfo) Reset() {
+	*x = SegmentInfo{}
+	mi := &file_depin_ingest_v1_ingest_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SegmentInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SegmentInfo) ProtoMessage() {}
+
+func (x *SegmentInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_ingest_v1_ingest_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SegmentInfo.ProtoReflect.Descriptor instead.
+func (*SegmentInfo) Descriptor() ([]byte, []int) {
+	return file_depin_ingest_v1_ingest_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SegmentInfo) GetEpoch() uint64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *SegmentInfo) GetHash() []byte {
+	if x != nil {
+		return x.Hash
+	}
+	return nil
+}
+
+func (x *SegmentInfo) GetMerkleRoot() []byte {
+	if x != nil {
+		return x.MerkleRoot
+	}
+	return nil
+}
+
+func (x *SegmentInfo) GetCount() uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *SegmentInfo) GetFirstSeq() uint64 {
+	if x != nil {
+		return x.FirstSeq
+	}
+	return 0
+}
+
+func (x *SegmentInfo) GetLastSeq() uint64 {
+	if x != nil {
+		return x.LastSeq
+	}
+	return 0
+}
+
 var File_depin_ingest_v1_ingest_proto protoreflect.FileDescriptor
 
 const file_depin_ingest_v1_ingest_proto_rawDesc = "" +
@@ -383,7 +627,25 @@ const file_depin_ingest_v1_ingest_proto_rawDesc = "" +
 	"\x11GetEntropyRequest\"a\n" +
 	"\x12GetEntropyResponse\x123\n" +
 	"\aentropy\x18\x01 \x01(\v2\x19.depin.report.v1.BlockRefR\aentropy\x12\x16\n" +
-	"\x06window\x18\x02 \x01(\x03R\x06window*\xc1\x02\n" +
+	"\x06window\x18\x02 \x01(\x03R\x06window\"\x8c\x01\n" +
+	"\tLogRecord\x125\n" +
+	"\x06report\x18\x01 \x01(\v2\x1d.depin.report.v1.SignedReportR\x06report\x12\x1a\n" +
+	"\breceived\x18\x02 \x01(\x03R\breceived\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05epoch\x18\x04 \x01(\x04R\x05epoch\"j\n" +
+	"\aSegment\x12\x14\n" +
+	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x1b\n" +
+	"\tfirst_seq\x18\x02 \x01(\x04R\bfirstSeq\x12\x12\n" +
+	"\x04prev\x18\x03 \x01(\fR\x04prev\x12\x18\n" +
+	"\arecords\x18\x04 \x03(\fR\arecords\"\xa6\x01\n" +
+	"\vSegmentInfo\x12\x14\n" +
+	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x12\n" +
+	"\x04hash\x18\x02 \x01(\fR\x04hash\x12\x1f\n" +
+	"\vmerkle_root\x18\x03 \x01(\fR\n" +
+	"merkleRoot\x12\x14\n" +
+	"\x05count\x18\x04 \x01(\x04R\x05count\x12\x1b\n" +
+	"\tfirst_seq\x18\x05 \x01(\x04R\bfirstSeq\x12\x19\n" +
+	"\blast_seq\x18\x06 \x01(\x04R\alastSeq*\xc1\x02\n" +
 	"\x06Status\x12\x16\n" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSTATUS_ACCEPTED\x10\x01\x12\x14\n" +
@@ -418,7 +680,7 @@ func file_depin_ingest_v1_ingest_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_ingest_v1_ingest_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_depin_ingest_v1_ingest_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_depin_ingest_v1_ingest_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_depin_ingest_v1_ingest_proto_goTypes = []any{
 	(Status)(0),                 // 0: depin.ingest.v1.Status
 	(*SubmitBatchRequest)(nil),  // 1: depin.ingest.v1.SubmitBatchRequest
@@ -426,23 +688,27 @@ var file_depin_ingest_v1_ingest_proto_goTypes = []any{
 	(*ReportResult)(nil),        // 3: depin.ingest.v1.ReportResult
 	(*GetEntropyRequest)(nil),   // 4: depin.ingest.v1.GetEntropyRequest
 	(*GetEntropyResponse)(nil),  // 5: depin.ingest.v1.GetEntropyResponse
-	(*v1.SignedReport)(nil),     // 6: depin.report.v1.SignedReport
-	(*v1.BlockRef)(nil),         // 7: depin.report.v1.BlockRef
+	(*LogRecord)(nil),           // 6: depin.ingest.v1.LogRecord
+	(*Segment)(nil),             // 7: depin.ingest.v1.Segment
+	(*SegmentInfo)(nil),         // 8: depin.ingest.v1.SegmentInfo
+	(*v1.SignedReport)(nil),     // 9: depin.report.v1.SignedReport
+	(*v1.BlockRef)(nil),         // 10: depin.report.v1.BlockRef
 }
 var file_depin_ingest_v1_ingest_proto_depIdxs = []int32{
-	6, // 0: depin.ingest.v1.SubmitBatchRequest.reports:type_name -> depin.report.v1.SignedReport
-	3, // 1: depin.ingest.v1.SubmitBatchResponse.results:type_name -> depin.ingest.v1.ReportResult
-	0, // 2: depin.ingest.v1.ReportResult.status:type_name -> depin.ingest.v1.Status
-	7, // 3: depin.ingest.v1.GetEntropyResponse.entropy:type_name -> depin.report.v1.BlockRef
-	1, // 4: depin.ingest.v1.IngestService.SubmitBatch:input_type -> depin.ingest.v1.SubmitBatchRequest
-	4, // 5: depin.ingest.v1.IngestService.GetEntropy:input_type -> depin.ingest.v1.GetEntropyRequest
-	2, // 6: depin.ingest.v1.IngestService.SubmitBatch:output_type -> depin.ingest.v1.SubmitBatchResponse
-	5, // 7: depin.ingest.v1.IngestService.GetEntropy:output_type -> depin.ingest.v1.GetEntropyResponse
-	6, // [6:8] is the sub-list for method output_type
-	4, // [4:6] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	9,  // 0: depin.ingest.v1.SubmitBatchRequest.reports:type_name -> depin.report.v1.SignedReport
+	3,  // 1: depin.ingest.v1.SubmitBatchResponse.results:type_name -> depin.ingest.v1.ReportResult
+	0,  // 2: depin.ingest.v1.ReportResult.status:type_name -> depin.ingest.v1.Status
+	10, // 3: depin.ingest.v1.GetEntropyResponse.entropy:type_name -> depin.report.v1.BlockRef
+	9,  // 4: depin.ingest.v1.LogRecord.report:type_name -> depin.report.v1.SignedReport
+	1,  // 5: depin.ingest.v1.IngestService.SubmitBatch:input_type -> depin.ingest.v1.SubmitBatchRequest
+	4,  // 6: depin.ingest.v1.IngestService.GetEntropy:input_type -> depin.ingest.v1.GetEntropyRequest
+	2,  // 7: depin.ingest.v1.IngestService.SubmitBatch:output_type -> depin.ingest.v1.SubmitBatchResponse
+	5,  // 8: depin.ingest.v1.IngestService.GetEntropy:output_type -> depin.ingest.v1.GetEntropyResponse
+	7,  // [7:9] is the sub-list for method output_type
+	5,  // [5:7] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_depin_ingest_v1_ingest_proto_init() }
@@ -456,7 +722,7 @@ func file_depin_ingest_v1_ingest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_ingest_v1_ingest_proto_rawDesc), len(file_depin_ingest_v1_ingest_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
