@@ -1,0 +1,127 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/depin-network/depin/internal/ledger"
+)
+
+// Reserved key spaces outside consensus state.
+const (
+	prefixMeta  byte = 0xF0
+	prefixIndex byte = 0xF1
+)
+
+var (
+	keyHeight  = []byte{prefixMeta, 'h'}
+	keyAppHash = []byte{prefixMeta, 'a'}
+)
+
+// IndexKey places an index entry (not part of consensus state) under name.
+func IndexKey(name string, parts ...[]byte) []byte {
+	return ledger.Key(prefixIndex, append([][]byte{[]byte(name), {0}}, parts...)...)
+}
+
+// DB is the committed state of a node.
+type DB struct {
+	db *pebble.DB
+}
+
+// Open opens (or creates) the state database in dir.
+func Open(dir string) (*DB, error) {
+	db, err := pebble.Open(dir, &pebble.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error {
+	if err := d.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Get returns the committed value of key, or nil. It panics on a storage
+// failure: the node must halt rather than diverge.
+func (d *DB) Get(key []byte) []byte {
+	v, closer, err := d.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		panic(fmt.Sprintf("store: get: %v", err))
+	}
+	out := bytes.Clone(v)
+	_ = closer.Close()
+	return out
+}
+
+// Iterate calls fn for committed keys in [start, end) in order.
+func (d *DB) Iterate(start, end []byte, fn func(key, value []byte) bool) {
+	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
+	if err != nil {
+		panic(fmt.Sprintf("store: iterate: %v", err))
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			panic(fmt.Sprintf("store: iterate: %v", err))
+		}
+		if !fn(it.Key(), v) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		panic(fmt.Sprintf("store: iterate: %v", err))
+	}
+}
+
+// Set is not allowed on committed state: writes go through Commit.
+func (d *DB) Set(key, value []byte) { panic("store: Set on committed state; use Commit") }
+
+// Delete is not allowed on committed state: writes go through Commit.
+func (d *DB) Delete(key []byte) { panic("store: Delete on committed state; use Commit") }
+
+// LastCommit returns the height and app hash of the last committed block
+// (0 and nil for a new database).
+func (d *DB) LastCommit() (int64, []byte) {
+	return int64(ledger.ReadU64(d.Get(keyHeight))), d.Get(keyAppHash)
+}
+
+// Commit writes a block in one synced batch: its state writes, its index
+// writes, its height and app hash.
+func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) error {
+	b := d.db.NewBatch()
+	defer b.Close()
+	for _, ws := range [][]ledger.Write{state, index} {
+		for _, w := range ws {
+			var err error
+			if w.Delete {
+				err = b.Delete(w.Key, nil)
+			} else {
+				err = b.Set(w.Key, w.Value, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("store: commit height %d: %w", height, err)
+			}
+		}
+	}
+	if err := b.Set(keyHeight, ledger.U64(uint64(height)), nil); err != nil {
+		return fmt.Errorf("store: commit height %d: %w", height, err)
+	}
+	if err := b.Set(keyAppHash, appHash, nil); err != nil {
+		return fmt.Errorf("store: commit height %d: %w", height, err)
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("store: commit height %d: %w", height, err)
+	}
+	return nil
+}
