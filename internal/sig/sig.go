@@ -87,3 +87,14 @@ func (b *BatchVerifier) Len() int { return b.n }
 func (b *BatchVerifier) Verify() (bool, []bool) {
 	return b.bv.Verify(rand.Reader)
 }
+
+// PrivateKey is an ed25519 private key (seed followed by public key).
+type PrivateKey = ed25519.PrivateKey
+
+// PublicKey is an ed25519 public key.
+type PublicKey = ed25519.PublicKey
+
+// PublicOf returns the public key of a private key.
+func PublicOf(priv PrivateKey) PublicKey {
+	return PublicKey(priv[ed25519.SeedSize:])
+}
