@@ -1,0 +1,61 @@
+package device
+
+import (
+	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
+
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/sig"
+	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
+)
+
+// NewCertificate builds and signs a maker's certificate for a device: the
+// encoded Certificate and the maker's signature over it (domain
+// sig.DomainCert). makerID must be the address of makerPriv's public key.
+func NewCertificate(makerPriv ed25519.PrivateKey, makerID ledger.Address, devicePub []byte, kind devicev1.Kind, serial string) (cert, signature []byte) {
+	cert = encode(&devicev1.Certificate{Maker: makerID[:], DevicePubKey: devicePub, Kind: kind, Serial: serial})
+	return cert, sig.Sign(makerPriv, sig.DomainCert, cert)
+}
+
+// NewBinding builds and signs a device's binding to its owner on a chain:
+// the encoded Binding and the device's signature over it (domain
+// sig.DomainBind).
+func NewBinding(devicePriv ed25519.PrivateKey, chainID string, owner ledger.Address) (binding, signature []byte) {
+	pub := devicePriv.Public().(ed25519.PublicKey)
+	binding = encode(&devicev1.Binding{ChainId: chainID, DevicePubKey: pub, Owner: owner[:]})
+	return binding, sig.Sign(devicePriv, sig.DomainBind, binding)
+}
+
+// RegisterMakerMsg builds a device/register-maker message.
+func RegisterMakerMsg(name string, pubKey []byte, kinds []devicev1.Kind, onboardFee uint64) (string, []byte) {
+	return TypeRegisterMaker, encode(&devicev1.MsgRegisterMaker{Name: name, PubKey: pubKey, Kinds: kinds, OnboardFee: onboardFee})
+}
+
+// OnboardMsg builds a device/onboard message from signed onboarding material.
+func OnboardMsg(cert, makerSig, binding, deviceSig []byte) (string, []byte) {
+	return TypeOnboard, encode(&devicev1.MsgOnboard{Certificate: cert, MakerSignature: makerSig, Binding: binding, DeviceSignature: deviceSig})
+}
+
+// Onboard builds a complete device/onboard message when one party holds both
+// the maker's and the device's keys (devnet, simulated fleet, tests).
+func Onboard(makerPriv, devicePriv ed25519.PrivateKey, kind devicev1.Kind, serial, chainID string, owner ledger.Address) (string, []byte) {
+	makerID := ledger.AddressOf(makerPriv.Public().(ed25519.PublicKey))
+	cert, cs := NewCertificate(makerPriv, makerID, devicePriv.Public().(ed25519.PublicKey), kind, serial)
+	bind, bs := NewBinding(devicePriv, chainID, owner)
+	return OnboardMsg(cert, cs, bind, bs)
+}
+
+// AssertLocationMsg builds a device/assert-location message. Gain (dBi/10)
+// and elevation (m) apply to coverage devices only; pass 0 otherwise.
+func AssertLocationMsg(device ledger.Address, cell uint64, gain, elevation int32) (string, []byte) {
+	return TypeAssertLocation, encode(&devicev1.MsgAssertLocation{Device: device[:], Cell: cell, Gain: gain, Elevation: elevation})
+}
+
+// TransferMsg builds a device/transfer message.
+func TransferMsg(device, newOwner ledger.Address) (string, []byte) {
+	return TypeTransfer, encode(&devicev1.MsgTransfer{Device: device[:], NewOwner: newOwner[:]})
+}
+
+// DecommissionMsg builds a device/decommission message.
+func DecommissionMsg(device ledger.Address) (string, []byte) {
+	return TypeDecommission, encode(&devicev1.MsgDecommission{Device: device[:]})
+}

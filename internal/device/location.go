@@ -1,0 +1,119 @@
+package device
+
+import (
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
+	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
+)
+
+// CheckCell validates an asserted cell: a valid H3 cell whose resolution is
+// within the params bounds.
+func CheckCell(st ledger.Store, cell uint64) *ledger.Error {
+	if !IsValidCell(cell) {
+		return ledger.Errorf(ledger.CodeInvalidCell, "%s is not a valid H3 cell", CellString(cell))
+	}
+	lo, hi := params.Get(st, MinResolution), params.Get(st, MaxResolution)
+	if res := uint64(CellResolution(cell)); res < lo || res > hi {
+		return ledger.Errorf(ledger.CodeInvalidCell, "cell %s has resolution %d, allowed %d to %d", CellString(cell), res, lo, hi)
+	}
+	return nil
+}
+
+// checkLocation validates an assertion for a device kind. Only coverage
+// devices have an antenna; other kinds must leave gain and elevation zero.
+func checkLocation(st ledger.Store, kind devicev1.Kind, cell uint64, gain, elevation int32) *ledger.Error {
+	if e := CheckCell(st, cell); e != nil {
+		return e
+	}
+	if kind != devicev1.Kind_KIND_COVERAGE {
+		if gain != 0 || elevation != 0 {
+			return ledger.Errorf(CodeInvalidLocation, "%s devices have no antenna: gain and elevation must be 0, got %d and %d", KindName(kind), gain, elevation)
+		}
+		return nil
+	}
+	if lo, hi := params.Get(st, MinGain), params.Get(st, MaxGain); gain < 0 || uint64(gain) < lo || uint64(gain) > hi {
+		return ledger.Errorf(CodeInvalidLocation, "antenna gain %d dBi/10 outside %d to %d", gain, lo, hi)
+	}
+	if hi := params.Get(st, MaxElevation); elevation < 0 || uint64(elevation) > hi {
+		return ledger.Errorf(CodeInvalidLocation, "elevation %d m outside 0 to %d", elevation, hi)
+	}
+	return nil
+}
+
+func handleAssertLocation(ctx *ledger.Context, raw []byte) *ledger.Error {
+	var m devicev1.MsgAssertLocation
+	if e := decode(raw, &m, TypeAssertLocation); e != nil {
+		return e
+	}
+	d, id, e := ownedDevice(ctx, m.Device)
+	if e != nil {
+		return e
+	}
+	if e := checkLocation(ctx.Store, d.Kind, m.Cell, m.Gain, m.Elevation); e != nil {
+		return e
+	}
+	cur := d.Location
+	if cur != nil && cur.Cell == m.Cell && cur.Gain == m.Gain && cur.Elevation == m.Elevation {
+		return ledger.Errorf(CodeLocationUnchanged, "device %s is already at cell %s with gain %d and elevation %d", id, CellString(m.Cell), m.Gain, m.Elevation)
+	}
+	var fee uint64
+	if cur == nil || cur.Cell != m.Cell {
+		fee = params.Get(ctx.Store, AssertFee)
+	}
+	seq := d.Assertions
+	if seq == ^uint32(0) {
+		return ledger.Errorf(ledger.CodeOverflow, "device %s assertion count overflows", id)
+	}
+	if bal := bank.Balance(ctx.Store, ctx.Signer); bal < fee {
+		return ledger.Errorf(ledger.CodeInsufficientFunds, "%s has %d upin, the assertion burns %d", ctx.Signer, bal, fee)
+	}
+	if e := bank.Burn(ctx.Store, ctx.Signer, fee); e != nil {
+		return e // Burn changes nothing on failure, and nothing is written yet
+	}
+	loc := &devicev1.Location{Cell: m.Cell, Gain: m.Gain, Elevation: m.Elevation, Height: ctx.Height}
+	updated := proto.Clone(d).(*devicev1.Device)
+	updated.Location = loc
+	updated.Assertions = seq + 1
+	replaceDevice(ctx.Store, d, updated)
+	ctx.Store.Set(locationKey(id, seq), encode(loc))
+	pruneHistory(ctx.Store, id, updated.Assertions, params.Get(ctx.Store, MaxHistory))
+	ctx.Emit("device.location_asserted",
+		attr("device", id.String()), attr("owner", ctx.Signer.String()),
+		attr("cell", CellString(m.Cell)), attr("gain", strconv.Itoa(int(m.Gain))),
+		attr("elevation", strconv.Itoa(int(m.Elevation))), attr("burned", u64(fee)))
+	return nil
+}
+
+// pruneHistory deletes the assertions older than the newest keep of count.
+func pruneHistory(st ledger.Store, id ledger.Address, count uint32, keep uint64) {
+	if uint64(count) <= keep {
+		return
+	}
+	cut := count - uint32(keep)
+	var old [][]byte
+	st.Iterate(locationKey(id, 0), locationKey(id, cut), func(k, _ []byte) bool {
+		old = append(old, append([]byte(nil), k...))
+		return true
+	})
+	for _, k := range old {
+		st.Delete(k)
+	}
+}
+
+// Locations returns a device's kept location assertions, oldest first, one
+// page at a time.
+func Locations(st ledger.Store, id ledger.Address, page Page) ([]*devicev1.Location, []byte) {
+	var out []*devicev1.Location
+	next := scan(st, prefix(tagLocation, id[:]), page, func(_, v []byte) bool {
+		l := new(devicev1.Location)
+		decodeState(v, l)
+		out = append(out, l)
+		return true
+	})
+	return out, next
+}

@@ -1,0 +1,86 @@
+package device
+
+import (
+	"slices"
+
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/sig"
+	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
+)
+
+// checkKinds validates a maker's kinds and returns them sorted ascending.
+func checkKinds(kinds []devicev1.Kind) ([]devicev1.Kind, *ledger.Error) {
+	if len(kinds) == 0 {
+		return nil, ledger.Errorf(ledger.CodeMalformed, "maker certifies no kinds")
+	}
+	out := slices.Clone(kinds)
+	slices.Sort(out)
+	for i, k := range out {
+		if !validKind(k) {
+			return nil, ledger.Errorf(ledger.CodeMalformed, "kind %d is not a device kind", int32(k))
+		}
+		if i > 0 && out[i-1] == k {
+			return nil, ledger.Errorf(ledger.CodeMalformed, "kind %s listed twice", KindName(k))
+		}
+	}
+	return out, nil
+}
+
+// newMaker checks a maker registration against the message's own rules and
+// the state, and returns the record to write.
+func newMaker(st ledger.Store, name string, pubKey []byte, kinds []devicev1.Kind, fee uint64, height int64) (*devicev1.Maker, *ledger.Error) {
+	if e := checkText("maker name", name, params.Get(st, MaxNameLen), true); e != nil {
+		return nil, e
+	}
+	if len(pubKey) != sig.PubKeyLen {
+		return nil, ledger.Errorf(ledger.CodeMalformed, "maker public key is %d bytes, want %d", len(pubKey), sig.PubKeyLen)
+	}
+	sorted, e := checkKinds(kinds)
+	if e != nil {
+		return nil, e
+	}
+	id := ledger.AddressOf(pubKey)
+	if _, ok := GetMaker(st, id); ok {
+		return nil, ledger.Errorf(ledger.CodeMakerExists, "maker key %s is registered already", id)
+	}
+	if st.Get(nameKey(name)) != nil {
+		return nil, ledger.Errorf(ledger.CodeMakerExists, "maker name %q is taken", name)
+	}
+	return &devicev1.Maker{
+		Id: id[:], Name: name, PubKey: slices.Clone(pubKey), Kinds: sorted,
+		OnboardFee: fee, RegisteredHeight: height,
+	}, nil
+}
+
+func writeMaker(st ledger.Store, m *devicev1.Maker) {
+	putMaker(st, m)
+	st.Set(nameKey(m.Name), m.Id)
+}
+
+func handleRegisterMaker(ctx *ledger.Context, raw []byte) *ledger.Error {
+	var m devicev1.MsgRegisterMaker
+	if e := decode(raw, &m, TypeRegisterMaker); e != nil {
+		return e
+	}
+	if e := params.RequireAuthority(ctx); e != nil {
+		return e
+	}
+	mk, e := newMaker(ctx.Store, m.Name, m.PubKey, m.Kinds, m.OnboardFee, ctx.Height)
+	if e != nil {
+		return e
+	}
+	writeMaker(ctx.Store, mk)
+	id, _ := ledger.AddressFromBytes(mk.Id)
+	kinds := ""
+	for i, k := range mk.Kinds {
+		if i > 0 {
+			kinds += ","
+		}
+		kinds += KindName(k)
+	}
+	ctx.Emit("device.maker_registered",
+		attr("maker", id.String()), attr("name", mk.Name), attr("kinds", kinds),
+		attr("onboard_fee", u64(mk.OnboardFee)))
+	return nil
+}
