@@ -89,7 +89,7 @@ func rootOf(level []Hash) Hash {
 
 // Proof shows that one entry is in a manifest: the entry's index, the number
 // of entries, and the sibling hashes from the leaf up to the root (RFC 9162
-// §2.1.3 inclusion proof). For each leaf there is exactly one valid proof.
+// §2.1.3 inclusion proof).
 type Proof struct {
 	Index uint64
 	Size  uint64
