@@ -12,6 +12,20 @@ const (
 	PrefixReward byte = 0x06 // epochs, oracle roots, claims
 )
 
+// Key spaces outside consensus state: the app hash does not cover them.
+const (
+	PrefixMeta  byte = 0xF0 // last committed height and app hash
+	PrefixIndex byte = 0xF1 // transaction index
+)
+
+// StateEnd bounds consensus state: every state key sorts below it.
+var StateEnd = []byte{0x80}
+
+// IndexKey places an index entry under name.
+func IndexKey(name string, parts ...[]byte) []byte {
+	return Key(PrefixIndex, append([][]byte{[]byte(name), {0}}, parts...)...)
+}
+
 // Key joins a module prefix and parts into one key.
 func Key(prefix byte, parts ...[]byte) []byte {
 	n := 1

@@ -10,21 +10,10 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 )
 
-// Reserved key spaces outside consensus state.
-const (
-	prefixMeta  byte = 0xF0
-	prefixIndex byte = 0xF1
-)
-
 var (
-	keyHeight  = []byte{prefixMeta, 'h'}
-	keyAppHash = []byte{prefixMeta, 'a'}
+	keyHeight  = []byte{ledger.PrefixMeta, 'h'}
+	keyAppHash = []byte{ledger.PrefixMeta, 'a'}
 )
-
-// IndexKey places an index entry (not part of consensus state) under name.
-func IndexKey(name string, parts ...[]byte) []byte {
-	return ledger.Key(prefixIndex, append([][]byte{[]byte(name), {0}}, parts...)...)
-}
 
 // DB is the committed state of a node.
 type DB struct {

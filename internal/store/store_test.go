@@ -17,7 +17,7 @@ func TestCommitSurvivesReopen(t *testing.T) {
 		t.Fatalf("new db: got height %d hash %x, want 0 and nil", h, hash)
 	}
 	state := []ledger.Write{{Key: []byte{0x02, 'a'}, Value: []byte("1")}, {Key: []byte{0x02, 'b'}, Value: []byte("2")}}
-	index := []ledger.Write{{Key: IndexKey("tx", []byte("h1")), Value: []byte("r")}}
+	index := []ledger.Write{{Key: ledger.IndexKey("tx", []byte("h1")), Value: []byte("r")}}
 	if err := db.Commit(1, []byte("hash1"), state, index); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestCommitSurvivesReopen(t *testing.T) {
 	if v := db.Get([]byte{0x02, 'a'}); v != nil {
 		t.Fatalf("deleted key: got %q, want nil", v)
 	}
-	if v := db.Get(IndexKey("tx", []byte("h1"))); string(v) != "r" {
+	if v := db.Get(ledger.IndexKey("tx", []byte("h1"))); string(v) != "r" {
 		t.Fatalf("index: got %q, want r", v)
 	}
 	var keys [][]byte

@@ -1,0 +1,212 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/sig"
+)
+
+// Block is what consensus decided: a height, a time and transactions.
+type Block struct {
+	Height int64
+	// Time is the block time in Unix nanoseconds.
+	Time int64
+	Txs  [][]byte
+}
+
+// Result is the outcome of one transaction.
+type Result struct {
+	Code   ledger.Code    `json:"code"`
+	Log    string         `json:"log,omitempty"`
+	Events []ledger.Event `json:"events,omitempty"`
+	Hash   Hash           `json:"-"`
+}
+
+// BlockResult is the outcome of a block.
+type BlockResult struct {
+	Txs     []Result
+	Events  []ledger.Event
+	AppHash []byte
+}
+
+func fail(e *ledger.Error) Result { return Result{Code: e.Code, Log: e.Msg} }
+
+// FinalizeBlock executes a block on the staged state and returns the results
+// and the new app hash. Nothing is persisted until Commit.
+func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
+	if a.finalized {
+		return nil, fmt.Errorf("app: finalize block %d before committing %d", b.Height, a.height+1)
+	}
+	if b.Height != a.height+1 {
+		return nil, fmt.Errorf("app: finalize block %d after height %d", b.Height, a.height)
+	}
+	blk := ledger.NewOverlay(a.staged)
+	verified := a.verifyBlock(b.Txs)
+	res := &BlockResult{Txs: make([]Result, len(b.Txs))}
+	a.index = a.index[:0]
+	for i, raw := range b.Txs {
+		r := a.deliver(blk, b, raw, verified[i])
+		res.Txs[i] = r
+		a.index = append(a.index, txIndexWrite(r.Hash, b.Height, i, r))
+	}
+	ctx := &ledger.Context{Store: blk, ChainID: a.chainID, Height: b.Height, Time: b.Time}
+	for _, m := range a.modules {
+		if m.EndBlock == nil {
+			continue
+		}
+		if e := m.EndBlock(ctx); e != nil {
+			return nil, fmt.Errorf("app: end block %d: module %s: %s", b.Height, m.Name, e)
+		}
+	}
+	res.Events = ctx.Events()
+	writes := blk.Writes()
+	blk.Flush()
+	a.appHash = nextAppHash(a.appHash, b.Height, writes)
+	a.height = b.Height
+	a.finalized = true
+	res.AppHash = a.appHash
+	return res, nil
+}
+
+// verifyBlock batch-verifies the signatures of a block's transactions that
+// are not already known good. A transaction that does not decode is marked
+// unverified; deliver rejects it with its decode error.
+func (a *App) verifyBlock(txs [][]byte) []bool {
+	ok := make([]bool, len(txs))
+	bv := sig.NewBatchVerifier()
+	var idx []int
+	var hashes []Hash
+	for i, raw := range txs {
+		h := HashTx(raw)
+		if a.sigs.has(h) {
+			ok[i] = true
+			continue
+		}
+		d, err := decode(raw)
+		if err != nil {
+			continue
+		}
+		bv.Add(d.tx.PubKey, sig.DomainTx, d.tx.Body, d.tx.Signature)
+		idx = append(idx, i)
+		hashes = append(hashes, h)
+	}
+	if bv.Len() == 0 {
+		return ok
+	}
+	_, each := bv.Verify()
+	for j, i := range idx {
+		if each[j] {
+			ok[i] = true
+			a.sigs.add(hashes[j])
+		}
+	}
+	return ok
+}
+
+// deliver executes one transaction on the block state: all or nothing.
+func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, verified bool) Result {
+	d, e := decode(raw)
+	if e != nil {
+		return Result{Code: e.Code, Log: e.Msg, Hash: HashTx(raw)}
+	}
+	if !verified && !d.verify() {
+		return Result{Code: ledger.CodeBadSignature, Log: "signature does not verify for the signer's key", Hash: d.hash}
+	}
+	tx := ledger.NewOverlay(blk)
+	r := a.execute(tx, d, raw, b.Height, b.Time)
+	r.Hash = d.hash
+	if r.Code == ledger.CodeOK {
+		tx.Flush()
+	}
+	return r
+}
+
+// execute runs the ante checks and the messages of a decoded, verified
+// transaction on st. On failure the caller drops st.
+func (a *App) execute(st ledger.Store, d *decoded, raw []byte, height, time int64) Result {
+	if e := a.ante(st, d, raw, true); e != nil {
+		return fail(e)
+	}
+	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Time: time, Signer: d.signer}
+	for i, m := range d.body.Msgs {
+		h, ok := a.router.Handler(m.Type)
+		if !ok {
+			return fail(ledger.Errorf(ledger.CodeUnknownMessage, "message %d: unknown type %q", i, m.Type))
+		}
+		if e := h(ctx, m.Value); e != nil {
+			return fail(ledger.Errorf(e.Code, "message %d (%s): %s", i, m.Type, e.Msg))
+		}
+	}
+	ctx.Emit("tx", ledger.Attr{Key: "signer", Value: d.signer.String()},
+		ledger.Attr{Key: "fee", Value: strconv.FormatUint(d.body.Fee, 10)},
+		ledger.Attr{Key: "sequence", Value: strconv.FormatUint(d.body.Sequence, 10)})
+	return Result{Code: ledger.CodeOK, Events: ctx.Events()}
+}
+
+// ante checks chain id, limits, sequence (if checkSeq) and fee, then takes
+// the fee and bumps the sequence on st.
+func (a *App) ante(st ledger.Store, d *decoded, raw []byte, checkSeq bool) *ledger.Error {
+	if d.body.ChainId != a.chainID {
+		return ledger.Errorf(ledger.CodeWrongChainID, "tx is for chain %q, this is %q", d.body.ChainId, a.chainID)
+	}
+	if e := checkLimits(st, raw, d); e != nil {
+		return e
+	}
+	if checkSeq {
+		seq := Sequence(st, d.signer)
+		if d.body.Sequence < seq {
+			return ledger.Errorf(ledger.CodeSequenceUsed, "sequence %d already used, account %s is at %d", d.body.Sequence, d.signer, seq)
+		}
+		if d.body.Sequence > seq {
+			return ledger.Errorf(ledger.CodeSequenceSkipped, "sequence %d skips ahead, account %s is at %d", d.body.Sequence, d.signer, seq)
+		}
+	}
+	if min := params.Get(st, bank.MinFee); d.body.Fee < min {
+		return ledger.Errorf(ledger.CodeFeeTooLow, "fee %d upin below the minimum %d", d.body.Fee, min)
+	}
+	if e := bank.Transfer(st, d.signer, bank.FeeCollector, d.body.Fee); e != nil {
+		return ledger.Errorf(e.Code, "cannot pay fee: %s", e.Msg)
+	}
+	setSequence(st, d.signer, d.body.Sequence+1)
+	return nil
+}
+
+// TxRecord is what the index keeps of a transaction.
+type TxRecord struct {
+	Hash   string         `json:"hash"`
+	Height int64          `json:"height"`
+	Index  int            `json:"index"`
+	Code   ledger.Code    `json:"code"`
+	Status string         `json:"status"`
+	Log    string         `json:"log,omitempty"`
+	Events []ledger.Event `json:"events,omitempty"`
+}
+
+// TxIndexKey is where a transaction's record is indexed.
+func TxIndexKey(h Hash) []byte { return ledger.IndexKey("tx", h[:]) }
+
+func txIndexWrite(h Hash, height int64, i int, r Result) ledger.Write {
+	rec := TxRecord{Hash: fmt.Sprintf("%X", h[:]), Height: height, Index: i, Code: r.Code, Status: r.Code.String(), Log: r.Log, Events: r.Events}
+	bz, _ := json.Marshal(rec)
+	return ledger.Write{Key: TxIndexKey(h), Value: bz}
+}
+
+// Commit persists the finalized block (and genesis, at the first block).
+func (a *App) Commit() error {
+	if !a.finalized {
+		return fmt.Errorf("app: commit without a finalized block")
+	}
+	if err := a.db.Commit(a.height, a.appHash, a.staged.Writes(), a.index); err != nil {
+		return err
+	}
+	a.staged = ledger.NewOverlay(a.db)
+	a.index = a.index[:0]
+	a.finalized = false
+	a.prunePending()
+	return nil
+}
