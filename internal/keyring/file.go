@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
-
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -120,7 +118,7 @@ func parseKeyFile(data []byte) (*entry, error) {
 	if f.Address != addr.String() {
 		return nil, fmt.Errorf("address %q does not match the public key (%s)", f.Address, addr)
 	}
-	e := &entry{info: Info{Name: f.Name, Address: addr, PubKey: ed25519.PublicKey(pub)}}
+	e := &entry{info: Info{Name: f.Name, Address: addr, PubKey: sig.PublicKey(pub)}}
 	switch f.Encryption {
 	case encNone:
 		if f.KDF != nil || f.Nonce != nil || f.Ciphertext != nil {

@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
-
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -28,7 +26,7 @@ func Dir(home string) string { return filepath.Join(home, "keyring") }
 type Info struct {
 	Name      string
 	Address   ledger.Address
-	PubKey    ed25519.PublicKey
+	PubKey    sig.PublicKey
 	Encrypted bool // the seed on disk is encrypted with the keyring passphrase
 }
 
@@ -160,7 +158,7 @@ func (k *Keyring) Delete(name string) error {
 
 // PrivateKey returns the private key named name, asking for the keyring
 // passphrase if the key is encrypted.
-func (k *Keyring) PrivateKey(name string) (ed25519.PrivateKey, error) {
+func (k *Keyring) PrivateKey(name string) (sig.PrivateKey, error) {
 	e, err := k.load(name)
 	if err != nil {
 		return nil, fmt.Errorf("keyring: private key: %w", err)

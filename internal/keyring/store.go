@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
-
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -18,7 +16,7 @@ import (
 // by a key another process added after checkNew.
 func (k *Keyring) store(name string, seed []byte) (Info, error) {
 	priv := sig.KeyFromSeed(seed)
-	pub := ed25519.PublicKey(priv[seedLen:])
+	pub := sig.PublicOf(priv)
 	e := &entry{info: Info{Name: name, Address: ledger.AddressOf(pub), PubKey: pub}}
 	if k.backend == BackendFile {
 		pass, err := k.writePassphrase()
