@@ -1,0 +1,221 @@
+package coverage
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/depin-network/depin/internal/ledger"
+)
+
+// ErrInvalidInput is wrapped by every error Score returns for a malformed
+// input (as opposed to a bad report, which gets a Reason).
+var ErrInvalidInput = errors.New("invalid input")
+
+// site is the derived geometry of a registered hotspot, computed once.
+type site struct {
+	ready     bool
+	asserted  bool   // a valid asserted cell
+	parent    uint64 // parent at Params.CellDistanceRes, 0 if none
+	density   uint64 // parent at res 11, 0 if none
+	pt        point
+	centerErr error
+}
+
+// scorer holds one Score call's indexes and accumulators.
+type scorer struct {
+	in       *Input
+	p        Params
+	g        Geo
+	hot      map[ledger.Address]int32
+	sites    []site
+	entropy  map[uint64]Entropy
+	act      []Activity
+	actIdx   map[ledger.Address]int32
+	units    unitTable
+	scales   map[uint64]uint64 // res-11 hex → HIP-17 scale
+	interact []bool            // hotspot was interactive at epoch start
+	shares   []Share           // per hotspot
+	reports  []ReportResult
+	counts   [3][NumReasons]uint64
+}
+
+// Score scores one epoch. See the package documentation for the contract.
+func Score(in Input, g Geo) (Result, error) {
+	if g == nil {
+		return Result{}, fmt.Errorf("coverage: score: %w: nil geo", ErrInvalidInput)
+	}
+	if err := in.Params.Validate(); err != nil {
+		return Result{}, fmt.Errorf("coverage: score: %w: %w", ErrInvalidInput, err)
+	}
+	if in.End <= in.Start {
+		return Result{}, fmt.Errorf("coverage: score: %w: epoch end %d not after start %d", ErrInvalidInput, in.End, in.Start)
+	}
+	s := &scorer{in: &in, p: in.Params, g: g}
+	if err := s.index(); err != nil {
+		return Result{}, err
+	}
+	s.units = newUnitTable(s.p)
+	s.density()
+	s.run()
+	return s.result()
+}
+
+func (s *scorer) index() error {
+	in := s.in
+	s.hot = make(map[ledger.Address]int32, len(in.Hotspots))
+	for i, h := range in.Hotspots {
+		if _, dup := s.hot[h.Device]; dup {
+			return fmt.Errorf("coverage: score: %w: hotspot %s listed twice", ErrInvalidInput, h.Device)
+		}
+		s.hot[h.Device] = int32(i)
+	}
+	s.sites = make([]site, len(in.Hotspots))
+	s.shares = make([]Share, len(in.Hotspots))
+	s.entropy = make(map[uint64]Entropy, len(in.Entropy))
+	for _, e := range in.Entropy {
+		if prev, dup := s.entropy[e.Height]; dup && prev != e {
+			return fmt.Errorf("coverage: score: %w: two entropy records at height %d", ErrInvalidInput, e.Height)
+		}
+		s.entropy[e.Height] = e
+	}
+	s.act = make([]Activity, 0, len(in.Activity)+len(in.Hotspots))
+	s.actIdx = make(map[ledger.Address]int32, cap(s.act))
+	for _, a := range in.Activity {
+		if _, dup := s.actIdx[a.Device]; dup {
+			return fmt.Errorf("coverage: score: %w: activity for %s listed twice", ErrInvalidInput, a.Device)
+		}
+		s.actIdx[a.Device] = int32(len(s.act))
+		s.act = append(s.act, a)
+	}
+	return nil
+}
+
+// activity returns the device's mutable activity record, creating it.
+func (s *scorer) activity(dev ledger.Address) *Activity {
+	i, ok := s.actIdx[dev]
+	if !ok {
+		i = int32(len(s.act))
+		s.actIdx[dev] = i
+		s.act = append(s.act, Activity{Device: dev})
+	}
+	return &s.act[i]
+}
+
+// site returns the derived geometry of hotspot i.
+func (s *scorer) site(i int32) *site {
+	st := &s.sites[i]
+	if st.ready {
+		return st
+	}
+	st.ready = true
+	cell := s.in.Hotspots[i].Cell
+	if cell == 0 || !s.g.IsValid(cell) {
+		return st
+	}
+	st.asserted = true
+	if par, err := s.g.Parent(cell, int(s.p.CellDistanceRes)); err == nil {
+		st.parent = par
+	}
+	if par, err := s.g.Parent(cell, densityBaseRes); err == nil {
+		st.density = par
+	}
+	lat, lng, err := s.g.CenterE7(cell)
+	if err != nil {
+		st.centerErr = err
+		return st
+	}
+	st.pt = unitPoint(lat, lng)
+	return st
+}
+
+// density computes the HIP-17 scales over the hotspots that were interactive
+// at the start of the epoch (a reciprocity-valid beacon within the
+// interactivity window, iot_verifier/src/tx_scaler.rs).
+func (s *scorer) density() {
+	s.interact = make([]bool, len(s.in.Hotspots))
+	var cells []uint64
+	since := s.in.Start - int64(s.p.InteractivityWindowNs)
+	for i, h := range s.in.Hotspots {
+		ai, ok := s.actIdx[h.Device]
+		if !ok {
+			continue
+		}
+		last := s.act[ai].LastBeaconRecip
+		if last == 0 || last < since {
+			continue
+		}
+		st := s.site(int32(i))
+		if !st.asserted || st.density == 0 {
+			continue
+		}
+		s.interact[i] = true
+		cells = append(cells, st.density)
+	}
+	s.scales = hexDensity(s.p, s.g, cells)
+}
+
+// hexScale returns the HIP-17 scale of beaconer hotspot i.
+func (s *scorer) hexScale(i int32) uint64 {
+	if s.interact[i] {
+		if v, ok := s.scales[s.sites[i].density]; ok {
+			return v
+		}
+	}
+	return s.p.DefaultHexScale
+}
+
+func (s *scorer) record(r ReportResult) {
+	s.reports = append(s.reports, r)
+	s.counts[r.Role][r.Reason]++
+}
+
+func (s *scorer) result() (Result, error) {
+	res := Result{ScorerVersion: ScorerVersion, Epoch: s.in.Epoch}
+	for i := range s.shares {
+		sh := s.shares[i]
+		if sh.Beaconer == 0 && sh.Witness == 0 && sh.ValidBeacons == 0 && sh.ValidWitnesses == 0 {
+			continue
+		}
+		sh.Device, sh.Owner = s.in.Hotspots[i].Device, s.in.Hotspots[i].Owner
+		var ok1, ok2 bool
+		res.BeaconerShares, ok1 = ledger.Add(res.BeaconerShares, sh.Beaconer)
+		res.WitnessShares, ok2 = ledger.Add(res.WitnessShares, sh.Witness)
+		if !ok1 || !ok2 {
+			return Result{}, fmt.Errorf("coverage: score: %w: share totals overflow", ErrInvalidInput)
+		}
+		res.Shares = append(res.Shares, sh)
+	}
+	slices.SortFunc(res.Shares, func(a, b Share) int { return bytes.Compare(a.Device[:], b.Device[:]) })
+	slices.SortFunc(s.reports, compareReports)
+	res.Reports = s.reports
+	for _, a := range s.act {
+		if a.LastBeacon != 0 || a.LastBeaconRecip != 0 || a.LastWitness != 0 {
+			res.Activity = append(res.Activity, a)
+		}
+	}
+	slices.SortFunc(res.Activity, func(a, b Activity) int { return bytes.Compare(a.Device[:], b.Device[:]) })
+	for _, role := range []Role{RoleBeaconer, RoleWitness} {
+		for r, n := range s.counts[role] {
+			if n > 0 {
+				res.Counts = append(res.Counts, ReasonCount{Role: role, Reason: Reason(r), Count: n})
+			}
+		}
+	}
+	return res, nil
+}
+
+func compareReports(a, b ReportResult) int {
+	return cmp.Or(
+		cmp.Compare(a.Role, b.Role),
+		bytes.Compare(a.ID[:], b.ID[:]),
+		bytes.Compare(a.Device[:], b.Device[:]),
+		cmp.Compare(a.Reason, b.Reason),
+		cmp.Compare(a.Detail, b.Detail),
+		cmp.Compare(a.Units, b.Units),
+		cmp.Compare(a.HexScale, b.HexScale),
+		cmp.Compare(a.Share, b.Share),
+	)
+}

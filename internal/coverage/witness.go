@@ -1,0 +1,190 @@
+package coverage
+
+import (
+	"fmt"
+
+	"github.com/depin-network/depin/internal/ledger"
+)
+
+// witnessScratch is reused across beacons to avoid allocation per beacon.
+type witnessScratch struct {
+	reason  []Reason
+	detail  []string
+	devices map[ledger.Address]struct{}
+}
+
+// beacon scores a beacon and its attached witnesses (in receive order).
+func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
+	hi, e, reason, detail := s.checkBeacon(b)
+	if reason != ReasonValid {
+		s.invalidBeacon(b, wit, reason, detail)
+		return
+	}
+	// The beacon took its interval bucket.
+	s.activity(b.Device).LastBeacon = b.Received
+
+	// Witness checks up to reciprocity (do_witness_verifications).
+	ws.reason = ws.reason[:0]
+	ws.detail = ws.detail[:0]
+	if ws.devices == nil {
+		ws.devices = make(map[ledger.Address]struct{})
+	}
+	clear(ws.devices)
+	first := b.Received
+	if len(wit) > 0 {
+		first = s.in.Witnesses[wit[0]].Received
+	}
+	var limit int64
+	if b.Received <= first {
+		limit = b.Received + int64(s.p.WitnessDelayNs)
+	} else {
+		limit = first + int64(s.p.WitnessAfterFirstNs)
+	}
+	anyPassed := false
+	for _, wi := range wit {
+		w := &s.in.Witnesses[wi]
+		r, d := s.checkWitness(b, hi, e, w, limit, ws.devices)
+		ws.reason = append(ws.reason, r)
+		ws.detail = append(ws.detail, d)
+		if r == ReasonValid {
+			anyPassed = true
+			// HIP-106 bootstrap: a witness that passes every other check
+			// counts as the witness's activity even if reciprocity fails
+			// on either side.
+			a := s.activity(w.Device)
+			a.LastWitness = max(a.LastWitness, w.Received)
+		}
+	}
+
+	// HIP-106 beacon side: the beaconer must have witnessed within the
+	// window (verify_beacon_reciprocity, iot_verifier/src/runner.rs).
+	window := int64(s.p.ReciprocityWindowNs)
+	last := int64(0)
+	if ai, ok := s.actIdx[b.Device]; ok {
+		last = s.act[ai].LastWitness
+	}
+	if last == 0 || b.Received-last >= window {
+		s.invalidBeacon(b, wit, ReasonNoValidWitnesses, "no valid witness by the beaconer within the reciprocity window")
+		return
+	}
+
+	// HIP-106 witness side, then HIP-83 selection of the first by receive
+	// time.
+	selected := 0
+	for k, wi := range wit {
+		if ws.reason[k] != ReasonValid {
+			continue
+		}
+		w := &s.in.Witnesses[wi]
+		lb := int64(0)
+		if ai, ok := s.actIdx[w.Device]; ok {
+			lb = s.act[ai].LastBeaconRecip
+		}
+		if lb == 0 || w.Received-lb >= window {
+			ws.reason[k], ws.detail[k] = ReasonNoValidBeacons, "no valid beacon by the witness within the reciprocity window"
+			continue
+		}
+		if uint64(selected) >= s.p.MaxWitnessesPerBeacon {
+			ws.reason[k], ws.detail[k] = ReasonNotSelected, fmt.Sprintf("after the first %d valid witnesses", s.p.MaxWitnessesPerBeacon)
+			continue
+		}
+		selected++
+	}
+	if anyPassed {
+		a := s.activity(b.Device)
+		a.LastBeaconRecip = max(a.LastBeaconRecip, b.Received)
+	}
+
+	scale := s.hexScale(hi)
+	bu, wu := s.units.beaconer[selected], s.units.witness[selected]
+	bshare, _ := ledger.MulDiv(bu, scale, Scale)
+	wshare, _ := ledger.MulDiv(wu, scale, Scale)
+	s.record(ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: ReasonValid,
+		Units: bu, HexScale: scale, Share: bshare})
+	sh := &s.shares[hi]
+	sh.Beaconer += bshare
+	sh.ValidBeacons++
+	for k, wi := range wit {
+		w := &s.in.Witnesses[wi]
+		if ws.reason[k] != ReasonValid {
+			s.witnessResult(w, ws.reason[k], ws.detail[k])
+			continue
+		}
+		s.record(ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: ReasonValid,
+			Units: wu, HexScale: scale, Share: wshare})
+		wsh := &s.shares[s.hot[w.Device]]
+		wsh.Witness += wshare
+		wsh.ValidWitnesses++
+	}
+}
+
+// checkWitness runs the witness checks of iot_verifier/src/poc.rs
+// do_witness_verifications (and the loader's timing rule) in order, up to but
+// excluding reciprocity.
+func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, limit int64, devices map[ledger.Address]struct{}) (Reason, string) {
+	p := &s.p
+	if _, dup := devices[w.Device]; dup {
+		return ReasonDuplicate, "second witness by this device of the beacon"
+	}
+	devices[w.Device] = struct{}{}
+	whi, ok := s.hot[w.Device]
+	if !ok {
+		return ReasonUnknownDevice, "device not registered"
+	}
+	wh := &s.in.Hotspots[whi]
+	wst := s.site(whi)
+	if !wst.asserted {
+		return ReasonNotAsserted, assertedDetail(wh.Cell)
+	}
+	if wh.Denied {
+		return ReasonDenied, "device is denylisted"
+	}
+	if w.Device == b.Device {
+		return ReasonSelfWitness, "device witnessed its own beacon"
+	}
+	if w.Received < e.Time || w.Received-e.Time > int64(p.EntropyLifespanNs) {
+		return ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", w.Received-e.Time, p.EntropyLifespanNs)
+	}
+	if w.Received > limit {
+		return ReasonTooLate, fmt.Sprintf("received %d ns after the limit", w.Received-limit)
+	}
+	if wh.DataOnly {
+		return ReasonInvalidCapability, "data-only device"
+	}
+	if diff := absDiff(b.FrequencyHz, w.FrequencyHz); diff > p.MaxFrequencyDeltaHz {
+		return ReasonInvalidFrequency, fmt.Sprintf("%d Hz from the beacon, limit %d Hz", diff, p.MaxFrequencyDeltaHz)
+	}
+	bh := &s.in.Hotspots[bhi]
+	if wh.Region != bh.Region {
+		return ReasonInvalidRegion, fmt.Sprintf("witness region %s, beaconer region %s", wh.Region, bh.Region)
+	}
+	bst := s.site(bhi)
+	if bst.parent == 0 || wst.parent == 0 {
+		return ReasonBelowMinDistance, fmt.Sprintf("no resolution-%d parent", p.CellDistanceRes)
+	}
+	gd, err := s.g.GridDistance(bst.parent, wst.parent)
+	if err != nil {
+		return ReasonBelowMinDistance, "grid distance not computable"
+	}
+	if gd < int64(p.MinCellDistance) {
+		return ReasonBelowMinDistance, fmt.Sprintf("grid distance %d, minimum %d", gd, p.MinCellDistance)
+	}
+	if bst.centerErr != nil || wst.centerErr != nil {
+		return ReasonMaxDistance, "cell centre not computable"
+	}
+	dist := distanceM(bst.pt, wst.pt)
+	if dist/1000 > p.MaxDistanceKm {
+		return ReasonMaxDistance, fmt.Sprintf("%d m, limit %d km", dist, p.MaxDistanceKm)
+	}
+	if !rssiPlausible(w.SignalDdBm, w.FrequencyHz, b.TxPowerDBm, bh.GainDdBi, wh.GainDdBi, dist) {
+		return ReasonRSSIAboveFSPL, fmt.Sprintf("signal %d ddBm at %d m exceeds the free-space bound", w.SignalDdBm, dist)
+	}
+	return ReasonValid, ""
+}
+
+func absDiff(a, b uint64) uint64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
