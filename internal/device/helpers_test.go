@@ -12,6 +12,7 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/sig"
+	bankv1 "github.com/depin-network/depin/proto/depin/bank/v1"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 )
@@ -227,3 +228,17 @@ func ids(ds []*devicev1.Device) []string {
 }
 
 func eqBytes(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// bankSend builds a bank/send of amount to a sink account.
+func bankSend(_ ledger.Address, amount uint64) (string, []byte) {
+	sink := testAddr("sink")
+	return bank.TypeSend, encode(&bankv1.MsgSend{To: sink[:], Amount: amount})
+}
+
+func msgTransfer(device, newOwner []byte) *devicev1.MsgTransfer {
+	return &devicev1.MsgTransfer{Device: device, NewOwner: newOwner}
+}
+
+func msgDecommission(device []byte) *devicev1.MsgDecommission {
+	return &devicev1.MsgDecommission{Device: device}
+}
