@@ -1,0 +1,61 @@
+// Package ingest is the service devices send signed reports to
+// (DESIGN §3.2, §3.6). It checks each report, appends the accepted ones to a
+// durable log, cuts the log into segments and hands each segment's Merkle
+// root to a Committer for the chain.
+//
+// # Checks
+//
+// SubmitBatch refuses a batch over Config.MaxBatch as a whole
+// (InvalidArgument) and otherwise answers every report, in order, with
+// STATUS_ACCEPTED or a stable rejection status and a message. The checks, in
+// order: size (TOO_LARGE) and structure (MALFORMED); the ed25519 signature
+// over sig.SignBytes(Domain, report bytes as sent), batch-verified under
+// ZIP-215 (BAD_SIGNATURE); the Registry (UNKNOWN_DEVICE, DECOMMISSIONED); the
+// entropy block, which must be at most Config.EntropyWindow blocks behind the
+// chain head and carry that block's hash (STALE_ENTROPY, UNKNOWN_ENTROPY);
+// the nonce, which must exceed the device's last accepted nonce (DUPLICATE
+// for a retransmission of the last accepted report, REPLAY otherwise); and a
+// per-device token bucket driven by the injected clock (RATE_LIMITED). A
+// rejected report changes nothing. A report whose append fails is answered
+// UNAVAILABLE and its nonce is spent: the device signs it again with a
+// higher nonce.
+//
+// # Log
+//
+// The log is a JetStream stream (Config.Stream) on an embedded nats-server
+// (loopback, in-process connection, store under DataDir/jetstream) or an
+// external server (Config.NATSURL). Each accepted report is a LogRecord
+// published on Subject.<hex device key>; ingest answers ACCEPTED only after
+// JetStream acknowledged the append. Reports of one device are published in
+// nonce order under one lock, so the last message of each device subject
+// holds its highest nonce: on start ingest reads those
+// (DeliverLastPerSubject) to recover every high-water mark, and a restart
+// never accepts a nonce twice.
+//
+// Fsync policy (Config.Sync, embedded server): the single-replica file store
+// writes each message to its block file before acknowledging it
+// (nats-server filestore.go, flush in place), so an acknowledged report
+// survives the process being killed under every policy. Against power loss:
+// "batch" (default) fsyncs the stream's newest block files once per batch
+// before answering, shared by concurrent batches (group commit); "always"
+// sets nats-server SyncAlways, an fsync per message (measured ~3.7k msg/s,
+// reference/engineering.md §5); "interval" relies on the server's periodic
+// sync every Config.SyncInterval. BenchmarkSubmitBatch measures them. An
+// external server's durability is its own configuration (replicas, sync).
+//
+// # Segments
+//
+// The batcher reads the log in order and cuts it into segments of at most
+// Config.SegmentSize records, cutting earlier when the epoch of the records
+// changes or the first pending record is Config.SegmentMaxAge old. A segment
+// file is the deterministic protobuf encoding of ingestv1.Segment (epoch,
+// first log sequence, previous segment's hash, the LogRecords byte for
+// byte); its SHA-256 names it. Its Merkle root is the RFC 6962 tree hash over
+// the records' leaf hashes SHA-256(0x00 || record), the hash returned for
+// each accepted report. Segments are stored under DataDir/segments with an
+// append-only index, served at GET /v1/segments/{hash} and listed per epoch
+// at GET /v1/epochs/{n}/segments, and each (epoch, hash, root, count) goes to
+// the Committer in order until it succeeds. The batcher's position is its
+// last stored segment, so after a crash it re-cuts from the log and every
+// acknowledged report ends up in exactly one segment.
+package ingest

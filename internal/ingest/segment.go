@@ -1,0 +1,297 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+
+	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+)
+
+// EncodeSegment returns the segment file bytes. Protobuf encoders write
+// fields in number order and these are scalars, bytes and repeated bytes,
+// so the encoding is a pure function of the segment.
+func EncodeSegment(seg *ingestv1.Segment) ([]byte, error) {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(seg)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: encode segment: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeSegment decodes segment file bytes and checks they are in the
+// canonical encoding, so that a segment has exactly one file and one hash.
+func DecodeSegment(b []byte) (*ingestv1.Segment, error) {
+	var seg ingestv1.Segment
+	if err := proto.Unmarshal(b, &seg); err != nil {
+		return nil, fmt.Errorf("ingest: decode segment: %w", err)
+	}
+	again, err := EncodeSegment(&seg)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(again, b) {
+		return nil, errors.New("ingest: decode segment: not in canonical encoding")
+	}
+	return &seg, nil
+}
+
+// SegmentRoot returns the Merkle root over the segment's record leaf hashes.
+func SegmentRoot(seg *ingestv1.Segment) [32]byte {
+	leaves := make([][32]byte, len(seg.GetRecords()))
+	for i, r := range seg.GetRecords() {
+		leaves[i] = LeafHash(r)
+	}
+	return MerkleRoot(leaves)
+}
+
+// segmentEntry is one line of the segment index file.
+type segmentEntry struct {
+	Hash       string `json:"hash"`
+	Epoch      uint64 `json:"epoch"`
+	MerkleRoot string `json:"merkle_root"`
+	Count      uint64 `json:"count"`
+	FirstSeq   uint64 `json:"first_seq"`
+	LastSeq    uint64 `json:"last_seq"`
+	Committed  bool   `json:"committed,omitempty"`
+}
+
+// segmentStore keeps segment files by hash under dir and an append-only
+// index of them (index.jsonl: one line per stored segment and one per
+// commitment made). Files are written and fsynced before their index line.
+type segmentStore struct {
+	dir string
+
+	mu      sync.RWMutex
+	index   *os.File
+	list    []*segmentEntry // in log order
+	byHash  map[string]*segmentEntry
+	byEpoch map[uint64][]*segmentEntry
+}
+
+func openSegmentStore(dir string) (*segmentStore, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("ingest: open segments: %w", err)
+	}
+	s := &segmentStore{dir: dir, byHash: make(map[string]*segmentEntry), byEpoch: make(map[uint64][]*segmentEntry)}
+	path := filepath.Join(dir, "index.jsonl")
+	valid, err := s.load(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: open segments: %w", err)
+	}
+	// Drop a line torn by a crash so that appends start on a line boundary.
+	if err := f.Truncate(valid); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("ingest: open segments: %w", err)
+	}
+	if _, err := f.Seek(valid, 0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("ingest: open segments: %w", err)
+	}
+	s.index = f
+	return s, nil
+}
+
+// load reads the index and returns the length of its valid prefix.
+func (s *segmentStore) load(path string) (int64, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ingest: load segment index: %w", err)
+	}
+	defer f.Close()
+	var valid int64
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadBytes('\n')
+		if err != nil {
+			return valid, nil // EOF, or a torn last line
+		}
+		var e segmentEntry
+		if json.Unmarshal(line, &e) != nil {
+			return valid, nil
+		}
+		valid += int64(len(line))
+		if old, ok := s.byHash[e.Hash]; ok {
+			old.Committed = old.Committed || e.Committed
+			continue
+		}
+		s.add(&e)
+	}
+}
+
+func (s *segmentStore) add(e *segmentEntry) {
+	s.list = append(s.list, e)
+	s.byHash[e.Hash] = e
+	s.byEpoch[e.Epoch] = append(s.byEpoch[e.Epoch], e)
+}
+
+func (s *segmentStore) appendLine(e *segmentEntry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("ingest: write segment index: %w", err)
+	}
+	if _, err := s.index.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("ingest: write segment index: %w", err)
+	}
+	if err := s.index.Sync(); err != nil {
+		return fmt.Errorf("ingest: write segment index: %w", err)
+	}
+	return nil
+}
+
+// put stores a segment file and indexes it; lastSeq is the log sequence of
+// its last record.
+func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64) (*segmentEntry, error) {
+	b, err := EncodeSegment(seg)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	root := SegmentRoot(seg)
+	n := uint64(len(seg.GetRecords()))
+	e := &segmentEntry{
+		Hash:       hex.EncodeToString(sum[:]),
+		Epoch:      seg.GetEpoch(),
+		MerkleRoot: hex.EncodeToString(root[:]),
+		Count:      n,
+		FirstSeq:   seg.GetFirstSeq(),
+		LastSeq:    lastSeq,
+	}
+	if err := writeFileSync(filepath.Join(s.dir, e.Hash), b); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.appendLine(e); err != nil {
+		return nil, err
+	}
+	s.add(e)
+	return e, nil
+}
+
+// markCommitted records that a segment's commitment was accepted.
+func (s *segmentStore) markCommitted(hash string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byHash[hash]
+	if !ok || e.Committed {
+		return nil
+	}
+	line := *e
+	line.Committed = true
+	if err := s.appendLine(&line); err != nil {
+		return err
+	}
+	e.Committed = true
+	return nil
+}
+
+// last returns the last stored segment, or nil.
+func (s *segmentStore) last() *segmentEntry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.list) == 0 {
+		return nil
+	}
+	e := *s.list[len(s.list)-1]
+	return &e
+}
+
+// uncommitted returns the segments not yet committed, in log order.
+func (s *segmentStore) uncommitted() []segmentEntry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []segmentEntry
+	for _, e := range s.list {
+		if !e.Committed {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
+// epoch lists the segments of an epoch in log order.
+func (s *segmentStore) epoch(n uint64) []segmentEntry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]segmentEntry, 0, len(s.byEpoch[n]))
+	for _, e := range s.byEpoch[n] {
+		out = append(out, *e)
+	}
+	return out
+}
+
+// all lists every segment in log order.
+func (s *segmentStore) all() []segmentEntry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]segmentEntry, 0, len(s.list))
+	for _, e := range s.list {
+		out = append(out, *e)
+	}
+	return out
+}
+
+// path returns the file of a stored segment, if the hash names one.
+func (s *segmentStore) path(hash string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, ok := s.byHash[hash]; !ok {
+		return "", false
+	}
+	return filepath.Join(s.dir, hash), true
+}
+
+func (s *segmentStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.index == nil {
+		return nil
+	}
+	err := s.index.Close()
+	s.index = nil
+	return err
+}
+
+// writeFileSync writes a file atomically and durably: a synced temporary
+// file renamed into place, then the directory synced.
+func writeFileSync(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("ingest: write %s: %w", path, err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = syncFile(filepath.Dir(path))
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: write %s: %w", path, err)
+	}
+	return nil
+}

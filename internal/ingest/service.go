@@ -1,0 +1,168 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
+)
+
+// Service is the ingest service: the connect handler, the durable log, the
+// batcher and the segment endpoints.
+type Service struct {
+	cfg     Config
+	deps    Deps
+	logger  *slog.Logger
+	log     *reportLog
+	store   *segmentStore
+	batcher *batcher
+	metrics *metrics
+	ln      net.Listener
+	srv     *http.Server
+
+	mu      sync.Mutex
+	devices map[[32]byte]*device
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the log (starting the embedded server if Config.NATSURL is
+// empty), recovers every device's high-water mark from it, opens the segment
+// store and listens on Config.ListenAddr. Registry, Entropy and Epochs are
+// required; without a Committer segments are stored but not committed.
+func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.Registry == nil || deps.Entropy == nil || deps.Epochs == nil {
+		return nil, errors.New("ingest: new: registry, entropy and epochs are required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("service", "ingest")
+	s := &Service{cfg: cfg, deps: deps, logger: logger, metrics: newMetrics(), devices: make(map[[32]byte]*device)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var err error
+	if s.log, err = openLog(ctx, cfg, logger); err != nil {
+		return nil, err
+	}
+	if err := s.recover(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.store, err = openSegmentStore(filepath.Join(cfg.DataDir, "segments")); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.batcher = newBatcher(cfg, s.log, s.store, deps.Committer, deps.Now, s.metrics, logger)
+	if s.ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("ingest: listen: %w", err)
+	}
+	s.srv = s.newServer()
+	logger.Info("ingest: ready", "addr", s.ln.Addr().String(), "devices", len(s.devices), "sync", cfg.Sync, "external_nats", cfg.NATSURL != "")
+	return s, nil
+}
+
+// recover rebuilds the per-device high-water marks from the last record of
+// every device in the log.
+func (s *Service) recover(ctx context.Context) error {
+	return s.log.lastPerDevice(ctx, func(data []byte) error {
+		var rec ingestv1.LogRecord
+		if err := proto.Unmarshal(data, &rec); err != nil {
+			return fmt.Errorf("ingest: recover: decode record: %w", err)
+		}
+		var rep reportv1.Report
+		if err := proto.Unmarshal(rec.GetReport().GetReport(), &rep); err != nil || len(rep.GetPubKey()) != 32 {
+			return fmt.Errorf("ingest: recover: decode report: %v", err)
+		}
+		s.devices[[32]byte(rep.GetPubKey())] = &device{
+			known:  true,
+			nonce:  rep.GetNonce(),
+			digest: sha256Sum(rec.GetReport().GetReport()),
+			leaf:   LeafHash(data),
+		}
+		return nil
+	})
+}
+
+// Addr is the address the service listens on.
+func (s *Service) Addr() string { return s.ln.Addr().String() }
+
+// Run serves requests and cuts segments until ctx ends, then stops
+// accepting requests and waits for those in flight.
+func (s *Service) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() {
+		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("ingest: serve: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	go func() { errc <- s.batcher.run(ctx) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	cancel()
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	if serr := s.srv.Shutdown(sctx); serr != nil && err == nil {
+		err = fmt.Errorf("ingest: shutdown: %w", serr)
+	}
+	for range 2 - btoi(err != nil) {
+		if e := <-errc; e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Close releases the log, the embedded server and the segment store. Call it
+// after Run returns.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.srv != nil {
+			errs = append(errs, s.srv.Close())
+		}
+		if s.ln != nil {
+			_ = s.ln.Close()
+		}
+		if s.log != nil {
+			errs = append(errs, s.log.Close())
+		}
+		if s.store != nil {
+			errs = append(errs, s.store.Close())
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
