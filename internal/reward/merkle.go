@@ -148,6 +148,9 @@ func (t *Tree) Proof(index uint64) (Proof, bool) {
 // VerifyProof reports whether proof shows that the entry (device,
 // cumulative) is in the manifest whose root is root. It follows the RFC 9162
 // §2.1.3.2 verification algorithm and never panics on malformed proofs.
+// It proves membership only: the root does not commit to the number of
+// entries, so Index and Size are trusted only as far as they shape the path.
+// Manifests hold each device once, so membership is all a claim needs.
 func VerifyProof(root Hash, device ledger.Address, cumulative uint64, proof Proof) bool {
 	if proof.Index >= proof.Size || len(proof.Path) > 64 {
 		return false
