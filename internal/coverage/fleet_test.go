@@ -3,7 +3,6 @@ package coverage
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"testing"
 	"time"
 
 	"github.com/depin-network/depin/internal/geo"
@@ -47,12 +46,12 @@ func idOf(parts ...any) [32]byte {
 
 // fleet is a scenario under construction.
 type fleet struct {
-	t   testing.TB
+	t   tb
 	in  Input
 	ent Entropy
 }
 
-func newFleet(t testing.TB) *fleet {
+func newFleet(t tb) *fleet {
 	f := &fleet{t: t}
 	f.ent = Entropy{Height: 100, Hash: idOf("entropy", 100), Time: t0}
 	f.in = Input{
@@ -142,7 +141,7 @@ func (f *fleet) score() Result {
 	return res
 }
 
-func findReport(t testing.TB, res Result, role Role, id [32]byte) ReportResult {
+func findReport(t tb, res Result, role Role, id [32]byte) ReportResult {
 	t.Helper()
 	for _, r := range res.Reports {
 		if r.Role == role && r.ID == id {
@@ -154,3 +153,10 @@ func findReport(t testing.TB, res Result, role Role, id [32]byte) ReportResult {
 }
 
 var geoH3 geo.H3
+
+// tb is what the fixtures need from testing.TB and rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
