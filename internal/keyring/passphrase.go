@@ -51,19 +51,19 @@ func Sources(env, file string, p *Prompter) PassphraseFunc {
 func ReadPassphraseFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("keyring: read passphrase file: %w", err)
+		return nil, fmt.Errorf("read passphrase file: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxPassphraseLen+2))
 	if err != nil {
-		return nil, fmt.Errorf("keyring: read passphrase file: %w", err)
+		return nil, fmt.Errorf("read passphrase file: %w", err)
 	}
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
 	}
 	b = bytes.TrimSuffix(b, []byte("\r"))
 	if len(b) > maxPassphraseLen {
-		return nil, fmt.Errorf("keyring: read passphrase file: longer than %d bytes", maxPassphraseLen)
+		return nil, fmt.Errorf("read passphrase file: longer than %d bytes", maxPassphraseLen)
 	}
 	return b, nil
 }
@@ -106,6 +106,9 @@ func (p *Prompter) Passphrase(prompt string, confirm bool) ([]byte, error) {
 func (p *Prompter) Confirm(question string) (bool, error) {
 	fmt.Fprint(p.out, question+" [y/N]: ")
 	line, err := p.line()
+	if errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("prompt: no answer: %w", err)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -124,10 +127,15 @@ func (p *Prompter) secret(prompt string) ([]byte, error) {
 			}()
 		}
 	}
-	return p.line()
+	b, err := p.line()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("prompt: no input: %w", ErrNoPassphrase)
+	}
+	return b, err
 }
 
-// line reads one line without its line ending.
+// line reads one line without its line ending; at the end of input with
+// nothing read it returns io.EOF itself.
 func (p *Prompter) line() ([]byte, error) {
 	var b []byte
 	for {
@@ -137,13 +145,13 @@ func (p *Prompter) line() ([]byte, error) {
 				return b, nil
 			}
 			if errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("keyring: prompt: no input: %w", ErrNoPassphrase)
+				return nil, io.EOF
 			}
-			return nil, fmt.Errorf("keyring: prompt: %w", err)
+			return nil, fmt.Errorf("prompt: %w", err)
 		}
 		b = append(b, chunk...)
 		if len(b) > maxPassphraseLen {
-			return nil, fmt.Errorf("keyring: prompt: answer longer than %d bytes", maxPassphraseLen)
+			return nil, fmt.Errorf("prompt: answer longer than %d bytes", maxPassphraseLen)
 		}
 		if !isPrefix {
 			return b, nil
