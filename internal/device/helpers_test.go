@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
-	"testing"
 
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 
@@ -51,7 +50,7 @@ func testAddr(label string) ledger.Address {
 // env is a ledger with the params, bank and device modules, driven the way
 // the app drives it: each message on an overlay, flushed only on success.
 type env struct {
-	t         testing.TB
+	t         tb
 	st        *ledger.MemStore
 	rt        *ledger.Router
 	authority ledger.Address
@@ -59,7 +58,14 @@ type env struct {
 	events    []ledger.Event
 }
 
-func newEnv(t testing.TB) *env {
+// tb is the part of testing.TB (and rapid.T) the helpers use.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func newEnv(t tb) *env {
 	t.Helper()
 	st := ledger.NewMemStore()
 	reg := params.NewRegistry(Specs(), bank.Specs())

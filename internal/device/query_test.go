@@ -32,7 +32,7 @@ func (m modelDevice) match(f Filter) bool {
 }
 
 // listAll pages through ListDevices and returns the ids found, sorted.
-func listAll(t testing.TB, st ledger.Store, f Filter, limit int) []string {
+func listAll(t tb, st ledger.Store, f Filter, limit int) []string {
 	t.Helper()
 	var out []string
 	page := Page{Limit: limit}
