@@ -42,7 +42,9 @@ type fixture struct {
 	onboardH string // hash of alice's first onboarding tx
 }
 
-func devKey(owner string, i int) sig.PrivateKey { return clienttest.Key(fmt.Sprintf("dev-%s-%d", owner, i)) }
+func devKey(owner string, i int) sig.PrivateKey {
+	return clienttest.Key(fmt.Sprintf("dev-%s-%d", owner, i))
+}
 
 func newFixture(t testing.TB, aliceDevices, bobDevices int) *fixture {
 	t.Helper()
