@@ -2,8 +2,9 @@ package reward
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"slices"
-	"strings"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -12,7 +13,9 @@ import (
 // returns one Payout per share (amounts not yet filled), sorted by device then
 // pool name. The input slice is not modified.
 func sortedPayouts(shares []Share, poolIndex map[string]int, units []uint64) ([]Payout, error) {
-	payouts := make([]Payout, len(shares))
+	// rank orders the pools by name, so keys compare as integers only.
+	rank := poolRanks(poolIndex)
+	keys := make([]shareKey, len(shares))
 	for i := range shares {
 		s := &shares[i]
 		if s.Device.IsZero() {
@@ -31,24 +34,64 @@ func sortedPayouts(shares []Share, poolIndex map[string]int, units []uint64) ([]
 			return nil, ledger.Errorf(ledger.CodeOverflow, "share %d (%s): the units of pool %q overflow", i, s.Device, s.Pool)
 		}
 		units[p] = sum
-		payouts[i] = Payout{Device: s.Device, Pool: s.Pool, Units: s.Units}
-	}
-	// pdqsort: linear when the scorer already emits sorted shares.
-	slices.SortFunc(payouts, comparePayouts)
-	for i := 1; i < len(payouts); i++ {
-		if payouts[i-1].Device == payouts[i].Device && payouts[i-1].Pool == payouts[i].Pool {
-			return nil, ledger.Errorf(ledger.CodeMalformed,
-				"shares: device %s has more than one share in pool %q", payouts[i].Device, payouts[i].Pool)
+		keys[i] = shareKey{
+			hi:    binary.BigEndian.Uint64(s.Device[0:8]),
+			mid:   binary.BigEndian.Uint64(s.Device[8:16]),
+			lo:    binary.BigEndian.Uint32(s.Device[16:20]),
+			rank:  rank[p],
+			index: i,
 		}
+	}
+	// Sort integer keys rather than whole shares; pdqsort is linear on
+	// sorted input.
+	slices.SortFunc(keys, compareKeys)
+	payouts := make([]Payout, len(shares))
+	for k, key := range keys {
+		s := &shares[key.index]
+		if k > 0 && compareKeys(keys[k-1], key) == 0 {
+			return nil, ledger.Errorf(ledger.CodeMalformed,
+				"shares: device %s has more than one share in pool %q", s.Device, s.Pool)
+		}
+		payouts[k] = Payout{Device: s.Device, Pool: s.Pool, Units: s.Units}
 	}
 	return payouts, nil
 }
 
-func comparePayouts(a, b Payout) int {
-	if c := bytes.Compare(a.Device[:], b.Device[:]); c != 0 {
+// shareKey is a share's sort key: its device address as big-endian
+// integers, then the rank of its pool's name; index points back at it.
+type shareKey struct {
+	hi, mid uint64
+	lo      uint32
+	rank    uint32
+	index   int
+}
+
+// compareKeys orders keys by device, then pool name; index does not count.
+func compareKeys(a, b shareKey) int {
+	if c := cmp.Compare(a.hi, b.hi); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Pool, b.Pool)
+	if c := cmp.Compare(a.mid, b.mid); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.lo, b.lo); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.rank, b.rank)
+}
+
+// poolRanks gives each pool index the rank of its name in sorted order.
+func poolRanks(poolIndex map[string]int) []uint32 {
+	names := make([]string, 0, len(poolIndex))
+	for name := range poolIndex {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	rank := make([]uint32, len(poolIndex))
+	for r, name := range names {
+		rank[poolIndex[name]] = uint32(r)
+	}
+	return rank
 }
 
 // sortedOracles checks the oracle shares and returns them sorted by address
