@@ -83,7 +83,7 @@ func hexDensity(p Params, g Geo, cells []uint64) map[uint64]uint64 {
 				continue
 			}
 			u := unclipped[a]
-			if u == 0 {
+			if u == 0 || u == clipped[a] {
 				continue
 			}
 			num.Mul(num, new(big.Int).SetUint64(clipped[a]))
