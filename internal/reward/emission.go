@@ -24,8 +24,8 @@ const (
 const maxPoolNameLen = 32
 
 // Schedule is the emission schedule from params: Initial base units are
-// minted per epoch, halving every HalvingEpochs epochs (Bitcoin and HIP-20
-// style halvings; helium/HIP 0020-hnt-max-supply.md). HalvingEpochs == 0
+// minted per epoch, halving every HalvingEpochs epochs (helium/HIP HIP-20:
+// halvings every two years replaced a flat emission). HalvingEpochs == 0
 // means the emission never halves.
 type Schedule struct {
 	// Initial is the emission of epochs 0 .. HalvingEpochs-1, in base units.

@@ -111,7 +111,8 @@ type Output struct {
 	// Treasury is the treasury pool, every pool remainder and SplitRemainder.
 	Treasury uint64
 	// Manifest holds the cumulative totals after this epoch: Prior plus this
-	// epoch's payouts, including devices carried over with no new payout.
+	// epoch's payouts, including devices carried over with no new payout;
+	// a device whose total is still zero gets no entry.
 	Manifest Manifest
 	// Root is Manifest.Root().
 	Root Hash
