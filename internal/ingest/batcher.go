@@ -69,9 +69,10 @@ func (b *batcher) run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		b.commit(ctx)
 		msg, err := it.Next(jetstream.NextMaxWait(b.tick()))
+		caughtUp := true
 		switch {
 		case err == nil:
-			b.add(ctx, msg)
+			caughtUp = b.add(ctx, msg)
 		case errors.Is(err, nats.ErrTimeout):
 		case ctx.Err() != nil:
 			return nil
@@ -86,18 +87,22 @@ func (b *batcher) run(ctx context.Context) error {
 			}
 			continue
 		}
-		if len(b.pending) > 0 && b.now().UnixNano()-b.pending[0].received >= int64(b.cfg.SegmentMaxAge) {
+		// Cut by age only once caught up with the log, so that catching up
+		// after a restart still makes full segments.
+		if caughtUp && len(b.pending) > 0 && b.now().UnixNano()-b.pending[0].received >= int64(b.cfg.SegmentMaxAge) {
 			b.cut(ctx)
 		}
 	}
 	return nil
 }
 
-func (b *batcher) add(ctx context.Context, msg jetstream.Msg) {
+// add appends a record to the pending segment and reports whether it was
+// the last record in the log when delivered.
+func (b *batcher) add(ctx context.Context, msg jetstream.Msg) bool {
 	md, err := msg.Metadata()
 	if err != nil {
 		b.logger.Error("ingest: batcher: metadata", "err", err)
-		return
+		return true
 	}
 	var rec ingestv1.LogRecord
 	if err := proto.Unmarshal(msg.Data(), &rec); err != nil {
@@ -113,6 +118,7 @@ func (b *batcher) add(ctx context.Context, msg jetstream.Msg) {
 	if len(b.pending) >= b.cfg.SegmentSize {
 		b.cut(ctx)
 	}
+	return md.NumPending == 0
 }
 
 // cut stores the pending records as a segment, retrying a failed write until
