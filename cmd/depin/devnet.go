@@ -1,0 +1,123 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/spf13/cobra"
+
+	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/keyring"
+	"github.com/depin-network/depin/internal/node"
+)
+
+// Devnet defaults: ten funded dev accounts and a dev maker, all in a test
+// (unencrypted) keyring in the devnet home, and short blocks.
+const (
+	devnetChainID   = "depin-devnet"
+	devAccounts     = 10
+	devBalance      = 1_000_000_000_000 // 1,000,000 PIN each
+	devMaker        = "devmaker"
+	devnetBlockTime = 200 * time.Millisecond
+)
+
+func init() {
+	c := &cobra.Command{
+		Use:   "devnet",
+		Short: "Run a complete one-validator network on this machine",
+		Long: `devnet initialises a one-validator network on first run (short blocks, ten funded
+dev accounts dev0..dev9 and a dev maker in a test keyring in the devnet home), then starts it
+and prints its URLs. A later run resumes where the last one stopped. Ctrl-C stops it cleanly.
+
+The default home is ~/.depin/devnet; dev keys are deterministic and public: never use them
+on a real network.`,
+		Args: cobra.NoArgs,
+		RunE: runDevnet,
+	}
+	addListenFlags(c)
+	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
+	rootCmd.AddCommand(c)
+}
+
+// devSeed derives a dev key's seed from its name.
+func devSeed(name string) []byte {
+	s := sha256.Sum256([]byte("depin-devnet/" + name))
+	return s[:]
+}
+
+func runDevnet(cmd *cobra.Command, _ []string) error {
+	home := homeDir(cmd)
+	out := cmd.OutOrStdout()
+	if !node.Initialized(home) {
+		if err := initDevnet(home, out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(out, "resuming devnet in %s\n", home)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	n, err := openNode(cmd)
+	if err != nil {
+		return err
+	}
+	kr, err := keyring.Open(keyring.Dir(home), keyring.BackendTest, nil)
+	if err != nil {
+		return err
+	}
+	keys, err := kr.List()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "devnet %s\n  home: %s\n  RPC:  %s\n  API:  %s\n  keys (keyring-backend test):\n", n.App.ChainID(), home, n.RPCURL(), n.APIURL())
+	for _, k := range keys {
+		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)
+	}
+	fmt.Fprintf(out, "try: depin query bank balance dev1 --home %s --keyring-backend test\n", home)
+	return n.Run(ctx)
+}
+
+func initDevnet(home string, out io.Writer) error {
+	kr, err := keyring.Open(keyring.Dir(home), keyring.BackendTest, nil)
+	if err != nil {
+		return err
+	}
+	g := app.Genesis{Denom: "upin", Decimals: 6}
+	for i := 0; i < devAccounts; i++ {
+		name := fmt.Sprintf("dev%d", i)
+		info, err := kr.AddFromSeed(name, devSeed(name))
+		if err != nil {
+			return fmt.Errorf("devnet: key %s: %w", name, err)
+		}
+		g.Balances = append(g.Balances, app.GenesisBalance{Address: info.Address.String(), Amount: devBalance})
+	}
+	g.Authority = g.Balances[0].Address
+	maker, err := kr.AddFromSeed(devMaker, devSeed(devMaker))
+	if err != nil {
+		return fmt.Errorf("devnet: key %s: %w", devMaker, err)
+	}
+	dg, _ := json.Marshal(chain.DeviceGenesis{Makers: []chain.GenesisMaker{{
+		Name: "devmaker", PubKey: hex.EncodeToString(maker.PubKey),
+		Kinds: []string{"coverage", "storage", "sensor", "energy", "compute"}, OnboardFee: 1_000_000,
+	}}})
+	g.Modules = map[string]json.RawMessage{"device": dg}
+	err = node.Init(home, node.InitOptions{
+		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: node.DefaultAppConfig(),
+		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "initialised devnet in %s\n", home)
+	return nil
+}
