@@ -9,9 +9,10 @@ import (
 )
 
 var (
-	kCov    = devicev1.Kind_KIND_COVERAGE
-	kSensor = devicev1.Kind_KIND_SENSOR
-	kStore  = devicev1.Kind_KIND_STORAGE
+	kCov     = devicev1.Kind_KIND_COVERAGE
+	kSensor  = devicev1.Kind_KIND_SENSOR
+	kStore   = devicev1.Kind_KIND_STORAGE
+	kCompute = devicev1.Kind_KIND_COMPUTE
 )
 
 func TestRegisterMaker(t *testing.T) {
