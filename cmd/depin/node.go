@@ -119,4 +119,3 @@ func openNode(cmd *cobra.Command) (*node.Node, error) {
 	addServices(n, logger)
 	return n, nil
 }
-
