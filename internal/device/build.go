@@ -1,17 +1,27 @@
 package device
 
 import (
-	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
-
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
+// publicOf returns the public half of an ed25519 private key. The builders
+// take 64-byte private keys (seed then public key, the layout of
+// crypto/ed25519 and of sig.GenerateKey); another length is a programming
+// error and panics.
+func publicOf(priv []byte) []byte {
+	if len(priv) != 64 {
+		panic("device: ed25519 private key must be 64 bytes")
+	}
+	return priv[32:]
+}
+
 // NewCertificate builds and signs a maker's certificate for a device: the
 // encoded Certificate and the maker's signature over it (domain
 // sig.DomainCert). makerID must be the address of makerPriv's public key.
-func NewCertificate(makerPriv ed25519.PrivateKey, makerID ledger.Address, devicePub []byte, kind devicev1.Kind, serial string) (cert, signature []byte) {
+func NewCertificate(makerPriv []byte, makerID ledger.Address, devicePub []byte, kind devicev1.Kind, serial string) (cert, signature []byte) {
+	_ = publicOf(makerPriv) // rejects a key of the wrong length
 	cert = encode(&devicev1.Certificate{Maker: makerID[:], DevicePubKey: devicePub, Kind: kind, Serial: serial})
 	return cert, sig.Sign(makerPriv, sig.DomainCert, cert)
 }
@@ -19,8 +29,8 @@ func NewCertificate(makerPriv ed25519.PrivateKey, makerID ledger.Address, device
 // NewBinding builds and signs a device's binding to its owner on a chain:
 // the encoded Binding and the device's signature over it (domain
 // sig.DomainBind).
-func NewBinding(devicePriv ed25519.PrivateKey, chainID string, owner ledger.Address) (binding, signature []byte) {
-	pub := devicePriv.Public().(ed25519.PublicKey)
+func NewBinding(devicePriv []byte, chainID string, owner ledger.Address) (binding, signature []byte) {
+	pub := publicOf(devicePriv)
 	binding = encode(&devicev1.Binding{ChainId: chainID, DevicePubKey: pub, Owner: owner[:]})
 	return binding, sig.Sign(devicePriv, sig.DomainBind, binding)
 }
@@ -37,9 +47,9 @@ func OnboardMsg(cert, makerSig, binding, deviceSig []byte) (string, []byte) {
 
 // Onboard builds a complete device/onboard message when one party holds both
 // the maker's and the device's keys (devnet, simulated fleet, tests).
-func Onboard(makerPriv, devicePriv ed25519.PrivateKey, kind devicev1.Kind, serial, chainID string, owner ledger.Address) (string, []byte) {
-	makerID := ledger.AddressOf(makerPriv.Public().(ed25519.PublicKey))
-	cert, cs := NewCertificate(makerPriv, makerID, devicePriv.Public().(ed25519.PublicKey), kind, serial)
+func Onboard(makerPriv, devicePriv []byte, kind devicev1.Kind, serial, chainID string, owner ledger.Address) (string, []byte) {
+	makerID := ledger.AddressOf(publicOf(makerPriv))
+	cert, cs := NewCertificate(makerPriv, makerID, publicOf(devicePriv), kind, serial)
 	bind, bs := NewBinding(devicePriv, chainID, owner)
 	return OnboardMsg(cert, cs, bind, bs)
 }
