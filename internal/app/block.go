@@ -46,11 +46,11 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 		return nil, fmt.Errorf("app: finalize block %d after height %d", b.Height, a.height)
 	}
 	blk := ledger.NewOverlay(a.staged)
-	verified := a.verifyBlock(b.Txs)
+	txs := a.verifyBlock(b.Txs)
 	res := &BlockResult{Txs: make([]Result, len(b.Txs))}
 	a.index = a.index[:0]
 	for i, raw := range b.Txs {
-		r := a.deliver(blk, b, raw, verified[i])
+		r := a.deliver(blk, b, raw, txs[i])
 		res.Txs[i] = r
 		a.index = append(a.index, txIndexWrite(r.Hash, b.Height, i, r))
 	}
@@ -73,48 +73,53 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 	return res, nil
 }
 
-// verifyBlock batch-verifies the signatures of a block's transactions that
-// are not already known good. A transaction that does not decode is marked
-// unverified; deliver rejects it with its decode error.
-func (a *App) verifyBlock(txs [][]byte) []bool {
-	ok := make([]bool, len(txs))
+// checked is a block transaction after decoding and signature checks.
+type checked struct {
+	d        *decoded
+	err      *ledger.Error // decode error, if any
+	verified bool          // the signature is known good
+}
+
+// verifyBlock decodes a block's transactions and batch-verifies the
+// signatures not already known good.
+func (a *App) verifyBlock(txs [][]byte) []checked {
+	out := make([]checked, len(txs))
 	bv := sig.NewBatchVerifier()
 	var idx []int
-	var hashes []Hash
 	for i, raw := range txs {
-		h := HashTx(raw)
-		if a.sigs.has(h) {
-			ok[i] = true
-			continue
-		}
 		d, err := decode(raw)
 		if err != nil {
+			out[i].err = err
+			continue
+		}
+		out[i].d = d
+		if a.sigs.has(d.hash) {
+			out[i].verified = true
 			continue
 		}
 		bv.Add(d.tx.PubKey, sig.DomainTx, d.tx.Body, d.tx.Signature)
 		idx = append(idx, i)
-		hashes = append(hashes, h)
 	}
 	if bv.Len() == 0 {
-		return ok
+		return out
 	}
 	_, each := bv.Verify()
 	for j, i := range idx {
 		if each[j] {
-			ok[i] = true
-			a.sigs.add(hashes[j])
+			out[i].verified = true
+			a.sigs.add(out[i].d.hash)
 		}
 	}
-	return ok
+	return out
 }
 
 // deliver executes one transaction on the block state: all or nothing.
-func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, verified bool) Result {
-	d, e := decode(raw)
-	if e != nil {
-		return Result{Code: e.Code, Log: e.Msg, Hash: HashTx(raw)}
+func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, c checked) Result {
+	if c.err != nil {
+		return Result{Code: c.err.Code, Log: c.err.Msg, Hash: HashTx(raw)}
 	}
-	if !verified && !d.verify() {
+	d := c.d
+	if !c.verified {
 		return Result{Code: ledger.CodeBadSignature, Log: "signature does not verify for the signer's key", Hash: d.hash}
 	}
 	tx := ledger.NewOverlay(blk)
