@@ -137,11 +137,13 @@ func (r *request) account(s string) (any, *Error) {
 	if err != nil {
 		return nil, errorf(CodeBadRequest, "%v", err)
 	}
+	s := bank.GetSupply(r.st)
 	return Account{
 		Address:  a.String(),
 		Balance:  bank.Balance(r.st, a),
 		Sequence: app.Sequence(r.st, a),
-		Denom:    bank.GetSupply(r.st).Denom,
+		Denom:    s.Denom,
+		Decimals: s.Decimals,
 	}, nil
 }
 

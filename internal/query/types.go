@@ -16,6 +16,7 @@ type Account struct {
 	// Sequence is the sequence the account's next transaction must carry.
 	Sequence uint64 `json:"sequence,string"`
 	Denom    string `json:"denom"`
+	Decimals uint32 `json:"decimals"`
 }
 
 // Supply is the answer of /supply.
