@@ -137,13 +137,13 @@ func (r *request) account(s string) (any, *Error) {
 	if err != nil {
 		return nil, errorf(CodeBadRequest, "%v", err)
 	}
-	s := bank.GetSupply(r.st)
+	sup := bank.GetSupply(r.st)
 	return Account{
 		Address:  a.String(),
 		Balance:  bank.Balance(r.st, a),
 		Sequence: app.Sequence(r.st, a),
-		Denom:    s.Denom,
-		Decimals: s.Decimals,
+		Denom:    sup.Denom,
+		Decimals: sup.Decimals,
 	}, nil
 }
 
