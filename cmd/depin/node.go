@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,10 +68,10 @@ func runInit(cmd *cobra.Command, _ []string) error {
 	blockTime, _ := cmd.Flags().GetDuration("block-time")
 	g := app.Genesis{Denom: "upin", Decimals: 6, Authority: authority}
 	for _, a := range accounts {
-		var addr string
-		var amount uint64
-		if _, err := fmt.Sscanf(a, "%[^=]=%d", &addr, &amount); err != nil {
-			return fmt.Errorf("--account %q: want ADDRESS=AMOUNT", a)
+		addr, amt, ok := strings.Cut(a, "=")
+		amount, err := strconv.ParseUint(amt, 10, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("--account %q: want ADDRESS=AMOUNT with AMOUNT an integer in upin", a)
 		}
 		if _, err := ledger.ParseAddress(addr); err != nil {
 			return fmt.Errorf("--account %q: %w", a, err)
