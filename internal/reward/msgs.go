@@ -1,0 +1,128 @@
+package reward
+
+import (
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
+	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
+)
+
+// Message type names.
+const (
+	TypeSetOracle    = "reward/set-oracle"
+	TypeRemoveOracle = "reward/remove-oracle"
+	TypeSetPools     = "reward/set-pools"
+	TypeSubmitRoot   = "reward/submit-root"
+	TypeClaim        = "reward/claim"
+)
+
+// maxPools bounds a pool list: every pool has at least one basis point.
+const maxPools = 64
+
+// Register adds the reward messages to a router.
+func Register(rt *ledger.Router) {
+	rt.Add(TypeSetOracle, handleSetOracle)
+	rt.Add(TypeRemoveOracle, handleRemoveOracle)
+	rt.Add(TypeSetPools, handleSetPools)
+	rt.Add(TypeSubmitRoot, handleSubmitRoot)
+	rt.Add(TypeClaim, handleClaim)
+}
+
+// decode unmarshals a message and rejects unknown fields: a field this chain
+// does not understand must not be signed for and then silently dropped.
+func decode(raw []byte, m proto.Message, what string) *ledger.Error {
+	if err := proto.Unmarshal(raw, m); err != nil {
+		return ledger.Errorf(ledger.CodeMalformed, "decode %s: %v", what, err)
+	}
+	if len(m.ProtoReflect().GetUnknown()) > 0 {
+		return ledger.Errorf(ledger.CodeMalformed, "decode %s: unknown fields", what)
+	}
+	return nil
+}
+
+func attr(k, v string) ledger.Attr { return ledger.Attr{Key: k, Value: v} }
+
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// checkOracle validates an oracle's address and weight, and that a new
+// oracle fits in the set.
+func checkOracle(st ledger.Store, a ledger.Address, weight uint64) *ledger.Error {
+	if a.IsZero() {
+		return ledger.Errorf(ledger.CodeInvalidAddress, "oracle address is zero")
+	}
+	if max := params.Get(st, MaxOracleWeight); weight == 0 || weight > max {
+		return ledger.Errorf(ledger.CodeParamOutOfBounds, "oracle weight %d outside [1, %d]", weight, max)
+	}
+	if st.Get(oracleKey(a)) != nil {
+		return nil
+	}
+	if max := params.Get(st, MaxOracles); uint64(len(Oracles(st))) >= max {
+		return ledger.Errorf(CodeOracleSetFull, "the oracle set has %d oracles, at most %d allowed", max, max)
+	}
+	return nil
+}
+
+func handleSetOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
+	var m rewardv1.MsgSetOracle
+	if e := decode(raw, &m, TypeSetOracle); e != nil {
+		return e
+	}
+	a, err := ledger.AddressFromBytes(m.Oracle)
+	if err != nil {
+		return ledger.Errorf(ledger.CodeInvalidAddress, "oracle: %v", err)
+	}
+	if e := params.RequireAuthority(ctx); e != nil {
+		return e
+	}
+	if e := checkOracle(ctx.Store, a, m.Weight); e != nil {
+		return e
+	}
+	ctx.Store.Set(oracleKey(a), encode(&rewardv1.Oracle{Address: a[:], Weight: m.Weight}))
+	ctx.Emit("reward.oracle_set", attr("oracle", a.String()), attr("weight", u64(m.Weight)))
+	return nil
+}
+
+func handleRemoveOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
+	var m rewardv1.MsgRemoveOracle
+	if e := decode(raw, &m, TypeRemoveOracle); e != nil {
+		return e
+	}
+	a, err := ledger.AddressFromBytes(m.Oracle)
+	if err != nil {
+		return ledger.Errorf(ledger.CodeInvalidAddress, "oracle: %v", err)
+	}
+	if e := params.RequireAuthority(ctx); e != nil {
+		return e
+	}
+	if ctx.Store.Get(oracleKey(a)) == nil {
+		return ledger.Errorf(CodeUnknownOracle, "%s is not in the oracle set", a)
+	}
+	ctx.Store.Delete(oracleKey(a))
+	ctx.Emit("reward.oracle_removed", attr("oracle", a.String()))
+	return nil
+}
+
+func handleSetPools(ctx *ledger.Context, raw []byte) *ledger.Error {
+	var m rewardv1.MsgSetPools
+	if e := decode(raw, &m, TypeSetPools); e != nil {
+		return e
+	}
+	if len(m.Pools) > maxPools {
+		return ledger.Errorf(ledger.CodeTooLarge, "%d pools, at most %d allowed", len(m.Pools), maxPools)
+	}
+	if e := params.RequireAuthority(ctx); e != nil {
+		return e
+	}
+	pools := poolsFromProto(m.Pools)
+	if err := ValidatePools(pools); err != nil {
+		return err.(*ledger.Error)
+	}
+	setPools(ctx.Store, pools)
+	for _, p := range pools {
+		ctx.Emit("reward.pool", attr("name", p.Name), attr("bps", strconv.FormatUint(uint64(p.Bps), 10)))
+	}
+	return nil
+}
