@@ -1,0 +1,91 @@
+package chain_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/ledger"
+	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
+)
+
+// dump prints a part of the committed state, in key order.
+func (s *scenario) dump(what string, a args) string {
+	s.requireApp()
+	st := s.app.Committed()
+	var b strings.Builder
+	switch what {
+	case "balances":
+		ledger.IteratePrefix(st, bank.BalancePrefix, func(k, v []byte) bool {
+			addr, err := ledger.AddressFromBytes(k[len(bank.BalancePrefix):])
+			if err != nil {
+				s.t.Fatalf("balance key %x: %v", k, err)
+			}
+			fmt.Fprintf(&b, "%s %d\n", addr, ledger.ReadU64(v))
+			return true
+		})
+	case "sequences":
+		ledger.IteratePrefix(st, []byte{ledger.PrefixAuth}, func(k, v []byte) bool {
+			addr, err := ledger.AddressFromBytes(k[1:])
+			if err != nil {
+				s.t.Fatalf("sequence key %x: %v", k, err)
+			}
+			fmt.Fprintf(&b, "%s %d\n", addr, ledger.ReadU64(v))
+			return true
+		})
+	case "makers":
+		makers, _ := device.ListMakers(st, device.Page{Limit: device.MaxLimit})
+		for _, m := range makers {
+			id, _ := ledger.AddressFromBytes(m.Id)
+			fmt.Fprintf(&b, "%s name=%q kinds=%s onboard_fee=%d devices=%d registered=%d\n",
+				id, m.Name, kindNames(m.Kinds), m.OnboardFee, m.Devices, m.RegisteredHeight)
+		}
+	case "devices":
+		devices, _ := device.ListDevices(st, device.Filter{}, device.Page{Limit: device.MaxLimit})
+		for _, d := range devices {
+			b.WriteString(deviceLine(d) + "\n")
+		}
+	case "locations":
+		var id ledger.Address
+		copy(id[:], s.addrBytes(a.take("device")))
+		locs, _ := device.Locations(st, id, device.Page{Limit: device.MaxLimit})
+		for _, l := range locs {
+			fmt.Fprintf(&b, "cell=%s gain=%d elevation=%d height=%d\n", device.CellString(l.Cell), l.Gain, l.Elevation, l.Height)
+		}
+	case "params":
+		for _, v := range s.app.Params().Values(st) {
+			fmt.Fprintf(&b, "%s=%d\n", v.Name, v.Value)
+		}
+	default:
+		s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations or params", what)
+	}
+	a.done()
+	if b.Len() == 0 {
+		return "(none)"
+	}
+	return b.String()
+}
+
+func kindNames(kinds []devicev1.Kind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = device.KindName(k)
+	}
+	return strings.Join(names, "+")
+}
+
+func deviceLine(d *devicev1.Device) string {
+	id, _ := ledger.AddressFromBytes(d.Id)
+	maker, _ := ledger.AddressFromBytes(d.Maker)
+	owner, _ := ledger.AddressFromBytes(d.Owner)
+	line := fmt.Sprintf("%s kind=%s maker=%s serial=%s owner=%s onboarded=%d assertions=%d",
+		id, device.KindName(d.Kind), maker, d.Serial, owner, d.OnboardedHeight, d.Assertions)
+	if l := d.Location; l != nil {
+		line += fmt.Sprintf(" location=%s gain=%d elevation=%d asserted=%d", device.CellString(l.Cell), l.Gain, l.Elevation, l.Height)
+	}
+	if d.DecommissionedHeight != 0 {
+		line += fmt.Sprintf(" decommissioned=%d", d.DecommissionedHeight)
+	}
+	return line
+}

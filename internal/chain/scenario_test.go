@@ -1,0 +1,327 @@
+package chain_test
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/ledger"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected outputs of testdata/scenarios/*.txt")
+
+// A scenario file is a list of commands, each followed by "----", its
+// expected output and a blank line (the layout of cockroachdb/datadriven);
+// lines starting with # are comments. With -update the outputs are
+// rewritten from what the state machine does, to be reviewed as a diff.
+//
+// Commands:
+//
+//	genesis authority=<key> balances=<key>:<n>,.. [makers=<key>:<kind>+<kind>:<fee>,..] [params=<name>:<v>,..] [chain=<id>]
+//	tx <signer> <type> [message args] [seq=<n>] [fee=<n>] [chain=<id>] [memo=<s>] [repeat=<n>] [raw=<hex>] [sig=bad] [truncate=<n>]
+//	tx-raw hex=<hex>
+//	block
+//	check
+//	dump balances|sequences|devices|makers|params|locations device=<key>
+//
+// Values may use Go string escapes (\x20). Keys are names; each name derives a fixed ed25519 key (keyFor). In
+// outputs every known address is printed as its name.
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "scenarios", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no scenario files in testdata/scenarios")
+	}
+	for _, path := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txt"), func(t *testing.T) {
+			runScenarioFile(t, path)
+		})
+	}
+}
+
+// scenarioCase is one command of a scenario file.
+type scenarioCase struct {
+	comments []string
+	cmd      string
+	line     int
+	want     string
+}
+
+func parseScenario(t *testing.T, path string) []scenarioCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []scenarioCase
+	var cur scenarioCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	n := 0
+	state := 0 // 0: before command, 1: expect ----, 2: output
+	var out []string
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		switch state {
+		case 0:
+			switch {
+			case strings.TrimSpace(line) == "":
+			case strings.HasPrefix(line, "#"):
+				cur.comments = append(cur.comments, line)
+			default:
+				cur.cmd, cur.line, state = line, n, 1
+			}
+		case 1:
+			if line != "----" {
+				t.Fatalf("%s:%d: got %q after the command, want ----", path, n, line)
+			}
+			state = 2
+		case 2:
+			if line == "" {
+				cur.want = strings.Join(out, "\n")
+				cases = append(cases, cur)
+				cur, out, state = scenarioCase{}, nil, 0
+				continue
+			}
+			out = append(out, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	switch state {
+	case 1:
+		t.Fatalf("%s:%d: command without ----", path, cur.line)
+	case 2:
+		cur.want = strings.Join(out, "\n")
+		cases = append(cases, cur)
+	}
+	return cases
+}
+
+func runScenarioFile(t *testing.T, path string) {
+	cases := parseScenario(t, path)
+	s := newScenario(t)
+	var rewritten bytes.Buffer
+	for _, c := range cases {
+		got := s.run(c.cmd)
+		if *update {
+			for _, cm := range c.comments {
+				rewritten.WriteString(cm + "\n")
+			}
+			fmt.Fprintf(&rewritten, "%s\n----\n%s\n\n", c.cmd, got)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s:%d: %s\ngot:\n%s\nwant:\n%s", path, c.line, c.cmd, got, c.want)
+		}
+	}
+	if *update {
+		if err := os.WriteFile(path, bytes.TrimSuffix(rewritten.Bytes(), []byte("\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// scenario is the state of one scenario run: the app, the block being
+// built and the names of the keys seen so far.
+type scenario struct {
+	t       *testing.T
+	app     *app.App
+	db      *app.MemBackend
+	chainID string
+	names   map[string]string // address (bech32) -> name
+	pending [][]byte
+	queued  map[ledger.Address]uint64 // txs queued per signer in the pending block
+}
+
+func newScenario(t *testing.T) *scenario {
+	s := &scenario{t: t, names: make(map[string]string), queued: make(map[ledger.Address]uint64)}
+	s.names[bank.FeeCollector.String()] = "fee_collector"
+	return s
+}
+
+// addr returns the address of a named key and remembers the name.
+func (s *scenario) addr(name string) ledger.Address {
+	a := addrFor(name)
+	s.names[a.String()] = name
+	return a
+}
+
+// named replaces every known address in text by its name.
+func (s *scenario) named(text string) string {
+	pairs := make([]string, 0, 2*len(s.names))
+	addrs := make([]string, 0, len(s.names))
+	for a := range s.names {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	for _, a := range addrs {
+		pairs = append(pairs, a, s.names[a])
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+// run executes one command and returns its output.
+func (s *scenario) run(cmd string) string {
+	fields := strings.Fields(cmd)
+	if len(fields) == 0 {
+		s.t.Fatalf("empty command")
+	}
+	var out string
+	switch fields[0] {
+	case "genesis":
+		out = s.genesis(parseArgs(s.t, fields[1:]))
+	case "tx":
+		if len(fields) < 3 {
+			s.t.Fatalf("%s: want tx <signer> <type> [args]", cmd)
+		}
+		out = s.tx(fields[1], fields[2], parseArgs(s.t, fields[3:]))
+	case "tx-raw":
+		out = s.queue(mustHex(s.t, parseArgs(s.t, fields[1:]).take("hex")))
+	case "block":
+		out = s.block()
+	case "check":
+		out = s.check()
+	case "dump":
+		if len(fields) < 2 {
+			s.t.Fatalf("%s: want dump <what>", cmd)
+		}
+		out = s.dump(fields[1], parseArgs(s.t, fields[2:]))
+	default:
+		s.t.Fatalf("unknown command %q", fields[0])
+	}
+	return s.named(strings.TrimRight(out, "\n"))
+}
+
+func (s *scenario) requireApp() {
+	if s.app == nil {
+		s.t.Fatalf("command before genesis")
+	}
+}
+
+func (s *scenario) genesis(args args) string {
+	g := genesisSpec{authority: s.addr(args.take("authority")).String(), params: map[string]uint64{}}
+	for _, kv := range args.list("balances") {
+		name, amount := splitPair(s.t, kv)
+		g.balances = append(g.balances, app.GenesisBalance{Address: s.addr(name).String(), Amount: parseU64(s.t, amount)})
+	}
+	for _, spec := range args.list("makers") {
+		parts := strings.Split(spec, ":")
+		if len(parts) != 3 {
+			s.t.Fatalf("maker %q: want <key>:<kind>+<kind>:<fee>", spec)
+		}
+		s.addr(parts[0])
+		g.makers = append(g.makers, genesisMaker(parts[0], strings.Split(parts[1], "+"), parseU64(s.t, parts[2])))
+	}
+	for _, kv := range args.list("params") {
+		name, v := splitPair(s.t, kv)
+		g.params[name] = parseU64(s.t, v)
+	}
+	s.chainID = args.opt("chain", "depin-scenario")
+	args.done()
+	s.db = app.NewMemBackend()
+	s.app = chain.New(s.db)
+	h, err := s.app.InitChain(s.chainID, g.json())
+	if err != nil {
+		// A rejected genesis leaves no chain: the next genesis starts over.
+		s.app = nil
+		return "genesis error: " + err.Error()
+	}
+	res := finalize(s.t, s.app, nil)
+	return fmt.Sprintf("genesis app_hash %X\nheight 1 app_hash %X", h, res.AppHash)
+}
+
+// queue adds a transaction to the pending block and reports CheckTx.
+func (s *scenario) queue(raw []byte) string {
+	s.requireApp()
+	s.pending = append(s.pending, raw)
+	before := stateDigest(s.db)
+	r := s.app.CheckTx(raw)
+	if stateDigest(s.db) != before {
+		s.t.Errorf("CheckTx changed committed state")
+	}
+	return "checktx: " + resultLine(r)
+}
+
+func resultLine(r app.Result) string {
+	if r.Code == ledger.CodeOK {
+		return "ok"
+	}
+	return fmt.Sprintf("%s: %s", r.Code, r.Log)
+}
+
+// block finalizes and commits the pending transactions. A block whose
+// transactions were all rejected must leave the state as it was.
+func (s *scenario) block() string {
+	s.requireApp()
+	before := stateDigest(s.db)
+	res := finalize(s.t, s.app, s.pending)
+	after := stateDigest(s.db)
+	h, _ := s.app.LastCommit()
+	var b strings.Builder
+	fmt.Fprintf(&b, "height %d app_hash %X\n", h, res.AppHash)
+	accepted := 0
+	for i, r := range res.Txs {
+		fmt.Fprintf(&b, "tx %d: %s\n", i, resultLine(r))
+		if r.Code == ledger.CodeOK {
+			accepted++
+		}
+		for _, e := range r.Events {
+			b.WriteString("  " + eventLine(e) + "\n")
+		}
+	}
+	for _, e := range res.Events {
+		b.WriteString("end_block " + eventLine(e) + "\n")
+	}
+	switch {
+	case accepted == 0 && after != before:
+		s.t.Errorf("block %d: every tx was rejected, yet the state changed", h)
+	case accepted > 0 && after == before:
+		s.t.Errorf("block %d: %d txs accepted, yet the state did not change", h, accepted)
+	}
+	if after == before {
+		b.WriteString("state unchanged")
+	} else {
+		b.WriteString("state changed")
+	}
+	s.pending = nil
+	s.queued = make(map[ledger.Address]uint64)
+	return b.String()
+}
+
+func eventLine(e ledger.Event) string {
+	var b strings.Builder
+	b.WriteString(e.Type)
+	for _, a := range e.Attrs {
+		fmt.Fprintf(&b, " %s=%s", a.Key, a.Value)
+	}
+	return b.String()
+}
+
+func (s *scenario) check() string {
+	s.requireApp()
+	st := s.app.Committed()
+	if err := s.app.CheckInvariants(st); err != nil {
+		return "invariants broken: " + err.Error()
+	}
+	sum, err := bank.SumBalances(st)
+	if err != nil {
+		return "invariants broken: " + err.Error()
+	}
+	sup := bank.GetSupply(st)
+	return fmt.Sprintf("invariants ok\nsupply denom=%s minted=%d burned=%d total=%d balances=%d", sup.Denom, sup.Minted, sup.Burned, sup.Total, sum)
+}
