@@ -178,9 +178,10 @@ func (d *Device) Run(ctx context.Context) error {
 		heartbeatC = t.C
 	}
 	for {
-		if heartbeatNow {
+		// A heartbeat due while no entropy is known waits for the first.
+		if heartbeatNow && have {
 			heartbeatNow = false
-			if err := d.heartbeat(ent, have, start); err != nil {
+			if err := d.heartbeat(ent, start); err != nil {
 				return err
 			}
 		}
@@ -241,11 +242,7 @@ func (d *Device) enqueue(kind string, sr *reportv1.SignedReport) {
 	d.logger.Debug("agent: report queued", "kind", kind, "bytes", len(sr.GetReport()))
 }
 
-func (d *Device) heartbeat(ent Entropy, have bool, start time.Time) error {
-	if !have {
-		d.logger.Warn("agent: heartbeat skipped: no entropy yet")
-		return nil
-	}
+func (d *Device) heartbeat(ent Entropy, start time.Time) error {
 	sr, err := d.b.Heartbeat(ent, d.cfg.Cell, d.now().Sub(start))
 	if err != nil {
 		return err
