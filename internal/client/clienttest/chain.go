@@ -6,16 +6,11 @@ import (
 	"sync"
 
 	"github.com/depin-network/depin/internal/app"
-	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
-
-// DeviceModule wires the device registry into an app.
-func DeviceModule() app.Module {
-	return app.Module{Name: "device", Specs: device.Specs(), Register: device.Register, Invariant: device.Invariants}
-}
 
 // Key derives a fixed ed25519 key from a label (tests only).
 func Key(label string) sig.PrivateKey {
@@ -43,7 +38,7 @@ func NewChain(chainID string, g app.Genesis) (*Chain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clienttest: genesis: %w", err)
 	}
-	a := app.New(app.NewMemBackend(), DeviceModule())
+	a := chain.New(app.NewMemBackend())
 	if _, err := a.InitChain(chainID, raw); err != nil {
 		return nil, fmt.Errorf("clienttest: init chain: %w", err)
 	}
