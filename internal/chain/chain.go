@@ -8,6 +8,8 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/proof"
+	"github.com/depin-network/depin/internal/reward"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
@@ -23,6 +25,22 @@ func Modules() []app.Module {
 			Register:    device.Register,
 			InitGenesis: deviceGenesis,
 			Invariant:   device.Invariants,
+		},
+		{
+			Name:        "proof",
+			Specs:       proof.Specs(),
+			Register:    proof.Register,
+			InitGenesis: proofGenesis,
+			EndBlock:    proof.EndBlock,
+			Invariant:   proof.Invariants,
+		},
+		{
+			Name:        "reward",
+			Specs:       reward.Specs(),
+			Register:    reward.Register,
+			InitGenesis: rewardGenesis,
+			EndBlock:    reward.EndBlock,
+			Invariant:   reward.Invariants,
 		},
 	}
 }

@@ -3,8 +3,6 @@ package proof
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
-	"strconv"
 
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
@@ -63,7 +61,7 @@ func LatestEntropy(st ledger.Store) (int64, [32]byte, bool) {
 }
 
 // EndBlock records the block's entropy and drops heights that left the
-// window.
+// window. It emits no event: every block has entropy, read it with Entropy.
 func EndBlock(ctx *ledger.Context) *ledger.Error {
 	st := ctx.Store
 	var prev []byte
@@ -90,6 +88,5 @@ func EndBlock(ctx *ledger.Context) *ledger.Error {
 			st.Delete(k)
 		}
 	}
-	ctx.Emit("proof.entropy", attr("height", strconv.FormatInt(ctx.Height, 10)), attr("entropy", hex.EncodeToString(e[:])))
 	return nil
 }
