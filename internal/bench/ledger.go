@@ -1,0 +1,153 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// LedgerConfig sizes the ledger benchmark.
+type LedgerConfig struct {
+	// Txs is the number of signed transfers per run.
+	Txs int
+	// Senders is the number of funded accounts signing them (round robin);
+	// Txs senders means one transaction per account.
+	Senders int
+	// Workers is the number of concurrent broadcast_tx_sync clients.
+	Workers int
+	// BlockTime is CometBFT's timeout_commit for every node.
+	BlockTime time.Duration
+	// Validators lists the network sizes to run, e.g. {1, 4}.
+	Validators []int
+	// Dir holds the node homes (a temporary directory when empty).
+	Dir string
+	// Timeout bounds the wait for one run's transactions to commit.
+	Timeout time.Duration
+	// Logger receives the nodes' logs (discarded when nil).
+	Logger *slog.Logger
+}
+
+// DefaultLedgerConfig is the configuration of `depin bench ledger`.
+func DefaultLedgerConfig() LedgerConfig {
+	return LedgerConfig{Txs: 20_000, Senders: 20_000, Workers: 8, BlockTime: 10 * time.Millisecond, Validators: []int{1, 4}, Timeout: 5 * time.Minute}
+}
+
+// LedgerRun is one application's run.
+type LedgerRun struct {
+	App        string
+	Validators int
+	Txs        int
+	OK         int // transactions committed with code 0
+	Blocks     int64
+	Elapsed    time.Duration
+}
+
+// Rate is committed transactions per second.
+func (r LedgerRun) Rate() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
+
+const benchChainID = "depin-bench"
+
+// RunLedger measures signed transfers committed per second through RPC on
+// a depin network and on CometBFT's kvstore with the same generator, for
+// each network size. It fails if any transaction is rejected or does not
+// commit with code 0.
+func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	dir := cfg.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "depin-bench-ledger-")
+		if err != nil {
+			return nil, nil, fmt.Errorf("bench: ledger: %w", err)
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	load, err := NewTransferLoad(benchChainID, cfg.Txs, cfg.Senders)
+	if err != nil {
+		return nil, nil, err
+	}
+	kv := load.KVLoad()
+	rep := &Report{Title: fmt.Sprintf("ledger: %d signed transfers (%d B each on average) from %d senders, %d RPC workers (broadcast_tx_sync), timeout_commit %s",
+		cfg.Txs, load.Bytes()/len(load.Txs), load.Senders, cfg.Workers, cfg.BlockTime)}
+	var runs []LedgerRun
+	for _, v := range cfg.Validators {
+		base, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, fmt.Sprintf("kvstore-%d", v)), "kvstore", v, kv)
+		if err != nil {
+			return nil, nil, err
+		}
+		fig, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, fmt.Sprintf("depin-%d", v)), "depin", v, load)
+		if err != nil {
+			return nil, nil, err
+		}
+		runs = append(runs, base, fig)
+		rep.Rows = append(rep.Rows, Row{
+			Name: fmt.Sprintf("depin, %d validator(s)", v), Figure: fig.Rate(), Unit: "tx/s",
+			BaselineName: "cometbft kvstore", Baseline: base.Rate(),
+			Note: fmt.Sprintf("%d/%d ok in %d blocks; kvstore %d blocks", fig.OK, fig.Txs, fig.Blocks, base.Blocks),
+		})
+	}
+	return rep, runs, nil
+}
+
+// runLedgerOnce starts a fresh network of app ("depin" or "kvstore") in dir,
+// submits the load and waits until it is committed.
+func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, validators int, l *Load) (LedgerRun, error) {
+	run := LedgerRun{App: appName, Validators: validators, Txs: len(l.Txs)}
+	homes, err := initHomes(dir, benchChainID, validators, l.Genesis, cfg.BlockTime)
+	if err != nil {
+		return run, fmt.Errorf("bench: ledger %s: init: %w", appName, err)
+	}
+	var cl *cluster
+	if appName == "kvstore" {
+		cl, err = startKVStore(ctx, homes)
+	} else {
+		cl, err = startDepin(ctx, homes, cfg.Logger)
+	}
+	if err != nil {
+		return run, fmt.Errorf("bench: ledger %s: %w", appName, err)
+	}
+	err = measure(ctx, cfg, cl, l, &run)
+	if serr := cl.stop(); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return run, fmt.Errorf("bench: ledger %s, %d validator(s): %w", appName, validators, err)
+	}
+	return run, nil
+}
+
+func measure(ctx context.Context, cfg LedgerConfig, cl *cluster, l *Load, run *LedgerRun) error {
+	clients := make([]*rpcClient, len(cl.rpcs))
+	for i, u := range cl.rpcs {
+		clients[i] = newRPCClient(u, cfg.Workers)
+	}
+	start, err := clients[0].height(ctx)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := submit(ctx, clients, l, cfg.Workers); err != nil {
+		return err
+	}
+	end, t1, err := waitCommitted(ctx, clients[0], start, len(l.Txs), cfg.Timeout)
+	if err != nil {
+		return err
+	}
+	run.Elapsed = t1.Sub(t0)
+	run.Blocks = end - start
+	ok, total, err := countOK(ctx, clients[0], start, end)
+	if err != nil {
+		return err
+	}
+	run.OK = ok
+	if ok != len(l.Txs) || total != len(l.Txs) {
+		return fmt.Errorf("got %d of %d transactions committed with code 0 (%d in blocks %d-%d), want all", ok, len(l.Txs), total, start+1, end)
+	}
+	return nil
+}
