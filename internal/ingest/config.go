@@ -58,6 +58,9 @@ type Config struct {
 	// shorter segment once its first report is that old.
 	SegmentSize   int           `toml:"segment_size"`
 	SegmentMaxAge time.Duration `toml:"segment_max_age"`
+	// KeyCache is how many expanded device public keys to keep (about
+	// 1.5 KB each) to speed up signature verification; 0 disables it.
+	KeyCache int `toml:"key_cache"`
 	// AckTimeout bounds the wait for the log's acknowledgements of a batch.
 	AckTimeout time.Duration `toml:"ack_timeout"`
 }
@@ -88,6 +91,7 @@ func DefaultConfig() Config {
 		// Helium ingest rolls report files every 5 minutes
 		// (oracles file_store, reference/helium.md §4.3); one minute here.
 		SegmentMaxAge: time.Minute,
+		KeyCache:      16384,
 		AckTimeout:    10 * time.Second,
 	}
 }
@@ -117,6 +121,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: config: segment_size must be positive")
 	case c.SegmentMaxAge <= 0:
 		return fmt.Errorf("ingest: config: segment_max_age must be positive")
+	case c.KeyCache < 0:
+		return fmt.Errorf("ingest: config: key_cache must not be negative")
 	case c.AckTimeout <= 0:
 		return fmt.Errorf("ingest: config: ack_timeout must be positive")
 	}

@@ -20,7 +20,9 @@ func (s *Service) newServer() *http.Server {
 	mux := http.NewServeMux()
 	// A full batch of the largest reports, plus protobuf framing.
 	maxBytes := int64(s.cfg.MaxBatch) * int64(s.cfg.MaxReportBytes+16)
-	path, h := ingestv1connect.NewIngestServiceHandler(s, connect.WithReadMaxBytes(int(min(maxBytes, 1<<30))))
+	path, h := ingestv1connect.NewIngestServiceHandler(s, connect.WithReadMaxBytes(int(min(maxBytes, 1<<30))),
+		// Results are mostly hashes, which do not compress: skip gzip.
+		connect.WithCompressMinBytes(1<<30))
 	mux.Handle(path, h)
 	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
 	mux.HandleFunc("GET /v1/epochs/{n}/segments", s.listSegments)

@@ -27,6 +27,7 @@ type Service struct {
 	store   *segmentStore
 	batcher *batcher
 	metrics *metrics
+	keys    *keyCache
 	ln      net.Listener
 	srv     *http.Server
 
@@ -55,7 +56,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	logger = logger.With("service", "ingest")
-	s := &Service{cfg: cfg, deps: deps, logger: logger, metrics: newMetrics(), devices: make(map[[32]byte]*device)}
+	s := &Service{cfg: cfg, deps: deps, logger: logger, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCache), devices: make(map[[32]byte]*device)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var err error

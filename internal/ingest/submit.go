@@ -10,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -72,23 +71,24 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 
 // verify batch-verifies the signatures of the reports still in the running.
 func (s *Service) verify(items []item) {
-	bv := sig.NewBatchVerifier()
+	var pubs, msgs, sigs [][]byte
 	idx := make([]int, 0, len(items))
 	for i := range items {
 		if items[i].rej != nil {
 			continue
 		}
-		bv.Add(items[i].rep.GetPubKey(), Domain, items[i].signed.GetReport(), items[i].signed.GetSignature())
+		pubs = append(pubs, items[i].rep.GetPubKey())
+		msgs = append(msgs, items[i].signed.GetReport())
+		sigs = append(sigs, items[i].signed.GetSignature())
 		idx = append(idx, i)
 	}
 	if len(idx) == 0 {
 		return
 	}
-	if ok, valid := bv.Verify(); !ok {
-		for j, i := range idx {
-			if !valid[j] {
-				items[i].rej = reject(ingestv1.Status_STATUS_BAD_SIGNATURE, "signature does not verify for pub_key %x", items[i].rep.GetPubKey())
-			}
+	valid := s.keys.verifyBatch(pubs, msgs, sigs)
+	for j, i := range idx {
+		if !valid[j] {
+			items[i].rej = reject(ingestv1.Status_STATUS_BAD_SIGNATURE, "signature does not verify for pub_key %x", items[i].rep.GetPubKey())
 		}
 	}
 }
