@@ -1,0 +1,198 @@
+package chain_test
+
+import (
+	"bytes"
+	"flag"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/store"
+)
+
+var determinismSeed = flag.Uint64("determinism.seed", 20261117, "seed of the determinism test's block generator")
+
+// instance is one independently built state machine.
+type instance struct {
+	name string
+	app  *app.App
+	db   app.Backend
+	// warm says how the instance sees txs before FinalizeBlock, as a real
+	// node might: not at all, through ProcessProposal, or through CheckTx.
+	// Signature caches and mempool state must never change results.
+	warm string
+}
+
+// TestDeterminism feeds the same random blocks of valid and invalid txs of
+// every kind to three in-memory instances and one over Pebble, each built
+// on its own through chain.New, and requires the same app hash, the same
+// results and the same state at every height; then restarts the Pebble
+// instance from disk and goes on.
+func TestDeterminism(t *testing.T) {
+	blocks := 220
+	if testing.Short() {
+		blocks = 200
+	}
+	seed := *determinismSeed
+	t.Logf("seed %d (rerun with -determinism.seed=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	g := newGen(func(n int) int { return rng.IntN(n) }, 24)
+	genesis := g.genesis()
+
+	dir := t.TempDir()
+	pdb, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pdb.Close() })
+	insts := []*instance{
+		{name: "mem-a", db: app.NewMemBackend()},
+		{name: "mem-b", db: app.NewMemBackend(), warm: "proposal"},
+		{name: "mem-c", db: app.NewMemBackend(), warm: "checktx"},
+		{name: "pebble", db: pdb, warm: "proposal"},
+	}
+	var genesisHash []byte
+	for i, in := range insts {
+		in.app = chain.New(in.db)
+		h, err := in.app.InitChain(g.chainID, genesis)
+		if err != nil {
+			t.Fatalf("%s: init chain: %v", in.name, err)
+		}
+		if i == 0 {
+			genesisHash = h
+		} else if !bytes.Equal(h, genesisHash) {
+			t.Fatalf("%s: genesis app hash %X, want %X", in.name, h, genesisHash)
+		}
+	}
+
+	tally := newTally()
+	for h := int64(1); h <= int64(blocks); h++ {
+		var plan []planned
+		if h > 1 {
+			plan = g.block(insts[0].app.Committed(), 2+rng.IntN(14))
+		}
+		runAgreed(t, insts, h, plan, tally)
+	}
+
+	// Restart the Pebble instance from disk: it resumes at the same height
+	// and hash and keeps agreeing.
+	height, hash := insts[3].app.LastCommit()
+	if err := pdb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if pdb, err = store.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	insts[3].db, insts[3].app = pdb, chain.New(pdb)
+	if gotH, gotHash := insts[3].app.LastCommit(); gotH != height || !bytes.Equal(gotHash, hash) {
+		t.Fatalf("reopened pebble at height %d hash %X, want %d %X", gotH, gotHash, height, hash)
+	}
+	for h := height + 1; h <= height+10; h++ {
+		runAgreed(t, insts, h, g.block(insts[0].app.Committed(), 2+rng.IntN(14)), tally)
+	}
+	tally.check(t)
+}
+
+// runAgreed executes one block on every instance and fails unless they all
+// agree with each other and with the generator's predictions.
+func runAgreed(t *testing.T, insts []*instance, h int64, plan []planned, tally *tally) {
+	t.Helper()
+	txs := make([][]byte, len(plan))
+	for i, p := range plan {
+		txs[i] = p.raw
+	}
+	var ref *app.BlockResult
+	for i, in := range insts {
+		switch in.warm {
+		case "proposal":
+			in.app.ProcessProposal(txs)
+		case "checktx":
+			for _, raw := range txs {
+				in.app.CheckTx(raw)
+			}
+		}
+		res, err := in.app.FinalizeBlock(app.Block{Height: h, Time: h * 1_000_000_000, Txs: txs})
+		if err != nil {
+			t.Fatalf("%s: block %d: %v", in.name, h, err)
+		}
+		if err := in.app.Commit(); err != nil {
+			t.Fatalf("%s: commit %d: %v", in.name, h, err)
+		}
+		if err := in.app.CheckInvariants(in.app.Committed()); err != nil {
+			t.Fatalf("%s: after block %d: %v", in.name, h, err)
+		}
+		if i == 0 {
+			ref = res
+			continue
+		}
+		if !bytes.Equal(res.AppHash, ref.AppHash) {
+			t.Fatalf("%s: block %d app hash %X, want %X (from %s)", in.name, h, res.AppHash, ref.AppHash, insts[0].name)
+		}
+		for j := range res.Txs {
+			if got, want := res.Txs[j], ref.Txs[j]; got.Code != want.Code || got.Log != want.Log {
+				t.Fatalf("%s: block %d tx %d: got %v %q, want %v %q", in.name, h, j, got.Code, got.Log, want.Code, want.Log)
+			}
+		}
+	}
+	for j, p := range plan {
+		r := ref.Txs[j]
+		tally.add(p.label, r.Code == p.want)
+		if r.Code != p.want {
+			t.Errorf("block %d tx %d (%s): got %v (%s), want %v", h, j, p.label, r.Code, r.Log, p.want)
+		}
+	}
+	if h%25 == 0 {
+		want := stateDigest(insts[0].app.Committed())
+		for _, in := range insts[1:] {
+			if got := stateDigest(in.app.Committed()); got != want {
+				t.Fatalf("%s: state at height %d differs from %s", in.name, h, insts[0].name)
+			}
+		}
+	}
+}
+
+// tally counts the generated txs by label, so that the test proves it
+// exercised every message type and every kind of rejection.
+type tally struct{ seen, matched map[string]int }
+
+func newTally() *tally { return &tally{seen: map[string]int{}, matched: map[string]int{}} }
+
+func (t *tally) add(label string, matched bool) {
+	t.seen[label]++
+	if matched {
+		t.matched[label]++
+	}
+}
+
+// wantLabels are the tx kinds a determinism run must have produced.
+var wantLabels = []string{
+	"bank/send", "bank/multi-send", "multi-message", "params/set", "params/set-authority",
+	"device/register-maker", "device/onboard", "device/assert-location", "device/transfer", "device/decommission",
+	"bad:malformed", "bad:truncated", "bad:bad_signature", "bad:wrong_chain", "bad:replay", "bad:skipped",
+	"bad:fee_too_low", "bad:no_funds_for_fee", "bad:insufficient_funds", "bad:overflow", "bad:unknown_message",
+	"bad:too_many_msgs", "bad:atomic_second_msg", "bad:unauthorized_params", "bad:unauthorized_maker",
+	"bad:unknown_maker", "bad:kind_not_certified", "bad:invalid_cell", "bad:unauthorized_device",
+	"bad:location_unchanged", "bad:decommissioned", "bad:unknown_device", "bad:device_exists", "bad:serial_used",
+}
+
+func (t *tally) check(tb testing.TB) {
+	labels := make([]string, 0, len(t.seen))
+	total := 0
+	for l, n := range t.seen {
+		labels = append(labels, l)
+		total += n
+	}
+	sort.Strings(labels)
+	for _, l := range labels {
+		tb.Logf("%-28s %4d txs, %4d as predicted", l, t.seen[l], t.matched[l])
+	}
+	tb.Logf("%d txs in all", total)
+	for _, l := range wantLabels {
+		if t.matched[l] == 0 {
+			tb.Errorf("no %s tx was generated and got its predicted result", l)
+		}
+	}
+}
+
