@@ -195,4 +195,3 @@ func (t *tally) check(tb testing.TB) {
 		}
 	}
 }
-
