@@ -1,0 +1,38 @@
+package oracle
+
+import "github.com/depin-network/depin/internal/ledger"
+
+// Result codes of the oracle and replay (the oracle range is 200-219).
+// Appended, never renumbered.
+const (
+	// CodeSegmentMismatch: a segment's bytes do not match its on-chain
+	// commitment (content hash, Merkle root, record count or epoch): forged
+	// or corrupted contents.
+	CodeSegmentMismatch ledger.Code = 200
+	// CodeBundleMismatch: an inputs bundle does not match the chain (its
+	// hash, epoch, emission, pools or segment list).
+	CodeBundleMismatch ledger.Code = 201
+	// CodeUnknownScorer: no scorer of the version recorded for the epoch.
+	CodeUnknownScorer ledger.Code = 202
+	// CodeScorerMismatch: the bundle, manifest or scorer name a scorer
+	// version other than the one recorded on chain.
+	CodeScorerMismatch ledger.Code = 203
+	// CodePriorMismatch: the prior manifest does not match the root settled
+	// on chain for the previous epoch.
+	CodePriorMismatch ledger.Code = 204
+	// CodeEpochNotSettled: the chain has no settled root for the epoch.
+	CodeEpochNotSettled ledger.Code = 205
+	// CodeBadRecord: a log record or report in a verified segment does not
+	// decode or belongs to another epoch.
+	CodeBadRecord ledger.Code = 206
+)
+
+func init() {
+	ledger.RegisterCode(CodeSegmentMismatch, "segment_mismatch")
+	ledger.RegisterCode(CodeBundleMismatch, "bundle_mismatch")
+	ledger.RegisterCode(CodeUnknownScorer, "unknown_scorer")
+	ledger.RegisterCode(CodeScorerMismatch, "scorer_mismatch")
+	ledger.RegisterCode(CodePriorMismatch, "prior_mismatch")
+	ledger.RegisterCode(CodeEpochNotSettled, "epoch_not_settled")
+	ledger.RegisterCode(CodeBadRecord, "bad_record")
+}

@@ -1,0 +1,182 @@
+package oracle
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/depin-network/depin/internal/coverage"
+)
+
+// MemChain is an in-memory Ledger for tests and tools: a single oracle
+// whose first submission for an epoch settles it. Safe for concurrent use.
+type MemChain struct {
+	mu          sync.Mutex
+	height      int64
+	grace       int64
+	epochs      map[uint64]EpochInfo
+	segments    map[uint64][]SegmentRef
+	settled     map[uint64]Settlement
+	blocks      map[int64]Block
+	hotspots    []coverage.Hotspot
+	params      coverage.Params
+	submissions []Submission
+}
+
+// NewMemChain returns an empty chain at height 0 with default params.
+func NewMemChain() *MemChain {
+	return &MemChain{
+		epochs: map[uint64]EpochInfo{}, segments: map[uint64][]SegmentRef{},
+		settled: map[uint64]Settlement{}, blocks: map[int64]Block{}, params: coverage.DefaultParams(),
+	}
+}
+
+// AddBlock records a block and raises the height to it.
+func (c *MemChain) AddBlock(b Block) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.blocks[b.Height] = b
+	c.height = max(c.height, b.Height)
+}
+
+// SetGrace sets the segment grace window in blocks.
+func (c *MemChain) SetGrace(n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.grace = n
+}
+
+// SetEpoch records an epoch.
+func (c *MemChain) SetEpoch(e EpochInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.Pools = slices.Clone(e.Pools)
+	c.epochs[e.Number] = e
+}
+
+// CommitSegment appends a segment commitment to an epoch.
+func (c *MemChain) CommitSegment(epoch uint64, ref SegmentRef) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.segments[epoch] = append(c.segments[epoch], ref)
+}
+
+// SetHotspots replaces the registry.
+func (c *MemChain) SetHotspots(h []coverage.Hotspot) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hotspots = slices.Clone(h)
+}
+
+// SetParams replaces the scorer params.
+func (c *MemChain) SetParams(p coverage.Params) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.params = p
+}
+
+// SetSettlement records a settlement directly (to test replay against a
+// chain that disagrees).
+func (c *MemChain) SetSettlement(s Settlement) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.settled[s.Epoch] = s
+	if e, ok := c.epochs[s.Epoch]; ok {
+		e.Settled = true
+		c.epochs[s.Epoch] = e
+	}
+}
+
+// Submissions returns the submissions received, in order.
+func (c *MemChain) Submissions() []Submission {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.submissions)
+}
+
+// Epoch implements Chain.
+func (c *MemChain) Epoch(_ context.Context, n uint64) (EpochInfo, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.epochs[n]
+	if !ok {
+		return EpochInfo{}, fmt.Errorf("memchain: epoch %d: %w", n, ErrNotFound)
+	}
+	e.Pools = slices.Clone(e.Pools)
+	return e, nil
+}
+
+// Segments implements Chain.
+func (c *MemChain) Segments(_ context.Context, n uint64) ([]SegmentRef, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.segments[n]), nil
+}
+
+// Settlement implements Chain.
+func (c *MemChain) Settlement(_ context.Context, n uint64) (Settlement, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.settled[n]
+	if !ok {
+		return Settlement{}, fmt.Errorf("memchain: settlement of epoch %d: %w", n, ErrNotFound)
+	}
+	return s, nil
+}
+
+// Height implements Ledger.
+func (c *MemChain) Height(context.Context) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.height, nil
+}
+
+// GraceBlocks implements Ledger.
+func (c *MemChain) GraceBlocks(context.Context) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.grace, nil
+}
+
+// Block implements Ledger.
+func (c *MemChain) Block(_ context.Context, h int64) (Block, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.blocks[h]
+	if !ok {
+		return Block{}, fmt.Errorf("memchain: block %d: %w", h, ErrNotFound)
+	}
+	return b, nil
+}
+
+// Hotspots implements Ledger.
+func (c *MemChain) Hotspots(context.Context) ([]coverage.Hotspot, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.hotspots), nil
+}
+
+// CoverageParams implements Ledger.
+func (c *MemChain) CoverageParams(context.Context) (coverage.Params, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.params, nil
+}
+
+// SubmitRoot implements Ledger: the first submission settles the epoch.
+func (c *MemChain) SubmitRoot(_ context.Context, s Submission) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.epochs[s.Epoch]
+	if !ok || !e.Ended {
+		return fmt.Errorf("memchain: submit root: epoch %d has not ended", s.Epoch)
+	}
+	c.submissions = append(c.submissions, s)
+	if _, done := c.settled[s.Epoch]; !done {
+		c.settled[s.Epoch] = Settlement{Epoch: s.Epoch, Root: s.Root, ScorerVersion: s.ScorerVersion, InputsHash: s.InputsHash[:]}
+		e.Settled = true
+		c.epochs[s.Epoch] = e
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package oracle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/reward"
+)
+
+// SegmentSource serves segment files by hash (ingest's GET
+// /v1/segments/{hash}; HTTPSource implements it).
+type SegmentSource interface {
+	Segment(ctx context.Context, hash [32]byte) ([]byte, error)
+}
+
+// Published is everything the oracle publishes for an epoch.
+type Published struct {
+	Epoch      uint64
+	Bundle     []byte
+	BundleHash [32]byte
+	Manifest   []byte
+	// Segments are the verified segment files in commit order.
+	Segments [][]byte
+	Output   EpochOutput
+}
+
+// Submission returns the MsgSubmitRoot content of the epoch.
+func (p *Published) Submission() Submission {
+	pools, total := DevicePoolsPaid(&p.Output.Reward)
+	return Submission{
+		Epoch: p.Epoch, Root: p.Output.Root, ScorerVersion: p.Output.Reward.ScorerVersion,
+		Pools: pools, DeviceTotal: total, InputsHash: p.BundleHash,
+	}
+}
+
+// ErrNotReady is wrapped by Prepare when the epoch has not ended.
+var ErrNotReady = errors.New("not ready")
+
+// Prepare gathers epoch n's inputs as of now (the oracle calls it right
+// after the segment grace window): the committed segments, fetched and
+// verified; the chain blocks the reports answer; the registry and params;
+// the prior epoch's activity and manifest (prior, nil for the first epoch
+// the oracle scores). It freezes them into a bundle and runs the pipeline
+// with the current scorer. slack widens the epoch's receive window on
+// both sides beyond the block times of its first and last heights, for the
+// skew between ingest's clock and block time.
+func Prepare(ctx context.Context, l Ledger, segs SegmentSource, n uint64, prior *Published, slack time.Duration, geo coverage.Geo) (*Published, error) {
+	info, err := l.Epoch(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	if !info.Ended {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w: the epoch has not ended", n, ErrNotReady)
+	}
+	refs, err := l.Segments(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	pub := &Published{Epoch: n}
+	var reps Reports
+	for _, ref := range refs {
+		raw, err := segs.Segment(ctx, ref.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
+		seg, err := VerifySegment(raw, ref, n)
+		if err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
+		if err := reps.AddSegment(seg); err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
+		pub.Segments = append(pub.Segments, raw)
+	}
+	first, err := l.Block(ctx, info.StartHeight)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: first block: %w", n, err)
+	}
+	last, err := l.Block(ctx, info.EndHeight)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: last block: %w", n, err)
+	}
+	b := &Bundle{
+		Epoch: n, ScorerVersion: CurrentScorer, StartHeight: info.StartHeight, EndHeight: info.EndHeight,
+		Start: first.Time - int64(slack), End: last.Time + int64(slack) + 1,
+		Emission: info.Emission, Pools: info.Pools, Segments: refs,
+	}
+	for _, h := range reps.EntropyHeights() {
+		blk, err := l.Block(ctx, int64(h))
+		if errors.Is(err, ErrNotFound) {
+			continue // the scorer marks its beacons unknown_entropy
+		}
+		if err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: entropy block %d: %w", n, h, err)
+		}
+		b.Entropy = append(b.Entropy, coverage.Entropy{Height: h, Hash: blk.Hash, Time: blk.Time})
+	}
+	if b.Hotspots, err = l.Hotspots(ctx); err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	if b.Params, err = l.CoverageParams(ctx); err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	var priorEntries []reward.Entry
+	if prior != nil {
+		b.HasPrior, b.PriorEpoch, b.PriorRoot = true, prior.Epoch, prior.Output.Root
+		b.Activity = prior.Output.Score.Activity
+		priorEntries = prior.Output.Reward.Manifest.Entries
+	}
+	b.Normalize()
+	if pub.Bundle, err = EncodeBundle(b); err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	pub.BundleHash = BundleHash(pub.Bundle)
+	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: priorEntries, Geo: geo})
+	if err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	out.Summary.InputsHash = fmt.Sprintf("%x", pub.BundleHash)
+	pub.Output = out
+	pub.Manifest = reward.EncodeManifest(&out.Reward.Manifest)
+	return pub, nil
+}
