@@ -34,7 +34,9 @@ type rpcError struct {
 	Data    string `json:"data"`
 }
 
-func (e *rpcError) Error() string { return fmt.Sprintf("rpc error %d: %s %s", e.Code, e.Message, e.Data) }
+func (e *rpcError) Error() string {
+	return fmt.Sprintf("rpc error %d: %s %s", e.Code, e.Message, e.Data)
+}
 
 func (c *rpcClient) call(ctx context.Context, method string, params any, out any) error {
 	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
