@@ -22,9 +22,6 @@ const (
 	CodePriorMismatch ledger.Code = 204
 	// CodeEpochNotSettled: the chain has no settled root for the epoch.
 	CodeEpochNotSettled ledger.Code = 205
-	// CodeBadRecord: a log record or report in a verified segment does not
-	// decode or belongs to another epoch.
-	CodeBadRecord ledger.Code = 206
 )
 
 func init() {
@@ -34,5 +31,4 @@ func init() {
 	ledger.RegisterCode(CodeScorerMismatch, "scorer_mismatch")
 	ledger.RegisterCode(CodePriorMismatch, "prior_mismatch")
 	ledger.RegisterCode(CodeEpochNotSettled, "epoch_not_settled")
-	ledger.RegisterCode(CodeBadRecord, "bad_record")
 }

@@ -130,6 +130,7 @@ type Summary struct {
 	Valid          uint64        `json:"valid"`
 	Invalid        uint64        `json:"invalid"`
 	OtherReports   uint64        `json:"other_reports"`
+	Malformed      uint64        `json:"malformed_records"`
 	ByReason       []ReasonCount `json:"by_reason"`
 	Emission       uint64        `json:"emission"`
 	Pools          []PoolSummary `json:"pools"`
@@ -159,7 +160,7 @@ func summarize(b *Bundle, reps *Reports, res *coverage.Result, out *reward.Outpu
 	s := Summary{
 		Epoch: b.Epoch, ScorerVersion: b.ScorerVersion, StartHeight: b.StartHeight, EndHeight: b.EndHeight,
 		Root: out.Root.String(), Segments: len(b.Segments), Hotspots: len(b.Hotspots),
-		DevicesScored: devices, OtherReports: reps.Other, Emission: out.Emission, Treasury: out.Treasury,
+		DevicesScored: devices, OtherReports: reps.Other, Malformed: reps.Malformed, Emission: out.Emission, Treasury: out.Treasury,
 		ByReason: []ReasonCount{}, ManifestDevice: len(out.Manifest.Entries),
 	}
 	for _, c := range res.Counts {

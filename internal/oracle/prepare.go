@@ -70,9 +70,7 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, n uint64, prior 
 		if err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
-		if err := reps.AddSegment(seg); err != nil {
-			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
-		}
+		reps.AddSegment(seg)
 		pub.Segments = append(pub.Segments, raw)
 	}
 	first, err := l.Block(ctx, info.StartHeight)

@@ -108,9 +108,7 @@ func Replay(ctx context.Context, chain Chain, src Source, epoch uint64, geo cove
 		if err != nil {
 			return nil, err
 		}
-		if err := reps.AddSegment(seg); err != nil {
-			return nil, err
-		}
+		reps.AddSegment(seg)
 	}
 	prior, err := priorManifest(ctx, chain, src, b, epoch)
 	if err != nil {
