@@ -1,0 +1,186 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/reward"
+)
+
+// EpochConfig sizes the epoch benchmark.
+type EpochConfig struct {
+	// Sizes are the fleet sizes, each 10× the previous for the scaling
+	// ratio.
+	Sizes []int
+	// Witnesses is the number of witnesses per beacon.
+	Witnesses int
+}
+
+// DefaultEpochConfig is the configuration of `depin bench epoch`; --1m adds
+// the million-device run.
+func DefaultEpochConfig() EpochConfig {
+	return EpochConfig{Sizes: []int{10_000, 100_000}, Witnesses: 10}
+}
+
+// EpochRun is one fleet size's outcome.
+type EpochRun struct {
+	Devices, Beacons, Witnesses int
+	ValidWitnesses              uint64
+	Paid                        int // devices with a payout
+	Score, Reward               time.Duration
+	// InputHeap is the live heap holding the input; PeakHeap the most heap
+	// in use while scoring and computing rewards (sampled).
+	InputHeap, PeakHeap uint64
+	Root                reward.Hash
+}
+
+// Elapsed is scoring plus reward computation.
+func (r EpochRun) Elapsed() time.Duration { return r.Score + r.Reward }
+
+// epochEmission is one day's emission of the default schedule's shape; only
+// ratios matter for the timing.
+const epochEmission = 20_547_945_000
+
+// benchOracles split the oracles pool.
+var benchOracles = []reward.OracleShare{
+	{Oracle: fleetAddr("depin/bench/oracle", 0), Weight: 1},
+	{Oracle: fleetAddr("depin/bench/oracle", 1), Weight: 1},
+	{Oracle: fleetAddr("depin/bench/oracle", 2), Weight: 1},
+}
+
+// ScoreAndSettle runs what an oracle runs at the end of an epoch: the
+// coverage scorer, then the reward engine over its shares (the "coverage"
+// pool of reward.DefaultPools), manifest Merkle root included.
+func ScoreAndSettle(in coverage.Input) (coverage.Result, reward.Output, time.Duration, time.Duration, error) {
+	t0 := time.Now()
+	res, err := coverage.Score(in, geo.H3{})
+	t1 := time.Now()
+	if err != nil {
+		return res, reward.Output{}, 0, 0, err
+	}
+	shares := make([]reward.Share, 0, len(res.Shares))
+	for _, s := range res.Shares {
+		u, ok := ledger.Add(s.Beaconer, s.Witness)
+		if !ok {
+			return res, reward.Output{}, 0, 0, fmt.Errorf("bench: device %s: shares overflow", s.Device)
+		}
+		if u > 0 {
+			shares = append(shares, reward.Share{Device: s.Device, Pool: "coverage", Units: u})
+		}
+	}
+	out, err := reward.Compute(reward.Input{Epoch: in.Epoch, ScorerVersion: res.ScorerVersion, Emission: epochEmission,
+		Pools: reward.DefaultPools(), Shares: shares, Oracles: benchOracles})
+	return res, out, t1.Sub(t0), time.Since(t1), err
+}
+
+// heapSampler records the most heap in use while it runs.
+type heapSampler struct {
+	peak atomic.Uint64
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func sampleHeap(every time.Duration) *heapSampler {
+	s := &heapSampler{stop: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			s.sample()
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *heapSampler) sample() {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if m.HeapInuse > s.peak.Load() {
+		s.peak.Store(m.HeapInuse)
+	}
+}
+
+func (s *heapSampler) done() uint64 {
+	close(s.stop)
+	s.wg.Wait()
+	s.sample()
+	return s.peak.Load()
+}
+
+// RunEpoch scores and settles a synthetic epoch at each size and reports
+// time, peak heap and each size's time against the size 10× smaller. It
+// fails if an epoch pays nobody or its payouts do not add up.
+func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
+	rep := &Report{Title: fmt.Sprintf("epoch: coverage scoring + reward computation (manifest root included), 1 beacon and up to %d witnesses per device, GOMAXPROCS=%d",
+		cfg.Witnesses, runtime.GOMAXPROCS(0))}
+	var runs []EpochRun
+	for k, n := range cfg.Sizes {
+		run, err := runEpochOnce(n, cfg.Witnesses)
+		if err != nil {
+			return nil, nil, err
+		}
+		runs = append(runs, run)
+		row := Row{Name: fmt.Sprintf("%d devices, %d reports", n, run.Beacons+run.Witnesses), Figure: run.Elapsed().Seconds(), Unit: "s",
+			Note: fmt.Sprintf("score %.2fs + reward %.2fs; peak heap %d MiB (input %d MiB); %d/%d witnesses valid; %d paid",
+				run.Score.Seconds(), run.Reward.Seconds(), run.PeakHeap>>20, run.InputHeap>>20, run.ValidWitnesses, run.Witnesses, run.Paid)}
+		if k > 0 {
+			row.BaselineName = fmt.Sprintf("%d devices", cfg.Sizes[k-1])
+			row.Baseline = runs[k-1].Elapsed().Seconds()
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+	return rep, runs, nil
+}
+
+func runEpochOnce(n, perBeacon int) (EpochRun, error) {
+	run := EpochRun{Devices: n}
+	in, err := NewFleet(n, perBeacon)
+	if err != nil {
+		return run, err
+	}
+	run.Beacons, run.Witnesses = len(in.Beacons), len(in.Witnesses)
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	run.InputHeap = m.HeapInuse
+	hs := sampleHeap(20 * time.Millisecond)
+	res, out, score, rew, err := ScoreAndSettle(in)
+	run.PeakHeap = hs.done()
+	runtime.KeepAlive(in)
+	if err != nil {
+		return run, fmt.Errorf("bench: epoch of %d devices: %w", n, err)
+	}
+	run.Score, run.Reward, run.Root, run.Paid = score, rew, out.Root, len(out.Devices)
+	for _, c := range res.Counts {
+		if c.Role == coverage.RoleWitness && c.Reason == coverage.ReasonValid {
+			run.ValidWitnesses = c.Count
+		}
+	}
+	if run.Paid == 0 || run.ValidWitnesses == 0 {
+		return run, fmt.Errorf("bench: epoch of %d devices: %d devices paid, %d valid witnesses; the fleet is not scoring", n, run.Paid, run.ValidWitnesses)
+	}
+	var sum uint64
+	for _, d := range out.Devices {
+		sum += d.Amount
+	}
+	for _, o := range out.Oracles {
+		sum += o.Amount
+	}
+	if sum+out.Treasury != epochEmission {
+		return run, fmt.Errorf("bench: epoch of %d devices: payouts %d + treasury %d, want emission %d", n, sum, out.Treasury, epochEmission)
+	}
+	return run, nil
+}
