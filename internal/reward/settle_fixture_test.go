@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"testing"
 
 	"google.golang.org/protobuf/proto"
 
@@ -51,8 +50,15 @@ func deviceAddr(i int) ledger.Address {
 	return ledger.AddressOf(sig.PublicOf(fixtureKey(fmt.Sprintf("device-%d", i))))
 }
 
+// tb is what the fixture needs of *testing.T and *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 type fixture struct {
-	t      testing.TB
+	t      tb
 	st     *ledger.MemStore
 	height int64 // last executed height
 	events []ledger.Event
@@ -61,7 +67,7 @@ type fixture struct {
 // newFixture builds state with the params authority, the bank, a maker and
 // devices 0..devices-1 (device i owned by owner i), and the given oracle
 // weights (oracle i has weights[i]). Epochs are fixtureEpochBlocks long.
-func newFixture(t testing.TB, devices int, weights ...uint64) *fixture {
+func newFixture(t tb, devices int, weights ...uint64) *fixture {
 	t.Helper()
 	st := ledger.NewMemStore()
 	reg := params.NewRegistry(Specs(), device.Specs(), bank.Specs())
@@ -218,7 +224,7 @@ func submitMsg(out Output) *rewardv1.MsgSubmitRoot {
 }
 
 // claimMsg builds a claim of device i from a manifest.
-func claimMsg(t testing.TB, man Manifest, dev ledger.Address) *rewardv1.MsgClaim {
+func claimMsg(t tb, man Manifest, dev ledger.Address) *rewardv1.MsgClaim {
 	t.Helper()
 	i, ok := man.Find(dev)
 	if !ok {
@@ -236,7 +242,7 @@ func claimMsg(t testing.TB, man Manifest, dev ledger.Address) *rewardv1.MsgClaim
 }
 
 // wantCode fails unless e carries code.
-func wantCode(t testing.TB, what string, e *ledger.Error, code ledger.Code) {
+func wantCode(t tb, what string, e *ledger.Error, code ledger.Code) {
 	t.Helper()
 	var got ledger.Code
 	if e != nil {
