@@ -232,3 +232,9 @@ func (m *memSource) Explanation(_ context.Context, n uint64, dev ledger.Address)
 	}
 	return Explanation{}, fmt.Errorf("explanation: %w", ErrNotFound)
 }
+
+func unmarshal(b []byte, m proto.Message) error { return proto.Unmarshal(b, m) }
+
+func marshal(m proto.Message) ([]byte, error) {
+	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+}

@@ -51,7 +51,11 @@ type ReportDiff struct {
 	Role      string `json:"role"`
 	Published string `json:"published,omitempty"`
 	Replayed  string `json:"replayed,omitempty"`
-	Detail    string `json:"detail,omitempty"`
+	// Shares differ when the verdicts agree but the weight does (another
+	// hex scale or witness count).
+	PublishedShare uint64 `json:"published_share"`
+	ReplayedShare  uint64 `json:"replayed_share"`
+	Detail         string `json:"detail,omitempty"`
 }
 
 // Replay re-runs an epoch from published inputs and compares the result
@@ -287,15 +291,15 @@ func reportDiffs(ctx context.Context, src Source, epoch uint64, dev ledger.Addre
 		if ok && had && p.Reason == r.Reason && p.Share == r.Share {
 			continue
 		}
-		d := ReportDiff{ID: r.ID, Role: r.Role.String(), Replayed: r.Reason.String(), Detail: r.Detail}
+		d := ReportDiff{ID: r.ID, Role: r.Role.String(), Replayed: r.Reason.String(), ReplayedShare: r.Share, Detail: r.Detail}
 		if had {
-			d.Published = p.Reason.String()
+			d.Published, d.PublishedShare = p.Reason.String(), p.Share
 		}
 		out = append(out, d)
 	}
 	for _, r := range theirs {
 		if _, left := pub[r.ID]; left {
-			out = append(out, ReportDiff{ID: r.ID, Role: r.Role.String(), Published: r.Reason.String(), Detail: r.Detail})
+			out = append(out, ReportDiff{ID: r.ID, Role: r.Role.String(), Published: r.Reason.String(), PublishedShare: r.Share, Detail: r.Detail})
 		}
 	}
 	return out
