@@ -9,6 +9,7 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/store"
 )
 
@@ -28,8 +29,10 @@ type instance struct {
 // TestDeterminism feeds the same random blocks of valid and invalid txs of
 // every kind to three in-memory instances and one over Pebble, each built
 // on its own through chain.New, and requires the same app hash, the same
-// results and the same state at every height; then restarts the Pebble
-// instance from disk and goes on.
+// results and the same state at every height, and the generator's
+// predicted code for every tx; a fifth instance fed only the accepted txs
+// must reach the same hashes. Then it restarts the Pebble instance from
+// disk and goes on.
 func TestDeterminism(t *testing.T) {
 	blocks := 220
 	if testing.Short() {
@@ -53,6 +56,10 @@ func TestDeterminism(t *testing.T) {
 		{name: "mem-c", db: app.NewMemBackend(), warm: "checktx"},
 		{name: "pebble", db: pdb, warm: "proposal"},
 	}
+	filtered := chain.New(app.NewMemBackend())
+	if _, err := filtered.InitChain(g.chainID, genesis); err != nil {
+		t.Fatalf("filtered: init chain: %v", err)
+	}
 	var genesisHash []byte
 	for i, in := range insts {
 		in.app = chain.New(in.db)
@@ -73,7 +80,7 @@ func TestDeterminism(t *testing.T) {
 		if h > 1 {
 			plan = g.block(insts[0].app.Committed(), 2+rng.IntN(14))
 		}
-		runAgreed(t, insts, h, plan, tally)
+		runAgreed(t, insts, filtered, h, plan, tally)
 	}
 
 	// Restart the Pebble instance from disk: it resumes at the same height
@@ -90,14 +97,15 @@ func TestDeterminism(t *testing.T) {
 		t.Fatalf("reopened pebble at height %d hash %X, want %d %X", gotH, gotHash, height, hash)
 	}
 	for h := height + 1; h <= height+10; h++ {
-		runAgreed(t, insts, h, g.block(insts[0].app.Committed(), 2+rng.IntN(14)), tally)
+		runAgreed(t, insts, filtered, h, g.block(insts[0].app.Committed(), 2+rng.IntN(14)), tally)
 	}
 	tally.check(t)
 }
 
 // runAgreed executes one block on every instance and fails unless they all
-// agree with each other and with the generator's predictions.
-func runAgreed(t *testing.T, insts []*instance, h int64, plan []planned, tally *tally) {
+// agree with each other, with the generator's predictions and with the
+// filtered instance.
+func runAgreed(t *testing.T, insts []*instance, filtered *app.App, h int64, plan []planned, tally *tally) {
 	t.Helper()
 	txs := make([][]byte, len(plan))
 	for i, p := range plan {
@@ -135,6 +143,17 @@ func runAgreed(t *testing.T, insts []*instance, h int64, plan []planned, tally *
 				t.Fatalf("%s: block %d tx %d: got %v %q, want %v %q", in.name, h, j, got.Code, got.Log, want.Code, want.Log)
 			}
 		}
+	}
+	// The filtered instance gets only the txs the others accepted and must
+	// reach the same app hash: rejected txs write nothing.
+	var accepted [][]byte
+	for j, r := range ref.Txs {
+		if r.Code == ledger.CodeOK {
+			accepted = append(accepted, txs[j])
+		}
+	}
+	if res := finalize(t, filtered, accepted); !bytes.Equal(res.AppHash, ref.AppHash) {
+		t.Fatalf("filtered: block %d app hash %X without its %d rejected txs, want %X", h, res.AppHash, len(txs)-len(accepted), ref.AppHash)
 	}
 	for j, p := range plan {
 		r := ref.Txs[j]

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"testing"
 
 	"google.golang.org/protobuf/proto"
 
@@ -154,9 +153,15 @@ func stateDigest(st ledger.Store) [32]byte {
 	return out
 }
 
+// fatalT is the part of testing.TB and *rapid.T the helpers use.
+type fatalT interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // finalize runs one block on a and commits it, failing the test on an
 // engine error or a broken invariant.
-func finalize(t testing.TB, a *app.App, txs [][]byte) *app.BlockResult {
+func finalize(t fatalT, a *app.App, txs [][]byte) *app.BlockResult {
 	t.Helper()
 	h, _ := a.LastCommit()
 	res, err := a.FinalizeBlock(app.Block{Height: h + 1, Time: (h + 1) * 1_000_000_000, Txs: txs})

@@ -141,6 +141,7 @@ func runScenarioFile(t *testing.T, path string) {
 type scenario struct {
 	t       *testing.T
 	app     *app.App
+	shadow  *app.App // runs each block without its rejected txs
 	db      *app.MemBackend
 	chainID string
 	names   map[string]string // address (bech32) -> name
@@ -204,7 +205,10 @@ func (s *scenario) run(cmd string) string {
 	default:
 		s.t.Fatalf("unknown command %q", fields[0])
 	}
-	return s.named(strings.TrimRight(out, "\n"))
+	// google.golang.org/protobuf picks a space or a no-break space in its
+	// error texts per binary (internal/detrand) so that nobody matches on
+	// them; fold it so that the goldens hold across builds.
+	return s.named(strings.ReplaceAll(strings.TrimRight(out, "\n"), "\u00a0", " "))
 }
 
 func (s *scenario) requireApp() {
@@ -234,14 +238,18 @@ func (s *scenario) genesis(args args) string {
 	s.chainID = args.opt("chain", "depin-scenario")
 	args.done()
 	s.db = app.NewMemBackend()
-	s.app = chain.New(s.db)
+	s.app, s.shadow = chain.New(s.db), chain.New(app.NewMemBackend())
 	h, err := s.app.InitChain(s.chainID, g.json())
 	if err != nil {
 		// A rejected genesis leaves no chain: the next genesis starts over.
 		s.app = nil
 		return "genesis error: " + err.Error()
 	}
+	if _, err := s.shadow.InitChain(s.chainID, g.json()); err != nil {
+		s.t.Fatalf("shadow genesis: %v", err)
+	}
 	res := finalize(s.t, s.app, nil)
+	finalize(s.t, s.shadow, nil)
 	return fmt.Sprintf("genesis app_hash %X\nheight 1 app_hash %X", h, res.AppHash)
 }
 
@@ -264,21 +272,20 @@ func resultLine(r app.Result) string {
 	return fmt.Sprintf("%s: %s", r.Code, r.Log)
 }
 
-// block finalizes and commits the pending transactions. A block whose
-// transactions were all rejected must leave the state as it was.
+// block finalizes and commits the pending transactions. The shadow app
+// runs the same block without its rejected transactions and must reach the
+// same app hash: a rejected transaction writes nothing.
 func (s *scenario) block() string {
 	s.requireApp()
-	before := stateDigest(s.db)
 	res := finalize(s.t, s.app, s.pending)
-	after := stateDigest(s.db)
 	h, _ := s.app.LastCommit()
 	var b strings.Builder
 	fmt.Fprintf(&b, "height %d app_hash %X\n", h, res.AppHash)
-	accepted := 0
+	var accepted [][]byte
 	for i, r := range res.Txs {
 		fmt.Fprintf(&b, "tx %d: %s\n", i, resultLine(r))
 		if r.Code == ledger.CodeOK {
-			accepted++
+			accepted = append(accepted, s.pending[i])
 		}
 		for _, e := range r.Events {
 			b.WriteString("  " + eventLine(e) + "\n")
@@ -287,17 +294,10 @@ func (s *scenario) block() string {
 	for _, e := range res.Events {
 		b.WriteString("end_block " + eventLine(e) + "\n")
 	}
-	switch {
-	case accepted == 0 && after != before:
-		s.t.Errorf("block %d: every tx was rejected, yet the state changed", h)
-	case accepted > 0 && after == before:
-		s.t.Errorf("block %d: %d txs accepted, yet the state did not change", h, accepted)
+	if shadow := finalize(s.t, s.shadow, accepted); !bytes.Equal(shadow.AppHash, res.AppHash) {
+		s.t.Errorf("block %d: app hash %X, but %X without its %d rejected txs", h, res.AppHash, shadow.AppHash, len(res.Txs)-len(accepted))
 	}
-	if after == before {
-		b.WriteString("state unchanged")
-	} else {
-		b.WriteString("state changed")
-	}
+	fmt.Fprintf(&b, "accepted %d of %d", len(accepted), len(res.Txs))
 	s.pending = nil
 	s.queued = make(map[ledger.Address]uint64)
 	return b.String()
