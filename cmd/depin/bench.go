@@ -1,0 +1,139 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/depin-network/depin/internal/bench"
+)
+
+func init() {
+	c := &cobra.Command{
+		Use:   "bench",
+		Short: "Run the benchmarks of DESIGN §4 and print each figure against its baseline",
+		Long: `bench runs one benchmark in this process and prints a table: the figure, the baseline
+measured in the same run on the same machine, and their ratio. BENCHMARKS.md explains each
+figure and the commands that reproduce the published numbers.`,
+	}
+	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd())
+	rootCmd.AddCommand(c)
+}
+
+func benchLedgerCmd() *cobra.Command {
+	d := bench.DefaultLedgerConfig()
+	c := &cobra.Command{
+		Use:   "ledger",
+		Short: "Signed transfers committed per second via RPC, against CometBFT's kvstore",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := d
+			cfg.Txs, _ = cmd.Flags().GetInt("n")
+			cfg.Senders, _ = cmd.Flags().GetInt("senders")
+			cfg.Workers, _ = cmd.Flags().GetInt("workers")
+			cfg.BlockTime, _ = cmd.Flags().GetDuration("block-time")
+			cfg.Validators, _ = cmd.Flags().GetIntSlice("validators")
+			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+			if cfg.Senders <= 0 {
+				cfg.Senders = cfg.Txs
+			}
+			rep, _, err := bench.RunLedger(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			return rep.Print(cmd.OutOrStdout())
+		},
+	}
+	f := c.Flags()
+	f.Int("n", d.Txs, "signed transfers per run")
+	f.Int("senders", 0, "funded accounts signing them round robin (0: one account per transfer)")
+	f.Int("workers", d.Workers, "concurrent RPC clients")
+	f.Duration("block-time", d.BlockTime, "timeout_commit of every node")
+	f.IntSlice("validators", d.Validators, "network sizes to run")
+	return c
+}
+
+func benchIngestCmd() *cobra.Command {
+	d := bench.DefaultIngestConfig()
+	c := &cobra.Command{
+		Use:   "ingest",
+		Short: "Signed reports durably acknowledged per second, against raw batch verification",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := d
+			cfg.Reports, _ = cmd.Flags().GetInt("n")
+			cfg.Devices, _ = cmd.Flags().GetInt("devices")
+			cfg.Batch, _ = cmd.Flags().GetInt("batch")
+			cfg.Workers, _ = cmd.Flags().GetInt("workers")
+			cfg.Sync, _ = cmd.Flags().GetString("sync")
+			rep, _, err := bench.RunIngest(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			return rep.Print(cmd.OutOrStdout())
+		},
+	}
+	f := c.Flags()
+	f.Int("n", d.Reports, "signed reports")
+	f.Int("devices", d.Devices, "devices signing them")
+	f.Int("batch", d.Batch, "reports per SubmitBatch request")
+	f.Int("workers", d.Workers, "concurrent clients (0: 2×GOMAXPROCS)")
+	f.String("sync", d.Sync, "ingest fsync policy: batch, always or interval")
+	return c
+}
+
+func benchEpochCmd() *cobra.Command {
+	d := bench.DefaultEpochConfig()
+	c := &cobra.Command{
+		Use:   "epoch",
+		Short: "Coverage scoring plus reward computation at fleet sizes 10× apart",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := d
+			cfg.Sizes, _ = cmd.Flags().GetIntSlice("devices")
+			cfg.Witnesses, _ = cmd.Flags().GetInt("witnesses")
+			if big, _ := cmd.Flags().GetBool("1m"); big {
+				cfg.Sizes = append(cfg.Sizes, 1_000_000)
+			}
+			rep, _, err := bench.RunEpoch(cfg)
+			if err != nil {
+				return err
+			}
+			return rep.Print(cmd.OutOrStdout())
+		},
+	}
+	f := c.Flags()
+	f.IntSlice("devices", d.Sizes, "fleet sizes, each 10× the previous for the scaling ratio")
+	f.Int("witnesses", d.Witnesses, "witnesses per beacon")
+	f.Bool("1m", false, "add a run at 1,000,000 devices (10M witness reports, several GiB)")
+	return c
+}
+
+func benchMemoryCmd() *cobra.Command {
+	d := bench.DefaultMemoryConfig()
+	c := &cobra.Command{
+		Use:   "memory",
+		Short: "Resident memory of a running node with many registered devices",
+		Long: `memory starts a one-validator node in this process whose genesis onboards --devices
+coverage devices with asserted locations, lets it commit blocks, and reports the process's
+resident memory (VmRSS) and its peak (VmHWM, genesis included). Run it alone: the figure is
+the whole process.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := d
+			cfg.Devices, _ = cmd.Flags().GetInt("devices")
+			cfg.Blocks, _ = cmd.Flags().GetInt("blocks")
+			rep, _, err := bench.RunMemory(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			return rep.Print(cmd.OutOrStdout())
+		},
+	}
+	f := c.Flags()
+	f.Int("devices", d.Devices, "devices registered in genesis")
+	f.Int("blocks", d.Blocks, "blocks to commit before measuring")
+	return c
+}
+

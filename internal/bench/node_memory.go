@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	nm "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+
+	"github.com/depin-network/depin/internal/abci"
+	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/node"
+	"github.com/depin-network/depin/internal/query"
+	"github.com/depin-network/depin/internal/store"
+)
+
+// fleetNode is a node wired as node.Open wires one (Pebble state, the
+// chain's modules, the ABCI adapter with the query router, CometBFT with a
+// ConnSync local client), plus one extra module whose genesis onboards a
+// synthetic fleet.
+type fleetNode struct {
+	app  *app.App
+	db   *store.DB
+	cmt  *nm.Node
+	rpc  string
+	stop func() error
+}
+
+func startFleetNode(ctx context.Context, home string, extra app.Module, logger *slog.Logger) (*fleetNode, error) {
+	cc, err := node.LoadCometConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(filepath.Join(home, "data", "state"))
+	if err != nil {
+		return nil, err
+	}
+	a := app.New(db, append(chain.Modules(), extra)...)
+	reg := a.Params()
+	adapter := abci.New(a, func(path string) ([]byte, uint32, string) {
+		return query.Handle(a.Committed(), reg, path)
+	})
+	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
+	nk, err := p2p.LoadNodeKey(cc.NodeKeyFile())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bench: node key: %w", err)
+	}
+	cmt, err := nm.NewNode(cc, pv, nk, proxy.NewConnSyncLocalClientCreator(adapter),
+		nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
+		nm.DefaultMetricsProvider(cc.Instrumentation), slogComet{logger})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bench: create node: %w", err)
+	}
+	if err := cmt.Start(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bench: start node: %w", err)
+	}
+	rpc, err := rpcURL(home)
+	if err != nil {
+		cmt.Stop()
+		cmt.Wait()
+		db.Close()
+		return nil, err
+	}
+	fn := &fleetNode{app: a, db: db, cmt: cmt, rpc: rpc}
+	fn.stop = func() error {
+		err := cmt.Stop()
+		cmt.Wait()
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+		return err
+	}
+	return fn, nil
+}
+
+// slogComet sends CometBFT's errors to slog and drops the rest.
+type slogComet struct{ l *slog.Logger }
+
+var _ cmtlog.Logger = slogComet{}
+
+func (s slogComet) Debug(string, ...any)         {}
+func (s slogComet) Info(string, ...any)          {}
+func (s slogComet) Error(msg string, kv ...any)  { s.l.Error(msg, kv...) }
+func (s slogComet) With(kv ...any) cmtlog.Logger { return slogComet{s.l.With(kv...)} }
