@@ -136,4 +136,3 @@ the whole process.`,
 	f.Int("blocks", d.Blocks, "blocks to commit before measuring")
 	return c
 }
-
