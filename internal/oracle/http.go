@@ -156,7 +156,14 @@ func (s *Service) getDevice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) getProof(w http.ResponseWriter, r *http.Request) {
-	dev, rec, ok := s.deviceEpoch(w, r)
+	var dev ledger.Address
+	var rec *epochRecord
+	var ok bool
+	if r.URL.Query().Get("epoch") == "" {
+		dev, rec, ok = s.settledEpoch(w, r)
+	} else {
+		dev, rec, ok = s.deviceEpoch(w, r)
+	}
 	if !ok {
 		return
 	}
@@ -182,6 +189,33 @@ func (s *Service) getProof(w http.ResponseWriter, r *http.Request) {
 		out.Path = append(out.Path, h.String())
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// settledEpoch parses the device id and picks the latest stored epoch
+// whose root the chain settled: claims prove against the latest settled
+// root.
+func (s *Service) settledEpoch(w http.ResponseWriter, r *http.Request) (ledger.Address, *epochRecord, bool) {
+	dev, err := ledger.ParseAddress(r.PathValue("id"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "device: " + err.Error()})
+		return dev, nil, false
+	}
+	n, ok, err := s.store.latest()
+	// Look back a bounded number of epochs: settlement lags scoring by one
+	// or two epochs, not more.
+	for tries := 0; err == nil && ok && tries < 64; tries, n = tries+1, n-1 {
+		rec, rerr := s.store.record(n)
+		if rerr == nil {
+			if set, serr := s.ledger.Settlement(r.Context(), n); serr == nil && set.Root.String() == rec.Root {
+				return dev, rec, true
+			}
+		}
+		if n == 0 {
+			break
+		}
+	}
+	s.fail(w, errors.Join(err, ErrNotFound), "settled epoch")
+	return dev, nil, false
 }
 
 // explanations returns an epoch's explanations, from the cache or disk.

@@ -7,6 +7,9 @@ import (
 	"sync"
 
 	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/sig"
 )
 
 // MemChain is an in-memory Ledger for tests and tools: a single oracle
@@ -22,6 +25,7 @@ type MemChain struct {
 	hotspots    []coverage.Hotspot
 	params      coverage.Params
 	submissions []Submission
+	claimed     map[ledger.Address]uint64
 }
 
 // NewMemChain returns an empty chain at height 0 with default params.
@@ -179,4 +183,63 @@ func (c *MemChain) SubmitRoot(_ context.Context, s Submission) error {
 		c.epochs[s.Epoch] = e
 	}
 	return nil
+}
+
+// Claim implements ClaimSender with the chain's rule: the proof must hold
+// against the latest settled root and the cumulative total must exceed
+// what the device claimed before. Errors are *ledger.Error values with
+// the reward module's codes.
+func (c *MemChain) Claim(_ context.Context, _ sig.PrivateKey, p ClaimProof) error {
+	dev, err := ledger.ParseAddress(p.Device)
+	if err != nil {
+		return ledger.Errorf(ledger.CodeInvalidAddress, "device: %v", err)
+	}
+	mp, err := p.MerkleProof()
+	if err != nil {
+		return ledger.Errorf(ledger.CodeMalformed, "%v", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var latest *Settlement
+	for e, s := range c.settled {
+		if latest == nil || e > latest.Epoch {
+			s := s
+			latest = &s
+		}
+	}
+	if latest == nil {
+		return ledger.Errorf(reward.CodeNoSettledRoot, "no epoch is settled yet")
+	}
+	if !reward.VerifyProof(latest.Root, dev, p.Cumulative, mp) {
+		return ledger.Errorf(reward.CodeBadProof, "device %s with cumulative %d is not in the manifest of epoch %d", dev, p.Cumulative, latest.Epoch)
+	}
+	if c.claimed == nil {
+		c.claimed = map[ledger.Address]uint64{}
+	}
+	if p.Cumulative <= c.claimed[dev] {
+		return ledger.Errorf(reward.CodeNothingToClaim, "device %s claimed %d already", dev, c.claimed[dev])
+	}
+	c.claimed[dev] = p.Cumulative
+	return nil
+}
+
+// Claimed returns the cumulative total a device has claimed.
+func (c *MemChain) Claimed(dev ledger.Address) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.claimed[dev]
+}
+
+// LatestSettled returns the latest settled epoch, and false if none.
+func (c *MemChain) LatestSettled() (uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var best uint64
+	ok := false
+	for e := range c.settled {
+		if !ok || e > best {
+			best, ok = e, true
+		}
+	}
+	return best, ok
 }

@@ -125,6 +125,31 @@ func TestServiceEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The auto-claimer claims every device once.
+	var reqs []ClaimRequest
+	for i, dev := range s.devs {
+		reqs = append(reqs, ClaimRequest{Key: s.keys[i], Device: dev})
+	}
+	reqs = append(reqs, ClaimRequest{Key: s.keys[0], Device: ledger.AddressOf([]byte("unknown"))})
+	cl := &Claimer{Proofs: api, Sender: s.chain}
+	n, err := cl.ClaimAll(ctx, reqs)
+	if err != nil || n != len(s.devs) {
+		t.Errorf("first claims: got %d, %v; want %d, nil", n, err, len(s.devs))
+	}
+	if n, err := cl.ClaimAll(ctx, reqs); err != nil || n != 0 {
+		t.Errorf("second claims: got %d, %v; want 0, nil (nothing new)", n, err)
+	}
+	m1, _ := reward.DecodeManifest(s.segs.manifests[1])
+	if m1 == nil {
+		raw, _ := api.Manifest(ctx, 1)
+		m1, _ = reward.DecodeManifest(raw)
+	}
+	for _, e := range m1.Entries {
+		if got := s.chain.Claimed(e.Device); got != e.Cumulative {
+			t.Errorf("device %s claimed %d, want its cumulative %d", e.Device, got, e.Cumulative)
+		}
+	}
+
 	// A restart resumes after the stored epochs and serves them.
 	ctx2 := context.Background()
 	cfg := DefaultConfig()
