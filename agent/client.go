@@ -99,6 +99,7 @@ type Client struct {
 
 	mu       sync.Mutex
 	leftover []*reportv1.SignedReport // the batch Run held when it stopped
+	tried    int                      // attempts already made to send leftover
 
 	dropped, accepted, rejected, failed, retries atomic.Uint64
 }
@@ -182,7 +183,8 @@ func (c *Client) Pending() int {
 // Run sends queued reports until ctx ends, in batches of at most
 // Config.BatchSize, each sent at the latest Config.FlushInterval after its
 // first report was taken from the queue. Outcomes go to OnResult. When ctx
-// ends Run keeps the batch it was collecting for Flush and returns ctx.Err().
+// ends Run keeps the batch it was collecting or sending (whose fate is then
+// in doubt) for Flush and returns ctx.Err().
 // Run must not be called concurrently with itself or Flush.
 func (c *Client) Run(ctx context.Context) error {
 	var batch []*reportv1.SignedReport
@@ -213,7 +215,21 @@ func (c *Client) Run(ctx context.Context) error {
 		case <-due:
 		}
 		due = nil
-		c.deliver(c.SubmitBatch(ctx, batch))
+		res, err := c.SubmitBatch(ctx, batch)
+		if err != nil && ctx.Err() != nil {
+			// Stopped mid-send: keep what is in doubt for Flush.
+			sent := 0
+			for sent < len(res) && res[sent].Err == nil {
+				sent++
+			}
+			c.deliver(res[:sent], nil)
+			c.mu.Lock()
+			c.leftover = append(c.leftover, batch[sent:]...)
+			c.tried = res[sent].Attempts
+			c.mu.Unlock()
+			return ctx.Err()
+		}
+		c.deliver(res, err)
 		batch = nil
 	}
 }
@@ -223,9 +239,10 @@ func (c *Client) Run(ctx context.Context) error {
 // to drain the queue on shutdown.
 func (c *Client) Flush(ctx context.Context) error {
 	c.mu.Lock()
-	batch := c.leftover
-	c.leftover = nil
+	batch, tried := c.leftover, c.tried
+	c.leftover, c.tried = nil, 0
 	c.mu.Unlock()
+	nLeft := len(batch)
 	for {
 	fill:
 		for len(batch) < c.cfg.BatchSize {
@@ -240,6 +257,12 @@ func (c *Client) Flush(ctx context.Context) error {
 			return nil
 		}
 		res, err := c.SubmitBatch(ctx, batch)
+		// Reports Run had already tried count those attempts too, so a
+		// DUPLICATE or REPLAY of them reads as what it is.
+		for i := range min(nLeft, len(res)) {
+			res[i].Attempts += tried
+		}
+		nLeft = 0
 		c.deliver(res, err)
 		if err != nil {
 			return err

@@ -453,3 +453,51 @@ func TestClientConfigValidate(t *testing.T) {
 		t.Errorf("default: %v", err)
 	}
 }
+
+// TestClientRunKeepsInDoubtBatch stops Run while it retries a batch, then
+// checks that Flush sends that batch once the server recovers.
+func TestClientRunKeepsInDoubtBatch(t *testing.T) {
+	ti := newTestIngest(t, failUnavailable, -1)
+	cfg := testClientConfig(ti.srv.URL)
+	cfg.MaxAttempts = 0
+	var got []Result
+	c := newTestClient(t, cfg, func(r Result) { got = append(got, r) })
+	reps := heartbeats(t, 2)
+	for _, sr := range reps {
+		if err := c.Enqueue(sr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if calls, _ := ti.stats(); calls >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server never saw two attempts")
+		}
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: got %v, want context.Canceled", err)
+	}
+	if len(got) != 0 || c.Pending() != 2 {
+		t.Fatalf("after stop: got %d results and %d pending, want 0 and 2", len(got), c.Pending())
+	}
+	ti.mu.Lock()
+	ti.failures = 0
+	ti.mu.Unlock()
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d results, want 2", len(got))
+	}
+	for i, r := range got {
+		if !r.Accepted() || r.Report != reps[i] || r.Attempts < 3 {
+			t.Errorf("result %d: got accepted %v after %d attempts, want accepted after at least 3", i, r.Accepted(), r.Attempts)
+		}
+	}
+}

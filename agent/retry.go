@@ -13,11 +13,14 @@ import (
 // transport failures and server trouble, which connect reports as
 // unavailable (refused connections, HTTP 429, 502-504), unknown (other HTTP
 // statuses, 500), internal, deadline exceeded, aborted or resource
-// exhausted. A refusal of the request itself (invalid argument, permission
-// denied, unimplemented ...) is not.
+// exhausted; and canceled, which connect also reports for a connection the
+// server reset (ECONNRESET, connect error.go isClientDisconnected) — retry
+// checks its own context first, so a cancel by the caller never gets here.
+// A refusal of the request itself (invalid argument, permission denied,
+// unimplemented ...) is not.
 func retryable(err error) bool {
 	switch connect.CodeOf(err) {
-	case connect.CodeUnavailable, connect.CodeUnknown, connect.CodeInternal,
+	case connect.CodeUnavailable, connect.CodeUnknown, connect.CodeInternal, connect.CodeCanceled,
 		connect.CodeDeadlineExceeded, connect.CodeAborted, connect.CodeResourceExhausted:
 		return true
 	}
