@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,16 +69,27 @@ func OpenNonceStore(path string, block uint64, now func() time.Time) (*NonceStor
 	case err != nil:
 		return nil, fmt.Errorf("agent: open nonce store: %w", err)
 	default:
-		var f nonceFile
-		if err := json.Unmarshal(b, &f); err != nil {
-			return nil, fmt.Errorf("agent: open nonce store %s: corrupt state: %w", path, err)
+		res, err := parseNonceFile(b)
+		if err != nil {
+			return nil, fmt.Errorf("agent: open nonce store %s: %w", path, err)
 		}
-		if f.Version != nonceFileVersion {
-			return nil, fmt.Errorf("agent: open nonce store %s: version %d, want %d", path, f.Version, nonceFileVersion)
-		}
-		s.last, s.reserved = f.Reserved, f.Reserved
+		s.last, s.reserved = res, res
 	}
 	return s, nil
+}
+
+// parseNonceFile decodes a state file and returns its reservation.
+func parseNonceFile(b []byte) (uint64, error) {
+	var f nonceFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return 0, fmt.Errorf("corrupt state: %w", err)
+	}
+	if f.Version != nonceFileVersion {
+		return 0, fmt.Errorf("state version %d, want %d", f.Version, nonceFileVersion)
+	}
+	return f.Reserved, nil
 }
 
 // Next returns the next nonce. It fsyncs a new reservation first when the
