@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -23,11 +24,27 @@ type DB struct {
 
 // Open opens (or creates) the state database in dir.
 func Open(dir string) (*DB, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	db, err := pebble.Open(dir, options())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	return &DB{db: db}, nil
+}
+
+// Read-path tuning (measured with `depin bench ledger`, BENCHMARKS.md):
+// every transaction reads params, balances and sequences, many of them keys
+// that do not exist yet (a parameter left at its default, a new account).
+// Without filters each such point read walks the index blocks of every
+// table, and Pebble's default 8 MB block cache keeps evicting them; bloom
+// filters on every level (10 bits per key, about 1% false positives, the
+// value Pebble's docs suggest) and a 128 MB cache keep those reads in
+// memory. Neither changes what is stored or read.
+const blockCacheSize = 128 << 20
+
+func options() *pebble.Options {
+	o := &pebble.Options{Logger: quietLogger{}, CacheSize: blockCacheSize}
+	o.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
+	return o
 }
 
 // quietLogger drops Pebble's informational messages (WAL recovery and the
