@@ -180,9 +180,21 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	var prior *Published
-	if rec, err := s.store.record(n - 1); n > 0 && err == nil {
-		if prior, err = s.store.prior(rec.Epoch); err != nil {
+	if n > 0 {
+		rec, err := s.store.record(n - 1)
+		switch {
+		case err == nil:
+			if prior, err = s.store.prior(rec.Epoch); err != nil {
+				return false, err
+			}
+		case !errors.Is(err, ErrNotFound):
 			return false, err
+		default:
+			// Scoring on without the settled prior manifest would reset
+			// every cumulative total.
+			if _, serr := s.ledger.Settlement(ctx, n-1); serr == nil {
+				return false, fmt.Errorf("oracle: epoch %d: epoch %d is settled but its outputs are not in %s", n, n-1, s.cfg.DataDir)
+			}
 		}
 	}
 	pub, err := Prepare(ctx, s.ledger, s.segs, n, prior, s.cfg.WindowSlack, s.geo)

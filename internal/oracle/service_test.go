@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,5 +269,23 @@ func TestExplanationAPI(t *testing.T) {
 				t.Errorf("pool amounts sum to %d, payout %d", sum, e.Payout)
 			}
 		})
+	}
+}
+
+// TestServiceNeedsSettledPrior refuses to score an epoch whose settled
+// predecessor it has not got: the cumulative totals would reset.
+func TestServiceNeedsSettledPrior(t *testing.T) {
+	s := newScenario(t)
+	s.standard()
+	s.publish(0, nil) // settled on chain by someone else
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.ListenAddr, cfg.StartEpoch = t.TempDir(), "", 1
+	svc, err := New(cfg, s.chain, s.segs, geo.H3{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := svc.Step(context.Background())
+	if done || err == nil || !strings.Contains(err.Error(), "epoch 0 is settled") {
+		t.Fatalf("got %v, %v; want a refusal naming the settled epoch 0", done, err)
 	}
 }
