@@ -28,6 +28,8 @@ const (
 	devAccounts     = 10
 	devBalance      = 1_000_000_000_000 // 1,000,000 PIN each
 	devMaker        = "devmaker"
+	devIngest       = "ingest"
+	devOracle       = "oracle"
 	devnetBlockTime = 200 * time.Millisecond
 )
 
@@ -79,7 +81,11 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "devnet %s\n  home: %s\n  RPC:  %s\n  API:  %s\n  keys (keyring-backend test):\n", n.App.ChainID(), home, n.RPCURL(), n.APIURL())
+	fmt.Fprintf(out, "devnet %s\n  home:   %s\n  RPC:    %s\n  API:    %s\n", n.App.ChainID(), home, n.RPCURL(), n.APIURL())
+	if n.AppCfg.Ingest.Enable {
+		fmt.Fprintf(out, "  ingest: http://%s\n", n.AppCfg.Ingest.Service.ListenAddr)
+	}
+	fmt.Fprintf(out, "  keys (keyring-backend test):\n")
 	for _, k := range keys {
 		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)
 	}
@@ -110,9 +116,27 @@ func initDevnet(home string, out io.Writer) error {
 		Name: "devmaker", PubKey: hex.EncodeToString(maker.PubKey),
 		Kinds: []string{"coverage", "storage", "sensor", "energy", "compute"}, OnboardFee: 1_000_000,
 	}}})
-	g.Modules = map[string]json.RawMessage{"device": dg}
+	ingestKey, err := kr.AddFromSeed(devIngest, devSeed(devIngest))
+	if err != nil {
+		return fmt.Errorf("devnet: key %s: %w", devIngest, err)
+	}
+	oracleKey, err := kr.AddFromSeed(devOracle, devSeed(devOracle))
+	if err != nil {
+		return fmt.Errorf("devnet: key %s: %w", devOracle, err)
+	}
+	pg, _ := json.Marshal(chain.ProofGenesis{Operators: []string{ingestKey.Address.String()}})
+	rg, _ := json.Marshal(chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: oracleKey.Address.String(), Weight: 1}}})
+	// The ingest operator and the oracle pay fees for their transactions.
+	for _, a := range []string{ingestKey.Address.String(), oracleKey.Address.String()} {
+		g.Balances = append(g.Balances, app.GenesisBalance{Address: a, Amount: devBalance})
+	}
+	g.Modules = map[string]json.RawMessage{"device": dg, "proof": pg, "reward": rg}
+	ac := node.DefaultAppConfig()
+	ac.Ingest.Enable = true
+	ac.Ingest.OperatorKey = devIngest
+	ac.Ingest.KeyringBackend = keyring.BackendTest
 	err = node.Init(home, node.InitOptions{
-		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: node.DefaultAppConfig(),
+		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac,
 		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
 	})
 	if err != nil {

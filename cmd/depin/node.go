@@ -118,6 +118,8 @@ func openNode(cmd *cobra.Command) (*node.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	addServices(n, logger)
+	if err := addServices(n, logger); err != nil {
+		return nil, err
+	}
 	return n, nil
 }

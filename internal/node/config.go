@@ -9,14 +9,33 @@ import (
 	"github.com/BurntSushi/toml"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
+
+	"github.com/depin-network/depin/internal/ingest"
 )
 
 // AppConfig is the app's own config file, config/app.toml in the home.
 type AppConfig struct {
 	// API is the JSON HTTP API.
 	API APIConfig `toml:"api"`
+	// Ingest is the device report ingest service.
+	Ingest IngestConfig `toml:"ingest"`
 	// Log sets the log level: debug, info, warn or error.
 	Log LogConfig `toml:"log"`
+}
+
+// IngestConfig configures the ingest service run inside the node.
+type IngestConfig struct {
+	// Enable runs ingest in this node.
+	Enable bool `toml:"enable"`
+	// OperatorKey names the key in the home's keyring that signs segment
+	// commitments; it must be a registered ingest operator.
+	OperatorKey string `toml:"operator_key"`
+	// KeyringBackend is "file" (passphrase from DEPIN_KEYRING_PASSPHRASE)
+	// or "test".
+	KeyringBackend string `toml:"keyring_backend"`
+	// Service is the ingest service's own configuration; a relative
+	// data_dir is taken relative to the home.
+	Service ingest.Config `toml:"service"`
 }
 
 // APIConfig configures the JSON API.
@@ -36,6 +55,7 @@ type LogConfig struct {
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
 		API: APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
+		Ingest: IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
 		Log: LogConfig{Level: "info"},
 	}
 }
