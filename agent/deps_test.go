@@ -1,0 +1,40 @@
+package agent
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDependencies guards the SDK's promise: pure Go, importable by device
+// makers, no H3 (cgo), no node or service internals.
+func TestDependencies(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not in PATH")
+	}
+	cmd := exec.Command(goBin, "list", "-deps", ".")
+	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list with CGO_ENABLED=0: %v\n%s", err, out)
+	}
+	allowed := map[string]bool{
+		"github.com/depin-network/depin/agent":             true,
+		"github.com/depin-network/depin/internal/coverage": true,
+		"github.com/depin-network/depin/internal/ledger":   true,
+		"github.com/depin-network/depin/internal/sig":      true,
+	}
+	forbidden := []string{"github.com/uber/h3-go", "github.com/nats-io", "github.com/cometbft", "github.com/cockroachdb"}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "github.com/depin-network/depin/") &&
+			!strings.HasPrefix(p, "github.com/depin-network/depin/proto/") && !allowed[p] {
+			t.Errorf("agent depends on %s", p)
+		}
+		for _, f := range forbidden {
+			if strings.HasPrefix(p, f) {
+				t.Errorf("agent depends on %s", p)
+			}
+		}
+	}
+}
