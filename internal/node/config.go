@@ -54,9 +54,9 @@ type LogConfig struct {
 // DefaultAppConfig returns the defaults written by init.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
-		API: APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
+		API:    APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
 		Ingest: IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
-		Log: LogConfig{Level: "info"},
+		Log:    LogConfig{Level: "info"},
 	}
 }
 
