@@ -49,8 +49,8 @@ to ingest in batches, retrying when ingest is unreachable.
 
 No radio hardware driver ships with depin: this command runs the device on the simulated
 radio, alone in its medium. It therefore beacons and sends heartbeats but never hears a
-beacon to witness. Device makers plug real hardware in by implementing agent.Radio; the
-simulated fleet (depin devnet) puts many agents in one shared medium.
+beacon to witness. Device makers plug real hardware in by implementing agent.Radio; a
+simulated fleet puts many agents in one shared agent.SimMedium so they hear each other.
 
 Relative paths in the config file are relative to the file. Create a device key and a
 config with 'depin agent init DIR', register the printed public key as a device on chain,
