@@ -85,6 +85,9 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	if n.AppCfg.Ingest.Enable {
 		fmt.Fprintf(out, "  ingest: http://%s\n", n.AppCfg.Ingest.Service.ListenAddr)
 	}
+	if n.AppCfg.Oracle.Enable {
+		fmt.Fprintf(out, "  oracle: http://%s\n", n.AppCfg.Oracle.Service.ListenAddr)
+	}
 	fmt.Fprintf(out, "  keys (keyring-backend test):\n")
 	for _, k := range keys {
 		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)
@@ -135,6 +138,9 @@ func initDevnet(home string, out io.Writer) error {
 	ac.Ingest.Enable = true
 	ac.Ingest.OperatorKey = devIngest
 	ac.Ingest.KeyringBackend = keyring.BackendTest
+	ac.Oracle.Enable = true
+	ac.Oracle.Key = devOracle
+	ac.Oracle.KeyringBackend = keyring.BackendTest
 	err = node.Init(home, node.InitOptions{
 		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac,
 		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },

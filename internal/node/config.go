@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/oracle"
 )
 
 // AppConfig is the app's own config file, config/app.toml in the home.
@@ -19,8 +20,29 @@ type AppConfig struct {
 	API APIConfig `toml:"api"`
 	// Ingest is the device report ingest service.
 	Ingest IngestConfig `toml:"ingest"`
+	// Oracle is the reward oracle.
+	Oracle OracleConfig `toml:"oracle"`
 	// Log sets the log level: debug, info, warn or error.
 	Log LogConfig `toml:"log"`
+}
+
+// OracleConfig configures the oracle service run inside the node.
+type OracleConfig struct {
+	// Enable runs the oracle in this node.
+	Enable bool `toml:"enable"`
+	// Key names the key in the home's keyring that submits roots; it must
+	// be in the chain's oracle set.
+	Key string `toml:"key"`
+	// KeyringBackend is "file" (passphrase from DEPIN_KEYRING_PASSPHRASE)
+	// or "test".
+	KeyringBackend string `toml:"keyring_backend"`
+	// IngestURL serves the epoch's segments (this node's ingest if empty).
+	IngestURL string `toml:"ingest_url"`
+	// Region is the LoRaWAN region of the fleet (EU868, US915, AU915).
+	Region string `toml:"region"`
+	// Service is the oracle service's own configuration; a relative
+	// data_dir is taken relative to the home.
+	Service oracle.Config `toml:"service"`
 }
 
 // IngestConfig configures the ingest service run inside the node.
@@ -55,6 +77,7 @@ type LogConfig struct {
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
 		API:    APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
+		Oracle: OracleConfig{Enable: false, Key: "oracle", KeyringBackend: "file", Region: "EU868", Service: oracle.DefaultConfig()},
 		Ingest: IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
 		Log:    LogConfig{Level: "info"},
 	}
