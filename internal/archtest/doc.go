@@ -13,7 +13,9 @@
 //     time.Since, ...); or starts a goroutine; or holds a value of a
 //     floating-point or complex type in a non-test file;
 //   - a dependency is imported outside its adapter: CometBFT outside
-//     internal/abci, internal/node and cmd/, Pebble outside internal/store,
-//     H3 outside internal/geo, NATS outside internal/ingest and cmd/;
+//     internal/abci, internal/node, cmd/ and the benchmark harness
+//     internal/bench (its baseline is CometBFT's kvstore), Pebble outside
+//     internal/store, H3 outside internal/geo, NATS outside internal/ingest
+//     and cmd/;
 //   - a hand-written package has no package doc comment.
 package archtest
