@@ -51,8 +51,8 @@ func decode(raw []byte) (*decoded, *ledger.Error) {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "empty tx")
 	}
 	var tx txv1.Tx
-	if err := proto.Unmarshal(raw, &tx); err != nil {
-		return nil, ledger.Errorf(ledger.CodeMalformed, "decode tx: %v", err)
+	if e := ledger.Unmarshal("tx", raw, &tx); e != nil {
+		return nil, e
 	}
 	if len(tx.PubKey) != sig.PubKeyLen {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "public key is %d bytes, want %d", len(tx.PubKey), sig.PubKeyLen)
@@ -61,8 +61,8 @@ func decode(raw []byte) (*decoded, *ledger.Error) {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "signature is %d bytes, want %d", len(tx.Signature), sig.SignatureLen)
 	}
 	var body txv1.TxBody
-	if err := proto.Unmarshal(tx.Body, &body); err != nil {
-		return nil, ledger.Errorf(ledger.CodeMalformed, "decode tx body: %v", err)
+	if e := ledger.Unmarshal("tx body", tx.Body, &body); e != nil {
+		return nil, e
 	}
 	if len(body.Msgs) == 0 {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "tx has no messages")

@@ -3,8 +3,6 @@ package bank
 import (
 	"strconv"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	bankv1 "github.com/depin-network/depin/proto/depin/bank/v1"
@@ -24,8 +22,8 @@ func Register(rt *ledger.Router) {
 
 func handleSend(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m bankv1.MsgSend
-	if err := proto.Unmarshal(raw, &m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode bank/send: %v", err)
+	if e := ledger.Unmarshal(TypeSend, raw, &m); e != nil {
+		return e
 	}
 	to, err := ledger.AddressFromBytes(m.To)
 	if err != nil {
@@ -46,8 +44,8 @@ func handleSend(ctx *ledger.Context, raw []byte) *ledger.Error {
 
 func handleMultiSend(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m bankv1.MsgMultiSend
-	if err := proto.Unmarshal(raw, &m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode bank/multi-send: %v", err)
+	if e := ledger.Unmarshal(TypeMultiSend, raw, &m); e != nil {
+		return e
 	}
 	if len(m.Outputs) == 0 {
 		return ledger.Errorf(ledger.CodeMalformed, "multi-send has no outputs")

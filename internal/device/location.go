@@ -47,7 +47,7 @@ func checkLocation(st ledger.Store, kind devicev1.Kind, cell uint64, gain, eleva
 
 func handleAssertLocation(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m devicev1.MsgAssertLocation
-	if e := decode(raw, &m, TypeAssertLocation); e != nil {
+	if e := ledger.Unmarshal(TypeAssertLocation, raw, &m); e != nil {
 		return e
 	}
 	d, id, e := ownedDevice(ctx, m.Device)

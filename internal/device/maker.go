@@ -60,7 +60,7 @@ func writeMaker(st ledger.Store, m *devicev1.Maker) {
 
 func handleRegisterMaker(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m devicev1.MsgRegisterMaker
-	if e := decode(raw, &m, TypeRegisterMaker); e != nil {
+	if e := ledger.Unmarshal(TypeRegisterMaker, raw, &m); e != nil {
 		return e
 	}
 	if e := params.RequireAuthority(ctx); e != nil {

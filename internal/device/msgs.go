@@ -3,8 +3,6 @@ package device
 import (
 	"strconv"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -25,19 +23,6 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeAssertLocation, handleAssertLocation)
 	rt.Add(TypeTransfer, handleTransfer)
 	rt.Add(TypeDecommission, handleDecommission)
-}
-
-// decode unmarshals a message or an embedded document. Unknown fields are
-// rejected: a field this chain does not understand must not be signed for
-// and then silently dropped.
-func decode(raw []byte, m proto.Message, what string) *ledger.Error {
-	if err := proto.Unmarshal(raw, m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode %s: %v", what, err)
-	}
-	if len(m.ProtoReflect().GetUnknown()) > 0 {
-		return ledger.Errorf(ledger.CodeMalformed, "decode %s: unknown fields", what)
-	}
-	return nil
 }
 
 // validKind reports whether k names one of the five device kinds.

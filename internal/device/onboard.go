@@ -56,11 +56,11 @@ func checkCertificate(st ledger.Store, c *devicev1.Certificate) (*devicev1.Maker
 // checkOnboard runs every check of an onboarding message without writing.
 func checkOnboard(ctx *ledger.Context, m *devicev1.MsgOnboard) (*onboarding, *ledger.Error) {
 	var cert devicev1.Certificate
-	if e := decode(m.Certificate, &cert, "certificate"); e != nil {
+	if e := ledger.Unmarshal("certificate", m.Certificate, &cert); e != nil {
 		return nil, e
 	}
 	var bind devicev1.Binding
-	if e := decode(m.Binding, &bind, "binding"); e != nil {
+	if e := ledger.Unmarshal("binding", m.Binding, &bind); e != nil {
 		return nil, e
 	}
 	if bind.ChainId != ctx.ChainID {
@@ -116,7 +116,7 @@ func writeOnboard(st ledger.Store, o *onboarding) {
 
 func handleOnboard(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m devicev1.MsgOnboard
-	if e := decode(raw, &m, TypeOnboard); e != nil {
+	if e := ledger.Unmarshal(TypeOnboard, raw, &m); e != nil {
 		return e
 	}
 	o, e := checkOnboard(ctx, &m)

@@ -11,7 +11,7 @@ import (
 
 func handleTransfer(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m devicev1.MsgTransfer
-	if e := decode(raw, &m, TypeTransfer); e != nil {
+	if e := ledger.Unmarshal(TypeTransfer, raw, &m); e != nil {
 		return e
 	}
 	to, err := ledger.AddressFromBytes(m.NewOwner)
@@ -43,7 +43,7 @@ func decommissionHeight(h int64) int64 { return max(h, 1) }
 
 func handleDecommission(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m devicev1.MsgDecommission
-	if e := decode(raw, &m, TypeDecommission); e != nil {
+	if e := ledger.Unmarshal(TypeDecommission, raw, &m); e != nil {
 		return e
 	}
 	d, id, e := ownedDevice(ctx, m.Device)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/ledger"
 	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 )
@@ -155,8 +153,8 @@ func (r *Registry) Register(rt *ledger.Router) {
 
 func (r *Registry) handleSet(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m paramsv1.MsgSetParams
-	if err := proto.Unmarshal(raw, &m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode params/set: %v", err)
+	if e := ledger.Unmarshal(TypeSet, raw, &m); e != nil {
+		return e
 	}
 	if len(m.Changes) == 0 {
 		return ledger.Errorf(ledger.CodeMalformed, "params/set has no changes")
@@ -186,12 +184,15 @@ func (r *Registry) handleSet(ctx *ledger.Context, raw []byte) *ledger.Error {
 
 func handleSetAuthority(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m paramsv1.MsgSetAuthority
-	if err := proto.Unmarshal(raw, &m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode params/set-authority: %v", err)
+	if e := ledger.Unmarshal(TypeSetAuthority, raw, &m); e != nil {
+		return e
 	}
 	a, err := ledger.AddressFromBytes(m.Authority)
-	if err != nil || a.IsZero() {
+	if err != nil {
 		return ledger.Errorf(ledger.CodeInvalidAddress, "new authority: %v", err)
+	}
+	if a.IsZero() {
+		return ledger.Errorf(ledger.CodeInvalidAddress, "new authority is the zero address")
 	}
 	if err := RequireAuthority(ctx); err != nil {
 		return err

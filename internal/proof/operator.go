@@ -38,7 +38,7 @@ func addOperator(st ledger.Store, a ledger.Address, height int64) *ledger.Error 
 
 func handleAddOperator(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m proofv1.MsgAddOperator
-	if e := decode(raw, &m, TypeAddOperator); e != nil {
+	if e := ledger.Unmarshal(TypeAddOperator, raw, &m); e != nil {
 		return e
 	}
 	a, err := ledger.AddressFromBytes(m.Operator)
@@ -57,7 +57,7 @@ func handleAddOperator(ctx *ledger.Context, raw []byte) *ledger.Error {
 
 func handleRemoveOperator(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m proofv1.MsgRemoveOperator
-	if e := decode(raw, &m, TypeRemoveOperator); e != nil {
+	if e := ledger.Unmarshal(TypeRemoveOperator, raw, &m); e != nil {
 		return e
 	}
 	a, err := ledger.AddressFromBytes(m.Operator)

@@ -16,7 +16,7 @@ const HashLen = sha256.Size
 
 func handleCommitSegment(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m proofv1.MsgCommitSegment
-	if e := decode(raw, &m, TypeCommitSegment); e != nil {
+	if e := ledger.Unmarshal(TypeCommitSegment, raw, &m); e != nil {
 		return e
 	}
 	if len(m.Hash) != HashLen {

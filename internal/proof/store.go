@@ -55,18 +55,6 @@ func decodeState(b []byte, m proto.Message) {
 	}
 }
 
-// decode unmarshals a message and rejects unknown fields: a field this chain
-// does not understand must not be signed for and then silently dropped.
-func decode(raw []byte, m proto.Message, what string) *ledger.Error {
-	if err := proto.Unmarshal(raw, m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode %s: %v", what, err)
-	}
-	if len(m.ProtoReflect().GetUnknown()) > 0 {
-		return ledger.Errorf(ledger.CodeMalformed, "decode %s: unknown fields", what)
-	}
-	return nil
-}
-
 // Message type names.
 const (
 	TypeAddOperator    = "proof/add-operator"

@@ -21,7 +21,7 @@ const maxProofPath = 64
 
 func handleClaim(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m rewardv1.MsgClaim
-	if e := decode(raw, &m, TypeClaim); e != nil {
+	if e := ledger.Unmarshal(TypeClaim, raw, &m); e != nil {
 		return e
 	}
 	dev, err := ledger.AddressFromBytes(m.Device)

@@ -3,8 +3,6 @@ package reward
 import (
 	"strconv"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
@@ -31,18 +29,6 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeClaim, handleClaim)
 }
 
-// decode unmarshals a message and rejects unknown fields: a field this chain
-// does not understand must not be signed for and then silently dropped.
-func decode(raw []byte, m proto.Message, what string) *ledger.Error {
-	if err := proto.Unmarshal(raw, m); err != nil {
-		return ledger.Errorf(ledger.CodeMalformed, "decode %s: %v", what, err)
-	}
-	if len(m.ProtoReflect().GetUnknown()) > 0 {
-		return ledger.Errorf(ledger.CodeMalformed, "decode %s: unknown fields", what)
-	}
-	return nil
-}
-
 func attr(k, v string) ledger.Attr { return ledger.Attr{Key: k, Value: v} }
 
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }
@@ -67,7 +53,7 @@ func checkOracle(st ledger.Store, a ledger.Address, weight uint64) *ledger.Error
 
 func handleSetOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m rewardv1.MsgSetOracle
-	if e := decode(raw, &m, TypeSetOracle); e != nil {
+	if e := ledger.Unmarshal(TypeSetOracle, raw, &m); e != nil {
 		return e
 	}
 	a, err := ledger.AddressFromBytes(m.Oracle)
@@ -87,7 +73,7 @@ func handleSetOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
 
 func handleRemoveOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m rewardv1.MsgRemoveOracle
-	if e := decode(raw, &m, TypeRemoveOracle); e != nil {
+	if e := ledger.Unmarshal(TypeRemoveOracle, raw, &m); e != nil {
 		return e
 	}
 	a, err := ledger.AddressFromBytes(m.Oracle)
@@ -107,7 +93,7 @@ func handleRemoveOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
 
 func handleSetPools(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m rewardv1.MsgSetPools
-	if e := decode(raw, &m, TypeSetPools); e != nil {
+	if e := ledger.Unmarshal(TypeSetPools, raw, &m); e != nil {
 		return e
 	}
 	if len(m.Pools) > maxPools {

@@ -89,7 +89,7 @@ func checkTotals(ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot) *ledger.Error {
 
 func handleSubmitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m rewardv1.MsgSubmitRoot
-	if e := decode(raw, &m, TypeSubmitRoot); e != nil {
+	if e := ledger.Unmarshal(TypeSubmitRoot, raw, &m); e != nil {
 		return e
 	}
 	if len(m.Root) != HashLen {
