@@ -248,12 +248,36 @@ func (n *procNode) running() bool {
 }
 
 // start runs `depin start` and waits until its RPC reports a committed
-// block above minHeight.
+// block above minHeight. If another process took one of the node's ports
+// meanwhile, it moves the node to fresh ports and tries again.
 func (n *procNode) start(minHeight int64) client.Status {
 	n.t.Helper()
 	if n.running() {
 		n.t.Fatal("start: node is already running")
 	}
+	for attempt := 1; ; attempt++ {
+		n.launch()
+		st, err := n.waitHeightErr(minHeight+1, procReadyTimeout)
+		if err == nil {
+			return st
+		}
+		if n.running() || attempt == 3 || !strings.Contains(n.out.Tail(40), "address already in use") {
+			n.t.Fatal(err)
+		}
+		n.t.Logf("node start #%d: a port was taken, moving to new ports", n.runs)
+		n.rpc, n.p2p, n.api = freePort(n.t), freePort(n.t), freePort(n.t)
+		c, cerr := client.New(n.rpcURL())
+		if cerr != nil {
+			n.t.Fatal(cerr)
+		}
+		c.PollInterval = procPoll
+		n.client = c
+	}
+}
+
+// launch starts the process.
+func (n *procNode) launch() {
+	n.t.Helper()
 	n.runs++
 	n.out = &tailBuffer{max: 256 << 10}
 	fmt.Fprintf(n.out, "--- start #%d\n", n.runs)
@@ -271,19 +295,28 @@ func (n *procNode) start(minHeight int64) client.Status {
 		n.err = cmd.Wait()
 		close(done)
 	}(n.cmd, n.done)
-	return n.waitHeight(minHeight+1, procReadyTimeout)
 }
 
 // waitHeight polls the node's status until its height reaches h.
 func (n *procNode) waitHeight(h int64, timeout time.Duration) client.Status {
 	n.t.Helper()
+	st, err := n.waitHeightErr(h, timeout)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return st
+}
+
+// waitHeightErr is waitHeight returning its failure, with the node's
+// output tail, instead of failing the test.
+func (n *procNode) waitHeightErr(h int64, timeout time.Duration) (client.Status, error) {
 	deadline := time.Now().Add(timeout)
 	var last error
 	var st client.Status
 	for {
 		select {
 		case <-n.done:
-			n.t.Fatalf("node exited while waiting for height %d: %v\n%s", h, n.err, n.out.Tail(40))
+			return st, fmt.Errorf("node exited while waiting for height %d: %v\n%s", h, n.err, n.out.Tail(40))
 		default:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -292,12 +325,12 @@ func (n *procNode) waitHeight(h int64, timeout time.Duration) client.Status {
 		if err == nil {
 			st = s
 			if s.Height >= h {
-				return s
+				return s, nil
 			}
 		}
 		last = err
 		if time.Now().After(deadline) {
-			n.t.Fatalf("node did not reach height %d within %s (last height %d, last error %v)\n%s", h, timeout, st.Height, last, n.out.Tail(40))
+			return st, fmt.Errorf("node did not reach height %d within %s (last height %d, last error %v)\n%s", h, timeout, st.Height, last, n.out.Tail(40))
 		}
 		time.Sleep(procPoll)
 	}
