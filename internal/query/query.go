@@ -128,6 +128,16 @@ func route(st ledger.Store, reg *params.Registry, path string) (any, *Error) {
 		return r.params()
 	case n == 2 && parts[0] == "txs":
 		return r.tx(parts[1])
+	case n == 3 && parts[0] == "rewards" && parts[1] == "epochs" && parts[2] == "current":
+		return r.rewardCurrent()
+	case n == 3 && parts[0] == "rewards" && parts[1] == "epochs":
+		return r.rewardEpoch(parts[2])
+	case n == 4 && parts[0] == "rewards" && parts[1] == "epochs" && parts[3] == "settlement":
+		return r.rewardSettlement(parts[2])
+	case n == 4 && parts[0] == "rewards" && parts[1] == "devices" && parts[3] == "claimed":
+		return r.rewardClaimed(parts[2])
+	case n == 4 && parts[0] == "proof" && parts[1] == "epochs" && parts[3] == "segments":
+		return r.proofSegments(parts[2])
 	}
 	return nil, errorf(CodeUnknownPath, "unknown query path %q", u.Path)
 }
