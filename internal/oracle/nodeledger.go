@@ -92,14 +92,13 @@ func (l *NodeLedger) Segments(_ context.Context, n uint64) ([]SegmentRef, error)
 	return out, nil
 }
 
-// Settlement implements Chain. The chain does not record an inputs hash
-// (MsgSubmitRoot has no field for it), so InputsHash is nil.
+// Settlement implements Chain.
 func (l *NodeLedger) Settlement(_ context.Context, n uint64) (Settlement, error) {
 	set, ok := reward.GetSettlement(l.State.Committed(), n)
 	if !ok {
 		return Settlement{}, fmt.Errorf("oracle: settlement of epoch %d: %w", n, ErrNotFound)
 	}
-	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion}
+	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
 	copy(out.Root[:], set.Root)
 	return out, nil
 }
@@ -207,7 +206,7 @@ func (l *NodeLedger) CoverageParams(context.Context) (coverage.Params, error) {
 // duplicate submission, or one for an epoch already settled, is not an
 // error.
 func (l *NodeLedger) SubmitRoot(ctx context.Context, s Submission) error {
-	m := &rewardv1.MsgSubmitRoot{Epoch: s.Epoch, Root: s.Root[:], ScorerVersion: s.ScorerVersion, DeviceTotal: s.DeviceTotal}
+	m := &rewardv1.MsgSubmitRoot{Epoch: s.Epoch, Root: s.Root[:], ScorerVersion: s.ScorerVersion, DeviceTotal: s.DeviceTotal, InputsHash: s.InputsHash[:]}
 	for _, p := range s.Pools {
 		m.Pools = append(m.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})
 	}

@@ -73,7 +73,7 @@ func (c *RPCChain) Settlement(ctx context.Context, n uint64) (Settlement, error)
 	if len(set.Root) != len(reward.Hash{}) {
 		return Settlement{}, fmt.Errorf("oracle: settlement %d: root is %d bytes", n, len(set.Root))
 	}
-	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion}
+	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
 	copy(out.Root[:], set.Root)
 	return out, nil
 }

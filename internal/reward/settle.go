@@ -35,9 +35,10 @@ import (
 func contentHash(m *rewardv1.MsgSubmitRoot) []byte {
 	b := make([]byte, 0, 64+len(m.Pools)*16)
 	b = append(b, "DPRS"...)
-	b = append(b, 1)
+	b = append(b, 2)
 	b = binary.BigEndian.AppendUint64(b, m.Epoch)
 	b = append(b, m.Root...)
+	b = append(b, m.InputsHash...)
 	b = binary.BigEndian.AppendUint32(b, m.ScorerVersion)
 	b = binary.BigEndian.AppendUint64(b, m.DeviceTotal)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(m.Pools)))
@@ -92,6 +93,9 @@ func handleSubmitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := ledger.Unmarshal(TypeSubmitRoot, raw, &m); e != nil {
 		return e
 	}
+	if len(m.InputsHash) != HashLen {
+		return ledger.Errorf(ledger.CodeMalformed, "inputs hash is %d bytes, want %d", len(m.InputsHash), HashLen)
+	}
 	if len(m.Root) != HashLen {
 		return ledger.Errorf(ledger.CodeMalformed, "root is %d bytes, want %d", len(m.Root), HashLen)
 	}
@@ -115,7 +119,7 @@ func handleSubmitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	st.Set(submissionKey(m.Epoch, ctx.Signer), encode(&rewardv1.Submission{
 		Epoch: m.Epoch, Oracle: ctx.Signer[:], Root: m.Root, ScorerVersion: m.ScorerVersion,
-		Pools: m.Pools, DeviceTotal: m.DeviceTotal, ContentHash: hash, Height: ctx.Height,
+		Pools: m.Pools, DeviceTotal: m.DeviceTotal, ContentHash: hash, Height: ctx.Height, InputsHash: m.InputsHash,
 	}))
 	if !ep.Sealed {
 		ep.Sealed = true
@@ -158,7 +162,7 @@ func settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot, 
 		}
 	}
 	s := &rewardv1.Settlement{
-		Epoch: ep.Number, Root: m.Root, ScorerVersion: m.ScorerVersion, ContentHash: hash,
+		Epoch: ep.Number, Root: m.Root, ScorerVersion: m.ScorerVersion, ContentHash: hash, InputsHash: m.InputsHash,
 		Emission: ep.Emission, DeviceTotal: m.DeviceTotal, AgreeWeight: agree, TotalWeight: total, Height: ctx.Height,
 	}
 	var oraclesPaid uint64

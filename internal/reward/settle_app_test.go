@@ -1,6 +1,7 @@
 package reward_test
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -139,7 +140,7 @@ func TestChainSettlesAndPaysClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	submit := &rewardv1.MsgSubmitRoot{Epoch: 0, Root: out.Root[:], ScorerVersion: 1}
+	submit := &rewardv1.MsgSubmitRoot{Epoch: 0, Root: out.Root[:], ScorerVersion: 1, InputsHash: appInputsHash[:]}
 	for _, p := range out.Pools {
 		if p.Name == "coverage" {
 			submit.Pools = append(submit.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})
@@ -176,3 +177,6 @@ func TestChainSettlesAndPaysClaims(t *testing.T) {
 		t.Fatalf("second claim: got %v, want %v", c, reward.CodeNothingToClaim)
 	}
 }
+
+// appInputsHash stands in for the hash of an epoch's inputs bundle.
+var appInputsHash = sha256.Sum256([]byte("test inputs bundle"))

@@ -2,6 +2,7 @@ package reward
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sort"
@@ -213,7 +214,7 @@ func (f *fixture) epochResult(n uint64, prior []Entry, shares []uint64) Output {
 
 // submitMsg turns an engine output into the oracle's message.
 func submitMsg(out Output) *rewardv1.MsgSubmitRoot {
-	m := &rewardv1.MsgSubmitRoot{Epoch: out.Epoch, Root: bytes.Clone(out.Root[:]), ScorerVersion: out.ScorerVersion}
+	m := &rewardv1.MsgSubmitRoot{Epoch: out.Epoch, Root: bytes.Clone(out.Root[:]), ScorerVersion: out.ScorerVersion, InputsHash: testInputsHash[:]}
 	for _, p := range out.Pools {
 		if isDevicePool(p.Name) {
 			m.Pools = append(m.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})
@@ -267,3 +268,6 @@ func sortedAddrs(bs [][]byte) []string {
 	sort.Strings(out)
 	return out
 }
+
+// testInputsHash stands in for the hash of an epoch's inputs bundle.
+var testInputsHash = sha256.Sum256([]byte("test inputs bundle"))

@@ -288,7 +288,11 @@ type MsgSubmitRoot struct {
 	// (pools other than "oracles" and "treasury"), with what its devices earned.
 	Pools []*PoolPaid `protobuf:"bytes,4,rep,name=pools,proto3" json:"pools,omitempty"`
 	// device_total is the sum of pools[].paid: what is minted to the reward pool.
-	DeviceTotal   uint64 `protobuf:"varint,5,opt,name=device_total,json=deviceTotal,proto3" json:"device_total,omitempty"`
+	DeviceTotal uint64 `protobuf:"varint,5,opt,name=device_total,json=deviceTotal,proto3" json:"device_total,omitempty"`
+	// inputs_hash is the SHA-256 of the epoch's published inputs bundle
+	// (registry snapshot, params, entropy, prior activity), so that replay can
+	// check the inputs it downloads against what the oracles agreed on.
+	InputsHash    []byte `protobuf:"bytes,6,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -356,6 +360,13 @@ func (x *MsgSubmitRoot) GetDeviceTotal() uint64 {
 		return x.DeviceTotal
 	}
 	return 0
+}
+
+func (x *MsgSubmitRoot) GetInputsHash() []byte {
+	if x != nil {
+		return x.InputsHash
+	}
+	return nil
 }
 
 // MsgClaim pays a device's owner the device's cumulative total in the latest
@@ -651,6 +662,7 @@ type Submission struct {
 	// content_hash identifies the content oracles must agree on.
 	ContentHash   []byte `protobuf:"bytes,7,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
 	Height        int64  `protobuf:"varint,8,opt,name=height,proto3" json:"height,omitempty"`
+	InputsHash    []byte `protobuf:"bytes,9,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -741,6 +753,13 @@ func (x *Submission) GetHeight() int64 {
 	return 0
 }
 
+func (x *Submission) GetInputsHash() []byte {
+	if x != nil {
+		return x.InputsHash
+	}
+	return nil
+}
+
 // OraclePaid is an oracle's share of the oracles pool.
 type OraclePaid struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -817,10 +836,12 @@ type Settlement struct {
 	// treasury was minted to the treasury.
 	Treasury uint64 `protobuf:"varint,8,opt,name=treasury,proto3" json:"treasury,omitempty"`
 	// disagreeing are oracles whose submission differed, sorted.
-	Disagreeing   [][]byte `protobuf:"bytes,9,rep,name=disagreeing,proto3" json:"disagreeing,omitempty"`
-	AgreeWeight   uint64   `protobuf:"varint,10,opt,name=agree_weight,json=agreeWeight,proto3" json:"agree_weight,omitempty"`
-	TotalWeight   uint64   `protobuf:"varint,11,opt,name=total_weight,json=totalWeight,proto3" json:"total_weight,omitempty"`
-	Height        int64    `protobuf:"varint,12,opt,name=height,proto3" json:"height,omitempty"`
+	Disagreeing [][]byte `protobuf:"bytes,9,rep,name=disagreeing,proto3" json:"disagreeing,omitempty"`
+	AgreeWeight uint64   `protobuf:"varint,10,opt,name=agree_weight,json=agreeWeight,proto3" json:"agree_weight,omitempty"`
+	TotalWeight uint64   `protobuf:"varint,11,opt,name=total_weight,json=totalWeight,proto3" json:"total_weight,omitempty"`
+	Height      int64    `protobuf:"varint,12,opt,name=height,proto3" json:"height,omitempty"`
+	// inputs_hash is the agreed hash of the epoch's inputs bundle.
+	InputsHash    []byte `protobuf:"bytes,13,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -939,6 +960,13 @@ func (x *Settlement) GetHeight() int64 {
 	return 0
 }
 
+func (x *Settlement) GetInputsHash() []byte {
+	if x != nil {
+		return x.InputsHash
+	}
+	return nil
+}
+
 var File_depin_reward_v1_reward_proto protoreflect.FileDescriptor
 
 const file_depin_reward_v1_reward_proto_rawDesc = "" +
@@ -956,13 +984,15 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x0fMsgRemoveOracle\x12\x16\n" +
 	"\x06oracle\x18\x01 \x01(\fR\x06oracle\":\n" +
 	"\vMsgSetPools\x12+\n" +
-	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xb4\x01\n" +
+	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xd5\x01\n" +
 	"\rMsgSubmitRoot\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\fR\x04root\x12%\n" +
 	"\x0escorer_version\x18\x03 \x01(\rR\rscorerVersion\x12/\n" +
 	"\x05pools\x18\x04 \x03(\v2\x19.depin.reward.v1.PoolPaidR\x05pools\x12!\n" +
-	"\fdevice_total\x18\x05 \x01(\x04R\vdeviceTotal\"\x80\x01\n" +
+	"\fdevice_total\x18\x05 \x01(\x04R\vdeviceTotal\x12\x1f\n" +
+	"\vinputs_hash\x18\x06 \x01(\fR\n" +
+	"inputsHash\"\x80\x01\n" +
 	"\bMsgClaim\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x1e\n" +
 	"\n" +
@@ -985,7 +1015,7 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\bemission\x18\x05 \x01(\x04R\bemission\x12+\n" +
 	"\x05pools\x18\x06 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\x12\x16\n" +
 	"\x06sealed\x18\a \x01(\bR\x06sealed\x12\x18\n" +
-	"\asettled\x18\b \x01(\bR\asettled\"\x84\x02\n" +
+	"\asettled\x18\b \x01(\bR\asettled\"\xa5\x02\n" +
 	"\n" +
 	"Submission\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x16\n" +
@@ -995,12 +1025,14 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x05pools\x18\x05 \x03(\v2\x19.depin.reward.v1.PoolPaidR\x05pools\x12!\n" +
 	"\fdevice_total\x18\x06 \x01(\x04R\vdeviceTotal\x12!\n" +
 	"\fcontent_hash\x18\a \x01(\fR\vcontentHash\x12\x16\n" +
-	"\x06height\x18\b \x01(\x03R\x06height\"T\n" +
+	"\x06height\x18\b \x01(\x03R\x06height\x12\x1f\n" +
+	"\vinputs_hash\x18\t \x01(\fR\n" +
+	"inputsHash\"T\n" +
 	"\n" +
 	"OraclePaid\x12\x16\n" +
 	"\x06oracle\x18\x01 \x01(\fR\x06oracle\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x04R\x06weight\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\x92\x03\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\xb3\x03\n" +
 	"\n" +
 	"Settlement\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x12\n" +
@@ -1015,7 +1047,9 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\fagree_weight\x18\n" +
 	" \x01(\x04R\vagreeWeight\x12!\n" +
 	"\ftotal_weight\x18\v \x01(\x04R\vtotalWeight\x12\x16\n" +
-	"\x06height\x18\f \x01(\x03R\x06heightB\xbf\x01\n" +
+	"\x06height\x18\f \x01(\x03R\x06height\x12\x1f\n" +
+	"\vinputs_hash\x18\r \x01(\fR\n" +
+	"inputsHashB\xbf\x01\n" +
 	"\x13com.depin.reward.v1B\vRewardProtoP\x01Z=github.com/depin-network/depin/proto/depin/reward/v1;rewardv1\xa2\x02\x03DRX\xaa\x02\x0fDepin.Reward.V1\xca\x02\x0fDepin\\Reward\\V1\xe2\x02\x1bDepin\\Reward\\V1\\GPBMetadata\xea\x02\x11Depin::Reward::V1b\x06proto3"
 
 var (
