@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/reward"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
@@ -42,7 +44,24 @@ func Modules() []app.Module {
 			EndBlock:    reward.EndBlock,
 			Invariant:   reward.Invariants,
 		},
+		{
+			// The coverage scorer runs off chain in the oracles; its
+			// parameters live on chain so the params authority tunes them.
+			Name:  "coverage",
+			Specs: coverageSpecs(),
+		},
 	}
+}
+
+// coverageSpecs exposes the coverage scorer's parameters to the params
+// registry under coverage.ParamPrefix.
+func coverageSpecs() []params.Spec {
+	cs := coverage.Specs()
+	out := make([]params.Spec, len(cs))
+	for i, s := range cs {
+		out[i] = params.Spec{Name: coverage.ParamPrefix + s.Name, Default: s.Default, Min: s.Min, Max: s.Max, Doc: s.Doc}
+	}
+	return out
 }
 
 // DeviceGenesis is the "device" section of the genesis app state.

@@ -55,7 +55,7 @@ type NodeLedger struct {
 
 // CoverageParamPrefix prefixes the coverage scorer's params on chain
 // ("coverage.decay_rate_bps"); a param never set reads as its default.
-const CoverageParamPrefix = "coverage."
+const CoverageParamPrefix = coverage.ParamPrefix
 
 // Epoch implements Chain.
 func (l *NodeLedger) Epoch(_ context.Context, n uint64) (EpochInfo, error) {
