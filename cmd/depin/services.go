@@ -8,9 +8,9 @@ import (
 
 	"github.com/depin-network/depin/internal/api"
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
-	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/keyring"
 	"github.com/depin-network/depin/internal/node"
