@@ -113,12 +113,32 @@ func Plan(cfg Config, owners int) ([]Member, error) {
 		}
 	}
 	assignClasses(cfg, out)
-	// Spread the first beacons: a seeded order, evenly over the span.
+	// Spread the first beacons evenly over the span, outward from the
+	// centre as a network grows from its first hotspots: every device but
+	// the first then has a neighbour that beaconed before it, whose beacon
+	// it witnessed, which its own beacon needs to pass the beaconer's
+	// reciprocity check (HIP-106, iot_verifier/src/runner.rs). The clique
+	// beacons last: colluders first earn a witness record the honest way,
+	// so that it is their forged witnesses the scorer has to catch.
 	order := make([]int, n)
+	dist := make([]float64, n)
 	for i := range order {
 		order[i] = i
+		dist[i] = agent.DistanceM(cfg.City.LatE7, cfg.City.LonE7, out[i].LatE7, out[i].LonE7)
 	}
 	slices.SortFunc(order, func(a, b int) int {
+		if ca, cb := out[a].Class == Clique, out[b].Class == Clique; ca != cb {
+			if ca {
+				return 1
+			}
+			return -1
+		}
+		switch {
+		case dist[a] < dist[b]:
+			return -1
+		case dist[a] > dist[b]:
+			return 1
+		}
 		return cmpU64(draw(cfg.Seed, "beacon", a), draw(cfg.Seed, "beacon", b))
 	})
 	for rank, i := range order {
