@@ -146,6 +146,7 @@ the whole process.`,
 			cfg := d
 			cfg.Devices, _ = cmd.Flags().GetInt("devices")
 			cfg.Blocks, _ = cmd.Flags().GetInt("blocks")
+			cfg.HeapProfile, _ = cmd.Flags().GetString("memprofile")
 			rep, _, err := bench.RunMemory(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -156,5 +157,6 @@ the whole process.`,
 	f := c.Flags()
 	f.Int("devices", d.Devices, "devices registered in genesis")
 	f.Int("blocks", d.Blocks, "blocks to commit before measuring")
+	f.String("memprofile", "", "write a heap profile of the running node to this file")
 	return c
 }

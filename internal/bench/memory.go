@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ type MemoryConfig struct {
 	Dir string
 	// Logger receives the node's errors (discarded when nil).
 	Logger *slog.Logger
+	// HeapProfile, when set, receives a heap profile of the running node
+	// taken after the measurement.
+	HeapProfile string
 }
 
 // DefaultMemoryConfig is the configuration of `depin bench memory`.
@@ -163,6 +167,9 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	run.HeapInuse = m.HeapInuse
+	if cfg.HeapProfile != "" && err == nil {
+		err = writeHeapProfile(cfg.HeapProfile)
+	}
 	if serr := fn.stop(); serr != nil && err == nil {
 		err = serr
 	}
@@ -183,6 +190,18 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 		},
 	}
 	return rep, run, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // procStatus reads the kB fields of /proc/self/status, in bytes.
