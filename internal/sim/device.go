@@ -102,7 +102,7 @@ func (f *Fleet) runDevice(ctx context.Context, d *simDevice, ic *agent.Client, s
 			return
 		case <-beacon.C:
 			f.beacon(ctx, d, ic)
-			next = next.Add(f.cfg.BeaconInterval)
+			next = f.nextBeacon(d, time.Now())
 			beacon.Reset(max(time.Until(next), 0))
 		case h := <-d.radio.Heard():
 			f.witness(d, ic, h, false)
@@ -112,6 +112,18 @@ func (f *Fleet) runDevice(ctx context.Context, d *simDevice, ic *agent.Client, s
 			f.replay(ctx, d, ic)
 		}
 	}
+}
+
+// nextBeacon is when a device beacons after beaconing at t: in the next
+// beacon interval bucket (the scorer accepts one beacon per bucket of the
+// Unix clock, iot_verifier verify_beacon_schedule), at the device's own
+// phase between 5% and 95% of the bucket, so that delays of up to 5% of
+// the interval never put two beacons in one bucket.
+func (f *Fleet) nextBeacon(d *simDevice, t time.Time) time.Time {
+	iv := int64(f.cfg.BeaconInterval)
+	phase := iv/20 + int64(draw(f.cfg.Seed, "phase", d.m.Index)%uint64(iv*9/10+1))
+	bucket := t.UnixNano() / iv
+	return time.Unix(0, (bucket+1)*iv+phase)
 }
 
 // beacon transmits a beacon over the simulated air, reports it, and for a

@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/sha256"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/sig"
 )
 
 func testPlan(t *testing.T, n int, frac float64) []Member {
@@ -183,6 +185,29 @@ func TestHataAboveFreeSpace(t *testing.T) {
 		h, fs := HataLossDB(d, 868_100_000), agent.FreeSpacePathLossDB(d, 868_100_000)
 		if h-fs < 30 || h-fs > 60 {
 			t.Errorf("at %.0f m: got Hata %.1f dB, free space %.1f dB, want 30 to 60 dB more", d, h, fs)
+		}
+	}
+}
+
+func TestNextBeaconOnePerBucket(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Devices, cfg.BeaconInterval = 30, time.Minute
+	f, err := New(cfg, Keys{Maker: sig.KeyFromSeed(make([]byte, 32)), Owners: []sig.PrivateKey{sig.KeyFromSeed(make([]byte, 32))}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv := int64(time.Minute)
+	for _, d := range f.devs {
+		at := time.Unix(1_800_000_000, 123)
+		for range 5 {
+			next := f.nextBeacon(d, at)
+			gotBucket, wantBucket := next.UnixNano()/iv, at.UnixNano()/iv+1
+			phase := next.UnixNano() % iv
+			if gotBucket != wantBucket || phase < iv/20 || phase > iv*19/20 {
+				t.Fatalf("device %d after %v: got %v (bucket %d, phase %v), want bucket %d at 5%%-95%%",
+					d.m.Index, at, next, gotBucket, time.Duration(phase), wantBucket)
+			}
+			at = next.Add(time.Duration(iv / 25)) // a late beacon
 		}
 	}
 }
