@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/depin-network/depin/internal/app"
 )
 
 // LedgerConfig sizes the ledger benchmark.
@@ -29,6 +31,10 @@ type LedgerConfig struct {
 	Timeout time.Duration
 	// Logger receives the nodes' logs (discarded when nil).
 	Logger *slog.Logger
+	// ParallelCheckTx adds a one-validator run of depin whose mempool
+	// connection checks transactions concurrently (parallelCheckCreator),
+	// an experiment showing what lifts the figure.
+	ParallelCheckTx bool
 }
 
 // DefaultLedgerConfig is the configuration of `depin bench ledger`.
@@ -91,6 +97,18 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 			BaselineName: "cometbft kvstore", Baseline: base.Rate(),
 			Note: fmt.Sprintf("%d/%d ok in %d blocks; kvstore %d blocks", fig.OK, fig.Txs, fig.Blocks, base.Blocks),
 		})
+		if v == 1 && cfg.ParallelCheckTx {
+			par, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-parallel"), "depin-parallel-checktx", 1, load)
+			if err != nil {
+				return nil, nil, err
+			}
+			runs = append(runs, par)
+			rep.Rows = append(rep.Rows, Row{
+				Name: "depin, 1 validator, parallel CheckTx (experiment)", Figure: par.Rate(), Unit: "tx/s",
+				BaselineName: "cometbft kvstore", Baseline: base.Rate(),
+				Note: fmt.Sprintf("%d/%d ok in %d blocks; mempool CheckTx outside the connection mutex", par.OK, par.Txs, par.Blocks),
+			})
+		}
 	}
 	return rep, runs, nil
 }
@@ -104,9 +122,12 @@ func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, v
 		return run, fmt.Errorf("bench: ledger %s: init: %w", appName, err)
 	}
 	var cl *cluster
-	if appName == "kvstore" {
+	switch appName {
+	case "kvstore":
 		cl, err = startKVStore(ctx, homes)
-	} else {
+	case "depin-parallel-checktx":
+		cl, err = startParallel(ctx, homes[0], cfg.Logger)
+	default:
 		cl, err = startDepin(ctx, homes, cfg.Logger)
 	}
 	if err != nil {
@@ -120,6 +141,20 @@ func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, v
 		return run, fmt.Errorf("bench: ledger %s, %d validator(s): %w", appName, validators, err)
 	}
 	return run, nil
+}
+
+// startParallel runs the experimental depin node of parallelCheckCreator.
+func startParallel(ctx context.Context, home string, logger *slog.Logger) (*cluster, error) {
+	fn, err := startFleetNode(ctx, home, app.Module{}, true, logger)
+	if err != nil {
+		return nil, err
+	}
+	cl := &cluster{rpcs: []string{fn.rpc}, stop: fn.stop}
+	if err := waitUp(ctx, cl.rpcs); err != nil {
+		cl.stop()
+		return nil, err
+	}
+	return cl, nil
 }
 
 func measure(ctx context.Context, cfg LedgerConfig, cl *cluster, l *Load, run *LedgerRun) error {

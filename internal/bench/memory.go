@@ -139,7 +139,7 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 		return nil, run, fmt.Errorf("bench: memory: init: %w", err)
 	}
 	t0 := time.Now()
-	fn, err := startFleetNode(ctx, homes[0], fleetModule(), cfg.Logger)
+	fn, err := startFleetNode(ctx, homes[0], fleetModule(), false, cfg.Logger)
 	if err != nil {
 		return nil, run, fmt.Errorf("bench: memory: %w", err)
 	}

@@ -33,7 +33,9 @@ type fleetNode struct {
 	stop func() error
 }
 
-func startFleetNode(ctx context.Context, home string, extra app.Module, logger *slog.Logger) (*fleetNode, error) {
+// startFleetNode runs a node on home with the chain's modules plus extra
+// (if named); parallel selects parallelCheckCreator over ConnSync.
+func startFleetNode(ctx context.Context, home string, extra app.Module, parallel bool, logger *slog.Logger) (*fleetNode, error) {
 	cc, err := node.LoadCometConfig(home)
 	if err != nil {
 		return nil, err
@@ -42,7 +44,11 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, logger *
 	if err != nil {
 		return nil, err
 	}
-	a := app.New(db, append(chain.Modules(), extra)...)
+	mods := chain.Modules()
+	if extra.Name != "" {
+		mods = append(mods, extra)
+	}
+	a := app.New(db, mods...)
 	reg := a.Params()
 	adapter := abci.New(a, func(path string) ([]byte, uint32, string) {
 		return query.Handle(a.Committed(), reg, path)
@@ -53,7 +59,11 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, logger *
 		db.Close()
 		return nil, fmt.Errorf("bench: node key: %w", err)
 	}
-	cmt, err := nm.NewNode(cc, pv, nk, proxy.NewConnSyncLocalClientCreator(adapter),
+	var creator proxy.ClientCreator = proxy.NewConnSyncLocalClientCreator(adapter)
+	if parallel {
+		creator = parallelCheckCreator{adapter}
+	}
+	cmt, err := nm.NewNode(cc, pv, nk, creator,
 		nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), slogComet{logger})
 	if err != nil {
