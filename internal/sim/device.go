@@ -198,7 +198,8 @@ func (f *Fleet) witness(d *simDevice, ic *agent.Client, h agent.Heard, side bool
 // replay re-sends a report ingest accepted before, in turn: the device's
 // own (exact), a neighbour's (exact), and the device's own re-signed with
 // its spent nonce and a new timestamp. Ingest must answer each with
-// REPLAY or DUPLICATE.
+// REPLAY or DUPLICATE, or STALE_ENTROPY once the report's entropy has left
+// the window.
 func (f *Fleet) replay(ctx context.Context, d *simDevice, ic *agent.Client) {
 	d.mu.Lock()
 	k := d.replays
