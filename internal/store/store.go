@@ -19,7 +19,8 @@ var (
 
 // DB is the committed state of a node.
 type DB struct {
-	db *pebble.DB
+	db    *pebble.DB
+	cache *readCache
 }
 
 // Open opens (or creates) the state database in dir.
@@ -28,7 +29,7 @@ func Open(dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &DB{db: db}, nil
+	return &DB{db: db, cache: newReadCache(readCacheEntries)}, nil
 }
 
 // Read-path tuning (measured with `depin bench ledger`, BENCHMARKS.md):
@@ -71,8 +72,13 @@ func (d *DB) Close() error {
 // Get returns the committed value of key, or nil. It panics on a storage
 // failure: the node must halt rather than diverge.
 func (d *DB) Get(key []byte) []byte {
+	cv, hit, gen := d.cache.get(key)
+	if hit {
+		return cv
+	}
 	v, closer, err := d.db.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
+		d.cache.put(key, nil, gen)
 		return nil
 	}
 	if err != nil {
@@ -80,6 +86,7 @@ func (d *DB) Get(key []byte) []byte {
 	}
 	out := bytes.Clone(v)
 	_ = closer.Close()
+	d.cache.put(key, out, gen)
 	return out
 }
 
@@ -143,5 +150,14 @@ func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) e
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: commit height %d: %w", height, err)
 	}
+	d.cache.update(func(fn func(key, val []byte, deleted bool)) {
+		for _, ws := range [][]ledger.Write{state, index} {
+			for _, w := range ws {
+				fn(w.Key, w.Value, w.Delete)
+			}
+		}
+		fn(keyHeight, ledger.U64(uint64(height)), false)
+		fn(keyAppHash, appHash, false)
+	})
 	return nil
 }
