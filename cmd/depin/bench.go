@@ -117,6 +117,7 @@ func benchEpochCmd() *cobra.Command {
 			cfg := d
 			cfg.Sizes, _ = cmd.Flags().GetIntSlice("devices")
 			cfg.Witnesses, _ = cmd.Flags().GetInt("witnesses")
+			cfg.Repeat, _ = cmd.Flags().GetInt("repeat")
 			if big, _ := cmd.Flags().GetBool("1m"); big {
 				cfg.Sizes = append(cfg.Sizes, 1_000_000)
 			}
@@ -130,6 +131,7 @@ func benchEpochCmd() *cobra.Command {
 	f := c.Flags()
 	f.IntSlice("devices", d.Sizes, "fleet sizes, each 10× the previous for the scaling ratio")
 	f.Int("witnesses", d.Witnesses, "witnesses per beacon")
+	f.Int("repeat", d.Repeat, "runs per size; the fastest is kept")
 	f.Bool("1m", false, "add a run at 1,000,000 devices (10M witness reports, several GiB)")
 	return c
 }
