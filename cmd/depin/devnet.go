@@ -48,6 +48,8 @@ on a real network.`,
 	}
 	addListenFlags(c)
 	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
+	c.Flags().Int("devices", 200, "simulated coverage devices in the fleet (0: none)")
+	c.Flags().Float64("adversaries", 0.1, "fraction of the fleet that cheats: location spoofers, witness forgers, replayers and a colluding clique")
 	rootCmd.AddCommand(c)
 }
 
@@ -93,6 +95,19 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)
 	}
 	fmt.Fprintf(out, "try: depin query bank balance dev1 --home %s --keyring-backend test\n", home)
+	devices, _ := cmd.Flags().GetInt("devices")
+	adversaries, _ := cmd.Flags().GetFloat64("adversaries")
+	if adversaries < 0 || adversaries > 1 {
+		return fmt.Errorf("devnet: --adversaries %v must be between 0 and 1", adversaries)
+	}
+	if devices > 0 {
+		fmt.Fprintf(out, "fleet: %d simulated devices around Berlin, %.0f%% adversaries; rewards settle every epoch (about a minute)\n", devices, adversaries*100)
+		stopFleet, err := startFleet(ctx, n, home, devices, adversaries, n.Log().With("module", "fleet"))
+		if err != nil {
+			return err
+		}
+		defer stopFleet()
+	}
 	return n.Run(ctx)
 }
 
@@ -101,7 +116,13 @@ func initDevnet(home string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g := app.Genesis{Denom: "upin", Decimals: 6}
+	g := app.Genesis{Denom: "upin", Decimals: 6, Params: map[string]uint64{
+		// About a minute per epoch at 200 ms blocks, and one beacon per
+		// device per minute, so that rewards show up quickly.
+		"reward.epoch_blocks":         300,
+		"reward.segment_grace_blocks": 25,
+		"coverage.beacon_interval_ns": uint64(time.Minute),
+	}}
 	for i := 0; i < devAccounts; i++ {
 		name := fmt.Sprintf("dev%d", i)
 		info, err := kr.AddFromSeed(name, devSeed(name))
@@ -138,6 +159,7 @@ func initDevnet(home string, out io.Writer) error {
 	ac.Ingest.Enable = true
 	ac.Ingest.OperatorKey = devIngest
 	ac.Ingest.KeyringBackend = keyring.BackendTest
+	ac.Ingest.Service.SegmentMaxAge = 5 * time.Second
 	ac.Oracle.Enable = true
 	ac.Oracle.Key = devOracle
 	ac.Oracle.KeyringBackend = keyring.BackendTest

@@ -94,6 +94,9 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 	return n, nil
 }
 
+// Log is the node's logger.
+func (n *Node) Log() *slog.Logger { return n.log }
+
 // AddService runs s beside consensus.
 func (n *Node) AddService(s Service) { n.services = append(n.services, s) }
 
