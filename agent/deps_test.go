@@ -22,6 +22,7 @@ func TestDependencies(t *testing.T) {
 	allowed := map[string]bool{
 		"github.com/depin-network/depin/agent":             true,
 		"github.com/depin-network/depin/internal/coverage": true,
+		"github.com/depin-network/depin/internal/durable":  true,
 		"github.com/depin-network/depin/internal/ledger":   true,
 		"github.com/depin-network/depin/internal/sig":      true,
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -159,7 +160,7 @@ func SaveKey(path, name string, k *Key) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("agent: save key: %s: %w", path, os.ErrExist)
 	}
-	if err := writeFileSync(path, b, 0o600, false); err != nil {
+	if err := durable.WriteNew(path, b, 0o600); err != nil {
 		return fmt.Errorf("agent: save key: %w", err)
 	}
 	return nil

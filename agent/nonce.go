@@ -10,6 +10,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/depin-network/depin/internal/durable"
 )
 
 // DefaultNonceBlock is how many nonces a NonceStore reserves per fsync.
@@ -128,7 +130,7 @@ func (s *NonceStore) write(reserved uint64) error {
 	if err != nil {
 		return err
 	}
-	return writeFileSync(s.path, append(b, '\n'), 0o600, true)
+	return durable.WriteFile(s.path, append(b, '\n'), 0o600)
 }
 
 // readSmall reads a file of at most 4 KiB.

@@ -14,6 +14,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/durable"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -173,7 +174,7 @@ func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64) (*segmentEntry
 		FirstSeq:   seg.GetFirstSeq(),
 		LastSeq:    lastSeq,
 	}
-	if err := writeFileSync(filepath.Join(s.dir, e.Hash), b); err != nil {
+	if err := durable.WriteFile(filepath.Join(s.dir, e.Hash), b, 0o644); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -267,31 +268,4 @@ func (s *segmentStore) Close() error {
 	err := s.index.Close()
 	s.index = nil
 	return err
-}
-
-// writeFileSync writes a file atomically and durably: a synced temporary
-// file renamed into place, then the directory synced.
-func writeFileSync(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("ingest: write %s: %w", path, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil {
-		err = syncFile(filepath.Dir(path))
-	}
-	if err != nil {
-		return fmt.Errorf("ingest: write %s: %w", path, err)
-	}
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -150,7 +151,7 @@ func (k *Keyring) Delete(name string) error {
 		}
 		return fmt.Errorf("keyring: delete %q: %w", name, err)
 	}
-	if err := syncDir(k.dir); err != nil {
+	if err := durable.SyncDir(k.dir); err != nil {
 		return fmt.Errorf("keyring: delete %q: %w", name, err)
 	}
 	return nil

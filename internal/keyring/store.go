@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
+	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -127,46 +127,10 @@ func (k *Keyring) ask(prompt string, confirm bool) ([]byte, error) {
 	return p, nil
 }
 
-// writeNew writes data to dir/name atomically and never over an existing
-// file: it writes and syncs a temporary file, hard-links it into place
-// (which fails if name exists) and syncs the directory. On file systems
-// without hard links it falls back to a rename after checking that name is
-// free. The result wraps fs.ErrExist if the name is taken.
-func writeNew(dir, name string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod temporary file: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write temporary file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync temporary file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close temporary file: %w", err)
-	}
-	final := filepath.Join(dir, name)
-	if err := os.Link(tmpName, final); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s: %w", name, fs.ErrExist)
-		}
-		if _, serr := os.Lstat(final); serr == nil {
-			return fmt.Errorf("%s: %w", name, fs.ErrExist)
-		}
-		if err := os.Rename(tmpName, final); err != nil {
-			return fmt.Errorf("rename into place: %w", err)
-		}
-	}
-	return syncDir(dir)
+// writeNew writes data to dir/name with mode 0600, atomically and never
+// over an existing file (the result wraps fs.ErrExist if name is taken).
+func writeNew(dir, name string, data []byte) error {
+	return durable.WriteNew(filepath.Join(dir, name), data, 0o600)
 }
 
 // WriteNewFile writes data to path with mode 0600, atomically, and fails
@@ -175,19 +139,6 @@ func writeNew(dir, name string, data []byte) (err error) {
 func WriteNewFile(path string, data []byte) error {
 	if err := writeNew(filepath.Dir(path), filepath.Base(path), data); err != nil {
 		return fmt.Errorf("keyring: write %s: %w", path, err)
-	}
-	return nil
-}
-
-// syncDir fsyncs a directory so that a rename or link in it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 )
@@ -57,7 +58,7 @@ func (s *store) put(b []byte) (string, error) {
 	if _, err := os.Stat(path); err == nil {
 		return name, nil
 	}
-	return name, writeAtomic(path, b)
+	return name, durable.WriteFile(path, b, 0o644)
 }
 
 // get reads a blob by hex hash and checks its content.
@@ -122,7 +123,7 @@ func (s *store) putRecord(rec *epochRecord) error {
 	if err != nil {
 		return fmt.Errorf("oracle: save epoch %d: %w", rec.Epoch, err)
 	}
-	return writeAtomic(filepath.Join(s.dir, "epochs", strconv.FormatUint(rec.Epoch, 10)+".json"), b)
+	return durable.WriteFile(filepath.Join(s.dir, "epochs", strconv.FormatUint(rec.Epoch, 10)+".json"), b, 0o644)
 }
 
 // record reads an epoch's record.
@@ -196,35 +197,4 @@ func (s *store) prior(n uint64) (*Published, error) {
 			Device: dev, LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness})
 	}
 	return p, nil
-}
-
-// writeAtomic writes a file durably: a synced temporary file renamed into
-// place, then the directory synced.
-func writeAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("oracle: write %s: %w", path, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil {
-		var d *os.File
-		if d, err = os.Open(filepath.Dir(path)); err == nil {
-			err = d.Sync()
-			d.Close()
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("oracle: write %s: %w", path, err)
-	}
-	return nil
 }
