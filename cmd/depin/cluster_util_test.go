@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -496,5 +497,86 @@ func waitAcked(t *testing.T, n *procNode, r *segmentReader, f *reportFleet, time
 		if c := r.leaves[h]; c != 1 {
 			t.Errorf("acknowledged report %x is in %d segment records, want exactly 1", h[:8], c)
 		}
+	}
+}
+
+// lookupTx looks a transaction up in a node's index.
+func lookupTx(ctx context.Context, c *client.Client, hash string) (query.Tx, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var rec query.Tx
+	err := c.Query(ctx, "/txs/"+hash, &rec)
+	var qe *client.QueryError
+	if errors.As(err, &qe) && qe.Code == query.CodeNotFound {
+		return rec, false, nil
+	}
+	return rec, err == nil, err
+}
+
+// waitClientHeight polls a node until its height reaches h.
+func waitClientHeight(ctx context.Context, c *client.Client, h int64, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var last client.Status
+	var err error
+	for ctx.Err() == nil {
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		last, err = c.Status(sctx)
+		cancel()
+		if err == nil && last.Height >= h {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not reach height %d within %s (at %d, last error %v)", c.URL(), h, timeout, last.Height, err)
+		}
+		sleepCtx(ctx, procPoll)
+	}
+	return ctx.Err()
+}
+
+// maxHeight returns the highest height among nodes that answer.
+func maxHeight(nodes ...*procNode) int64 {
+	var h int64
+	for _, n := range nodes {
+		h = max(h, n.height())
+	}
+	return h
+}
+
+// sameAppHash checks each node's own last app hash (GET /v1/status)
+// against the app hash the next block's header carries on ref.
+func sameAppHash(t *testing.T, ref *procNode, nodes ...*procNode) {
+	t.Helper()
+	for _, n := range nodes {
+		st := n.apiStatus()
+		ref.waitHeight(st.Height+1, clusterProgress)
+		if got := ref.blockAppHash(st.Height + 1); !strings.EqualFold(got, st.AppHash) {
+			t.Errorf("%s: app hash at height %d is %s, but block %d on %s commits to %s", n.home, st.Height, st.AppHash, st.Height+1, ref.home, got)
+		}
+	}
+}
+
+// waitHalted waits until no node's height moved for clusterQuiet and
+// returns the heights.
+func waitHalted(t *testing.T, nodes ...*procNode) []int64 {
+	t.Helper()
+	deadline := time.Now().Add(clusterHaltWait)
+	last := make([]int64, len(nodes))
+	since := time.Now()
+	for {
+		moved := false
+		for i, n := range nodes {
+			if h := n.height(); h != last[i] {
+				last[i], moved = h, true
+			}
+		}
+		if moved {
+			since = time.Now()
+		} else if time.Since(since) >= clusterQuiet {
+			return last
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chain did not halt within %s with half the validators stopped: heights %v\n%s", clusterHaltWait, last, nodes[0].out.Tail(20))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
