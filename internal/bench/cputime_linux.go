@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// cpuMeasured says whether threadCPU measures anything.
+const cpuMeasured = true
+
 // threadCPU returns the CPU time (user + system) the calling OS thread has
 // used; callers lock their goroutine to the thread. On a shared machine it
 // counts this work only, not the time other processes took the cores.

@@ -37,7 +37,8 @@ type EpochRun struct {
 	ValidWitnesses              uint64
 	Paid                        int // devices with a payout
 	Score, Reward               time.Duration
-	// CPU is the CPU time of the scoring thread (Linux; 0 elsewhere): the
+	// CPU is the CPU time of the scoring thread (Linux; 0 elsewhere, and
+	// possibly 0 for a run shorter than the kernel's accounting tick): the
 	// work done, whatever else runs on the machine.
 	CPU time.Duration
 	// InputHeap is the live heap holding the input; PeakHeap the most heap
@@ -168,7 +169,7 @@ func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 			cpuRow.BaselineName, cpuRow.Baseline = row.BaselineName, prev.CPU.Seconds()
 		}
 		rep.Rows = append(rep.Rows, row)
-		if run.CPU > 0 {
+		if cpuMeasured {
 			rep.Rows = append(rep.Rows, cpuRow)
 		}
 	}

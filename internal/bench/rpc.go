@@ -235,10 +235,21 @@ func waitCommitted(ctx context.Context, c *rpcClient, start int64, n int, timeou
 }
 
 // countOK returns how many transactions in blocks (start, end] succeeded and
-// how many there were.
+// how many there were. CometBFT stores a block before its results, so a
+// missing result is asked for again for a few seconds.
 func countOK(ctx context.Context, c *rpcClient, start, end int64) (ok, total int, err error) {
 	for h := start + 1; h <= end; h++ {
-		codes, err := c.txCodes(ctx, h)
+		var codes []uint32
+		for try := 0; ; try++ {
+			if codes, err = c.txCodes(ctx, h); err == nil || try == 100 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return 0, 0, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
 		if err != nil {
 			return 0, 0, fmt.Errorf("block results %d: %w", h, err)
 		}
