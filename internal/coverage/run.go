@@ -53,16 +53,10 @@ func beaconKey(buf []byte, dev ledger.Address, payload []byte) []byte {
 
 func (s *scorer) run() {
 	in := s.in
-	border := make([]int32, len(in.Beacons))
-	for i := range border {
-		border[i] = int32(i)
-	}
-	slices.SortFunc(border, func(a, b int32) int { return compareBeacons(&in.Beacons[a], &in.Beacons[b]) })
-	word := make([]int32, len(in.Witnesses))
-	for i := range word {
-		word[i] = int32(i)
-	}
-	slices.SortFunc(word, func(a, b int32) int { return compareWitnesses(&in.Witnesses[a], &in.Witnesses[b]) })
+	border := sortByReceived(len(in.Beacons), func(i int32) int64 { return in.Beacons[i].Received },
+		func(a, b int32) int { return compareBeacons(&in.Beacons[a], &in.Beacons[b]) })
+	word := sortByReceived(len(in.Witnesses), func(i int32) int64 { return in.Witnesses[i].Received },
+		func(a, b int32) int { return compareWitnesses(&in.Witnesses[a], &in.Witnesses[b]) })
 
 	// Index beacons by key; the first in order owns the key.
 	byKey := make(map[string]int32, len(border))

@@ -189,7 +189,7 @@ func (s *scorer) result() (Result, error) {
 		res.Shares = append(res.Shares, sh)
 	}
 	slices.SortFunc(res.Shares, func(a, b Share) int { return bytes.Compare(a.Device[:], b.Device[:]) })
-	slices.SortFunc(s.reports, compareReports)
+	sortReports(s.reports)
 	res.Reports = s.reports
 	for _, a := range s.act {
 		if a.LastBeacon != 0 || a.LastBeaconRecip != 0 || a.LastWitness != 0 {
