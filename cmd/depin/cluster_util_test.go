@@ -49,10 +49,12 @@ import (
 
 // freeBasePort returns a port P such that P+10k+{0,1,2} are free on
 // loopback for k < nodes: the layout `depin testnet --base-port P` uses.
+// P stays below Linux's ephemeral range (32768-60999, ip_local_port_range),
+// so outgoing connections do not take the ports before the nodes bind them.
 func freeBasePort(t *testing.T, nodes int) int {
 	t.Helper()
 	for range 50 {
-		base := 20000 + 10*rand.IntN(3000)
+		base := 20000 + 10*rand.IntN(1200-nodes)
 		ok := true
 		for k := 0; k < nodes && ok; k++ {
 			for p := range 3 {
