@@ -34,8 +34,8 @@ func sortByReceived(n int, received func(i int32) int64, full func(a, b int32) i
 }
 
 // sortReports sorts reports by compareReports. It sorts 16-byte keys (role,
-// the first 8 bytes of the id, position) and falls back to compareReports
-// only when role and id prefix tie, then permutes the reports once: the same
+// the first 8 bytes of the id, position), falls back to compareReports only
+// when role and id prefix tie, and permutes the reports in place: the same
 // total order as slices.SortFunc(reports, compareReports), so the same
 // output, without moving ~100-byte structs through every partition step
 // (13% of Score at 100k devices, BENCHMARKS.md).
@@ -58,9 +58,23 @@ func sortReports(reports []ReportResult) {
 		}
 		return compareReports(reports[a.i], reports[b.i])
 	})
-	sorted := make([]ReportResult, len(reports))
-	for k, key := range keys {
-		sorted[k] = reports[key.i]
+	// Permute in place, cycle by cycle: position j takes the report at
+	// keys[j].i; a placed position is marked with -1.
+	for k := range keys {
+		if keys[k].i < 0 || int(keys[k].i) == k {
+			continue
+		}
+		tmp := reports[k]
+		j := k
+		for {
+			src := int(keys[j].i)
+			keys[j].i = -1
+			if src == k {
+				reports[j] = tmp
+				break
+			}
+			reports[j] = reports[src]
+			j = src
+		}
 	}
-	copy(reports, sorted)
 }
