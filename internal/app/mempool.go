@@ -1,7 +1,9 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -15,6 +17,16 @@ import (
 // committed one, the whole transaction is run on a throw-away view of
 // committed state, so that a message that would fail is rejected here with
 // the same code FinalizeBlock would give.
+//
+// CheckTx is safe to call from many goroutines at once, as the node's
+// mempool connection does. Decoding and the signature check, most of its
+// cost, run unlocked; reading the sender's committed and pending
+// sequences, the checks against committed state and the reservation of the
+// next sequence run under one lock (the one Commit takes to prune
+// reservations), so that concurrent calls give the results of some serial
+// order of the same calls. CometBFT also holds its mempool lock across
+// Commit, so no check sees a block half committed. CheckTx returns no
+// events: the engine discards them.
 func (a *App) CheckTx(raw []byte) Result {
 	d, e := decode(raw)
 	if e != nil {
@@ -26,42 +38,63 @@ func (a *App) CheckTx(raw []byte) Result {
 		}
 		a.sigs.add(d.hash)
 	}
-	committed := Sequence(a.db, d.signer)
 	a.mu.Lock()
-	next := a.pending[d.signer]
-	a.mu.Unlock()
-	if next < committed {
-		next = committed
-	}
+	defer a.mu.Unlock()
+	r := a.checkAndReserve(d, raw)
+	r.Hash = d.hash
+	return r
+}
+
+// checkAndReserve checks a verified transaction's sequence and contents
+// against committed state and, if it passes, reserves the sender's next
+// sequence. The caller holds a.mu.
+func (a *App) checkAndReserve(d *decoded, raw []byte) Result {
+	committed := Sequence(a.db, d.signer)
+	next := max(a.pending[d.signer], committed)
 	seq := d.body.Sequence
 	if seq < committed {
-		return Result{Code: ledger.CodeSequenceUsed, Hash: d.hash,
+		return Result{Code: ledger.CodeSequenceUsed,
 			Log: fmt.Sprintf("sequence %d already used, account %s is at %d", seq, d.signer, committed)}
 	}
 	if seq > next {
-		return Result{Code: ledger.CodeSequenceSkipped, Hash: d.hash,
+		return Result{Code: ledger.CodeSequenceSkipped,
 			Log: fmt.Sprintf("sequence %d skips ahead, account %s is at %d", seq, d.signer, next)}
 	}
 	st := ledger.NewOverlay(a.db)
-	var r Result
 	if seq == committed {
 		h, _ := a.db.LastCommit()
-		r = a.execute(st, d, raw, h+1, 0)
+		if e := a.admit(st, d, raw, h+1); e != nil {
+			return fail(e)
+		}
 	} else if e := a.ante(st, d, raw, false); e != nil {
 		// Predecessors are still in the mempool: only chain id, limits
 		// and the fee can be checked against committed state.
-		r = fail(e)
+		return fail(e)
 	}
-	r.Hash = d.hash
-	if r.Code != ledger.CodeOK {
-		return r
-	}
-	a.mu.Lock()
 	if a.pending[d.signer] < seq+1 {
 		a.pending[d.signer] = seq + 1
 	}
-	a.mu.Unlock()
-	return r
+	return Result{Code: ledger.CodeOK}
+}
+
+// admit runs a transaction at the committed sequence on st as execute
+// does (ante checks, then every message, failing with the same codes and
+// messages) but builds no transaction event, which CheckTx would discard.
+func (a *App) admit(st ledger.Store, d *decoded, raw []byte, height int64) *ledger.Error {
+	if e := a.ante(st, d, raw, true); e != nil {
+		return e
+	}
+	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Signer: d.signer}
+	for i, m := range d.body.Msgs {
+		h, ok := a.router.Handler(m.Type)
+		if !ok {
+			return ledger.Errorf(ledger.CodeUnknownMessage, "message %d: unknown type %q", i, m.Type)
+		}
+		if e := h(ctx, m.Value); e != nil {
+			return ledger.Errorf(e.Code, "message %d (%s): %s", i, m.Type, e.Msg)
+		}
+	}
+	return nil
 }
 
 // prunePending forgets mempool sequences that committed state has reached.
@@ -77,12 +110,14 @@ func (a *App) prunePending() {
 
 // PrepareProposal picks the transactions of a block this node proposes: in
 // mempool order, up to maxBytes, leaving out transactions that do not
-// decode.
+// decode, then with each signer's transactions put in sequence order.
 func (a *App) PrepareProposal(txs [][]byte, maxBytes int64) [][]byte {
 	out := make([][]byte, 0, len(txs))
+	ds := make([]*decoded, 0, len(txs))
 	var size int64
 	for _, raw := range txs {
-		if _, e := decode(raw); e != nil {
+		d, e := decode(raw)
+		if e != nil {
 			continue
 		}
 		if size+int64(len(raw)) > maxBytes {
@@ -90,8 +125,42 @@ func (a *App) PrepareProposal(txs [][]byte, maxBytes int64) [][]byte {
 		}
 		size += int64(len(raw))
 		out = append(out, raw)
+		ds = append(ds, d)
 	}
+	orderBySequence(out, ds)
 	return out
+}
+
+// orderBySequence sorts each signer's transactions by sequence (stably)
+// within the positions they already hold; other transactions keep their
+// place. CheckTx admits a signer's sequences n and n+1 in order, but when
+// two calls run at once the mempool may append n+1 before n; executed in
+// that order, n+1 would fail as a gap. ds[i] is txs[i] decoded.
+func orderBySequence(txs [][]byte, ds []*decoded) {
+	slots := make(map[ledger.Address][]int, len(ds))
+	var repeated []ledger.Address // signers with several txs, by first position
+	for i, d := range ds {
+		s := slots[d.signer]
+		if len(s) == 1 {
+			repeated = append(repeated, d.signer)
+		}
+		slots[d.signer] = append(s, i)
+	}
+	type entry struct {
+		raw []byte
+		d   *decoded
+	}
+	for _, signer := range repeated {
+		pos := slots[signer]
+		es := make([]entry, len(pos))
+		for j, i := range pos {
+			es[j] = entry{txs[i], ds[i]}
+		}
+		slices.SortStableFunc(es, func(x, y entry) int { return cmp.Compare(x.d.body.Sequence, y.d.body.Sequence) })
+		for j, i := range pos {
+			txs[i], ds[i] = es[j].raw, es[j].d
+		}
+	}
 }
 
 // ProcessProposal batch-verifies a proposed block's signatures ahead of

@@ -1,0 +1,289 @@
+package app
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+	"pgregory.net/rapid"
+
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/sig"
+	bankv1 "github.com/depin-network/depin/proto/depin/bank/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
+)
+
+// concurrentJob is one CheckTx call of the concurrency test.
+type concurrentJob struct {
+	sender int
+	seq    uint64
+	want   ledger.Code // CodeOK for an honest tx, else the refusal expected
+	memo   string      // makes a probe's bytes differ from the honest tx's
+}
+
+// concurrentMempool stands in for CometBFT around CheckTx: CheckTx runs
+// under the read side of its lock, from many goroutines at once, and a
+// block is prepared, finalized and committed under the write side, as
+// CListMempool.CheckTx and BlockExecutor.Commit do with updateMtx. An
+// admitted tx is appended after CheckTx returns, as resCbFirstTime does, so
+// two txs of one sender can land in either order.
+type concurrentMempool struct {
+	t      *testing.T
+	a      *App
+	engine sync.RWMutex
+	mu     sync.Mutex
+	txs    [][]byte
+	failed []string
+}
+
+func (m *concurrentMempool) check(raw []byte) Result {
+	m.engine.RLock()
+	defer m.engine.RUnlock()
+	return m.a.CheckTx(raw)
+}
+
+func (m *concurrentMempool) add(raw []byte) {
+	m.mu.Lock()
+	m.txs = append(m.txs, raw)
+	m.mu.Unlock()
+}
+
+// block commits what the mempool holds and reports how many txs it had.
+func (m *concurrentMempool) block() int {
+	m.engine.Lock()
+	defer m.engine.Unlock()
+	m.mu.Lock()
+	txs := m.txs
+	m.txs = nil
+	m.mu.Unlock()
+	txs = m.a.PrepareProposal(txs, 1<<30)
+	res := runBlock(m.t, m.a, txs...)
+	for i, r := range res.Txs {
+		if r.Code != ledger.CodeOK {
+			m.failed = append(m.failed, fmt.Sprintf("block tx %d: %v %s", i, r.Code, r.Log))
+		}
+	}
+	return len(txs)
+}
+
+// TestCheckTxConcurrent hammers CheckTx from many goroutines while blocks
+// commit. Each sender's honest txs go out one after another, each handed to
+// whichever worker is free as soon as its predecessor's CheckTx returned
+// (before the predecessor reaches the mempool, like a pipelining client), so
+// senders interleave and one sender's sequences cross goroutines. Alongside
+// each honest tx run two probes of the same sender: a gap (two ahead of the
+// tx just admitted, while the next one is held back) and a replay (below the
+// committed sequence, or a gap when nothing is committed yet). Run it with
+// -race. It checks that every honest tx is admitted and then commits with
+// code 0, that every probe is refused with its code, and that each sender
+// ends at the sequence after its last honest tx.
+func TestCheckTxConcurrent(t *testing.T) {
+	const senders, perSender, workers = 16, 25, 8
+	a := New(NewMemBackend())
+	if _, err := a.InitChain(testChain, testGenesis(senders+1, 1_000_000_000)); err != nil {
+		t.Fatal(err)
+	}
+	runBlock(t, a)
+	m := &concurrentMempool{t: t, a: a}
+	to := testAddr(senders)
+
+	jobs := make(chan concurrentJob, senders*3)
+	var pending sync.WaitGroup // honest txs not yet checked
+	var errsMu sync.Mutex
+	var errs []string
+	report := func(format string, args ...any) {
+		errsMu.Lock()
+		errs = append(errs, fmt.Sprintf(format, args...))
+		errsMu.Unlock()
+	}
+	run := func(j concurrentJob) Result {
+		return m.check(concurrentSend(t, j.sender, j.seq, to, j.memo))
+	}
+	var work sync.WaitGroup
+	for range workers {
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			for j := range jobs {
+				raw := concurrentSend(t, j.sender, j.seq, to, j.memo)
+				r := m.check(raw)
+				if r.Code != j.want {
+					report("sender %d seq %d memo %q: got %v (%s), want %v", j.sender, j.seq, j.memo, r.Code, r.Log, j.want)
+				}
+				if j.want != ledger.CodeOK {
+					continue
+				}
+				if r.Code == ledger.CodeOK {
+					// Probes of this sender, checked concurrently with
+					// everything else, before the next honest tx exists.
+					var probes sync.WaitGroup
+					for _, p := range concurrentProbes(m, j) {
+						probes.Add(1)
+						go func() {
+							defer probes.Done()
+							if got := run(p); got.Code != p.want {
+								report("probe sender %d seq %d: got %v (%s), want %v", p.sender, p.seq, got.Code, got.Log, p.want)
+							}
+						}()
+					}
+					probes.Wait()
+					if j.seq+1 < perSender {
+						jobs <- concurrentJob{sender: j.sender, seq: j.seq + 1}
+					}
+					m.add(raw)
+				} else if j.seq+1 < perSender {
+					// Keep the count right; the error is already reported.
+					pending.Add(-int(perSender - j.seq - 1))
+				}
+				pending.Done()
+			}
+		}()
+	}
+	pending.Add(senders * perSender)
+	for s := range senders {
+		jobs <- concurrentJob{sender: s, seq: 0}
+	}
+	done := make(chan struct{})
+	go func() { pending.Wait(); close(done) }()
+blocks:
+	for {
+		select {
+		case <-done:
+			break blocks
+		default:
+			m.block()
+		}
+	}
+	close(jobs)
+	work.Wait()
+	for m.block() > 0 {
+	}
+	for _, e := range append(errs, m.failed...) {
+		t.Error(e)
+	}
+	for s := range senders {
+		if got := Sequence(a.Committed(), testAddr(s)); got != perSender {
+			t.Errorf("sender %d: committed sequence %d, want %d", s, got, perSender)
+		}
+	}
+}
+
+// concurrentProbes returns the refusals to try once honest tx j was
+// admitted: the sequence two ahead is a gap (j.seq+1 is not yet sent), and
+// one below the committed sequence is a replay.
+func concurrentProbes(m *concurrentMempool, j concurrentJob) []concurrentJob {
+	probes := []concurrentJob{{sender: j.sender, seq: j.seq + 2, want: ledger.CodeSequenceSkipped, memo: "gap"}}
+	m.engine.RLock()
+	committed := Sequence(m.a.Committed(), testAddr(j.sender))
+	m.engine.RUnlock()
+	if committed > 0 {
+		probes = append(probes, concurrentJob{sender: j.sender, seq: committed - 1, want: ledger.CodeSequenceUsed, memo: "replay"})
+	}
+	return probes
+}
+
+// concurrentSend is sendTx with a memo, so probes differ from honest txs.
+func concurrentSend(t testing.TB, from int, seq uint64, to ledger.Address, memo string) []byte {
+	t.Helper()
+	msg, _ := proto.Marshal(&bankv1.MsgSend{To: to[:], Amount: 1})
+	raw, err := BuildTx(testKey(from), &txv1.TxBody{ChainId: testChain, Sequence: seq, Fee: 1000, Memo: memo,
+		Msgs: []*txv1.Msg{{Type: "bank/send", Value: msg}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// TestPrepareProposalOrdersSequences: a signer's txs appended out of
+// sequence order are put back in order within their positions; other txs
+// and undecodable ones are handled as before.
+func TestPrepareProposalOrdersSequences(t *testing.T) {
+	a := newTestApp(t)
+	to := testAddr(9)
+	s1a, s1b, s1c := sendTx(t, 1, 0, to, 1), sendTx(t, 1, 1, to, 1), sendTx(t, 1, 2, to, 1)
+	s2a, s2b := sendTx(t, 2, 0, to, 1), sendTx(t, 2, 1, to, 1)
+	s3 := sendTx(t, 3, 0, to, 1)
+	in := [][]byte{s1c, s2b, []byte{0xff}, s1a, s3, s2a, s1b}
+	want := [][]byte{s1a, s2a, s1b, s3, s2b, s1c}
+	got := a.PrepareProposal(in, 1<<20)
+	if len(got) != len(want) {
+		t.Fatalf("got %d txs, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if string(got[i]) != string(want[i]) {
+			t.Errorf("position %d: got tx %X, want %X", i, HashTx(got[i]), HashTx(want[i]))
+		}
+	}
+	res := runBlock(t, a, got...)
+	for i, r := range res.Txs {
+		if r.Code != ledger.CodeOK {
+			t.Errorf("tx %d: got %v (%s), want ok", i, r.Code, r.Log)
+		}
+	}
+	if got := a.PrepareProposal([][]byte{s3, s1a, s1b}, int64(len(s3)+len(s1a))); len(got) != 2 {
+		t.Errorf("maxBytes for two txs: got %d txs, want 2", len(got))
+	}
+}
+
+// TestOrderBySequenceProperty: the result is a permutation of the input in
+// which every position keeps its signer, each signer's sequences ascend, and
+// txs with equal signer and sequence keep their relative order.
+func TestOrderBySequenceProperty(t *testing.T) {
+	keys := make([]sig.PrivateKey, 4)
+	for i := range keys {
+		keys[i] = testKey(i)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(0, 24).Draw(rt, "n")
+		txs := make([][]byte, n)
+		ds := make([]*decoded, n)
+		for i := range txs {
+			k := rapid.IntRange(0, len(keys)-1).Draw(rt, "signer")
+			seq := rapid.Uint64Range(0, 5).Draw(rt, "seq")
+			raw, err := BuildTx(keys[k], &txv1.TxBody{ChainId: testChain, Sequence: seq, Memo: fmt.Sprint(i),
+				Msgs: []*txv1.Msg{{Type: "bank/send"}}})
+			if err != nil {
+				rt.Fatal(err)
+			}
+			d, e := decode(raw)
+			if e != nil {
+				rt.Fatal(e)
+			}
+			txs[i], ds[i] = raw, d
+		}
+		inSigner := make([]ledger.Address, n)
+		inIndex := make(map[string]int, n)
+		for i, d := range ds {
+			inSigner[i] = d.signer
+			inIndex[string(txs[i])] = i
+		}
+		orderBySequence(txs, ds)
+		last := make(map[ledger.Address]*decoded)
+		lastIn := make(map[ledger.Address]int)
+		seen := make(map[string]bool, n)
+		for i, raw := range txs {
+			j, ok := inIndex[string(raw)]
+			if !ok || seen[string(raw)] {
+				rt.Fatalf("position %d: tx not from the input once", i)
+			}
+			seen[string(raw)] = true
+			d := ds[i]
+			if d.hash != HashTx(raw) {
+				rt.Fatalf("position %d: decoded tx does not match its bytes", i)
+			}
+			if d.signer != inSigner[i] {
+				rt.Fatalf("position %d: got signer %s, want %s", i, d.signer, inSigner[i])
+			}
+			if p := last[d.signer]; p != nil {
+				if p.body.Sequence > d.body.Sequence {
+					rt.Fatalf("position %d: sequence %d after %d", i, d.body.Sequence, p.body.Sequence)
+				}
+				if p.body.Sequence == d.body.Sequence && lastIn[d.signer] > j {
+					rt.Fatalf("position %d: equal sequences swapped", i)
+				}
+			}
+			last[d.signer], lastIn[d.signer] = d, j
+		}
+	})
+}
