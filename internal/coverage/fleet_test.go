@@ -49,6 +49,8 @@ type fleet struct {
 	t   tb
 	in  Input
 	ent Entropy
+	// addr, if set, replaces devAddr for placed devices.
+	addr func(n int) ledger.Address
 }
 
 func newFleet(t tb) *fleet {
@@ -76,6 +78,9 @@ func (f *fleet) place(n int, dLatE7, dLngE7 int64) ledger.Address {
 		f.t.Fatal(err)
 	}
 	a := devAddr(n)
+	if f.addr != nil {
+		a = f.addr(n)
+	}
 	f.in.Hotspots = append(f.in.Hotspots, Hotspot{
 		Device: a, Owner: devAddr(1_000_000 + n), Cell: cell, GainDdBi: 12, ElevationM: 5, Region: RegionEU868,
 	})

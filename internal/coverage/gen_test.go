@@ -10,7 +10,14 @@ import (
 // 600 m apart, every device beaconing once, each heard by about perBeacon
 // neighbours. A simple linear congruential sequence supplies the jitter.
 func genFleet(t tb, n, perBeacon int) Input {
+	return genFleetAddr(t, n, perBeacon, nil)
+}
+
+// genFleetAddr is genFleet with device addresses from addr (devAddr if
+// nil).
+func genFleetAddr(t tb, n, perBeacon int, addr func(int) ledger.Address) Input {
 	f := newFleet(t)
+	f.addr = addr
 	f.in.Beacons = make([]Beacon, 0, n)
 	f.in.Witnesses = make([]Witness, 0, n*perBeacon)
 	side := 1

@@ -5,8 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-
-	"github.com/depin-network/depin/internal/ledger"
 )
 
 // Reports are processed in receive order (ties broken by every other field),
@@ -43,51 +41,31 @@ func compareWitnesses(a, b *Witness) int {
 	)
 }
 
-// beaconKey identifies a beacon by its beaconer and payload, which is how
-// witnesses name the beacon they heard (helium matches on packet data,
-// iot_verifier/src/poc_report.rs get_witnesses_for_beacon).
-func beaconKey(buf []byte, dev ledger.Address, payload []byte) []byte {
-	buf = append(buf[:0], dev[:]...)
-	return append(buf, payload...)
-}
-
 func (s *scorer) run() {
 	in := s.in
 	border := sortByReceived(len(in.Beacons), func(i int32) int64 { return in.Beacons[i].Received },
+		func(i int32) *[32]byte { return &in.Beacons[i].ID },
 		func(a, b int32) int { return compareBeacons(&in.Beacons[a], &in.Beacons[b]) })
 	word := sortByReceived(len(in.Witnesses), func(i int32) int64 { return in.Witnesses[i].Received },
+		func(i int32) *[32]byte { return &in.Witnesses[i].ID },
 		func(a, b int32) int { return compareWitnesses(&in.Witnesses[a], &in.Witnesses[b]) })
-
-	// Index beacons by key; the first in order owns the key.
-	byKey := make(map[string]int32, len(border))
-	hasBeacon := make(map[ledger.Address]struct{}, len(border))
-	var buf []byte
-	for pos, bi := range border {
-		b := &in.Beacons[bi]
-		hasBeacon[b.Device] = struct{}{}
-		buf = beaconKey(buf, b.Device, b.Payload)
-		if _, ok := byKey[string(buf)]; !ok {
-			byKey[string(buf)] = int32(pos)
-		}
-	}
+	bm := s.beaconsByDevice(border)
 
 	// Attach witnesses to beacons (by sorted position); report orphans and
 	// repeated ids now.
+	repW := repeatedIDs(len(word), func(k int) *[32]byte { return &in.Witnesses[word[k]].ID })
 	owner := make([]int32, len(word))
 	counts := make([]int32, len(border)+1)
-	seenW := make(map[[32]byte]struct{}, len(word))
 	for k, wi := range word {
 		w := &in.Witnesses[wi]
 		owner[k] = -1
-		if _, dup := seenW[w.ID]; dup {
+		if repW[k] {
 			s.witnessResult(w, ReasonDuplicate, "report id seen before")
 			continue
 		}
-		seenW[w.ID] = struct{}{}
-		buf = beaconKey(buf, w.Beaconer, w.Payload)
-		pos, ok := byKey[string(buf)]
-		if !ok {
-			if _, any := hasBeacon[w.Beaconer]; any {
+		pos := bm.first(s.witRef[wi].beaconer, w.Payload)
+		if pos < 0 {
+			if bm.any(s.witRef[wi].beaconer) {
 				s.witnessResult(w, ReasonInvalidPacket, "payload matches no beacon of the beaconer")
 			} else {
 				s.witnessResult(w, ReasonUnknownBeacon, "beaconer sent no beacon")
@@ -109,28 +87,90 @@ func (s *scorer) run() {
 		}
 	}
 
-	seenB := make(map[[32]byte]struct{}, len(border))
-	var ws witnessScratch
+	repB := repeatedIDs(len(border), func(k int) *[32]byte { return &in.Beacons[border[k]].ID })
+	ws := witnessScratch{stamp: make([]int32, len(s.devs))}
 	for pos, bi := range border {
 		b := &in.Beacons[bi]
 		wit := attached[counts[pos]:counts[pos+1]]
 		reason, detail := ReasonValid, ""
-		if _, dup := seenB[b.ID]; dup {
+		if repB[pos] {
 			reason, detail = ReasonDuplicate, "report id seen before"
 		}
-		seenB[b.ID] = struct{}{}
-		if reason == ReasonValid {
-			buf = beaconKey(buf, b.Device, b.Payload)
-			if byKey[string(buf)] != int32(pos) {
-				reason, detail = ReasonDuplicate, "same payload as an earlier beacon"
-			}
+		if reason == ReasonValid && bm.first(s.beaconRef[bi].dev, b.Payload) != int32(pos) {
+			reason, detail = ReasonDuplicate, "same payload as an earlier beacon"
 		}
 		if reason != ReasonValid {
 			s.invalidBeacon(b, wit, reason, detail)
 			continue
 		}
-		s.beacon(b, wit, &ws)
+		s.beacon(int32(pos), bi, wit, &ws)
 	}
+}
+
+// beaconMatch finds the beacon a witness names: the first, in receive order,
+// with the named beaconer and the same payload. Beacons are grouped by
+// device id; a device's few beacons are scanned, and a device with many gets
+// a payload index of its own, so no input makes matching quadratic.
+type beaconMatch struct {
+	in     *Input
+	border []int32
+	start  []int32 // by device id: its beacons are pos[start[d]:start[d+1]]
+	pos    []int32 // beacon positions in receive order, grouped by device
+	heavy  map[int32]map[string]int32
+}
+
+// beaconScanMax is the most beacons of one device matched by scanning.
+const beaconScanMax = 8
+
+func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
+	m := &beaconMatch{in: s.in, border: border, start: make([]int32, len(s.devs)+1), pos: make([]int32, len(border))}
+	for _, bi := range border {
+		m.start[s.beaconRef[bi].dev+1]++
+	}
+	for d := 1; d < len(m.start); d++ {
+		m.start[d] += m.start[d-1]
+	}
+	fill := slices.Clone(m.start[:len(s.devs)])
+	for p, bi := range border {
+		d := s.beaconRef[bi].dev
+		m.pos[fill[d]] = int32(p)
+		fill[d]++
+	}
+	return m
+}
+
+func (m *beaconMatch) any(dev int32) bool { return m.start[dev+1] > m.start[dev] }
+
+// first returns the receive-order position of dev's first beacon with this
+// payload, or -1.
+func (m *beaconMatch) first(dev int32, payload []byte) int32 {
+	list := m.pos[m.start[dev]:m.start[dev+1]]
+	if len(list) <= beaconScanMax {
+		for _, p := range list {
+			if bytes.Equal(m.in.Beacons[m.border[p]].Payload, payload) {
+				return p
+			}
+		}
+		return -1
+	}
+	idx, ok := m.heavy[dev]
+	if !ok {
+		if m.heavy == nil {
+			m.heavy = make(map[int32]map[string]int32)
+		}
+		idx = make(map[string]int32, len(list))
+		for _, p := range list {
+			k := string(m.in.Beacons[m.border[p]].Payload)
+			if _, seen := idx[k]; !seen {
+				idx[k] = p
+			}
+		}
+		m.heavy[dev] = idx
+	}
+	if p, ok := idx[string(payload)]; ok {
+		return p
+	}
+	return -1
 }
 
 // invalidBeacon records an invalid beacon and marks its witnesses.
@@ -148,42 +188,38 @@ func (s *scorer) witnessResult(w *Witness, reason Reason, detail string) {
 
 // checkBeacon runs the beacon checks of iot_verifier/src/poc.rs
 // do_beacon_verifications in order, up to but excluding reciprocity.
-func (s *scorer) checkBeacon(b *Beacon) (hi int32, e Entropy, reason Reason, detail string) {
+func (s *scorer) checkBeacon(b *Beacon, hi int32) (e Entropy, reason Reason, detail string) {
 	p := &s.p
 	if b.Received < s.in.Start || b.Received >= s.in.End {
-		return -1, e, ReasonOutsideEpoch, fmt.Sprintf("received %d outside [%d, %d)", b.Received, s.in.Start, s.in.End)
+		return e, ReasonOutsideEpoch, fmt.Sprintf("received %d outside [%d, %d)", b.Received, s.in.Start, s.in.End)
 	}
-	hi, ok := s.hot[b.Device]
-	if !ok {
-		return -1, e, ReasonUnknownDevice, "device not registered"
+	if hi < 0 {
+		return e, ReasonUnknownDevice, "device not registered"
 	}
 	h := &s.in.Hotspots[hi]
 	if st := s.site(hi); !st.asserted {
-		return hi, e, ReasonNotAsserted, assertedDetail(h.Cell)
+		return e, ReasonNotAsserted, assertedDetail(h.Cell)
 	}
 	if h.Denied {
-		return hi, e, ReasonDenied, "device is denylisted"
+		return e, ReasonDenied, "device is denylisted"
 	}
-	e, ok = s.entropy[b.EntropyHeight]
+	e, ok := s.entropy[b.EntropyHeight]
 	if !ok || e.Hash != b.EntropyHash {
-		return hi, e, ReasonUnknownEntropy, fmt.Sprintf("no entropy %x at height %d", b.EntropyHash[:4], b.EntropyHeight)
+		return e, ReasonUnknownEntropy, fmt.Sprintf("no entropy %x at height %d", b.EntropyHash[:4], b.EntropyHeight)
 	}
 	if b.Received < e.Time || b.Received-e.Time > int64(p.EntropyLifespanNs) {
-		return hi, e, ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", b.Received-e.Time, p.EntropyLifespanNs)
+		return e, ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", b.Received-e.Time, p.EntropyLifespanNs)
 	}
 	if h.DataOnly {
-		return hi, e, ReasonInvalidCapability, "data-only device"
+		return e, ReasonInvalidCapability, "data-only device"
 	}
-	if ai, ok := s.actIdx[b.Device]; ok {
-		last := s.act[ai].LastBeacon
-		if last != 0 && floorDiv(last, int64(p.BeaconIntervalNs)) == floorDiv(b.Received, int64(p.BeaconIntervalNs)) {
-			return hi, e, ReasonIrregularInterval, fmt.Sprintf("already beaconed at %d in this %d ns interval", last, p.BeaconIntervalNs)
-		}
+	if last := s.act[hi].LastBeacon; last != 0 && floorDiv(last, int64(p.BeaconIntervalNs)) == floorDiv(b.Received, int64(p.BeaconIntervalNs)) {
+		return e, ReasonIrregularInterval, fmt.Sprintf("already beaconed at %d in this %d ns interval", last, p.BeaconIntervalNs)
 	}
 	if r, d := checkPacket(b, h); r != ReasonValid {
-		return hi, e, r, d
+		return e, r, d
 	}
-	return hi, e, ReasonValid, ""
+	return e, ReasonValid, ""
 }
 
 // checkPacket compares the beacon with the one regenerated from its entropy

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -24,22 +23,25 @@ type site struct {
 	centerErr error
 }
 
-// scorer holds one Score call's indexes and accumulators.
+// scorer holds one Score call's indexes and accumulators. Hotspots are
+// addressed by their index in Input.Hotspots, every other address by its
+// device id (index.go); no map is keyed by address or report id.
 type scorer struct {
-	in       *Input
-	p        Params
-	g        Geo
-	hot      map[ledger.Address]int32
-	sites    []site
-	entropy  map[uint64]Entropy
-	act      []Activity
-	actIdx   map[ledger.Address]int32
-	units    unitTable
-	scales   map[uint64]uint64 // res-11 hex → HIP-17 scale
-	interact []bool            // hotspot was interactive at epoch start
-	shares   []Share           // per hotspot
-	reports  []ReportResult
-	counts   [3][NumReasons]uint64
+	in        *Input
+	p         Params
+	g         Geo
+	devs      []device     // by device id, in address order
+	beaconRef []beaconRef  // per beacon
+	witRef    []witnessRef // per witness
+	sites     []site       // per hotspot
+	act       []Activity   // per hotspot, read and updated in place
+	entropy   map[uint64]Entropy
+	units     unitTable
+	scales    map[uint64]uint64 // res-11 hex → HIP-17 scale
+	interact  []bool            // hotspot was interactive at epoch start
+	shares    []Share           // per hotspot
+	reports   []ReportResult
+	counts    [3][NumReasons]uint64
 }
 
 // Score scores one epoch. See the package documentation for the contract.
@@ -65,12 +67,9 @@ func Score(in Input, g Geo) (Result, error) {
 
 func (s *scorer) index() error {
 	in := s.in
-	s.hot = make(map[ledger.Address]int32, len(in.Hotspots))
-	for i, h := range in.Hotspots {
-		if _, dup := s.hot[h.Device]; dup {
-			return fmt.Errorf("coverage: score: %w: hotspot %s listed twice", ErrInvalidInput, h.Device)
-		}
-		s.hot[h.Device] = int32(i)
+	dupAct, err := s.resolve()
+	if err != nil {
+		return err
 	}
 	s.sites = make([]site, len(in.Hotspots))
 	s.shares = make([]Share, len(in.Hotspots))
@@ -81,27 +80,24 @@ func (s *scorer) index() error {
 		}
 		s.entropy[e.Height] = e
 	}
-	s.act = make([]Activity, 0, len(in.Activity)+len(in.Hotspots))
-	s.actIdx = make(map[ledger.Address]int32, cap(s.act))
-	for _, a := range in.Activity {
-		if _, dup := s.actIdx[a.Device]; dup {
-			return fmt.Errorf("coverage: score: %w: activity for %s listed twice", ErrInvalidInput, a.Device)
+	if dupAct >= 0 {
+		return fmt.Errorf("coverage: score: %w: activity for %s listed twice", ErrInvalidInput, in.Activity[dupAct].Device)
+	}
+	// A hotspot without an activity entry starts from zero times, which
+	// every check reads as "never".
+	s.act = make([]Activity, len(in.Hotspots))
+	for _, d := range s.devs {
+		if d.hot < 0 {
+			continue
 		}
-		s.actIdx[a.Device] = int32(len(s.act))
-		s.act = append(s.act, a)
+		if d.act >= 0 {
+			s.act[d.hot] = in.Activity[d.act]
+		} else {
+			s.act[d.hot] = Activity{Device: d.addr}
+		}
 	}
+	s.reports = make([]ReportResult, 0, len(in.Beacons)+len(in.Witnesses))
 	return nil
-}
-
-// activity returns the device's mutable activity record, creating it.
-func (s *scorer) activity(dev ledger.Address) *Activity {
-	i, ok := s.actIdx[dev]
-	if !ok {
-		i = int32(len(s.act))
-		s.actIdx[dev] = i
-		s.act = append(s.act, Activity{Device: dev})
-	}
-	return &s.act[i]
 }
 
 // site returns the derived geometry of hotspot i.
@@ -138,12 +134,8 @@ func (s *scorer) density() {
 	s.interact = make([]bool, len(s.in.Hotspots))
 	var cells []uint64
 	since := s.in.Start - int64(s.p.InteractivityWindowNs)
-	for i, h := range s.in.Hotspots {
-		ai, ok := s.actIdx[h.Device]
-		if !ok {
-			continue
-		}
-		last := s.act[ai].LastBeaconRecip
+	for i := range s.in.Hotspots {
+		last := s.act[i].LastBeaconRecip
 		if last == 0 || last < since {
 			continue
 		}
@@ -174,12 +166,17 @@ func (s *scorer) record(r ReportResult) {
 
 func (s *scorer) result() (Result, error) {
 	res := Result{ScorerVersion: ScorerVersion, Epoch: s.in.Epoch}
-	for i := range s.shares {
-		sh := s.shares[i]
+	// Device ids follow address order, so shares and activity come out
+	// sorted by device.
+	for _, d := range s.devs {
+		if d.hot < 0 {
+			continue
+		}
+		sh := s.shares[d.hot]
 		if sh.Beaconer == 0 && sh.Witness == 0 && sh.ValidBeacons == 0 && sh.ValidWitnesses == 0 {
 			continue
 		}
-		sh.Device, sh.Owner = s.in.Hotspots[i].Device, s.in.Hotspots[i].Owner
+		sh.Device, sh.Owner = d.addr, s.in.Hotspots[d.hot].Owner
 		var ok1, ok2 bool
 		res.BeaconerShares, ok1 = ledger.Add(res.BeaconerShares, sh.Beaconer)
 		res.WitnessShares, ok2 = ledger.Add(res.WitnessShares, sh.Witness)
@@ -188,15 +185,22 @@ func (s *scorer) result() (Result, error) {
 		}
 		res.Shares = append(res.Shares, sh)
 	}
-	slices.SortFunc(res.Shares, func(a, b Share) int { return bytes.Compare(a.Device[:], b.Device[:]) })
 	sortReports(s.reports)
 	res.Reports = s.reports
-	for _, a := range s.act {
+	for _, d := range s.devs {
+		var a Activity
+		switch {
+		case d.hot >= 0:
+			a = s.act[d.hot]
+		case d.act >= 0:
+			a = s.in.Activity[d.act]
+		default:
+			continue
+		}
 		if a.LastBeacon != 0 || a.LastBeaconRecip != 0 || a.LastWitness != 0 {
 			res.Activity = append(res.Activity, a)
 		}
 	}
-	slices.SortFunc(res.Activity, func(a, b Activity) int { return bytes.Compare(a.Device[:], b.Device[:]) })
 	for _, role := range []Role{RoleBeaconer, RoleWitness} {
 		for r, n := range s.counts[role] {
 			if n > 0 {

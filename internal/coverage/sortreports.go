@@ -3,60 +3,59 @@ package coverage
 import (
 	"cmp"
 	"encoding/binary"
+	"math"
+	"math/bits"
 	"slices"
 )
 
 // sortByReceived returns the indices 0..n-1 in the order of full, a
-// comparison whose first field is the receive time: it sorts (time, index)
-// pairs held together in memory and calls full only on equal times, so the
-// order is exactly that of sorting the indices with full, without chasing
-// each index into the reports on every comparison.
-func sortByReceived(n int, received func(i int32) int64, full func(a, b int32) int) []int32 {
-	type key struct {
-		t int64
-		i int32
-	}
-	keys := make([]key, n)
+// comparison whose first fields are the receive time and then the report id:
+// it radix-sorts (time, id prefix, index) keys held together in memory and
+// calls full only where both tie, so the order is exactly that of sorting
+// the indices with full, without chasing each index into the reports on
+// every comparison.
+func sortByReceived(n int, received func(i int32) int64, id func(i int32) *[32]byte, full func(a, b int32) int) []int32 {
+	keys := make([]sortKey, n)
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for i := range keys {
-		keys[i] = key{t: received(int32(i)), i: int32(i)}
+		t := received(int32(i))
+		lo, hi = min(lo, t), max(hi, t)
+		keys[i] = sortKey{hi: uint64(t), lo: binary.BigEndian.Uint64(id(int32(i))[:8]), i: int32(i)}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
+	// Times relative to the earliest, their significant bits moved to the
+	// top, so that the radix passes cover only the bits that vary.
+	width := 0
+	if n > 0 {
+		width = bits.Len64(uint64(hi) - uint64(lo))
+		for i := range keys {
+			keys[i].hi = (keys[i].hi - uint64(lo)) << (64 - width)
 		}
-		return full(a.i, b.i)
+	}
+	sortKeys(keys, width, 33, func(run []sortKey) {
+		slices.SortFunc(run, func(a, b sortKey) int { return full(a.i, b.i) })
 	})
 	out := make([]int32, n)
-	for k, key := range keys {
-		out[k] = key.i
+	for k := range keys {
+		out[k] = keys[k].i
 	}
 	return out
 }
 
-// sortReports sorts reports by compareReports. It sorts 16-byte keys (role,
-// the first 8 bytes of the id, position), falls back to compareReports only
-// when role and id prefix tie, and permutes the reports in place: the same
-// total order as slices.SortFunc(reports, compareReports), so the same
-// output, without moving ~100-byte structs through every partition step
-// (13% of Score at 100k devices, BENCHMARKS.md).
+// sortReports sorts reports by compareReports. It radix-sorts compact keys
+// (role, the first 8 bytes of the id, position), falls back to
+// compareReports only where role and id prefix tie, and permutes the reports
+// in place: the same total order as slices.SortFunc(reports,
+// compareReports), so the same output, without moving ~100-byte structs
+// around or paying n log n comparisons (BENCHMARKS.md, epoch).
 func sortReports(reports []ReportResult) {
-	type key struct {
-		hi   uint64
-		role Role
-		i    int32
-	}
-	keys := make([]key, len(reports))
+	keys := make([]sortKey, len(reports))
 	for i := range reports {
-		keys[i] = key{hi: binary.BigEndian.Uint64(reports[i].ID[:8]), role: reports[i].Role, i: int32(i)}
+		keys[i] = sortKey{hi: uint64(reports[i].Role) << 56, lo: binary.BigEndian.Uint64(reports[i].ID[:8]), i: int32(i)}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.role, b.role); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.hi, b.hi); c != 0 {
-			return c
-		}
-		return compareReports(reports[a.i], reports[b.i])
+	sortKeys(keys, 8, 33, func(run []sortKey) {
+		slices.SortFunc(run, func(a, b sortKey) int {
+			return cmp.Or(cmp.Compare(a.lo, b.lo), compareReports(reports[a.i], reports[b.i]))
+		})
 	})
 	// Permute in place, cycle by cycle: position j takes the report at
 	// keys[j].i; a placed position is marked with -1.

@@ -8,28 +8,30 @@ import (
 
 // witnessScratch is reused across beacons to avoid allocation per beacon.
 type witnessScratch struct {
-	reason  []Reason
-	detail  []string
-	devices map[ledger.Address]struct{}
+	reason []Reason
+	detail []string
+	// stamp[device id] is 1 + the position of the last beacon the device
+	// was seen witnessing: a set of a beacon's witnesses that needs no
+	// clearing between beacons.
+	stamp []int32
 }
 
-// beacon scores a beacon and its attached witnesses (in receive order).
-func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
-	hi, e, reason, detail := s.checkBeacon(b)
+// beacon scores the beacon at receive-order position pos, input index bi,
+// and its attached witnesses (in receive order).
+func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
+	b := &s.in.Beacons[bi]
+	hi := s.beaconRef[bi].hot
+	e, reason, detail := s.checkBeacon(b, hi)
 	if reason != ReasonValid {
 		s.invalidBeacon(b, wit, reason, detail)
 		return
 	}
 	// The beacon took its interval bucket.
-	s.activity(b.Device).LastBeacon = b.Received
+	s.act[hi].LastBeacon = b.Received
 
 	// Witness checks up to reciprocity (do_witness_verifications).
 	ws.reason = ws.reason[:0]
 	ws.detail = ws.detail[:0]
-	if ws.devices == nil {
-		ws.devices = make(map[ledger.Address]struct{})
-	}
-	clear(ws.devices)
 	first := b.Received
 	if len(wit) > 0 {
 		first = s.in.Witnesses[wit[0]].Received
@@ -43,7 +45,7 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 	anyPassed := false
 	for _, wi := range wit {
 		w := &s.in.Witnesses[wi]
-		r, d := s.checkWitness(b, hi, e, w, limit, ws.devices)
+		r, d := s.checkWitness(b, hi, e, w, s.witRef[wi], limit, pos+1, ws.stamp)
 		ws.reason = append(ws.reason, r)
 		ws.detail = append(ws.detail, d)
 		if r == ReasonValid {
@@ -51,7 +53,7 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 			// HIP-106 bootstrap: a witness that passes every other check
 			// counts as the witness's activity even if reciprocity fails
 			// on either side.
-			a := s.activity(w.Device)
+			a := &s.act[s.witRef[wi].hot]
 			a.LastWitness = max(a.LastWitness, w.Received)
 		}
 	}
@@ -59,11 +61,7 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 	// HIP-106 beacon side: the beaconer must have witnessed within the
 	// window (verify_beacon_reciprocity, iot_verifier/src/runner.rs).
 	window := int64(s.p.ReciprocityWindowNs)
-	last := int64(0)
-	if ai, ok := s.actIdx[b.Device]; ok {
-		last = s.act[ai].LastWitness
-	}
-	if last == 0 || b.Received-last >= window {
+	if last := s.act[hi].LastWitness; last == 0 || b.Received-last >= window {
 		s.invalidBeacon(b, wit, ReasonNoValidWitnesses, "no valid witness by the beaconer within the reciprocity window")
 		return
 	}
@@ -76,11 +74,7 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 			continue
 		}
 		w := &s.in.Witnesses[wi]
-		lb := int64(0)
-		if ai, ok := s.actIdx[w.Device]; ok {
-			lb = s.act[ai].LastBeaconRecip
-		}
-		if lb == 0 || w.Received-lb >= window {
+		if lb := s.act[s.witRef[wi].hot].LastBeaconRecip; lb == 0 || w.Received-lb >= window {
 			ws.reason[k], ws.detail[k] = ReasonNoValidBeacons, "no valid beacon by the witness within the reciprocity window"
 			continue
 		}
@@ -91,7 +85,7 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 		selected++
 	}
 	if anyPassed {
-		a := s.activity(b.Device)
+		a := &s.act[hi]
 		a.LastBeaconRecip = max(a.LastBeaconRecip, b.Received)
 	}
 
@@ -112,7 +106,7 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 		}
 		s.record(ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: ReasonValid,
 			Units: wu, HexScale: scale, Share: wshare})
-		wsh := &s.shares[s.hot[w.Device]]
+		wsh := &s.shares[s.witRef[wi].hot]
 		wsh.Witness += wshare
 		wsh.ValidWitnesses++
 	}
@@ -121,14 +115,14 @@ func (s *scorer) beacon(b *Beacon, wit []int32, ws *witnessScratch) {
 // checkWitness runs the witness checks of iot_verifier/src/poc.rs
 // do_witness_verifications (and the loader's timing rule) in order, up to but
 // excluding reciprocity.
-func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, limit int64, devices map[ledger.Address]struct{}) (Reason, string) {
+func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref witnessRef, limit int64, stamp int32, seen []int32) (Reason, string) {
 	p := &s.p
-	if _, dup := devices[w.Device]; dup {
+	if seen[ref.dev] == stamp {
 		return ReasonDuplicate, "second witness by this device of the beacon"
 	}
-	devices[w.Device] = struct{}{}
-	whi, ok := s.hot[w.Device]
-	if !ok {
+	seen[ref.dev] = stamp
+	whi := ref.hot
+	if whi < 0 {
 		return ReasonUnknownDevice, "device not registered"
 	}
 	wh := &s.in.Hotspots[whi]

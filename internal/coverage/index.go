@@ -1,0 +1,171 @@
+package coverage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/depin-network/depin/internal/ledger"
+)
+
+// Dense indices. Every address the epoch mentions (hotspots, activity
+// entries, beaconers, witnesses, the beaconers witnesses name) gets a device
+// id once, by sorting all mentions together; ids follow address order. Each
+// report then carries its hotspot index and device id as integers, and the
+// scoring loop reads arrays instead of hashing 20-byte addresses into maps
+// that stop fitting in cache at 100k devices (BENCHMARKS.md, epoch).
+
+// device is one distinct address.
+type device struct {
+	addr ledger.Address
+	hot  int32 // index in Input.Hotspots, -1 if not registered
+	act  int32 // index in Input.Activity, -1 if none
+}
+
+// beaconRef resolves a beacon's device.
+type beaconRef struct {
+	hot, dev int32
+}
+
+// witnessRef resolves a witness's device and the beaconer it names.
+type witnessRef struct {
+	hot, dev, beaconer int32
+}
+
+func addrKey(a *ledger.Address, ref int) sortKey {
+	return sortKey{
+		hi: binary.BigEndian.Uint64(a[0:8]),
+		lo: binary.BigEndian.Uint64(a[8:16]),
+		x:  binary.BigEndian.Uint32(a[16:20]),
+		i:  int32(ref),
+	}
+}
+
+func keyAddr(k *sortKey) ledger.Address {
+	var a ledger.Address
+	binary.BigEndian.PutUint64(a[0:8], k.hi)
+	binary.BigEndian.PutUint64(a[8:16], k.lo)
+	binary.BigEndian.PutUint32(a[16:20], k.x)
+	return a
+}
+
+// fixAddrRun completes the order of a run of keys whose top bits tie: a run
+// of one address is already in mention order; otherwise sort by address.
+func fixAddrRun(run []sortKey) {
+	for k := 1; k < len(run); k++ {
+		if !sameKey(&run[k], &run[0]) {
+			slices.SortFunc(run, compareKeys)
+			return
+		}
+	}
+}
+
+// resolve assigns device ids and fills s.devs, s.beaconRef and s.witRef. It
+// fails, like the map it replaces did, on the first hotspot listed twice in
+// input order; a repeated activity entry is returned as dupAct (-1 if none),
+// to be reported after the entropy checks, as before.
+func (s *scorer) resolve() (dupAct int, err error) {
+	in := s.in
+	nh, na, nb, nw := len(in.Hotspots), len(in.Activity), len(in.Beacons), len(in.Witnesses)
+	total := nh + na + nb + 2*nw
+	if total > math.MaxInt32 {
+		return -1, fmt.Errorf("coverage: score: %w: %d addresses, limit %d", ErrInvalidInput, total, math.MaxInt32)
+	}
+	// Mentions in ref order: hotspots, activity, beacons, witnesses,
+	// beaconers named by witnesses.
+	keys := make([]sortKey, 0, total)
+	for i := range in.Hotspots {
+		keys = append(keys, addrKey(&in.Hotspots[i].Device, len(keys)))
+	}
+	for i := range in.Activity {
+		keys = append(keys, addrKey(&in.Activity[i].Device, len(keys)))
+	}
+	for i := range in.Beacons {
+		keys = append(keys, addrKey(&in.Beacons[i].Device, len(keys)))
+	}
+	for i := range in.Witnesses {
+		keys = append(keys, addrKey(&in.Witnesses[i].Device, len(keys)))
+	}
+	for i := range in.Witnesses {
+		keys = append(keys, addrKey(&in.Witnesses[i].Beaconer, len(keys)))
+	}
+	sortKeys(keys, 33, 0, fixAddrRun)
+
+	// Within one address, mentions are in ref order: its hotspot entries
+	// come first, then activity, then reports.
+	s.beaconRef = make([]beaconRef, nb)
+	s.witRef = make([]witnessRef, nw)
+	dupHot, dupAct := -1, -1
+	for k := 0; k < len(keys); {
+		id := int32(len(s.devs))
+		s.devs = append(s.devs, device{addr: keyAddr(&keys[k]), hot: -1, act: -1})
+		d := &s.devs[id]
+		j := k
+		for ; j < len(keys) && sameKey(&keys[j], &keys[k]); j++ {
+			switch ref := int(keys[j].i); {
+			case ref < nh:
+				if d.hot < 0 {
+					d.hot = int32(ref)
+				} else if dupHot < 0 || ref < dupHot {
+					dupHot = ref
+				}
+			case ref < nh+na:
+				if d.act < 0 {
+					d.act = int32(ref - nh)
+				} else if dupAct < 0 || ref-nh < dupAct {
+					dupAct = ref - nh
+				}
+			case ref < nh+na+nb:
+				s.beaconRef[ref-nh-na] = beaconRef{hot: d.hot, dev: id}
+			case ref < nh+na+nb+nw:
+				w := &s.witRef[ref-nh-na-nb]
+				w.hot, w.dev = d.hot, id
+			default:
+				s.witRef[ref-nh-na-nb-nw].beaconer = id
+			}
+		}
+		k = j
+	}
+	if dupHot >= 0 {
+		return -1, fmt.Errorf("coverage: score: %w: hotspot %s listed twice", ErrInvalidInput, in.Hotspots[dupHot].Device)
+	}
+	return dupAct, nil
+}
+
+// repeatedIDs marks, for n reports in processing order, those whose id an
+// earlier report (in that order) already had: the first keeps the id, as
+// when a set of seen ids is filled in order. id(k) is the id at position k.
+func repeatedIDs(n int, id func(k int) *[32]byte) []bool {
+	keys := make([]sortKey, n)
+	for k := range keys {
+		v := id(k)
+		keys[k] = sortKey{
+			hi: binary.BigEndian.Uint64(v[0:8]),
+			lo: binary.BigEndian.Uint64(v[8:16]),
+			x:  binary.BigEndian.Uint32(v[16:20]),
+			i:  int32(k),
+		}
+	}
+	rep := make([]bool, n)
+	// Ids are hashes: a run of tied top bits is nearly always a repeat, and
+	// rare enough that reading the ids' last 12 bytes costs nothing.
+	sortKeys(keys, 33, 0, func(run []sortKey) {
+		slices.SortFunc(run, func(a, b sortKey) int {
+			if c := compareKeys(sortKey{hi: a.hi, lo: a.lo, x: a.x}, sortKey{hi: b.hi, lo: b.lo, x: b.x}); c != 0 {
+				return c
+			}
+			if c := bytes.Compare(id(int(a.i))[20:], id(int(b.i))[20:]); c != 0 {
+				return c
+			}
+			return compareKeys(a, b)
+		})
+		for k := 1; k < len(run); k++ {
+			if sameKey(&run[k], &run[k-1]) && *id(int(run[k].i)) == *id(int(run[k-1].i)) {
+				rep[run[k].i] = true
+			}
+		}
+	})
+	return rep
+}
