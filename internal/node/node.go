@@ -11,7 +11,6 @@ import (
 	nm "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 
 	"github.com/depin-network/depin/internal/abci"
 	"github.com/depin-network/depin/internal/app"
@@ -83,7 +82,7 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		db.Close()
 		return nil, fmt.Errorf("node: load node key: %w", err)
 	}
-	cmt, err := nm.NewNode(cc, pv, nodeKey, proxy.NewConnSyncLocalClientCreator(adapter),
+	cmt, err := nm.NewNode(cc, pv, nodeKey, NewClientCreator(adapter),
 		nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), cometLogger{logger.With("module", "comet")})
 	if err != nil {
