@@ -6,19 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/proto"
 
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
 // batcher cuts the log into segments in log order, stores them and hands
 // their commitments to the Committer. Its position is the last stored
-// segment: after a crash it resumes from the record after it, so every
-// record of the log ends up in exactly one stored segment.
+// segment: after a crash it resumes from the message after it, so every
+// record of the log ends up in exactly one stored segment. Segments end on
+// message boundaries. It also keeps the high-water marks of the messages
+// since the last marks snapshot and writes a new snapshot after a segment
+// once enough reports have passed (see marks.go).
 type batcher struct {
 	cfg       Config
 	log       *reportLog
@@ -28,16 +31,24 @@ type batcher struct {
 	metrics   *metrics
 	logger    *slog.Logger
 
-	next    uint64 // log sequence of the first record not in a stored segment
-	prev    []byte // hash of the last stored segment
-	pending []pendingRecord
+	next     uint64 // log sequence of the first message not in a stored segment
+	readNext uint64 // log sequence of the next message to read
+	prev     []byte // hash of the last stored segment
+	pending  []pendingRecord
+
+	marksPath string
+	snapSeq   uint64  // last log message in the marks snapshot
+	snapSize  int     // devices in the marks snapshot
+	delta     markSet // marks of the messages after snapSeq that were read
+	sinceSnap int     // reports in delta's messages
 
 	commitRetry time.Time // earliest time to retry a failed commitment
 }
 
 type pendingRecord struct {
-	seq      uint64
+	seq      uint64 // of the log message that holds it
 	data     []byte
+	leaf     [32]byte
 	epoch    uint64
 	received int64
 }
@@ -46,7 +57,8 @@ type pendingRecord struct {
 const retryDelay = time.Second
 
 func newBatcher(cfg Config, l *reportLog, st *segmentStore, c Committer, now func() time.Time, m *metrics, logger *slog.Logger) *batcher {
-	b := &batcher{cfg: cfg, log: l, store: st, committer: c, now: now, metrics: m, logger: logger, next: 1}
+	b := &batcher{cfg: cfg, log: l, store: st, committer: c, now: now, metrics: m, logger: logger, next: 1,
+		marksPath: filepath.Join(cfg.DataDir, marksFile), delta: markSet{}}
 	if last := st.last(); last != nil {
 		b.next = last.LastSeq + 1
 		b.prev, _ = hex.DecodeString(last.Hash)
@@ -61,7 +73,10 @@ func (b *batcher) tick() time.Duration {
 
 // run cuts segments until ctx ends.
 func (b *batcher) run(ctx context.Context) error {
-	it, err := b.log.read(ctx, b.next)
+	// Start at the older of the segments' end and the snapshot's end: the
+	// messages in between feed the next snapshot only.
+	b.readNext = min(b.next, b.snapSeq+1)
+	it, err := b.log.read(ctx, b.readNext)
 	if err != nil {
 		return err
 	}
@@ -72,7 +87,9 @@ func (b *batcher) run(ctx context.Context) error {
 		caughtUp := true
 		switch {
 		case err == nil:
-			caughtUp = b.add(ctx, msg)
+			if caughtUp, err = b.add(ctx, msg); err != nil {
+				return err
+			}
 		case errors.Is(err, nats.ErrTimeout):
 		case ctx.Err() != nil:
 			return nil
@@ -82,7 +99,7 @@ func (b *batcher) run(ctx context.Context) error {
 			if !sleep(ctx, retryDelay) {
 				return nil
 			}
-			if it, err = b.log.read(ctx, b.next+uint64(len(b.pending))); err != nil {
+			if it, err = b.log.read(ctx, b.readNext); err != nil {
 				return err
 			}
 			continue
@@ -96,29 +113,65 @@ func (b *batcher) run(ctx context.Context) error {
 	return nil
 }
 
-// add appends a record to the pending segment and reports whether it was
-// the last record in the log when delivered.
-func (b *batcher) add(ctx context.Context, msg jetstream.Msg) bool {
+// add appends a message's records to the pending segment and reports
+// whether it was the last message in the log when delivered. A message that
+// does not decode stops the batcher: only ingest writes the log, so it is a
+// storage fault, and skipping it would lose acknowledged reports.
+func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
 	md, err := msg.Metadata()
 	if err != nil {
 		b.logger.Error("ingest: batcher: metadata", "err", err)
-		return true
+		return true, nil
 	}
-	var rec ingestv1.LogRecord
-	if err := proto.Unmarshal(msg.Data(), &rec); err != nil {
-		// Only ingest writes the stream; keep the bytes anyway so the
-		// segments still hold every record of the log.
-		b.logger.Error("ingest: batcher: record does not decode", "seq", md.Sequence.Stream, "err", err)
+	seq := md.Sequence.Stream
+	lb, err := b.log.decode(msg.Subject(), msg.Data())
+	if err != nil {
+		return false, fmt.Errorf("ingest: batcher: log message %d: %w", seq, err)
 	}
-	p := pendingRecord{seq: md.Sequence.Stream, data: msg.Data(), epoch: rec.GetEpoch(), received: rec.GetReceived()}
-	if len(b.pending) > 0 && p.epoch != b.pending[0].epoch {
+	b.readNext = seq + 1
+	leaves := leavesOf(lb)
+	if seq < b.next { // already in a segment: only the snapshot needs it
+		b.track(seq, lb, leaves)
+		return md.NumPending == 0, nil
+	}
+	n := len(lb.entries)
+	if len(b.pending) > 0 && (lb.epoch != b.pending[0].epoch || len(b.pending)+n > b.cfg.SegmentSize) {
 		b.cut(ctx)
 	}
-	b.pending = append(b.pending, p)
+	b.track(seq, lb, leaves)
+	for i := range lb.entries {
+		b.pending = append(b.pending, pendingRecord{seq: seq, data: lb.entries[i].record, leaf: leaves[i], epoch: lb.epoch, received: lb.received})
+	}
 	if len(b.pending) >= b.cfg.SegmentSize {
 		b.cut(ctx)
 	}
-	return md.NumPending == 0
+	return md.NumPending == 0, nil
+}
+
+// track adds a message after the snapshot to the marks of the next one.
+func (b *batcher) track(seq uint64, lb *logBatch, leaves [][32]byte) {
+	if seq <= b.snapSeq {
+		return
+	}
+	b.delta.apply(lb, leaves)
+	b.sinceSnap += len(lb.entries)
+}
+
+// snapshot writes the marks up to the last stored segment once enough
+// reports have passed since the last snapshot. Called with no pending
+// records, so the marks cover exactly the messages up to b.next-1.
+func (b *batcher) snapshot() {
+	seq := b.next - 1
+	if seq <= b.snapSeq || b.sinceSnap < max(b.cfg.SnapshotRecords, b.snapSize) {
+		return
+	}
+	n, err := writeMarks(b.marksPath, seq, b.delta)
+	if err != nil {
+		b.logger.Warn("ingest: batcher: snapshot marks", "err", err)
+		return // try again after the next segment
+	}
+	b.logger.Debug("ingest: marks snapshot written", "seq", seq, "devices", n)
+	b.snapSeq, b.snapSize, b.delta, b.sinceSnap = seq, n, markSet{}, 0
 }
 
 // cut stores the pending records as a segment, retrying a failed write until
@@ -127,10 +180,11 @@ func (b *batcher) cut(ctx context.Context) {
 	for len(b.pending) > 0 {
 		seg := &ingestv1.Segment{Epoch: b.pending[0].epoch, FirstSeq: b.pending[0].seq, Prev: b.prev}
 		seg.Records = make([][]byte, len(b.pending))
+		leaves := make([][32]byte, len(b.pending))
 		for i, p := range b.pending {
-			seg.Records[i] = p.data
+			seg.Records[i], leaves[i] = p.data, p.leaf
 		}
-		e, err := b.store.put(seg, b.pending[len(b.pending)-1].seq)
+		e, err := b.store.put(seg, b.pending[len(b.pending)-1].seq, leaves)
 		if err == nil {
 			b.logger.Debug("ingest: segment stored", "hash", e.Hash, "epoch", e.Epoch, "count", e.Count)
 			b.metrics.segments.Inc()
@@ -138,6 +192,7 @@ func (b *batcher) cut(ctx context.Context) {
 			b.prev, _ = hex.DecodeString(e.Hash)
 			b.next = e.LastSeq + 1
 			b.pending = b.pending[:0]
+			b.snapshot()
 			b.commit(ctx)
 			return
 		}

@@ -63,6 +63,11 @@ type Config struct {
 	KeyCache int `toml:"key_cache"`
 	// AckTimeout bounds the wait for the log's acknowledgements of a batch.
 	AckTimeout time.Duration `toml:"ack_timeout"`
+	// SnapshotRecords is how many logged reports the batcher lets pass
+	// between two snapshots of the devices' high-water marks (DataDir/marks),
+	// or one per device in the snapshot if that is more. A start replays the
+	// log after the last snapshot: at most about this many reports.
+	SnapshotRecords int `toml:"snapshot_records"`
 }
 
 // DefaultConfig returns the settings of a single-machine node.
@@ -93,6 +98,9 @@ func DefaultConfig() Config {
 		SegmentMaxAge: time.Minute,
 		KeyCache:      16384,
 		AckTimeout:    10 * time.Second,
+		// About ten seconds of reports at 100k/s; replaying them on start
+		// takes a few seconds.
+		SnapshotRecords: 1 << 20,
 	}
 }
 
@@ -125,6 +133,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: config: key_cache must not be negative")
 	case c.AckTimeout <= 0:
 		return fmt.Errorf("ingest: config: ack_timeout must be positive")
+	case c.SnapshotRecords <= 0:
+		return fmt.Errorf("ingest: config: snapshot_records must be positive")
 	}
 	return nil
 }

@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
@@ -35,6 +33,9 @@ func crashConfig(dir string) Config {
 	cfg.Rate, cfg.Burst = 1_000_000, 1_000_000
 	cfg.SegmentSize = 500
 	cfg.SegmentMaxAge = 50 * time.Millisecond
+	// Snapshot the marks often, so that kills land between snapshots
+	// and restarts replay a log tail.
+	cfg.SnapshotRecords = 700
 	return cfg
 }
 
@@ -129,7 +130,16 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal("no report was acknowledged")
 	}
 
-	// Restart in-process on the same data and check.
+	// Restart in-process on the same data and check. The marks come from
+	// the children's last snapshot plus the log after it.
+	snap, err := loadMarks(filepath.Join(dir, marksFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.seq == 0 {
+		t.Fatal("no marks snapshot was written under load")
+	}
+	t.Logf("restart from the marks snapshot at message %d (%d devices)", snap.seq, len(snap.marks))
 	reg := NewMemRegistry()
 	f.register(reg)
 	svc, err := New(crashConfig(dir), crashDeps(reg), testLogger(t))
@@ -190,6 +200,7 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged, %d in the log, %d in segments", len(acked), len(inLog), len(inSegs))
+	checkMarks(t, svc)
 }
 
 func startChild(t *testing.T, dir string) string {
@@ -230,52 +241,81 @@ func killChild(t *testing.T, dir string) {
 }
 
 // readLog returns the leaf hashes of every record in the log and checks
-// that no device nonce appears twice.
+// that no device nonce appears twice and that each entry's key, nonce and
+// digest are those of its record.
 func readLog(t *testing.T, svc *Service) map[[32]byte]bool {
 	t.Helper()
-	ctx := context.Background()
-	last, err := svc.log.lastSeq(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[[32]byte]bool{}
-	if last == 0 {
-		return out
-	}
-	it, err := svc.log.read(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer it.Stop()
 	seen := map[string]bool{}
-	for {
-		msg, err := it.Next(jetstream.NextMaxWait(10 * time.Second))
-		if errors.Is(err, nats.ErrTimeout) {
-			t.Fatalf("log read stalled at %d records of %d", len(out), last)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range logRecords(t, svc) {
 		var rec ingestv1.LogRecord
 		var rep reportv1.Report
-		if err := proto.Unmarshal(msg.Data(), &rec); err != nil {
+		if err := proto.Unmarshal(r.entry.record, &rec); err != nil {
 			t.Fatal(err)
 		}
 		if err := proto.Unmarshal(rec.GetReport().GetReport(), &rep); err != nil {
 			t.Fatal(err)
+		}
+		if string(rep.GetPubKey()) != string(r.entry.pub[:]) || rep.GetNonce() != r.entry.nonce || sha256.Sum256(rec.GetReport().GetReport()) != r.entry.digest {
+			t.Fatalf("message %d: entry (%x, %d) does not describe its record", r.seq, r.entry.pub, r.entry.nonce)
 		}
 		key := hex.EncodeToString(rep.GetPubKey()) + "/" + strconv.FormatUint(rep.GetNonce(), 10)
 		if seen[key] {
 			t.Fatalf("device nonce %s is in the log twice", key)
 		}
 		seen[key] = true
-		out[LeafHash(msg.Data())] = true
-		md, err := msg.Metadata()
-		if err != nil {
-			t.Fatal(err)
+		out[LeafHash(r.entry.record)] = true
+	}
+	return out
+}
+
+// checkMarks checks the high-water marks the restarted service recovered
+// (from the snapshot and the log after it) against the last record of each
+// device in the whole log, and that a device's last logged report sent
+// again is a duplicate with its logged hash while an earlier one is a replay.
+func checkMarks(t *testing.T, svc *Service) {
+	t.Helper()
+	last := map[[32]byte]logEntry{}
+	earlier := map[[32]byte][]byte{}
+	for _, r := range logRecords(t, svc) {
+		if prev, ok := last[r.entry.pub]; ok {
+			earlier[r.entry.pub] = prev.record
 		}
-		if md.Sequence.Stream == last {
-			return out
+		last[r.entry.pub] = r.entry
+	}
+	if len(svc.devices) != len(last) {
+		t.Fatalf("got %d devices recovered, want %d (devices in the log)", len(svc.devices), len(last))
+	}
+	for pub, e := range last {
+		d := svc.devices[pub]
+		if d == nil || d.nonce != e.nonce || d.digest != e.digest || d.leaf != LeafHash(e.record) {
+			t.Fatalf("device %x: got mark %+v, want nonce %d from the log", pub, d, e.nonce)
 		}
 	}
+	for pub, e := range last {
+		res := resubmit(t, svc, e.record)
+		if h := LeafHash(e.record); res.GetStatus() != ingestv1.Status_STATUS_DUPLICATE || string(res.GetHash()) != string(h[:]) {
+			t.Fatalf("device %x: last report again: got %v %x, want duplicate %x", pub, res.GetStatus(), res.GetHash(), h)
+		}
+		if old := earlier[pub]; old != nil {
+			if st := resubmit(t, svc, old).GetStatus(); st != ingestv1.Status_STATUS_REPLAY {
+				t.Fatalf("device %x: earlier report again: got %v, want replay", pub, st)
+			}
+		}
+	}
+	t.Logf("recovered marks of %d devices match the log", len(last))
+}
+
+// resubmit sends the report of a log record again.
+func resubmit(t *testing.T, svc *Service, record []byte) *ingestv1.ReportResult {
+	t.Helper()
+	var rec ingestv1.LogRecord
+	if err := proto.Unmarshal(record, &rec); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Submit(context.Background(), []*reportv1.SignedReport{rec.GetReport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res[0]
 }

@@ -10,7 +10,8 @@
 // STATUS_ACCEPTED or a stable rejection status and a message. The checks, in
 // order: size (TOO_LARGE) and structure (MALFORMED); the ed25519 signature
 // over sig.SignBytes(Domain, report bytes as sent), batch-verified under
-// ZIP-215 (BAD_SIGNATURE); the Registry (UNKNOWN_DEVICE, DECOMMISSIONED); the
+// ZIP-215 with cached expanded keys, a batch split into parts of at least
+// 256 across the cores no other batch is verifying on (BAD_SIGNATURE); the Registry (UNKNOWN_DEVICE, DECOMMISSIONED); the
 // entropy block, which must be at most Config.EntropyWindow blocks behind the
 // chain head and carry that block's hash (STALE_ENTROPY, UNKNOWN_ENTROPY);
 // the nonce, which must exceed the device's last accepted nonce (DUPLICATE
@@ -24,13 +25,19 @@
 //
 // The log is a JetStream stream (Config.Stream) on an embedded nats-server
 // (loopback, in-process connection, store under DataDir/jetstream) or an
-// external server (Config.NATSURL). Each accepted report is a LogRecord
-// published on Subject.<hex device key>; ingest answers ACCEPTED only after
-// JetStream acknowledged the append. Reports of one device are published in
-// nonce order under one lock, so the last message of each device subject
-// holds its highest nonce: on start ingest reads those
-// (DeliverLastPerSubject) to recover every high-water mark, and a restart
-// never accepts a nonce twice.
+// external server (Config.NATSURL). The accepted reports of one submitted
+// batch are appended as one message on Subject.batch (split into several if
+// the batch exceeds the server's max_payload or Config.SegmentSize): each
+// entry holds the device key, the nonce, the SHA-256 of the report and the
+// LogRecord that segments hold (format in logbatch.go). Ingest answers
+// ACCEPTED only after JetStream acknowledged the message. Batches are
+// published under one lock after the nonce checks, so the log holds each
+// device's reports in nonce order. On start ingest restores every device's
+// high-water mark from the snapshot the batcher writes (DataDir/marks, after
+// a segment, every Config.SnapshotRecords reports or more) plus the log
+// messages after it (marks.go), so a restart never accepts a nonce twice.
+// Messages of the earlier format (one LogRecord per message on
+// Subject.<hex device key>) are still read.
 //
 // Fsync policy (Config.Sync, embedded server): the single-replica file store
 // writes each message to its block file before acknowledging it
@@ -46,11 +53,12 @@
 // # Segments
 //
 // The batcher reads the log in order and cuts it into segments of at most
-// Config.SegmentSize records, cutting earlier when the epoch of the records
-// changes or the first pending record is Config.SegmentMaxAge old. A segment
-// file is the deterministic protobuf encoding of ingestv1.Segment (epoch,
-// first log sequence, previous segment's hash, the LogRecords byte for
-// byte); its SHA-256 names it. Its Merkle root is the RFC 6962 tree hash over
+// Config.SegmentSize records, on message boundaries, cutting earlier when
+// the epoch of the records changes or the first pending record is
+// Config.SegmentMaxAge old. A segment file is the deterministic protobuf
+// encoding of ingestv1.Segment (epoch, sequence of its first log message,
+// previous segment's hash, the LogRecords byte for byte); its SHA-256 names
+// it. Its Merkle root is the RFC 6962 tree hash over
 // the records' leaf hashes SHA-256(0x00 || record), the hash returned for
 // each accepted report. Segments are stored under DataDir/segments with an
 // append-only index, served at GET /v1/segments/{hash} and listed per epoch

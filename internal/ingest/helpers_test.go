@@ -164,3 +164,30 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
 }
+
+// loggedRecord is one record of the log with the message that holds it.
+type loggedRecord struct {
+	seq   uint64
+	entry logEntry
+}
+
+// logRecords reads every record of the service's log, in order.
+func logRecords(t testing.TB, svc *Service) []loggedRecord {
+	t.Helper()
+	ctx := context.Background()
+	_, last, err := svc.log.bounds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []loggedRecord
+	err = svc.log.scan(ctx, 1, last, func(seq uint64, lb *logBatch) error {
+		for _, e := range lb.entries {
+			out = append(out, loggedRecord{seq: seq, entry: e})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -64,7 +64,8 @@ func openLog(ctx context.Context, cfg Config, logger *slog.Logger) (*reportLog, 
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		// Never drop old reports: the high-water marks are recovered
-		// from the last report of each device.
+		// from a snapshot plus the log after it, and the batcher cuts
+		// every record into a segment.
 		Discard: jetstream.DiscardNew,
 	})
 	if err != nil {
@@ -102,10 +103,24 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 	return ns, nil
 }
 
-// publish appends data on subject asynchronously. The caller must wait for
-// the future before acknowledging.
-func (l *reportLog) publish(subject string, data []byte) (jetstream.PubAckFuture, error) {
-	return l.js.PublishAsync(subject, data, jetstream.WithStallWait(l.cfg.AckTimeout))
+// publishBatch appends a batch message asynchronously. The caller must wait
+// for the future before acknowledging its reports.
+func (l *reportLog) publishBatch(data []byte) (jetstream.PubAckFuture, error) {
+	return l.js.PublishAsync(l.cfg.Subject+batchSubjectSuffix, data, jetstream.WithStallWait(l.cfg.AckTimeout))
+}
+
+// maxMessageBytes is the largest message the server takes (its
+// max_payload, 1 MB by default), less room for the protocol line.
+func (l *reportLog) maxMessageBytes() int {
+	return max(int(l.nc.MaxPayload())-1024, 4096)
+}
+
+// decode decodes a log message of either format.
+func (l *reportLog) decode(subject string, data []byte) (*logBatch, error) {
+	if subject == l.cfg.Subject+batchSubjectSuffix {
+		return decodeBatch(data)
+	}
+	return decodeLegacy(data)
 }
 
 // wait waits for each future's acknowledgement and returns the stream
@@ -148,43 +163,57 @@ func (l *reportLog) lastSeq(ctx context.Context) (uint64, error) {
 	return info.State.LastSeq, nil
 }
 
-// lastPerDevice calls fn with the last record of every device subject.
-func (l *reportLog) lastPerDevice(ctx context.Context, fn func(data []byte) error) error {
+// bounds returns the sequences of the first and last message in the log
+// (both 0 if it is empty).
+func (l *reportLog) bounds(ctx context.Context) (first, last uint64, err error) {
 	info, err := l.stream.Info(ctx)
 	if err != nil {
-		return fmt.Errorf("ingest: recover: stream info: %w", err)
+		return 0, 0, fmt.Errorf("ingest: stream info: %w", err)
 	}
 	if info.State.Msgs == 0 {
+		return 0, info.State.LastSeq, nil
+	}
+	return info.State.FirstSeq, info.State.LastSeq, nil
+}
+
+// scan calls fn with every message of the log from sequence from to to, in
+// order.
+func (l *reportLog) scan(ctx context.Context, from, to uint64, fn func(seq uint64, lb *logBatch) error) error {
+	if from > to {
 		return nil
 	}
-	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
-	})
+	it, err := l.read(ctx, from)
 	if err != nil {
-		return fmt.Errorf("ingest: recover: consumer: %w", err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("ingest: recover: messages: %w", err)
+		return err
 	}
 	defer it.Stop()
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
+	for ctx.Err() == nil {
+		// A stalled read fails rather than hangs; a long log does not.
+		msg, err := it.Next(jetstream.NextMaxWait(scanStall))
 		if err != nil {
-			return fmt.Errorf("ingest: recover: next: %w", err)
-		}
-		if err := fn(msg.Data()); err != nil {
-			return err
+			return fmt.Errorf("ingest: scan log from %d to %d: %w", from, to, err)
 		}
 		md, err := msg.Metadata()
 		if err != nil {
-			return fmt.Errorf("ingest: recover: metadata: %w", err)
+			return fmt.Errorf("ingest: scan log: metadata: %w", err)
 		}
-		if md.NumPending == 0 {
+		seq := md.Sequence.Stream
+		lb, err := l.decode(msg.Subject(), msg.Data())
+		if err != nil {
+			return fmt.Errorf("ingest: scan log: message %d: %w", seq, err)
+		}
+		if err := fn(seq, lb); err != nil {
+			return err
+		}
+		if seq >= to {
 			return nil
 		}
 	}
+	return ctx.Err()
 }
+
+// scanStall bounds the wait for the next message of a log scan.
+const scanStall = 30 * time.Second
 
 // read returns an iterator over the log from sequence start.
 func (l *reportLog) read(ctx context.Context, start uint64) (jetstream.MessagesContext, error) {

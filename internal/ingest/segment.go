@@ -157,14 +157,20 @@ func (s *segmentStore) appendLine(e *segmentEntry) error {
 }
 
 // put stores a segment file and indexes it; lastSeq is the log sequence of
-// its last record.
-func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64) (*segmentEntry, error) {
+// its last record. leaves are the records' leaf hashes, if known (nil: put
+// computes them).
+func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64, leaves [][32]byte) (*segmentEntry, error) {
 	b, err := EncodeSegment(seg)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(b)
-	root := SegmentRoot(seg)
+	var root [32]byte
+	if leaves != nil {
+		root = MerkleRoot(leaves)
+	} else {
+		root = SegmentRoot(seg)
+	}
 	n := uint64(len(seg.GetRecords()))
 	e := &segmentEntry{
 		Hash:       hex.EncodeToString(sum[:]),

@@ -9,12 +9,8 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"google.golang.org/protobuf/proto"
-
-	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
-	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
 // Service is the ingest service: the connect handler, the durable log, the
@@ -28,8 +24,11 @@ type Service struct {
 	batcher *batcher
 	metrics *metrics
 	keys    *keyCache
-	ln      net.Listener
-	srv     *http.Server
+	// verifying counts the batches in signature verification, to split a
+	// batch across the idle cores only.
+	verifying atomic.Int32
+	ln        net.Listener
+	srv       *http.Server
 
 	mu      sync.Mutex
 	devices map[[32]byte]*device
@@ -63,7 +62,10 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 	if s.log, err = openLog(ctx, cfg, logger); err != nil {
 		return nil, err
 	}
-	if err := s.recover(ctx); err != nil {
+	// A long log tail may take more than the minute allowed for opening;
+	// the scan fails on a stall instead.
+	snapSeq, err := s.recover(context.Background())
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -72,6 +74,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 		return nil, err
 	}
 	s.batcher = newBatcher(cfg, s.log, s.store, deps.Committer, deps.Now, s.metrics, logger)
+	s.batcher.snapSeq = snapSeq
 	if s.ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("ingest: listen: %w", err)
@@ -81,26 +84,44 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 	return s, nil
 }
 
-// recover rebuilds the per-device high-water marks from the last record of
-// every device in the log.
-func (s *Service) recover(ctx context.Context) error {
-	return s.log.lastPerDevice(ctx, func(data []byte) error {
-		var rec ingestv1.LogRecord
-		if err := proto.Unmarshal(data, &rec); err != nil {
-			return fmt.Errorf("ingest: recover: decode record: %w", err)
-		}
-		var rep reportv1.Report
-		if err := proto.Unmarshal(rec.GetReport().GetReport(), &rep); err != nil || len(rep.GetPubKey()) != 32 {
-			return fmt.Errorf("ingest: recover: decode report: %v", err)
-		}
-		s.devices[[32]byte(rep.GetPubKey())] = &device{
-			known:  true,
-			nonce:  rep.GetNonce(),
-			digest: sha256Sum(rec.GetReport().GetReport()),
-			leaf:   LeafHash(data),
-		}
+// recover rebuilds the per-device high-water marks: the marks snapshot,
+// then every log message after it. It returns the snapshot's sequence.
+func (s *Service) recover(ctx context.Context) (uint64, error) {
+	snap, err := loadMarks(filepath.Join(s.cfg.DataDir, marksFile))
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range snap.marks {
+		s.devices[m.pub] = &device{known: true, nonce: m.nonce, digest: m.digest, leaf: m.leaf}
+	}
+	first, last, err := s.log.bounds(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ingest: recover: %w", err)
+	}
+	switch {
+	case last < snap.seq:
+		return 0, fmt.Errorf("ingest: recover: the log ends at message %d, before the marks snapshot at %d: the log was reset or replaced", last, snap.seq)
+	case last == snap.seq:
+		return snap.seq, nil
+	case first > snap.seq+1:
+		return 0, fmt.Errorf("ingest: recover: the log starts at message %d but the marks snapshot ends at %d: messages were removed", first, snap.seq)
+	}
+	tail := markSet{}
+	records := 0
+	err = s.log.scan(ctx, snap.seq+1, last, func(_ uint64, lb *logBatch) error {
+		tail.apply(lb, leavesOf(lb))
+		records += len(lb.entries)
 		return nil
 	})
+	if err != nil {
+		return 0, fmt.Errorf("ingest: recover: %w", err)
+	}
+	for pub, m := range tail {
+		s.devices[pub] = &device{known: true, nonce: m.nonce, digest: m.digest, leaf: m.leaf}
+	}
+	s.logger.Info("ingest: recovered high-water marks", "snapshot_seq", snap.seq, "snapshot_devices", len(snap.marks),
+		"replayed_messages", last-snap.seq, "replayed_records", records, "devices", len(s.devices))
+	return snap.seq, nil
 }
 
 // Addr is the address the service listens on.

@@ -2,13 +2,11 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"connectrpc.com/connect"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -23,29 +21,40 @@ type item struct {
 	signed *reportv1.SignedReport
 	rep    *reportv1.Report
 	rej    *rejection
-	record []byte
+	pub    [32]byte
+	digest [32]byte // SHA-256 of the report bytes
+	record []byte   // the encoded LogRecord
 	leaf   [32]byte
-	fut    jetstream.PubAckFuture
+	msg    int // index of the log message that carries it, -1 for none
+}
+
+// batchMsg is one log message of a batch being appended.
+type batchMsg struct {
+	fut jetstream.PubAckFuture
+	err error
 }
 
 // Submit checks a batch of signed reports, appends the acceptable ones to the
 // log, waits until they are durable and returns one result per report, in
 // order. Checks run cheapest first; a report rejected by one is not looked at
-// by the next: size and structure, signature (one batch verification),
-// registry, entropy window, nonce, rate. A rejected report changes nothing.
+// by the next: size and structure, signature (batch verification), registry,
+// entropy window, nonce, rate. A rejected report changes nothing.
 func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) ([]*ingestv1.ReportResult, error) {
 	if len(reports) > s.cfg.MaxBatch {
 		return nil, fmt.Errorf("%w: %d reports, limit %d", ErrBatchTooLarge, len(reports), s.cfg.MaxBatch)
 	}
+	received := s.deps.Now().UnixNano()
+	height := s.deps.Entropy.Height()
+	epoch := s.deps.Epochs.Epoch(height)
 	items := make([]item, len(reports))
 	for i, sr := range reports {
-		items[i].signed = sr
+		items[i].signed, items[i].msg = sr, -1
 		items[i].rep, items[i].rej = decode(sr, s.cfg.MaxReportBytes)
 	}
-	s.verify(items)
-	s.checkState(items)
-	s.append(items)
-	s.await(ctx, items)
+	s.verify(items, received, height, epoch)
+	s.checkState(items, height)
+	msgs := s.append(items, received, epoch)
+	s.await(ctx, items, msgs)
 	out := make([]*ingestv1.ReportResult, len(items))
 	var counts [ingestv1.Status_STATUS_UNAVAILABLE + 1]int
 	for i := range items {
@@ -69,33 +78,9 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 	return out, nil
 }
 
-// verify batch-verifies the signatures of the reports still in the running.
-func (s *Service) verify(items []item) {
-	var pubs, msgs, sigs [][]byte
-	idx := make([]int, 0, len(items))
-	for i := range items {
-		if items[i].rej != nil {
-			continue
-		}
-		pubs = append(pubs, items[i].rep.GetPubKey())
-		msgs = append(msgs, items[i].signed.GetReport())
-		sigs = append(sigs, items[i].signed.GetSignature())
-		idx = append(idx, i)
-	}
-	if len(idx) == 0 {
-		return
-	}
-	valid := s.keys.verifyBatch(pubs, msgs, sigs)
-	for j, i := range idx {
-		if !valid[j] {
-			items[i].rej = reject(ingestv1.Status_STATUS_BAD_SIGNATURE, "signature does not verify for pub_key %x", items[i].rep.GetPubKey())
-		}
-	}
-}
-
-// checkState checks the registry and the entropy window.
-func (s *Service) checkState(items []item) {
-	head := s.deps.Entropy.Height()
+// checkState checks the registry and the entropy window against the chain
+// head.
+func (s *Service) checkState(items []item, head int64) {
 	for i := range items {
 		it := &items[i]
 		if it.rej != nil {
@@ -113,14 +98,33 @@ func (s *Service) checkState(items []item) {
 	}
 }
 
-// append checks nonces and rates and publishes the survivors, all under the
-// device lock, so the log holds each device's reports in nonce order and the
-// last report of a device subject carries its highest nonce.
-func (s *Service) append(items []item) {
-	now := s.deps.Now()
-	received := now.UnixNano()
-	height := s.deps.Entropy.Height()
-	epoch := s.deps.Epochs.Epoch(height)
+// maxMessageRecords caps the records of one log message at a segment's
+// size, so that segments, which end on message boundaries, stay within
+// Config.SegmentSize.
+func (s *Service) maxMessageRecords() int { return s.cfg.SegmentSize }
+
+// append checks nonces and rates and publishes the survivors as one log
+// message (more if the batch exceeds a message's size), all under the device
+// lock, so the log holds each device's reports in nonce order.
+func (s *Service) append(items []item, received int64, epoch uint64) []batchMsg {
+	maxBytes, maxRecs := s.log.maxMessageBytes(), s.maxMessageRecords()
+	size := 0 // an upper bound of the message bytes
+	for i := range items {
+		if items[i].rej == nil {
+			size += 1 + protowire.SizeBytes(entrySize(items[i].rep.GetNonce(), items[i].record))
+		}
+	}
+	if size == 0 {
+		return nil
+	}
+	var msgs []batchMsg
+	var cur []byte
+	n := 0
+	flush := func() {
+		fut, err := s.log.publishBatch(cur)
+		msgs = append(msgs, batchMsg{fut: fut, err: err})
+		cur, n = nil, 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range items {
@@ -128,19 +132,18 @@ func (s *Service) append(items []item) {
 		if it.rej != nil {
 			continue
 		}
-		key := [32]byte(it.rep.GetPubKey())
-		d := s.devices[key]
+		d := s.devices[it.pub]
 		if d == nil {
 			d = &device{}
-			s.devices[key] = d
+			s.devices[it.pub] = d
 		}
-		digest := sha256.Sum256(it.signed.GetReport())
-		if d.known && it.rep.GetNonce() <= d.nonce {
-			if it.rep.GetNonce() == d.nonce && digest == d.digest {
+		nonce := it.rep.GetNonce()
+		if d.known && nonce <= d.nonce {
+			if nonce == d.nonce && it.digest == d.digest {
 				it.leaf = d.leaf
 				it.rej = reject(ingestv1.Status_STATUS_DUPLICATE, "report with nonce %d was accepted before", d.nonce)
 			} else {
-				it.rej = reject(ingestv1.Status_STATUS_REPLAY, "nonce %d is not above the last accepted nonce %d", it.rep.GetNonce(), d.nonce)
+				it.rej = reject(ingestv1.Status_STATUS_REPLAY, "nonce %d is not above the last accepted nonce %d", nonce, d.nonce)
 			}
 			continue
 		}
@@ -148,31 +151,42 @@ func (s *Service) append(items []item) {
 			it.rej = reject(ingestv1.Status_STATUS_RATE_LIMITED, "device exceeds %d reports per second (burst %d)", s.cfg.Rate, s.cfg.Burst)
 			continue
 		}
-		rec, err := proto.Marshal(&ingestv1.LogRecord{Report: it.signed, Received: received, Height: height, Epoch: epoch})
-		if err != nil {
-			it.rej = reject(ingestv1.Status_STATUS_MALFORMED, "report does not encode: %v", err)
-			continue
+		esize := 1 + protowire.SizeBytes(entrySize(nonce, it.record))
+		if n > 0 && (n >= maxRecs || len(cur)+esize > maxBytes) {
+			flush()
 		}
-		it.record = rec
-		it.leaf = LeafHash(rec)
+		if cur == nil {
+			cur = make([]byte, 0, 32+min(size, maxBytes))
+			cur = appendBatchHeader(cur, epoch, received)
+		}
+		cur = appendBatchEntry(cur, &it.pub, &it.digest, nonce, it.record)
+		size -= esize
+		n++
+		it.msg = len(msgs)
 		// The nonce is spent from here on, even if the append fails: the
 		// report may be in the log without an acknowledgement.
-		d.known, d.nonce, d.digest, d.leaf = true, it.rep.GetNonce(), digest, it.leaf
-		it.fut, err = s.log.publish(s.subject(key), rec)
-		if err != nil {
-			s.unavailable(it, d, err)
+		d.known, d.nonce, d.digest, d.leaf = true, nonce, it.digest, it.leaf
+	}
+	if n > 0 {
+		flush()
+	}
+	for i := range items {
+		it := &items[i]
+		if it.rej == nil && it.msg >= 0 && msgs[it.msg].err != nil {
+			s.unavailable(it, s.devices[it.pub], msgs[it.msg].err)
 		}
 	}
+	return msgs
 }
 
-// await waits for the acknowledgements and, under the batch sync policy, one
-// fsync covering them.
-func (s *Service) await(ctx context.Context, items []item) {
-	futs := make([]jetstream.PubAckFuture, len(items))
+// await waits for the acknowledgements of the batch's log messages and,
+// under the batch sync policy, one fsync covering them.
+func (s *Service) await(ctx context.Context, items []item, msgs []batchMsg) {
+	futs := make([]jetstream.PubAckFuture, len(msgs))
 	waiting := false
-	for i := range items {
-		if items[i].rej == nil && items[i].fut != nil {
-			futs[i] = items[i].fut
+	for i, m := range msgs {
+		if m.err == nil {
+			futs[i] = m.fut
 			waiting = true
 		}
 	}
@@ -181,19 +195,22 @@ func (s *Service) await(ctx context.Context, items []item) {
 	}
 	_, errs := s.log.wait(ctx, futs)
 	syncErr := s.log.sync()
+	failed := false
+	for i := range errs {
+		if futs[i] != nil && errs[i] == nil {
+			errs[i] = syncErr
+		}
+		failed = failed || (futs[i] != nil && errs[i] != nil)
+	}
+	if !failed {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range items {
 		it := &items[i]
-		if futs[i] == nil {
-			continue
-		}
-		err := errs[i]
-		if err == nil {
-			err = syncErr
-		}
-		if err != nil {
-			s.unavailable(it, s.devices[[32]byte(it.rep.GetPubKey())], err)
+		if it.rej == nil && it.msg >= 0 && futs[it.msg] != nil && errs[it.msg] != nil {
+			s.unavailable(it, s.devices[it.pub], errs[it.msg])
 		}
 	}
 }
@@ -206,10 +223,6 @@ func (s *Service) unavailable(it *item, d *device, err error) {
 	if d != nil && d.nonce == it.rep.GetNonce() {
 		d.digest, d.leaf = [32]byte{}, [32]byte{}
 	}
-}
-
-func (s *Service) subject(pub [32]byte) string {
-	return s.cfg.Subject + "." + hex.EncodeToString(pub[:])
 }
 
 // SubmitBatch implements the connect IngestService.

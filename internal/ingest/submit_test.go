@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"strings"
 	"testing"
@@ -184,30 +185,38 @@ func TestSubmitMixedBatchKeepsOrder(t *testing.T) {
 			t.Errorf("report %d: got %v %q, want %v", i, res[i].Status, res[i].Message, w)
 		}
 	}
-	if got := lastSeq(t, e); got != 3 {
-		t.Errorf("got %d records in the log, want 3", got)
+	recs := logRecords(t, e.svc)
+	if len(recs) != 3 {
+		t.Fatalf("got %d records in the log, want 3", len(recs))
 	}
-	for i, r := range res {
-		if r.Status != ingestv1.Status_STATUS_ACCEPTED {
-			continue
-		}
+	if recs[0].seq != recs[2].seq {
+		t.Errorf("got records in messages %d..%d, want one message for the batch", recs[0].seq, recs[2].seq)
+	}
+	for i, j := range []int{0, 2, 3} { // the accepted reports, in log order
+		r, raw := res[j], recs[i].entry.record
 		rec := &ingestv1.LogRecord{}
-		msg, err := e.svc.log.stream.GetMsg(context.Background(), seqOf(i))
-		if err != nil {
+		if err := proto.Unmarshal(raw, rec); err != nil {
 			t.Fatal(err)
 		}
-		if err := proto.Unmarshal(msg.Data, rec); err != nil {
+		if h := LeafHash(raw); string(h[:]) != string(r.Hash) {
+			t.Errorf("report %d: got hash %x, want leaf hash of the log record %x", j, r.Hash, h)
+		}
+		if !proto.Equal(rec.Report, batch[j]) {
+			t.Errorf("report %d: log holds another report", j)
+		}
+		want, _ := proto.Marshal(rec)
+		if string(want) != string(raw) {
+			t.Errorf("report %d: record is not in proto.Marshal's encoding", j)
+		}
+		var rep reportv1.Report
+		if err := proto.Unmarshal(batch[j].GetReport(), &rep); err != nil {
 			t.Fatal(err)
 		}
-		if h := LeafHash(msg.Data); string(h[:]) != string(r.Hash) {
-			t.Errorf("report %d: got hash %x, want leaf hash of the log record %x", i, r.Hash, h)
-		}
-		if !proto.Equal(rec.Report, batch[i]) {
-			t.Errorf("report %d: log holds another report", i)
+		e := recs[i].entry
+		if string(e.pub[:]) != string(rep.GetPubKey()) || e.nonce != rep.GetNonce() || e.digest != sha256.Sum256(batch[j].GetReport()) {
+			t.Errorf("report %d: got entry key %x nonce %d digest %x, want the report's %x %d %x",
+				j, e.pub, e.nonce, e.digest, rep.GetPubKey(), rep.GetNonce(), sha256.Sum256(batch[j].GetReport()))
 		}
 	}
 }
 
-// seqOf maps the accepted reports of TestSubmitMixedBatchKeepsOrder to
-// their log sequences.
-func seqOf(i int) uint64 { return map[int]uint64{0: 1, 2: 2, 3: 3}[i] }

@@ -2,11 +2,13 @@ package ingest
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"runtime"
 	"sync"
 
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 
-	"github.com/depin-network/depin/internal/sig"
+	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
 // zip215 are the verification rules of internal/sig: ZIP-215, for single and
@@ -62,12 +64,16 @@ func (c *keyCache) verifyBatch(pubs, msgs, sigs [][]byte) []bool {
 	bv := ed25519.NewBatchVerifierWithCapacity(len(pubs))
 	valid := make([]bool, len(pubs))
 	idx := make([]int, 0, len(pubs))
+	var buf []byte
 	for i := range pubs {
 		ek := c.get(pubs[i])
 		if ek == nil {
 			continue
 		}
-		bv.AddExpandedWithOptions(ek, sig.SignBytes(Domain, msgs[i]), sigs[i], zip215)
+		// The verifier hashes the message when it is added, so one
+		// buffer serves every entry.
+		buf = appendSignBytes(buf[:0], Domain, msgs[i])
+		bv.AddExpandedWithOptions(ek, buf, sigs[i], zip215)
 		idx = append(idx, i)
 	}
 	if len(idx) == 0 {
@@ -78,4 +84,81 @@ func (c *keyCache) verifyBatch(pubs, msgs, sigs [][]byte) []bool {
 		valid[i] = ok[j]
 	}
 	return valid
+}
+
+// appendSignBytes appends sig.SignBytes(domain, msg) to b.
+func appendSignBytes(b []byte, domain string, msg []byte) []byte {
+	b = append(b, domain...)
+	b = append(b, 0)
+	return append(b, msg...)
+}
+
+// minVerifyPart is the smallest part a batch is split into for verification
+// on several cores: batch verification costs less per signature the larger
+// the batch (reference/engineering.md §3: 64 signatures 12.9 µs each, 1024
+// 8.6 µs with cached keys), so parts stay a few hundred signatures.
+const minVerifyPart = 256
+
+// verify batch-verifies the signatures of the reports still in the running
+// and prepares the log record of each valid one. A batch is split across
+// the cores that no other batch is verifying on, one voi batch per part.
+func (s *Service) verify(items []item, received, height int64, epoch uint64) {
+	idx := make([]int, 0, len(items))
+	for i := range items {
+		if items[i].rej == nil {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return
+	}
+	busy := int(s.verifying.Add(1)) - 1
+	defer s.verifying.Add(-1)
+	parts := min(max(runtime.GOMAXPROCS(0)-busy, 1), max(len(idx)/minVerifyPart, 1))
+	if parts == 1 {
+		s.verifyPart(items, idx, received, height, epoch)
+		return
+	}
+	var wg sync.WaitGroup
+	size := (len(idx) + parts - 1) / parts
+	for lo := size; lo < len(idx); lo += size {
+		part := idx[lo:min(lo+size, len(idx))]
+		wg.Go(func() { s.verifyPart(items, part, received, height, epoch) })
+	}
+	s.verifyPart(items, idx[:size], received, height, epoch)
+	wg.Wait()
+}
+
+// verifyPart verifies the items at idx as one batch and, for each valid
+// one, sets its key, digest, log record and leaf hash. Parts touch disjoint
+// items.
+func (s *Service) verifyPart(items []item, idx []int, received, height int64, epoch uint64) {
+	pubs := make([][]byte, len(idx))
+	msgs := make([][]byte, len(idx))
+	sigs := make([][]byte, len(idx))
+	for j, i := range idx {
+		pubs[j], msgs[j], sigs[j] = items[i].rep.GetPubKey(), items[i].signed.GetReport(), items[i].signed.GetSignature()
+	}
+	valid := s.keys.verifyBatch(pubs, msgs, sigs)
+	size := 0
+	for j, i := range idx {
+		if valid[j] {
+			size += logRecordSize(msgs[j], sigs[j], received, height, epoch)
+		} else {
+			items[i].rej = reject(ingestv1.Status_STATUS_BAD_SIGNATURE, "signature does not verify for pub_key %x", pubs[j])
+		}
+	}
+	buf := make([]byte, 0, size)
+	for j, i := range idx {
+		if !valid[j] {
+			continue
+		}
+		it := &items[i]
+		start := len(buf)
+		buf = appendLogRecord(buf, msgs[j], sigs[j], received, height, epoch)
+		it.record = buf[start:len(buf):len(buf)]
+		it.leaf = LeafHash(it.record)
+		it.pub = [32]byte(pubs[j])
+		it.digest = sha256.Sum256(msgs[j])
+	}
 }
