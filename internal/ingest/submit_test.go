@@ -219,4 +219,3 @@ func TestSubmitMixedBatchKeepsOrder(t *testing.T) {
 		}
 	}
 }
-
