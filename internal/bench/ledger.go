@@ -31,15 +31,20 @@ type LedgerConfig struct {
 	Timeout time.Duration
 	// Logger receives the nodes' logs (discarded when nil).
 	Logger *slog.Logger
-	// ParallelCheckTx adds a one-validator run of depin whose mempool
-	// connection checks transactions concurrently (parallelCheckCreator),
-	// an experiment showing what lifts the figure.
+	// ParallelCheckTx adds a one-validator run of depin through the
+	// bench's first experimental client (parallelCheckCreator), which
+	// node.NewClientCreator has replaced: it should match the default run.
 	ParallelCheckTx bool
+	// SerialCheckTx adds a one-validator run of depin wired as before
+	// node.NewClientCreator, with proxy.NewConnSyncLocalClientCreator,
+	// whose mempool connection checks one transaction at a time: the gain
+	// of concurrent CheckTx, measured in the same run.
+	SerialCheckTx bool
 }
 
 // DefaultLedgerConfig is the configuration of `depin bench ledger`.
 func DefaultLedgerConfig() LedgerConfig {
-	return LedgerConfig{Txs: 20_000, Senders: 20_000, Workers: 8, BlockTime: 10 * time.Millisecond, Validators: []int{1, 4}, Timeout: 5 * time.Minute}
+	return LedgerConfig{Txs: 20_000, Senders: 20_000, Workers: 8, BlockTime: 10 * time.Millisecond, Validators: []int{1, 4}, Timeout: 5 * time.Minute, SerialCheckTx: true}
 }
 
 // LedgerRun is one application's run.
@@ -97,6 +102,18 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 			BaselineName: "cometbft kvstore", Baseline: base.Rate(),
 			Note: fmt.Sprintf("%d/%d ok in %d blocks; kvstore %d blocks", fig.OK, fig.Txs, fig.Blocks, base.Blocks),
 		})
+		if v == 1 && cfg.SerialCheckTx {
+			ser, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-serial"), "depin-serial-checktx", 1, load)
+			if err != nil {
+				return nil, nil, err
+			}
+			runs = append(runs, ser)
+			rep.Rows = append(rep.Rows, Row{
+				Name: "depin, 1 validator, CheckTx serialized (before)", Figure: ser.Rate(), Unit: "tx/s",
+				BaselineName: "cometbft kvstore", Baseline: base.Rate(),
+				Note: fmt.Sprintf("%d/%d ok in %d blocks; ConnSync client, as the node was wired before", ser.OK, ser.Txs, ser.Blocks),
+			})
+		}
 		if v == 1 && cfg.ParallelCheckTx {
 			par, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-parallel"), "depin-parallel-checktx", 1, load)
 			if err != nil {
@@ -126,7 +143,9 @@ func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, v
 	case "kvstore":
 		cl, err = startKVStore(ctx, homes)
 	case "depin-parallel-checktx":
-		cl, err = startParallel(ctx, homes[0], cfg.Logger)
+		cl, err = startParallel(ctx, homes[0], true, cfg.Logger)
+	case "depin-serial-checktx":
+		cl, err = startParallel(ctx, homes[0], false, cfg.Logger)
 	default:
 		cl, err = startDepin(ctx, homes, cfg.Logger)
 	}
@@ -143,9 +162,11 @@ func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, v
 	return run, nil
 }
 
-// startParallel runs the experimental depin node of parallelCheckCreator.
-func startParallel(ctx context.Context, home string, logger *slog.Logger) (*cluster, error) {
-	fn, err := startFleetNode(ctx, home, app.Module{}, true, logger)
+// startParallel runs a one-validator depin node wired by the bench:
+// through parallelCheckCreator if parallel, else through CometBFT's
+// ConnSync client creator.
+func startParallel(ctx context.Context, home string, parallel bool, logger *slog.Logger) (*cluster, error) {
+	fn, err := startFleetNode(ctx, home, app.Module{}, parallel, logger)
 	if err != nil {
 		return nil, err
 	}

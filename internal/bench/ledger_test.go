@@ -24,7 +24,7 @@ func TestLedgerSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RunLedger: %v", err)
 	}
-	if got, want := len(runs), 2*len(cfg.Validators)+1; got != want {
+	if got, want := len(runs), 2*len(cfg.Validators)+2; got != want {
 		t.Fatalf("got %d runs, want %d", got, want)
 	}
 	for _, r := range runs {

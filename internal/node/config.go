@@ -109,9 +109,9 @@ func WriteAppConfig(home string, c AppConfig) error {
 }
 
 // CometDefaults returns CometBFT's config tuned for depin (engineering.md
-// §1.4–1.6): ConnSync local client with recheck off (CheckTx is stateless
-// apart from sequence and fee), a large mempool for bursts, our own tx index
-// instead of CometBFT's, loopback RPC.
+// §1.4–1.6): recheck off (CheckTx is stateless apart from sequence and
+// fee), a large mempool for bursts, our own tx index instead of CometBFT's,
+// loopback RPC. The ABCI client (NewClientCreator) is wired in Open.
 func CometDefaults(home string) *cmtcfg.Config {
 	c := cmtcfg.DefaultConfig()
 	c.SetRoot(home)
