@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -53,7 +54,7 @@ func keyAddr(k *sortKey) ledger.Address {
 
 // fixAddrRun completes the order of a run of keys whose top bits tie: a run
 // of one address is already in mention order; otherwise sort by address.
-func fixAddrRun(run []sortKey) {
+func fixAddrRun(_ int, run []sortKey) {
 	for k := 1; k < len(run); k++ {
 		if !sameKey(&run[k], &run[0]) {
 			slices.SortFunc(run, compareKeys)
@@ -134,38 +135,60 @@ func (s *scorer) resolve() (dupAct int, err error) {
 	return dupAct, nil
 }
 
-// repeatedIDs marks, for n reports in processing order, those whose id an
-// earlier report (in that order) already had: the first keeps the id, as
-// when a set of seen ids is filled in order. id(k) is the id at position k.
-func repeatedIDs(n int, id func(k int) *[32]byte) []bool {
+// idRanks places n reports of one role in the order of their ids. id(i) is
+// the id of input report i and order the processing order (order[k] is the
+// input index processed k-th). It returns each report's rank (its slot in
+// the result, whose final order is by role then id), which reports repeat an
+// id that a report processed earlier already had (the first keeps it, as
+// when a set of seen ids is filled in processing order), and the rank ranges
+// [a, b) of reports sharing one id, whose order compareReports must finish
+// once their results are known.
+func idRanks(n int, id func(i int32) *[32]byte, order []int32) (rank []int32, repeated []bool, ties [][2]int32) {
 	keys := make([]sortKey, n)
-	for k := range keys {
-		v := id(k)
-		keys[k] = sortKey{
+	for i := range keys {
+		v := id(int32(i))
+		keys[i] = sortKey{
 			hi: binary.BigEndian.Uint64(v[0:8]),
 			lo: binary.BigEndian.Uint64(v[8:16]),
 			x:  binary.BigEndian.Uint32(v[16:20]),
-			i:  int32(k),
+			i:  int32(i),
 		}
 	}
-	rep := make([]bool, n)
+	repeated = make([]bool, n)
+	var pos []int32 // processing position by input index, built on the first tie
 	// Ids are hashes: a run of tied top bits is nearly always a repeat, and
 	// rare enough that reading the ids' last 12 bytes costs nothing.
-	sortKeys(keys, 33, 0, func(run []sortKey) {
+	sortKeys(keys, 33, 0, func(start int, run []sortKey) {
+		if pos == nil {
+			pos = make([]int32, n)
+			for k, i := range order {
+				pos[i] = int32(k)
+			}
+		}
 		slices.SortFunc(run, func(a, b sortKey) int {
 			if c := compareKeys(sortKey{hi: a.hi, lo: a.lo, x: a.x}, sortKey{hi: b.hi, lo: b.lo, x: b.x}); c != 0 {
 				return c
 			}
-			if c := bytes.Compare(id(int(a.i))[20:], id(int(b.i))[20:]); c != 0 {
+			if c := bytes.Compare(id(a.i)[20:], id(b.i)[20:]); c != 0 {
 				return c
 			}
-			return compareKeys(a, b)
+			return cmp.Compare(pos[a.i], pos[b.i])
 		})
-		for k := 1; k < len(run); k++ {
-			if sameKey(&run[k], &run[k-1]) && *id(int(run[k].i)) == *id(int(run[k-1].i)) {
-				rep[run[k].i] = true
+		for k := 0; k < len(run); {
+			j := k + 1
+			for j < len(run) && sameKey(&run[j], &run[k]) && *id(run[j].i) == *id(run[k].i) {
+				repeated[run[j].i] = true
+				j++
 			}
+			if j-k > 1 {
+				ties = append(ties, [2]int32{int32(start + k), int32(start + j)})
+			}
+			k = j
 		}
 	})
-	return rep
+	rank = make([]int32, n)
+	for r := range keys {
+		rank[keys[r].i] = int32(r)
+	}
+	return rank, repeated, ties
 }

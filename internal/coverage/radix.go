@@ -25,12 +25,13 @@ const radixMin = 256
 
 // sortKeys orders keys by the top hiBits of hi, then the top loBits of lo,
 // stably (equal keys keep their order), then calls fix on every run of two
-// or more keys equal in those bits, so that fix can finish the order with
+// or more keys equal in those bits (starting at index start), so that fix
+// can finish the order with
 // the full comparison (reading the records if it must). Ordering the top
 // bits by LSD radix makes the whole sort linear in the number of keys for a
 // fixed key width, where a comparison sort costs n log n (BENCHMARKS.md,
 // epoch: from 110k to 1.1M reports the log factor alone is 1.2×).
-func sortKeys(keys []sortKey, hiBits, loBits int, fix func(run []sortKey)) {
+func sortKeys(keys []sortKey, hiBits, loBits int, fix func(start int, run []sortKey)) {
 	hs, ls := uint(64-hiBits), uint(64-loBits)
 	if len(keys) < radixMin {
 		slices.SortStableFunc(keys, func(a, b sortKey) int {
@@ -60,7 +61,7 @@ func sortKeys(keys []sortKey, hiBits, loBits int, fix func(run []sortKey)) {
 			j++
 		}
 		if j-i > 1 {
-			fix(keys[i:j])
+			fix(i, keys[i:j])
 		}
 		i = j
 	}

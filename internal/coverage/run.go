@@ -50,25 +50,36 @@ func (s *scorer) run() {
 		func(i int32) *[32]byte { return &in.Witnesses[i].ID },
 		func(a, b int32) int { return compareWitnesses(&in.Witnesses[a], &in.Witnesses[b]) })
 	bm := s.beaconsByDevice(border)
+	// Results go straight to their place in the sorted output: beacons
+	// (RoleBeaconer) first, each role by id.
+	rankB, repB, tiesB := idRanks(len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID }, border)
+	rankW, repW, tiesW := idRanks(len(word), func(i int32) *[32]byte { return &in.Witnesses[i].ID }, word)
+	for i := range rankW {
+		rankW[i] += int32(len(border))
+	}
+	s.rankB, s.rankW = rankB, rankW
+	for _, t := range tiesW {
+		s.ties = append(s.ties, [2]int32{t[0] + int32(len(border)), t[1] + int32(len(border))})
+	}
+	s.ties = append(s.ties, tiesB...)
 
 	// Attach witnesses to beacons (by sorted position); report orphans and
 	// repeated ids now.
-	repW := repeatedIDs(len(word), func(k int) *[32]byte { return &in.Witnesses[word[k]].ID })
 	owner := make([]int32, len(word))
 	counts := make([]int32, len(border)+1)
 	for k, wi := range word {
 		w := &in.Witnesses[wi]
 		owner[k] = -1
-		if repW[k] {
-			s.witnessResult(w, ReasonDuplicate, "report id seen before")
+		if repW[wi] {
+			s.witnessResult(wi, ReasonDuplicate, "report id seen before")
 			continue
 		}
 		pos := bm.first(s.witRef[wi].beaconer, w.Payload)
 		if pos < 0 {
 			if bm.any(s.witRef[wi].beaconer) {
-				s.witnessResult(w, ReasonInvalidPacket, "payload matches no beacon of the beaconer")
+				s.witnessResult(wi, ReasonInvalidPacket, "payload matches no beacon of the beaconer")
 			} else {
-				s.witnessResult(w, ReasonUnknownBeacon, "beaconer sent no beacon")
+				s.witnessResult(wi, ReasonUnknownBeacon, "beaconer sent no beacon")
 			}
 			continue
 		}
@@ -87,20 +98,19 @@ func (s *scorer) run() {
 		}
 	}
 
-	repB := repeatedIDs(len(border), func(k int) *[32]byte { return &in.Beacons[border[k]].ID })
 	ws := witnessScratch{stamp: make([]int32, len(s.devs))}
 	for pos, bi := range border {
 		b := &in.Beacons[bi]
 		wit := attached[counts[pos]:counts[pos+1]]
 		reason, detail := ReasonValid, ""
-		if repB[pos] {
+		if repB[bi] {
 			reason, detail = ReasonDuplicate, "report id seen before"
 		}
 		if reason == ReasonValid && bm.first(s.beaconRef[bi].dev, b.Payload) != int32(pos) {
 			reason, detail = ReasonDuplicate, "same payload as an earlier beacon"
 		}
 		if reason != ReasonValid {
-			s.invalidBeacon(b, wit, reason, detail)
+			s.invalidBeacon(bi, wit, reason, detail)
 			continue
 		}
 		s.beacon(int32(pos), bi, wit, &ws)
@@ -174,16 +184,18 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 }
 
 // invalidBeacon records an invalid beacon and marks its witnesses.
-func (s *scorer) invalidBeacon(b *Beacon, wit []int32, reason Reason, detail string) {
-	s.record(ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: reason, Detail: detail})
+func (s *scorer) invalidBeacon(bi int32, wit []int32, reason Reason, detail string) {
+	b := &s.in.Beacons[bi]
+	s.record(s.rankB[bi], ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: reason, Detail: detail})
 	wd := "beacon: " + reason.String()
 	for _, wi := range wit {
-		s.witnessResult(&s.in.Witnesses[wi], ReasonBeaconInvalid, wd)
+		s.witnessResult(wi, ReasonBeaconInvalid, wd)
 	}
 }
 
-func (s *scorer) witnessResult(w *Witness, reason Reason, detail string) {
-	s.record(ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: reason, Detail: detail})
+func (s *scorer) witnessResult(wi int32, reason Reason, detail string) {
+	w := &s.in.Witnesses[wi]
+	s.record(s.rankW[wi], ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: reason, Detail: detail})
 }
 
 // checkBeacon runs the beacon checks of iot_verifier/src/poc.rs

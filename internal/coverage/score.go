@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -40,7 +41,10 @@ type scorer struct {
 	scales    map[uint64]uint64 // res-11 hex → HIP-17 scale
 	interact  []bool            // hotspot was interactive at epoch start
 	shares    []Share           // per hotspot
-	reports   []ReportResult
+	reports   []ReportResult    // in output order: rankB, rankW give the slots
+	rankB     []int32           // per beacon: its slot in reports
+	rankW     []int32           // per witness: its slot in reports
+	ties      [][2]int32        // slot ranges of one role and id, to finish sorting
 	counts    [3][NumReasons]uint64
 }
 
@@ -96,7 +100,7 @@ func (s *scorer) index() error {
 			s.act[d.hot] = Activity{Device: d.addr}
 		}
 	}
-	s.reports = make([]ReportResult, 0, len(in.Beacons)+len(in.Witnesses))
+	s.reports = make([]ReportResult, len(in.Beacons)+len(in.Witnesses))
 	return nil
 }
 
@@ -159,8 +163,9 @@ func (s *scorer) hexScale(i int32) uint64 {
 	return s.p.DefaultHexScale
 }
 
-func (s *scorer) record(r ReportResult) {
-	s.reports = append(s.reports, r)
+// record stores a report's result in its slot.
+func (s *scorer) record(slot int32, r ReportResult) {
+	s.reports[slot] = r
 	s.counts[r.Role][r.Reason]++
 }
 
@@ -185,7 +190,11 @@ func (s *scorer) result() (Result, error) {
 		}
 		res.Shares = append(res.Shares, sh)
 	}
-	sortReports(s.reports)
+	// Reports already sit in role and id order, except among reports
+	// sharing an id.
+	for _, t := range s.ties {
+		slices.SortFunc(s.reports[t[0]:t[1]], compareReports)
+	}
 	res.Reports = s.reports
 	for _, d := range s.devs {
 		var a Activity

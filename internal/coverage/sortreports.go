@@ -1,7 +1,6 @@
 package coverage
 
 import (
-	"cmp"
 	"encoding/binary"
 	"math"
 	"math/bits"
@@ -31,7 +30,7 @@ func sortByReceived(n int, received func(i int32) int64, id func(i int32) *[32]b
 			keys[i].hi = (keys[i].hi - uint64(lo)) << (64 - width)
 		}
 	}
-	sortKeys(keys, width, 33, func(run []sortKey) {
+	sortKeys(keys, width, 22, func(_ int, run []sortKey) {
 		slices.SortFunc(run, func(a, b sortKey) int { return full(a.i, b.i) })
 	})
 	out := make([]int32, n)
@@ -39,41 +38,4 @@ func sortByReceived(n int, received func(i int32) int64, id func(i int32) *[32]b
 		out[k] = keys[k].i
 	}
 	return out
-}
-
-// sortReports sorts reports by compareReports. It radix-sorts compact keys
-// (role, the first 8 bytes of the id, position), falls back to
-// compareReports only where role and id prefix tie, and permutes the reports
-// in place: the same total order as slices.SortFunc(reports,
-// compareReports), so the same output, without moving ~100-byte structs
-// around or paying n log n comparisons (BENCHMARKS.md, epoch).
-func sortReports(reports []ReportResult) {
-	keys := make([]sortKey, len(reports))
-	for i := range reports {
-		keys[i] = sortKey{hi: uint64(reports[i].Role) << 56, lo: binary.BigEndian.Uint64(reports[i].ID[:8]), i: int32(i)}
-	}
-	sortKeys(keys, 8, 33, func(run []sortKey) {
-		slices.SortFunc(run, func(a, b sortKey) int {
-			return cmp.Or(cmp.Compare(a.lo, b.lo), compareReports(reports[a.i], reports[b.i]))
-		})
-	})
-	// Permute in place, cycle by cycle: position j takes the report at
-	// keys[j].i; a placed position is marked with -1.
-	for k := range keys {
-		if keys[k].i < 0 || int(keys[k].i) == k {
-			continue
-		}
-		tmp := reports[k]
-		j := k
-		for {
-			src := int(keys[j].i)
-			keys[j].i = -1
-			if src == k {
-				reports[j] = tmp
-				break
-			}
-			reports[j] = reports[src]
-			j = src
-		}
-	}
 }

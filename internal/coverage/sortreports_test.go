@@ -1,35 +1,62 @@
 package coverage
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
 )
 
-// TestSortReportsMatchesSortFunc checks that sortReports gives exactly the
-// order of slices.SortFunc with compareReports, ids sharing prefixes and
-// whole duplicates included.
-func TestSortReportsMatchesSortFunc(t *testing.T) {
+// TestIDRanksMatchSortAndSeenSet checks idRanks against sorting the ids
+// and filling a set of seen ids in processing order, with ids sharing long
+// prefixes and repeated ids, below and above the radix threshold.
+func TestIDRanksMatchSortAndSeenSet(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		n := rapid.SampledFrom([]int{rapid.IntRange(0, 60).Draw(rt, "small"), rapid.IntRange(radixMin, 3*radixMin).Draw(rt, "large")}).Draw(rt, "n")
-		reports := make([]ReportResult, n)
-		for i := range reports {
-			r := &reports[i]
-			r.Role = Role(rapid.IntRange(1, 2).Draw(rt, "role"))
-			r.ID[rapid.IntRange(0, 31).Draw(rt, "idpos")] = byte(rapid.IntRange(0, 3).Draw(rt, "idbyte"))
-			r.Device[0] = byte(rapid.IntRange(0, 2).Draw(rt, "dev"))
-			r.Reason = Reason(rapid.IntRange(0, 3).Draw(rt, "reason"))
-			r.Detail = rapid.SampledFrom([]string{"", "a", "b"}).Draw(rt, "detail")
-			r.Units = uint64(rapid.IntRange(0, 2).Draw(rt, "units"))
+		ids := make([][32]byte, n)
+		for i := range ids {
+			ids[i][rapid.IntRange(0, 31).Draw(rt, "idpos")] = byte(rapid.IntRange(0, 3).Draw(rt, "idbyte"))
 		}
-		want := slices.Clone(reports)
-		slices.SortFunc(want, compareReports)
-		got := slices.Clone(reports)
-		sortReports(got)
-		for i := range want {
-			if compareReports(got[i], want[i]) != 0 {
-				rt.Fatalf("position %d: got %+v, want %+v", i, got[i], want[i])
+		order := make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
+		}
+		order = rapid.Permutation(order).Draw(rt, "order")
+		rank, repeated, ties := idRanks(n, func(i int32) *[32]byte { return &ids[i] }, order)
+
+		seen := make(map[[32]byte]bool)
+		for _, i := range order {
+			if repeated[i] != seen[ids[i]] {
+				rt.Fatalf("id %x at input %d: got repeated %v, want %v", ids[i][:], i, repeated[i], seen[ids[i]])
+			}
+			seen[ids[i]] = true
+		}
+		byRank := make([][32]byte, n)
+		filled := make([]bool, n)
+		for i, r := range rank {
+			if filled[r] {
+				rt.Fatalf("rank %d given twice", r)
+			}
+			filled[r], byRank[r] = true, ids[i]
+		}
+		want := slices.Clone(ids)
+		slices.SortFunc(want, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
+		if !slices.Equal(byRank, want) {
+			rt.Fatalf("ids by rank are not in id order")
+		}
+		inTie := make([]bool, n)
+		for _, tr := range ties {
+			for r := tr[0]; r < tr[1]; r++ {
+				inTie[r] = true
+				if byRank[r] != byRank[tr[0]] {
+					rt.Fatalf("tie range %v holds different ids", tr)
+				}
+			}
+		}
+		for r := 0; r+1 < n; r++ {
+			if byRank[r] == byRank[r+1] && (!inTie[r] || !inTie[r+1]) {
+				rt.Fatalf("ranks %d and %d share an id outside any tie range", r, r+1)
 			}
 		}
 	})

@@ -23,7 +23,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	hi := s.beaconRef[bi].hot
 	e, reason, detail := s.checkBeacon(b, hi)
 	if reason != ReasonValid {
-		s.invalidBeacon(b, wit, reason, detail)
+		s.invalidBeacon(bi, wit, reason, detail)
 		return
 	}
 	// The beacon took its interval bucket.
@@ -62,7 +62,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	// window (verify_beacon_reciprocity, iot_verifier/src/runner.rs).
 	window := int64(s.p.ReciprocityWindowNs)
 	if last := s.act[hi].LastWitness; last == 0 || b.Received-last >= window {
-		s.invalidBeacon(b, wit, ReasonNoValidWitnesses, "no valid witness by the beaconer within the reciprocity window")
+		s.invalidBeacon(bi, wit, ReasonNoValidWitnesses, "no valid witness by the beaconer within the reciprocity window")
 		return
 	}
 
@@ -93,7 +93,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	bu, wu := s.units.beaconer[selected], s.units.witness[selected]
 	bshare, _ := ledger.MulDiv(bu, scale, Scale)
 	wshare, _ := ledger.MulDiv(wu, scale, Scale)
-	s.record(ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: ReasonValid,
+	s.record(s.rankB[bi], ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: ReasonValid,
 		Units: bu, HexScale: scale, Share: bshare})
 	sh := &s.shares[hi]
 	sh.Beaconer += bshare
@@ -101,10 +101,10 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	for k, wi := range wit {
 		w := &s.in.Witnesses[wi]
 		if ws.reason[k] != ReasonValid {
-			s.witnessResult(w, ws.reason[k], ws.detail[k])
+			s.witnessResult(wi, ws.reason[k], ws.detail[k])
 			continue
 		}
-		s.record(ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: ReasonValid,
+		s.record(s.rankW[wi], ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: ReasonValid,
 			Units: wu, HexScale: scale, Share: wshare})
 		wsh := &s.shares[s.witRef[wi].hot]
 		wsh.Witness += wshare
