@@ -1,8 +1,11 @@
 package app
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"sort"
 	"sync"
 
@@ -98,8 +101,19 @@ func (a *App) LastCommit() (int64, []byte) { return a.db.LastCommit() }
 // ChainID returns the chain id recorded at genesis.
 func (a *App) ChainID() string { return a.chainID }
 
-// InitChain writes genesis into the staged state and returns the genesis
-// app hash. Nothing is persisted until the first Commit.
+// genesisBackend is a Backend that takes a genesis of any size with bounded
+// memory (store.DB.WriteGenesis): it runs build on a store that spills to
+// disk, calls visit with every write of genesis in key order, and leaves the
+// state at height 0 until the first Commit, redoing it from scratch if the
+// node stops before that.
+type genesisBackend interface {
+	WriteGenesis(build func(st ledger.Store) error, visit func(w ledger.Write)) error
+}
+
+// InitChain writes genesis and returns the genesis app hash. Over a
+// genesisBackend genesis goes to disk as it is built, at height 0; over
+// any other Backend it is staged in memory. Either way it becomes part of
+// committed state with the first Commit, and the hash is the same.
 func (a *App) InitChain(chainID string, appState []byte) ([]byte, error) {
 	if a.height != 0 {
 		return nil, fmt.Errorf("app: init chain at height %d", a.height)
@@ -109,20 +123,34 @@ func (a *App) InitChain(chainID string, appState []byte) ([]byte, error) {
 		return nil, err
 	}
 	a.staged = ledger.NewOverlay(a.db)
-	st := a.staged
+	if gb, ok := a.db.(genesisBackend); ok {
+		h := newWriteHasher(nil, 0)
+		build := func(st ledger.Store) error { return a.initGenesis(st, chainID, g) }
+		if err := gb.WriteGenesis(build, h.add); err != nil {
+			return nil, err
+		}
+		a.appHash = h.sum()
+	} else {
+		if err := a.initGenesis(a.staged, chainID, g); err != nil {
+			return nil, err
+		}
+		a.appHash = nextAppHash(nil, 0, a.staged.Writes())
+	}
+	a.chainID = chainID
+	return a.appHash, nil
+}
+
+// initGenesis writes the chain id, params, balances and every module's
+// genesis section into st.
+func (a *App) initGenesis(st ledger.Store, chainID string, g *Genesis) error {
 	st.Set(keyChainID, []byte(chainID))
 	auth, _ := ledger.ParseAddress(g.Authority)
 	if err := a.params.InitGenesis(st, auth, g.Params); err != nil {
-		return nil, err
+		return err
 	}
 	if err := bank.InitGenesis(st, g.Denom, g.Decimals, g.bankBalances()); err != nil {
-		return nil, err
+		return err
 	}
-	names := make([]string, 0, len(g.Modules))
-	for n := range g.Modules {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	known := make(map[string]bool)
 	for _, m := range a.modules {
 		known[m.Name] = true
@@ -130,19 +158,55 @@ func (a *App) InitChain(chainID string, appState []byte) ([]byte, error) {
 			continue
 		}
 		if err := m.InitGenesis(st, g.Modules[m.Name]); err != nil {
-			return nil, fmt.Errorf("genesis: module %s: %w", m.Name, err)
+			return fmt.Errorf("genesis: module %s: %w", m.Name, err)
 		}
 	}
+	names := make([]string, 0, len(g.Modules))
+	for n := range g.Modules {
+		names = append(names, n)
+	}
+	sort.Strings(names)
 	for _, n := range names {
 		if !known[n] {
-			return nil, fmt.Errorf("genesis: unknown module section %q", n)
+			return fmt.Errorf("genesis: unknown module section %q", n)
 		}
 	}
-	writes := st.Writes()
-	a.chainID = chainID
-	a.appHash = nextAppHash(nil, 0, writes)
-	return a.appHash, nil
+	return nil
 }
+
+// writeHasher computes nextAppHash one write at a time, for a write set
+// too large to hold (a genesis streamed to disk). It must hash exactly
+// what nextAppHash hashes; the Pebble instance of internal/chain's
+// determinism test and internal/store's genesis tests compare the two.
+type writeHasher struct {
+	h   hash.Hash
+	buf [8]byte
+}
+
+func newWriteHasher(prev []byte, height int64) *writeHasher {
+	w := &writeHasher{h: sha256.New()}
+	w.h.Write([]byte("depin/apphash/v1"))
+	w.h.Write(prev)
+	binary.BigEndian.PutUint64(w.buf[:], uint64(height))
+	w.h.Write(w.buf[:])
+	return w
+}
+
+func (w *writeHasher) add(wr ledger.Write) {
+	binary.BigEndian.PutUint32(w.buf[:4], uint32(len(wr.Key)))
+	w.h.Write(w.buf[:4])
+	w.h.Write(wr.Key)
+	if wr.Delete {
+		w.h.Write([]byte{0})
+		return
+	}
+	w.h.Write([]byte{1})
+	binary.BigEndian.PutUint32(w.buf[:4], uint32(len(wr.Value)))
+	w.h.Write(w.buf[:4])
+	w.h.Write(wr.Value)
+}
+
+func (w *writeHasher) sum() []byte { return w.h.Sum(nil) }
 
 // CheckInvariants checks the supply invariant and every module's invariants
 // over a state view.

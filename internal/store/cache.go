@@ -14,12 +14,16 @@ import (
 // It changes speed, never results: Commit writes each key of a block into
 // the cache under the same lock that bumps gen, and a Get that read Pebble
 // before a Commit finished (gen moved on) does not store what it read. The
-// cache holds at most max entries and is dropped whole when full.
+// cache holds at most maxEntries entries and maxBytes bytes (keys, values
+// and a per-entry overhead) and is dropped whole when either would be
+// exceeded; a value above maxValue is never cached.
 type readCache struct {
-	mu   sync.Mutex
-	gen  uint64
-	max  int
-	vals map[string]cached
+	mu         sync.Mutex
+	gen        uint64
+	maxEntries int
+	maxBytes   int
+	bytes      int
+	vals       map[string]cached
 }
 
 // cached is a value; absent marks a key known not to exist.
@@ -28,11 +32,32 @@ type cached struct {
 	absent bool
 }
 
-// readCacheEntries bounds the cache: a few tens of MB of small values.
-const readCacheEntries = 1 << 17
+// Bounds of the cache. The values every transaction reads are small (a
+// balance, a sequence, a parameter: tens of bytes), so 131,072 entries
+// cover a block's working set; the byte bound keeps large values (a
+// transaction record, a device) from growing it past 32 MiB, and a value
+// above maxCachedValue is read from Pebble (its block cache) each time.
+const (
+	readCacheEntries = 1 << 17
+	readCacheBytes   = 32 << 20
+	maxCachedValue   = 16 << 10
+	// entryOverhead approximates a map entry's own cost: the key's string
+	// header, the cached struct and the bucket slot.
+	entryOverhead = 64
+)
 
-func newReadCache(max int) *readCache {
-	return &readCache{max: max, vals: make(map[string]cached)}
+func newReadCache(maxEntries, maxBytes int) *readCache {
+	return &readCache{maxEntries: maxEntries, maxBytes: maxBytes, vals: make(map[string]cached)}
+}
+
+// reset drops every entry and starts a new generation, so that no Get in
+// flight caches what it read before.
+func (c *readCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.vals = make(map[string]cached)
+	c.bytes = 0
 }
 
 // get returns a copy of the cached value of key, whether the key is cached,
@@ -61,19 +86,27 @@ func (c *readCache) put(key, val []byte, gen uint64) {
 	c.store(key, val, val == nil)
 }
 
-// store caches a value or an absence. An empty value is not cached (the
-// next Get asks Pebble), so that nil and empty stay exactly as Pebble
-// returns them.
+// store caches a value or an absence. An empty value and a value above
+// maxCachedValue are not cached (the next Get asks Pebble), so that nil and
+// empty stay exactly as Pebble returns them.
 func (c *readCache) store(key, val []byte, absent bool) {
-	if !absent && len(val) == 0 {
+	if old, ok := c.vals[string(key)]; ok {
 		delete(c.vals, string(key))
+		c.bytes -= entrySize(key, old.val)
+	}
+	if !absent && (len(val) == 0 || len(val) > maxCachedValue) {
 		return
 	}
-	if len(c.vals) >= c.max {
+	n := entrySize(key, val)
+	if len(c.vals) >= c.maxEntries || c.bytes+n > c.maxBytes {
 		c.vals = make(map[string]cached)
+		c.bytes = 0
 	}
 	c.vals[string(key)] = cached{val: bytes.Clone(val), absent: absent}
+	c.bytes += n
 }
+
+func entrySize(key, val []byte) int { return len(key) + len(val) + entryOverhead }
 
 // update is called by Commit after the batch is durable: it records the new
 // value of each written key already cached and starts a new generation.
@@ -81,9 +114,13 @@ func (c *readCache) update(set func(fn func(key, val []byte, deleted bool))) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	set(func(key, val []byte, deleted bool) {
-		if _, ok := c.vals[string(key)]; ok {
-			c.store(key, val, deleted)
-		}
-	})
+	set(c.refresh)
+}
+
+// refresh records the new value of key if key is cached. The caller holds
+// c.mu, or is the only user of the cache.
+func (c *readCache) refresh(key, val []byte, deleted bool) {
+	if _, ok := c.vals[string(key)]; ok {
+		c.store(key, val, deleted)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -21,6 +22,9 @@ var (
 type DB struct {
 	db    *pebble.DB
 	cache *readCache
+	// pending is set while a genesis is written but no block is committed
+	// on it (see WriteGenesis).
+	pending atomic.Bool
 }
 
 // Open opens (or creates) the state database in dir.
@@ -29,7 +33,9 @@ func Open(dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &DB{db: db, cache: newReadCache(readCacheEntries)}, nil
+	d := &DB{db: db, cache: newReadCache(readCacheEntries, readCacheBytes)}
+	d.pending.Store(d.Get(keyGenesis) != nil)
+	return d, nil
 }
 
 // Read-path tuning (measured with `depin bench ledger`, BENCHMARKS.md):
@@ -40,10 +46,22 @@ func Open(dir string) (*DB, error) {
 // filters on every level (10 bits per key, about 1% false positives, the
 // value Pebble's docs suggest) and a 128 MB cache keep those reads in
 // memory. Neither changes what is stored or read.
-const blockCacheSize = 128 << 20
+//
+// Memory: the block cache is the bound on what Pebble keeps of the state
+// (128 MiB whatever the state's size; 1M devices are about 660 MiB on
+// disk), plus at most memTableStopWrites memtables of memTableSize. A 32 MiB
+// memtable lets a large genesis go in as 4 MiB batches (genesis.go), below
+// the large-batch threshold of half a memtable, with a flush every few
+// batches instead of every one.
+const (
+	blockCacheSize     = 128 << 20
+	memTableSize       = 32 << 20
+	memTableStopWrites = 2
+)
 
 func options() *pebble.Options {
-	o := &pebble.Options{Logger: quietLogger{}, CacheSize: blockCacheSize}
+	o := &pebble.Options{Logger: quietLogger{}, CacheSize: blockCacheSize,
+		MemTableSize: memTableSize, MemTableStopWritesThreshold: memTableStopWrites}
 	o.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
 	return o
 }
@@ -92,7 +110,13 @@ func (d *DB) Get(key []byte) []byte {
 
 // Iterate calls fn for committed keys in [start, end) in order.
 func (d *DB) Iterate(start, end []byte, fn func(key, value []byte) bool) {
-	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
+	iterate(d.db, start, end, fn)
+}
+
+// iterate runs fn over [start, end) of a Pebble reader (the database or an
+// indexed batch), panicking on a storage failure.
+func iterate(r pebble.Reader, start, end []byte, fn func(key, value []byte) bool) {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
 	if err != nil {
 		panic(fmt.Sprintf("store: iterate: %v", err))
 	}
@@ -147,9 +171,16 @@ func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) e
 	if err := b.Set(keyAppHash, appHash, nil); err != nil {
 		return fmt.Errorf("store: commit height %d: %w", height, err)
 	}
+	pending := d.pending.Load()
+	if pending {
+		if err := b.Delete(keyGenesis, nil); err != nil {
+			return fmt.Errorf("store: commit height %d: %w", height, err)
+		}
+	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: commit height %d: %w", height, err)
 	}
+	d.pending.Store(false)
 	d.cache.update(func(fn func(key, val []byte, deleted bool)) {
 		for _, ws := range [][]ledger.Write{state, index} {
 			for _, w := range ws {
@@ -158,6 +189,9 @@ func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) e
 		}
 		fn(keyHeight, ledger.U64(uint64(height)), false)
 		fn(keyAppHash, appHash, false)
+		if pending {
+			fn(keyGenesis, nil, true)
+		}
 	})
 	return nil
 }
