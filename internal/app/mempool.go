@@ -19,14 +19,16 @@ import (
 // the same code FinalizeBlock would give.
 //
 // CheckTx is safe to call from many goroutines at once, as the node's
-// mempool connection does. Decoding and the signature check, most of its
-// cost, run unlocked; reading the sender's committed and pending
-// sequences, the checks against committed state and the reservation of the
-// next sequence run under one lock (the one Commit takes to prune
-// reservations), so that concurrent calls give the results of some serial
-// order of the same calls. CometBFT also holds its mempool lock across
-// Commit, so no check sees a block half committed. CheckTx returns no
-// events: the engine discards them.
+// mempool connection does. Decoding, the signature check and the checks
+// against committed state run unlocked: their results depend on the
+// transaction and committed state only. Comparing the sequence with the
+// sender's committed and pending sequences and reserving the next one run
+// under one lock (the one Commit takes to prune reservations), so that
+// concurrent calls give the results of some serial order of the same calls.
+// CometBFT holds its mempool lock across Commit, so no check sees a block
+// half committed; an engine that commits during CheckTx gets checks judged
+// against the state before the block, which FinalizeBlock judges again.
+// CheckTx returns no events: the engine discards them.
 func (a *App) CheckTx(raw []byte) Result {
 	d, e := decode(raw)
 	if e != nil {
@@ -38,18 +40,32 @@ func (a *App) CheckTx(raw []byte) Result {
 		}
 		a.sigs.add(d.hash)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	r := a.checkAndReserve(d, raw)
+	committed := Sequence(a.db, d.signer)
+	seq := d.body.Sequence
+	st := ledger.NewOverlay(a.db)
+	switch {
+	case seq == committed:
+		h, _ := a.db.LastCommit()
+		e = a.admit(st, d, raw, h+1)
+	case seq > committed:
+		// Predecessors may be in the mempool: only chain id, limits and
+		// the fee can be checked against committed state.
+		e = a.ante(st, d, raw, false)
+	}
+	r := a.reserve(d, committed, e)
 	r.Hash = d.hash
 	return r
 }
 
-// checkAndReserve checks a verified transaction's sequence and contents
-// against committed state and, if it passes, reserves the sender's next
-// sequence. The caller holds a.mu.
-func (a *App) checkAndReserve(d *decoded, raw []byte) Result {
-	committed := Sequence(a.db, d.signer)
+// reserve judges a verified transaction's sequence against the sender's
+// committed sequence and the sequences this node already admitted, then
+// reports e, the outcome of the checks against committed state, and on
+// success reserves the sender's next sequence, all under a.mu. The order of
+// the checks is that of execute: a replay or a gap is reported before
+// anything e says.
+func (a *App) reserve(d *decoded, committed uint64, e *ledger.Error) Result {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	next := max(a.pending[d.signer], committed)
 	seq := d.body.Sequence
 	if seq < committed {
@@ -60,15 +76,7 @@ func (a *App) checkAndReserve(d *decoded, raw []byte) Result {
 		return Result{Code: ledger.CodeSequenceSkipped,
 			Log: fmt.Sprintf("sequence %d skips ahead, account %s is at %d", seq, d.signer, next)}
 	}
-	st := ledger.NewOverlay(a.db)
-	if seq == committed {
-		h, _ := a.db.LastCommit()
-		if e := a.admit(st, d, raw, h+1); e != nil {
-			return fail(e)
-		}
-	} else if e := a.ante(st, d, raw, false); e != nil {
-		// Predecessors are still in the mempool: only chain id, limits
-		// and the fee can be checked against committed state.
+	if e != nil {
 		return fail(e)
 	}
 	if a.pending[d.signer] < seq+1 {
