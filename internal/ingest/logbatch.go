@@ -210,26 +210,35 @@ func decodeEntry(b []byte) (logEntry, error) {
 	return e, nil
 }
 
+// consumeVarintField reads field num as a varint. Tags and varints must be
+// minimal, so that a message has exactly one encoding.
 func consumeVarintField(b []byte, num protowire.Number) (uint64, []byte, error) {
 	n, typ, k := protowire.ConsumeTag(b)
-	if k < 0 || n != num || typ != protowire.VarintType {
+	if k < 0 || n != num || typ != protowire.VarintType || k != protowire.SizeTag(num) {
 		return 0, nil, fmt.Errorf("want varint field %d", num)
 	}
 	v, m := protowire.ConsumeVarint(b[k:])
 	if m < 0 {
 		return 0, nil, protowire.ParseError(m)
 	}
+	if m != protowire.SizeVarint(v) {
+		return 0, nil, errors.New("varint not minimal")
+	}
 	return v, b[k+m:], nil
 }
 
+// consumeBytesField reads field num as bytes, with minimal tag and length.
 func consumeBytesField(b []byte, num protowire.Number) ([]byte, []byte, error) {
 	n, typ, k := protowire.ConsumeTag(b)
-	if k < 0 || n != num || typ != protowire.BytesType {
+	if k < 0 || n != num || typ != protowire.BytesType || k != protowire.SizeTag(num) {
 		return nil, nil, fmt.Errorf("want bytes field %d", num)
 	}
 	v, m := protowire.ConsumeBytes(b[k:])
 	if m < 0 {
 		return nil, nil, protowire.ParseError(m)
+	}
+	if m != protowire.SizeBytes(len(v)) {
+		return nil, nil, errors.New("length not minimal")
 	}
 	return v, b[k+m:], nil
 }

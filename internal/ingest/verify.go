@@ -114,7 +114,7 @@ func (s *Service) verify(items []item, received, height int64, epoch uint64) {
 	}
 	busy := int(s.verifying.Add(1)) - 1
 	defer s.verifying.Add(-1)
-	parts := min(max(runtime.GOMAXPROCS(0)-busy, 1), max(len(idx)/minVerifyPart, 1))
+	parts := verifyParts(len(idx), busy, runtime.GOMAXPROCS(0))
 	if parts == 1 {
 		s.verifyPart(items, idx, received, height, epoch)
 		return
@@ -127,6 +127,13 @@ func (s *Service) verify(items []item, received, height int64, epoch uint64) {
 	}
 	s.verifyPart(items, idx[:size], received, height, epoch)
 	wg.Wait()
+}
+
+// verifyParts is the number of parts to verify n signatures in while busy
+// other batches are verifying on procs cores: one per idle core, each of at
+// least minVerifyPart signatures.
+func verifyParts(n, busy, procs int) int {
+	return min(max(procs-busy, 1), max(n/minVerifyPart, 1))
 }
 
 // verifyPart verifies the items at idx as one batch and, for each valid

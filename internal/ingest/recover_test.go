@@ -1,0 +1,197 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/durable"
+	"github.com/depin-network/depin/internal/sig"
+	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
+)
+
+// TestRecoverLegacyLog starts on a log written in the one-record-per-message
+// format, followed by a batch message: the marks come from both, and the
+// batcher cuts both into segments, every record once, in log order.
+func TestRecoverLegacyLog(t *testing.T) {
+	f := newFleet(3)
+	cfg := testConfig(t)
+	cfg.SegmentMaxAge = 20 * time.Millisecond
+	e := newEnv(t, cfg, f)
+	ent := ref(e.chain)
+	ctx := context.Background()
+	var legacy [][]byte
+	var last []*reportv1.SignedReport
+	for range 2 {
+		last = last[:0]
+		for i := range 3 {
+			sr := f.heartbeat(i, ent)
+			data, err := proto.Marshal(&ingestv1.LogRecord{Report: sr, Received: 1, Height: ent.GetHeight()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			subject := cfg.Subject + "." + hex.EncodeToString(f.pub(i))
+			if _, err := e.svc.log.js.Publish(ctx, subject, data); err != nil {
+				t.Fatal(err)
+			}
+			legacy = append(legacy, data)
+			last = append(last, sr)
+		}
+	}
+	res := submitOne(t, e, f.heartbeat(0, ent)) // nonce 3, a batch message
+	if res.Status != ingestv1.Status_STATUS_ACCEPTED {
+		t.Fatalf("got %v %q, want accepted", res.Status, res.Message)
+	}
+	if err := e.svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.start(t)
+	wantNonce := map[int]uint64{0: 3, 1: 2, 2: 2}
+	for i, n := range wantNonce {
+		if d := e.svc.devices[[32]byte(f.pub(i))]; d == nil || d.nonce != n {
+			t.Errorf("device %d: got mark %+v, want nonce %d", i, d, n)
+		}
+	}
+	for i := 1; i < 3; i++ { // their last reports are legacy records
+		got := submitOne(t, e, last[i])
+		if h := LeafHash(legacy[3+i]); got.Status != ingestv1.Status_STATUS_DUPLICATE || !bytes.Equal(got.Hash, h[:]) {
+			t.Errorf("device %d last report again: got %v %x, want duplicate %x", i, got.Status, got.Hash, h)
+		}
+	}
+	e.svc.deps.Now, e.svc.batcher.now = time.Now, time.Now
+	stop := e.run(t)
+	defer stop()
+	want := append(legacy, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var got [][]byte
+		for _, s := range e.svc.store.all() {
+			seg := readSegment(t, e, s.Hash)
+			got = append(got, seg.GetRecords()...)
+		}
+		if len(got) == len(want) {
+			for i := range legacy {
+				if !bytes.Equal(got[i], legacy[i]) {
+					t.Fatalf("segment record %d: got %x, want the legacy record %x", i, got[i], legacy[i])
+				}
+			}
+			if h := LeafHash(got[6]); !bytes.Equal(h[:], res.Hash) {
+				t.Fatalf("segment record 6: got leaf %x, want the accepted hash %x", h, res.Hash)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got %d records in segments after 10s, want %d", len(got), len(want))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func readSegment(t *testing.T, e *env, hash string) *ingestv1.Segment {
+	t.Helper()
+	path, ok := e.svc.store.path(hash)
+	if !ok {
+		t.Fatalf("no segment %s", hash)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := DecodeSegment(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seg
+}
+
+// TestRecoverRefusesResetLog: a marks snapshot beyond the end of the log
+// means the log was replaced; starting would forget what it held.
+func TestRecoverRefusesResetLog(t *testing.T) {
+	cfg := testConfig(t)
+	if err := durable.WriteFile(filepath.Join(cfg.DataDir, marksFile), encodeMarks(100, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := NewMemRegistry()
+	_, err := New(cfg, Deps{Registry: reg, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "reset") {
+		t.Fatalf("got %v, want an error saying the log was reset", err)
+	}
+}
+
+func TestVerifyParts(t *testing.T) {
+	tests := []struct{ n, busy, procs, want int }{
+		{1024, 0, 2, 2},
+		{1024, 1, 2, 1},
+		{1024, 3, 2, 1},
+		{1024, 0, 8, 4},
+		{300, 0, 8, 1},
+		{512, 0, 8, 2},
+		{0, 0, 2, 1},
+		{4096, 2, 8, 6},
+	}
+	for _, tc := range tests {
+		if got := verifyParts(tc.n, tc.busy, tc.procs); got != tc.want {
+			t.Errorf("verifyParts(%d, %d, %d): got %d, want %d", tc.n, tc.busy, tc.procs, got, tc.want)
+		}
+	}
+}
+
+// TestVerifySplitBatch verifies a batch split across four parts, with bad
+// signatures in every part, and checks each report's outcome against
+// internal/sig and its prepared record against proto.Marshal.
+func TestVerifySplitBatch(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	if got := verifyParts(1100, 0, runtime.GOMAXPROCS(0)); got != 4 {
+		t.Fatalf("got %d parts, want 4", got)
+	}
+	f := newFleet(50)
+	e := newEnv(t, testConfig(t), f)
+	ent := ref(e.chain)
+	items := make([]item, 1100)
+	for i := range items {
+		sr := f.heartbeat(i%50, ent)
+		if i%97 == 5 {
+			sr.Signature[7] ^= 1
+		}
+		items[i].signed, items[i].msg = sr, -1
+		items[i].rep, items[i].rej = decode(sr, 2048)
+		if items[i].rej != nil {
+			t.Fatal(items[i].rej.msg)
+		}
+	}
+	items[3].rej = reject(ingestv1.Status_STATUS_MALFORMED, "left out") // not verified
+	e.svc.verify(items, 42, 100, 7)
+	for i := range items {
+		it := &items[i]
+		if i == 3 {
+			if it.rej.msg != "left out" || it.record != nil {
+				t.Fatalf("item 3: a rejected item was verified")
+			}
+			continue
+		}
+		wantOK := sig.Verify(it.rep.GetPubKey(), Domain, it.signed.GetReport(), it.signed.GetSignature())
+		if gotOK := it.rej == nil; gotOK != wantOK {
+			t.Fatalf("item %d: got valid %v, want %v", i, gotOK, wantOK)
+		}
+		if !wantOK {
+			if it.rej.status != ingestv1.Status_STATUS_BAD_SIGNATURE || it.record != nil {
+				t.Fatalf("item %d: got %v with a record, want bad signature and none", i, it.rej.status)
+			}
+			continue
+		}
+		want, _ := proto.Marshal(&ingestv1.LogRecord{Report: it.signed, Received: 42, Height: 100, Epoch: 7})
+		if !bytes.Equal(it.record, want) || it.leaf != LeafHash(want) || it.digest != sha256.Sum256(it.signed.GetReport()) || !bytes.Equal(it.pub[:], it.rep.GetPubKey()) {
+			t.Fatalf("item %d: prepared record, leaf, digest or key differ from the report's", i)
+		}
+	}
+}
