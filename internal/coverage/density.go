@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 )
@@ -9,87 +10,162 @@ import (
 // (MAX_RES in helium/oracles iot_verifier/src/hex_density.rs).
 const densityBaseRes = 11
 
+// densityLevel is one resolution of the HIP-17 roll-up: its occupied hexes
+// in ascending order and their counts.
+type densityLevel struct {
+	cells     []uint64
+	unclipped []uint64
+	clipped   []uint64
+	// up[j] is the index, in the next coarser level, of cells[j]'s
+	// parent; -1 if the parent could not be computed.
+	up []int32
+}
+
 // hexDensity computes HIP-17 transmit scales (tuned by HIP-104) for the
 // res-11 hexes of the interactive hotspots, one entry per hotspot in cells
-// (repeats count). It follows iot_verifier/src/hex_density.rs: counts roll up
-// from res 10 to res 4; each parent is clipped to
-// min(max, target × max(occupied − N + 1, 1)), where occupied counts the hexes
-// of its 1-ring (itself included) whose count reaches the target; a hex's
-// scale is the product of clipped/unclipped over its ancestors, rounded to
-// 4 decimals.
+// (repeats count), and returns the scale of each entry. It follows
+// iot_verifier/src/hex_density.rs: counts roll up from res 10 to res 4;
+// each parent is clipped to min(max, target × max(occupied − N + 1, 1)),
+// where occupied counts the hexes of its 1-ring (itself included) whose
+// count reaches the target; a hex's scale is the product of
+// clipped/unclipped over its ancestors, rounded to 4 decimals.
 //
 // Helium clips the parents of one resolution in hash-map order, so a parent's
 // occupied count may see neighbours already clipped or not ("dynamically
 // unpredictable" in its comments). Here every parent of a resolution reads
 // its neighbours' counts as rolled up from the finer resolution, before any
 // clipping at that resolution: the result does not depend on order.
-func hexDensity(p Params, g Geo, cells []uint64) map[uint64]uint64 {
-	unclipped := make(map[uint64]uint64, len(cells)*2)
-	clipped := make(map[uint64]uint64, len(cells)*2)
-	for _, c := range cells {
-		unclipped[c]++
-		clipped[c]++
+//
+// Each resolution is a sorted array (H3 parents keep the order of their
+// children), neighbours are found by merging sorted ring cells with it, and
+// a hex's ancestors are followed by index: no map keyed by cell, whose
+// lookups stop fitting in cache at 100k hotspots (BENCHMARKS.md, epoch).
+func hexDensity(p Params, g Geo, cells []uint64) []uint64 {
+	// Base level: the distinct cells with their counts.
+	keys := make([]sortKey, len(cells))
+	for i, c := range cells {
+		keys[i] = sortKey{hi: c, i: int32(i)}
 	}
-	level := make([]uint64, 0, len(unclipped))
-	for c := range unclipped {
-		level = append(level, c)
+	sortKeys(keys, 64, 0, func(int, []sortKey) {})
+	entry := make([]int32, len(cells)) // entry → base index
+	base := &densityLevel{}
+	for k := range keys {
+		if k == 0 || keys[k].hi != keys[k-1].hi {
+			base.cells = append(base.cells, keys[k].hi)
+			base.unclipped = append(base.unclipped, 0)
+		}
+		j := len(base.cells) - 1
+		base.unclipped[j]++
+		entry[keys[k].i] = int32(j)
 	}
-	slices.Sort(level)
-	base := level
+	base.clipped = base.unclipped
+	levels := []*densityLevel{base}
 	for res := MaxDensityRes; res >= MinDensityRes; res-- {
-		cfg := p.Density[res-MinDensityRes]
-		next := make([]uint64, 0, len(level))
-		for _, c := range level {
-			par, err := g.Parent(c, res)
-			if err != nil {
-				continue
-			}
-			n := clipped[c]
-			unclipped[par] += n
-			clipped[par] += n
-			next = append(next, par)
-		}
-		slices.Sort(next)
-		next = slices.Compact(next)
-		limits := make([]uint64, len(next))
-		for i, par := range next {
-			occupied := uint64(0)
-			if ring, err := g.GridDisk(par, 1); err == nil {
-				for _, n := range ring {
-					if v, ok := clipped[n]; ok && v >= cfg.Target {
-						occupied++
-					}
-				}
-			}
-			factor := uint64(1)
-			if occupied > cfg.Neighbors {
-				factor = occupied - cfg.Neighbors + 1
-			}
-			limits[i] = min(cfg.Max, cfg.Target*factor)
-		}
-		for i, par := range next {
-			clipped[par] = min(limits[i], unclipped[par])
-		}
-		level = next
+		levels = append(levels, rollUp(p.Density[res-MinDensityRes], g, levels[len(levels)-1], res))
 	}
-	out := make(map[uint64]uint64, len(base))
+
+	// Scale of each base hex: the product over its ancestors.
+	scales := make([]uint64, len(base.cells))
 	num, den := new(big.Int), new(big.Int)
-	for _, c := range base {
+	for b, c := range base.cells {
 		num.SetInt64(1)
 		den.SetInt64(1)
-		for res := MaxDensityRes; res >= MinDensityRes; res-- {
-			a, err := g.Parent(c, res)
-			if err != nil {
+		j := int32(b)
+		for li, res := 1, MaxDensityRes; res >= MinDensityRes; li, res = li+1, res-1 {
+			lv := levels[li]
+			if j >= 0 {
+				j = levels[li-1].up[j]
+			}
+			if j < 0 {
+				// A broken chain (never with H3): look the ancestor up
+				// directly, as the map did.
+				a, err := g.Parent(c, res)
+				if err != nil {
+					continue
+				}
+				k, ok := slices.BinarySearch(lv.cells, a)
+				if !ok {
+					continue
+				}
+				j = int32(k)
+			}
+			u := lv.unclipped[j]
+			if u == 0 || u == lv.clipped[j] {
 				continue
 			}
-			u := unclipped[a]
-			if u == 0 || u == clipped[a] {
-				continue
-			}
-			num.Mul(num, new(big.Int).SetUint64(clipped[a]))
+			num.Mul(num, new(big.Int).SetUint64(lv.clipped[j]))
 			den.Mul(den, new(big.Int).SetUint64(u))
 		}
-		out[c] = roundRat(new(big.Rat).SetFrac(num, den))
+		scales[b] = roundRat(new(big.Rat).SetFrac(num, den))
+	}
+	out := make([]uint64, len(cells))
+	for i, b := range entry {
+		out[i] = scales[b]
 	}
 	return out
+}
+
+// rollUp builds resolution res from the finer level fine: each parent sums
+// its children's clipped counts, then is clipped by the HIP-104 rule.
+func rollUp(cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
+	type link struct {
+		par   uint64
+		child int32
+	}
+	links := make([]link, 0, len(fine.cells))
+	fine.up = make([]int32, len(fine.cells))
+	for j, c := range fine.cells {
+		fine.up[j] = -1
+		if par, err := g.Parent(c, res); err == nil {
+			links = append(links, link{par, int32(j)})
+		}
+	}
+	// H3 parents of ascending cells ascend; sort only for a Geo whose
+	// parents do not.
+	byPar := func(a, b link) int { return cmp.Compare(a.par, b.par) }
+	if !slices.IsSortedFunc(links, byPar) {
+		slices.SortStableFunc(links, byPar)
+	}
+	lv := &densityLevel{}
+	for k, l := range links {
+		if k == 0 || l.par != links[k-1].par {
+			lv.cells = append(lv.cells, l.par)
+			lv.unclipped = append(lv.unclipped, 0)
+		}
+		j := len(lv.cells) - 1
+		lv.unclipped[j] += fine.clipped[l.child]
+		fine.up[l.child] = int32(j)
+	}
+
+	// Occupied neighbours: merge every parent's sorted 1-ring with the
+	// sorted level, reading counts before any clipping at this level.
+	var ring []sortKey
+	for j, c := range lv.cells {
+		disk, err := g.GridDisk(c, 1)
+		if err != nil {
+			continue
+		}
+		for _, n := range disk {
+			ring = append(ring, sortKey{hi: n, i: int32(j)})
+		}
+	}
+	sortKeys(ring, 64, 0, func(int, []sortKey) {})
+	occupied := make([]uint64, len(lv.cells))
+	for k, j := 0, 0; k < len(ring); k++ {
+		for j < len(lv.cells) && lv.cells[j] < ring[k].hi {
+			j++
+		}
+		if j < len(lv.cells) && lv.cells[j] == ring[k].hi && lv.unclipped[j] >= cfg.Target {
+			occupied[ring[k].i]++
+		}
+	}
+	lv.clipped = make([]uint64, len(lv.cells))
+	for j := range lv.cells {
+		factor := uint64(1)
+		if occupied[j] > cfg.Neighbors {
+			factor = occupied[j] - cfg.Neighbors + 1
+		}
+		lv.clipped[j] = min(min(cfg.Max, cfg.Target*factor), lv.unclipped[j])
+	}
+	return lv
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/geo"
+	"pgregory.net/rapid"
 )
 
 // TestHexDensityHelium replays the worked example of helium/oracles
@@ -48,10 +49,52 @@ func TestHexDensityHelium(t *testing.T) {
 		cells[i] = p
 	}
 	scales := hexDensity(DefaultParams(), g, cells)
-	for cell, w := range want {
-		p, _ := g.Parent(cell, densityBaseRes)
-		if got := scales[p]; got != w*(Scale/10_000) {
+	if len(scales) != len(cells) {
+		t.Fatalf("got %d scales, want one per hotspot (%d)", len(scales), len(cells))
+	}
+	for i, cell := range asserted {
+		w, ok := want[cell]
+		if !ok {
+			t.Fatalf("fixture: no expected scale for %x", cell)
+		}
+		if got := scales[i]; got != w*(Scale/10_000) {
 			t.Errorf("scale of %x: got %d, want %d", cell, got, w*(Scale/10_000))
 		}
 	}
+}
+
+// TestHexDensityMatchesReference compares hexDensity with the map-based
+// version it replaced (refHexDensity) on random clusters of res-11 hexes,
+// dense enough to clip, over random clipping tables and above the radix
+// threshold.
+func TestHexDensityMatchesReference(t *testing.T) {
+	g := geo.H3{}
+	rapid.Check(t, func(rt *rapid.T) {
+		p := DefaultParams()
+		for i := range p.Density {
+			d := &p.Density[i]
+			d.Neighbors = uint64(rapid.IntRange(1, 7).Draw(rt, "n"))
+			d.Max = uint64(rapid.IntRange(1, 40).Draw(rt, "max"))
+			d.Target = uint64(rapid.IntRange(1, int(d.Max)).Draw(rt, "target"))
+		}
+		n := rapid.IntRange(0, 700).Draw(rt, "hotspots")
+		spread := int64(rapid.SampledFrom([]int{300, 3_000, 30_000, 600_000}).Draw(rt, "spread"))
+		cells := make([]uint64, n)
+		for i := range cells {
+			lat := 525200000 + rapid.Int64Range(-spread, spread).Draw(rt, "lat")
+			lng := 134050000 + rapid.Int64Range(-spread, spread).Draw(rt, "lng")
+			c, err := geo.CellFromLatLng(lat, lng, densityBaseRes)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			cells[i] = c
+		}
+		want := refHexDensity(p, g, cells)
+		got := hexDensity(p, g, cells)
+		for i, c := range cells {
+			if got[i] != want[c] {
+				rt.Fatalf("hotspot %d in %x: got scale %d, want %d", i, c, got[i], want[c])
+			}
+		}
+	})
 }

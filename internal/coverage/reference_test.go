@@ -9,6 +9,7 @@ package coverage
 import (
 	"bytes"
 	"fmt"
+	"math/big"
 	"slices"
 
 	"github.com/depin-network/depin/internal/ledger"
@@ -300,7 +301,7 @@ func (s *refScorer) density() {
 		s.interact[i] = true
 		cells = append(cells, st.density)
 	}
-	s.scales = hexDensity(s.p, s.g, cells)
+	s.scales = refHexDensity(s.p, s.g, cells)
 }
 
 // hexScale returns the HIP-17 scale of beaconer hotspot i.
@@ -527,4 +528,77 @@ func (s *refScorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, li
 		return ReasonRSSIAboveFSPL, fmt.Sprintf("signal %d ddBm at %d m exceeds the free-space bound", w.SignalDdBm, dist)
 	}
 	return ReasonValid, ""
+}
+
+// refHexDensity is hexDensity before the sorted-array rewrite: maps by
+// cell, parents recomputed from the base cell.
+func refHexDensity(p Params, g Geo, cells []uint64) map[uint64]uint64 {
+	unclipped := make(map[uint64]uint64, len(cells)*2)
+	clipped := make(map[uint64]uint64, len(cells)*2)
+	for _, c := range cells {
+		unclipped[c]++
+		clipped[c]++
+	}
+	level := make([]uint64, 0, len(unclipped))
+	for c := range unclipped {
+		level = append(level, c)
+	}
+	slices.Sort(level)
+	base := level
+	for res := MaxDensityRes; res >= MinDensityRes; res-- {
+		cfg := p.Density[res-MinDensityRes]
+		next := make([]uint64, 0, len(level))
+		for _, c := range level {
+			par, err := g.Parent(c, res)
+			if err != nil {
+				continue
+			}
+			n := clipped[c]
+			unclipped[par] += n
+			clipped[par] += n
+			next = append(next, par)
+		}
+		slices.Sort(next)
+		next = slices.Compact(next)
+		limits := make([]uint64, len(next))
+		for i, par := range next {
+			occupied := uint64(0)
+			if ring, err := g.GridDisk(par, 1); err == nil {
+				for _, n := range ring {
+					if v, ok := clipped[n]; ok && v >= cfg.Target {
+						occupied++
+					}
+				}
+			}
+			factor := uint64(1)
+			if occupied > cfg.Neighbors {
+				factor = occupied - cfg.Neighbors + 1
+			}
+			limits[i] = min(cfg.Max, cfg.Target*factor)
+		}
+		for i, par := range next {
+			clipped[par] = min(limits[i], unclipped[par])
+		}
+		level = next
+	}
+	out := make(map[uint64]uint64, len(base))
+	num, den := new(big.Int), new(big.Int)
+	for _, c := range base {
+		num.SetInt64(1)
+		den.SetInt64(1)
+		for res := MaxDensityRes; res >= MinDensityRes; res-- {
+			a, err := g.Parent(c, res)
+			if err != nil {
+				continue
+			}
+			u := unclipped[a]
+			if u == 0 || u == clipped[a] {
+				continue
+			}
+			num.Mul(num, new(big.Int).SetUint64(clipped[a]))
+			den.Mul(den, new(big.Int).SetUint64(u))
+		}
+		out[c] = roundRat(new(big.Rat).SetFrac(num, den))
+	}
+	return out
 }

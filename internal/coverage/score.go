@@ -38,13 +38,13 @@ type scorer struct {
 	act       []Activity   // per hotspot, read and updated in place
 	entropy   map[uint64]Entropy
 	units     unitTable
-	scales    map[uint64]uint64 // res-11 hex → HIP-17 scale
-	interact  []bool            // hotspot was interactive at epoch start
-	shares    []Share           // per hotspot
-	reports   []ReportResult    // in output order: rankB, rankW give the slots
-	rankB     []int32           // per beacon: its slot in reports
-	rankW     []int32           // per witness: its slot in reports
-	ties      [][2]int32        // slot ranges of one role and id, to finish sorting
+	scale     []uint64       // per hotspot: its HIP-17 scale, if interactive
+	interact  []bool         // hotspot was interactive at epoch start
+	shares    []Share        // per hotspot
+	reports   []ReportResult // in output order: rankB, rankW give the slots
+	rankB     []int32        // per beacon: its slot in reports
+	rankW     []int32        // per witness: its slot in reports
+	ties      [][2]int32     // slot ranges of one role and id, to finish sorting
 	counts    [3][NumReasons]uint64
 }
 
@@ -136,7 +136,9 @@ func (s *scorer) site(i int32) *site {
 // interactivity window, iot_verifier/src/tx_scaler.rs).
 func (s *scorer) density() {
 	s.interact = make([]bool, len(s.in.Hotspots))
+	s.scale = make([]uint64, len(s.in.Hotspots))
 	var cells []uint64
+	var who []int32
 	since := s.in.Start - int64(s.p.InteractivityWindowNs)
 	for i := range s.in.Hotspots {
 		last := s.act[i].LastBeaconRecip
@@ -149,16 +151,17 @@ func (s *scorer) density() {
 		}
 		s.interact[i] = true
 		cells = append(cells, st.density)
+		who = append(who, int32(i))
 	}
-	s.scales = hexDensity(s.p, s.g, cells)
+	for k, v := range hexDensity(s.p, s.g, cells) {
+		s.scale[who[k]] = v
+	}
 }
 
 // hexScale returns the HIP-17 scale of beaconer hotspot i.
 func (s *scorer) hexScale(i int32) uint64 {
 	if s.interact[i] {
-		if v, ok := s.scales[s.sites[i].density]; ok {
-			return v
-		}
+		return s.scale[i]
 	}
 	return s.p.DefaultHexScale
 }
