@@ -28,7 +28,8 @@ const (
 // a larger batch becomes a "flushable batch" that Pebble keeps in memory
 // until the next flush, which is what held the 1M-device genesis of
 // `depin bench memory` resident after its commit (BENCHMARKS.md, memory).
-const genesisBatchBytes = 4 << 20
+// A variable only so that tests can cut genesis into many small pieces.
+var genesisBatchBytes = 4 << 20
 
 // freeAfterGenesisBytes: after a genesis at least this large the store
 // forces a GC and returns the freed pages to the OS (debug.FreeOSMemory),
