@@ -98,6 +98,9 @@ func (c *readCache) store(key, val []byte, absent bool) {
 		return
 	}
 	n := entrySize(key, val)
+	if n > c.maxBytes {
+		return
+	}
 	if len(c.vals) >= c.maxEntries || c.bytes+n > c.maxBytes {
 		c.vals = make(map[string]cached)
 		c.bytes = 0

@@ -36,6 +36,9 @@ func TestReadCacheMatchesModel(t *testing.T) {
 				switch rapid.IntRange(0, 3).Draw(rt, "op") {
 				case 1:
 					v := []byte(fmt.Sprintf("v%d", rapid.IntRange(0, 9).Draw(rt, "v")))
+					if rapid.IntRange(0, 4).Draw(rt, "big") == 0 { // above maxCachedValue: never cached
+						v = bytes.Repeat(v, maxCachedValue)
+					}
 					ws = append(ws, ledger.Write{Key: k, Value: v})
 					model[string(k)] = v
 				case 2:
@@ -107,4 +110,50 @@ func TestReadCacheConcurrentCommit(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// TestReadCacheBounds stores, refreshes and reads random keys and values
+// (some above maxCachedValue) in a small cache and checks after each step
+// that it stays within its entry and byte bounds, that its byte count is
+// the sum of its entries, and that a hit returns the last value stored.
+func TestReadCacheBounds(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		maxEntries := rapid.IntRange(1, 20).Draw(rt, "maxEntries")
+		maxBytes := rapid.IntRange(100, 4000).Draw(rt, "maxBytes")
+		c := newReadCache(maxEntries, maxBytes)
+		last := map[string][]byte{}
+		for range rapid.IntRange(1, 200).Draw(rt, "steps") {
+			key := []byte{byte(rapid.IntRange(0, 30).Draw(rt, "key"))}
+			var val []byte
+			switch rapid.IntRange(0, 3).Draw(rt, "size") {
+			case 0: // absent
+			case 1:
+				val = bytes.Repeat([]byte{1}, maxCachedValue+1)
+			default:
+				val = bytes.Repeat([]byte{byte(rapid.IntRange(1, 9).Draw(rt, "b"))}, rapid.IntRange(1, 300).Draw(rt, "n"))
+			}
+			if rapid.Bool().Draw(rt, "refresh") {
+				c.refresh(key, val, val == nil)
+				if _, ok := last[string(key)]; !ok {
+					continue
+				}
+			} else {
+				_, _, gen := c.get(key)
+				c.put(key, val, gen)
+			}
+			last[string(key)] = val
+			sum := 0
+			for k, e := range c.vals {
+				sum += entrySize([]byte(k), e.val)
+			}
+			if len(c.vals) > maxEntries || c.bytes > maxBytes || c.bytes != sum {
+				rt.Fatalf("got %d entries and %d bytes (sum %d), want at most %d and %d, bytes = sum", len(c.vals), c.bytes, sum, maxEntries, maxBytes)
+			}
+			for k := range last {
+				if got, hit, _ := c.get([]byte(k)); hit && (!bytes.Equal(got, last[k]) || (got == nil) != (last[k] == nil)) {
+					rt.Fatalf("key %x: got cached %d bytes, want the last stored %d", k, len(got), len(last[k]))
+				}
+			}
+		}
+	})
 }
