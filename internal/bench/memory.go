@@ -1,10 +1,7 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,12 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
@@ -30,88 +23,70 @@ import (
 type MemoryConfig struct {
 	// Devices are onboarded in genesis, with asserted locations.
 	Devices int
-	// Blocks are committed after genesis before measuring.
+	// Blocks are committed after genesis, and again after the restart,
+	// before measuring.
 	Blocks int
+	// Transfers are signed bank transfers (from up to 1,000 senders) the
+	// restarted node commits before it is measured.
+	Transfers int
 	// BlockTime is timeout_commit.
 	BlockTime time.Duration
 	// Dir holds the node home (a temporary directory when empty).
 	Dir string
 	// Logger receives the node's errors (discarded when nil).
 	Logger *slog.Logger
-	// HeapProfile, when set, receives a heap profile of the running node
-	// taken after the measurement.
+	// HeapProfile, when set, receives a heap profile of the importing node
+	// after its blocks, and HeapProfile+".restart" one of the restarted
+	// node at the end.
 	HeapProfile string
 }
 
 // DefaultMemoryConfig is the configuration of `depin bench memory`.
 func DefaultMemoryConfig() MemoryConfig {
-	return MemoryConfig{Devices: 1_000_000, Blocks: 20, BlockTime: 100 * time.Millisecond}
+	return MemoryConfig{Devices: 1_000_000, Blocks: 20, Transfers: 5_000, BlockTime: 100 * time.Millisecond}
+}
+
+// MemorySample is the process's memory at one point. Sizes are bytes.
+type MemorySample struct {
+	// RSS is VmRSS; Peak is VmHWM (since the start, or since the last
+	// reset of the peak); RSSFreed is VmRSS after the Go runtime returned
+	// its freed heap to the OS (debug.FreeOSMemory); HeapInuse is the Go
+	// heap in use after that collection: what is live.
+	RSS, Peak, RSSFreed, HeapInuse uint64
 }
 
 // MemoryRun is the outcome of the memory benchmark. Sizes are bytes.
 type MemoryRun struct {
-	Devices    int
-	Registered uint64 // the maker's device count in committed state
-	Genesis    time.Duration
-	// RSS is VmRSS after the blocks; RSSScavenged after the Go runtime
-	// returned freed heap to the OS (debug.FreeOSMemory); Peak is VmHWM,
-	// genesis included.
-	RSS, RSSScavenged, Peak uint64
-	HeapInuse               uint64
-	StateDisk               uint64
+	Devices int
+	// Registered is the maker's device count in committed state after the
+	// import; Active counts the active devices a full scan of the
+	// restarted node's state visits (what an oracle does each epoch).
+	Registered uint64
+	Active     int
+	// TransfersOK counts the transfers the restarted node committed with
+	// code 0.
+	TransfersOK int
+	Genesis     time.Duration
+	// Import is the node that wrote genesis, after its blocks; its Peak
+	// covers the genesis import.
+	Import MemorySample
+	// Stopped is VmRSS with the node stopped, after FreeOSMemory: what the
+	// process keeps of the first node.
+	Stopped uint64
+	// Restart is a new node on the same state, after its transfers, the
+	// scan and its blocks. Its Peak covers only the restart when PeakReset.
+	Restart   MemorySample
+	PeakReset bool
+	StateDisk uint64
 }
 
-// benchMaker certifies the synthetic fleet.
-var benchMakerPub = sha256.Sum256([]byte("depin/bench/maker"))
-
-// fleetGenesis is the "benchfleet" genesis section.
-type fleetGenesis struct {
-	Devices int `json:"devices"`
-}
-
-// fleetModule onboards the synthetic fleet at genesis through
-// device.InitGenesis, the same code path (and checks) as genesis devices:
-// devices are coverage radios on the grid of NewFleet, asserted at
-// resolution 12, owned by 1,000 owners. Genesis carries no signatures, so
-// public keys are hashes, never used to sign.
-func fleetModule() app.Module {
-	return app.Module{Name: "benchfleet", InitGenesis: func(st ledger.Store, raw json.RawMessage) error {
-		var g fleetGenesis
-		if err := json.Unmarshal(raw, &g); err != nil {
-			return fmt.Errorf("decode: %w", err)
-		}
-		maker := ledger.AddressOf(benchMakerPub[:])
-		side := 1
-		for side*side < g.Devices {
-			side++
-		}
-		rnd := lcg(42)
-		const chunk = 10_000
-		devs := make([]device.GenesisDevice, 0, chunk)
-		for i := range g.Devices {
-			cell, err := gridCell(i, side, &rnd)
-			if err != nil {
-				return err
-			}
-			pub := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("depin/bench/memdev"), uint64(i)))
-			devs = append(devs, device.GenesisDevice{PubKey: pub[:], Kind: devicev1.Kind_KIND_COVERAGE, Maker: maker,
-				Serial: "sn-" + strconv.Itoa(i), Owner: fleetAddr("depin/bench/owner", i%1000),
-				Location: &devicev1.Location{Cell: cell, Gain: 12, Elevation: 5}})
-			if len(devs) == chunk || i == g.Devices-1 {
-				if err := device.InitGenesis(st, nil, devs); err != nil {
-					return err
-				}
-				devs = devs[:0]
-			}
-		}
-		return nil
-	}}
-}
-
-// RunMemory starts a one-validator node whose genesis onboards cfg.Devices
-// devices, lets it commit cfg.Blocks blocks and reads the process's
-// resident memory from /proc/self/status. The figure covers the whole
-// process, so run it alone.
+// RunMemory measures what a node with cfg.Devices registered devices holds.
+// A one-validator node (wired as node.Open wires one) imports the devices
+// in genesis and commits cfg.Blocks blocks; it is stopped, the process's
+// peak is reset, and a new node is started on the same state, as after a
+// restart. That node commits cfg.Transfers transfers, scans every device
+// and commits cfg.Blocks more blocks. Memory is read from /proc/self/status
+// after each phase. The figures cover the whole process, so run it alone.
 func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error) {
 	run := MemoryRun{Devices: cfg.Devices}
 	if cfg.Logger == nil {
@@ -126,7 +101,7 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	load, err := NewTransferLoad(benchChainID, 1, 1)
+	load, err := NewTransferLoad(benchChainID, max(1, cfg.Transfers), 1000)
 	if err != nil {
 		return nil, run, err
 	}
@@ -138,105 +113,152 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 	if err != nil {
 		return nil, run, fmt.Errorf("bench: memory: init: %w", err)
 	}
-	t0 := time.Now()
-	fn, err := startFleetNode(ctx, homes[0], fleetModule(), false, cfg.Logger)
+	height, err := memoryImport(ctx, cfg, homes[0], &run)
 	if err != nil {
-		return nil, run, fmt.Errorf("bench: memory: %w", err)
+		return nil, run, fmt.Errorf("bench: memory: import: %w", err)
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	if st, err := procStatus(); err == nil {
+		run.Stopped = st["VmRSS"]
+	}
+	run.PeakReset = resetPeak() == nil
+	if err := memoryRestart(ctx, cfg, homes[0], height, load, &run); err != nil {
+		return nil, run, fmt.Errorf("bench: memory: restart: %w", err)
+	}
+	run.StateDisk = dirSize(filepath.Join(homes[0], "data", "state"))
+	switch {
+	case run.Registered != uint64(cfg.Devices):
+		return nil, run, fmt.Errorf("bench: memory: got %d devices registered, want %d", run.Registered, cfg.Devices)
+	case run.Active != cfg.Devices:
+		return nil, run, fmt.Errorf("bench: memory: got %d active devices after the restart, want %d", run.Active, cfg.Devices)
+	case cfg.Transfers > 0 && run.TransfersOK != cfg.Transfers:
+		return nil, run, fmt.Errorf("bench: memory: got %d transfers committed with code 0, want %d", run.TransfersOK, cfg.Transfers)
+	}
+	return memoryReport(cfg, run), run, nil
+}
+
+// memoryImport runs the node that imports genesis until cfg.Blocks blocks
+// after it, samples memory, stops the node and returns its height.
+func memoryImport(ctx context.Context, cfg MemoryConfig, home string, run *MemoryRun) (int64, error) {
+	t0 := time.Now()
+	fn, err := startFleetNode(ctx, home, fleetModule(), false, cfg.Logger)
+	if err != nil {
+		return 0, err
 	}
 	c := newRPCClient(fn.rpc, 1)
 	if _, err := c.waitHeight(ctx, 1, 30*time.Minute); err != nil {
 		fn.stop()
-		return nil, run, fmt.Errorf("bench: memory: %w", err)
+		return 0, err
 	}
 	run.Genesis = time.Since(t0)
-	if _, err := c.waitHeight(ctx, int64(1+cfg.Blocks), 10*time.Minute); err != nil {
+	h, err := c.waitHeight(ctx, int64(1+cfg.Blocks), 10*time.Minute)
+	if err != nil {
 		fn.stop()
-		return nil, run, fmt.Errorf("bench: memory: %w", err)
+		return 0, err
 	}
 	if mk, ok := device.GetMaker(fn.app.Committed(), ledger.AddressOf(benchMakerPub[:])); ok {
 		run.Registered = mk.Devices
 	}
-	st, err := procStatus()
-	if err == nil {
-		run.RSS, run.Peak = st["VmRSS"], st["VmHWM"]
-		debug.FreeOSMemory()
-		if st, err = procStatus(); err == nil {
-			run.RSSScavenged = st["VmRSS"]
-		}
-	}
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	run.HeapInuse = m.HeapInuse
-	if cfg.HeapProfile != "" && err == nil {
+	run.Import, err = sampleMemory()
+	if err == nil && cfg.HeapProfile != "" {
 		err = writeHeapProfile(cfg.HeapProfile)
 	}
 	if serr := fn.stop(); serr != nil && err == nil {
 		err = serr
 	}
-	if err != nil {
-		return nil, run, fmt.Errorf("bench: memory: %w", err)
-	}
-	run.StateDisk = dirSize(filepath.Join(homes[0], "data", "state"))
-	if run.Registered != uint64(cfg.Devices) {
-		return nil, run, fmt.Errorf("bench: memory: got %d devices registered, want %d", run.Registered, cfg.Devices)
-	}
-	rep := &Report{
-		Title: fmt.Sprintf("memory: one-validator node with %d coverage devices onboarded in genesis, after %d more blocks", cfg.Devices, cfg.Blocks),
-		Rows: []Row{
-			{Name: "node RSS (VmRSS)", Figure: float64(run.RSS >> 20), Unit: "MiB",
-				Note: fmt.Sprintf("%d MiB after FreeOSMemory; Go heap in use %d MiB; target <= 2048 MiB", run.RSSScavenged>>20, run.HeapInuse>>20)},
-			{Name: "peak RSS (VmHWM)", Figure: float64(run.Peak >> 20), Unit: "MiB",
-				Note: fmt.Sprintf("genesis of %d devices took %.1fs; state on disk %d MiB", run.Registered, run.Genesis.Seconds(), run.StateDisk>>20)},
-		},
-	}
-	return rep, run, nil
+	return h, err
 }
 
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
+// memoryRestart starts a new node on the state the import left at height,
+// commits the transfer load, scans every device, waits cfg.Blocks blocks,
+// samples memory and stops the node.
+func memoryRestart(ctx context.Context, cfg MemoryConfig, home string, height int64, load *Load, run *MemoryRun) error {
+	fn, err := startFleetNode(ctx, home, fleetModule(), false, cfg.Logger)
 	if err != nil {
 		return err
 	}
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// procStatus reads the kB fields of /proc/self/status, in bytes.
-func procStatus() (map[string]uint64, error) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := make(map[string]uint64)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
+	err = func() error {
+		c := newRPCClient(fn.rpc, 8)
+		start, err := c.waitHeight(ctx, height+1, 10*time.Minute)
+		if err != nil {
+			return err
 		}
-		fields := strings.Fields(v)
-		if len(fields) == 2 && fields[1] == "kB" {
-			if n, err := strconv.ParseUint(fields[0], 10, 64); err == nil {
-				out[k] = n << 10
+		if cfg.Transfers > 0 {
+			if err := submit(ctx, []*rpcClient{c}, load, 8); err != nil {
+				return err
+			}
+			end, _, err := waitCommitted(ctx, c, start, cfg.Transfers, 10*time.Minute)
+			if err != nil {
+				return err
+			}
+			if run.TransfersOK, _, err = countOK(ctx, c, start, end); err != nil {
+				return err
 			}
 		}
-	}
-	return out, sc.Err()
-}
-
-func dirSize(dir string) uint64 {
-	var n uint64
-	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += uint64(fi.Size())
-			}
+		device.ActiveDevices(fn.app.Committed(), func(*devicev1.Device) bool {
+			run.Active++
+			return true
+		})
+		h, err := c.height(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := c.waitHeight(ctx, h+int64(cfg.Blocks), 10*time.Minute); err != nil {
+			return err
+		}
+		if run.Restart, err = sampleMemory(); err != nil {
+			return err
+		}
+		if cfg.HeapProfile != "" {
+			return writeHeapProfile(cfg.HeapProfile + ".restart")
 		}
 		return nil
-	})
-	return n
+	}()
+	if serr := fn.stop(); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// sampleMemory reads VmRSS and VmHWM, returns freed heap to the OS, and
+// reads VmRSS and the live heap again.
+func sampleMemory() (MemorySample, error) {
+	var s MemorySample
+	st, err := procStatus()
+	if err != nil {
+		return s, err
+	}
+	s.RSS, s.Peak = st["VmRSS"], st["VmHWM"]
+	debug.FreeOSMemory()
+	if st, err = procStatus(); err != nil {
+		return s, err
+	}
+	s.RSSFreed = st["VmRSS"]
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	s.HeapInuse = m.HeapInuse
+	return s, nil
+}
+
+func memoryReport(cfg MemoryConfig, run MemoryRun) *Report {
+	mib := func(b uint64) float64 { return float64(b >> 20) }
+	since := "since the restart"
+	if !run.PeakReset {
+		since = "since the process started (VmHWM could not be reset)"
+	}
+	return &Report{
+		Title: fmt.Sprintf("memory: one-validator node with %d coverage devices onboarded in genesis; target <= 2048 MiB RSS", cfg.Devices),
+		Rows: []Row{
+			{Name: "import: peak RSS (VmHWM)", Figure: mib(run.Import.Peak), Unit: "MiB",
+				Note: fmt.Sprintf("genesis of %d devices took %.1fs, then %d blocks", run.Registered, run.Genesis.Seconds(), cfg.Blocks)},
+			{Name: "import: node RSS (VmRSS)", Figure: mib(run.Import.RSS), Unit: "MiB",
+				Note: fmt.Sprintf("%d MiB after FreeOSMemory; Go heap in use %d MiB", run.Import.RSSFreed>>20, run.Import.HeapInuse>>20)},
+			{Name: "restart: peak RSS (VmHWM)", Figure: mib(run.Restart.Peak), Unit: "MiB",
+				Note: fmt.Sprintf("%s; process with the first node stopped: %d MiB", since, run.Stopped>>20)},
+			{Name: "restart: node RSS (VmRSS)", Figure: mib(run.Restart.RSS), Unit: "MiB",
+				Note: fmt.Sprintf("after %d transfers (%d ok), a scan of %d active devices and %d blocks; %d MiB after FreeOSMemory; Go heap in use %d MiB; state on disk %d MiB",
+					cfg.Transfers, run.TransfersOK, run.Active, cfg.Blocks, run.Restart.RSSFreed>>20, run.Restart.HeapInuse>>20, run.StateDisk>>20)},
+		},
+	}
 }

@@ -6,21 +6,27 @@ import (
 	"time"
 )
 
-// TestMemorySmoke onboards 1,000 devices in a node's genesis and checks that
-// all of them are registered in committed state and that the figures were
-// read.
+// TestMemorySmoke onboards 1,000 devices in a node's genesis, restarts the
+// node on that state, commits transfers on it, and checks that all devices
+// are registered and active, every transfer succeeded, and the figures were
+// read (RSS positive and at most the peak of its phase).
 func TestMemorySmoke(t *testing.T) {
 	cfg := DefaultMemoryConfig()
-	cfg.Devices, cfg.Blocks, cfg.BlockTime = 1000, 2, 10*time.Millisecond
+	cfg.Devices, cfg.Blocks, cfg.Transfers, cfg.BlockTime = 1000, 2, 50, 10*time.Millisecond
 	cfg.Dir = t.TempDir()
 	_, run, err := RunMemory(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("RunMemory: %v", err)
 	}
-	if run.Registered != 1000 {
-		t.Errorf("got %d devices registered, want 1000", run.Registered)
+	if run.Registered != 1000 || run.Active != 1000 {
+		t.Errorf("got %d devices registered and %d active, want 1000 and 1000", run.Registered, run.Active)
 	}
-	if run.RSS == 0 || run.Peak < run.RSS {
-		t.Errorf("got VmRSS %d and VmHWM %d, want a positive RSS at most the peak", run.RSS, run.Peak)
+	if run.TransfersOK != 50 {
+		t.Errorf("got %d transfers ok, want 50", run.TransfersOK)
+	}
+	for name, s := range map[string]MemorySample{"import": run.Import, "restart": run.Restart} {
+		if s.RSS == 0 || s.Peak < s.RSS || s.HeapInuse == 0 {
+			t.Errorf("%s: got VmRSS %d, VmHWM %d, heap %d; want a positive RSS at most the peak and a heap", name, s.RSS, s.Peak, s.HeapInuse)
+		}
 	}
 }
