@@ -40,13 +40,13 @@ type densityLevel struct {
 // children), neighbours are found by merging sorted ring cells with it, and
 // a hex's ancestors are followed by index: no map keyed by cell, whose
 // lookups stop fitting in cache at 100k hotspots (BENCHMARKS.md, epoch).
-func hexDensity(p Params, g Geo, cells []uint64) []uint64 {
+func hexDensity(buf *keyBuf, p Params, g Geo, cells []uint64) []uint64 {
 	// Base level: the distinct cells with their counts.
-	keys := make([]sortKey, len(cells))
+	keys := buf.keys(len(cells))
 	for i, c := range cells {
 		keys[i] = sortKey{hi: c, i: int32(i)}
 	}
-	sortKeys(keys, 64, 0, func(int, []sortKey) {})
+	sortKeys(buf, keys, 64, 0, func(int, []sortKey) {})
 	entry := make([]int32, len(cells)) // entry → base index
 	base := &densityLevel{}
 	for k := range keys {
@@ -61,7 +61,7 @@ func hexDensity(p Params, g Geo, cells []uint64) []uint64 {
 	base.clipped = base.unclipped
 	levels := []*densityLevel{base}
 	for res := MaxDensityRes; res >= MinDensityRes; res-- {
-		levels = append(levels, rollUp(p.Density[res-MinDensityRes], g, levels[len(levels)-1], res))
+		levels = append(levels, rollUp(buf, p.Density[res-MinDensityRes], g, levels[len(levels)-1], res))
 	}
 
 	// Scale of each base hex: the product over its ancestors.
@@ -107,7 +107,7 @@ func hexDensity(p Params, g Geo, cells []uint64) []uint64 {
 
 // rollUp builds resolution res from the finer level fine: each parent sums
 // its children's clipped counts, then is clipped by the HIP-104 rule.
-func rollUp(cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
+func rollUp(buf *keyBuf, cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
 	type link struct {
 		par   uint64
 		child int32
@@ -139,7 +139,7 @@ func rollUp(cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
 
 	// Occupied neighbours: merge every parent's sorted 1-ring with the
 	// sorted level, reading counts before any clipping at this level.
-	var ring []sortKey
+	ring := buf.keys(7 * len(lv.cells))[:0]
 	for j, c := range lv.cells {
 		disk, err := g.GridDisk(c, 1)
 		if err != nil {
@@ -149,7 +149,7 @@ func rollUp(cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
 			ring = append(ring, sortKey{hi: n, i: int32(j)})
 		}
 	}
-	sortKeys(ring, 64, 0, func(int, []sortKey) {})
+	sortKeys(buf, ring, 64, 0, func(int, []sortKey) {})
 	occupied := make([]uint64, len(lv.cells))
 	for k, j := 0, 0; k < len(ring); k++ {
 		for j < len(lv.cells) && lv.cells[j] < ring[k].hi {

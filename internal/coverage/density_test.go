@@ -48,7 +48,7 @@ func TestHexDensityHelium(t *testing.T) {
 		}
 		cells[i] = p
 	}
-	scales := hexDensity(DefaultParams(), g, cells)
+	scales := hexDensity(nil, DefaultParams(), g, cells)
 	if len(scales) != len(cells) {
 		t.Fatalf("got %d scales, want one per hotspot (%d)", len(scales), len(cells))
 	}
@@ -90,7 +90,7 @@ func TestHexDensityMatchesReference(t *testing.T) {
 			cells[i] = c
 		}
 		want := refHexDensity(p, g, cells)
-		got := hexDensity(p, g, cells)
+		got := hexDensity(nil, p, g, cells)
 		for i, c := range cells {
 			if got[i] != want[c] {
 				rt.Fatalf("hotspot %d in %x: got scale %d, want %d", i, c, got[i], want[c])

@@ -76,7 +76,7 @@ func (s *scorer) resolve() (dupAct int, err error) {
 	}
 	// Mentions in ref order: hotspots, activity, beacons, witnesses,
 	// beaconers named by witnesses.
-	keys := make([]sortKey, 0, total)
+	keys := s.kb.keys(total)[:0]
 	for i := range in.Hotspots {
 		keys = append(keys, addrKey(&in.Hotspots[i].Device, len(keys)))
 	}
@@ -92,7 +92,7 @@ func (s *scorer) resolve() (dupAct int, err error) {
 	for i := range in.Witnesses {
 		keys = append(keys, addrKey(&in.Witnesses[i].Beaconer, len(keys)))
 	}
-	sortKeys(keys, 33, 0, fixAddrRun)
+	sortKeys(&s.kb, keys, 33, 0, fixAddrRun)
 
 	// Within one address, mentions are in ref order: its hotspot entries
 	// come first, then activity, then reports.
@@ -143,8 +143,8 @@ func (s *scorer) resolve() (dupAct int, err error) {
 // when a set of seen ids is filled in processing order), and the rank ranges
 // [a, b) of reports sharing one id, whose order compareReports must finish
 // once their results are known.
-func idRanks(n int, id func(i int32) *[32]byte, order []int32) (rank []int32, repeated []bool, ties [][2]int32) {
-	keys := make([]sortKey, n)
+func idRanks(buf *keyBuf, n int, id func(i int32) *[32]byte, order []int32) (rank []int32, repeated []bool, ties [][2]int32) {
+	keys := buf.keys(n)
 	for i := range keys {
 		v := id(int32(i))
 		keys[i] = sortKey{
@@ -158,7 +158,7 @@ func idRanks(n int, id func(i int32) *[32]byte, order []int32) (rank []int32, re
 	var pos []int32 // processing position by input index, built on the first tie
 	// Ids are hashes: a run of tied top bits is nearly always a repeat, and
 	// rare enough that reading the ids' last 12 bytes costs nothing.
-	sortKeys(keys, 33, 0, func(start int, run []sortKey) {
+	sortKeys(buf, keys, 33, 0, func(start int, run []sortKey) {
 		if pos == nil {
 			pos = make([]int32, n)
 			for k, i := range order {

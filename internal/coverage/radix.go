@@ -18,42 +18,55 @@ type sortKey struct {
 // the counts to stay in L1 while scattering.
 const radixDigit = 11
 
-// radixMin is the size below which sortKeys uses a comparison sort: the
-// passes' fixed cost (one count array each) is not worth it for a few
-// hundred keys. Both paths give the same order.
+// radixMin is the size below which a range is ordered by a comparison sort:
+// the passes' fixed cost (one count array each) is not worth it for a few
+// hundred keys. Both give the same order.
 const radixMin = 256
+
+// radixLocal is the most keys (12 MB) sorted by least-significant-digit
+// passes alone. A larger range is first split by its most significant digit
+// into buckets of a few hundred keys or more, so that the later passes
+// scatter within ranges that stay in cache: a pass over tens of megabytes
+// scatters to 2,048 places at once and misses the cache and TLB on nearly
+// every key.
+const radixLocal = 1 << 19
+
+// digit is one radix digit of the composite key: radixDigit bits of hi (or
+// lo) from bit shift up.
+type digit struct {
+	hi    bool
+	shift uint
+}
+
+func (d digit) of(k *sortKey) uint64 {
+	if d.hi {
+		return k.hi >> d.shift & (1<<radixDigit - 1)
+	}
+	return k.lo >> d.shift & (1<<radixDigit - 1)
+}
 
 // sortKeys orders keys by the top hiBits of hi, then the top loBits of lo,
 // stably (equal keys keep their order), then calls fix on every run of two
 // or more keys equal in those bits (starting at index start), so that fix
-// can finish the order with
-// the full comparison (reading the records if it must). Ordering the top
-// bits by LSD radix makes the whole sort linear in the number of keys for a
-// fixed key width, where a comparison sort costs n log n (BENCHMARKS.md,
-// epoch: from 110k to 1.1M reports the log factor alone is 1.2×).
-func sortKeys(keys []sortKey, hiBits, loBits int, fix func(start int, run []sortKey)) {
+// can finish the order with the full comparison (reading the records if it
+// must). Radix sorting the top bits makes the whole sort linear in the
+// number of keys for a fixed key width, where a comparison sort costs
+// n log n (BENCHMARKS.md, epoch: from 110k to 1.1M reports the log factor
+// alone is 1.2×).
+func sortKeys(buf *keyBuf, keys []sortKey, hiBits, loBits int, fix func(start int, run []sortKey)) {
 	hs, ls := uint(64-hiBits), uint(64-loBits)
-	if len(keys) < radixMin {
-		slices.SortStableFunc(keys, func(a, b sortKey) int {
-			return cmp.Or(cmp.Compare(a.hi>>hs, b.hi>>hs), cmp.Compare(a.lo>>ls, b.lo>>ls))
-		})
+	// Digits, most significant first.
+	var digits []digit
+	for s := int(hs) + (hiBits+radixDigit-1)/radixDigit*radixDigit - radixDigit; s >= int(hs); s -= radixDigit {
+		digits = append(digits, digit{hi: true, shift: uint(s)})
+	}
+	for s := int(ls) + (loBits+radixDigit-1)/radixDigit*radixDigit - radixDigit; s >= int(ls); s -= radixDigit {
+		digits = append(digits, digit{hi: false, shift: uint(s)})
+	}
+	if len(keys) >= radixMin {
+		radixSort(keys, buf.scratch(len(keys)), digits, hs, ls)
 	} else {
-		tmp := make([]sortKey, len(keys))
-		src, dst := keys, tmp
-		// Least significant digit first: lo's bits, then hi's.
-		for s := ls; s < 64; s += radixDigit {
-			if radixPass(src, dst, false, s) {
-				src, dst = dst, src
-			}
-		}
-		for s := hs; s < 64; s += radixDigit {
-			if radixPass(src, dst, true, s) {
-				src, dst = dst, src
-			}
-		}
-		if &src[0] != &keys[0] {
-			copy(keys, src)
-		}
+		stableByTop(keys, hs, ls)
 	}
 	for i := 0; i < len(keys); {
 		j := i + 1
@@ -67,35 +80,112 @@ func sortKeys(keys []sortKey, hiBits, loBits int, fix func(start int, run []sort
 	}
 }
 
-// radixPass scatters src into dst stably by the radixDigit bits of hi (or
-// lo) starting at bit shift. It returns false, leaving dst untouched, when
-// every key has the same digit (the pass would copy src unchanged).
-func radixPass(src, dst []sortKey, hi bool, shift uint) bool {
-	const mask = 1<<radixDigit - 1
-	digit := func(k *sortKey) uint64 {
-		if hi {
-			return k.hi >> shift & mask
+func stableByTop(keys []sortKey, hs, ls uint) {
+	slices.SortStableFunc(keys, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.hi>>hs, b.hi>>hs), cmp.Compare(a.lo>>ls, b.lo>>ls))
+	})
+}
+
+// radixSort orders keys stably by digits (most significant first), using
+// tmp (as long as keys) as scratch.
+func radixSort(keys, tmp []sortKey, digits []digit, hs, ls uint) {
+	switch {
+	case len(digits) == 0:
+		return
+	case len(keys) < radixMin:
+		stableByTop(keys, hs, ls)
+		return
+	case len(keys) <= radixLocal || len(digits) == 1:
+		src, dst := keys, tmp
+		for d := len(digits) - 1; d >= 0; d-- {
+			if radixPass(src, dst, digits[d]) {
+				src, dst = dst, src
+			}
 		}
-		return k.lo >> shift & mask
+		if &src[0] != &keys[0] {
+			copy(keys, src)
+		}
+		return
 	}
+	// Split by the most significant digit, then sort each bucket.
+	var count [1 << radixDigit]int
+	d := digits[0]
+	for k := range keys {
+		count[d.of(&keys[k])]++
+	}
+	if count[d.of(&keys[0])] == len(keys) {
+		radixSort(keys, tmp, digits[1:], hs, ls)
+		return
+	}
+	var start [1<<radixDigit + 1]int
+	for b, c := range count {
+		start[b+1] = start[b] + c
+	}
+	fill := start
+	for k := range keys {
+		b := d.of(&keys[k])
+		tmp[fill[b]] = keys[k]
+		fill[b]++
+	}
+	copy(keys, tmp)
+	for b := range count {
+		if lo, hi := start[b], start[b+1]; hi-lo > 1 {
+			radixSort(keys[lo:hi], tmp[lo:hi], digits[1:], hs, ls)
+		}
+	}
+}
+
+// radixPass scatters src into dst stably by digit d. It returns false,
+// leaving dst untouched, when every key has the same digit (the pass would
+// copy src unchanged).
+func radixPass(src, dst []sortKey, d digit) bool {
 	var count [1 << radixDigit]int
 	for k := range src {
-		count[digit(&src[k])]++
+		count[d.of(&src[k])]++
 	}
-	if count[digit(&src[0])] == len(src) {
+	if count[d.of(&src[0])] == len(src) {
 		return false
 	}
 	pos := 0
-	for d, c := range count {
-		count[d] = pos
+	for b, c := range count {
+		count[b] = pos
 		pos += c
 	}
 	for k := range src {
-		d := digit(&src[k])
-		dst[count[d]] = src[k]
-		count[d]++
+		b := d.of(&src[k])
+		dst[count[b]] = src[k]
+		count[b]++
 	}
 	return true
+}
+
+// keyBuf holds the key and scratch arrays of one Score call, reused by its
+// successive sorts (each done with its keys before the next starts), so
+// that scoring does not fault in fresh pages for every sort. A nil *keyBuf
+// allocates.
+type keyBuf struct {
+	k, tmp []sortKey
+}
+
+// keys returns n keys to overwrite.
+func (b *keyBuf) keys(n int) []sortKey {
+	if b == nil {
+		return make([]sortKey, n)
+	}
+	if cap(b.k) < n {
+		b.k = make([]sortKey, n)
+	}
+	return b.k[:n]
+}
+
+func (b *keyBuf) scratch(n int) []sortKey {
+	if b == nil {
+		return make([]sortKey, n)
+	}
+	if cap(b.tmp) < n {
+		b.tmp = make([]sortKey, n)
+	}
+	return b.tmp[:n]
 }
 
 // compareKeys orders keys by all their key material, then by index.

@@ -43,17 +43,17 @@ func compareWitnesses(a, b *Witness) int {
 
 func (s *scorer) run() {
 	in := s.in
-	border := sortByReceived(len(in.Beacons), func(i int32) int64 { return in.Beacons[i].Received },
+	border := sortByReceived(&s.kb, len(in.Beacons), func(i int32) int64 { return in.Beacons[i].Received },
 		func(i int32) *[32]byte { return &in.Beacons[i].ID },
 		func(a, b int32) int { return compareBeacons(&in.Beacons[a], &in.Beacons[b]) })
-	word := sortByReceived(len(in.Witnesses), func(i int32) int64 { return in.Witnesses[i].Received },
+	word := sortByReceived(&s.kb, len(in.Witnesses), func(i int32) int64 { return in.Witnesses[i].Received },
 		func(i int32) *[32]byte { return &in.Witnesses[i].ID },
 		func(a, b int32) int { return compareWitnesses(&in.Witnesses[a], &in.Witnesses[b]) })
 	bm := s.beaconsByDevice(border)
 	// Results go straight to their place in the sorted output: beacons
 	// (RoleBeaconer) first, each role by id.
-	rankB, repB, tiesB := idRanks(len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID }, border)
-	rankW, repW, tiesW := idRanks(len(word), func(i int32) *[32]byte { return &in.Witnesses[i].ID }, word)
+	rankB, repB, tiesB := idRanks(&s.kb, len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID }, border)
+	rankW, repW, tiesW := idRanks(&s.kb, len(word), func(i int32) *[32]byte { return &in.Witnesses[i].ID }, word)
 	for i := range rankW {
 		rankW[i] += int32(len(border))
 	}

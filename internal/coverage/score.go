@@ -46,6 +46,7 @@ type scorer struct {
 	rankW     []int32        // per witness: its slot in reports
 	ties      [][2]int32     // slot ranges of one role and id, to finish sorting
 	counts    [3][NumReasons]uint64
+	kb        keyBuf // sort keys, reused by each sort in turn
 }
 
 // Score scores one epoch. See the package documentation for the contract.
@@ -153,7 +154,7 @@ func (s *scorer) density() {
 		cells = append(cells, st.density)
 		who = append(who, int32(i))
 	}
-	for k, v := range hexDensity(s.p, s.g, cells) {
+	for k, v := range hexDensity(&s.kb, s.p, s.g, cells) {
 		s.scale[who[k]] = v
 	}
 }

@@ -13,8 +13,8 @@ import (
 // calls full only where both tie, so the order is exactly that of sorting
 // the indices with full, without chasing each index into the reports on
 // every comparison.
-func sortByReceived(n int, received func(i int32) int64, id func(i int32) *[32]byte, full func(a, b int32) int) []int32 {
-	keys := make([]sortKey, n)
+func sortByReceived(buf *keyBuf, n int, received func(i int32) int64, id func(i int32) *[32]byte, full func(a, b int32) int) []int32 {
+	keys := buf.keys(n)
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for i := range keys {
 		t := received(int32(i))
@@ -30,7 +30,7 @@ func sortByReceived(n int, received func(i int32) int64, id func(i int32) *[32]b
 			keys[i].hi = (keys[i].hi - uint64(lo)) << (64 - width)
 		}
 	}
-	sortKeys(keys, width, 22, func(_ int, run []sortKey) {
+	sortKeys(buf, keys, width, 22, func(_ int, run []sortKey) {
 		slices.SortFunc(run, func(a, b sortKey) int { return full(a.i, b.i) })
 	})
 	out := make([]int32, n)

@@ -23,7 +23,7 @@ func TestIDRanksMatchSortAndSeenSet(t *testing.T) {
 			order[i] = int32(i)
 		}
 		order = rapid.Permutation(order).Draw(rt, "order")
-		rank, repeated, ties := idRanks(n, func(i int32) *[32]byte { return &ids[i] }, order)
+		rank, repeated, ties := idRanks(nil, n, func(i int32) *[32]byte { return &ids[i] }, order)
 
 		seen := make(map[[32]byte]bool)
 		for _, i := range order {
@@ -82,7 +82,7 @@ func TestSortByReceivedMatchesSortFunc(t *testing.T) {
 			want[i] = int32(i)
 		}
 		slices.SortFunc(want, full)
-		got := sortByReceived(n, func(i int32) int64 { return ws[i].Received }, func(i int32) *[32]byte { return &ws[i].ID }, full)
+		got := sortByReceived(nil, n, func(i int32) int64 { return ws[i].Received }, func(i int32) *[32]byte { return &ws[i].ID }, full)
 		for k := range want {
 			if full(got[k], want[k]) != 0 {
 				rt.Fatalf("position %d: got witness %d %+v, want %d %+v", k, got[k], ws[got[k]], want[k], ws[want[k]])
