@@ -17,13 +17,15 @@ import (
 // concurrent broadcast_tx_* requests and gossiped transactions are checked
 // on every core at once, while the consensus connection (InitChain,
 // PrepareProposal, ProcessProposal, FinalizeBlock, Commit) stays
-// serialized. CometBFT v1 ships the same idea as
-// NewUnsyncLocalClientCreator (cometbft/cometbft PR #1141, which let a
-// creator tell connections apart; tendermint PR #9830 is the
-// per-connection model this keeps for everything but CheckTx).
+// serialized. CometBFT v1 goes further: its NewUnsyncLocalClientCreator
+// takes no mutex on any connection, and its ClientCreator builds each
+// connection's client by name (cometbft/cometbft PR #1141). In v0.38 a
+// creator cannot tell connections apart, so this client keeps the
+// per-connection mutex of tendermint PR #9830 for every call but
+// CheckTxAsync, which only the mempool connection makes.
 //
 // The application's CheckTx must be safe for concurrent use; app.App's is
-// (it reads and reserves a sender's sequence under one lock). CometBFT's
+// (it checks and reserves a sender's sequence under one lock). CometBFT's
 // CListMempool already runs CheckTx requests concurrently under the read
 // side of its update lock and excludes them while it commits a block
 // (mempool/clist_mempool.go, state/execution.go in v0.38.26), so a check
