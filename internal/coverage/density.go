@@ -61,7 +61,7 @@ func hexDensity(buf *keyBuf, p Params, g Geo, cells []uint64) []uint64 {
 	base.clipped = base.unclipped
 	levels := []*densityLevel{base}
 	for res := MaxDensityRes; res >= MinDensityRes; res-- {
-		levels = append(levels, rollUp(buf, p.Density[res-MinDensityRes], g, levels[len(levels)-1], res))
+		levels = append(levels, rollUp(p.Density[res-MinDensityRes], g, levels[len(levels)-1], res))
 	}
 
 	// Scale of each base hex: the product over its ancestors.
@@ -107,7 +107,7 @@ func hexDensity(buf *keyBuf, p Params, g Geo, cells []uint64) []uint64 {
 
 // rollUp builds resolution res from the finer level fine: each parent sums
 // its children's clipped counts, then is clipped by the HIP-104 rule.
-func rollUp(buf *keyBuf, cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
+func rollUp(cfg DensityRes, g Geo, fine *densityLevel, res int) *densityLevel {
 	type link struct {
 		par   uint64
 		child int32
@@ -137,26 +137,19 @@ func rollUp(buf *keyBuf, cfg DensityRes, g Geo, fine *densityLevel, res int) *de
 		fine.up[l.child] = int32(j)
 	}
 
-	// Occupied neighbours: merge every parent's sorted 1-ring with the
-	// sorted level, reading counts before any clipping at this level.
-	ring := buf.keys(7 * len(lv.cells))[:0]
+	// Occupied neighbours, reading counts before any clipping at this
+	// level. A neighbour sits near its hex in H3 order, so it is searched
+	// outward from there.
+	occupied := make([]uint64, len(lv.cells))
 	for j, c := range lv.cells {
 		disk, err := g.GridDisk(c, 1)
 		if err != nil {
 			continue
 		}
 		for _, n := range disk {
-			ring = append(ring, sortKey{hi: n, i: int32(j)})
-		}
-	}
-	sortKeys(buf, ring, 64, 0, func(int, []sortKey) {})
-	occupied := make([]uint64, len(lv.cells))
-	for k, j := 0, 0; k < len(ring); k++ {
-		for j < len(lv.cells) && lv.cells[j] < ring[k].hi {
-			j++
-		}
-		if j < len(lv.cells) && lv.cells[j] == ring[k].hi && lv.unclipped[j] >= cfg.Target {
-			occupied[ring[k].i]++
+			if k, ok := searchNear(lv.cells, j, n); ok && lv.unclipped[k] >= cfg.Target {
+				occupied[j]++
+			}
 		}
 	}
 	lv.clipped = make([]uint64, len(lv.cells))
@@ -168,4 +161,21 @@ func rollUp(buf *keyBuf, cfg DensityRes, g Geo, fine *densityLevel, res int) *de
 		lv.clipped[j] = min(min(cfg.Max, cfg.Target*factor), lv.unclipped[j])
 	}
 	return lv
+}
+
+// searchNear finds v in the ascending cells, starting from index from and
+// doubling the step (O(log distance) probes, O(log n) at worst).
+func searchNear(cells []uint64, from int, v uint64) (int, bool) {
+	lo, hi := from, from+1 // v is searched in cells[lo:hi]
+	if cells[from] < v {
+		for step := 1; hi < len(cells) && cells[hi-1] < v; step *= 2 {
+			lo, hi = hi, min(hi+step, len(cells))
+		}
+	} else {
+		for step := 1; lo > 0 && cells[lo] > v; step *= 2 {
+			lo, hi = max(lo-step, 0), lo+1
+		}
+	}
+	k, ok := slices.BinarySearch(cells[lo:hi], v)
+	return lo + k, ok
 }

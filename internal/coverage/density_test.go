@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/depin-network/depin/internal/geo"
@@ -95,6 +96,22 @@ func TestHexDensityMatchesReference(t *testing.T) {
 			if got[i] != want[c] {
 				rt.Fatalf("hotspot %d in %x: got scale %d, want %d", i, c, got[i], want[c])
 			}
+		}
+	})
+}
+
+// TestSearchNearMatchesBinarySearch checks the outward search against
+// slices.BinarySearch from every start, for present and absent values.
+func TestSearchNearMatchesBinarySearch(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		cells := rapid.SliceOfNDistinct(rapid.Uint64Range(0, 200), 1, 80, rapid.ID[uint64]).Draw(rt, "cells")
+		slices.Sort(cells)
+		v := rapid.Uint64Range(0, 201).Draw(rt, "v")
+		from := rapid.IntRange(0, len(cells)-1).Draw(rt, "from")
+		wk, wok := slices.BinarySearch(cells, v)
+		gk, gok := searchNear(cells, from, v)
+		if gok != wok || (wok && gk != wk) {
+			rt.Fatalf("search %d from %d in %v: got (%d, %v), want (%d, %v)", v, from, cells, gk, gok, wk, wok)
 		}
 	})
 }
