@@ -15,6 +15,16 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 )
 
+// refSite is site as it was: the derived geometry of a registered hotspot.
+type refSite struct {
+	ready     bool
+	asserted  bool
+	parent    uint64
+	density   uint64
+	pt        point
+	centerErr error
+}
+
 // refSortIndices sorts the indices 0..n-1 with cmp, as the scorer did before
 // the compact sort keys.
 func refSortIndices(n int, cmp func(a, b int32) int) []int32 {
@@ -177,7 +187,7 @@ type refScorer struct {
 	p        Params
 	g        Geo
 	hot      map[ledger.Address]int32
-	sites    []site
+	sites    []refSite
 	entropy  map[uint64]Entropy
 	act      []Activity
 	actIdx   map[ledger.Address]int32
@@ -219,7 +229,7 @@ func (s *refScorer) index() error {
 		}
 		s.hot[h.Device] = int32(i)
 	}
-	s.sites = make([]site, len(in.Hotspots))
+	s.sites = make([]refSite, len(in.Hotspots))
 	s.shares = make([]Share, len(in.Hotspots))
 	s.entropy = make(map[uint64]Entropy, len(in.Entropy))
 	for _, e := range in.Entropy {
@@ -252,7 +262,7 @@ func (s *refScorer) activity(dev ledger.Address) *Activity {
 }
 
 // site returns the derived geometry of hotspot i.
-func (s *refScorer) site(i int32) *site {
+func (s *refScorer) site(i int32) *refSite {
 	st := &s.sites[i]
 	if st.ready {
 		return st

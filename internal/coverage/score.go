@@ -14,14 +14,20 @@ import (
 // input (as opposed to a bad report, which gets a Reason).
 var ErrInvalidInput = errors.New("invalid input")
 
-// site is the derived geometry of a registered hotspot, computed once.
+// site is the derived geometry of a registered hotspot, computed once, with
+// the registry fields the witness checks read: one 64-byte record per
+// hotspot is all a witness check touches.
 type site struct {
 	ready     bool
-	asserted  bool   // a valid asserted cell
+	asserted  bool // a valid asserted cell
+	centerErr bool // the cell's centre could not be computed
+	denied    bool
+	dataOnly  bool
+	region    Region
+	gain      int32  // GainDdBi
 	parent    uint64 // parent at Params.CellDistanceRes, 0 if none
 	density   uint64 // parent at res 11, 0 if none
 	pt        point
-	centerErr error
 }
 
 // scorer holds one Score call's indexes and accumulators. Hotspots are
@@ -111,8 +117,9 @@ func (s *scorer) site(i int32) *site {
 	if st.ready {
 		return st
 	}
-	st.ready = true
-	cell := s.in.Hotspots[i].Cell
+	h := &s.in.Hotspots[i]
+	st.ready, st.denied, st.dataOnly, st.region, st.gain = true, h.Denied, h.DataOnly, h.Region, h.GainDdBi
+	cell := h.Cell
 	if cell == 0 || !s.g.IsValid(cell) {
 		return st
 	}
@@ -125,7 +132,7 @@ func (s *scorer) site(i int32) *site {
 	}
 	lat, lng, err := s.g.CenterE7(cell)
 	if err != nil {
-		st.centerErr = err
+		st.centerErr = true
 		return st
 	}
 	st.pt = unitPoint(lat, lng)

@@ -125,12 +125,11 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref w
 	if whi < 0 {
 		return ReasonUnknownDevice, "device not registered"
 	}
-	wh := &s.in.Hotspots[whi]
 	wst := s.site(whi)
 	if !wst.asserted {
-		return ReasonNotAsserted, assertedDetail(wh.Cell)
+		return ReasonNotAsserted, assertedDetail(s.in.Hotspots[whi].Cell)
 	}
-	if wh.Denied {
+	if wst.denied {
 		return ReasonDenied, "device is denylisted"
 	}
 	if w.Device == b.Device {
@@ -142,17 +141,16 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref w
 	if w.Received > limit {
 		return ReasonTooLate, fmt.Sprintf("received %d ns after the limit", w.Received-limit)
 	}
-	if wh.DataOnly {
+	if wst.dataOnly {
 		return ReasonInvalidCapability, "data-only device"
 	}
 	if diff := absDiff(b.FrequencyHz, w.FrequencyHz); diff > p.MaxFrequencyDeltaHz {
 		return ReasonInvalidFrequency, fmt.Sprintf("%d Hz from the beacon, limit %d Hz", diff, p.MaxFrequencyDeltaHz)
 	}
-	bh := &s.in.Hotspots[bhi]
-	if wh.Region != bh.Region {
-		return ReasonInvalidRegion, fmt.Sprintf("witness region %s, beaconer region %s", wh.Region, bh.Region)
-	}
 	bst := s.site(bhi)
+	if wst.region != bst.region {
+		return ReasonInvalidRegion, fmt.Sprintf("witness region %s, beaconer region %s", wst.region, bst.region)
+	}
 	if bst.parent == 0 || wst.parent == 0 {
 		return ReasonBelowMinDistance, fmt.Sprintf("no resolution-%d parent", p.CellDistanceRes)
 	}
@@ -163,14 +161,14 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref w
 	if gd < int64(p.MinCellDistance) {
 		return ReasonBelowMinDistance, fmt.Sprintf("grid distance %d, minimum %d", gd, p.MinCellDistance)
 	}
-	if bst.centerErr != nil || wst.centerErr != nil {
+	if bst.centerErr || wst.centerErr {
 		return ReasonMaxDistance, "cell centre not computable"
 	}
 	dist := distanceM(bst.pt, wst.pt)
 	if dist/1000 > p.MaxDistanceKm {
 		return ReasonMaxDistance, fmt.Sprintf("%d m, limit %d km", dist, p.MaxDistanceKm)
 	}
-	if !rssiPlausible(w.SignalDdBm, w.FrequencyHz, b.TxPowerDBm, bh.GainDdBi, wh.GainDdBi, dist) {
+	if !rssiPlausible(w.SignalDdBm, w.FrequencyHz, b.TxPowerDBm, bst.gain, wst.gain, dist) {
 		return ReasonRSSIAboveFSPL, fmt.Sprintf("signal %d ddBm at %d m exceeds the free-space bound", w.SignalDdBm, dist)
 	}
 	return ReasonValid, ""
