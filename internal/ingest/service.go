@@ -64,7 +64,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 	}
 	// A long log tail may take more than the minute allowed for opening;
 	// the scan fails on a stall instead.
-	snapSeq, err := s.recover(context.Background())
+	snapSeq, snapSize, err := s.recover(context.Background())
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -74,7 +74,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 		return nil, err
 	}
 	s.batcher = newBatcher(cfg, s.log, s.store, deps.Committer, deps.Now, s.metrics, logger)
-	s.batcher.snapSeq = snapSeq
+	s.batcher.snapSeq, s.batcher.snapSize = snapSeq, snapSize
 	if s.ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("ingest: listen: %w", err)
@@ -85,26 +85,27 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 }
 
 // recover rebuilds the per-device high-water marks: the marks snapshot,
-// then every log message after it. It returns the snapshot's sequence.
-func (s *Service) recover(ctx context.Context) (uint64, error) {
+// then every log message after it. It returns the snapshot's sequence and
+// number of devices.
+func (s *Service) recover(ctx context.Context) (uint64, int, error) {
 	snap, err := loadMarks(filepath.Join(s.cfg.DataDir, marksFile))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	for _, m := range snap.marks {
 		s.devices[m.pub] = &device{known: true, nonce: m.nonce, digest: m.digest, leaf: m.leaf}
 	}
 	first, last, err := s.log.bounds(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("ingest: recover: %w", err)
+		return 0, 0, fmt.Errorf("ingest: recover: %w", err)
 	}
 	switch {
 	case last < snap.seq:
-		return 0, fmt.Errorf("ingest: recover: the log ends at message %d, before the marks snapshot at %d: the log was reset or replaced", last, snap.seq)
+		return 0, 0, fmt.Errorf("ingest: recover: the log ends at message %d, before the marks snapshot at %d: the log was reset or replaced", last, snap.seq)
 	case last == snap.seq:
-		return snap.seq, nil
+		return snap.seq, len(snap.marks), nil
 	case first > snap.seq+1:
-		return 0, fmt.Errorf("ingest: recover: the log starts at message %d but the marks snapshot ends at %d: messages were removed", first, snap.seq)
+		return 0, 0, fmt.Errorf("ingest: recover: the log starts at message %d but the marks snapshot ends at %d: messages were removed", first, snap.seq)
 	}
 	tail := markSet{}
 	records := 0
@@ -114,14 +115,14 @@ func (s *Service) recover(ctx context.Context) (uint64, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("ingest: recover: %w", err)
+		return 0, 0, fmt.Errorf("ingest: recover: %w", err)
 	}
 	for pub, m := range tail {
 		s.devices[pub] = &device{known: true, nonce: m.nonce, digest: m.digest, leaf: m.leaf}
 	}
 	s.logger.Info("ingest: recovered high-water marks", "snapshot_seq", snap.seq, "snapshot_devices", len(snap.marks),
 		"replayed_messages", last-snap.seq, "replayed_records", records, "devices", len(s.devices))
-	return snap.seq, nil
+	return snap.seq, len(snap.marks), nil
 }
 
 // Addr is the address the service listens on.
