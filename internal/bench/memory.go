@@ -101,19 +101,11 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	load, err := NewTransferLoad(benchChainID, max(1, cfg.Transfers), 1000)
+	home, load, err := memoryHome(dir, cfg)
 	if err != nil {
 		return nil, run, err
 	}
-	g := load.Genesis
-	dg, _ := json.Marshal(chain.DeviceGenesis{Makers: []chain.GenesisMaker{{Name: "benchmaker", PubKey: hex.EncodeToString(benchMakerPub[:]), Kinds: []string{"coverage"}}}})
-	fg, _ := json.Marshal(fleetGenesis{Devices: cfg.Devices})
-	g.Modules = map[string]json.RawMessage{"device": dg, "benchfleet": fg}
-	homes, err := initHomes(dir, benchChainID, 1, g, cfg.BlockTime)
-	if err != nil {
-		return nil, run, fmt.Errorf("bench: memory: init: %w", err)
-	}
-	height, err := memoryImport(ctx, cfg, homes[0], &run)
+	height, err := memoryImport(ctx, cfg, home, &run)
 	if err != nil {
 		return nil, run, fmt.Errorf("bench: memory: import: %w", err)
 	}
@@ -123,10 +115,10 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 		run.Stopped = st["VmRSS"]
 	}
 	run.PeakReset = resetPeak() == nil
-	if err := memoryRestart(ctx, cfg, homes[0], height, load, &run); err != nil {
+	if err := memoryRestart(ctx, cfg, home, height, load, &run); err != nil {
 		return nil, run, fmt.Errorf("bench: memory: restart: %w", err)
 	}
-	run.StateDisk = dirSize(filepath.Join(homes[0], "data", "state"))
+	run.StateDisk = dirSize(filepath.Join(home, "data", "state"))
 	switch {
 	case run.Registered != uint64(cfg.Devices):
 		return nil, run, fmt.Errorf("bench: memory: got %d devices registered, want %d", run.Registered, cfg.Devices)
@@ -136,6 +128,24 @@ func RunMemory(ctx context.Context, cfg MemoryConfig) (*Report, MemoryRun, error
 		return nil, run, fmt.Errorf("bench: memory: got %d transfers committed with code 0, want %d", run.TransfersOK, cfg.Transfers)
 	}
 	return memoryReport(cfg, run), run, nil
+}
+
+// memoryHome writes a one-validator home under dir whose genesis funds the
+// senders of the transfer load and onboards cfg.Devices devices.
+func memoryHome(dir string, cfg MemoryConfig) (string, *Load, error) {
+	load, err := NewTransferLoad(benchChainID, max(1, cfg.Transfers), 1000)
+	if err != nil {
+		return "", nil, err
+	}
+	g := load.Genesis
+	dg, _ := json.Marshal(chain.DeviceGenesis{Makers: []chain.GenesisMaker{{Name: "benchmaker", PubKey: hex.EncodeToString(benchMakerPub[:]), Kinds: []string{"coverage"}}}})
+	fg, _ := json.Marshal(fleetGenesis{Devices: cfg.Devices})
+	g.Modules = map[string]json.RawMessage{"device": dg, "benchfleet": fg}
+	homes, err := initHomes(dir, benchChainID, 1, g, cfg.BlockTime)
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: memory: init: %w", err)
+	}
+	return homes[0], load, nil
 }
 
 // memoryImport runs the node that imports genesis until cfg.Blocks blocks
