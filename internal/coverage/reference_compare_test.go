@@ -80,6 +80,38 @@ func drawHostileInput(t *rapid.T) Input {
 			b.Received = in.Beacons[0].Received
 		}
 	}
+	// A chatty device: more beacons than beaconMatch scans, some with
+	// repeated payloads, each heard by copies of one witness.
+	if len(in.Beacons) > 0 && rapid.IntRange(0, 2).Draw(t, "chatty") == 0 {
+		b0 := in.Beacons[rapid.IntRange(0, len(in.Beacons)-1).Draw(t, "chattyb")]
+		var w0 *Witness
+		for i := range in.Witnesses {
+			if in.Witnesses[i].Beaconer == b0.Device {
+				w0 = &in.Witnesses[i]
+				break
+			}
+		}
+		for k := range rapid.IntRange(beaconScanMax-2, 3*beaconScanMax).Draw(t, "nchatty") {
+			b := b0
+			seq := rapid.IntRange(0, 20).Draw(t, "chattyseq")
+			b.LocalEntropy = []byte{byte(seq), 7, 7, 7}
+			payload, err := BeaconPayload(b.EntropyHash, b.LocalEntropy, b.Device)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Payload = payload
+			b.ID = idOf("chatty", k)
+			b.Received += int64(rapid.IntRange(-3, 3).Draw(t, "chattydt")) * int64(time.Hour)
+			in.Beacons = append(in.Beacons, b)
+			if w0 != nil {
+				w := *w0
+				w.ID = idOf("chattyw", k)
+				w.Payload = payload
+				w.Received = b.Received + int64(rapid.IntRange(0, 3000).Draw(t, "chattywdt"))*int64(time.Millisecond)
+				in.Witnesses = append(in.Witnesses, w)
+			}
+		}
+	}
 	for i := range in.Hotspots {
 		switch rapid.IntRange(0, 15).Draw(t, "hmut") {
 		case 0:

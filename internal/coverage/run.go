@@ -119,21 +119,30 @@ func (s *scorer) run() {
 
 // beaconMatch finds the beacon a witness names: the first, in receive order,
 // with the named beaconer and the same payload. Beacons are grouped by
-// device id; a device's few beacons are scanned, and a device with many gets
-// a payload index of its own, so no input makes matching quadratic.
+// device id, with copies of their payloads laid out in the same order, so a
+// lookup reads one short stretch of memory instead of chasing each beacon's
+// payload. A device's few beacons are scanned; a device with many gets a
+// payload index of its own, so no input makes matching quadratic.
 type beaconMatch struct {
-	in     *Input
-	border []int32
-	start  []int32 // by device id: its beacons are pos[start[d]:start[d+1]]
-	pos    []int32 // beacon positions in receive order, grouped by device
-	heavy  map[int32]map[string]int32
+	start   []int32 // by device id: its beacons are entries[start[d]:start[d+1]]
+	entries []beaconEntry
+	arena   []byte // the payloads, in entry order
+	heavy   map[int32]map[string]int32
+}
+
+// beaconEntry is one beacon: its receive-order position and its payload in
+// the arena.
+type beaconEntry struct {
+	pos int32
+	bi  int32
+	off int
 }
 
 // beaconScanMax is the most beacons of one device matched by scanning.
 const beaconScanMax = 8
 
 func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
-	m := &beaconMatch{in: s.in, border: border, start: make([]int32, len(s.devs)+1), pos: make([]int32, len(border))}
+	m := &beaconMatch{start: make([]int32, len(s.devs)+1), entries: make([]beaconEntry, len(border))}
 	for _, bi := range border {
 		m.start[s.beaconRef[bi].dev+1]++
 	}
@@ -141,24 +150,41 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 		m.start[d] += m.start[d-1]
 	}
 	fill := slices.Clone(m.start[:len(s.devs)])
+	size := 0
 	for p, bi := range border {
 		d := s.beaconRef[bi].dev
-		m.pos[fill[d]] = int32(p)
+		m.entries[fill[d]] = beaconEntry{pos: int32(p), bi: bi}
 		fill[d]++
+		size += len(s.in.Beacons[bi].Payload)
+	}
+	m.arena = make([]byte, 0, size)
+	for k := range m.entries {
+		e := &m.entries[k]
+		e.off = len(m.arena)
+		m.arena = append(m.arena, s.in.Beacons[e.bi].Payload...)
 	}
 	return m
 }
 
 func (m *beaconMatch) any(dev int32) bool { return m.start[dev+1] > m.start[dev] }
 
+// payload returns entry k's payload.
+func (m *beaconMatch) payload(k int32) []byte {
+	end := len(m.arena)
+	if int(k)+1 < len(m.entries) {
+		end = m.entries[k+1].off
+	}
+	return m.arena[m.entries[k].off:end]
+}
+
 // first returns the receive-order position of dev's first beacon with this
 // payload, or -1.
 func (m *beaconMatch) first(dev int32, payload []byte) int32 {
-	list := m.pos[m.start[dev]:m.start[dev+1]]
-	if len(list) <= beaconScanMax {
-		for _, p := range list {
-			if bytes.Equal(m.in.Beacons[m.border[p]].Payload, payload) {
-				return p
+	lo, hi := m.start[dev], m.start[dev+1]
+	if hi-lo <= beaconScanMax {
+		for k := lo; k < hi; k++ {
+			if bytes.Equal(m.payload(k), payload) {
+				return m.entries[k].pos
 			}
 		}
 		return -1
@@ -168,11 +194,10 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 		if m.heavy == nil {
 			m.heavy = make(map[int32]map[string]int32)
 		}
-		idx = make(map[string]int32, len(list))
-		for _, p := range list {
-			k := string(m.in.Beacons[m.border[p]].Payload)
-			if _, seen := idx[k]; !seen {
-				idx[k] = p
+		idx = make(map[string]int32, hi-lo)
+		for k := lo; k < hi; k++ {
+			if _, seen := idx[string(m.payload(k))]; !seen {
+				idx[string(m.payload(k))] = m.entries[k].pos
 			}
 		}
 		m.heavy[dev] = idx
