@@ -134,29 +134,32 @@ func (s *heapSampler) done() uint64 {
 func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 	rep := &Report{Title: fmt.Sprintf("epoch: coverage scoring + reward computation (manifest root included), 1 beacon and up to %d witnesses per device, GOMAXPROCS=%d",
 		cfg.Witnesses, runtime.GOMAXPROCS(0))}
-	var runs []EpochRun
-	for k, n := range cfg.Sizes {
-		var run EpochRun
-		for r := range max(1, cfg.Repeat) {
+	// Repeats go round the sizes (10k, 100k, 10k, 100k, ...) rather than
+	// size by size, so that every size samples the same spells of load on
+	// a shared machine and their ratio compares like with like.
+	runs := make([]EpochRun, len(cfg.Sizes))
+	for r := range max(1, cfg.Repeat) {
+		for k, n := range cfg.Sizes {
 			got, err := runEpochOnce(n, cfg.Witnesses)
 			if err != nil {
 				return nil, nil, err
 			}
+			run := &runs[k]
 			if r > 0 && got.Root != run.Root {
 				return nil, nil, fmt.Errorf("bench: epoch of %d devices: root %s, then %s: not deterministic", n, run.Root, got.Root)
 			}
-			if r == 0 || got.Elapsed() < run.Elapsed() {
-				cpu := min(got.CPU, run.CPU)
-				if r == 0 {
-					cpu = got.CPU
-				}
-				run = got
-				run.CPU = cpu
-			} else {
-				run.CPU = min(run.CPU, got.CPU)
+			cpu := got.CPU
+			if r > 0 {
+				cpu = min(cpu, run.CPU)
 			}
+			if r == 0 || got.Elapsed() < run.Elapsed() {
+				*run = got
+			}
+			run.CPU = cpu
 		}
-		runs = append(runs, run)
+	}
+	for k, n := range cfg.Sizes {
+		run := runs[k]
 		name := fmt.Sprintf("%d devices, %d reports", n, run.Beacons+run.Witnesses)
 		row := Row{Name: name + ", wall", Figure: run.Elapsed().Seconds(), Unit: "s",
 			Note: fmt.Sprintf("score %.2fs + reward %.2fs; peak heap %d MiB (input %d MiB); %d/%d witnesses valid; %d paid",
