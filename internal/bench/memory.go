@@ -16,6 +16,7 @@ import (
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/store"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
@@ -53,6 +54,11 @@ type MemorySample struct {
 	// its freed heap to the OS (debug.FreeOSMemory); HeapInuse is the Go
 	// heap in use after that collection: what is live.
 	RSS, Peak, RSSFreed, HeapInuse uint64
+	// RSSAnon and RSSFile split RSSFreed into anonymous memory (Go heap,
+	// C allocations, stacks) and mapped files (the binary's pages).
+	RSSAnon, RSSFile uint64
+	// Pebble is what the state store holds outside the Go heap.
+	Pebble store.Memory
 }
 
 // MemoryRun is the outcome of the memory benchmark. Sizes are bytes.
@@ -170,7 +176,7 @@ func memoryImport(ctx context.Context, cfg MemoryConfig, home string, run *Memor
 	if mk, ok := device.GetMaker(fn.app.Committed(), ledger.AddressOf(benchMakerPub[:])); ok {
 		run.Registered = mk.Devices
 	}
-	run.Import, err = sampleMemory()
+	run.Import, err = sampleMemory(fn.db)
 	if err == nil && cfg.HeapProfile != "" {
 		err = writeHeapProfile(cfg.HeapProfile)
 	}
@@ -217,7 +223,7 @@ func memoryRestart(ctx context.Context, cfg MemoryConfig, home string, height in
 		if _, err := c.waitHeight(ctx, h+int64(cfg.Blocks), 10*time.Minute); err != nil {
 			return err
 		}
-		if run.Restart, err = sampleMemory(); err != nil {
+		if run.Restart, err = sampleMemory(fn.db); err != nil {
 			return err
 		}
 		if cfg.HeapProfile != "" {
@@ -232,9 +238,9 @@ func memoryRestart(ctx context.Context, cfg MemoryConfig, home string, height in
 }
 
 // sampleMemory reads VmRSS and VmHWM, returns freed heap to the OS, and
-// reads VmRSS and the live heap again.
-func sampleMemory() (MemorySample, error) {
-	var s MemorySample
+// reads VmRSS, its parts, the live heap and db's memory.
+func sampleMemory(db *store.DB) (MemorySample, error) {
+	s := MemorySample{Pebble: db.Memory()}
 	st, err := procStatus()
 	if err != nil {
 		return s, err
@@ -244,7 +250,7 @@ func sampleMemory() (MemorySample, error) {
 	if st, err = procStatus(); err != nil {
 		return s, err
 	}
-	s.RSSFreed = st["VmRSS"]
+	s.RSSFreed, s.RSSAnon, s.RSSFile = st["VmRSS"], st["RssAnon"], st["RssFile"]
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	s.HeapInuse = m.HeapInuse
@@ -262,13 +268,18 @@ func memoryReport(cfg MemoryConfig, run MemoryRun) *Report {
 		Rows: []Row{
 			{Name: "import: peak RSS (VmHWM)", Figure: mib(run.Import.Peak), Unit: "MiB",
 				Note: fmt.Sprintf("genesis of %d devices took %.1fs, then %d blocks", run.Registered, run.Genesis.Seconds(), cfg.Blocks)},
-			{Name: "import: node RSS (VmRSS)", Figure: mib(run.Import.RSS), Unit: "MiB",
-				Note: fmt.Sprintf("%d MiB after FreeOSMemory; Go heap in use %d MiB", run.Import.RSSFreed>>20, run.Import.HeapInuse>>20)},
+			{Name: "import: node RSS (VmRSS)", Figure: mib(run.Import.RSS), Unit: "MiB", Note: parts(run.Import)},
 			{Name: "restart: peak RSS (VmHWM)", Figure: mib(run.Restart.Peak), Unit: "MiB",
 				Note: fmt.Sprintf("%s; process with the first node stopped: %d MiB", since, run.Stopped>>20)},
 			{Name: "restart: node RSS (VmRSS)", Figure: mib(run.Restart.RSS), Unit: "MiB",
-				Note: fmt.Sprintf("after %d transfers (%d ok), a scan of %d active devices and %d blocks; %d MiB after FreeOSMemory; Go heap in use %d MiB; state on disk %d MiB",
-					cfg.Transfers, run.TransfersOK, run.Active, cfg.Blocks, run.Restart.RSSFreed>>20, run.Restart.HeapInuse>>20, run.StateDisk>>20)},
+				Note: fmt.Sprintf("after %d transfers (%d ok), a scan of %d active devices and %d blocks; %s; state on disk %d MiB",
+					cfg.Transfers, run.TransfersOK, run.Active, cfg.Blocks, parts(run.Restart), run.StateDisk>>20)},
 		},
 	}
+}
+
+// parts describes what a sample's RSS is made of.
+func parts(s MemorySample) string {
+	return fmt.Sprintf("%d MiB after FreeOSMemory (anon %d, files %d); Go heap in use %d MiB; Pebble block cache %d MiB, memtables %d MiB",
+		s.RSSFreed>>20, s.RSSAnon>>20, s.RSSFile>>20, s.HeapInuse>>20, s.Pebble.BlockCache>>20, s.Pebble.MemTables>>20)
 }

@@ -54,7 +54,7 @@ func TestGenesisKilledMidway(t *testing.T) {
 	const devices = 200_000
 	cfg := DefaultMemoryConfig()
 	cfg.Devices, cfg.Transfers, cfg.BlockTime = devices, 1, 10*time.Millisecond
-	home, _, err := memoryHome(t.TempDir(), cfg)
+	home, _, err := memoryHome(nodeDir(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

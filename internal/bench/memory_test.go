@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 )
@@ -13,7 +14,7 @@ import (
 func TestMemorySmoke(t *testing.T) {
 	cfg := DefaultMemoryConfig()
 	cfg.Devices, cfg.Blocks, cfg.Transfers, cfg.BlockTime = 1000, 2, 50, 10*time.Millisecond
-	cfg.Dir = t.TempDir()
+	cfg.Dir = nodeDir(t)
 	_, run, err := RunMemory(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("RunMemory: %v", err)
@@ -29,4 +30,25 @@ func TestMemorySmoke(t *testing.T) {
 			t.Errorf("%s: got VmRSS %d, VmHWM %d, heap %d; want a positive RSS at most the peak and a heap", name, s.RSS, s.Peak, s.HeapInuse)
 		}
 	}
+}
+
+// nodeDir is a temporary directory for node homes. CometBFT's address book
+// saves itself from a goroutine that Node.Wait does not wait for, so a file
+// may appear just after a node stopped; removal is retried for up to a
+// second instead of failing the test.
+func nodeDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "depin-bench-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if err = os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Errorf("remove %s: %v", dir, err)
+	})
+	return dir
 }

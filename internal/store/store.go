@@ -195,3 +195,18 @@ func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) e
 	})
 	return nil
 }
+
+// Memory is what Pebble holds in memory outside the Go heap (it allocates
+// with C malloc). Sizes are bytes.
+type Memory struct {
+	// BlockCache is the block cache in use (at most 128 MiB).
+	BlockCache uint64
+	// MemTables are the memtables allocated, being filled or flushed.
+	MemTables uint64
+}
+
+// Memory returns Pebble's current memory use, for metrics and benchmarks.
+func (d *DB) Memory() Memory {
+	m := d.db.Metrics()
+	return Memory{BlockCache: uint64(m.BlockCache.Size), MemTables: m.MemTable.Size}
+}
