@@ -19,8 +19,11 @@ func TestEpochSmoke(t *testing.T) {
 	if got := len(rep.Rows); got != want {
 		t.Fatalf("got %d rows, want %d", got, want)
 	}
-	if last := rep.Rows[len(rep.Rows)-1]; last.Baseline == 0 {
-		t.Errorf("got no baseline for the 1,000-device row %q", last.Name)
+	// The wall row of 1,000 devices must carry the 100-device baseline. (Its
+	// thread CPU row may not: 100 devices can score within one accounting
+	// tick of the kernel and read 0.)
+	if wall := rep.Rows[want/2]; wall.Baseline == 0 {
+		t.Errorf("got no baseline for the 1,000-device row %q", wall.Name)
 	}
 	for _, r := range runs {
 		if got, want := r.Beacons, r.Devices; got != want {
