@@ -64,26 +64,28 @@ func (s *scorer) run() {
 	s.ties = append(s.ties, tiesB...)
 
 	// Attach witnesses to beacons (by sorted position); report orphans and
-	// repeated ids now.
-	owner := make([]int32, len(word))
+	// repeated ids now. No step depends on the order, so the witnesses are
+	// read in input order, one pass through memory, and only their
+	// positions are then put in receive order.
+	owner := make([]int32, len(word)) // by input index
 	counts := make([]int32, len(border)+1)
-	for k, wi := range word {
-		w := &in.Witnesses[wi]
-		owner[k] = -1
+	for wi := range in.Witnesses {
+		owner[wi] = -1
 		if repW[wi] {
-			s.witnessResult(wi, ReasonDuplicate, "report id seen before")
+			s.witnessResult(int32(wi), ReasonDuplicate, "report id seen before")
 			continue
 		}
-		pos := bm.first(s.witRef[wi].beaconer, w.Payload)
+		beaconer := s.witRef[wi].beaconer
+		pos := bm.first(beaconer, in.Witnesses[wi].Payload)
 		if pos < 0 {
-			if bm.any(s.witRef[wi].beaconer) {
-				s.witnessResult(wi, ReasonInvalidPacket, "payload matches no beacon of the beaconer")
+			if bm.any(beaconer) {
+				s.witnessResult(int32(wi), ReasonInvalidPacket, "payload matches no beacon of the beaconer")
 			} else {
-				s.witnessResult(wi, ReasonUnknownBeacon, "beaconer sent no beacon")
+				s.witnessResult(int32(wi), ReasonUnknownBeacon, "beaconer sent no beacon")
 			}
 			continue
 		}
-		owner[k] = pos
+		owner[wi] = pos
 		counts[pos+1]++
 	}
 	for i := 1; i < len(counts); i++ {
@@ -91,8 +93,8 @@ func (s *scorer) run() {
 	}
 	attached := make([]int32, counts[len(counts)-1])
 	fill := slices.Clone(counts[:len(border)])
-	for k, wi := range word {
-		if pos := owner[k]; pos >= 0 {
+	for _, wi := range word {
+		if pos := owner[wi]; pos >= 0 {
 			attached[fill[pos]] = wi
 			fill[pos]++
 		}
