@@ -136,10 +136,6 @@ func initDevnet(home string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("devnet: key %s: %w", devMaker, err)
 	}
-	dg, _ := json.Marshal(chain.DeviceGenesis{Makers: []chain.GenesisMaker{{
-		Name: "devmaker", PubKey: hex.EncodeToString(maker.PubKey),
-		Kinds: []string{"coverage", "storage", "sensor", "energy", "compute"}, OnboardFee: 1_000_000,
-	}}})
 	ingestKey, err := kr.AddFromSeed(devIngest, devSeed(devIngest))
 	if err != nil {
 		return fmt.Errorf("devnet: key %s: %w", devIngest, err)
@@ -148,13 +144,13 @@ func initDevnet(home string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("devnet: key %s: %w", devOracle, err)
 	}
-	pg, _ := json.Marshal(chain.ProofGenesis{Operators: []string{ingestKey.Address.String()}})
-	rg, _ := json.Marshal(chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: oracleKey.Address.String(), Weight: 1}}})
+	if g.Modules, err = serviceGenesis(maker, ingestKey, oracleKey); err != nil {
+		return err
+	}
 	// The ingest operator and the oracle pay fees for their transactions.
 	for _, a := range []string{ingestKey.Address.String(), oracleKey.Address.String()} {
 		g.Balances = append(g.Balances, app.GenesisBalance{Address: a, Amount: devBalance})
 	}
-	g.Modules = map[string]json.RawMessage{"device": dg, "proof": pg, "reward": rg}
 	ac := node.DefaultAppConfig()
 	ac.Ingest.Enable = true
 	ac.Ingest.OperatorKey = devIngest
@@ -172,4 +168,26 @@ func initDevnet(home string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "initialised devnet in %s\n", home)
 	return nil
+}
+
+// serviceGenesis is the genesis of a network with a dev maker certifying
+// every kind, one ingest operator and one oracle.
+func serviceGenesis(maker, ingest, oracle keyring.Info) (map[string]json.RawMessage, error) {
+	sections := map[string]any{
+		"device": chain.DeviceGenesis{Makers: []chain.GenesisMaker{{
+			Name: devMaker, PubKey: hex.EncodeToString(maker.PubKey),
+			Kinds: []string{"coverage", "storage", "sensor", "energy", "compute"}, OnboardFee: 1_000_000,
+		}}},
+		"proof":  chain.ProofGenesis{Operators: []string{ingest.Address.String()}},
+		"reward": chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: oracle.Address.String(), Weight: 1}}},
+	}
+	out := make(map[string]json.RawMessage, len(sections))
+	for name, v := range sections {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("genesis: %s section: %w", name, err)
+		}
+		out[name] = b
+	}
+	return out, nil
 }

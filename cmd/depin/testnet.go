@@ -29,6 +29,7 @@ keyring in DIR (acc0 is the params authority). Start each node with depin start 
 	c.Flags().Int("base-port", 26600, "first port")
 	c.Flags().Int("accounts", 10, "funded accounts acc0..accK-1 in DIR's test keyring")
 	c.Flags().Duration("block-time", 200*time.Millisecond, "target time between blocks (timeout_commit)")
+	c.Flags().Bool("services", false, "also register a dev maker, an ingest operator and an oracle, and run ingest (port base+3) and the oracle (base+4) on node0")
 	rootCmd.AddCommand(c)
 }
 
@@ -56,7 +57,13 @@ func runTestnet(cmd *cobra.Command, _ []string) error {
 		g.Balances = append(g.Balances, app.GenesisBalance{Address: info.Address.String(), Amount: devBalance})
 	}
 	g.Authority = g.Balances[0].Address
-	nodes, err := node.InitTestnet(out, node.TestnetOptions{ChainID: chainID, Validators: n, BasePort: base, BlockTime: blockTime, Genesis: g})
+	opts := node.TestnetOptions{ChainID: chainID, Validators: n, BasePort: base, BlockTime: blockTime, Genesis: g}
+	if services, _ := cmd.Flags().GetBool("services"); services {
+		if err := addTestnetServices(out, base, &opts); err != nil {
+			return err
+		}
+	}
+	nodes, err := node.InitTestnet(out, opts)
 	if err != nil {
 		return err
 	}
@@ -64,6 +71,54 @@ func runTestnet(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintf(w, "wrote %d validator homes for chain %s in %s; accounts in %s (keyring-backend test)\n", n, chainID, out, filepath.Join(out, "keyring"))
 	for _, nd := range nodes {
 		fmt.Fprintf(w, "  depin start --home %s    # RPC http://%s  API http://%s  P2P %s\n", nd.Home, nd.RPC, nd.API, nd.P2P)
+	}
+	if opts.App != nil {
+		fmt.Fprintf(w, "node0 also runs ingest on http://127.0.0.1:%d and the oracle on http://127.0.0.1:%d; the maker key %s is in %s\n",
+			base+3, base+4, devMaker, filepath.Join(out, "keyring"))
+	}
+	return nil
+}
+
+// addTestnetServices registers a maker (key devmaker in DIR's keyring), an
+// ingest operator and an oracle (keys in node0's keyring, funded for fees)
+// in genesis, and runs ingest and the oracle on node0.
+func addTestnetServices(out string, base int, o *node.TestnetOptions) error {
+	kr, err := keyring.Open(keyring.Dir(out), keyring.BackendTest, nil)
+	if err != nil {
+		return err
+	}
+	maker, err := kr.Add(devMaker)
+	if err != nil {
+		return fmt.Errorf("testnet: key %s: %w", devMaker, err)
+	}
+	kr0, err := keyring.Open(keyring.Dir(filepath.Join(out, "node0")), keyring.BackendTest, nil)
+	if err != nil {
+		return err
+	}
+	ing, err := kr0.Add(devIngest)
+	if err != nil {
+		return fmt.Errorf("testnet: key %s: %w", devIngest, err)
+	}
+	orc, err := kr0.Add(devOracle)
+	if err != nil {
+		return fmt.Errorf("testnet: key %s: %w", devOracle, err)
+	}
+	modules, err := serviceGenesis(maker, ing, orc)
+	if err != nil {
+		return err
+	}
+	o.Genesis.Modules = modules
+	for _, a := range []keyring.Info{ing, orc} {
+		o.Genesis.Balances = append(o.Genesis.Balances, app.GenesisBalance{Address: a.Address.String(), Amount: devBalance})
+	}
+	o.App = func(k int, c *node.AppConfig) {
+		if k != 0 {
+			return
+		}
+		c.Ingest.Enable, c.Ingest.OperatorKey, c.Ingest.KeyringBackend = true, devIngest, keyring.BackendTest
+		c.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", base+3)
+		c.Oracle.Enable, c.Oracle.Key, c.Oracle.KeyringBackend = true, devOracle, keyring.BackendTest
+		c.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", base+4)
 	}
 	return nil
 }

@@ -25,6 +25,8 @@ type TestnetOptions struct {
 	// BlockTime is CometBFT's timeout_commit.
 	BlockTime time.Duration
 	Genesis   app.Genesis
+	// App, if set, adjusts validator k's app.toml before it is written.
+	App func(k int, c *AppConfig)
 }
 
 // TestnetNode is one generated validator home.
@@ -91,6 +93,9 @@ func InitTestnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		ids[k] = string(nk.ID()) + "@" + n.P2P
 		ac := DefaultAppConfig()
 		ac.API.Listen = n.API
+		if o.App != nil {
+			o.App(k, &ac)
+		}
 		if err := WriteAppConfig(home, ac); err != nil {
 			return nil, err
 		}
