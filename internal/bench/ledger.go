@@ -55,10 +55,27 @@ type LedgerRun struct {
 	OK         int // transactions committed with code 0
 	Blocks     int64
 	Elapsed    time.Duration
+	// CPU is the process's CPU time over the run (nodes and load
+	// generator; zero where not measured).
+	CPU time.Duration
 }
 
 // Rate is committed transactions per second.
 func (r LedgerRun) Rate() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
+
+// CPUPerTx is the process's CPU time per committed transaction, in µs.
+func (r LedgerRun) CPUPerTx() float64 {
+	if r.OK == 0 {
+		return 0
+	}
+	return float64(r.CPU.Microseconds()) / float64(r.OK)
+}
+
+// note describes a depin run next to its kvstore baseline.
+func (r LedgerRun) note(base LedgerRun, what string) string {
+	return fmt.Sprintf("%d/%d ok in %d blocks%s; CPU %.0f µs/tx, kvstore %.0f µs/tx (%d blocks)",
+		r.OK, r.Txs, r.Blocks, what, r.CPUPerTx(), base.CPUPerTx(), base.Blocks)
+}
 
 const benchChainID = "depin-bench"
 
@@ -100,7 +117,7 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 		rep.Rows = append(rep.Rows, Row{
 			Name: fmt.Sprintf("depin, %d validator(s)", v), Figure: fig.Rate(), Unit: "tx/s",
 			BaselineName: "cometbft kvstore", Baseline: base.Rate(),
-			Note: fmt.Sprintf("%d/%d ok in %d blocks; kvstore %d blocks", fig.OK, fig.Txs, fig.Blocks, base.Blocks),
+			Note: fig.note(base, ""),
 		})
 		if v == 1 && cfg.SerialCheckTx {
 			ser, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-serial"), "depin-serial-checktx", 1, load)
@@ -111,7 +128,7 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 			rep.Rows = append(rep.Rows, Row{
 				Name: "depin, 1 validator, CheckTx serialized (before)", Figure: ser.Rate(), Unit: "tx/s",
 				BaselineName: "cometbft kvstore", Baseline: base.Rate(),
-				Note: fmt.Sprintf("%d/%d ok in %d blocks; ConnSync client, as the node was wired before", ser.OK, ser.Txs, ser.Blocks),
+				Note: ser.note(base, ", ConnSync client as wired before"),
 			})
 		}
 		if v == 1 && cfg.ParallelCheckTx {
@@ -123,7 +140,7 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 			rep.Rows = append(rep.Rows, Row{
 				Name: "depin, 1 validator, parallel CheckTx (experiment)", Figure: par.Rate(), Unit: "tx/s",
 				BaselineName: "cometbft kvstore", Baseline: base.Rate(),
-				Note: fmt.Sprintf("%d/%d ok in %d blocks; mempool CheckTx outside the connection mutex", par.OK, par.Txs, par.Blocks),
+				Note: par.note(base, ", bench's experimental client"),
 			})
 		}
 	}
@@ -187,7 +204,7 @@ func measure(ctx context.Context, cfg LedgerConfig, cl *cluster, l *Load, run *L
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
+	cpu0, t0 := processCPU(), time.Now()
 	if err := submit(ctx, clients, l, cfg.Workers); err != nil {
 		return err
 	}
@@ -195,6 +212,7 @@ func measure(ctx context.Context, cfg LedgerConfig, cl *cluster, l *Load, run *L
 	if err != nil {
 		return err
 	}
+	run.CPU = processCPU() - cpu0
 	run.Elapsed = t1.Sub(t0)
 	run.Blocks = end - start
 	ok, total, err := countOK(ctx, clients[0], start, end)
