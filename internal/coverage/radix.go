@@ -127,11 +127,14 @@ func radixSort(keys, tmp []sortKey, digits []digit, hs, ls uint) {
 		tmp[fill[b]] = keys[k]
 		fill[b]++
 	}
-	copy(keys, tmp)
+	// Each bucket is sorted where it landed, then copied back while it is
+	// still in cache, rather than copying the whole array back cold first.
 	for b := range count {
-		if lo, hi := start[b], start[b+1]; hi-lo > 1 {
-			radixSort(keys[lo:hi], tmp[lo:hi], digits[1:], hs, ls)
+		lo, hi := start[b], start[b+1]
+		if hi-lo > 1 {
+			radixSort(tmp[lo:hi], keys[lo:hi], digits[1:], hs, ls)
 		}
+		copy(keys[lo:hi], tmp[lo:hi])
 	}
 }
 
