@@ -252,7 +252,7 @@ func (s *scorer) checkBeacon(b *Beacon, hi int32) (e Entropy, reason Reason, det
 	if h.DataOnly {
 		return e, ReasonInvalidCapability, "data-only device"
 	}
-	if last := s.act[hi].LastBeacon; last != 0 && floorDiv(last, int64(p.BeaconIntervalNs)) == floorDiv(b.Received, int64(p.BeaconIntervalNs)) {
+	if last := s.tally[hi].LastBeacon; last != 0 && floorDiv(last, int64(p.BeaconIntervalNs)) == floorDiv(b.Received, int64(p.BeaconIntervalNs)) {
 		return e, ReasonIrregularInterval, fmt.Sprintf("already beaconed at %d in this %d ns interval", last, p.BeaconIntervalNs)
 	}
 	if r, d := checkPacket(b, h); r != ReasonValid {

@@ -14,6 +14,15 @@ import (
 // input (as opposed to a bad report, which gets a Reason).
 var ErrInvalidInput = errors.New("invalid input")
 
+// tally is what scoring accumulates per hotspot: its activity times (as in
+// Activity) and its shares (as in Share), without the addresses, so that
+// the records a valid witness updates stay small (48 bytes).
+type tally struct {
+	LastBeacon, LastBeaconRecip, LastWitness int64
+	Beaconer, Witness                        uint64
+	ValidBeacons, ValidWitnesses             uint32
+}
+
 // site is the derived geometry of a registered hotspot, computed once, with
 // the registry fields the witness checks read: one 64-byte record per
 // hotspot is all a witness check touches.
@@ -41,12 +50,11 @@ type scorer struct {
 	beaconRef []beaconRef  // per beacon
 	witRef    []witnessRef // per witness
 	sites     []site       // per hotspot
-	act       []Activity   // per hotspot, read and updated in place
 	entropy   map[uint64]Entropy
 	units     unitTable
 	scale     []uint64       // per hotspot: its HIP-17 scale, if interactive
 	interact  []bool         // hotspot was interactive at epoch start
-	shares    []Share        // per hotspot
+	tally     []tally        // per hotspot: activity and shares, updated in place
 	reports   []ReportResult // in output order: rankB, rankW give the slots
 	rankB     []int32        // per beacon: its slot in reports
 	rankW     []int32        // per witness: its slot in reports
@@ -83,7 +91,6 @@ func (s *scorer) index() error {
 		return err
 	}
 	s.sites = make([]site, len(in.Hotspots))
-	s.shares = make([]Share, len(in.Hotspots))
 	s.entropy = make(map[uint64]Entropy, len(in.Entropy))
 	for _, e := range in.Entropy {
 		if prev, dup := s.entropy[e.Height]; dup && prev != e {
@@ -96,15 +103,11 @@ func (s *scorer) index() error {
 	}
 	// A hotspot without an activity entry starts from zero times, which
 	// every check reads as "never".
-	s.act = make([]Activity, len(in.Hotspots))
+	s.tally = make([]tally, len(in.Hotspots))
 	for _, d := range s.devs {
-		if d.hot < 0 {
-			continue
-		}
-		if d.act >= 0 {
-			s.act[d.hot] = in.Activity[d.act]
-		} else {
-			s.act[d.hot] = Activity{Device: d.addr}
+		if d.hot >= 0 && d.act >= 0 {
+			a := &in.Activity[d.act]
+			s.tally[d.hot] = tally{LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness}
 		}
 	}
 	s.reports = make([]ReportResult, len(in.Beacons)+len(in.Witnesses))
@@ -149,7 +152,7 @@ func (s *scorer) density() {
 	var who []int32
 	since := s.in.Start - int64(s.p.InteractivityWindowNs)
 	for i := range s.in.Hotspots {
-		last := s.act[i].LastBeaconRecip
+		last := s.tally[i].LastBeaconRecip
 		if last == 0 || last < since {
 			continue
 		}
@@ -188,11 +191,12 @@ func (s *scorer) result() (Result, error) {
 		if d.hot < 0 {
 			continue
 		}
-		sh := s.shares[d.hot]
-		if sh.Beaconer == 0 && sh.Witness == 0 && sh.ValidBeacons == 0 && sh.ValidWitnesses == 0 {
+		t := &s.tally[d.hot]
+		if t.Beaconer == 0 && t.Witness == 0 && t.ValidBeacons == 0 && t.ValidWitnesses == 0 {
 			continue
 		}
-		sh.Device, sh.Owner = d.addr, s.in.Hotspots[d.hot].Owner
+		sh := Share{Device: d.addr, Owner: s.in.Hotspots[d.hot].Owner, Beaconer: t.Beaconer, Witness: t.Witness,
+			ValidBeacons: t.ValidBeacons, ValidWitnesses: t.ValidWitnesses}
 		var ok1, ok2 bool
 		res.BeaconerShares, ok1 = ledger.Add(res.BeaconerShares, sh.Beaconer)
 		res.WitnessShares, ok2 = ledger.Add(res.WitnessShares, sh.Witness)
@@ -211,7 +215,8 @@ func (s *scorer) result() (Result, error) {
 		var a Activity
 		switch {
 		case d.hot >= 0:
-			a = s.act[d.hot]
+			t := &s.tally[d.hot]
+			a = Activity{Device: d.addr, LastBeacon: t.LastBeacon, LastBeaconRecip: t.LastBeaconRecip, LastWitness: t.LastWitness}
 		case d.act >= 0:
 			a = s.in.Activity[d.act]
 		default:

@@ -27,7 +27,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 		return
 	}
 	// The beacon took its interval bucket.
-	s.act[hi].LastBeacon = b.Received
+	s.tally[hi].LastBeacon = b.Received
 
 	// Witness checks up to reciprocity (do_witness_verifications).
 	ws.reason = ws.reason[:0]
@@ -53,7 +53,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 			// HIP-106 bootstrap: a witness that passes every other check
 			// counts as the witness's activity even if reciprocity fails
 			// on either side.
-			a := &s.act[s.witRef[wi].hot]
+			a := &s.tally[s.witRef[wi].hot]
 			a.LastWitness = max(a.LastWitness, w.Received)
 		}
 	}
@@ -61,7 +61,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	// HIP-106 beacon side: the beaconer must have witnessed within the
 	// window (verify_beacon_reciprocity, iot_verifier/src/runner.rs).
 	window := int64(s.p.ReciprocityWindowNs)
-	if last := s.act[hi].LastWitness; last == 0 || b.Received-last >= window {
+	if last := s.tally[hi].LastWitness; last == 0 || b.Received-last >= window {
 		s.invalidBeacon(bi, wit, ReasonNoValidWitnesses, "no valid witness by the beaconer within the reciprocity window")
 		return
 	}
@@ -74,7 +74,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 			continue
 		}
 		w := &s.in.Witnesses[wi]
-		if lb := s.act[s.witRef[wi].hot].LastBeaconRecip; lb == 0 || w.Received-lb >= window {
+		if lb := s.tally[s.witRef[wi].hot].LastBeaconRecip; lb == 0 || w.Received-lb >= window {
 			ws.reason[k], ws.detail[k] = ReasonNoValidBeacons, "no valid beacon by the witness within the reciprocity window"
 			continue
 		}
@@ -85,7 +85,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 		selected++
 	}
 	if anyPassed {
-		a := &s.act[hi]
+		a := &s.tally[hi]
 		a.LastBeaconRecip = max(a.LastBeaconRecip, b.Received)
 	}
 
@@ -95,7 +95,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	wshare, _ := ledger.MulDiv(wu, scale, Scale)
 	s.record(s.rankB[bi], ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: ReasonValid,
 		Units: bu, HexScale: scale, Share: bshare})
-	sh := &s.shares[hi]
+	sh := &s.tally[hi]
 	sh.Beaconer += bshare
 	sh.ValidBeacons++
 	for k, wi := range wit {
@@ -106,7 +106,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 		}
 		s.record(s.rankW[wi], ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: ReasonValid,
 			Units: wu, HexScale: scale, Share: wshare})
-		wsh := &s.shares[s.witRef[wi].hot]
+		wsh := &s.tally[s.witRef[wi].hot]
 		wsh.Witness += wshare
 		wsh.ValidWitnesses++
 	}
