@@ -46,11 +46,12 @@ const freeAfterGenesisBytes = 64 << 20
 // reads its own writes; pieces are committed without fsync as they fill.
 // When build succeeds, visit is called with every write of genesis in key
 // order (the write set an empty ledger.Overlay would have held; a write's
-// key and value are valid only during the call), the pieces are synced and the mark becomes "written". The height and app hash
-// are written later, by Commit of the first block, so a crash at any point
+// key and value are valid only during the call), then the pieces are
+// synced and the mark becomes "written". The height and app hash are
+// written later, by Commit of the first block, so a crash at any point
 // before that restarts at height 0, where InitChain runs WriteGenesis
-// again (PendingGenesis reports the leftover). When build fails, everything
-// it wrote is deleted and its error is returned unchanged.
+// again (PendingGenesis reports the leftover). When build fails,
+// everything it wrote is deleted and its error is returned unchanged.
 //
 // WriteGenesis must be called from the goroutine that commits blocks, with
 // no other reader of the store's state expecting the empty state.
