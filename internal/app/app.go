@@ -1,11 +1,8 @@
 package app
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"sort"
 	"sync"
 
@@ -173,40 +170,6 @@ func (a *App) initGenesis(st ledger.Store, chainID string, g *Genesis) error {
 	}
 	return nil
 }
-
-// writeHasher computes nextAppHash one write at a time, for a write set
-// too large to hold (a genesis streamed to disk). It must hash exactly
-// what nextAppHash hashes; the Pebble instance of internal/chain's
-// determinism test and internal/store's genesis tests compare the two.
-type writeHasher struct {
-	h   hash.Hash
-	buf [8]byte
-}
-
-func newWriteHasher(prev []byte, height int64) *writeHasher {
-	w := &writeHasher{h: sha256.New()}
-	w.h.Write([]byte("depin/apphash/v1"))
-	w.h.Write(prev)
-	binary.BigEndian.PutUint64(w.buf[:], uint64(height))
-	w.h.Write(w.buf[:])
-	return w
-}
-
-func (w *writeHasher) add(wr ledger.Write) {
-	binary.BigEndian.PutUint32(w.buf[:4], uint32(len(wr.Key)))
-	w.h.Write(w.buf[:4])
-	w.h.Write(wr.Key)
-	if wr.Delete {
-		w.h.Write([]byte{0})
-		return
-	}
-	w.h.Write([]byte{1})
-	binary.BigEndian.PutUint32(w.buf[:4], uint32(len(wr.Value)))
-	w.h.Write(w.buf[:4])
-	w.h.Write(wr.Value)
-}
-
-func (w *writeHasher) sum() []byte { return w.h.Sum(nil) }
 
 // CheckInvariants checks the supply invariant and every module's invariants
 // over a state view.
