@@ -102,13 +102,12 @@ func (s *scorer) run() {
 
 	ws := witnessScratch{stamp: make([]int32, len(s.devs))}
 	for pos, bi := range border {
-		b := &in.Beacons[bi]
 		wit := attached[counts[pos]:counts[pos+1]]
 		reason, detail := ReasonValid, ""
 		if repB[bi] {
 			reason, detail = ReasonDuplicate, "report id seen before"
 		}
-		if reason == ReasonValid && bm.first(s.beaconRef[bi].dev, b.Payload) != int32(pos) {
+		if reason == ReasonValid && bm.repeat[pos] {
 			reason, detail = ReasonDuplicate, "same payload as an earlier beacon"
 		}
 		if reason != ReasonValid {
@@ -130,6 +129,9 @@ type beaconMatch struct {
 	entries []beaconEntry
 	arena   []byte // the payloads, in entry order
 	heavy   map[int32]map[string]int32
+	// repeat[pos] is true when an earlier beacon (in receive order) of the
+	// same device has the same payload.
+	repeat []bool
 }
 
 // beaconEntry is one beacon: its receive-order position and its payload in
@@ -164,6 +166,30 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 		e := &m.entries[k]
 		e.off = len(m.arena)
 		m.arena = append(m.arena, s.in.Beacons[e.bi].Payload...)
+	}
+	// Repeated payloads, device by device, while the arena is read in
+	// order: the beacon loop then reads one flag in receive order.
+	m.repeat = make([]bool, len(border))
+	for d := range s.devs {
+		lo, hi := m.start[d], m.start[d+1]
+		if hi-lo <= beaconScanMax {
+			for k := lo + 1; k < hi; k++ {
+				for j := lo; j < k; j++ {
+					if bytes.Equal(m.payload(j), m.payload(k)) {
+						m.repeat[m.entries[k].pos] = true
+						break
+					}
+				}
+			}
+			continue
+		}
+		seen := make(map[string]struct{}, hi-lo)
+		for k := lo; k < hi; k++ {
+			if _, ok := seen[string(m.payload(k))]; ok {
+				m.repeat[m.entries[k].pos] = true
+			}
+			seen[string(m.payload(k))] = struct{}{}
+		}
 	}
 	return m
 }
