@@ -25,9 +25,9 @@ import (
 // sender's committed and pending sequences and reserving the next one run
 // under one lock (the one Commit takes to prune reservations), so that
 // concurrent calls give the results of some serial order of the same calls.
-// CometBFT holds its mempool lock across Commit, so no check sees a block
-// half committed; an engine that commits during CheckTx gets checks judged
-// against the state before the block, which FinalizeBlock judges again.
+// CometBFT holds its mempool lock across Commit, so no check overlaps a
+// commit there; should one, the check rereads the sender's committed
+// sequence under the lock and, if the block moved it, checks again.
 // CheckTx returns no events: the engine discards them.
 func (a *App) CheckTx(raw []byte) Result {
 	d, e := decode(raw)
@@ -41,31 +41,40 @@ func (a *App) CheckTx(raw []byte) Result {
 		a.sigs.add(d.hash)
 	}
 	committed := Sequence(a.db, d.signer)
-	seq := d.body.Sequence
-	st := ledger.NewOverlay(a.db)
-	switch {
-	case seq == committed:
-		h, _ := a.db.LastCommit()
-		e = a.admit(st, d, raw, h+1)
-	case seq > committed:
-		// Predecessors may be in the mempool: only chain id, limits and
-		// the fee can be checked against committed state.
-		e = a.ante(st, d, raw, false)
-	}
-	r := a.reserve(d, committed, e)
+	r := a.reserve(d, raw, committed, a.checkState(d, raw, committed))
 	r.Hash = d.hash
 	return r
 }
 
+// checkState runs the checks against committed state that a transaction
+// gets when the signer's committed sequence is committed. At that sequence
+// the whole transaction runs on a throw-away view; above it, predecessors
+// may be in the mempool, so only chain id, limits and the fee are checked;
+// below it, nothing (the sequence check refuses it).
+func (a *App) checkState(d *decoded, raw []byte, committed uint64) *ledger.Error {
+	st := ledger.NewOverlay(a.db)
+	switch seq := d.body.Sequence; {
+	case seq == committed:
+		h, _ := a.db.LastCommit()
+		return a.admit(st, d, raw, h+1)
+	case seq > committed:
+		return a.ante(st, d, raw, false)
+	}
+	return nil
+}
+
 // reserve judges a verified transaction's sequence against the sender's
 // committed sequence and the sequences this node already admitted, then
-// reports e, the outcome of the checks against committed state, and on
-// success reserves the sender's next sequence, all under a.mu. The order of
-// the checks is that of execute: a replay or a gap is reported before
-// anything e says.
-func (a *App) reserve(d *decoded, committed uint64, e *ledger.Error) Result {
+// reports e, the outcome of checkState at committed, and on success
+// reserves the sender's next sequence, all under a.mu. The order of the
+// checks is that of execute: a replay or a gap is reported before anything
+// e says.
+func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error) Result {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if c := Sequence(a.db, d.signer); c != committed {
+		committed, e = c, a.checkState(d, raw, c) // a block committed meanwhile
+	}
 	next := max(a.pending[d.signer], committed)
 	seq := d.body.Sequence
 	if seq < committed {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
+	"github.com/depin-network/depin/internal/store"
 	bankv1 "github.com/depin-network/depin/proto/depin/bank/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
@@ -363,4 +364,123 @@ func BenchmarkCheckTx(b *testing.B) {
 	b.ReportMetric(n/serial.Seconds(), "serial-txs/s")
 	b.ReportMetric(n/parallel.Seconds(), "parallel-txs/s")
 	b.ReportMetric(serial.Seconds()/parallel.Seconds(), "ratio")
+}
+
+// TestCheckTxDuringCommit runs CheckTx with no engine lock while blocks
+// finalize and commit on Pebble, which CometBFT never does but App allows:
+// each sender's honest txs go out one after another from its own
+// goroutine, and every admitted tx joins the next block. No honest tx may
+// be refused and every one must commit with code 0. Run it with -race.
+func TestCheckTxDuringCommit(t *testing.T) {
+	const senders, perSender = 8, 30
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := New(db)
+	if _, err := a.InitChain(testChain, testGenesis(senders+1, 1_000_000_000)); err != nil {
+		t.Fatal(err)
+	}
+	runBlock(t, a)
+	to := testAddr(senders)
+	var mu sync.Mutex
+	var mempool [][]byte
+	var refused []string
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seq := range uint64(perSender) {
+				raw := sendTx(t, s, seq, to, 1)
+				r := a.CheckTx(raw)
+				mu.Lock()
+				if r.Code == ledger.CodeOK {
+					mempool = append(mempool, raw)
+				} else {
+					refused = append(refused, fmt.Sprintf("sender %d seq %d: got %v (%s), want ok", s, seq, r.Code, r.Log))
+				}
+				mu.Unlock()
+				if r.Code != ledger.CodeOK {
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	block := func() int {
+		mu.Lock()
+		txs := mempool
+		mempool = nil
+		mu.Unlock()
+		res := runBlock(t, a, a.PrepareProposal(txs, 1<<30)...)
+		for i, r := range res.Txs {
+			if r.Code != ledger.CodeOK {
+				t.Errorf("block tx %d: got %v (%s), want ok", i, r.Code, r.Log)
+			}
+		}
+		return len(txs)
+	}
+blocks:
+	for {
+		select {
+		case <-done:
+			break blocks
+		default:
+			block()
+		}
+	}
+	for block() > 0 {
+	}
+	for _, e := range refused {
+		t.Error(e)
+	}
+	for s := range senders {
+		if got := Sequence(a.Committed(), testAddr(s)); got != perSender {
+			t.Errorf("sender %d: committed sequence %d, want %d", s, got, perSender)
+		}
+	}
+}
+
+// TestReserveAfterCommit pins the interleaving TestCheckTxDuringCommit can
+// only hit by chance: a tx's state checks run against the committed
+// sequence, then the block holding its predecessor commits (which prunes
+// the reservation), then the tx reaches the lock. It must be judged
+// against the new committed sequence and admitted, and a replay of the
+// committed predecessor checked the same way must be refused.
+func TestReserveAfterCommit(t *testing.T) {
+	a := newTestApp(t)
+	to := testAddr(9)
+	tx0, tx1 := sendTx(t, 1, 0, to, 1), sendTx(t, 1, 1, to, 1)
+	replay := concurrentSend(t, 1, 0, to, "replay")
+	if r := a.CheckTx(tx0); r.Code != ledger.CodeOK {
+		t.Fatalf("tx 0: got %v (%s), want ok", r.Code, r.Log)
+	}
+	type inFlight struct {
+		d         *decoded
+		raw       []byte
+		committed uint64
+		e         *ledger.Error
+	}
+	start := func(raw []byte) inFlight {
+		d, e := decode(raw)
+		if e != nil {
+			t.Fatal(e)
+		}
+		c := Sequence(a.db, d.signer)
+		return inFlight{d, raw, c, a.checkState(d, raw, c)}
+	}
+	next, again := start(tx1), start(replay)
+	runBlock(t, a, tx0)
+	if got := Sequence(a.Committed(), testAddr(1)); got != 1 {
+		t.Fatalf("committed sequence %d, want 1", got)
+	}
+	if r := a.reserve(next.d, next.raw, next.committed, next.e); r.Code != ledger.CodeOK {
+		t.Errorf("tx 1 checked across the commit: got %v (%s), want ok", r.Code, r.Log)
+	}
+	if r := a.reserve(again.d, again.raw, again.committed, again.e); r.Code != ledger.CodeSequenceUsed {
+		t.Errorf("replay checked across the commit: got %v (%s), want sequence_used", r.Code, r.Log)
+	}
 }
