@@ -148,7 +148,7 @@ func TestVerifyParts(t *testing.T) {
 
 // TestVerifySplitBatch verifies a batch split across four parts, with bad
 // signatures in every part, and checks each report's outcome against
-// internal/sig and its prepared record against proto.Marshal.
+// internal/sig and, once prepared, its record against proto.Marshal.
 func TestVerifySplitBatch(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	if got := verifyParts(1100, 0, runtime.GOMAXPROCS(0)); got != 4 {
@@ -170,7 +170,8 @@ func TestVerifySplitBatch(t *testing.T) {
 		}
 	}
 	items[3].rej = reject(ingestv1.Status_STATUS_MALFORMED, "left out") // not verified
-	e.svc.verify(items, 42, 100, 7)
+	e.svc.verify(items)
+	e.svc.prepare(items, 42, 100, 7)
 	for i := range items {
 		it := &items[i]
 		if i == 3 {
@@ -193,5 +194,39 @@ func TestVerifySplitBatch(t *testing.T) {
 		if !bytes.Equal(it.record, want) || it.leaf != LeafHash(want) || it.digest != sha256.Sum256(it.signed.GetReport()) || !bytes.Equal(it.pub[:], it.rep.GetPubKey()) {
 			t.Fatalf("item %d: prepared record, leaf, digest or key differ from the report's", i)
 		}
+	}
+}
+
+// slowRegistry is a registry whose every lookup takes a minute of the
+// injected clock, as a lookup that waits for chain state can.
+type slowRegistry struct {
+	*MemRegistry
+	clock *clock
+}
+
+func (r slowRegistry) Device(pub []byte) (DeviceInfo, bool) {
+	r.clock.Advance(time.Minute)
+	return r.MemRegistry.Device(pub)
+}
+
+// TestReceivedAfterChecks: a record's receive time is taken after the
+// registry and entropy checks, when it is about to be appended. The batcher
+// cuts a segment once its first record is Config.SegmentMaxAge old; a time
+// taken before slow checks would make every record look old on arrival and
+// cut a segment per batch.
+func TestReceivedAfterChecks(t *testing.T) {
+	f := newFleet(1)
+	e := newEnv(t, testConfig(t), f)
+	e.svc.deps.Registry = slowRegistry{MemRegistry: e.reg, clock: e.clock}
+	start := e.clock.Now()
+	if res := submitOne(t, e, f.heartbeat(0, ref(e.chain))); res.Status != ingestv1.Status_STATUS_ACCEPTED {
+		t.Fatalf("got %v %q, want accepted", res.Status, res.Message)
+	}
+	var rec ingestv1.LogRecord
+	if err := proto.Unmarshal(logRecords(t, e.svc)[0].entry.record, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(time.Minute).UnixNano(); rec.GetReceived() != want {
+		t.Errorf("got received %d, want %d (the clock after the registry lookup)", rec.GetReceived(), want)
 	}
 }

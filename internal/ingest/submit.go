@@ -43,17 +43,14 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 	if len(reports) > s.cfg.MaxBatch {
 		return nil, fmt.Errorf("%w: %d reports, limit %d", ErrBatchTooLarge, len(reports), s.cfg.MaxBatch)
 	}
-	received := s.deps.Now().UnixNano()
-	height := s.deps.Entropy.Height()
-	epoch := s.deps.Epochs.Epoch(height)
 	items := make([]item, len(reports))
 	for i, sr := range reports {
 		items[i].signed, items[i].msg = sr, -1
 		items[i].rep, items[i].rej = decode(sr, s.cfg.MaxReportBytes)
 	}
-	s.verify(items, received, height, epoch)
-	s.checkState(items, height)
-	msgs := s.append(items, received, epoch)
+	s.verify(items)
+	s.checkState(items)
+	msgs := s.append(items)
 	s.await(ctx, items, msgs)
 	out := make([]*ingestv1.ReportResult, len(items))
 	var counts [ingestv1.Status_STATUS_UNAVAILABLE + 1]int
@@ -78,9 +75,9 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 	return out, nil
 }
 
-// checkState checks the registry and the entropy window against the chain
-// head.
-func (s *Service) checkState(items []item, head int64) {
+// checkState checks the registry and the entropy window.
+func (s *Service) checkState(items []item) {
+	head := s.deps.Entropy.Height()
 	for i := range items {
 		it := &items[i]
 		if it.rej != nil {
@@ -105,8 +102,14 @@ func (s *Service) maxMessageRecords() int { return s.cfg.SegmentSize }
 
 // append checks nonces and rates and publishes the survivors as one log
 // message (more if the batch exceeds a message's size), all under the device
-// lock, so the log holds each device's reports in nonce order.
-func (s *Service) append(items []item, received int64, epoch uint64) []batchMsg {
+// lock, so the log holds each device's reports in nonce order. The receive
+// time is taken here, after the checks, which may wait for chain state: the
+// batcher cuts segments by the age of their first record.
+func (s *Service) append(items []item) []batchMsg {
+	received := s.deps.Now().UnixNano()
+	height := s.deps.Entropy.Height()
+	epoch := s.deps.Epochs.Epoch(height)
+	s.prepare(items, received, height, epoch)
 	maxBytes, maxRecs := s.log.maxMessageBytes(), s.maxMessageRecords()
 	size := 0 // an upper bound of the message bytes
 	for i := range items {
@@ -177,6 +180,28 @@ func (s *Service) append(items []item, received int64, epoch uint64) []batchMsg 
 		}
 	}
 	return msgs
+}
+
+// prepare encodes the log record and leaf hash of every report still in the
+// running, into one buffer.
+func (s *Service) prepare(items []item, received, height int64, epoch uint64) {
+	size := 0
+	for i := range items {
+		if it := &items[i]; it.rej == nil {
+			size += logRecordSize(it.signed.GetReport(), it.signed.GetSignature(), received, height, epoch)
+		}
+	}
+	buf := make([]byte, 0, size)
+	for i := range items {
+		it := &items[i]
+		if it.rej != nil {
+			continue
+		}
+		start := len(buf)
+		buf = appendLogRecord(buf, it.signed.GetReport(), it.signed.GetSignature(), received, height, epoch)
+		it.record = buf[start:len(buf):len(buf)]
+		it.leaf = LeafHash(it.record)
+	}
 }
 
 // await waits for the acknowledgements of the batch's log messages and,

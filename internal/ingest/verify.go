@@ -99,10 +99,10 @@ func appendSignBytes(b []byte, domain string, msg []byte) []byte {
 // 8.6 µs with cached keys), so parts stay a few hundred signatures.
 const minVerifyPart = 256
 
-// verify batch-verifies the signatures of the reports still in the running
-// and prepares the log record of each valid one. A batch is split across
-// the cores that no other batch is verifying on, one voi batch per part.
-func (s *Service) verify(items []item, received, height int64, epoch uint64) {
+// verify batch-verifies the signatures of the reports still in the running.
+// A batch is split across the cores that no other batch is verifying on,
+// one voi batch per part.
+func (s *Service) verify(items []item) {
 	idx := make([]int, 0, len(items))
 	for i := range items {
 		if items[i].rej == nil {
@@ -116,16 +116,16 @@ func (s *Service) verify(items []item, received, height int64, epoch uint64) {
 	defer s.verifying.Add(-1)
 	parts := verifyParts(len(idx), busy, runtime.GOMAXPROCS(0))
 	if parts == 1 {
-		s.verifyPart(items, idx, received, height, epoch)
+		s.verifyPart(items, idx)
 		return
 	}
 	var wg sync.WaitGroup
 	size := (len(idx) + parts - 1) / parts
 	for lo := size; lo < len(idx); lo += size {
 		part := idx[lo:min(lo+size, len(idx))]
-		wg.Go(func() { s.verifyPart(items, part, received, height, epoch) })
+		wg.Go(func() { s.verifyPart(items, part) })
 	}
-	s.verifyPart(items, idx[:size], received, height, epoch)
+	s.verifyPart(items, idx[:size])
 	wg.Wait()
 }
 
@@ -136,10 +136,9 @@ func verifyParts(n, busy, procs int) int {
 	return min(max(procs-busy, 1), max(n/minVerifyPart, 1))
 }
 
-// verifyPart verifies the items at idx as one batch and, for each valid
-// one, sets its key, digest, log record and leaf hash. Parts touch disjoint
-// items.
-func (s *Service) verifyPart(items []item, idx []int, received, height int64, epoch uint64) {
+// verifyPart verifies the items at idx as one batch and sets the key and
+// report digest of each valid one. Parts touch disjoint items.
+func (s *Service) verifyPart(items []item, idx []int) {
 	pubs := make([][]byte, len(idx))
 	msgs := make([][]byte, len(idx))
 	sigs := make([][]byte, len(idx))
@@ -147,24 +146,12 @@ func (s *Service) verifyPart(items []item, idx []int, received, height int64, ep
 		pubs[j], msgs[j], sigs[j] = items[i].rep.GetPubKey(), items[i].signed.GetReport(), items[i].signed.GetSignature()
 	}
 	valid := s.keys.verifyBatch(pubs, msgs, sigs)
-	size := 0
 	for j, i := range idx {
-		if valid[j] {
-			size += logRecordSize(msgs[j], sigs[j], received, height, epoch)
-		} else {
-			items[i].rej = reject(ingestv1.Status_STATUS_BAD_SIGNATURE, "signature does not verify for pub_key %x", pubs[j])
-		}
-	}
-	buf := make([]byte, 0, size)
-	for j, i := range idx {
+		it := &items[i]
 		if !valid[j] {
+			it.rej = reject(ingestv1.Status_STATUS_BAD_SIGNATURE, "signature does not verify for pub_key %x", pubs[j])
 			continue
 		}
-		it := &items[i]
-		start := len(buf)
-		buf = appendLogRecord(buf, msgs[j], sigs[j], received, height, epoch)
-		it.record = buf[start:len(buf):len(buf)]
-		it.leaf = LeafHash(it.record)
 		it.pub = [32]byte(pubs[j])
 		it.digest = sha256.Sum256(msgs[j])
 	}
