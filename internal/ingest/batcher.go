@@ -114,9 +114,15 @@ func (b *batcher) run(ctx context.Context) error {
 }
 
 // add appends a message's records to the pending segment and reports
-// whether it was the last message in the log when delivered. A message that
-// does not decode stops the batcher: only ingest writes the log, so it is a
-// storage fault, and skipping it would lose acknowledged reports.
+// whether the batcher has caught up with the log: the message was the last
+// one when the server delivered it, and it is younger than
+// Config.SegmentMaxAge. The consumer is handed each new message as it
+// arrives, with nothing pending, so after a stall (a commitment waiting for
+// a halted chain) a backlog of old messages all read as last when delivered;
+// cutting each of them by age would make a segment, and a commitment, per
+// message, and the batcher would never catch up. A message that does not
+// decode stops the batcher: only ingest writes the log, so it is a storage
+// fault, and skipping it would lose acknowledged reports.
 func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
 	md, err := msg.Metadata()
 	if err != nil {
@@ -130,9 +136,10 @@ func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
 	}
 	b.readNext = seq + 1
 	leaves := leavesOf(lb)
+	caughtUp := md.NumPending == 0 && b.now().UnixNano()-lb.received < int64(b.cfg.SegmentMaxAge)
 	if seq < b.next { // already in a segment: only the snapshot needs it
 		b.track(seq, lb, leaves)
-		return md.NumPending == 0, nil
+		return caughtUp, nil
 	}
 	n := len(lb.entries)
 	if len(b.pending) > 0 && (lb.epoch != b.pending[0].epoch || len(b.pending)+n > b.cfg.SegmentSize) {
@@ -145,7 +152,7 @@ func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
 	if len(b.pending) >= b.cfg.SegmentSize {
 		b.cut(ctx)
 	}
-	return md.NumPending == 0, nil
+	return caughtUp, nil
 }
 
 // track adds a message after the snapshot to the marks of the next one.
