@@ -56,7 +56,6 @@ func benchLedgerCmd() *cobra.Command {
 			cfg.Workers, _ = cmd.Flags().GetInt("workers")
 			cfg.BlockTime, _ = cmd.Flags().GetDuration("block-time")
 			cfg.Validators, _ = cmd.Flags().GetIntSlice("validators")
-			cfg.ParallelCheckTx, _ = cmd.Flags().GetBool("parallel-checktx")
 			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 			if cfg.Senders <= 0 {
 				cfg.Senders = cfg.Txs
@@ -74,7 +73,6 @@ func benchLedgerCmd() *cobra.Command {
 	f.Int("workers", d.Workers, "concurrent RPC clients")
 	f.Duration("block-time", d.BlockTime, "timeout_commit of every node")
 	f.IntSlice("validators", d.Validators, "network sizes to run")
-	f.Bool("parallel-checktx", false, "add an experimental one-validator run that checks transactions concurrently")
 	return c
 }
 

@@ -31,10 +31,6 @@ type LedgerConfig struct {
 	Timeout time.Duration
 	// Logger receives the nodes' logs (discarded when nil).
 	Logger *slog.Logger
-	// ParallelCheckTx adds a one-validator run of depin through the
-	// bench's first experimental client (parallelCheckCreator), which
-	// node.NewClientCreator has replaced: it should match the default run.
-	ParallelCheckTx bool
 	// SerialCheckTx adds a one-validator run of depin wired as before
 	// node.NewClientCreator, with proxy.NewConnSyncLocalClientCreator,
 	// whose mempool connection checks one transaction at a time: the gain
@@ -131,18 +127,6 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 				Note: ser.note(base, ", ConnSync client as wired before"),
 			})
 		}
-		if v == 1 && cfg.ParallelCheckTx {
-			par, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-parallel"), "depin-parallel-checktx", 1, load)
-			if err != nil {
-				return nil, nil, err
-			}
-			runs = append(runs, par)
-			rep.Rows = append(rep.Rows, Row{
-				Name: "depin, 1 validator, parallel CheckTx (experiment)", Figure: par.Rate(), Unit: "tx/s",
-				BaselineName: "cometbft kvstore", Baseline: base.Rate(),
-				Note: par.note(base, ", bench's experimental client"),
-			})
-		}
 	}
 	return rep, runs, nil
 }
@@ -159,10 +143,8 @@ func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, v
 	switch appName {
 	case "kvstore":
 		cl, err = startKVStore(ctx, homes)
-	case "depin-parallel-checktx":
-		cl, err = startParallel(ctx, homes[0], true, cfg.Logger)
 	case "depin-serial-checktx":
-		cl, err = startParallel(ctx, homes[0], false, cfg.Logger)
+		cl, err = startSerial(ctx, homes[0], cfg.Logger)
 	default:
 		cl, err = startDepin(ctx, homes, cfg.Logger)
 	}
@@ -179,11 +161,11 @@ func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, v
 	return run, nil
 }
 
-// startParallel runs a one-validator depin node wired by the bench:
-// through parallelCheckCreator if parallel, else through CometBFT's
-// ConnSync client creator.
-func startParallel(ctx context.Context, home string, parallel bool, logger *slog.Logger) (*cluster, error) {
-	fn, err := startFleetNode(ctx, home, app.Module{}, parallel, logger)
+// startSerial runs a one-validator depin node wired through CometBFT's
+// ConnSync client creator, whose mempool connection checks one transaction
+// at a time: the wiring before node.NewClientCreator.
+func startSerial(ctx context.Context, home string, logger *slog.Logger) (*cluster, error) {
+	fn, err := startFleetNode(ctx, home, app.Module{}, true, logger)
 	if err != nil {
 		return nil, err
 	}

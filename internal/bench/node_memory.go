@@ -34,8 +34,9 @@ type fleetNode struct {
 }
 
 // startFleetNode runs a node on home with the chain's modules plus extra
-// (if named); parallel selects parallelCheckCreator over ConnSync.
-func startFleetNode(ctx context.Context, home string, extra app.Module, parallel bool, logger *slog.Logger) (*fleetNode, error) {
+// (if named), wired like a real node (node.NewClientCreator: concurrent
+// CheckTx) unless serial asks for CometBFT's ConnSync client creator.
+func startFleetNode(ctx context.Context, home string, extra app.Module, serial bool, logger *slog.Logger) (*fleetNode, error) {
 	cc, err := node.LoadCometConfig(home)
 	if err != nil {
 		return nil, err
@@ -59,9 +60,9 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, parallel
 		db.Close()
 		return nil, fmt.Errorf("bench: node key: %w", err)
 	}
-	var creator proxy.ClientCreator = proxy.NewConnSyncLocalClientCreator(adapter)
-	if parallel {
-		creator = parallelCheckCreator{adapter}
+	creator := node.NewClientCreator(adapter)
+	if serial {
+		creator = proxy.NewConnSyncLocalClientCreator(adapter)
 	}
 	cmt, err := nm.NewNode(cc, pv, nk, creator,
 		nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
