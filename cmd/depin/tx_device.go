@@ -71,7 +71,19 @@ certificate file from 'depin device certify' plus the hex binding and device sig
 		Args:  cobra.ExactArgs(2),
 		RunE:  runDecommission,
 	}
-	devCmd.AddCommand(reg, onboard, assert, transfer, decom)
+	deny := &cobra.Command{
+		Use:   "deny FROM DEVICE",
+		Short: "Put a device on the denylist, or take it off with --lift (the params authority only)",
+		Long: `Oracles score no report of a denied device. The reason is recorded on chain; --lift
+takes the device off the list again (an appeal upheld).`,
+		Example: "  depin tx device deny authority pin1... --reason \"witness forging ring\"\n" +
+			"  depin tx device deny authority pin1... --lift",
+		Args: cobra.ExactArgs(2),
+		RunE: runDeny,
+	}
+	deny.Flags().String("reason", "", "why the device is denied (required unless --lift)")
+	deny.Flags().Bool("lift", false, "take the device off the denylist")
+	devCmd.AddCommand(reg, onboard, assert, transfer, decom, deny)
 	txCmd.AddCommand(devCmd)
 }
 
@@ -274,4 +286,24 @@ func runDecommission(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	return txSend(cmd, c, denom, args[0], msg(device.DecommissionMsg(id)))
+}
+
+func runDeny(cmd *cobra.Command, args []string) error {
+	id, err := resolveDevice(cmd, args[1])
+	if err != nil {
+		return err
+	}
+	reason, _ := cmd.Flags().GetString("reason")
+	lift, _ := cmd.Flags().GetBool("lift")
+	if !lift && reason == "" {
+		return fmt.Errorf("deny: give --reason, or --lift to take the device off the denylist")
+	}
+	if lift && reason != "" {
+		return fmt.Errorf("deny: --reason is recorded only when denying, not with --lift")
+	}
+	c, denom, err := txSetup(cmd)
+	if err != nil {
+		return err
+	}
+	return txSend(cmd, c, denom, args[0], msg(device.SetDeniedMsg(id, !lift, reason)))
 }

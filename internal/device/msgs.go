@@ -23,6 +23,7 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeAssertLocation, handleAssertLocation)
 	rt.Add(TypeTransfer, handleTransfer)
 	rt.Add(TypeDecommission, handleDecommission)
+	rt.Add(TypeSetDenied, handleSetDenied)
 }
 
 // validKind reports whether k names one of the five device kinds.

@@ -54,9 +54,13 @@ const (
 	// CodeInvalidLocation rejects a gain or elevation outside params, or
 	// one given for a device kind that has none.
 	CodeInvalidLocation ledger.Code = 51
+	// CodeDenyUnchanged rejects denying a denied device or lifting the
+	// denial of one that is not denied.
+	CodeDenyUnchanged ledger.Code = 52
 )
 
 func init() {
 	ledger.RegisterCode(CodeLocationUnchanged, "location_unchanged")
 	ledger.RegisterCode(CodeInvalidLocation, "invalid_location")
+	ledger.RegisterCode(CodeDenyUnchanged, "deny_unchanged")
 }

@@ -30,6 +30,7 @@ const (
 	tagCell     = 'c'
 	tagKind     = 'k'
 	tagLocation = 'l'
+	tagDenied   = 'x'
 )
 
 func prefix(tag byte, parts ...[]byte) []byte {

@@ -165,7 +165,8 @@ func (l *NodeLedger) rpcBlockTime(ctx context.Context, height int64) (int64, err
 func (l *NodeLedger) Hotspots(context.Context) ([]coverage.Hotspot, error) {
 	var out []coverage.Hotspot
 	var bad error
-	device.ActiveDevices(l.State.Committed(), func(d *devicev1.Device) bool {
+	st := l.State.Committed()
+	device.ActiveDevices(st, func(d *devicev1.Device) bool {
 		if d.Kind != devicev1.Kind_KIND_COVERAGE {
 			return true
 		}
@@ -176,6 +177,7 @@ func (l *NodeLedger) Hotspots(context.Context) ([]coverage.Hotspot, error) {
 			return false
 		}
 		h := coverage.Hotspot{Device: id, Owner: owner, Region: l.Region}
+		_, h.Denied = device.Denied(st, id)
 		if loc := d.Location; loc != nil {
 			h.Cell, h.GainDdBi, h.ElevationM = loc.Cell, loc.Gain, loc.Elevation
 		}

@@ -817,6 +817,70 @@ func (x *MsgDecommission) GetDevice() []byte {
 	return nil
 }
 
+// MsgSetDenied puts a device on the denylist or takes it off; only the
+// params authority may send it. Oracles score no report of a denied device
+// (Helium's denylist, with an appeal path: the authority can lift it).
+type MsgSetDenied struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Device []byte                 `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
+	Denied bool                   `protobuf:"varint,2,opt,name=denied,proto3" json:"denied,omitempty"`
+	// reason is recorded with the entry (1 to 128 printable bytes) when denying.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSetDenied) Reset() {
+	*x = MsgSetDenied{}
+	mi := &file_depin_device_v1_device_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSetDenied) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetDenied) ProtoMessage() {}
+
+func (x *MsgSetDenied) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_device_v1_device_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSetDenied.ProtoReflect.Descriptor instead.
+func (*MsgSetDenied) Descriptor() ([]byte, []int) {
+	return file_depin_device_v1_device_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *MsgSetDenied) GetDevice() []byte {
+	if x != nil {
+		return x.Device
+	}
+	return nil
+}
+
+func (x *MsgSetDenied) GetDenied() bool {
+	if x != nil {
+		return x.Denied
+	}
+	return false
+}
+
+func (x *MsgSetDenied) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_depin_device_v1_device_proto protoreflect.FileDescriptor
 
 const file_depin_device_v1_device_proto_rawDesc = "" +
@@ -880,7 +944,11 @@ const file_depin_device_v1_device_proto_rawDesc = "" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x1b\n" +
 	"\tnew_owner\x18\x02 \x01(\fR\bnewOwner\")\n" +
 	"\x0fMsgDecommission\x12\x16\n" +
-	"\x06device\x18\x01 \x01(\fR\x06device*u\n" +
+	"\x06device\x18\x01 \x01(\fR\x06device\"V\n" +
+	"\fMsgSetDenied\x12\x16\n" +
+	"\x06device\x18\x01 \x01(\fR\x06device\x12\x16\n" +
+	"\x06denied\x18\x02 \x01(\bR\x06denied\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason*u\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rKIND_COVERAGE\x10\x01\x12\x10\n" +
@@ -903,7 +971,7 @@ func file_depin_device_v1_device_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_device_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_depin_device_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_depin_device_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_depin_device_v1_device_proto_goTypes = []any{
 	(Kind)(0),                 // 0: depin.device.v1.Kind
 	(*Maker)(nil),             // 1: depin.device.v1.Maker
@@ -916,6 +984,7 @@ var file_depin_device_v1_device_proto_goTypes = []any{
 	(*MsgAssertLocation)(nil), // 8: depin.device.v1.MsgAssertLocation
 	(*MsgTransfer)(nil),       // 9: depin.device.v1.MsgTransfer
 	(*MsgDecommission)(nil),   // 10: depin.device.v1.MsgDecommission
+	(*MsgSetDenied)(nil),      // 11: depin.device.v1.MsgSetDenied
 }
 var file_depin_device_v1_device_proto_depIdxs = []int32{
 	0, // 0: depin.device.v1.Maker.kinds:type_name -> depin.device.v1.Kind
@@ -941,7 +1010,7 @@ func file_depin_device_v1_device_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_device_v1_device_proto_rawDesc), len(file_depin_device_v1_device_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
