@@ -8,8 +8,8 @@ import (
 
 // Integer replacements for the floating-point maths of helium/oracles
 // iot_verifier/src/poc.rs (great-circle distance between cell centres and
-// free-space path loss). Replay must be bit-exact on any machine, so nothing
-// here uses float64.
+// free-space path loss). Replay must be bit-exact on any machine, so all of
+// it is integer arithmetic.
 
 // q30 is the scale of unit-sphere coordinates and angles (2^30).
 const q30 = 1 << 30
