@@ -131,23 +131,53 @@ func convertBits(data []byte, from, to uint, pad bool) ([]byte, error) {
 }
 
 func bech32Encode(hrp string, data []byte) (string, error) {
-	conv, err := convertBits(data, 8, 5, true)
-	if err != nil {
-		return "", err
-	}
-	values := append(bech32HRPExpand(hrp), conv...)
+	// Stack buffers for an address-sized input: Address.String runs a few
+	// times per transaction, and the allocations were most of its cost.
+	var convBuf [64]byte
+	conv := appendConvertBits(convBuf[:0], data)
+	var valBuf [128]byte
+	values := append(appendHRPExpand(valBuf[:0], hrp), conv...)
 	poly := bech32Polymod(append(values, 0, 0, 0, 0, 0, 0)) ^ 1
-	var sb strings.Builder
-	sb.Grow(len(hrp) + 1 + len(conv) + 6)
-	sb.WriteString(hrp)
-	sb.WriteByte('1')
+	out := make([]byte, 0, len(hrp)+1+len(conv)+6)
+	out = append(out, hrp...)
+	out = append(out, '1')
 	for _, c := range conv {
-		sb.WriteByte(bech32Charset[c])
+		out = append(out, bech32Charset[c])
 	}
 	for i := 0; i < 6; i++ {
-		sb.WriteByte(bech32Charset[(poly>>uint(5*(5-i)))&31])
+		out = append(out, bech32Charset[(poly>>uint(5*(5-i)))&31])
 	}
-	return sb.String(), nil
+	return string(out), nil
+}
+
+// appendHRPExpand is bech32HRPExpand appending to dst.
+func appendHRPExpand(dst []byte, hrp string) []byte {
+	for i := 0; i < len(hrp); i++ {
+		dst = append(dst, hrp[i]>>5)
+	}
+	dst = append(dst, 0)
+	for i := 0; i < len(hrp); i++ {
+		dst = append(dst, hrp[i]&31)
+	}
+	return dst
+}
+
+// appendConvertBits regroups 8-bit bytes into padded 5-bit groups, as
+// convertBits(data, 8, 5, true) does, appending to dst.
+func appendConvertBits(dst, data []byte) []byte {
+	acc, bits := uint32(0), uint(0)
+	for _, b := range data {
+		acc = acc<<8 | uint32(b)
+		bits += 8
+		for bits >= 5 {
+			bits -= 5
+			dst = append(dst, byte(acc>>bits&31))
+		}
+	}
+	if bits > 0 {
+		dst = append(dst, byte(acc<<(5-bits)&31))
+	}
+	return dst
 }
 
 func bech32Decode(s string) (string, []byte, error) {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 )
 
@@ -72,14 +73,20 @@ func (o *Overlay) Get(key []byte) []byte {
 
 // Set implements Store.
 func (o *Overlay) Set(key, value []byte) {
-	k := string(key)
-	o.writes[k] = &Write{Key: []byte(k), Value: bytes.Clone(value)}
+	if w, ok := o.writes[string(key)]; ok {
+		w.Value, w.Delete = bytes.Clone(value), false
+		return
+	}
+	o.writes[string(key)] = &Write{Key: bytes.Clone(key), Value: bytes.Clone(value)}
 }
 
 // Delete implements Store.
 func (o *Overlay) Delete(key []byte) {
-	k := string(key)
-	o.writes[k] = &Write{Key: []byte(k), Delete: true}
+	if w, ok := o.writes[string(key)]; ok {
+		w.Value, w.Delete = nil, true
+		return
+	}
+	o.writes[string(key)] = &Write{Key: bytes.Clone(key), Delete: true}
 }
 
 // Iterate implements Store, merging buffered writes with the parent.
@@ -125,13 +132,13 @@ func (o *Overlay) Iterate(start, end []byte, fn func(key, value []byte) bool) {
 }
 
 func (o *Overlay) sortedIn(start, end []byte) []*Write {
-	out := make([]*Write, 0)
+	out := make([]*Write, 0, len(o.writes))
 	for _, w := range o.writes {
 		if bytes.Compare(w.Key, start) >= 0 && (end == nil || bytes.Compare(w.Key, end) < 0) {
 			out = append(out, w)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Key, out[j].Key) < 0 })
+	slices.SortFunc(out, func(x, y *Write) int { return bytes.Compare(x.Key, y.Key) })
 	return out
 }
 
@@ -151,7 +158,7 @@ func (o *Overlay) Len() int { return len(o.writes) }
 // Flush applies the buffered writes to the parent in key order and empties
 // the overlay.
 func (o *Overlay) Flush() {
-	for _, w := range o.Writes() {
+	for _, w := range o.sortedIn(nil, nil) {
 		if w.Delete {
 			o.parent.Delete(w.Key)
 		} else {

@@ -1,0 +1,73 @@
+package ledger
+
+import (
+	"bytes"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// An overlay over a MemStore, after any sequence of sets and deletes (the
+// same key rewritten, deleted, set again), reads like a MemStore that took
+// the operations directly; its Writes are sorted, one per key; Flush leaves
+// the parent equal to that model.
+func TestOverlayMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		parent, model := NewMemStore(), NewMemStore()
+		for _, k := range rapid.SliceOfN(rapid.ByteRange('a', 'e'), 0, 5).Draw(t, "base") {
+			parent.Set([]byte{k}, []byte{k, k})
+			model.Set([]byte{k}, []byte{k, k})
+		}
+		o := NewOverlay(parent)
+		n := rapid.IntRange(0, 30).Draw(t, "ops")
+		for i := 0; i < n; i++ {
+			k := []byte{rapid.ByteRange('a', 'f').Draw(t, "key")}
+			if rapid.Bool().Draw(t, "delete") {
+				o.Delete(k)
+				model.Delete(k)
+			} else {
+				v := []byte{rapid.Byte().Draw(t, "value")}
+				o.Set(k, v)
+				model.Set(k, v)
+				v[0]++ // the overlay keeps its own copy
+			}
+		}
+		for k := byte('a'); k <= 'f'; k++ {
+			if got, want := o.Get([]byte{k}), model.Get([]byte{k}); !bytes.Equal(got, want) {
+				t.Fatalf("Get(%q): got %x, want %x", k, got, want)
+			}
+		}
+		var got, want [][]byte
+		o.Iterate(nil, nil, func(k, v []byte) bool { got = append(got, append(k, v...)); return true })
+		model.Iterate(nil, nil, func(k, v []byte) bool { want = append(want, append(bytes.Clone(k), v...)); return true })
+		if len(got) != len(want) {
+			t.Fatalf("Iterate: got %d entries, want %d", len(got), len(want))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("Iterate entry %d: got %x, want %x", i, got[i], want[i])
+			}
+		}
+		ws := o.Writes()
+		if len(ws) != o.Len() {
+			t.Fatalf("Writes: got %d, want Len %d", len(ws), o.Len())
+		}
+		for i := 1; i < len(ws); i++ {
+			if bytes.Compare(ws[i-1].Key, ws[i].Key) >= 0 {
+				t.Fatalf("Writes not sorted: %q before %q", ws[i-1].Key, ws[i].Key)
+			}
+		}
+		o.Flush()
+		if o.Len() != 0 {
+			t.Fatalf("after Flush: got %d writes, want 0", o.Len())
+		}
+		if parent.Len() != model.Len() {
+			t.Fatalf("after Flush: parent has %d keys, want %d", parent.Len(), model.Len())
+		}
+		for k := byte('a'); k <= 'f'; k++ {
+			if got, want := parent.Get([]byte{k}), model.Get([]byte{k}); !bytes.Equal(got, want) {
+				t.Fatalf("after Flush, Get(%q): got %x, want %x", k, got, want)
+			}
+		}
+	})
+}
