@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -147,7 +146,7 @@ func (a *App) execute(st ledger.Store, d *decoded, raw []byte, height, time int6
 			return fail(ledger.Errorf(e.Code, "message %d (%s): %s", i, m.Type, e.Msg))
 		}
 	}
-	ctx.Emit("tx", ledger.Attr{Key: "signer", Value: d.signer.String()},
+	ctx.Emit("tx", ledger.Attr{Key: "signer", Value: ctx.SignerString()},
 		ledger.Attr{Key: "fee", Value: strconv.FormatUint(d.body.Fee, 10)},
 		ledger.Attr{Key: "sequence", Value: strconv.FormatUint(d.body.Sequence, 10)})
 	return Result{Code: ledger.CodeOK, Events: ctx.Events()}
@@ -197,8 +196,7 @@ func TxIndexKey(h Hash) []byte { return ledger.IndexKey("tx", h[:]) }
 
 func txIndexWrite(h Hash, height int64, i int, r Result) ledger.Write {
 	rec := TxRecord{Hash: fmt.Sprintf("%X", h[:]), Height: height, Index: i, Code: r.Code, Status: r.Code.String(), Log: r.Log, Events: r.Events}
-	bz, _ := json.Marshal(rec)
-	return ledger.Write{Key: TxIndexKey(h), Value: bz}
+	return ledger.Write{Key: TxIndexKey(h), Value: appendTxRecordJSON(make([]byte, 0, 512), &rec)}
 }
 
 // Commit persists the finalized block (and genesis, at the first block).

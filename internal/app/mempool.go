@@ -101,7 +101,7 @@ func (a *App) admit(st ledger.Store, d *decoded, raw []byte, height int64) *ledg
 	if e := a.ante(st, d, raw, true); e != nil {
 		return e
 	}
-	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Signer: d.signer}
+	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Signer: d.signer, NoEvents: true}
 	for i, m := range d.body.Msgs {
 		h, ok := a.router.Handler(m.Type)
 		if !ok {

@@ -35,10 +35,12 @@ func handleSend(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := Transfer(ctx.Store, ctx.Signer, to, m.Amount); e != nil {
 		return e
 	}
-	ctx.Emit("bank.transfer",
-		ledger.Attr{Key: "from", Value: ctx.Signer.String()},
-		ledger.Attr{Key: "to", Value: to.String()},
-		ledger.Attr{Key: "amount", Value: strconv.FormatUint(m.Amount, 10)})
+	if !ctx.NoEvents {
+		ctx.Emit("bank.transfer",
+			ledger.Attr{Key: "from", Value: ctx.SignerString()},
+			ledger.Attr{Key: "to", Value: to.String()},
+			ledger.Attr{Key: "amount", Value: strconv.FormatUint(m.Amount, 10)})
+	}
 	return nil
 }
 
@@ -76,10 +78,12 @@ func handleMultiSend(ctx *ledger.Context, raw []byte) *ledger.Error {
 		if e := Transfer(ctx.Store, ctx.Signer, tos[i], o.Amount); e != nil {
 			return e
 		}
-		ctx.Emit("bank.transfer",
-			ledger.Attr{Key: "from", Value: ctx.Signer.String()},
-			ledger.Attr{Key: "to", Value: tos[i].String()},
-			ledger.Attr{Key: "amount", Value: strconv.FormatUint(o.Amount, 10)})
+		if !ctx.NoEvents {
+			ctx.Emit("bank.transfer",
+				ledger.Attr{Key: "from", Value: ctx.SignerString()},
+				ledger.Attr{Key: "to", Value: tos[i].String()},
+				ledger.Attr{Key: "amount", Value: strconv.FormatUint(o.Amount, 10)})
+		}
 	}
 	return nil
 }

@@ -15,13 +15,31 @@ type Context struct {
 	Time int64
 	// Signer is the address of the transaction's signer.
 	Signer Address
+	// NoEvents says that the caller discards events (a mempool check):
+	// Emit drops them, and a handler may skip building their attributes
+	// (bech32 addresses cost about a microsecond each). Results, state and
+	// errors must not depend on it.
+	NoEvents bool
 	// events collects what the transaction emits.
 	events []Event
+	// signer caches Signer.String().
+	signer string
 }
 
-// Emit records an event.
+// Emit records an event, unless NoEvents is set.
 func (c *Context) Emit(typ string, attrs ...Attr) {
+	if c.NoEvents {
+		return
+	}
 	c.events = append(c.events, Event{Type: typ, Attrs: attrs})
+}
+
+// SignerString returns Signer in bech32, formatted once per context.
+func (c *Context) SignerString() string {
+	if c.signer == "" {
+		c.signer = c.Signer.String()
+	}
+	return c.signer
 }
 
 // Events returns the events emitted so far.
