@@ -29,8 +29,8 @@ func addOperator(st ledger.Store, a ledger.Address, height int64) *ledger.Error 
 	if IsOperator(st, a) {
 		return ledger.Errorf(CodeOperatorExists, "%s is an operator already", a)
 	}
-	if max := params.Get(st, MaxOperators); uint64(len(Operators(st))) >= max {
-		return ledger.Errorf(CodeOperatorSetFull, "the operator set has %d operators, at most %d allowed", max, max)
+	if n, max := uint64(len(Operators(st))), params.Get(st, MaxOperators); n >= max {
+		return ledger.Errorf(CodeOperatorSetFull, "the operator set has %d operators, at most %d allowed", n, max)
 	}
 	st.Set(operatorKey(a), encode(&proofv1.Operator{Address: a[:], AddedHeight: height}))
 	return nil

@@ -45,8 +45,8 @@ func checkOracle(st ledger.Store, a ledger.Address, weight uint64) *ledger.Error
 	if st.Get(oracleKey(a)) != nil {
 		return nil
 	}
-	if max := params.Get(st, MaxOracles); uint64(len(Oracles(st))) >= max {
-		return ledger.Errorf(CodeOracleSetFull, "the oracle set has %d oracles, at most %d allowed", max, max)
+	if n, max := uint64(len(Oracles(st))), params.Get(st, MaxOracles); n >= max {
+		return ledger.Errorf(CodeOracleSetFull, "the oracle set has %d oracles, at most %d allowed", n, max)
 	}
 	return nil
 }

@@ -189,7 +189,11 @@ func (f *Fleet) run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { _ = ic.Run(ctx) })
+	wg.Go(func() {
+		if err := ic.Run(ctx); err != nil && ctx.Err() == nil {
+			f.log.Error("sim: ingest client stopped", "err", err)
+		}
+	})
 	wg.Go(func() { f.pollEntropy(ctx, ic) })
 	if err := f.waitEntropy(ctx); err != nil {
 		return err
