@@ -28,10 +28,14 @@ type GenesisOracle struct {
 	Weight  uint64 `json:"weight"`
 }
 
-// GenesisPool is one reward pool: a name and its basis points.
+// GenesisPool is one reward pool: a name, its basis points and who it pays
+// (recipient "devices" with the kind whose devices it pays, or "usage",
+// "oracles", "validators", "treasury").
 type GenesisPool struct {
-	Name string `json:"name"`
-	Bps  uint32 `json:"bps"`
+	Name      string `json:"name"`
+	Bps       uint32 `json:"bps"`
+	Recipient string `json:"recipient"`
+	Kind      string `json:"kind,omitempty"`
 }
 
 func proofGenesis(st ledger.Store, raw json.RawMessage) error {
@@ -71,7 +75,11 @@ func rewardGenesis(st ledger.Store, raw json.RawMessage) error {
 	if g.Pools != nil {
 		pools = make([]reward.Pool, len(g.Pools))
 		for i, p := range g.Pools {
-			pools[i] = reward.Pool{Name: p.Name, Bps: p.Bps}
+			r, ok := reward.ParseRecipient(p.Recipient)
+			if !ok {
+				return fmt.Errorf("pool %q: unknown recipient %q", p.Name, p.Recipient)
+			}
+			pools[i] = reward.Pool{Name: p.Name, Bps: p.Bps, Recipient: r, Kind: p.Kind}
 		}
 	}
 	return reward.InitGenesis(st, oracles, pools)

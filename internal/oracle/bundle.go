@@ -81,8 +81,10 @@ type bundleJSON struct {
 }
 
 type poolJSON struct {
-	Name string `json:"name"`
-	Bps  uint32 `json:"bps"`
+	Name      string `json:"name"`
+	Bps       uint32 `json:"bps"`
+	Recipient string `json:"recipient"`
+	Kind      string `json:"kind,omitempty"`
 }
 
 type paramJSON struct {
@@ -144,7 +146,7 @@ func EncodeBundle(b *Bundle) ([]byte, error) {
 		Segments: make([]segmentJSON, len(b.Segments)),
 	}
 	for i, p := range b.Pools {
-		j.Pools[i] = poolJSON{Name: p.Name, Bps: p.Bps}
+		j.Pools[i] = poolJSON{Name: p.Name, Bps: p.Bps, Recipient: p.Recipient.String(), Kind: p.Kind}
 	}
 	for _, s := range coverage.Specs() {
 		v, _ := b.Params.Get(s.Name)
@@ -202,7 +204,11 @@ func DecodeBundle(raw []byte) (*Bundle, error) {
 		Start: j.Start, End: j.End, Emission: j.Emission, Params: coverage.DefaultParams(),
 	}
 	for _, p := range j.Pools {
-		b.Pools = append(b.Pools, reward.Pool{Name: p.Name, Bps: p.Bps})
+		r, ok := reward.ParseRecipient(p.Recipient)
+		if !ok {
+			return nil, bad("pool %q: unknown recipient %q", p.Name, p.Recipient)
+		}
+		b.Pools = append(b.Pools, reward.Pool{Name: p.Name, Bps: p.Bps, Recipient: r, Kind: p.Kind})
 	}
 	specs := coverage.Specs()
 	if len(j.Params) != len(specs) {

@@ -65,9 +65,7 @@ func (l *NodeLedger) Epoch(_ context.Context, n uint64) (EpochInfo, error) {
 	}
 	info := EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
 		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled}
-	for _, p := range ep.Pools {
-		info.Pools = append(info.Pools, reward.Pool{Name: p.Name, Bps: p.Bps})
-	}
+	info.Pools = reward.PoolsFromProto(ep.Pools)
 	return info, nil
 }
 

@@ -132,7 +132,7 @@ func DevicePoolsPaid(out *reward.Output) ([]reward.PoolTotal, uint64) {
 	var pools []reward.PoolTotal
 	var total uint64
 	for _, p := range out.Pools {
-		if p.Name == reward.PoolOracles || p.Name == reward.PoolTreasury {
+		if p.Recipient != reward.RecipientDevices {
 			continue
 		}
 		pools = append(pools, p)

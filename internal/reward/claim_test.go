@@ -125,7 +125,7 @@ func TestClaimUnregisteredDeviceAndShortPool(t *testing.T) {
 	f.openFor(0)
 	ghost := fixtureAddr("ghost")
 	ep, _ := GetEpoch(f.st, 0)
-	out, err := Compute(Input{Epoch: 0, ScorerVersion: 1, Emission: ep.Emission, Pools: poolsFromProto(ep.Pools),
+	out, err := Compute(Input{Epoch: 0, ScorerVersion: 1, Emission: ep.Emission, Pools: PoolsFromProto(ep.Pools),
 		Shares: []Share{{Device: ghost, Pool: "coverage", Units: 1}, {Device: deviceAddr(0), Pool: "coverage", Units: 1}}})
 	if err != nil {
 		t.Fatal(err)

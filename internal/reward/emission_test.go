@@ -83,20 +83,20 @@ func TestValidatePools(t *testing.T) {
 		pools []Pool
 		ok    bool
 	}{
-		{"helium-like split", []Pool{{"coverage", 6000}, {"data", 2000}, {"oracles", 700}, {"treasury", 1300}}, true},
-		{"one pool", []Pool{{"coverage", 10000}}, true},
-		{"zero-weight pool", []Pool{{"coverage", 10000}, {"usage", 0}}, true},
+		{"helium-like split", []Pool{pl("coverage", 6000), pl("data", 2000), pl("oracles", 700), pl("treasury", 1300)}, true},
+		{"one pool", []Pool{pl("coverage", 10000)}, true},
+		{"zero-weight pool", []Pool{pl("coverage", 10000), pl("usage", 0)}, true},
 		{"empty list", nil, false},
-		{"sum below 10000", []Pool{{"coverage", 6000}, {"treasury", 3999}}, false},
-		{"sum above 10000", []Pool{{"coverage", 6000}, {"treasury", 4001}}, false},
-		{"weight above 10000", []Pool{{"coverage", 10001}}, false},
-		{"wrapping weights", []Pool{{"a", math.MaxUint32}, {"b", 10001}}, false},
-		{"duplicate name", []Pool{{"coverage", 5000}, {"coverage", 5000}}, false},
-		{"empty name", []Pool{{"", 10000}}, false},
-		{"upper case name", []Pool{{"Coverage", 10000}}, false},
-		{"space in name", []Pool{{"cov erage", 10000}}, false},
-		{"name too long", []Pool{{"abcdefghijklmnopqrstuvwxyz0123456", 10000}}, false},
-		{"name at limit", []Pool{{"abcdefghijklmnopqrstuvwxyz_01234", 10000}}, true},
+		{"sum below 10000", []Pool{pl("coverage", 6000), pl("treasury", 3999)}, false},
+		{"sum above 10000", []Pool{pl("coverage", 6000), pl("treasury", 4001)}, false},
+		{"weight above 10000", []Pool{pl("coverage", 10001)}, false},
+		{"wrapping weights", []Pool{pl("a", math.MaxUint32), pl("b", 10001)}, false},
+		{"duplicate name", []Pool{pl("coverage", 5000), pl("coverage", 5000)}, false},
+		{"empty name", []Pool{pl("", 10000)}, false},
+		{"upper case name", []Pool{pl("Coverage", 10000)}, false},
+		{"space in name", []Pool{pl("cov erage", 10000)}, false},
+		{"name too long", []Pool{pl("abcdefghijklmnopqrstuvwxyz0123456", 10000)}, false},
+		{"name at limit", []Pool{pl("abcdefghijklmnopqrstuvwxyz_01234", 10000)}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,10 +122,10 @@ func TestSplitEmission(t *testing.T) {
 		want     []uint64
 		rest     uint64
 	}{
-		{"exact", 10000, []Pool{{"a", 6000}, {"b", 4000}}, []uint64{6000, 4000}, 0},
-		{"thirds round down", 100, []Pool{{"a", 3333}, {"b", 3333}, {"c", 3334}}, []uint64{33, 33, 33}, 1},
-		{"tiny emission", 1, []Pool{{"a", 5000}, {"b", 5000}}, []uint64{0, 0}, 1},
-		{"max emission, no overflow", math.MaxUint64, []Pool{{"a", 1}, {"b", 9999}},
+		{"exact", 10000, []Pool{pl("a", 6000), pl("b", 4000)}, []uint64{6000, 4000}, 0},
+		{"thirds round down", 100, []Pool{pl("a", 3333), pl("b", 3333), pl("c", 3334)}, []uint64{33, 33, 33}, 1},
+		{"tiny emission", 1, []Pool{pl("a", 5000), pl("b", 5000)}, []uint64{0, 0}, 1},
+		{"max emission, no overflow", math.MaxUint64, []Pool{pl("a", 1), pl("b", 9999)},
 			[]uint64{1_844_674_407_370_955, 18_444_899_399_302_180_659}, 1},
 	}
 	for _, tt := range tests {
@@ -148,4 +148,16 @@ func TestSplitEmission(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pl builds a pool for tables: "oracles" and "treasury" pay those
+// recipients, every other name is a device pool of the kind of that name.
+func pl(name string, bps uint32) Pool {
+	switch name {
+	case "oracles":
+		return Pool{Name: name, Bps: bps, Recipient: RecipientOracles}
+	case "treasury":
+		return Pool{Name: name, Bps: bps, Recipient: RecipientTreasury}
+	}
+	return Pool{Name: name, Bps: bps, Recipient: RecipientDevices, Kind: name}
 }

@@ -7,8 +7,11 @@
 // anyone can replay an epoch and compare manifest roots. Within a pool,
 // payouts are pro-rata to shares, rounded down with 128-bit intermediates;
 // every rounding remainder, every pool nobody earned and the treasury pool go
-// to the treasury, so the payouts plus the treasury always equal the epoch's
-// emission exactly (DESIGN §3.3).
+// to the treasury. Each pool pays its Recipient: device pools the devices
+// of its kind, the oracles pool the oracles; the usage and validators pools
+// are forwarded whole to the module that pays them on chain (Output.Forwarded).
+// The payouts plus the forwarded pools plus the treasury always equal the
+// epoch's emission exactly (DESIGN §3.3).
 //
 // Manifests encode to canonical bytes (EncodeManifest, DecodeManifest) and
 // commit to their entries with an RFC 9162-shaped Merkle tree; a device
@@ -23,7 +26,7 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 )
 
-// Share is a device's weight in one device pool for the epoch, as produced
+// Share is a device's weight in one device pool (RecipientDevices) for the epoch, as produced
 // by a network kind's scorer: fixed point at any scale, the same scale for
 // every share of a pool (only ratios matter).
 type Share struct {
@@ -44,7 +47,7 @@ type Input struct {
 	ScorerVersion uint32
 	// Emission is the epoch's emission in base units (see EpochEmission).
 	Emission uint64
-	// Pools splits Emission; see ValidatePools, PoolTreasury, PoolOracles.
+	// Pools splits Emission; see ValidatePools and Recipient.
 	Pools []Pool
 	// Shares holds at most one share per (device, device pool), in any order;
 	// the sum of a pool's units must fit in a uint64.
@@ -58,13 +61,16 @@ type Input struct {
 
 // PoolTotal explains what happened to one pool.
 type PoolTotal struct {
-	Name string
-	Bps  uint32
+	Name      string
+	Bps       uint32
+	Recipient Recipient
+	Kind      string
 	// Amount is the pool's slice of the emission, rounded down.
 	Amount uint64
 	// Units is the sum of the shares (or oracle weights) in the pool.
 	Units uint64
-	// Paid went to devices or oracles; Remainder = Amount − Paid went to the
+	// Paid went to the pool's recipient (devices, oracles, or the module a
+	// forwarded pool is handed to); Remainder = Amount − Paid went to the
 	// treasury.
 	Paid      uint64
 	Remainder uint64
@@ -91,8 +97,8 @@ type OraclePayout struct {
 	Amount uint64
 }
 
-// Output is the result of an epoch. Sum(Devices) + Sum(Oracles) + Treasury
-// == Emission exactly.
+// Output is the result of an epoch. Sum(Devices) + Sum(Oracles) + Forwarded
+// + Treasury == Emission exactly.
 type Output struct {
 	Epoch         uint64
 	ScorerVersion uint32
@@ -108,6 +114,10 @@ type Output struct {
 	Devices []DeviceTotal
 	// Oracles are sorted by oracle address.
 	Oracles []OraclePayout
+	// Forwarded is the usage and validators pools' slices, handed whole to
+	// the module that pays them when the epoch settles on chain (to the
+	// treasury while no module pays them; see Payers).
+	Forwarded uint64
 	// Treasury is the treasury pool, every pool remainder and SplitRemainder.
 	Treasury uint64
 	// Manifest holds the cumulative totals after this epoch: Prior plus this
@@ -132,7 +142,7 @@ func Compute(in Input) (Output, error) {
 		poolIndex[p.Name] = i
 	}
 	units := make([]uint64, len(in.Pools))
-	payouts, err := sortedPayouts(in.Shares, poolIndex, units)
+	payouts, err := sortedPayouts(in.Shares, in.Pools, poolIndex, units)
 	if err != nil {
 		return Output{}, err
 	}
@@ -140,10 +150,11 @@ func Compute(in Input) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	if i, ok := poolIndex[PoolOracles]; ok {
+	oraclePool := poolOf(in.Pools, RecipientOracles)
+	if oraclePool >= 0 {
 		for _, o := range oracles {
 			// sortedOracles checked that the weights sum without overflow.
-			units[i] += o.Weight
+			units[oraclePool] += o.Weight
 		}
 	}
 
@@ -159,14 +170,18 @@ func Compute(in Input) (Output, error) {
 		Treasury:       splitRest,
 	}
 	for i, p := range in.Pools {
-		out.Pools[i] = PoolTotal{Name: p.Name, Bps: p.Bps, Amount: amounts[i], Units: units[i]}
+		out.Pools[i] = PoolTotal{Name: p.Name, Bps: p.Bps, Recipient: p.Recipient, Kind: p.Kind, Amount: amounts[i], Units: units[i]}
 	}
 	out.Devices = payDevices(out.Payouts, poolIndex, out.Pools)
-	if i, ok := poolIndex[PoolOracles]; ok {
-		payOracles(out.Oracles, &out.Pools[i])
+	if oraclePool >= 0 {
+		payOracles(out.Oracles, &out.Pools[oraclePool])
 	}
 	for i := range out.Pools {
 		pt := &out.Pools[i]
+		if in.Pools[i].Recipient.Forwarded() {
+			pt.Paid = pt.Amount
+			out.Forwarded += pt.Amount // the slices sum to at most the emission
+		}
 		// Paid <= Amount: each payout is floor(Amount*u/Units) and the u sum to Units.
 		pt.Remainder = pt.Amount - pt.Paid
 		out.Treasury += pt.Remainder

@@ -13,7 +13,7 @@ func benchInput(n int) Input {
 		Epoch:    2,
 		Emission: 20_547_945_000,
 		Pools: []Pool{
-			{"beacon", 600}, {"witness", 2400}, {"data", 5000}, {"oracles", 700}, {"treasury", 1300},
+			pl("beacon", 600), pl("witness", 2400), pl("data", 5000), pl("oracles", 700), pl("treasury", 1300),
 		},
 		Shares:  make([]Share, 0, n*2+n/10),
 		Oracles: []OracleShare{{orc(0), 1}, {orc(1), 1}, {orc(2), 1}},

@@ -25,7 +25,7 @@ func goldenInput() Input {
 		ScorerVersion: 2,
 		Emission:      EpochEmission(Schedule{Initial: 41_095_890_000, HalvingEpochs: 730}, 731),
 		Pools: []Pool{
-			{"beacon", 600}, {"witness", 2400}, {"data", 5000}, {"oracles", 700}, {"treasury", 1300},
+			pl("beacon", 600), pl("witness", 2400), pl("data", 5000), pl("oracles", 700), pl("treasury", 1300),
 		},
 		Oracles: []OracleShare{{orc(0), 1}, {orc(1), 1}, {orc(2), 2}},
 	}

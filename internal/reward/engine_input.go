@@ -12,7 +12,7 @@ import (
 // sortedPayouts checks the shares, adds each pool's units into units, and
 // returns one Payout per share (amounts not yet filled), sorted by device then
 // pool name. The input slice is not modified.
-func sortedPayouts(shares []Share, poolIndex map[string]int, units []uint64) ([]Payout, error) {
+func sortedPayouts(shares []Share, pools []Pool, poolIndex map[string]int, units []uint64) ([]Payout, error) {
 	// rank orders the pools by name, so keys compare as integers only.
 	rank := poolRanks(poolIndex)
 	keys := make([]shareKey, len(shares))
@@ -25,7 +25,7 @@ func sortedPayouts(shares []Share, poolIndex map[string]int, units []uint64) ([]
 		if !ok {
 			return nil, ledger.Errorf(ledger.CodeMalformed, "share %d (%s): no pool named %q", i, s.Device, s.Pool)
 		}
-		if s.Pool == PoolOracles || s.Pool == PoolTreasury {
+		if !pools[p].PaysDevices() {
 			return nil, ledger.Errorf(ledger.CodeMalformed,
 				"share %d (%s): pool %q is not a device pool", i, s.Device, s.Pool)
 		}

@@ -29,14 +29,14 @@ func naiveCompute(in Input) Output {
 	treasury := new(big.Int)
 	split := uint64(0)
 	for _, p := range in.Pools {
-		pt := PoolTotal{Name: p.Name, Bps: p.Bps, Amount: floorMulDiv(in.Emission, uint64(p.Bps), 10000)}
+		pt := PoolTotal{Name: p.Name, Bps: p.Bps, Recipient: p.Recipient, Kind: p.Kind, Amount: floorMulDiv(in.Emission, uint64(p.Bps), 10000)}
 		split += pt.Amount
 		for _, s := range in.Shares {
 			if s.Pool == p.Name {
 				pt.Units += s.Units
 			}
 		}
-		if p.Name == PoolOracles {
+		if p.Recipient == RecipientOracles {
 			for _, o := range in.Oracles {
 				pt.Units += o.Weight
 			}
@@ -68,7 +68,13 @@ func naiveCompute(in Input) Output {
 		out.Devices = append(out.Devices, DeviceTotal{Device: d, Amount: amt})
 	}
 	slices.SortFunc(out.Devices, func(a, b DeviceTotal) int { return bytes.Compare(a.Device[:], b.Device[:]) })
-	if pt, ok := poolOf[PoolOracles]; ok {
+	var oraclePool *PoolTotal
+	for i, p := range in.Pools {
+		if p.Recipient == RecipientOracles {
+			oraclePool = &out.Pools[i]
+		}
+	}
+	if pt := oraclePool; pt != nil {
 		for _, o := range in.Oracles {
 			amt := floorMulDiv(pt.Amount, o.Weight, pt.Units)
 			pt.Paid += amt
@@ -81,6 +87,10 @@ func naiveCompute(in Input) Output {
 	}
 	slices.SortFunc(out.Oracles, func(a, b OraclePayout) int { return bytes.Compare(a.Oracle[:], b.Oracle[:]) })
 	for i := range out.Pools {
+		if in.Pools[i].Recipient == RecipientUsage || in.Pools[i].Recipient == RecipientValidators {
+			out.Pools[i].Paid = out.Pools[i].Amount
+			out.Forwarded += out.Pools[i].Amount
+		}
 		out.Pools[i].Remainder = out.Pools[i].Amount - out.Pools[i].Paid
 		treasury.Add(treasury, bigU(out.Pools[i].Remainder))
 	}
@@ -121,7 +131,7 @@ func normalize(o Output) Output {
 	return o
 }
 
-var devicePoolNames = []string{"coverage", "data", "sensor", "usage"}
+var devicePoolNames = []string{"coverage", "data", "sensor"}
 
 // genInput draws a valid input: random pools and weights, shares in random
 // order over a small address space (so prior and new devices overlap),
@@ -130,13 +140,19 @@ func genInput(t *rapid.T) Input {
 	var pools []Pool
 	for _, name := range devicePoolNames {
 		if rapid.Bool().Draw(t, "use_"+name) {
-			pools = append(pools, Pool{Name: name})
+			pools = append(pools, Pool{Name: name, Recipient: RecipientDevices, Kind: name})
 		}
 	}
 	if rapid.Bool().Draw(t, "use_oracles") {
-		pools = append(pools, Pool{Name: PoolOracles})
+		pools = append(pools, Pool{Name: "oracles", Recipient: RecipientOracles})
 	}
-	pools = append(pools, Pool{Name: PoolTreasury})
+	if rapid.Bool().Draw(t, "use_usage") {
+		pools = append(pools, Pool{Name: "usage", Recipient: RecipientUsage})
+	}
+	if rapid.Bool().Draw(t, "use_validators") {
+		pools = append(pools, Pool{Name: "validators", Recipient: RecipientValidators})
+	}
+	pools = append(pools, Pool{Name: "treasury", Recipient: RecipientTreasury})
 	pools = rapid.Permutation(pools).Draw(t, "pool_order")
 	cuts := make([]uint32, len(pools)-1)
 	for i := range cuts {
@@ -158,7 +174,7 @@ func genInput(t *rapid.T) Input {
 	var shares []Share
 	for d := range nDev {
 		for _, p := range pools {
-			if p.Name == PoolOracles || p.Name == PoolTreasury || !rapid.Bool().Draw(t, "has_share") {
+			if !p.PaysDevices() || !rapid.Bool().Draw(t, "has_share") {
 				continue
 			}
 			shares = append(shares, Share{Device: testAddr(d), Pool: p.Name, Units: rapid.Uint64Range(0, unitMax).Draw(t, "units")})
@@ -241,8 +257,15 @@ func checkInvariants(t tester, in Input, out Output) {
 	for _, p := range out.Payouts {
 		paidByPool[p.Pool] += p.Amount
 	}
-	for _, o := range out.Oracles {
-		paidByPool[PoolOracles] += o.Amount
+	for i, p := range in.Pools {
+		switch {
+		case p.Recipient == RecipientOracles:
+			for _, o := range out.Oracles {
+				paidByPool[p.Name] += o.Amount
+			}
+		case p.Recipient.Forwarded():
+			paidByPool[p.Name] += out.Pools[i].Amount
+		}
 	}
 	var pools, treasury big.Int
 	pools.SetUint64(out.SplitRemainder)
@@ -254,7 +277,7 @@ func checkInvariants(t tester, in Input, out Output) {
 		if paidByPool[p.Name] != p.Paid {
 			t.Fatalf("pool %s: payouts sum to %d, want paid %d", p.Name, paidByPool[p.Name], p.Paid)
 		}
-		if p.Units == 0 && p.Paid != 0 {
+		if p.Units == 0 && p.Paid != 0 && !p.Recipient.Forwarded() {
 			t.Fatalf("pool %s: paid %d with no shares, want 0", p.Name, p.Paid)
 		}
 		pools.Add(&pools, new(big.Int).SetUint64(p.Amount))
@@ -267,6 +290,7 @@ func checkInvariants(t tester, in Input, out Output) {
 		t.Fatalf("treasury = %d, want %s", out.Treasury, &treasury)
 	}
 	total := new(big.Int).SetUint64(out.Treasury)
+	total.Add(total, new(big.Int).SetUint64(out.Forwarded))
 	for _, d := range out.Devices {
 		total.Add(total, new(big.Int).SetUint64(d.Amount))
 	}
@@ -274,7 +298,7 @@ func checkInvariants(t tester, in Input, out Output) {
 		total.Add(total, new(big.Int).SetUint64(o.Amount))
 	}
 	if total.Cmp(new(big.Int).SetUint64(in.Emission)) != 0 {
-		t.Fatalf("payouts + treasury = %s, want emission %d", total, in.Emission)
+		t.Fatalf("payouts + forwarded + treasury = %s, want emission %d", total, in.Emission)
 	}
 
 	m := &out.Manifest

@@ -28,7 +28,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "pools, oracles and treasury",
 			in: Input{Emission: 1000,
-				Pools:   []Pool{{"coverage", 6000}, {"oracles", 1000}, {"treasury", 3000}},
+				Pools:   []Pool{pl("coverage", 6000), pl("oracles", 1000), pl("treasury", 3000)},
 				Shares:  []Share{{dev(1), "coverage", 1}, {dev(2), "coverage", 2}},
 				Oracles: []OracleShare{{orc(1), 1}, {orc(2), 2}}},
 			pools:    []poolWant{{600, 600, 0}, {100, 99, 1}, {300, 0, 300}},
@@ -39,7 +39,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "rounding down, remainder to treasury",
-			in: Input{Emission: 10, Pools: []Pool{{"coverage", 10000}},
+			in: Input{Emission: 10, Pools: []Pool{pl("coverage", 10000)},
 				Shares: []Share{{dev(1), "coverage", 1}, {dev(2), "coverage", 1}, {dev(3), "coverage", 1}}},
 			pools:    []poolWant{{10, 9, 1}},
 			devices:  map[int]uint64{1: 3, 2: 3, 3: 3},
@@ -48,7 +48,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "split remainder to treasury",
-			in: Input{Emission: 7, Pools: []Pool{{"coverage", 5000}, {"data", 5000}},
+			in: Input{Emission: 7, Pools: []Pool{pl("coverage", 5000), pl("data", 5000)},
 				Shares: []Share{{dev(1), "coverage", 1}, {dev(1), "data", 1}}},
 			pools:    []poolWant{{3, 3, 0}, {3, 3, 0}},
 			devices:  map[int]uint64{1: 6},
@@ -57,7 +57,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "pool without shares goes to treasury",
-			in: Input{Emission: 1000, Pools: []Pool{{"coverage", 5000}, {"data", 5000}},
+			in: Input{Emission: 1000, Pools: []Pool{pl("coverage", 5000), pl("data", 5000)},
 				Shares: []Share{{dev(1), "data", 5}}},
 			pools:    []poolWant{{500, 0, 500}, {500, 500, 0}},
 			devices:  map[int]uint64{1: 500},
@@ -66,7 +66,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "oracles pool without oracles goes to treasury",
-			in: Input{Emission: 1000, Pools: []Pool{{"coverage", 9000}, {"oracles", 1000}},
+			in: Input{Emission: 1000, Pools: []Pool{pl("coverage", 9000), pl("oracles", 1000)},
 				Shares: []Share{{dev(1), "coverage", 5}}},
 			pools:    []poolWant{{900, 900, 0}, {100, 0, 100}},
 			devices:  map[int]uint64{1: 900},
@@ -75,7 +75,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "all-zero shares pay nothing and leave no entry",
-			in: Input{Emission: 1000, Pools: []Pool{{"coverage", 10000}},
+			in: Input{Emission: 1000, Pools: []Pool{pl("coverage", 10000)},
 				Shares: []Share{{dev(1), "coverage", 0}, {dev(2), "coverage", 0}}},
 			pools:    []poolWant{{1000, 0, 1000}},
 			devices:  map[int]uint64{1: 0, 2: 0},
@@ -84,7 +84,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "prior totals carried and added",
-			in: Input{Emission: 1000, Pools: []Pool{{"coverage", 10000}},
+			in: Input{Emission: 1000, Pools: []Pool{pl("coverage", 10000)},
 				Shares: []Share{{dev(1), "coverage", 1}},
 				Prior:  sortedEntries(Entry{dev(1), 10}, Entry{dev(3), 50})},
 			pools:    []poolWant{{1000, 1000, 0}},
@@ -93,7 +93,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "zero emission keeps prior",
-			in: Input{Emission: 0, Pools: []Pool{{"coverage", 10000}},
+			in: Input{Emission: 0, Pools: []Pool{pl("coverage", 10000)},
 				Shares: []Share{{dev(1), "coverage", 7}},
 				Prior:  sortedEntries(Entry{dev(3), 50})},
 			pools:    []poolWant{{0, 0, 0}},
@@ -102,7 +102,7 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "128-bit intermediates at the uint64 limit",
-			in: Input{Emission: math.MaxUint64, Pools: []Pool{{"coverage", 10000}},
+			in: Input{Emission: math.MaxUint64, Pools: []Pool{pl("coverage", 10000)},
 				Shares: []Share{{dev(1), "coverage", math.MaxUint64 - 1}, {dev(2), "coverage", 1}}},
 			pools:    []poolWant{{math.MaxUint64, math.MaxUint64, 0}},
 			devices:  map[int]uint64{1: math.MaxUint64 - 1, 2: 1},
@@ -169,13 +169,13 @@ func byAddr(m map[int]uint64, addr func(int) ledger.Address) map[ledger.Address]
 }
 
 func TestComputeRejects(t *testing.T) {
-	pools := []Pool{{"coverage", 8000}, {"oracles", 1000}, {"treasury", 1000}}
+	pools := []Pool{pl("coverage", 8000), pl("oracles", 1000), pl("treasury", 1000)}
 	tests := []struct {
 		name string
 		in   Input
 		code ledger.Code
 	}{
-		{"invalid pools", Input{Pools: []Pool{{"coverage", 9000}}}, ledger.CodeParamOutOfBounds},
+		{"invalid pools", Input{Pools: []Pool{pl("coverage", 9000)}}, ledger.CodeParamOutOfBounds},
 		{"no pools", Input{}, ledger.CodeParamOutOfBounds},
 		{"unknown pool", Input{Pools: pools, Shares: []Share{{dev(1), "storage", 1}}}, ledger.CodeMalformed},
 		{"share in oracles pool", Input{Pools: pools, Shares: []Share{{dev(1), "oracles", 1}}}, ledger.CodeMalformed},
@@ -226,7 +226,7 @@ func cloneInput(in Input) Input {
 }
 
 func TestComputeDoesNotModifyInput(t *testing.T) {
-	in := Input{Epoch: 4, Emission: 12345, Pools: []Pool{{"coverage", 7000}, {"oracles", 3000}},
+	in := Input{Epoch: 4, Emission: 12345, Pools: []Pool{pl("coverage", 7000), pl("oracles", 3000)},
 		Shares:  []Share{{dev(5), "coverage", 3}, {dev(1), "coverage", 9}, {dev(3), "coverage", 1}},
 		Oracles: []OracleShare{{orc(2), 1}, {orc(1), 1}},
 		Prior:   testEntries(4)}

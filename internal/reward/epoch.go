@@ -66,7 +66,7 @@ func EndBlock(ctx *ledger.Context) *ledger.Error {
 	}
 	ep.Ended = true
 	ep.Emission = EpochEmission(ScheduleOf(st), ep.Number)
-	ep.Pools = poolsToProto(Pools(st))
+	ep.Pools = PoolsToProto(Pools(st))
 	putEpoch(st, ep)
 	next := openEpoch(st, ep.Number+1, ctx.Height+1)
 	ctx.Emit("reward.epoch_end",

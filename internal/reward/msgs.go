@@ -20,14 +20,35 @@ const (
 // maxPools bounds a pool list: every pool has at least one basis point.
 const maxPools = 64
 
-// Register adds the reward messages to a router.
-func Register(rt *ledger.Router) {
-	rt.Add(TypeSetOracle, handleSetOracle)
-	rt.Add(TypeRemoveOracle, handleRemoveOracle)
-	rt.Add(TypeSetPools, handleSetPools)
-	rt.Add(TypeSubmitRoot, handleSubmitRoot)
-	rt.Add(TypeClaim, handleClaim)
+// Payer pays out a forwarded pool (RecipientUsage, RecipientValidators)
+// when an epoch settles: the module owning the recipient mints exactly
+// amount (bank.Mint) to accounts of its choosing, in the same block, and
+// emits its own events. An error fails the settling submission.
+type Payer func(ctx *ledger.Context, epoch uint64, pool Pool, amount uint64) *ledger.Error
+
+// Payers maps forwarded recipients to their payer. A forwarded recipient
+// without a payer is paid to Treasury.
+type Payers map[Recipient]Payer
+
+type handlers struct{ payers Payers }
+
+// Handlers returns a Register function for a chain whose modules pay the
+// forwarded pools through payers (nil: every forwarded pool goes to
+// Treasury).
+func Handlers(payers Payers) func(*ledger.Router) {
+	h := handlers{payers: payers}
+	return func(rt *ledger.Router) {
+		rt.Add(TypeSetOracle, handleSetOracle)
+		rt.Add(TypeRemoveOracle, handleRemoveOracle)
+		rt.Add(TypeSetPools, handleSetPools)
+		rt.Add(TypeSubmitRoot, h.submitRoot)
+		rt.Add(TypeClaim, handleClaim)
+	}
 }
+
+// Register adds the reward messages to a router, with no payers: the usage
+// and validators pools go to Treasury.
+func Register(rt *ledger.Router) { Handlers(nil)(rt) }
 
 func attr(k, v string) ledger.Attr { return ledger.Attr{Key: k, Value: v} }
 
@@ -102,13 +123,14 @@ func handleSetPools(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := params.RequireAuthority(ctx); e != nil {
 		return e
 	}
-	pools := poolsFromProto(m.Pools)
+	pools := PoolsFromProto(m.Pools)
 	if err := ValidatePools(pools); err != nil {
 		return err.(*ledger.Error)
 	}
 	setPools(ctx.Store, pools)
 	for _, p := range pools {
-		ctx.Emit("reward.pool", attr("name", p.Name), attr("bps", strconv.FormatUint(uint64(p.Bps), 10)))
+		ctx.Emit("reward.pool", attr("name", p.Name), attr("bps", strconv.FormatUint(uint64(p.Bps), 10)),
+			attr("recipient", p.Recipient.String()), attr("kind", p.Kind))
 	}
 	return nil
 }

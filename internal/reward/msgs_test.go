@@ -57,7 +57,10 @@ func TestOracleSetMessages(t *testing.T) {
 
 func TestSetPools(t *testing.T) {
 	f := newFixture(t, 0)
-	valid := []*rewardv1.Pool{{Name: "coverage", Bps: 5000}, {Name: "storage", Bps: 3000}, {Name: "oracles", Bps: 500}, {Name: "treasury", Bps: 1500}}
+	devices, oracles, tr := rewardv1.Recipient_RECIPIENT_DEVICES, rewardv1.Recipient_RECIPIENT_ORACLES, rewardv1.Recipient_RECIPIENT_TREASURY
+	valid := []*rewardv1.Pool{{Name: "coverage", Bps: 5000, Recipient: devices, Kind: "coverage"},
+		{Name: "storage", Bps: 3000, Recipient: devices, Kind: "storage"},
+		{Name: "oracles", Bps: 500, Recipient: oracles}, {Name: "treasury", Bps: 1500, Recipient: tr}}
 	tests := []struct {
 		name   string
 		signer ledger.Address
@@ -67,8 +70,14 @@ func TestSetPools(t *testing.T) {
 		{"not authority", stranger, valid, ledger.CodeUnauthorized},
 		{"empty", authority, nil, ledger.CodeParamOutOfBounds},
 		{"sum below 10000", authority, valid[:3], ledger.CodeParamOutOfBounds},
-		{"duplicate", authority, []*rewardv1.Pool{{Name: "a", Bps: 5000}, {Name: "a", Bps: 5000}}, ledger.CodeParamOutOfBounds},
-		{"bad name", authority, []*rewardv1.Pool{{Name: "Cover age", Bps: 10000}}, ledger.CodeParamOutOfBounds},
+		{"duplicate", authority, []*rewardv1.Pool{{Name: "a", Bps: 5000, Recipient: tr}, {Name: "a", Bps: 5000, Recipient: tr}}, ledger.CodeParamOutOfBounds},
+		{"bad name", authority, []*rewardv1.Pool{{Name: "Cover age", Bps: 10000, Recipient: tr}}, ledger.CodeParamOutOfBounds},
+		{"no recipient", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Kind: "coverage"}}, ledger.CodeParamOutOfBounds},
+		{"unknown recipient", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Recipient: 9}}, ledger.CodeParamOutOfBounds},
+		{"device pool without kind", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Recipient: devices}}, ledger.CodeParamOutOfBounds},
+		{"oracles pool with kind", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 9000, Recipient: devices, Kind: "coverage"},
+			{Name: "oracles", Bps: 1000, Recipient: oracles, Kind: "coverage"}}, ledger.CodeParamOutOfBounds},
+		{"two treasury pools", authority, []*rewardv1.Pool{{Name: "a", Bps: 5000, Recipient: tr}, {Name: "b", Bps: 5000, Recipient: tr}}, ledger.CodeParamOutOfBounds},
 		{"too many", authority, make([]*rewardv1.Pool, maxPools+1), ledger.CodeTooLarge},
 	}
 	for _, tc := range tests {
@@ -84,13 +93,13 @@ func TestSetPools(t *testing.T) {
 	}
 	f.advanceTo(fixtureEpochBlocks)
 	ep, _ := GetEpoch(f.st, 0)
-	if got, want := poolsFromProto(ep.Pools), poolsFromProto(valid); !slices.Equal(got, want) {
+	if got, want := PoolsFromProto(ep.Pools), PoolsFromProto(valid); !slices.Equal(got, want) {
 		t.Fatalf("epoch 0 pools %v, want %v", got, want)
 	}
 	if e := f.exec(authority, TypeSetPools, &rewardv1.MsgSetPools{Pools: valid[3:]}); e == nil {
 		t.Fatalf("a treasury-only list of 1500 bps was accepted")
 	}
-	if e := f.exec(authority, TypeSetPools, &rewardv1.MsgSetPools{Pools: []*rewardv1.Pool{{Name: "treasury", Bps: 10000}}}); e != nil {
+	if e := f.exec(authority, TypeSetPools, &rewardv1.MsgSetPools{Pools: []*rewardv1.Pool{{Name: "treasury", Bps: 10000, Recipient: tr}}}); e != nil {
 		t.Fatal(e)
 	}
 	ep, _ = GetEpoch(f.st, 0)

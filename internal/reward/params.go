@@ -51,10 +51,15 @@ func ScheduleOf(st ledger.Store) Schedule {
 }
 
 // DefaultPools is the pool list until the authority sets one: the coverage
-// availability pool, the oracles and the treasury (helium/oracles
-// iot_verifier/src/reward_share.rs pays its oracles 7% of emissions).
+// availability pool paying coverage devices, the oracles and the treasury
+// (helium/oracles iot_verifier/src/reward_share.rs pays its oracles 7% of
+// emissions).
 func DefaultPools() []Pool {
-	return []Pool{{Name: "coverage", Bps: 8_000}, {Name: PoolOracles, Bps: 700}, {Name: PoolTreasury, Bps: 1_300}}
+	return []Pool{
+		{Name: "coverage", Bps: 8_000, Recipient: RecipientDevices, Kind: "coverage"},
+		{Name: "oracles", Bps: 700, Recipient: RecipientOracles},
+		{Name: "treasury", Bps: 1_300, Recipient: RecipientTreasury},
+	}
 }
 
 // Module accounts of the reward module. No key can sign for them.

@@ -16,12 +16,17 @@ import (
 // Settlement: every oracle in the set submits its result for an epoch
 // (MsgSubmitRoot). Oracles agree when their submissions have the same
 // content hash; when the current weight of the agreeing oracles reaches
-// reward.quorum_bps of the set's weight, the epoch settles at once:
+// reward.quorum_bps of the set's weight, the epoch settles at once, each
+// pool paying its recipient:
 //
-//   - the device total is minted to RewardPool and owed to devices until
-//     their owners claim it;
+//   - device pools: what the devices earned (the device total) is minted to
+//     RewardPool and owed to devices until their owners claim it;
 //   - the oracles pool is minted to the agreeing oracles pro-rata to their
 //     weight, rounded down;
+//   - the usage and validators pools are handed whole to the Payer the
+//     module owning that recipient registered (Handlers); a recipient with
+//     no payer yet (no market or staking module in the chain) is paid to
+//     Treasury instead, so nothing waits for a module that does not exist;
 //   - everything else (the treasury pool, device pools' unearned part, every
 //     rounding remainder) is minted to Treasury;
 //
@@ -51,19 +56,16 @@ func contentHash(m *rewardv1.MsgSubmitRoot) []byte {
 	return h[:]
 }
 
-// isDevicePool reports whether devices earn from a pool.
-func isDevicePool(name string) bool { return name != PoolOracles && name != PoolTreasury }
-
 // checkTotals checks a submission's pool totals against the epoch: every
 // device pool of the epoch, in order, each paid at most its slice of the
 // emission, and device_total their sum.
 func checkTotals(ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot) *ledger.Error {
-	pools := poolsFromProto(ep.Pools)
+	pools := PoolsFromProto(ep.Pools)
 	amounts, _ := splitEmission(ep.Emission, pools)
 	var sum uint64
 	j := 0
 	for i, p := range pools {
-		if !isDevicePool(p.Name) {
+		if !p.PaysDevices() {
 			continue
 		}
 		if j >= len(m.Pools) {
@@ -88,7 +90,7 @@ func checkTotals(ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot) *ledger.Error {
 	return nil
 }
 
-func handleSubmitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
+func (h handlers) submitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m rewardv1.MsgSubmitRoot
 	if e := ledger.Unmarshal(TypeSubmitRoot, raw, &m); e != nil {
 		return e
@@ -134,7 +136,7 @@ func handleSubmitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if hi1 < hi2 || (hi1 == hi2 && lo1 < lo2) {
 		return nil
 	}
-	return settle(ctx, ep, &m, hash, agree, total)
+	return h.settle(ctx, ep, &m, hash, agree, total)
 }
 
 // tally returns the current weight of the oracles whose submission for
@@ -151,15 +153,13 @@ func tally(st ledger.Store, epoch uint64, hash []byte) (agree, total uint64) {
 }
 
 // settle mints the epoch's emission and records the settlement.
-func settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot, hash []byte, agree, total uint64) *ledger.Error {
+func (h handlers) settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot, hash []byte, agree, total uint64) *ledger.Error {
 	st := ctx.Store
-	pools := poolsFromProto(ep.Pools)
+	pools := PoolsFromProto(ep.Pools)
 	amounts, _ := splitEmission(ep.Emission, pools)
 	var oraclePool uint64
-	for i, p := range pools {
-		if p.Name == PoolOracles {
-			oraclePool = amounts[i]
-		}
+	if i := poolOf(pools, RecipientOracles); i >= 0 {
+		oraclePool = amounts[i]
 	}
 	s := &rewardv1.Settlement{
 		Epoch: ep.Number, Root: m.Root, ScorerVersion: m.ScorerVersion, ContentHash: hash, InputsHash: m.InputsHash,
@@ -178,9 +178,17 @@ func settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot, 
 			s.Oracles = append(s.Oracles, &rewardv1.OraclePaid{Oracle: sub.Oracle, Weight: w, Amount: amt})
 		}
 	}
-	// device total <= the device pools' slices and oraclesPaid <= the
-	// oracles pool's, so neither subtraction underflows.
-	s.Treasury = ep.Emission - m.DeviceTotal - oraclesPaid
+	var forwarded uint64
+	for i, p := range pools {
+		if p.Recipient.Forwarded() && h.payers[p.Recipient] != nil {
+			s.Forwarded = append(s.Forwarded, &rewardv1.PoolPaid{Name: p.Name, Paid: amounts[i]})
+			forwarded += amounts[i] // the pools' slices sum to at most the emission
+		}
+	}
+	// device total <= the device pools' slices, oraclesPaid <= the oracles
+	// pool's and forwarded is the forwarded pools' slices, so the
+	// subtraction does not underflow.
+	s.Treasury = ep.Emission - m.DeviceTotal - oraclesPaid - forwarded
 	if e := mint(st, RewardPool, m.DeviceTotal); e != nil {
 		return e
 	}
@@ -192,6 +200,13 @@ func settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot, 
 	}
 	if e := mint(st, Treasury, s.Treasury); e != nil {
 		return e
+	}
+	for i, p := range pools {
+		if p.Recipient.Forwarded() && h.payers[p.Recipient] != nil && amounts[i] > 0 {
+			if e := h.payers[p.Recipient](ctx, ep.Number, p, amounts[i]); e != nil {
+				return e
+			}
+		}
 	}
 	minted, ok := ledger.Add(getU64(st, key(tagMinted)), m.DeviceTotal)
 	if !ok {
@@ -205,7 +220,7 @@ func settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.MsgSubmitRoot, 
 	st.Set(key(tagLatest), ledger.U64(ep.Number))
 	ctx.Emit("reward.settled", attr("epoch", u64(ep.Number)), attr("root", hex.EncodeToString(m.Root)),
 		attr("emission", u64(ep.Emission)), attr("device_total", u64(m.DeviceTotal)),
-		attr("oracles", u64(oraclesPaid)), attr("treasury", u64(s.Treasury)),
+		attr("oracles", u64(oraclesPaid)), attr("forwarded", u64(forwarded)), attr("treasury", u64(s.Treasury)),
 		attr("disagreeing", u64(uint64(len(s.Disagreeing)))))
 	for _, d := range s.Disagreeing {
 		a, _ := ledger.AddressFromBytes(d)

@@ -63,6 +63,7 @@ type fixture struct {
 	st     *ledger.MemStore
 	height int64 // last executed height
 	events []ledger.Event
+	payers Payers // the forwarded pools' payers (nil: none)
 }
 
 // newFixture builds state with the params authority, the bank, a maker and
@@ -160,7 +161,7 @@ func (f *fixture) exec(signer ledger.Address, typ string, msg proto.Message) *le
 func (f *fixture) execRaw(signer ledger.Address, typ string, raw []byte) *ledger.Error {
 	f.t.Helper()
 	rt := ledger.NewRouter()
-	Register(rt)
+	Handlers(f.payers)(rt)
 	h, ok := rt.Handler(typ)
 	if !ok {
 		f.t.Fatalf("no handler for %s", typ)
@@ -199,7 +200,7 @@ func (f *fixture) epochResult(n uint64, prior []Entry, shares []uint64) Output {
 	if !ok || !ep.Ended {
 		f.t.Fatalf("epoch %d has not ended", n)
 	}
-	in := Input{Epoch: n, ScorerVersion: 1, Emission: ep.Emission, Pools: poolsFromProto(ep.Pools), Prior: prior}
+	in := Input{Epoch: n, ScorerVersion: 1, Emission: ep.Emission, Pools: PoolsFromProto(ep.Pools), Prior: prior}
 	for i, u := range shares {
 		if u > 0 {
 			in.Shares = append(in.Shares, Share{Device: deviceAddr(i), Pool: "coverage", Units: u})
@@ -216,7 +217,7 @@ func (f *fixture) epochResult(n uint64, prior []Entry, shares []uint64) Output {
 func submitMsg(out Output) *rewardv1.MsgSubmitRoot {
 	m := &rewardv1.MsgSubmitRoot{Epoch: out.Epoch, Root: bytes.Clone(out.Root[:]), ScorerVersion: out.ScorerVersion, InputsHash: testInputsHash[:]}
 	for _, p := range out.Pools {
-		if isDevicePool(p.Name) {
+		if p.Recipient == RecipientDevices {
 			m.Pools = append(m.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})
 			m.DeviceTotal += p.Paid
 		}

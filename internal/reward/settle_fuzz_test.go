@@ -111,8 +111,8 @@ func handlerSeeds(t testing.TB, typ string, out0, out1 Output) []handlerSeed {
 		add(2, &rewardv1.MsgRemoveOracle{Oracle: o1[:]})
 		add(2, &rewardv1.MsgRemoveOracle{Oracle: stranger[:]})
 	case TypeSetPools:
-		add(2, &rewardv1.MsgSetPools{Pools: poolsToProto(DefaultPools())})
-		add(2, &rewardv1.MsgSetPools{Pools: []*rewardv1.Pool{{Name: "treasury", Bps: 9999}}})
+		add(2, &rewardv1.MsgSetPools{Pools: PoolsToProto(DefaultPools())})
+		add(2, &rewardv1.MsgSetPools{Pools: []*rewardv1.Pool{{Name: "treasury", Bps: 9999, Recipient: rewardv1.Recipient_RECIPIENT_TREASURY}}})
 	}
 	seeds = append(seeds, handlerSeed{0, nil}, handlerSeed{2, []byte{0xf8, 0x07, 0x01}})
 	return seeds

@@ -107,25 +107,32 @@ func Pools(st ledger.Store) []Pool {
 	}
 	l := new(rewardv1.PoolList)
 	decodeState(b, l)
-	return poolsFromProto(l.Pools)
+	return PoolsFromProto(l.Pools)
 }
 
 func setPools(st ledger.Store, pools []Pool) {
-	st.Set(key(tagPools), encode(&rewardv1.PoolList{Pools: poolsToProto(pools)}))
+	st.Set(key(tagPools), encode(&rewardv1.PoolList{Pools: PoolsToProto(pools)}))
 }
 
-func poolsFromProto(ps []*rewardv1.Pool) []Pool {
+// PoolsFromProto converts stored or sent pools. A recipient outside the
+// uint8 range becomes 0, which ValidatePools refuses.
+func PoolsFromProto(ps []*rewardv1.Pool) []Pool {
 	out := make([]Pool, len(ps))
 	for i, p := range ps {
-		out[i] = Pool{Name: p.Name, Bps: p.Bps}
+		r := Recipient(0)
+		if p.Recipient > 0 && p.Recipient <= rewardv1.Recipient(RecipientTreasury) {
+			r = Recipient(p.Recipient)
+		}
+		out[i] = Pool{Name: p.Name, Bps: p.Bps, Recipient: r, Kind: p.Kind}
 	}
 	return out
 }
 
-func poolsToProto(ps []Pool) []*rewardv1.Pool {
+// PoolsToProto converts pools for storage or a message.
+func PoolsToProto(ps []Pool) []*rewardv1.Pool {
 	out := make([]*rewardv1.Pool, len(ps))
 	for i, p := range ps {
-		out[i] = &rewardv1.Pool{Name: p.Name, Bps: p.Bps}
+		out[i] = &rewardv1.Pool{Name: p.Name, Bps: p.Bps, Recipient: rewardv1.Recipient(p.Recipient), Kind: p.Kind}
 	}
 	return out
 }

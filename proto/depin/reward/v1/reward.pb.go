@@ -25,11 +25,81 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Pool is one slice of an epoch's emission, in basis points.
+// Recipient says who a reward pool pays.
+type Recipient int32
+
+const (
+	// RECIPIENT_UNSPECIFIED is refused: every pool names its recipient.
+	Recipient_RECIPIENT_UNSPECIFIED Recipient = 0
+	// RECIPIENT_DEVICES pays the devices of one network kind (Pool.kind),
+	// pro-rata to the shares the kind's scorer gives them.
+	Recipient_RECIPIENT_DEVICES Recipient = 1
+	// RECIPIENT_USAGE pays providers for proven usage (the market module).
+	Recipient_RECIPIENT_USAGE Recipient = 2
+	// RECIPIENT_ORACLES pays the agreeing oracles pro-rata to their weight.
+	Recipient_RECIPIENT_ORACLES Recipient = 3
+	// RECIPIENT_VALIDATORS pays validators and their delegators (staking).
+	Recipient_RECIPIENT_VALIDATORS Recipient = 4
+	// RECIPIENT_TREASURY pays the treasury.
+	Recipient_RECIPIENT_TREASURY Recipient = 5
+)
+
+// Enum value maps for Recipient.
+var (
+	Recipient_name = map[int32]string{
+		0: "RECIPIENT_UNSPECIFIED",
+		1: "RECIPIENT_DEVICES",
+		2: "RECIPIENT_USAGE",
+		3: "RECIPIENT_ORACLES",
+		4: "RECIPIENT_VALIDATORS",
+		5: "RECIPIENT_TREASURY",
+	}
+	Recipient_value = map[string]int32{
+		"RECIPIENT_UNSPECIFIED": 0,
+		"RECIPIENT_DEVICES":     1,
+		"RECIPIENT_USAGE":       2,
+		"RECIPIENT_ORACLES":     3,
+		"RECIPIENT_VALIDATORS":  4,
+		"RECIPIENT_TREASURY":    5,
+	}
+)
+
+func (x Recipient) Enum() *Recipient {
+	p := new(Recipient)
+	*p = x
+	return p
+}
+
+func (x Recipient) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Recipient) Descriptor() protoreflect.EnumDescriptor {
+	return file_depin_reward_v1_reward_proto_enumTypes[0].Descriptor()
+}
+
+func (Recipient) Type() protoreflect.EnumType {
+	return &file_depin_reward_v1_reward_proto_enumTypes[0]
+}
+
+func (x Recipient) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Recipient.Descriptor instead.
+func (Recipient) EnumDescriptor() ([]byte, []int) {
+	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{0}
+}
+
+// Pool is one slice of an epoch's emission, in basis points, and who it pays.
 type Pool struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Bps           uint32                 `protobuf:"varint,2,opt,name=bps,proto3" json:"bps,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Name      string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Bps       uint32                 `protobuf:"varint,2,opt,name=bps,proto3" json:"bps,omitempty"`
+	Recipient Recipient              `protobuf:"varint,3,opt,name=recipient,proto3,enum=depin.reward.v1.Recipient" json:"recipient,omitempty"`
+	// kind names the network kind whose devices a RECIPIENT_DEVICES pool
+	// pays; empty for every other recipient.
+	Kind          string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -78,7 +148,22 @@ func (x *Pool) GetBps() uint32 {
 	return 0
 }
 
-// PoolPaid is what the devices of one device pool earned in an epoch.
+func (x *Pool) GetRecipient() Recipient {
+	if x != nil {
+		return x.Recipient
+	}
+	return Recipient_RECIPIENT_UNSPECIFIED
+}
+
+func (x *Pool) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+// PoolPaid is what one pool paid in an epoch: its devices for a device pool,
+// the payer for a forwarded pool.
 type PoolPaid struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -284,8 +369,9 @@ type MsgSubmitRoot struct {
 	// root is the 32-byte Merkle root of the epoch's cumulative manifest.
 	Root          []byte `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
 	ScorerVersion uint32 `protobuf:"varint,3,opt,name=scorer_version,json=scorerVersion,proto3" json:"scorer_version,omitempty"`
-	// pools lists every device pool of the epoch, in the epoch's pool order
-	// (pools other than "oracles" and "treasury"), with what its devices earned.
+	// pools lists every device pool of the epoch (recipient
+	// RECIPIENT_DEVICES), in the epoch's pool order, with what its devices
+	// earned.
 	Pools []*PoolPaid `protobuf:"bytes,4,rep,name=pools,proto3" json:"pools,omitempty"`
 	// device_total is the sum of pools[].paid: what is minted to the reward pool.
 	DeviceTotal uint64 `protobuf:"varint,5,opt,name=device_total,json=deviceTotal,proto3" json:"device_total,omitempty"`
@@ -841,7 +927,11 @@ type Settlement struct {
 	TotalWeight uint64   `protobuf:"varint,11,opt,name=total_weight,json=totalWeight,proto3" json:"total_weight,omitempty"`
 	Height      int64    `protobuf:"varint,12,opt,name=height,proto3" json:"height,omitempty"`
 	// inputs_hash is the agreed hash of the epoch's inputs bundle.
-	InputsHash    []byte `protobuf:"bytes,13,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	InputsHash []byte `protobuf:"bytes,13,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	// forwarded are the pools paid by another module's payer (usage,
+	// validators), with the amount handed to it; a pool whose recipient has
+	// no payer is in treasury instead.
+	Forwarded     []*PoolPaid `protobuf:"bytes,14,rep,name=forwarded,proto3" json:"forwarded,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -967,14 +1057,23 @@ func (x *Settlement) GetInputsHash() []byte {
 	return nil
 }
 
+func (x *Settlement) GetForwarded() []*PoolPaid {
+	if x != nil {
+		return x.Forwarded
+	}
+	return nil
+}
+
 var File_depin_reward_v1_reward_proto protoreflect.FileDescriptor
 
 const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\n" +
-	"\x1cdepin/reward/v1/reward.proto\x12\x0fdepin.reward.v1\",\n" +
+	"\x1cdepin/reward/v1/reward.proto\x12\x0fdepin.reward.v1\"z\n" +
 	"\x04Pool\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
-	"\x03bps\x18\x02 \x01(\rR\x03bps\"2\n" +
+	"\x03bps\x18\x02 \x01(\rR\x03bps\x128\n" +
+	"\trecipient\x18\x03 \x01(\x0e2\x1a.depin.reward.v1.RecipientR\trecipient\x12\x12\n" +
+	"\x04kind\x18\x04 \x01(\tR\x04kind\"2\n" +
 	"\bPoolPaid\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04paid\x18\x02 \x01(\x04R\x04paid\">\n" +
@@ -1032,7 +1131,7 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"OraclePaid\x12\x16\n" +
 	"\x06oracle\x18\x01 \x01(\fR\x06oracle\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x04R\x06weight\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\xb3\x03\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\xec\x03\n" +
 	"\n" +
 	"Settlement\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x12\n" +
@@ -1049,7 +1148,15 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\ftotal_weight\x18\v \x01(\x04R\vtotalWeight\x12\x16\n" +
 	"\x06height\x18\f \x01(\x03R\x06height\x12\x1f\n" +
 	"\vinputs_hash\x18\r \x01(\fR\n" +
-	"inputsHashB\xbf\x01\n" +
+	"inputsHash\x127\n" +
+	"\tforwarded\x18\x0e \x03(\v2\x19.depin.reward.v1.PoolPaidR\tforwarded*\x9b\x01\n" +
+	"\tRecipient\x12\x19\n" +
+	"\x15RECIPIENT_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11RECIPIENT_DEVICES\x10\x01\x12\x13\n" +
+	"\x0fRECIPIENT_USAGE\x10\x02\x12\x15\n" +
+	"\x11RECIPIENT_ORACLES\x10\x03\x12\x18\n" +
+	"\x14RECIPIENT_VALIDATORS\x10\x04\x12\x16\n" +
+	"\x12RECIPIENT_TREASURY\x10\x05B\xbf\x01\n" +
 	"\x13com.depin.reward.v1B\vRewardProtoP\x01Z=github.com/depin-network/depin/proto/depin/reward/v1;rewardv1\xa2\x02\x03DRX\xaa\x02\x0fDepin.Reward.V1\xca\x02\x0fDepin\\Reward\\V1\xe2\x02\x1bDepin\\Reward\\V1\\GPBMetadata\xea\x02\x11Depin::Reward::V1b\x06proto3"
 
 var (
@@ -1064,34 +1171,38 @@ func file_depin_reward_v1_reward_proto_rawDescGZIP() []byte {
 	return file_depin_reward_v1_reward_proto_rawDescData
 }
 
+var file_depin_reward_v1_reward_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_depin_reward_v1_reward_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_depin_reward_v1_reward_proto_goTypes = []any{
-	(*Pool)(nil),            // 0: depin.reward.v1.Pool
-	(*PoolPaid)(nil),        // 1: depin.reward.v1.PoolPaid
-	(*MsgSetOracle)(nil),    // 2: depin.reward.v1.MsgSetOracle
-	(*MsgRemoveOracle)(nil), // 3: depin.reward.v1.MsgRemoveOracle
-	(*MsgSetPools)(nil),     // 4: depin.reward.v1.MsgSetPools
-	(*MsgSubmitRoot)(nil),   // 5: depin.reward.v1.MsgSubmitRoot
-	(*MsgClaim)(nil),        // 6: depin.reward.v1.MsgClaim
-	(*Oracle)(nil),          // 7: depin.reward.v1.Oracle
-	(*PoolList)(nil),        // 8: depin.reward.v1.PoolList
-	(*Epoch)(nil),           // 9: depin.reward.v1.Epoch
-	(*Submission)(nil),      // 10: depin.reward.v1.Submission
-	(*OraclePaid)(nil),      // 11: depin.reward.v1.OraclePaid
-	(*Settlement)(nil),      // 12: depin.reward.v1.Settlement
+	(Recipient)(0),          // 0: depin.reward.v1.Recipient
+	(*Pool)(nil),            // 1: depin.reward.v1.Pool
+	(*PoolPaid)(nil),        // 2: depin.reward.v1.PoolPaid
+	(*MsgSetOracle)(nil),    // 3: depin.reward.v1.MsgSetOracle
+	(*MsgRemoveOracle)(nil), // 4: depin.reward.v1.MsgRemoveOracle
+	(*MsgSetPools)(nil),     // 5: depin.reward.v1.MsgSetPools
+	(*MsgSubmitRoot)(nil),   // 6: depin.reward.v1.MsgSubmitRoot
+	(*MsgClaim)(nil),        // 7: depin.reward.v1.MsgClaim
+	(*Oracle)(nil),          // 8: depin.reward.v1.Oracle
+	(*PoolList)(nil),        // 9: depin.reward.v1.PoolList
+	(*Epoch)(nil),           // 10: depin.reward.v1.Epoch
+	(*Submission)(nil),      // 11: depin.reward.v1.Submission
+	(*OraclePaid)(nil),      // 12: depin.reward.v1.OraclePaid
+	(*Settlement)(nil),      // 13: depin.reward.v1.Settlement
 }
 var file_depin_reward_v1_reward_proto_depIdxs = []int32{
-	0,  // 0: depin.reward.v1.MsgSetPools.pools:type_name -> depin.reward.v1.Pool
-	1,  // 1: depin.reward.v1.MsgSubmitRoot.pools:type_name -> depin.reward.v1.PoolPaid
-	0,  // 2: depin.reward.v1.PoolList.pools:type_name -> depin.reward.v1.Pool
-	0,  // 3: depin.reward.v1.Epoch.pools:type_name -> depin.reward.v1.Pool
-	1,  // 4: depin.reward.v1.Submission.pools:type_name -> depin.reward.v1.PoolPaid
-	11, // 5: depin.reward.v1.Settlement.oracles:type_name -> depin.reward.v1.OraclePaid
-	6,  // [6:6] is the sub-list for method output_type
-	6,  // [6:6] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	0,  // 0: depin.reward.v1.Pool.recipient:type_name -> depin.reward.v1.Recipient
+	1,  // 1: depin.reward.v1.MsgSetPools.pools:type_name -> depin.reward.v1.Pool
+	2,  // 2: depin.reward.v1.MsgSubmitRoot.pools:type_name -> depin.reward.v1.PoolPaid
+	1,  // 3: depin.reward.v1.PoolList.pools:type_name -> depin.reward.v1.Pool
+	1,  // 4: depin.reward.v1.Epoch.pools:type_name -> depin.reward.v1.Pool
+	2,  // 5: depin.reward.v1.Submission.pools:type_name -> depin.reward.v1.PoolPaid
+	12, // 6: depin.reward.v1.Settlement.oracles:type_name -> depin.reward.v1.OraclePaid
+	2,  // 7: depin.reward.v1.Settlement.forwarded:type_name -> depin.reward.v1.PoolPaid
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_depin_reward_v1_reward_proto_init() }
@@ -1104,13 +1215,14 @@ func file_depin_reward_v1_reward_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_reward_v1_reward_proto_rawDesc), len(file_depin_reward_v1_reward_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_depin_reward_v1_reward_proto_goTypes,
 		DependencyIndexes: file_depin_reward_v1_reward_proto_depIdxs,
+		EnumInfos:         file_depin_reward_v1_reward_proto_enumTypes,
 		MessageInfos:      file_depin_reward_v1_reward_proto_msgTypes,
 	}.Build()
 	File_depin_reward_v1_reward_proto = out.File
