@@ -36,6 +36,7 @@ import (
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
@@ -430,7 +431,7 @@ func (r *segmentReader) refresh(last uint64) error {
 				return fmt.Errorf("segment %s: root %x, %d records, epoch %d; listed root %s, %d records, epoch %d", s.Hash, root, len(seg.GetRecords()), seg.GetEpoch(), s.MerkleRoot, s.Count, e)
 			}
 			for _, rec := range seg.GetRecords() {
-				r.leaves[ingest.LeafHash(rec)]++
+				r.leaves[merkle.LeafHash(rec)]++
 			}
 			r.read[s.Hash] = true
 			r.segments++

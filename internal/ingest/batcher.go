@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -156,7 +157,7 @@ func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
 }
 
 // track adds a message after the snapshot to the marks of the next one.
-func (b *batcher) track(seq uint64, lb *logBatch, leaves [][32]byte) {
+func (b *batcher) track(seq uint64, lb *logBatch, leaves []merkle.Hash) {
 	if seq <= b.snapSeq {
 		return
 	}
@@ -187,7 +188,7 @@ func (b *batcher) cut(ctx context.Context) {
 	for len(b.pending) > 0 {
 		seg := &ingestv1.Segment{Epoch: b.pending[0].epoch, FirstSeq: b.pending[0].seq, Prev: b.prev}
 		seg.Records = make([][]byte, len(b.pending))
-		leaves := make([][32]byte, len(b.pending))
+		leaves := make([]merkle.Hash, len(b.pending))
 		for i, p := range b.pending {
 			seg.Records[i], leaves[i] = p.data, p.leaf
 		}

@@ -16,6 +16,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -180,7 +181,7 @@ func TestCrashRecovery(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, r := range seg.GetRecords() {
-					h := LeafHash(r)
+					h := merkle.LeafHash(r)
 					if inSegs[h] {
 						t.Fatalf("record %x is in two segments", h)
 					}
@@ -264,7 +265,7 @@ func readLog(t *testing.T, svc *Service) map[[32]byte]bool {
 			t.Fatalf("device nonce %s is in the log twice", key)
 		}
 		seen[key] = true
-		out[LeafHash(r.entry.record)] = true
+		out[merkle.LeafHash(r.entry.record)] = true
 	}
 	return out
 }
@@ -288,13 +289,13 @@ func checkMarks(t *testing.T, svc *Service) {
 	}
 	for pub, e := range last {
 		d := svc.devices[pub]
-		if d == nil || d.nonce != e.nonce || d.digest != e.digest || d.leaf != LeafHash(e.record) {
+		if d == nil || d.nonce != e.nonce || d.digest != e.digest || d.leaf != merkle.LeafHash(e.record) {
 			t.Fatalf("device %x: got mark %+v, want nonce %d from the log", pub, d, e.nonce)
 		}
 	}
 	for pub, e := range last {
 		res := resubmit(t, svc, e.record)
-		if h := LeafHash(e.record); res.GetStatus() != ingestv1.Status_STATUS_DUPLICATE || string(res.GetHash()) != string(h[:]) {
+		if h := merkle.LeafHash(e.record); res.GetStatus() != ingestv1.Status_STATUS_DUPLICATE || string(res.GetHash()) != string(h[:]) {
 			t.Fatalf("device %x: last report again: got %v %x, want duplicate %x", pub, res.GetStatus(), res.GetHash(), h)
 		}
 		if old := earlier[pub]; old != nil {

@@ -13,6 +13,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -109,7 +110,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("segment %d: listing, file and commitment disagree: root %x listed %s committed %x", i, root, s.MerkleRoot, calls[i].MerkleRoot)
 		}
 		for _, r := range seg.GetRecords() {
-			h := LeafHash(r)
+			h := merkle.LeafHash(r)
 			if accepted[hex.EncodeToString(h[:])] {
 				found++
 			}

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"crypto/sha256"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -260,7 +261,7 @@ func decodeLegacy(data []byte) (*logBatch, error) {
 	return &logBatch{epoch: rec.GetEpoch(), received: rec.GetReceived(), entries: []logEntry{{
 		pub:    [32]byte(rep.GetPubKey()),
 		nonce:  rep.GetNonce(),
-		digest: sha256Sum(rec.GetReport().GetReport()),
+		digest: sha256.Sum256(rec.GetReport().GetReport()),
 		record: data,
 	}}}, nil
 }

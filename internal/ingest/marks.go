@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/depin-network/depin/internal/durable"
+	"github.com/depin-network/depin/internal/merkle"
 )
 
 // The high-water marks (each device's last accepted nonce, the digest and
@@ -156,7 +157,7 @@ type markSet map[[32]byte]*mark
 // apply records the entries of one log message, whose records have the
 // given leaf hashes. Within the log a device's nonces rise, so a later entry
 // replaces an earlier one.
-func (ms markSet) apply(lb *logBatch, leaves [][32]byte) {
+func (ms markSet) apply(lb *logBatch, leaves []merkle.Hash) {
 	for i := range lb.entries {
 		e := &lb.entries[i]
 		m := ms[e.pub]
@@ -169,10 +170,10 @@ func (ms markSet) apply(lb *logBatch, leaves [][32]byte) {
 }
 
 // leavesOf returns the leaf hashes of a message's records.
-func leavesOf(lb *logBatch) [][32]byte {
-	out := make([][32]byte, len(lb.entries))
+func leavesOf(lb *logBatch) []merkle.Hash {
+	out := make([]merkle.Hash, len(lb.entries))
 	for i := range lb.entries {
-		out[i] = LeafHash(lb.entries[i].record)
+		out[i] = merkle.LeafHash(lb.entries[i].record)
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/durable"
+	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -64,7 +65,7 @@ func TestRecoverLegacyLog(t *testing.T) {
 	}
 	for i := 1; i < 3; i++ { // their last reports are legacy records
 		got := submitOne(t, e, last[i])
-		if h := LeafHash(legacy[3+i]); got.Status != ingestv1.Status_STATUS_DUPLICATE || !bytes.Equal(got.Hash, h[:]) {
+		if h := merkle.LeafHash(legacy[3+i]); got.Status != ingestv1.Status_STATUS_DUPLICATE || !bytes.Equal(got.Hash, h[:]) {
 			t.Errorf("device %d last report again: got %v %x, want duplicate %x", i, got.Status, got.Hash, h)
 		}
 	}
@@ -85,7 +86,7 @@ func TestRecoverLegacyLog(t *testing.T) {
 					t.Fatalf("segment record %d: got %x, want the legacy record %x", i, got[i], legacy[i])
 				}
 			}
-			if h := LeafHash(got[6]); !bytes.Equal(h[:], res.Hash) {
+			if h := merkle.LeafHash(got[6]); !bytes.Equal(h[:], res.Hash) {
 				t.Fatalf("segment record 6: got leaf %x, want the accepted hash %x", h, res.Hash)
 			}
 			return
@@ -191,7 +192,7 @@ func TestVerifySplitBatch(t *testing.T) {
 			continue
 		}
 		want, _ := proto.Marshal(&ingestv1.LogRecord{Report: it.signed, Received: 42, Height: 100, Epoch: 7})
-		if !bytes.Equal(it.record, want) || it.leaf != LeafHash(want) || it.digest != sha256.Sum256(it.signed.GetReport()) || !bytes.Equal(it.pub[:], it.rep.GetPubKey()) {
+		if !bytes.Equal(it.record, want) || it.leaf != merkle.LeafHash(want) || it.digest != sha256.Sum256(it.signed.GetReport()) || !bytes.Equal(it.pub[:], it.rep.GetPubKey()) {
 			t.Fatalf("item %d: prepared record, leaf, digest or key differ from the report's", i)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/durable"
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -47,12 +48,12 @@ func DecodeSegment(b []byte) (*ingestv1.Segment, error) {
 }
 
 // SegmentRoot returns the Merkle root over the segment's record leaf hashes.
-func SegmentRoot(seg *ingestv1.Segment) [32]byte {
-	leaves := make([][32]byte, len(seg.GetRecords()))
+func SegmentRoot(seg *ingestv1.Segment) merkle.Hash {
+	leaves := make([]merkle.Hash, len(seg.GetRecords()))
 	for i, r := range seg.GetRecords() {
-		leaves[i] = LeafHash(r)
+		leaves[i] = merkle.LeafHash(r)
 	}
-	return MerkleRoot(leaves)
+	return merkle.Root(leaves)
 }
 
 // segmentEntry is one line of the segment index file.
@@ -159,7 +160,7 @@ func (s *segmentStore) appendLine(e *segmentEntry) error {
 // put stores a segment file and indexes it; lastSeq is the log sequence of
 // its last record. leaves are the records' leaf hashes, if known (nil: put
 // computes them).
-func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64, leaves [][32]byte) (*segmentEntry, error) {
+func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64, leaves []merkle.Hash) (*segmentEntry, error) {
 	b, err := EncodeSegment(seg)
 	if err != nil {
 		return nil, err
@@ -167,7 +168,7 @@ func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64, leaves [][32]b
 	sum := sha256.Sum256(b)
 	var root [32]byte
 	if leaves != nil {
-		root = MerkleRoot(leaves)
+		root = merkle.Root(leaves)
 	} else {
 		root = SegmentRoot(seg)
 	}

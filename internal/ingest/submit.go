@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -200,7 +201,7 @@ func (s *Service) prepare(items []item, received, height int64, epoch uint64) {
 		start := len(buf)
 		buf = appendLogRecord(buf, it.signed.GetReport(), it.signed.GetSignature(), received, height, epoch)
 		it.record = buf[start:len(buf):len(buf)]
-		it.leaf = LeafHash(it.record)
+		it.leaf = merkle.LeafHash(it.record)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -198,7 +199,7 @@ func TestSubmitMixedBatchKeepsOrder(t *testing.T) {
 		if err := proto.Unmarshal(raw, rec); err != nil {
 			t.Fatal(err)
 		}
-		if h := LeafHash(raw); string(h[:]) != string(r.Hash) {
+		if h := merkle.LeafHash(raw); string(h[:]) != string(r.Hash) {
 			t.Errorf("report %d: got hash %x, want leaf hash of the log record %x", j, r.Hash, h)
 		}
 		if !proto.Equal(rec.Report, batch[j]) {

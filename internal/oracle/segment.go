@@ -9,6 +9,7 @@ import (
 	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -71,7 +72,7 @@ func (r *Reports) AddSegment(seg *ingestv1.Segment) {
 			r.Malformed++
 			continue
 		}
-		r.add(ingest.LeafHash(raw), rec.GetReceived(), rep)
+		r.add(merkle.LeafHash(raw), rec.GetReceived(), rep)
 	}
 }
 

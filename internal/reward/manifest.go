@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/merkle"
 )
 
 // Entry is one line of a manifest: a device and the total it has earned in
@@ -50,7 +51,7 @@ func validateEntries(entries []Entry, what string) error {
 
 // Root returns the Merkle root of the manifest's entries.
 func (m *Manifest) Root() Hash {
-	return rootOf(leafHashes(m.Entries))
+	return merkle.RootInPlace(leafHashes(m.Entries))
 }
 
 // Find returns the index of device's entry, and false if it has none.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/merkle"
 )
 
 // proofSeed is one FuzzVerifyProof input: a manifest of n test entries and
@@ -41,7 +42,8 @@ func proofSeeds() []proofSeed {
 	// A real entry proved at another position of a same-shaped path: entry 2
 	// of 3 as the right leaf of a 2-leaf tree whose left child is H(L0, L1).
 	three := fuzzEntries[3]
-	left := NewTree(three).levels[1][0]
+	l0, l1 := LeafHash(three[0].Device, three[0].Cumulative), LeafHash(three[1].Device, three[1].Cumulative)
+	left := merkle.NodeHash(&l0, &l1)
 	seeds = append(seeds,
 		proofSeed{3, 1, 2, left[:], three[2].Device[:], three[2].Cumulative},
 		proofSeed{0, 0, 0, nil, nil, 0},

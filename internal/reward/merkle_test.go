@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/merkle"
 )
 
 // testAddr is a deterministic, well-spread device address.
@@ -72,7 +73,7 @@ func TestEmptyRoot(t *testing.T) {
 func TestLeafAndNodeAreDomainSeparated(t *testing.T) {
 	// A leaf whose bytes look like two child hashes must not hash like a node.
 	a, b := LeafHash(testAddr(1), 1), LeafHash(testAddr(2), 2)
-	n := nodeHash(&a, &b)
+	n := merkle.NodeHash(&a, &b)
 	raw := sha256.Sum256(append(a[:], b[:]...))
 	if n == Hash(raw) {
 		t.Fatalf("node hash equals the unprefixed hash of its children")
