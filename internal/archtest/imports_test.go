@@ -40,10 +40,10 @@ func domainViolation(path string) string {
 	}
 	if rel, ok := strings.CutPrefix(path, module+"/"); ok {
 		switch {
-		case isDomain(rel), rel == "internal/sig", hasPathPrefix(rel, "proto"):
+		case isDomain(rel), rel == "internal/sig", rel == "internal/merkle", hasPathPrefix(rel, "proto"):
 			return ""
 		}
-		return "is not a domain package: domain packages import only the standard library, other domain packages, internal/sig and proto/"
+		return "is not a domain package: domain packages import only the standard library, other domain packages, internal/sig, internal/merkle and proto/"
 	}
 	if hasPathPrefix(path, "google.golang.org/protobuf") {
 		return ""
@@ -75,6 +75,7 @@ var adapters = []adapter{
 	{"Pebble", []string{"github.com/cockroachdb/pebble"}, []string{"internal/store"}},
 	{"H3", []string{"github.com/uber/h3-go"}, []string{"internal/geo"}},
 	{"NATS", []string{"github.com/nats-io"}, []string{"internal/ingest", "cmd"}},
+	{"an ed25519 implementation", []string{"github.com/oasisprotocol/curve25519-voi", "crypto/ed25519", "golang.org/x/crypto/ed25519"}, []string{"internal/sig"}},
 	{"a SQL database driver", []string{"modernc.org/sqlite", "github.com/mattn/go-sqlite3", "github.com/lib/pq", "github.com/jackc/pgx"}, []string{"internal/indexer"}},
 	{"an embedded key-value database", []string{"github.com/syndtr/goleveldb", "go.etcd.io/bbolt", "github.com/dgraph-io/badger"}, []string{"internal/store"}},
 }
@@ -145,6 +146,7 @@ func TestImportRules(t *testing.T) {
 		{"log/slog", true},
 		{module + "/internal/ledger", false},
 		{module + "/internal/sig", false},
+		{module + "/internal/merkle", false},
 		{module + "/proto/depin/tx/v1", false},
 		{module + "/internal/store", true},
 		{module + "/internal/geo", true},
@@ -180,6 +182,9 @@ func TestImportRules(t *testing.T) {
 		{"internal/ingest", "github.com/nats-io/nats-server/v2/server", false},
 		{"internal/oracle", "github.com/nats-io/nats.go", true},
 		{"internal/api", "net/http", false},
+		{"internal/sig", "github.com/oasisprotocol/curve25519-voi/primitives/ed25519", false},
+		{"internal/ingest", "github.com/oasisprotocol/curve25519-voi/primitives/ed25519", true},
+		{"internal/app", "crypto/ed25519", true},
 	}
 	for _, c := range adapter {
 		if got := adapterViolation(c.rel, c.imp) != ""; got != c.want {

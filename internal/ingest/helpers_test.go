@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/sig"
@@ -19,12 +18,12 @@ import (
 
 // fleet is a set of test devices with deterministic keys.
 type fleet struct {
-	keys   []ed25519.PrivateKey
+	keys   []sig.PrivateKey
 	nonces []uint64
 }
 
 func newFleet(n int) *fleet {
-	f := &fleet{keys: make([]ed25519.PrivateKey, n), nonces: make([]uint64, n)}
+	f := &fleet{keys: make([]sig.PrivateKey, n), nonces: make([]uint64, n)}
 	for i := range n {
 		seed := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("depin/ingest/test-fleet"), uint64(i)))
 		f.keys[i] = sig.KeyFromSeed(seed[:])
@@ -32,7 +31,7 @@ func newFleet(n int) *fleet {
 	return f
 }
 
-func (f *fleet) pub(i int) []byte { return f.keys[i].Public().(ed25519.PublicKey) }
+func (f *fleet) pub(i int) []byte { return sig.PublicOf(f.keys[i]) }
 
 func (f *fleet) register(r *MemRegistry) {
 	for i := range f.keys {
@@ -50,7 +49,7 @@ func (f *fleet) heartbeat(i int, ent *reportv1.BlockRef) *reportv1.SignedReport 
 	})
 }
 
-func signRep(priv ed25519.PrivateKey, rep *reportv1.Report) *reportv1.SignedReport {
+func signRep(priv sig.PrivateKey, rep *reportv1.Report) *reportv1.SignedReport {
 	b, err := proto.Marshal(rep)
 	if err != nil {
 		panic(err)

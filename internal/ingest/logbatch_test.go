@@ -59,7 +59,7 @@ func TestAppendLogRecordMatchesProto(t *testing.T) {
 // against internal/sig.
 func TestAppendSignBytesMatchesSig(t *testing.T) {
 	for _, msg := range [][]byte{nil, {}, []byte("report"), bytes.Repeat([]byte{3}, 300)} {
-		if got, want := appendSignBytes([]byte("junk")[:0], Domain, msg), sig.SignBytes(Domain, msg); !bytes.Equal(got, want) {
+		if got, want := sig.AppendSignBytes([]byte("junk")[:0], Domain, msg), sig.SignBytes(Domain, msg); !bytes.Equal(got, want) {
 			t.Errorf("msg %x: got %x, want %x", msg, got, want)
 		}
 	}

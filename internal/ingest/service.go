@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/depin-network/depin/internal/sig"
 )
 
 // Service is the ingest service: the connect handler, the durable log, the
@@ -23,7 +25,7 @@ type Service struct {
 	store   *segmentStore
 	batcher *batcher
 	metrics *metrics
-	keys    *keyCache
+	keys    *sig.KeyCache
 	// verifying counts the batches in signature verification, to split a
 	// batch across the idle cores only.
 	verifying atomic.Int32
@@ -55,7 +57,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	logger = logger.With("service", "ingest")
-	s := &Service{cfg: cfg, deps: deps, logger: logger, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCache), devices: make(map[[32]byte]*device)}
+	s := &Service{cfg: cfg, deps: deps, logger: logger, metrics: newMetrics(), keys: sig.NewKeyCache(cfg.KeyCache), devices: make(map[[32]byte]*device)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var err error

@@ -1,49 +1,45 @@
 package ingest
 
 import (
-	"bytes"
+	"encoding/hex"
 	"testing"
 
-	"github.com/depin-network/depin/internal/sig"
+	"google.golang.org/protobuf/proto"
+
+	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
-// TestVerifyBatchAgreesWithSig checks the cached-key batch path against
-// internal/sig's single verification on valid and invalid signatures.
-func TestVerifyBatchAgreesWithSig(t *testing.T) {
-	f := newFleet(4)
-	msg := []byte("report bytes")
-	good := sig.Sign(f.keys[0], Domain, msg)
-	tampered := bytes.Clone(good)
-	tampered[10] ^= 1
-	notAPoint := bytes.Repeat([]byte{0xff}, 32)
-	tests := []struct {
-		name string
-		pub  []byte
-		msg  []byte
-		sig  []byte
-	}{
-		{"valid", f.pub(0), msg, good},
-		{"tampered signature", f.pub(0), msg, tampered},
-		{"other key", f.pub(1), msg, good},
-		{"other message", f.pub(0), []byte("other"), good},
-		{"other domain", f.pub(0), msg, sig.Sign(f.keys[0], sig.DomainTx, msg)},
-		{"key not a point", notAPoint, msg, good},
-		{"valid again, cached key", f.pub(0), msg, good},
-	}
-	c := newKeyCache(2)
-	var pubs, msgs, sigs [][]byte
-	for _, tc := range tests {
-		pubs, msgs, sigs = append(pubs, tc.pub), append(msgs, tc.msg), append(sigs, tc.sig)
-	}
-	for round := range 2 { // the second round runs on cached keys
-		got := c.verifyBatch(pubs, msgs, sigs)
-		for i, tc := range tests {
-			if want := sig.Verify(tc.pub, Domain, tc.msg, tc.sig); got[i] != want {
-				t.Errorf("round %d, %s: got %v, want %v (sig.Verify)", round, tc.name, got[i], want)
-			}
+// TestSmallOrderDeviceKeyCannotReport is issue 8 item 5 for device reports:
+// a device registered under a small-order public key (which has no secret)
+// sends a report with the keyless signature R = identity, S = 0. Ingest must
+// refuse it and append nothing, however the key got into the registry.
+func TestSmallOrderDeviceKeyCannotReport(t *testing.T) {
+	f := newFleet(1)
+	e := newEnv(t, testConfig(t), f)
+	for _, k := range []string{
+		"0100000000000000000000000000000000000000000000000000000000000000", // identity
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // order 2
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", // order 8
+	} {
+		pub, _ := hex.DecodeString(k)
+		e.reg.Put(pub, DeviceInfo{})
+		b, err := proto.Marshal(&reportv1.Report{
+			PubKey: pub, Nonce: 1, Timestamp: 1, Entropy: ref(e.chain),
+			Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 1, Uptime: 1}},
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if len(c.m) > 2 {
-		t.Errorf("got %d cached keys, want at most 2", len(c.m))
+		forged := make([]byte, 64)
+		forged[0] = 1 // R = identity, S = 0
+		before := lastSeq(t, e)
+		res := submitOne(t, e, &reportv1.SignedReport{Report: b, Signature: forged})
+		if res.Status != ingestv1.Status_STATUS_BAD_SIGNATURE {
+			t.Errorf("key %s: got %v %q, want bad signature", k, res.Status, res.Message)
+		}
+		if after := lastSeq(t, e); after != before {
+			t.Errorf("key %s: log moved from %d to %d on a rejected report", k, before, after)
+		}
 	}
 }

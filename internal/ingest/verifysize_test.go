@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/depin-network/depin/internal/sig"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -22,13 +23,13 @@ func BenchmarkVerifyBatchSize(b *testing.B) {
 		}
 		pubs, msgs, sigs = append(pubs, rep.GetPubKey()), append(msgs, sr.GetReport()), append(sigs, sr.GetSignature())
 	}
-	c := newKeyCache(8192)
-	c.verifyBatch(pubs, msgs, sigs)
+	c := sig.NewKeyCache(8192)
+	c.VerifyBatch(Domain, pubs, msgs, sigs)
 	for _, n := range []int{64, 128, 256, 512, 1024, 2048, 4096} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				o := (i * n) % 4096
-				c.verifyBatch(pubs[o:o+n], msgs[o:o+n], sigs[o:o+n])
+				c.VerifyBatch(Domain, pubs[o:o+n], msgs[o:o+n], sigs[o:o+n])
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/sig")
 		})
