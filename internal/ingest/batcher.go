@@ -9,9 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
@@ -24,13 +21,15 @@ import (
 // since the last marks snapshot and writes a new snapshot after a segment
 // once enough reports have passed (see marks.go).
 type batcher struct {
-	cfg       Config
-	log       *reportLog
-	store     *segmentStore
-	committer Committer
-	now       func() time.Time
-	metrics   *metrics
-	logger    *slog.Logger
+	cfg Config
+	log Log
+	// quarantine counts and logs a message readBatch refused.
+	quarantine func(where string, seq uint64, data []byte, err error)
+	store      *segmentStore
+	committer  Committer
+	now        func() time.Time
+	metrics    *metrics
+	logger     *slog.Logger
 
 	next     uint64 // log sequence of the first message not in a stored segment
 	readNext uint64 // log sequence of the next message to read
@@ -57,7 +56,7 @@ type pendingRecord struct {
 // retryDelay spaces retries of a failed segment write or commitment.
 const retryDelay = time.Second
 
-func newBatcher(cfg Config, l *reportLog, st *segmentStore, c Committer, now func() time.Time, m *metrics, logger *slog.Logger) *batcher {
+func newBatcher(cfg Config, l Log, st *segmentStore, c Committer, now func() time.Time, m *metrics, logger *slog.Logger) *batcher {
 	b := &batcher{cfg: cfg, log: l, store: st, committer: c, now: now, metrics: m, logger: logger, next: 1,
 		marksPath: filepath.Join(cfg.DataDir, marksFile), delta: markSet{}}
 	if last := st.last(); last != nil {
@@ -77,30 +76,28 @@ func (b *batcher) run(ctx context.Context) error {
 	// Start at the older of the segments' end and the snapshot's end: the
 	// messages in between feed the next snapshot only.
 	b.readNext = min(b.next, b.snapSeq+1)
-	it, err := b.log.read(ctx, b.readNext)
+	it, err := b.log.Read(ctx, b.readNext)
 	if err != nil {
 		return err
 	}
-	defer func() { it.Stop() }()
+	defer func() { it.Close() }()
 	for ctx.Err() == nil {
 		b.commit(ctx)
-		msg, err := it.Next(jetstream.NextMaxWait(b.tick()))
+		msg, err := it.Next(b.tick())
 		caughtUp := true
 		switch {
 		case err == nil:
-			if caughtUp, err = b.add(ctx, msg); err != nil {
-				return err
-			}
-		case errors.Is(err, nats.ErrTimeout):
+			caughtUp = b.add(ctx, msg)
+		case errors.Is(err, ErrNoMessage):
 		case ctx.Err() != nil:
 			return nil
 		default:
 			b.logger.Warn("ingest: batcher: read log", "err", err)
-			it.Stop()
+			it.Close()
 			if !sleep(ctx, retryDelay) {
 				return nil
 			}
-			if it, err = b.log.read(ctx, b.readNext); err != nil {
+			if it, err = b.log.Read(ctx, b.readNext); err != nil {
 				return err
 			}
 			continue
@@ -121,26 +118,24 @@ func (b *batcher) run(ctx context.Context) error {
 // arrives, with nothing pending, so after a stall (a commitment waiting for
 // a halted chain) a backlog of old messages all read as last when delivered;
 // cutting each of them by age would make a segment, and a commitment, per
-// message, and the batcher would never catch up. A message that does not
-// decode stops the batcher: only ingest writes the log, so it is a storage
-// fault, and skipping it would lose acknowledged reports.
-func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
-	md, err := msg.Metadata()
-	if err != nil {
-		b.logger.Error("ingest: batcher: metadata", "err", err)
-		return true, nil
-	}
-	seq := md.Sequence.Stream
-	lb, err := b.log.decode(msg.Subject(), msg.Data())
-	if err != nil {
-		return false, fmt.Errorf("ingest: batcher: log message %d: %w", seq, err)
-	}
+// message, and the batcher would never catch up. A message that readBatch
+// refuses is quarantined and skipped: it must not stop the batcher (and
+// every restart after it), and it holds nothing ingest acknowledged.
+func (b *batcher) add(ctx context.Context, msg Message) bool {
+	seq := msg.Seq
 	b.readNext = seq + 1
+	lb, err := readBatch(msg.Data)
+	if err != nil {
+		if seq >= b.next {
+			b.quarantine("batcher", seq, msg.Data, err)
+		}
+		return msg.Pending == 0
+	}
 	leaves := leavesOf(lb)
-	caughtUp := md.NumPending == 0 && b.now().UnixNano()-lb.received < int64(b.cfg.SegmentMaxAge)
+	caughtUp := msg.Pending == 0 && b.now().UnixNano()-lb.received < int64(b.cfg.SegmentMaxAge)
 	if seq < b.next { // already in a segment: only the snapshot needs it
 		b.track(seq, lb, leaves)
-		return caughtUp, nil
+		return caughtUp
 	}
 	n := len(lb.entries)
 	if len(b.pending) > 0 && (lb.epoch != b.pending[0].epoch || len(b.pending)+n > b.cfg.SegmentSize) {
@@ -153,7 +148,7 @@ func (b *batcher) add(ctx context.Context, msg jetstream.Msg) (bool, error) {
 	if len(b.pending) >= b.cfg.SegmentSize {
 		b.cut(ctx)
 	}
-	return caughtUp, nil
+	return caughtUp
 }
 
 // track adds a message after the snapshot to the marks of the next one.

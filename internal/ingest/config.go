@@ -30,8 +30,25 @@ type Config struct {
 	// segments (DataDir/segments).
 	DataDir string `toml:"data_dir"`
 	// NATSURL is an external NATS server with JetStream; empty runs an
-	// embedded server on loopback with an in-process connection.
+	// embedded server that listens on no port, reached through an
+	// in-process connection only, so no other process can touch the log.
 	NATSURL string `toml:"nats_url"`
+	// An external server must be reached with credentials: a NATS
+	// credentials file (NATSCreds, JWT and nkey seed), an nkey seed file
+	// (NATSNKey), a user and a file holding its password (NATSUser,
+	// NATSPasswordFile), or a TLS client certificate (NATSTLSCert and
+	// NATSTLSKey). NATSTLSCA verifies the server's certificate. Only
+	// NATSInsecure = true allows an external server without credentials
+	// (a throwaway test cluster); anyone who can publish to the log can
+	// forge reports that pass for accepted ones.
+	NATSCreds        string `toml:"nats_creds"`
+	NATSNKey         string `toml:"nats_nkey"`
+	NATSUser         string `toml:"nats_user"`
+	NATSPasswordFile string `toml:"nats_password_file"`
+	NATSTLSCA        string `toml:"nats_tls_ca"`
+	NATSTLSCert      string `toml:"nats_tls_cert"`
+	NATSTLSKey       string `toml:"nats_tls_key"`
+	NATSInsecure     bool   `toml:"nats_insecure"`
 	// Stream is the JetStream stream name; reports are published on
 	// Subject + "." + hex(device public key).
 	Stream  string `toml:"stream"`
@@ -135,6 +152,28 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: config: ack_timeout must be positive")
 	case c.SnapshotRecords <= 0:
 		return fmt.Errorf("ingest: config: snapshot_records must be positive")
+	}
+	return c.validateNATS()
+}
+
+// validateNATS checks the external server's credential settings.
+func (c Config) validateNATS() error {
+	creds := c.NATSCreds != "" || c.NATSNKey != "" || c.NATSUser != "" || c.NATSTLSCert != ""
+	switch {
+	case c.NATSURL == "" && (creds || c.NATSTLSCA != "" || c.NATSPasswordFile != "" || c.NATSTLSKey != "" || c.NATSInsecure):
+		return fmt.Errorf("ingest: config: nats credentials and TLS settings apply to an external nats_url only; the embedded server takes no connections from outside the process")
+	case c.NATSURL == "":
+		return nil
+	case btoi(c.NATSCreds != "")+btoi(c.NATSNKey != "")+btoi(c.NATSUser != "") > 1:
+		return fmt.Errorf("ingest: config: set one of nats_creds, nats_nkey and nats_user")
+	case c.NATSUser != "" && c.NATSPasswordFile == "":
+		return fmt.Errorf("ingest: config: nats_user needs nats_password_file")
+	case c.NATSUser == "" && c.NATSPasswordFile != "":
+		return fmt.Errorf("ingest: config: nats_password_file needs nats_user")
+	case (c.NATSTLSCert == "") != (c.NATSTLSKey == ""):
+		return fmt.Errorf("ingest: config: nats_tls_cert and nats_tls_key go together")
+	case !creds && !c.NATSInsecure:
+		return fmt.Errorf("ingest: config: the external nats_url %s needs credentials (nats_creds, nats_nkey, nats_user with nats_password_file, or nats_tls_cert with nats_tls_key); set nats_insecure = true only for a throwaway test cluster", displayURL(c.NATSURL))
 	}
 	return nil
 }

@@ -159,7 +159,7 @@ func TestCrashRecovery(t *testing.T) {
 			t.Fatalf("acknowledged report %x is not in the log (%d records)", h, len(inLog))
 		}
 	}
-	last, err := svc.log.lastSeq(context.Background())
+	_, last, err := svc.log.Bounds(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,8 +48,11 @@ type Committer interface {
 	Commit(ctx context.Context, c Commitment) error
 }
 
-// Deps are the services ingest calls. Now defaults to time.Now.
+// Deps are the services ingest calls. Now defaults to time.Now. Log is the
+// durable log; nil opens the NATS log that Config describes. The Service
+// closes whichever log it uses.
 type Deps struct {
+	Log       Log
 	Registry  Registry
 	Entropy   Entropy
 	Epochs    Epochs

@@ -23,21 +23,30 @@
 //
 // # Log
 //
-// The log is a JetStream stream (Config.Stream) on an embedded nats-server
-// (loopback, in-process connection, store under DataDir/jetstream) or an
-// external server (Config.NATSURL). The accepted reports of one submitted
-// batch are appended as one message on Subject.batch (split into several if
-// the batch exceeds the server's max_payload or Config.SegmentSize): each
-// entry holds the device key, the nonce, the SHA-256 of the report and the
-// LogRecord that segments hold (format in logbatch.go). Ingest answers
-// ACCEPTED only after JetStream acknowledged the message. Batches are
-// published under one lock after the nonce checks, so the log holds each
-// device's reports in nonce order. On start ingest restores every device's
-// high-water mark from the snapshot the batcher writes (DataDir/marks, after
-// a segment, every Config.SnapshotRecords reports or more) plus the log
-// messages after it (marks.go), so a restart never accepts a nonce twice.
-// Messages of the earlier format (one LogRecord per message on
-// Subject.<hex device key>) are still read.
+// The durable log is the Log interface (log.go): MemLog in memory for tests
+// and tools, and the NATS adapter (natslog.go, the package's only NATS
+// import), a JetStream stream (Config.Stream) on an embedded nats-server or
+// an external server (Config.NATSURL). The embedded server listens on no
+// port at all: ingest reaches it through an in-process connection, so no
+// other process can publish to the log or call JetStream's API. An external
+// server is used only with credentials (a creds file, an nkey, a user and
+// password file, or a TLS client certificate; Config documents them) unless
+// nats_insecure says otherwise. The accepted reports of one submitted batch
+// are appended as one message (split into several if the batch exceeds the
+// log's message size or Config.SegmentSize): each entry holds the device
+// key, the nonce, the SHA-256 of the report and the LogRecord that segments
+// hold (format in logbatch.go). Ingest answers ACCEPTED only after the log
+// acknowledged the message. Batches are appended under one lock after the
+// nonce checks, so the log holds each device's reports in nonce order. On
+// start ingest restores every device's high-water mark from the snapshot the
+// batcher writes (DataDir/marks, after a segment, every
+// Config.SnapshotRecords reports or more) plus the log messages after it
+// (marks.go), so a restart never accepts a nonce twice.
+//
+// A log message that is not a batch ingest wrote, or whose entries disagree
+// with their records, is quarantined (quarantine.go): counted, logged and
+// skipped by the batcher and the recovery, never in a segment. One poison
+// message cannot stop the batcher or a restart.
 //
 // Fsync policy (Config.Sync, embedded server): the single-replica file store
 // writes each message to its block file before acknowledging it

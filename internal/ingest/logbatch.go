@@ -5,11 +5,6 @@ import (
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
-
-	"crypto/sha256"
-	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
-	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
 // A log message holds the reports of one submitted batch (or of a part of
@@ -32,12 +27,8 @@ import (
 //
 // written by hand, fields in number order. The device, nonce and digest
 // repeat what the record holds so that restoring the high-water marks reads
-// the log without decoding reports. Reports logged before this format (one
-// LogRecord per message, on Subject.<hex device key>) are still read.
-
-// batchSubjectSuffix names the subject of batch messages: Subject + ".batch".
-// A device subject is 64 hex digits, so the two never collide.
-const batchSubjectSuffix = ".batch"
+// the log without decoding reports. A message that is not exactly this, or
+// whose entries disagree with their records, is quarantined (quarantine.go).
 
 // Field numbers of LogBatch and LogEntry.
 const (
@@ -242,26 +233,4 @@ func consumeBytesField(b []byte, num protowire.Number) ([]byte, []byte, error) {
 		return nil, nil, errors.New("length not minimal")
 	}
 	return v, b[k+m:], nil
-}
-
-// decodeLegacy decodes a message of the format before batches: one
-// LogRecord on a device subject.
-func decodeLegacy(data []byte) (*logBatch, error) {
-	var rec ingestv1.LogRecord
-	if err := proto.Unmarshal(data, &rec); err != nil {
-		return nil, fmt.Errorf("ingest: decode log record: %w", err)
-	}
-	var rep reportv1.Report
-	if err := proto.Unmarshal(rec.GetReport().GetReport(), &rep); err != nil {
-		return nil, fmt.Errorf("ingest: decode logged report: %w", err)
-	}
-	if len(rep.GetPubKey()) != 32 {
-		return nil, fmt.Errorf("ingest: decode logged report: pub_key is %d bytes", len(rep.GetPubKey()))
-	}
-	return &logBatch{epoch: rec.GetEpoch(), received: rec.GetReceived(), entries: []logEntry{{
-		pub:    [32]byte(rep.GetPubKey()),
-		nonce:  rep.GetNonce(),
-		digest: sha256.Sum256(rec.GetReport().GetReport()),
-		record: data,
-	}}}, nil
 }

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"math"
 	"testing"
@@ -154,28 +153,6 @@ func TestDecodeBatchRejects(t *testing.T) {
 				t.Errorf("got %v, want errBadBatch", err)
 			}
 		})
-	}
-}
-
-// TestDecodeLegacy reads a message of the one-record-per-message format.
-func TestDecodeLegacy(t *testing.T) {
-	f := newFleet(1)
-	sr := f.heartbeat(0, &reportv1.BlockRef{Height: 3, Hash: blockHash(3)})
-	data, err := proto.Marshal(&ingestv1.LogRecord{Report: sr, Received: 11, Height: 3, Epoch: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lb, err := decodeLegacy(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := lb.entries[0]
-	if lb.epoch != 2 || lb.received != 11 || len(lb.entries) != 1 || e.pub != [32]byte(f.pub(0)) || e.nonce != 1 ||
-		e.digest != sha256.Sum256(sr.GetReport()) || !bytes.Equal(e.record, data) {
-		t.Errorf("got %+v, want epoch 2, received 11 and the record's device, nonce 1 and digest", lb)
-	}
-	if _, err := decodeLegacy([]byte{0xff}); err == nil {
-		t.Error("got no error for garbage")
 	}
 }
 

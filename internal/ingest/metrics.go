@@ -10,6 +10,9 @@ type metrics struct {
 	reports  *prometheus.CounterVec
 	segments prometheus.Counter
 	records  prometheus.Counter
+	// quarantined counts log messages skipped as undecodable or
+	// inconsistent (quarantine.go).
+	quarantined prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -27,7 +30,11 @@ func newMetrics() *metrics {
 			Name: "ingest_segment_records_total",
 			Help: "Log records stored in segments.",
 		}),
+		quarantined: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ingest_log_quarantined_total",
+			Help: "Log messages skipped as undecodable or inconsistent; their records go into no segment.",
+		}),
 	}
-	m.reg.MustRegister(m.reports, m.segments, m.records)
+	m.reg.MustRegister(m.reports, m.segments, m.records, m.quarantined)
 	return m
 }

@@ -2,9 +2,7 @@ package ingest
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,85 +16,7 @@ import (
 	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
-	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
-
-// TestRecoverLegacyLog starts on a log written in the one-record-per-message
-// format, followed by a batch message: the marks come from both, and the
-// batcher cuts both into segments, every record once, in log order.
-func TestRecoverLegacyLog(t *testing.T) {
-	f := newFleet(3)
-	cfg := testConfig(t)
-	cfg.SegmentMaxAge = 20 * time.Millisecond
-	e := newEnv(t, cfg, f)
-	ent := ref(e.chain)
-	ctx := context.Background()
-	var legacy [][]byte
-	var last []*reportv1.SignedReport
-	for range 2 {
-		last = last[:0]
-		for i := range 3 {
-			sr := f.heartbeat(i, ent)
-			data, err := proto.Marshal(&ingestv1.LogRecord{Report: sr, Received: 1, Height: ent.GetHeight()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			subject := cfg.Subject + "." + hex.EncodeToString(f.pub(i))
-			if _, err := e.svc.log.js.Publish(ctx, subject, data); err != nil {
-				t.Fatal(err)
-			}
-			legacy = append(legacy, data)
-			last = append(last, sr)
-		}
-	}
-	res := submitOne(t, e, f.heartbeat(0, ent)) // nonce 3, a batch message
-	if res.Status != ingestv1.Status_STATUS_ACCEPTED {
-		t.Fatalf("got %v %q, want accepted", res.Status, res.Message)
-	}
-	if err := e.svc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	e.start(t)
-	wantNonce := map[int]uint64{0: 3, 1: 2, 2: 2}
-	for i, n := range wantNonce {
-		if d := e.svc.devices[[32]byte(f.pub(i))]; d == nil || d.nonce != n {
-			t.Errorf("device %d: got mark %+v, want nonce %d", i, d, n)
-		}
-	}
-	for i := 1; i < 3; i++ { // their last reports are legacy records
-		got := submitOne(t, e, last[i])
-		if h := merkle.LeafHash(legacy[3+i]); got.Status != ingestv1.Status_STATUS_DUPLICATE || !bytes.Equal(got.Hash, h[:]) {
-			t.Errorf("device %d last report again: got %v %x, want duplicate %x", i, got.Status, got.Hash, h)
-		}
-	}
-	e.svc.deps.Now, e.svc.batcher.now = time.Now, time.Now
-	stop := e.run(t)
-	defer stop()
-	want := append(legacy, nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var got [][]byte
-		for _, s := range e.svc.store.all() {
-			seg := readSegment(t, e, s.Hash)
-			got = append(got, seg.GetRecords()...)
-		}
-		if len(got) == len(want) {
-			for i := range legacy {
-				if !bytes.Equal(got[i], legacy[i]) {
-					t.Fatalf("segment record %d: got %x, want the legacy record %x", i, got[i], legacy[i])
-				}
-			}
-			if h := merkle.LeafHash(got[6]); !bytes.Equal(h[:], res.Hash) {
-				t.Fatalf("segment record 6: got leaf %x, want the accepted hash %x", h, res.Hash)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got %d records in segments after 10s, want %d", len(got), len(want))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 func readSegment(t *testing.T, e *env, hash string) *ingestv1.Segment {
 	t.Helper()

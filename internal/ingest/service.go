@@ -21,7 +21,7 @@ type Service struct {
 	cfg     Config
 	deps    Deps
 	logger  *slog.Logger
-	log     *reportLog
+	log     Log
 	store   *segmentStore
 	batcher *batcher
 	metrics *metrics
@@ -29,8 +29,10 @@ type Service struct {
 	// verifying counts the batches in signature verification, to split a
 	// batch across the idle cores only.
 	verifying atomic.Int32
-	ln        net.Listener
-	srv       *http.Server
+	// quarantined counts skipped log messages (quarantine.go).
+	quarantined atomic.Uint64
+	ln          net.Listener
+	srv         *http.Server
 
 	mu      sync.Mutex
 	devices map[[32]byte]*device
@@ -39,8 +41,8 @@ type Service struct {
 	closeErr  error
 }
 
-// New opens the log (starting the embedded server if Config.NATSURL is
-// empty), recovers every device's high-water mark from it, opens the segment
+// New opens the log (Deps.Log, or else the NATS log: the embedded server if
+// Config.NATSURL is empty), recovers every device's high-water mark from it, opens the segment
 // store and listens on Config.ListenAddr. Registry, Entropy and Epochs are
 // required; without a Committer segments are stored but not committed.
 func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
@@ -61,8 +63,12 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var err error
-	if s.log, err = openLog(ctx, cfg, logger); err != nil {
-		return nil, err
+	if s.log = deps.Log; s.log == nil {
+		nl, err := openNATSLog(ctx, cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		s.log = nl
 	}
 	// A long log tail may take more than the minute allowed for opening;
 	// the scan fails on a stall instead.
@@ -76,6 +82,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 		return nil, err
 	}
 	s.batcher = newBatcher(cfg, s.log, s.store, deps.Committer, deps.Now, s.metrics, logger)
+	s.batcher.quarantine = s.quarantine
 	s.batcher.snapSeq, s.batcher.snapSize = snapSeq, snapSize
 	if s.ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
 		s.Close()
@@ -97,7 +104,7 @@ func (s *Service) recover(ctx context.Context) (uint64, int, error) {
 	for _, m := range snap.marks {
 		s.devices[m.pub] = &device{known: true, nonce: m.nonce, digest: m.digest, leaf: m.leaf}
 	}
-	first, last, err := s.log.bounds(ctx)
+	first, last, err := s.log.Bounds(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("ingest: recover: %w", err)
 	}
@@ -111,7 +118,12 @@ func (s *Service) recover(ctx context.Context) (uint64, int, error) {
 	}
 	tail := markSet{}
 	records := 0
-	err = s.log.scan(ctx, snap.seq+1, last, func(_ uint64, lb *logBatch) error {
+	err = scanLog(ctx, s.log, snap.seq+1, last, func(msg Message) error {
+		lb, err := readBatch(msg.Data)
+		if err != nil {
+			s.quarantine("recover", msg.Seq, msg.Data, err)
+			return nil
+		}
 		tail.apply(lb, leavesOf(lb))
 		records += len(lb.entries)
 		return nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
-	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/depin-network/depin/internal/merkle"
@@ -31,7 +30,7 @@ type item struct {
 
 // batchMsg is one log message of a batch being appended.
 type batchMsg struct {
-	fut jetstream.PubAckFuture
+	app Appended
 	err error
 }
 
@@ -111,7 +110,7 @@ func (s *Service) append(items []item) []batchMsg {
 	height := s.deps.Entropy.Height()
 	epoch := s.deps.Epochs.Epoch(height)
 	s.prepare(items, received, height, epoch)
-	maxBytes, maxRecs := s.log.maxMessageBytes(), s.maxMessageRecords()
+	maxBytes, maxRecs := s.log.MaxMessageBytes(), s.maxMessageRecords()
 	size := 0 // an upper bound of the message bytes
 	for i := range items {
 		if items[i].rej == nil {
@@ -125,8 +124,8 @@ func (s *Service) append(items []item) []batchMsg {
 	var cur []byte
 	n := 0
 	flush := func() {
-		fut, err := s.log.publishBatch(cur)
-		msgs = append(msgs, batchMsg{fut: fut, err: err})
+		app, err := s.log.Append(cur)
+		msgs = append(msgs, batchMsg{app: app, err: err})
 		cur, n = nil, 0
 	}
 	s.mu.Lock()
@@ -208,25 +207,28 @@ func (s *Service) prepare(items []item, received, height int64, epoch uint64) {
 // await waits for the acknowledgements of the batch's log messages and,
 // under the batch sync policy, one fsync covering them.
 func (s *Service) await(ctx context.Context, items []item, msgs []batchMsg) {
-	futs := make([]jetstream.PubAckFuture, len(msgs))
 	waiting := false
-	for i, m := range msgs {
-		if m.err == nil {
-			futs[i] = m.fut
-			waiting = true
-		}
+	for _, m := range msgs {
+		waiting = waiting || m.err == nil
 	}
 	if !waiting {
 		return
 	}
-	_, errs := s.log.wait(ctx, futs)
-	syncErr := s.log.sync()
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.AckTimeout)
+	defer cancel()
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		if m.err == nil {
+			_, errs[i] = m.app.Wait(wctx)
+		}
+	}
+	syncErr := s.log.Sync()
 	failed := false
-	for i := range errs {
-		if futs[i] != nil && errs[i] == nil {
+	for i, m := range msgs {
+		if m.err == nil && errs[i] == nil {
 			errs[i] = syncErr
 		}
-		failed = failed || (futs[i] != nil && errs[i] != nil)
+		failed = failed || (m.err == nil && errs[i] != nil)
 	}
 	if !failed {
 		return
@@ -235,7 +237,7 @@ func (s *Service) await(ctx context.Context, items []item, msgs []batchMsg) {
 	defer s.mu.Unlock()
 	for i := range items {
 		it := &items[i]
-		if it.rej == nil && it.msg >= 0 && futs[it.msg] != nil && errs[it.msg] != nil {
+		if it.rej == nil && it.msg >= 0 && msgs[it.msg].err == nil && errs[it.msg] != nil {
 			s.unavailable(it, s.devices[it.pub], errs[it.msg])
 		}
 	}

@@ -140,7 +140,7 @@ func TestSubmitRejections(t *testing.T) {
 	})
 
 	t.Run("unavailable", func(t *testing.T) {
-		e.svc.log.nc.Close()
+		e.svc.log.(*natsLog).nc.Close()
 		res := submitOne(t, e, signed(1, nil))
 		if res.Status != ingestv1.Status_STATUS_UNAVAILABLE {
 			t.Fatalf("got %v %q, want unavailable", res.Status, res.Message)
@@ -162,7 +162,7 @@ func submitOne(t *testing.T, e *env, r *reportv1.SignedReport) *ingestv1.ReportR
 
 func lastSeq(t *testing.T, e *env) uint64 {
 	t.Helper()
-	n, err := e.svc.log.lastSeq(context.Background())
+	_, n, err := e.svc.log.Bounds(context.Background())
 	if err != nil {
 		t.Fatalf("lastSeq: %v", err)
 	}
