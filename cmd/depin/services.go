@@ -19,24 +19,42 @@ import (
 	"github.com/depin-network/depin/internal/sig"
 )
 
-// addServices attaches the off-chain services enabled in app.toml.
+// addServices attaches the off-chain services enabled in app.toml. Each is
+// built once here, so that a configuration error stops the start, and again
+// by the node's supervisor after a failure.
 func addServices(n *node.Node, logger *slog.Logger) error {
 	if n.AppCfg.API.Enable {
-		n.AddService(api.New(api.Config{Listen: n.AppCfg.API.Listen}, n.App, logger.With("module", "api")))
+		build := func() (node.Service, error) {
+			return api.New(api.Config{Listen: n.AppCfg.API.Listen}, n.App, logger.With("module", "api")), nil
+		}
+		svc, _ := build()
+		n.AddService("api", svc, build)
 	}
 	if n.AppCfg.Ingest.Enable {
-		svc, err := newIngest(n, logger.With("module", "ingest"))
+		ic := n.AppCfg.Ingest
+		key, err := nodeKey(n.Home, ic.KeyringBackend, ic.OperatorKey)
+		if err != nil {
+			return fmt.Errorf("ingest: operator key %q: %w", ic.OperatorKey, err)
+		}
+		build := func() (node.Service, error) { return newIngest(n, key, logger.With("module", "ingest")) }
+		svc, err := build()
 		if err != nil {
 			return err
 		}
-		n.AddService(svc)
+		n.AddService("ingest", svc, build)
 	}
 	if n.AppCfg.Oracle.Enable {
-		svc, err := newOracle(n, logger.With("module", "oracle"))
+		oc := n.AppCfg.Oracle
+		key, err := nodeKey(n.Home, oc.KeyringBackend, oc.Key)
+		if err != nil {
+			return fmt.Errorf("oracle: key %q: %w", oc.Key, err)
+		}
+		build := func() (node.Service, error) { return newOracle(n, key, logger.With("module", "oracle")) }
+		svc, err := build()
 		if err != nil {
 			return err
 		}
-		n.AddService(svc)
+		n.AddService("oracle", svc, build)
 	}
 	return nil
 }
@@ -52,15 +70,11 @@ func nodeKey(home, backend, name string) (sig.PrivateKey, error) {
 
 // newOracle builds the oracle over the node's own state, reading segments
 // from ingest and submitting roots with the oracle key.
-func newOracle(n *node.Node, logger *slog.Logger) (*oracle.Service, error) {
+func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.Service, error) {
 	oc := n.AppCfg.Oracle
 	cfg := oc.Service
 	if !filepath.IsAbs(cfg.DataDir) {
 		cfg.DataDir = filepath.Join(n.Home, cfg.DataDir)
-	}
-	key, err := nodeKey(n.Home, oc.KeyringBackend, oc.Key)
-	if err != nil {
-		return nil, fmt.Errorf("oracle: key %q: %w", oc.Key, err)
 	}
 	var region coverage.Region
 	if err := region.UnmarshalText([]byte(oc.Region)); err != nil {
@@ -81,15 +95,10 @@ func newOracle(n *node.Node, logger *slog.Logger) (*oracle.Service, error) {
 
 // newIngest builds the ingest service over the node's own chain state,
 // committing segments with the operator key from the home's keyring.
-func newIngest(n *node.Node, logger *slog.Logger) (*ingest.Service, error) {
-	ic := n.AppCfg.Ingest
-	cfg := ic.Service
+func newIngest(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*ingest.Service, error) {
+	cfg := n.AppCfg.Ingest.Service
 	if !filepath.IsAbs(cfg.DataDir) {
 		cfg.DataDir = filepath.Join(n.Home, cfg.DataDir)
-	}
-	key, err := nodeKey(n.Home, ic.KeyringBackend, ic.OperatorKey)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: operator key %q: %w", ic.OperatorKey, err)
 	}
 	rpc, err := client.New(n.RPCURL())
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	nm "github.com/cometbft/cometbft/node"
@@ -20,7 +22,8 @@ import (
 )
 
 // Service is an off-chain service run beside consensus (the JSON API,
-// ingest, the oracle). Run blocks until ctx ends or the service fails.
+// ingest, the oracle). Run blocks until ctx ends or the service fails. If
+// it is also an io.Closer, Close is called after each Run.
 type Service interface {
 	Run(ctx context.Context) error
 }
@@ -34,7 +37,10 @@ type Node struct {
 	db       *store.DB
 	cmt      *nm.Node
 	log      *slog.Logger
-	services []Service
+	services []supervised
+	// Supervision are the restart delays of failing services.
+	Supervision Supervision
+	restarts    atomic.Uint64
 }
 
 // Overrides change loaded config before start (command-line flags).
@@ -89,15 +95,22 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		db.Close()
 		return nil, fmt.Errorf("node: create consensus: %w", err)
 	}
-	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, log: logger}
+	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, log: logger, Supervision: DefaultSupervision()}
 	return n, nil
 }
 
 // Log is the node's logger.
 func (n *Node) Log() *slog.Logger { return n.log }
 
-// AddService runs s beside consensus.
-func (n *Node) AddService(s Service) { n.services = append(n.services, s) }
+// AddService runs svc beside consensus under supervision (supervise.go):
+// if it fails, it is closed and, after a backoff, replaced by what rebuild
+// returns (nil rebuild: svc runs again); consensus never stops for it.
+func (n *Node) AddService(name string, svc Service, rebuild func() (Service, error)) {
+	n.services = append(n.services, supervised{name: name, svc: svc, rebuild: rebuild})
+}
+
+// Restarts is how many times a failed service was started again.
+func (n *Node) Restarts() uint64 { return n.restarts.Load() }
 
 // RPCURL is the CometBFT RPC address as an http URL.
 func (n *Node) RPCURL() string { return httpURL(n.Comet.RPC.ListenAddress) }
@@ -110,33 +123,22 @@ func (n *Node) APIURL() string {
 	return "http://" + n.AppCfg.API.Listen
 }
 
-// Run starts consensus and the services and blocks until ctx ends or one
-// of them fails; then it stops everything and closes the state store.
+// Run starts consensus and the services and blocks until ctx ends; then it
+// stops the services, consensus, and closes the state store. A failing
+// service is restarted (AddService) and never stops consensus.
 func (n *Node) Run(ctx context.Context) error {
 	if err := n.cmt.Start(); err != nil {
 		n.db.Close()
 		return fmt.Errorf("node: start consensus: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, len(n.services))
+	var wg sync.WaitGroup
 	for _, s := range n.services {
-		go func(s Service) { errc <- s.Run(ctx) }(s)
+		wg.Go(func() { supervise(ctx, s, n.Supervision, n.log, func() { n.restarts.Add(1) }) })
 	}
+	<-ctx.Done()
+	wg.Wait()
 	var runErr error
-	remaining := len(n.services)
-	select {
-	case <-ctx.Done():
-	case runErr = <-errc:
-		remaining--
-	}
-	cancel()
-	for ; remaining > 0; remaining-- {
-		if err := <-errc; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
-			runErr = err
-		}
-	}
-	if err := n.cmt.Stop(); err != nil && runErr == nil {
+	if err := n.cmt.Stop(); err != nil {
 		runErr = fmt.Errorf("node: stop consensus: %w", err)
 	}
 	n.cmt.Wait()
