@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/ledger"
@@ -63,7 +64,7 @@ func (x *Adapter) ProcessProposal(_ context.Context, req *abcitypes.RequestProce
 
 // FinalizeBlock executes a decided block.
 func (x *Adapter) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
-	res, err := x.app.FinalizeBlock(app.Block{Height: req.Height, Time: req.Time.UnixNano(), Txs: req.Txs})
+	res, err := x.app.FinalizeBlock(blockOf(req))
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +72,34 @@ func (x *Adapter) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinaliz
 	for i, r := range res.Txs {
 		out.TxResults[i] = &abcitypes.ExecTxResult{Code: uint32(r.Code), Log: r.Log, Codespace: codespace(r.Code), Events: events(r.Events)}
 	}
+	for _, u := range res.ValidatorUpdates {
+		out.ValidatorUpdates = append(out.ValidatorUpdates, abcitypes.UpdateValidator(u.PubKey, u.Power, "ed25519"))
+	}
 	return out, nil
+}
+
+// blockOf turns CometBFT's FinalizeBlock request into the app's block: the
+// transactions, and the begin-block input of the modules (proposer,
+// last-commit votes, misbehaviour). A vote counts as signed unless its
+// validator was absent (a vote for nil is a signature too, as in Cosmos'
+// x/slashing). An address that is not 20 bytes (no key type depin
+// accepts) becomes the zero address.
+func blockOf(req *abcitypes.RequestFinalizeBlock) app.Block {
+	b := app.Block{Height: req.Height, Time: req.Time.UnixNano(), Txs: req.Txs, Proposer: addr(req.ProposerAddress)}
+	for _, v := range req.DecidedLastCommit.Votes {
+		b.Votes = append(b.Votes, ledger.Vote{Validator: addr(v.Validator.Address), Power: v.Validator.Power,
+			Signed: v.BlockIdFlag != cmtproto.BlockIDFlagAbsent})
+	}
+	for _, m := range req.Misbehavior {
+		b.Evidence = append(b.Evidence, ledger.Misbehavior{Kind: ledger.MisbehaviorKind(m.Type), Validator: addr(m.Validator.Address),
+			Power: m.Validator.Power, Height: m.Height, Time: m.Time.UnixNano(), TotalPower: m.TotalVotingPower})
+	}
+	return b
+}
+
+func addr(b []byte) ledger.Address {
+	a, _ := ledger.AddressFromBytes(b)
+	return a
 }
 
 // Commit persists the finalized block.

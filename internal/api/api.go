@@ -25,6 +25,8 @@ type StateSource interface {
 	Committed() ledger.Store
 	// Params returns the parameter registry.
 	Params() *params.Registry
+	// Queries returns the modules' query routes.
+	Queries() *ledger.QueryRouter
 	// LastCommit returns the last committed height and app hash.
 	LastCommit() (height int64, appHash []byte)
 	// ChainID returns the chain id.
@@ -153,7 +155,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
 		p += "?" + r.URL.RawQuery
 	}
-	body, code, msg := query.Handle(s.src.Committed(), s.src.Params(), p)
+	body, code, msg := query.Handle(s.src.Committed(), s.src, p)
 	if code != uint32(query.CodeOK) {
 		c := query.Code(code)
 		if c == query.CodeInternal {

@@ -110,7 +110,7 @@ func TestSameAsQuery(t *testing.T) {
 	srv := httptest.NewServer(api.New(api.DefaultConfig(), c.App(), nil))
 	defer srv.Close()
 	for _, p := range []string{"/supply", "/devices/" + id.String(), "/devices?limit=1", "/params", "/makers"} {
-		want, code, msg := query.Handle(c.App().Committed(), c.App().Params(), p)
+		want, code, msg := query.Handle(c.App().Committed(), c.App(), p)
 		if code != 0 {
 			t.Fatalf("%s: query got %d (%s)", p, code, msg)
 		}

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 )
@@ -19,18 +18,46 @@ type Backend interface {
 	Commit(height int64, appHash []byte, state, index []ledger.Write) error
 }
 
-// Module is a domain module plugged into the app.
+// Module is a domain module plugged into the app (DESIGN §3.1). Every field
+// but Name is optional. internal/chain lists the chain's modules in
+// execution order; a new module is a new Module value there and touches no
+// other module.
 type Module struct {
-	// Name keys the module's section in genesis "modules".
+	// Name keys the module's section in genesis "modules" and names it in
+	// errors.
 	Name string
+	// Prefix is the module's key prefix in state (ledger.Prefix*); 0 for a
+	// module with no state of its own. No two modules share one.
+	Prefix byte
 	// Specs are the module's parameters.
 	Specs []params.Spec
+	// CheckParams is the module's cross-field parameter check ("target must
+	// not exceed max"); it runs on genesis and on every params/set.
+	CheckParams params.Check
 	// Register adds the module's messages to the router.
 	Register func(*ledger.Router)
+	// Queries adds the module's read-only queries to the query router.
+	Queries func(*ledger.QueryRouter)
 	// InitGenesis reads the module's genesis section (nil if absent).
 	InitGenesis func(st ledger.Store, raw json.RawMessage) error
+	// ExportGenesis writes the module's genesis section from state, so that
+	// InitGenesis of it rebuilds what the section covers (nil section:
+	// omitted).
+	ExportGenesis func(st ledger.Store) (json.RawMessage, error)
+	// BeginBlock runs before a block's transactions, in module order, with
+	// what consensus says about the block: proposer, last-commit votes and
+	// misbehaviour evidence.
+	BeginBlock func(ctx *ledger.Context, info ledger.BlockInfo) *ledger.Error
 	// EndBlock runs after a block's transactions, in module order.
 	EndBlock func(ctx *ledger.Context) *ledger.Error
+	// ValidatorUpdates runs after every module's EndBlock and returns
+	// changes to the consensus validator set (the staking module); the
+	// app hands them to the engine.
+	ValidatorUpdates func(ctx *ledger.Context) ([]ledger.ValidatorUpdate, *ledger.Error)
+	// FeeHook runs in the ante step of every transaction, after the
+	// signer's fee was checked against the minimum: it collects the fee
+	// (the bank module). At most one module sets it.
+	FeeHook func(st ledger.Store, payer ledger.Address, fee uint64) *ledger.Error
 	// Invariant checks the module's state; tests run it after every block.
 	Invariant func(st ledger.Store) error
 }
@@ -41,7 +68,9 @@ type Module struct {
 type App struct {
 	db      Backend
 	router  *ledger.Router
+	queries *ledger.QueryRouter
 	params  *params.Registry
+	fee     func(st ledger.Store, payer ledger.Address, fee uint64) *ledger.Error // the fee hook; nil: no fees
 	modules []Module
 	sigs    *sigCache
 
@@ -58,20 +87,31 @@ type App struct {
 	pending map[ledger.Address]uint64 // next sequence after the txs accepted by CheckTx
 }
 
-// New builds an app over committed state with the given modules (bank and
-// params are always present).
+// New builds an app over committed state with the given modules, in
+// execution order. Params and account sequences (auth) belong to the app
+// itself; everything else, the bank included, is a module.
 func New(db Backend, modules ...Module) *App {
-	a := &App{db: db, router: ledger.NewRouter(), sigs: newSigCache(1 << 17), pending: make(map[ledger.Address]uint64)}
-	groups := [][]params.Spec{Specs(), bank.Specs()}
+	a := &App{db: db, router: ledger.NewRouter(), queries: ledger.NewQueryRouter(), sigs: newSigCache(1 << 17), pending: make(map[ledger.Address]uint64)}
+	checkModules(modules)
+	groups := [][]params.Spec{Specs()}
 	for _, m := range modules {
 		groups = append(groups, m.Specs)
 	}
 	a.params = params.NewRegistry(groups...)
 	a.params.Register(a.router)
-	bank.Register(a.router)
 	for _, m := range modules {
+		if m.FeeHook != nil {
+			if a.fee != nil {
+				panic(fmt.Sprintf("app: module %s sets a second fee hook", m.Name))
+			}
+			a.fee = m.FeeHook
+		}
+		a.params.AddCheck(m.Name, m.CheckParams)
 		if m.Register != nil {
 			m.Register(a.router)
+		}
+		if m.Queries != nil {
+			m.Queries(a.queries)
 		}
 	}
 	a.modules = modules
@@ -82,6 +122,32 @@ func New(db Backend, modules ...Module) *App {
 }
 
 var keyChainID = ledger.Key(ledger.PrefixApp, []byte("chain_id"))
+
+// checkModules panics on a module list that cannot work: a missing or
+// repeated name, a shared key prefix. These are programming errors.
+func checkModules(modules []Module) {
+	names := make(map[string]bool, len(modules))
+	prefixes := map[byte]string{ledger.PrefixApp: "app", ledger.PrefixAuth: "auth", ledger.PrefixParams: "params"}
+	for _, m := range modules {
+		if m.Name == "" || names[m.Name] {
+			panic(fmt.Sprintf("app: module name %q is empty or used twice", m.Name))
+		}
+		names[m.Name] = true
+		if m.Prefix == 0 {
+			continue
+		}
+		if other, ok := prefixes[m.Prefix]; ok {
+			panic(fmt.Sprintf("app: module %s uses key prefix %#x of %s", m.Name, m.Prefix, other))
+		}
+		prefixes[m.Prefix] = m.Name
+	}
+}
+
+// Modules returns the app's modules in execution order.
+func (a *App) Modules() []Module { return a.modules }
+
+// Queries returns the query router every module registered its queries on.
+func (a *App) Queries() *ledger.QueryRouter { return a.queries }
 
 // Params returns the parameter registry.
 func (a *App) Params() *params.Registry { return a.params }
@@ -145,16 +211,17 @@ func (a *App) initGenesis(st ledger.Store, chainID string, g *Genesis) error {
 	if err := a.params.InitGenesis(st, auth, g.Params); err != nil {
 		return err
 	}
-	if err := bank.InitGenesis(st, g.Denom, g.Decimals, g.bankBalances()); err != nil {
-		return err
-	}
 	known := make(map[string]bool)
 	for _, m := range a.modules {
 		known[m.Name] = true
 		if m.InitGenesis == nil {
 			continue
 		}
-		if err := m.InitGenesis(st, g.Modules[m.Name]); err != nil {
+		section, err := g.section(m.Name)
+		if err != nil {
+			return err
+		}
+		if err := m.InitGenesis(st, section); err != nil {
 			return fmt.Errorf("genesis: module %s: %w", m.Name, err)
 		}
 	}
@@ -168,19 +235,15 @@ func (a *App) initGenesis(st ledger.Store, chainID string, g *Genesis) error {
 			return fmt.Errorf("genesis: unknown module section %q", n)
 		}
 	}
+	if !known["bank"] && g.hasBank() {
+		return fmt.Errorf("genesis: denom or balances given but the chain has no bank module")
+	}
 	return nil
 }
 
-// CheckInvariants checks the supply invariant and every module's invariants
-// over a state view.
+// CheckInvariants checks every module's invariants (the bank's supply
+// invariant among them) over a state view.
 func (a *App) CheckInvariants(st ledger.Store) error {
-	sum, err := bank.SumBalances(st)
-	if err != nil {
-		return err
-	}
-	if s := bank.GetSupply(st); sum != s.Total {
-		return fmt.Errorf("invariant: balances sum to %d, supply is %d (minted %d, burned %d)", sum, s.Total, s.Minted, s.Burned)
-	}
 	for _, m := range a.modules {
 		if m.Invariant != nil {
 			if err := m.Invariant(st); err != nil {

@@ -4,18 +4,27 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/ledger"
-	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/sig"
 )
 
-// Block is what consensus decided: a height, a time and transactions.
+// Block is what consensus decided: a height, a time, transactions, and what
+// the engine says about the block (proposer, last-commit votes, evidence).
 type Block struct {
 	Height int64
 	// Time is the block time in Unix nanoseconds.
 	Time int64
 	Txs  [][]byte
+	// Proposer, Votes and Evidence are handed to every module's BeginBlock
+	// (ledger.BlockInfo).
+	Proposer ledger.Address
+	Votes    []ledger.Vote
+	Evidence []ledger.Misbehavior
+}
+
+// Info returns the block's begin-block input.
+func (b *Block) Info() ledger.BlockInfo {
+	return ledger.BlockInfo{Height: b.Height, Time: b.Time, Proposer: b.Proposer, Votes: b.Votes, Evidence: b.Evidence}
 }
 
 // Result is the outcome of one transaction.
@@ -28,9 +37,13 @@ type Result struct {
 
 // BlockResult is the outcome of a block.
 type BlockResult struct {
-	Txs     []Result
-	Events  []ledger.Event
-	AppHash []byte
+	Txs []Result
+	// Events are the begin- and end-block events, in that order.
+	Events []ledger.Event
+	// ValidatorUpdates change the consensus validator set (in module
+	// order, each public key at most once).
+	ValidatorUpdates []ledger.ValidatorUpdate
+	AppHash          []byte
 }
 
 func fail(e *ledger.Error) Result { return Result{Code: e.Code, Log: e.Msg} }
@@ -45,6 +58,16 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 		return nil, fmt.Errorf("app: finalize block %d after height %d", b.Height, a.height)
 	}
 	blk := ledger.NewOverlay(a.staged)
+	ctx := &ledger.Context{Store: blk, ChainID: a.chainID, Height: b.Height, Time: b.Time}
+	info := b.Info()
+	for _, m := range a.modules {
+		if m.BeginBlock == nil {
+			continue
+		}
+		if e := m.BeginBlock(ctx, info); e != nil {
+			return nil, fmt.Errorf("app: begin block %d: module %s: %s", b.Height, m.Name, e)
+		}
+	}
 	txs := a.verifyBlock(b.Txs)
 	res := &BlockResult{Txs: make([]Result, len(b.Txs))}
 	a.index = a.index[:0]
@@ -53,7 +76,6 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 		res.Txs[i] = r
 		a.index = append(a.index, txIndexWrite(r.Hash, b.Height, i, r))
 	}
-	ctx := &ledger.Context{Store: blk, ChainID: a.chainID, Height: b.Height, Time: b.Time}
 	for _, m := range a.modules {
 		if m.EndBlock == nil {
 			continue
@@ -62,6 +84,11 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 			return nil, fmt.Errorf("app: end block %d: module %s: %s", b.Height, m.Name, e)
 		}
 	}
+	updates, err := a.validatorUpdates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.ValidatorUpdates = updates
 	res.Events = ctx.Events()
 	writes := blk.Writes()
 	blk.Flush()
@@ -70,6 +97,33 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 	a.finalized = true
 	res.AppHash = a.appHash
 	return res, nil
+}
+
+// validatorUpdates collects the modules' validator updates. An update the
+// engine would refuse (a key that is not 32 bytes, a negative power, a key
+// twice) is a broken module: the block fails rather than halting CometBFT
+// with an error it cannot explain.
+func (a *App) validatorUpdates(ctx *ledger.Context) ([]ledger.ValidatorUpdate, error) {
+	var out []ledger.ValidatorUpdate
+	seen := make(map[string]bool)
+	for _, m := range a.modules {
+		if m.ValidatorUpdates == nil {
+			continue
+		}
+		ups, e := m.ValidatorUpdates(ctx)
+		if e != nil {
+			return nil, fmt.Errorf("app: end block %d: module %s: validator updates: %s", ctx.Height, m.Name, e)
+		}
+		for _, u := range ups {
+			if len(u.PubKey) != sig.PubKeyLen || u.Power < 0 || seen[string(u.PubKey)] {
+				return nil, fmt.Errorf("app: end block %d: module %s: invalid validator update (key %x, power %d, or the key twice)",
+					ctx.Height, m.Name, u.PubKey, u.Power)
+			}
+			seen[string(u.PubKey)] = true
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // checked is a block transaction after decoding and signature checks.
@@ -170,11 +224,10 @@ func (a *App) ante(st ledger.Store, d *decoded, raw []byte, checkSeq bool) *ledg
 			return ledger.Errorf(ledger.CodeSequenceSkipped, "sequence %d skips ahead, account %s is at %d", d.body.Sequence, d.signer, seq)
 		}
 	}
-	if min := params.Get(st, bank.MinFee); d.body.Fee < min {
-		return ledger.Errorf(ledger.CodeFeeTooLow, "fee %d upin below the minimum %d", d.body.Fee, min)
-	}
-	if e := bank.Transfer(st, d.signer, bank.FeeCollector, d.body.Fee); e != nil {
-		return ledger.Errorf(e.Code, "cannot pay fee: %s", e.Msg)
+	if a.fee != nil {
+		if e := a.fee(st, d.signer, d.body.Fee); e != nil {
+			return e
+		}
 	}
 	setSequence(st, d.signer, d.body.Sequence+1)
 	return nil

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
 )
 
 // Genesis is the app's part of the genesis file (CometBFT's app_state).
@@ -52,11 +52,62 @@ func ParseGenesis(raw []byte) (*Genesis, error) {
 	return &g, nil
 }
 
-func (g *Genesis) bankBalances() []bank.GenesisBalance {
-	out := make([]bank.GenesisBalance, len(g.Balances))
-	for i, b := range g.Balances {
-		a, _ := ledger.ParseAddress(b.Address)
-		out[i] = bank.GenesisBalance{Address: a, Amount: b.Amount}
+// hasBank reports whether the top level holds the bank's section.
+func (g *Genesis) hasBank() bool { return g.Denom != "" || g.Decimals != 0 || len(g.Balances) > 0 }
+
+// section returns a module's genesis section: g.Modules[name], or for the
+// bank the top-level denom, decimals and balances.
+func (g *Genesis) section(name string) (json.RawMessage, error) {
+	raw := g.Modules[name]
+	if name != "bank" || !g.hasBank() {
+		return raw, nil
 	}
-	return out
+	if raw != nil {
+		return nil, fmt.Errorf("genesis: the bank section is given both at the top level and under modules")
+	}
+	return json.Marshal(BankGenesis{Denom: g.Denom, Decimals: g.Decimals, Balances: g.Balances})
+}
+
+// ExportGenesis writes the app state of a genesis file from st: the params
+// authority, every parameter whose value differs from its default, and
+// each module's section (Module.ExportGenesis; the bank's at the top
+// level). It covers what genesis can express; history (epochs,
+// settlements, the tx index, sequences, burned supply) is not carried.
+// Starting a chain from it and exporting again gives the same bytes.
+func (a *App) ExportGenesis(st ledger.Store) ([]byte, error) {
+	g := Genesis{Authority: params.Authority(st).String()}
+	for _, v := range a.params.Values(st) {
+		if v.Value != v.Default {
+			if g.Params == nil {
+				g.Params = make(map[string]uint64)
+			}
+			g.Params[v.Name] = v.Value
+		}
+	}
+	for _, m := range a.modules {
+		if m.ExportGenesis == nil {
+			continue
+		}
+		raw, err := m.ExportGenesis(st)
+		if err != nil {
+			return nil, fmt.Errorf("genesis export: module %s: %w", m.Name, err)
+		}
+		if raw == nil {
+			continue
+		}
+		if m.Name == "bank" {
+			var b BankGenesis
+			if err := json.Unmarshal(raw, &b); err != nil {
+				return nil, fmt.Errorf("genesis export: module bank: %w", err)
+			}
+			g.Denom, g.Decimals, g.Balances = b.Denom, b.Decimals, b.Balances
+			continue
+		}
+		if g.Modules == nil {
+			g.Modules = make(map[string]json.RawMessage)
+		}
+		g.Modules[m.Name] = raw
+	}
+	// encoding/json sorts map keys, so the output is deterministic.
+	return json.MarshalIndent(&g, "", "  ")
 }

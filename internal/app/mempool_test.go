@@ -84,7 +84,7 @@ func (m *concurrentMempool) block() int {
 // ends at the sequence after its last honest tx.
 func TestCheckTxConcurrent(t *testing.T) {
 	const senders, perSender, workers = 16, 25, 8
-	a := New(NewMemBackend())
+	a := New(NewMemBackend(), BankModule())
 	if _, err := a.InitChain(testChain, testGenesis(senders+1, 1_000_000_000)); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func BenchmarkCheckTx(b *testing.B) {
 		}
 	}
 	fresh := func() *App {
-		a := New(NewMemBackend())
+		a := New(NewMemBackend(), BankModule())
 		if _, err := a.InitChain(testChain, genesis); err != nil {
 			b.Fatal(err)
 		}
@@ -378,7 +378,7 @@ func TestCheckTxDuringCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a := New(db)
+	a := New(db, BankModule())
 	if _, err := a.InitChain(testChain, testGenesis(senders+1, 1_000_000_000)); err != nil {
 		t.Fatal(err)
 	}

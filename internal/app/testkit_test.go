@@ -36,7 +36,7 @@ func testGenesis(n int, amount uint64) []byte {
 
 func newTestApp(t testing.TB, modules ...Module) *App {
 	t.Helper()
-	a := New(NewMemBackend(), modules...)
+	a := New(NewMemBackend(), append([]Module{BankModule()}, modules...)...)
 	if _, err := a.InitChain(testChain, testGenesis(10, 1_000_000_000)); err != nil {
 		t.Fatal(err)
 	}

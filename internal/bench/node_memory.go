@@ -50,9 +50,8 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, serial b
 		mods = append(mods, extra)
 	}
 	a := app.New(db, mods...)
-	reg := a.Params()
 	adapter := abci.New(a, func(path string) ([]byte, uint32, string) {
-		return query.Handle(a.Committed(), reg, path)
+		return query.Handle(a.Committed(), a, path)
 	})
 	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
 	nk, err := p2p.LoadNodeKey(cc.NodeKeyFile())

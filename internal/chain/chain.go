@@ -11,6 +11,7 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
+	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -21,28 +22,37 @@ func New(db app.Backend) *app.App { return app.New(db, Modules()...) }
 // Modules lists the chain's modules in execution order.
 func Modules() []app.Module {
 	return []app.Module{
+		app.BankModule(),
 		{
 			Name:        "device",
+			Prefix:      ledger.PrefixDevice,
 			Specs:       device.Specs(),
 			Register:    device.Register,
+			Queries:     query.Devices,
 			InitGenesis: deviceGenesis,
 			Invariant:   device.Invariants,
 		},
 		{
-			Name:        "proof",
-			Specs:       proof.Specs(),
-			Register:    proof.Register,
-			InitGenesis: proofGenesis,
-			EndBlock:    proof.EndBlock,
-			Invariant:   proof.Invariants,
+			Name:          "proof",
+			Prefix:        ledger.PrefixProof,
+			Specs:         proof.Specs(),
+			Register:      proof.Register,
+			Queries:       proof.Queries,
+			InitGenesis:   proofGenesis,
+			ExportGenesis: proofExport,
+			EndBlock:      proof.EndBlock,
+			Invariant:     proof.Invariants,
 		},
 		{
-			Name:        "reward",
-			Specs:       reward.Specs(),
-			Register:    reward.Register,
-			InitGenesis: rewardGenesis,
-			EndBlock:    reward.EndBlock,
-			Invariant:   reward.Invariants,
+			Name:          "reward",
+			Prefix:        ledger.PrefixReward,
+			Specs:         reward.Specs(),
+			Register:      reward.Register,
+			Queries:       reward.Queries,
+			InitGenesis:   rewardGenesis,
+			ExportGenesis: rewardExport,
+			EndBlock:      reward.EndBlock,
+			Invariant:     reward.Invariants,
 		},
 		{
 			// The coverage scorer runs off chain in the oracles; its

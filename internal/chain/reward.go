@@ -84,3 +84,33 @@ func rewardGenesis(st ledger.Store, raw json.RawMessage) error {
 	}
 	return reward.InitGenesis(st, oracles, pools)
 }
+
+func proofExport(st ledger.Store) (json.RawMessage, error) {
+	g := ProofGenesis{Operators: []string{}}
+	for _, o := range proof.Operators(st) {
+		a, err := ledger.AddressFromBytes(o.Address)
+		if err != nil {
+			return nil, fmt.Errorf("operator: %w", err)
+		}
+		g.Operators = append(g.Operators, a.String())
+	}
+	return json.Marshal(g)
+}
+
+// rewardExport writes the oracle set and the current pool list. Epochs,
+// settlements and claims are history, not genesis: a chain started from
+// the export opens epoch 0 again.
+func rewardExport(st ledger.Store) (json.RawMessage, error) {
+	g := RewardGenesis{Oracles: []GenesisOracle{}}
+	for _, o := range reward.Oracles(st) {
+		a, err := ledger.AddressFromBytes(o.Address)
+		if err != nil {
+			return nil, fmt.Errorf("oracle: %w", err)
+		}
+		g.Oracles = append(g.Oracles, GenesisOracle{Address: a.String(), Weight: o.Weight})
+	}
+	for _, p := range reward.Pools(st) {
+		g.Pools = append(g.Pools, GenesisPool{Name: p.Name, Bps: p.Bps, Recipient: p.Recipient.String(), Kind: p.Kind})
+	}
+	return json.Marshal(g)
+}

@@ -32,6 +32,7 @@ const (
 	CodeTooLarge             Code = 21 // the tx or a list in it exceeds its limit
 	CodeInvalidAmount        Code = 22 // a zero or otherwise unusable amount
 	CodeInvalidAddress       Code = 23 // an address is malformed
+	CodeParamsInconsistent   Code = 24 // parameters within bounds break a module's cross-field check
 )
 
 var codeNames = map[Code]string{
@@ -59,6 +60,7 @@ var codeNames = map[Code]string{
 	CodeTooLarge:             "too_large",
 	CodeInvalidAmount:        "invalid_amount",
 	CodeInvalidAddress:       "invalid_address",
+	CodeParamsInconsistent:   "params_inconsistent",
 }
 
 // RegisterCode names a code defined outside this file (by a later module).

@@ -78,9 +78,8 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	a := chain.New(db)
-	reg := a.Params()
 	adapter := abci.New(a, func(path string) ([]byte, uint32, string) {
-		return query.Handle(a.Committed(), reg, path)
+		return query.Handle(a.Committed(), a, path)
 	})
 	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
 	nodeKey, err := p2p.LoadNodeKey(cc.NodeKeyFile())

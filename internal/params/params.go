@@ -56,10 +56,55 @@ func RequireAuthority(ctx *ledger.Context) *ledger.Error {
 	return nil
 }
 
+// Lookup reads a parameter's value in the parameter set being checked: the
+// stored values with a pending change applied.
+type Lookup func(Spec) uint64
+
+// Check is a cross-field check over a module's parameters ("target must not
+// exceed max"). It runs on the values a change or genesis would leave,
+// before anything is written, and returns a *ledger.Error with
+// ledger.CodeParamsInconsistent when the set is unusable. Checks read only
+// through get and must be deterministic.
+type Check func(get Lookup) *ledger.Error
+
 // Registry is the set of all parameters the chain knows.
 type Registry struct {
-	specs []Spec
-	index map[string]int
+	specs  []Spec
+	index  map[string]int
+	checks []namedCheck
+}
+
+type namedCheck struct {
+	owner string
+	check Check
+}
+
+// AddCheck adds a module's cross-field check. Checks run in the order they
+// were added.
+func (r *Registry) AddCheck(owner string, c Check) {
+	if c != nil {
+		r.checks = append(r.checks, namedCheck{owner, c})
+	}
+}
+
+// CheckSet runs every cross-field check over the stored values with
+// pending applied (pending may be nil).
+func (r *Registry) CheckSet(st ledger.Store, pending map[string]uint64) *ledger.Error {
+	get := func(s Spec) uint64 {
+		if v, ok := pending[s.Name]; ok {
+			return v
+		}
+		return Get(st, s)
+	}
+	for _, c := range r.checks {
+		if e := c.check(get); e != nil {
+			if e.Code != ledger.CodeParamsInconsistent {
+				e = ledger.Errorf(ledger.CodeParamsInconsistent, "%s", e.Msg)
+			}
+			return ledger.Errorf(e.Code, "%s parameters: %s", c.owner, e.Msg)
+		}
+	}
+	return nil
 }
 
 // NewRegistry collects parameter specs. It panics on a duplicate name or a
@@ -134,6 +179,11 @@ func (r *Registry) InitGenesis(st ledger.Store, authority ledger.Address, values
 		if err := r.Check(n, values[n]); err != nil {
 			return fmt.Errorf("params: genesis: %s", err.Msg)
 		}
+	}
+	if e := r.CheckSet(st, values); e != nil {
+		return fmt.Errorf("params: genesis: %s", e.Msg)
+	}
+	for _, n := range names {
 		st.Set(valueKey(n), ledger.U64(values[n]))
 	}
 	return nil
@@ -165,15 +215,18 @@ func (r *Registry) handleSet(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if err := RequireAuthority(ctx); err != nil {
 		return err
 	}
-	seen := make(map[string]bool, len(m.Changes))
+	pending := make(map[string]uint64, len(m.Changes))
 	for _, c := range m.Changes {
-		if seen[c.Name] {
+		if _, dup := pending[c.Name]; dup {
 			return ledger.Errorf(ledger.CodeMalformed, "parameter %s changed twice", c.Name)
 		}
-		seen[c.Name] = true
+		pending[c.Name] = c.Value
 		if err := r.Check(c.Name, c.Value); err != nil {
 			return err
 		}
+	}
+	if e := r.CheckSet(ctx.Store, pending); e != nil {
+		return e
 	}
 	for _, c := range m.Changes {
 		ctx.Store.Set(valueKey(c.Name), ledger.U64(c.Value))

@@ -1,14 +1,19 @@
-// Package query answers read-only questions about committed ledger state:
-// accounts, supply, devices, makers, locations, parameters and indexed
-// transactions. One router, Handle, serves ABCI-style paths such as
-// "/accounts/pin1..." or "/devices?owner=pin1...&limit=10" with JSON bodies;
-// the ABCI adapter answers abci_query with it and internal/api serves the
-// same answers over HTTP, so the two can never disagree.
+// Package query answers read-only questions about committed ledger state.
+// Handle serves ABCI-style paths such as "/accounts/pin1..." or
+// "/devices?owner=pin1...&limit=10" with JSON bodies; the ABCI adapter
+// answers abci_query with it and internal/api serves the same answers over
+// HTTP, so the two can never disagree.
+//
+// There is no central switch: each module registers its own paths on a
+// ledger.QueryRouter (app.Module.Queries: "supply" by the bank,
+// "rewards/..." by reward, "proof/..." by proof, the device registry's
+// paths by Devices here). The app's own paths (accounts, params, txs) are
+// answered first, then the modules'.
 //
 // Contract:
 //
 //   - Handle reads, never writes. It takes the committed store and the
-//     parameter registry and returns (body, code, error message). Code 0 is
+//     app (parameter registry and module routes) and returns (body, code, error message). Code 0 is
 //     success with a JSON body; any other code is one of the stable Codes
 //     below (bad_request, not_found, unknown_path) with a one-line message
 //     and no body.

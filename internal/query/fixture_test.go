@@ -104,7 +104,7 @@ func (f *fixture) onboard(owner string, i int, kind devicev1.Kind) app.Result {
 func (f *fixture) get(path string, out any) (query.Code, string) {
 	f.t.Helper()
 	a := f.chain.App()
-	body, code, msg := query.Handle(a.Committed(), a.Params(), path)
+	body, code, msg := query.Handle(a.Committed(), a, path)
 	if code == 0 && out != nil {
 		if err := json.Unmarshal(body, out); err != nil {
 			f.t.Fatalf("%s: decode %s: %v", path, body, err)

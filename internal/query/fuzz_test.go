@@ -23,7 +23,7 @@ func FuzzHandle(f *testing.F) {
 	}
 	a := fx.chain.App()
 	f.Fuzz(func(t *testing.T, path string) {
-		body, code, msg := query.Handle(a.Committed(), a.Params(), path)
+		body, code, msg := query.Handle(a.Committed(), a, path)
 		switch query.Code(code) {
 		case query.CodeOK:
 			if !json.Valid(body) || msg != "" {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/depin-network/depin/internal/app"
@@ -15,35 +14,18 @@ import (
 	"github.com/depin-network/depin/internal/sig"
 )
 
-// Code is the stable result code of a query. Codes are appended, never
-// renumbered.
-type Code uint32
+// Code is the stable result code of a query (ledger.QueryCode). Codes are
+// appended, never renumbered.
+type Code = ledger.QueryCode
 
 // Query result codes.
 const (
-	CodeOK          Code = 0
-	CodeBadRequest  Code = 1 // a path segment or parameter is malformed
-	CodeNotFound    Code = 2 // the account, device, maker or tx does not exist
-	CodeUnknownPath Code = 3 // no such query
-	CodeInternal    Code = 4 // stored data does not decode (a node fault, not the caller's)
+	CodeOK          = ledger.QueryOK
+	CodeBadRequest  = ledger.QueryBadRequest  // a path segment or parameter is malformed
+	CodeNotFound    = ledger.QueryNotFound    // the account, device, maker or tx does not exist
+	CodeUnknownPath = ledger.QueryUnknownPath // no such query
+	CodeInternal    = ledger.QueryInternal    // stored data does not decode (a node fault, not the caller's)
 )
-
-// String returns the code's stable name.
-func (c Code) String() string {
-	switch c {
-	case CodeOK:
-		return "ok"
-	case CodeBadRequest:
-		return "bad_request"
-	case CodeNotFound:
-		return "not_found"
-	case CodeUnknownPath:
-		return "unknown_path"
-	case CodeInternal:
-		return "internal"
-	}
-	return "code_" + strconv.FormatUint(uint64(c), 10)
-}
 
 // Page limits of list queries.
 const (
@@ -54,31 +36,61 @@ const (
 )
 
 // Error is a failed query: a stable code and a message for people.
-type Error struct {
-	Code Code
-	Msg  string
+type Error = ledger.QueryError
+
+func errorf(c Code, format string, args ...any) *Error { return ledger.QueryErrorf(c, format, args...) }
+
+// Source is what queries read besides committed state: the parameter
+// registry and the router every module registered its queries on
+// (*app.App satisfies it).
+type Source interface {
+	Params() *params.Registry
+	Queries() *ledger.QueryRouter
 }
 
-func (e *Error) Error() string { return e.Code.String() + ": " + e.Msg }
-
-func errorf(c Code, format string, args ...any) *Error {
-	return &Error{Code: c, Msg: fmt.Sprintf(format, args...)}
-}
-
-// request is a parsed query path.
+// request is one query as the handlers of this package see it.
 type request struct {
-	st    ledger.Store
-	reg   *params.Registry
-	parts []string // path segments after the leading slash
-	args  url.Values
+	st   ledger.Store
+	reg  *params.Registry
+	args url.Values
+}
+
+// handler adapts a method of request to a ledger.QueryHandler.
+func handler(reg *params.Registry, f func(r *request, vars []string) (any, *Error)) ledger.QueryHandler {
+	return func(q *ledger.Query) (any, *Error) {
+		return f(&request{st: q.Store, reg: reg, args: url.Values(q.Args)}, q.Vars)
+	}
+}
+
+// core answers what belongs to the app rather than to a module: accounts
+// (balance and sequence), parameters and indexed transactions. Supply is
+// the bank module's (app.BankModule).
+func core(reg *params.Registry) *ledger.QueryRouter {
+	rt := ledger.NewQueryRouter()
+	rt.Add("accounts/{address}", handler(reg, func(r *request, v []string) (any, *Error) { return r.account(v[0]) }))
+	rt.Add("params", handler(reg, func(r *request, _ []string) (any, *Error) { return r.params() }))
+	rt.Add("txs/{hash}", handler(reg, func(r *request, v []string) (any, *Error) { return r.tx(v[0]) }))
+	return rt
+}
+
+// Devices registers the device registry's queries: /devices (filtered,
+// paginated), /devices/{id}, /devices/{id}/locations, /makers and
+// /makers/{id}. The device module's entry in internal/chain adds them.
+func Devices(rt *ledger.QueryRouter) {
+	rt.Add("devices", handler(nil, func(r *request, _ []string) (any, *Error) { return r.devices() }))
+	rt.Add("devices/{id}", handler(nil, func(r *request, v []string) (any, *Error) { return r.device(v[0]) }))
+	rt.Add("devices/{id}/locations", handler(nil, func(r *request, v []string) (any, *Error) { return r.locations(v[0]) }))
+	rt.Add("makers", handler(nil, func(r *request, _ []string) (any, *Error) { return r.makers() }))
+	rt.Add("makers/{id}", handler(nil, func(r *request, v []string) (any, *Error) { return r.maker(v[0]) }))
 }
 
 // Handle answers one query over committed state. path is an ABCI-style path
-// with an optional query string ("/devices?kind=coverage&limit=5"). On
-// success code is 0 and body is JSON; otherwise body is nil, code is a Code
-// and err says what went wrong.
-func Handle(st ledger.Store, reg *params.Registry, path string) (body []byte, code uint32, err string) {
-	v, e := route(st, reg, path)
+// with an optional query string ("/devices?kind=coverage&limit=5"). The
+// app's own queries (accounts, supply, params, txs) are tried first, then
+// the routes the modules registered. On success code is 0 and body is
+// JSON; otherwise body is nil, code is a Code and err says what went wrong.
+func Handle(st ledger.Store, src Source, path string) (body []byte, code uint32, err string) {
+	v, e := route(st, src, path)
 	if e != nil {
 		return nil, uint32(e.Code), e.Msg
 	}
@@ -90,7 +102,7 @@ func Handle(st ledger.Store, reg *params.Registry, path string) (body []byte, co
 	return bz, uint32(CodeOK), ""
 }
 
-func route(st ledger.Store, reg *params.Registry, path string) (any, *Error) {
+func route(st ledger.Store, src Source, path string) (any, *Error) {
 	if len(path) > maxPathLen {
 		return nil, errorf(CodeBadRequest, "path is %d bytes, at most %d", len(path), maxPathLen)
 	}
@@ -107,39 +119,19 @@ func route(st ledger.Store, reg *params.Registry, path string) (any, *Error) {
 	if p != "" {
 		parts = strings.Split(p, "/")
 	}
-	r := &request{st: st, reg: reg, parts: parts, args: args}
-	n := len(parts)
-	switch {
-	case n == 2 && parts[0] == "accounts":
-		return r.account(parts[1])
-	case n == 1 && parts[0] == "supply":
-		return r.supply(), nil
-	case n == 1 && parts[0] == "devices":
-		return r.devices()
-	case n == 2 && parts[0] == "devices":
-		return r.device(parts[1])
-	case n == 3 && parts[0] == "devices" && parts[2] == "locations":
-		return r.locations(parts[1])
-	case n == 1 && parts[0] == "makers":
-		return r.makers()
-	case n == 2 && parts[0] == "makers":
-		return r.maker(parts[1])
-	case n == 1 && parts[0] == "params":
-		return r.params()
-	case n == 2 && parts[0] == "txs":
-		return r.tx(parts[1])
-	case n == 3 && parts[0] == "rewards" && parts[1] == "epochs" && parts[2] == "current":
-		return r.rewardCurrent()
-	case n == 3 && parts[0] == "rewards" && parts[1] == "epochs":
-		return r.rewardEpoch(parts[2])
-	case n == 4 && parts[0] == "rewards" && parts[1] == "epochs" && parts[3] == "settlement":
-		return r.rewardSettlement(parts[2])
-	case n == 4 && parts[0] == "rewards" && parts[1] == "devices" && parts[3] == "claimed":
-		return r.rewardClaimed(parts[2])
-	case n == 4 && parts[0] == "proof" && parts[1] == "epochs" && parts[3] == "segments":
-		return r.proofSegments(parts[2])
+	var reg *params.Registry
+	var modules *ledger.QueryRouter
+	if src != nil {
+		reg, modules = src.Params(), src.Queries()
 	}
-	return nil, errorf(CodeUnknownPath, "unknown query path %q", u.Path)
+	h, vars, ok := core(reg).Route(parts)
+	if !ok && modules != nil {
+		h, vars, ok = modules.Route(parts)
+	}
+	if !ok {
+		return nil, errorf(CodeUnknownPath, "unknown query path %q", u.Path)
+	}
+	return h(&ledger.Query{Store: st, Vars: vars, Args: args})
 }
 
 func (r *request) account(s string) (any, *Error) {
@@ -155,11 +147,6 @@ func (r *request) account(s string) (any, *Error) {
 		Denom:    sup.Denom,
 		Decimals: sup.Decimals,
 	}, nil
-}
-
-func (r *request) supply() Supply {
-	s := bank.GetSupply(r.st)
-	return Supply{Denom: s.Denom, Decimals: s.Decimals, Minted: s.Minted, Burned: s.Burned, Total: s.Total}
 }
 
 func (r *request) params() (any, *Error) {

@@ -115,13 +115,13 @@ func TestWriteGenesisMatchesMemory(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ops := drawOps(rt)
 		var memLog, dbLog []string
-		mem := app.New(app.NewMemBackend(), opsModule(ops, &memLog, false))
+		mem := app.New(app.NewMemBackend(), app.BankModule(), opsModule(ops, &memLog, false))
 		db, err := Open(t.TempDir())
 		if err != nil {
 			rt.Fatal(err)
 		}
 		defer db.Close()
-		onDisk := app.New(db, opsModule(ops, &dbLog, false))
+		onDisk := app.New(db, app.BankModule(), opsModule(ops, &dbLog, false))
 		want, err := mem.InitChain("test-chain", state)
 		if err != nil {
 			rt.Fatalf("memory: init chain: %v", err)
@@ -174,7 +174,7 @@ func TestWriteGenesisFailureLeavesNothing(t *testing.T) {
 		ops = append(ops, genesisOp{Kind: "set", Key: []byte{0x40, byte(i)}, Value: bytes.Repeat([]byte{1}, 50)})
 	}
 	var log []string
-	a := app.New(db, opsModule(ops, &log, true))
+	a := app.New(db, app.BankModule(), opsModule(ops, &log, true))
 	if _, err := a.InitChain("test-chain", testAppState(t)); !errors.Is(err, errFail) {
 		t.Fatalf("got error %v, want %v", err, errFail)
 	}
@@ -214,7 +214,7 @@ func TestWriteGenesisRedoneAfterCrash(t *testing.T) {
 				t.Fatalf("got %v from the crashing genesis, want the panic", r)
 			}
 		}()
-		_, _ = app.New(db, crash).InitChain("test-chain", testAppState(t))
+		_, _ = app.New(db, app.BankModule(), crash).InitChain("test-chain", testAppState(t))
 	}()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -231,12 +231,12 @@ func TestWriteGenesisRedoneAfterCrash(t *testing.T) {
 
 	ops := []genesisOp{{Kind: "set", Key: []byte{0x41, 7}, Value: []byte("kept")}}
 	var memLog, dbLog []string
-	mem := app.New(app.NewMemBackend(), opsModule(ops, &memLog, false))
+	mem := app.New(app.NewMemBackend(), app.BankModule(), opsModule(ops, &memLog, false))
 	want, err := mem.InitChain("test-chain", testAppState(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(db, opsModule(ops, &dbLog, false))
+	a := app.New(db, app.BankModule(), opsModule(ops, &dbLog, false))
 	got, err := a.InitChain("test-chain", testAppState(t))
 	if err != nil {
 		t.Fatalf("init chain after the crash: %v", err)

@@ -66,7 +66,7 @@ func (c *Chain) abciQuery(arg string) (any, *rpcError) {
 	}
 	c.mu.Lock()
 	h, _ := c.app.LastCommit()
-	body, code, log := query.Handle(c.app.Committed(), c.app.Params(), path)
+	body, code, log := query.Handle(c.app.Committed(), c.app, path)
 	c.mu.Unlock()
 	resp := map[string]any{"log": log, "height": strconv.FormatInt(h, 10), "index": "0"}
 	if code != 0 {
