@@ -20,11 +20,13 @@ func TestDependencies(t *testing.T) {
 		t.Fatalf("go list with CGO_ENABLED=0: %v\n%s", err, out)
 	}
 	allowed := map[string]bool{
-		"github.com/depin-network/depin/agent":             true,
-		"github.com/depin-network/depin/internal/coverage": true,
-		"github.com/depin-network/depin/internal/durable":  true,
-		"github.com/depin-network/depin/internal/ledger":   true,
-		"github.com/depin-network/depin/internal/sig":      true,
+		"github.com/depin-network/depin/agent":                  true,
+		"github.com/depin-network/depin/internal/kind":          true,
+		"github.com/depin-network/depin/internal/kind/coverage": true,
+		"github.com/depin-network/depin/internal/params":        true,
+		"github.com/depin-network/depin/internal/durable":       true,
+		"github.com/depin-network/depin/internal/ledger":        true,
+		"github.com/depin-network/depin/internal/sig":           true,
 	}
 	forbidden := []string{"github.com/uber/h3-go", "github.com/nats-io", "github.com/cometbft", "github.com/cockroachdb"}
 	for _, p := range strings.Fields(string(out)) {

@@ -12,7 +12,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 

@@ -2,7 +2,7 @@
 // radio's firmware or gateway software to take part in a network's proof of
 // physical work (DESIGN §3.2, §3.6). It is public, importable and pure Go (no
 // cgo): it depends only on the report and ingest schemas, internal/sig for
-// the ZIP-215 signature rules and internal/coverage for the beacon bytes.
+// the ZIP-215 signature rules and internal/kind/coverage for the beacon bytes.
 //
 // The pieces, each usable on its own:
 //

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -36,7 +37,7 @@ func startIngest(t *testing.T, devices ...*agent.Key) *ingest.Service {
 		sum := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("agent-e2e"), uint64(h)))
 		chain.Append(sum[:])
 	}
-	svc, err := ingest.New(cfg, ingest.Deps{Registry: reg, Entropy: chain, Epochs: ingest.FixedEpochs{Length: 1000}},
+	svc, err := ingest.New(cfg, ingest.Deps{Registry: reg, Kinds: kind.NewRegistry(coverage.Kind{}), Entropy: chain, Epochs: ingest.FixedEpochs{Length: 1000}},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("ingest.New: %v", err)
@@ -64,14 +65,7 @@ type tally struct {
 func (tl *tally) add(r agent.Result) {
 	kind := "?"
 	if rep, err := agent.VerifyReport(r.Report); err == nil {
-		switch {
-		case rep.GetBeacon() != nil:
-			kind = "beacon"
-		case rep.GetWitness() != nil:
-			kind = "witness"
-		case rep.GetHeartbeat() != nil:
-			kind = "heartbeat"
-		}
+		kind = rep.GetType()
 	}
 	tl.mu.Lock()
 	defer tl.mu.Unlock()

@@ -8,8 +8,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/sig"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -125,15 +126,12 @@ func (b *Builder) Beacon(ent Entropy, r coverage.Region, local [coverage.LocalEn
 	if err != nil {
 		return nil, Frame{}, err
 	}
-	sr, err := b.Sign(&reportv1.Report{
-		Entropy: ent.Block.Proto(),
-		Body: &reportv1.Report_Beacon{Beacon: &reportv1.Beacon{
-			LocalEntropy: bytes.Clone(local[:]),
-			Payload:      bytes.Clone(f.Payload),
-			Frequency:    f.FrequencyHz,
-			TxPower:      f.TxPowerDdBm,
-			Region:       r.String(),
-		}},
+	sr, err := b.Build(ent, coverage.Name, coverage.TypeBeacon, &coveragev1.Beacon{
+		LocalEntropy: bytes.Clone(local[:]),
+		Payload:      bytes.Clone(f.Payload),
+		Frequency:    f.FrequencyHz,
+		TxPower:      f.TxPowerDdBm,
+		Region:       r.String(),
 	})
 	if err != nil {
 		return nil, Frame{}, err
@@ -146,16 +144,13 @@ func (b *Builder) Witness(ent Entropy, h Heard) (*reportv1.SignedReport, error) 
 	if bytes.Equal(h.Frame.Beaconer, b.key.PubKey()) {
 		return nil, errors.New("agent: witness: a device cannot witness its own beacon")
 	}
-	return b.Sign(&reportv1.Report{
-		Entropy: ent.Block.Proto(),
-		Body: &reportv1.Report_Witness{Witness: &reportv1.Witness{
-			Beaconer:      bytes.Clone(h.Frame.Beaconer),
-			Payload:       bytes.Clone(h.Frame.Payload),
-			Frequency:     h.FrequencyHz,
-			Signal:        h.SignalDdBm,
-			Snr:           h.SNRDdB,
-			BeaconEntropy: h.Frame.Entropy.Proto(),
-		}},
+	return b.Build(ent, coverage.Name, coverage.TypeWitness, &coveragev1.Witness{
+		Beaconer:      bytes.Clone(h.Frame.Beaconer),
+		Payload:       bytes.Clone(h.Frame.Payload),
+		Frequency:     h.FrequencyHz,
+		Signal:        h.SignalDdBm,
+		Snr:           h.SNRDdB,
+		BeaconEntropy: h.Frame.Entropy.Proto(),
 	})
 }
 
@@ -164,13 +159,20 @@ func (b *Builder) Heartbeat(ent Entropy, cell uint64, uptime time.Duration) (*re
 	if cell == 0 {
 		return nil, errors.New("agent: heartbeat: cell is missing")
 	}
-	return b.Sign(&reportv1.Report{
-		Entropy: ent.Block.Proto(),
-		Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{
-			Cell:   cell,
-			Uptime: uint64(max(uptime, 0) / time.Second),
-		}},
+	return b.Build(ent, coverage.Name, coverage.TypeHeartbeat, &coveragev1.Heartbeat{
+		Cell:   cell,
+		Uptime: uint64(max(uptime, 0) / time.Second),
 	})
+}
+
+// Build encodes body as a report of a kind and type answering ent.Block,
+// and signs it with the device's next nonce.
+func (b *Builder) Build(ent Entropy, kind, typ string, body proto.Message) (*reportv1.SignedReport, error) {
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("agent: build %s %s report: %w", kind, typ, err)
+	}
+	return b.Sign(&reportv1.Report{Entropy: ent.Block.Proto(), Kind: kind, Type: typ, Body: raw})
 }
 
 // Sign fills rep's public key, next nonce and timestamp, then encodes and

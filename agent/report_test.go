@@ -8,9 +8,11 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/sig"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -66,7 +68,7 @@ func TestReportsVerify(t *testing.T) {
 		key  *Key
 	}{{"beacon", beacon, other.Key()}, {"witness", witness, b.Key()}, {"heartbeat", heartbeat, b.Key()}} {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, err := ingest.DecodeReport(tc.sr, ingest.DefaultConfig().MaxReportBytes)
+			rep, err := ingest.DecodeReport(kind.NewRegistry(coverage.Kind{}), tc.sr, ingest.DefaultConfig().MaxReportBytes)
 			if err != nil {
 				t.Fatalf("ingest rejects the structure: %v", err)
 			}
@@ -115,7 +117,10 @@ func TestBeaconRegenerates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bc := rep.GetBeacon()
+		bc := new(coveragev1.Beacon)
+		if rep.GetKind() != coverage.Name || rep.GetType() != coverage.TypeBeacon || proto.Unmarshal(rep.GetBody(), bc) != nil {
+			t.Fatalf("%s: got a %s %s report, want a coverage beacon", r, rep.GetKind(), rep.GetType())
+		}
 		want, err := coverage.BeaconPayload(ent.Block.Hash, local[:], b.Key().Address())
 		if err != nil {
 			t.Fatal(err)

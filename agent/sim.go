@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 // SimConfig sets the physics of a simulated radio medium. Start from

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 // Positions along a meridian: 1e-7 degree of latitude is ~1.11 cm, so

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 // agentFile is the TOML file of `depin agent --config FILE`: the agent's

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 func TestAgentInitWritesLoadableConfig(t *testing.T) {

@@ -41,11 +41,12 @@ import (
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/store"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // freeBasePort returns a port P such that P+10k+{0,1,2} are free on
@@ -289,7 +290,7 @@ func newReportFleet(tag string, n int) *reportFleet {
 func (f *reportFleet) onboard(t *testing.T, n *procNode, chainID string, maker, owner sig.PrivateKey, fee uint64) {
 	t.Helper()
 	for i, k := range f.keys {
-		cert, err := client.Certify(maker, k.PubKey(), devicev1.Kind_KIND_COVERAGE, fmt.Sprintf("FAULT-%04d", i))
+		cert, err := client.Certify(maker, k.PubKey(), "coverage", fmt.Sprintf("FAULT-%04d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -346,7 +347,7 @@ func (f *reportFleet) run(ctx context.Context, url string, per, max int) error {
 				f.nonces[i]++
 				sr, err := agent.SignReport(k, &reportv1.Report{
 					PubKey: k.PubKey(), Nonce: f.nonces[i], Timestamp: time.Now().UnixNano(), Entropy: ent.Block.Proto(),
-					Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: e2eCellLisbon, Uptime: uint64(f.nonces[i])}},
+					Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: e2eCellLisbon, Uptime: uint64(f.nonces[i])}),
 				})
 				if err != nil {
 					f.mu.Unlock()
@@ -582,4 +583,13 @@ func waitHalted(t *testing.T, nodes ...*procNode) []int64 {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// mustBody encodes a report body.
+func mustBody(m proto.Message) []byte {
+	b, err := proto.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

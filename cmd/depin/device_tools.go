@@ -11,10 +11,12 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
-	"github.com/depin-network/depin/internal/device"
+	kindpkg "github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/sig"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
+	"strings"
 )
 
 // maxJSONFile bounds the certificate and onboarding files read.
@@ -70,9 +72,9 @@ func runCertify(cmd *cobra.Command, _ []string) error {
 	if makerKey == "" || kindName == "" || serial == "" {
 		return fmt.Errorf("certify: --maker-key, --kind and --serial are required")
 	}
-	kind, ok := device.ParseKind(kindName)
-	if !ok {
-		return fmt.Errorf("certify: kind %q is not one of coverage, storage, sensor, energy, compute", kindName)
+	kind := kindName
+	if !kindpkg.ValidName(kind) {
+		return fmt.Errorf("certify: kind %q is not a kind name (this chain's kinds are %s)", kindName, strings.Join(chain.Kinds().Names(), ", "))
 	}
 	kr, _, err := keyringFromFlags(cmd)
 	if err != nil {

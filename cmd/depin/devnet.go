@@ -176,7 +176,7 @@ func serviceGenesis(maker, ingest, oracle keyring.Info) (map[string]json.RawMess
 	sections := map[string]any{
 		"device": chain.DeviceGenesis{Makers: []chain.GenesisMaker{{
 			Name: devMaker, PubKey: hex.EncodeToString(maker.PubKey),
-			Kinds: []string{"coverage", "storage", "sensor", "energy", "compute"}, OnboardFee: 1_000_000,
+			Kinds: chain.Kinds().Names(), OnboardFee: 1_000_000,
 		}}},
 		"proof":  chain.ProofGenesis{Operators: []string{ingest.Address.String()}},
 		"reward": chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: oracle.Address.String(), Weight: 1}}},

@@ -15,10 +15,10 @@ import (
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/keyring"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -251,7 +251,7 @@ func TestNodeEndToEnd(t *testing.T) {
 
 	// Params: only the authority may change them.
 	e.txFails("unauthorized", "params", "set", "bob", bank.MinFee.Name+"=2000")
-	e.txFails("param_out_of_bounds", "params", "set", "alice", device.MaxGain.Name+"=100000")
+	e.txFails("param_out_of_bounds", "params", "set", "alice", coverage.MaxGain.Name+"=100000")
 	e.tx("params", "set", "alice", device.AssertFee.Name+"=500000")
 	b.paid(a["alice"], fee, 0)
 	const assertFee, onboardFee = 500_000, 2_000_000
@@ -273,7 +273,7 @@ func TestNodeEndToEnd(t *testing.T) {
 
 	// Device 2 through internal/client.
 	ctx := context.Background()
-	certFile, err := client.Certify(e.key("acme"), sig.PublicOf(e.key("dev2")), devicev1.Kind_KIND_COVERAGE, "SN-0002")
+	certFile, err := client.Certify(e.key("acme"), sig.PublicOf(e.key("dev2")), "coverage", "SN-0002")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestNodeEndToEnd(t *testing.T) {
 	e.send("alice", msg)
 	b.paid(a["alice"], fee, onboardFee)
 	// Acme may not certify energy meters.
-	certFile, err = client.Certify(e.key("acme"), sig.PublicOf(e.key("dev3")), devicev1.Kind_KIND_ENERGY, "SN-0003")
+	certFile, err = client.Certify(e.key("acme"), sig.PublicOf(e.key("dev3")), "energy", "SN-0003")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestNodeEndToEnd(t *testing.T) {
 	e.txFails("location_unchanged", "device", "assert-location", "bob", "dev1", "--cell", lisbon, "--gain", "30", "--elevation", "10")
 	e.txFails("unauthorized", "device", "assert-location", "alice", "dev1", "--cell", porto)
 	e.txFails("cell", "device", "assert-location", "bob", "dev1", "--cell", "123")
-	typ, val := device.AssertLocationMsg(mustAddr(t, a["dev2"]), e2eCellPorto, 20, 5)
+	typ, val := device.AssertLocationMsg(mustAddr(t, a["dev2"]), e2eCellPorto, coverage.EncodeAttributes(20, 5, coverage.RegionEU868))
 	e.send("alice", &txv1.Msg{Type: typ, Value: val})
 	b.paid(a["alice"], fee, assertFee)
 

@@ -10,8 +10,9 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/keyring"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/node"
-	"github.com/depin-network/depin/internal/oracle"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/sim"
@@ -51,9 +52,7 @@ func newFleet(n *node.Node, home string, devices int, adversaries float64, logge
 	cfg.StateDir = filepath.Join(home, "data", "fleet")
 	st := n.App.Committed()
 	cfg.Fee = params.Get(st, bank.MinFee)
-	if cp, err := (&oracle.NodeLedger{State: n.App}).CoverageParams(context.Background()); err == nil {
-		cfg.BeaconInterval = time.Duration(cp.BeaconIntervalNs)
-	}
+	cfg.BeaconInterval = time.Duration(kind.ParamsOf(st, coverage.Kind{}).Must(coverage.Name + ".beacon_interval_ns"))
 	if tune != nil {
 		tune(&cfg)
 	}

@@ -12,9 +12,10 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/node"
 	"github.com/depin-network/depin/internal/oracle"
@@ -180,7 +181,7 @@ func TestFleetEndToEnd(t *testing.T) {
 	// Replay matches for every settled epoch.
 	src := oracle.NewHTTPSource(dn.oracle, "")
 	for e := uint64(0); e <= last.Epoch; e++ {
-		res, err := oracle.Replay(ctx, &oracle.RPCChain{Client: dn.rpc}, src, e, geo.H3{})
+		res, err := oracle.Replay(ctx, &oracle.RPCChain{Client: dn.rpc}, src, chain.Kinds(), e, geo.H3{})
 		if err != nil {
 			t.Fatalf("replay epoch %d: %v", e, err)
 		}
@@ -231,8 +232,12 @@ func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *
 			cumulative = ex.Cumulative
 			settled[dev] = cumulative
 			for _, r := range ex.Reports {
-				verdicts[r.ID] = verdict{epoch: e, reason: r.Reason, share: r.Share}
-				if m.Class == sim.Honest && forbiddenHonest[r.Reason] {
+				reason, err := coverage.ParseReason(r.Reason)
+				if err != nil {
+					t.Fatalf("report %s: %v", r.ID, err)
+				}
+				verdicts[r.ID] = verdict{epoch: e, reason: reason, share: r.Share}
+				if m.Class == sim.Honest && forbiddenHonest[reason] {
 					t.Errorf("honest device %d: %s report %s in epoch %d got %s (%s), want no physics or packet failure", m.Index, r.Role, r.ID[:16], e, r.Reason, r.Detail)
 				}
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/cobra"
 
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/ingest"
 )
 
@@ -88,6 +89,7 @@ func runIngest(cmd *cobra.Command, _ []string) error {
 	logger.Warn("ingest: dev mode: every device key is accepted and entropy is a local clock")
 	deps := ingest.Deps{
 		Registry:  openRegistry{},
+		Kinds:     chain.Kinds(),
 		Entropy:   clockEntropy{now: time.Now},
 		Epochs:    ingest.FixedEpochs{Length: epochBlocks},
 		Committer: logCommitter{logger: logger},

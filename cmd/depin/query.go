@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"encoding/hex"
 	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/query"
 )
 
@@ -116,7 +118,7 @@ func runQueryDevice(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(w, "status:\tdecommissioned at height %d\n", d.DecommissionedHeight)
 		}
 		if l := d.Location; l != nil {
-			fmt.Fprintf(w, "location:\tcell %s (res %d), gain %d dBi/10, elevation %d m, height %d\n", l.Cell, l.Resolution, l.Gain, l.Elevation, l.Height)
+			fmt.Fprintf(w, "location:\tcell %s (res %d), attributes %s, height %d\n", l.Cell, l.Resolution, describeAttributes(d.Kind, l.Attributes), l.Height)
 		} else {
 			fmt.Fprintf(w, "location:\tnone asserted\n")
 		}
@@ -182,9 +184,9 @@ func runQueryLocations(cmd *cobra.Command, a []string) error {
 	args := url.Values{}
 	pageArgs(cmd, args)
 	return runQuery(cmd, "/devices/"+id.String()+"/locations?"+args.Encode(), func(w *tabwriter.Writer, l *query.LocationList) {
-		fmt.Fprintf(w, "HEIGHT\tCELL\tRES\tGAIN\tELEVATION\n")
+		fmt.Fprintf(w, "HEIGHT\tCELL\tRES\tATTRIBUTES\n")
 		for _, loc := range l.Locations {
-			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%d\n", loc.Height, loc.Cell, loc.Resolution, loc.Gain, loc.Elevation)
+			fmt.Fprintf(w, "%d\t%s\t%d\t%s\n", loc.Height, loc.Cell, loc.Resolution, describeAttributes(coverage.Name, loc.Attributes))
 		}
 		nextPage(w, l.NextPageKey)
 	})
@@ -229,4 +231,18 @@ func runQueryTx(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(w, "event:\t%s %s\n", e.Type, strings.Join(attrs, " "))
 		}
 	})
+}
+
+// describeAttributes shows a device's attributes: a coverage device's
+// antenna and region, any other kind's as hex.
+func describeAttributes(kindName, attrs string) string {
+	b, err := hex.DecodeString(attrs)
+	if kindName != coverage.Name || err != nil {
+		return attrs
+	}
+	a, err := coverage.DecodeAttributes(b)
+	if err != nil {
+		return attrs
+	}
+	return fmt.Sprintf("gain %d dBi/10, elevation %d m, region %q", a.GetGain(), a.GetElevation(), a.GetRegion())
 }

@@ -56,8 +56,9 @@ func runQueryRewardsDevice(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(w, "owner:       %s\n", e.Owner)
 	}
 	fmt.Fprintf(w, "epoch:       %d (scorer version %d)\n", e.Epoch, e.ScorerVersion)
-	fmt.Fprintf(w, "shares:      beaconer %d, witness %d (valid beacons %d, valid witnesses %d)\n",
-		e.BeaconerShares, e.WitnessShares, e.ValidBeacons, e.ValidWitnesses)
+	for _, s := range e.Stats {
+		fmt.Fprintf(w, "%-12s %d\n", s.Name+":", s.Value)
+	}
 	for _, p := range e.Pools {
 		fmt.Fprintf(w, "pool:        %s units %d amount %d\n", p.Pool, p.Units, p.Amount)
 	}
@@ -91,10 +92,10 @@ func runQueryRewardsEpoch(cmd *cobra.Command, args []string) error {
 	fmt.Fprintf(w, "root:         %s\n", s.Root)
 	fmt.Fprintf(w, "inputs hash:  %s\n", s.InputsHash)
 	fmt.Fprintf(w, "segments:     %d\n", s.Segments)
-	fmt.Fprintf(w, "devices:      %d registered, %d scored, %d paid, %d in the manifest\n", s.Hotspots, s.DevicesScored, s.DevicesPaid, s.ManifestDevice)
+	fmt.Fprintf(w, "devices:      %d registered, %d scored, %d paid, %d in the manifest\n", s.Devices, s.DevicesScored, s.DevicesPaid, s.ManifestDevice)
 	fmt.Fprintf(w, "reports:      %d (%d valid, %d invalid, %d other, %d malformed)\n", s.Reports, s.Valid, s.Invalid, s.OtherReports, s.Malformed)
 	for _, c := range s.ByReason {
-		fmt.Fprintf(w, "  %-8s %-22s %d\n", c.Role, c.Reason, c.Count)
+		fmt.Fprintf(w, "  %-8s %-8s %-22s %d\n", c.Kind, c.Role, c.Reason, c.Count)
 	}
 	fmt.Fprintf(w, "emission:     %d\n", s.Emission)
 	for _, p := range s.Pools {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
@@ -70,7 +71,7 @@ func runRewardsReplay(cmd *cobra.Command, _ []string) error {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	res, err := oracle.Replay(ctx, &oracle.RPCChain{Client: c}, oracle.NewHTTPSource(oracleURL, ingestURL), epoch, geo.H3{})
+	res, err := oracle.Replay(ctx, &oracle.RPCChain{Client: c}, oracle.NewHTTPSource(oracleURL, ingestURL), chain.Kinds(), epoch, geo.H3{})
 	if err != nil {
 		var le *ledger.Error
 		if errors.As(err, &le) {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/depin-network/depin/internal/api"
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/keyring"
@@ -76,10 +76,6 @@ func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.S
 	if !filepath.IsAbs(cfg.DataDir) {
 		cfg.DataDir = filepath.Join(n.Home, cfg.DataDir)
 	}
-	var region coverage.Region
-	if err := region.UnmarshalText([]byte(oc.Region)); err != nil {
-		return nil, fmt.Errorf("oracle: region %q: %w", oc.Region, err)
-	}
 	rpc, err := client.New(n.RPCURL())
 	if err != nil {
 		return nil, err
@@ -89,8 +85,8 @@ func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.S
 		ingestURL = "http://" + n.AppCfg.Ingest.Service.ListenAddr
 	}
 	fee := params.Get(n.App.Committed(), bank.MinFee)
-	led := &oracle.NodeLedger{State: n.App, Client: rpc, Key: key, Fee: fee, Region: region}
-	return oracle.New(cfg, led, oracle.NewHTTPSource("", ingestURL), geo.H3{}, logger)
+	led := &oracle.NodeLedger{State: n.App, Client: rpc, Key: key, Fee: fee}
+	return oracle.New(cfg, led, oracle.NewHTTPSource("", ingestURL), chain.Kinds(), geo.H3{}, logger)
 }
 
 // newIngest builds the ingest service over the node's own chain state,
@@ -106,5 +102,5 @@ func newIngest(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*ingest.S
 	}
 	view := node.ChainView{App: n.App}
 	committer := &node.SegmentCommitter{RPC: rpc, Key: key, App: n.App}
-	return ingest.New(cfg, ingest.Deps{Registry: view, Entropy: view, Epochs: view, Committer: committer}, logger)
+	return ingest.New(cfg, ingest.Deps{Registry: view, Kinds: chain.Kinds(), Entropy: view, Epochs: view, Committer: committer}, logger)
 }

@@ -7,13 +7,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -59,6 +61,8 @@ certificate file from 'depin device certify' plus the hex binding and device sig
 	assert.Flags().Int("res", 12, "H3 resolution of the cell computed from --lat and --lng")
 	assert.Flags().Int32("gain", 0, "antenna gain in tenths of dBi (coverage devices)")
 	assert.Flags().Int32("elevation", 0, "antenna elevation above ground in metres (coverage devices)")
+	assert.Flags().String("region", coverage.RegionEU868.String(), "regional plan of the radio: EU868, US915 or AU915 (coverage devices)")
+	assert.Flags().String("attributes", "", "the device kind's attributes in hex (instead of --gain, --elevation and --region)")
 	transfer := &cobra.Command{
 		Use:   "transfer FROM DEVICE NEW_OWNER",
 		Short: "Transfer a device to a new owner (an address or key name)",
@@ -135,12 +139,12 @@ func runRegisterMaker(cmd *cobra.Command, args []string) error {
 	return txSend(cmd, c, denom, args[0], msg(device.RegisterMakerMsg(name, pub, kinds, fee)))
 }
 
-func parseKinds(s string) ([]devicev1.Kind, error) {
-	var out []devicev1.Kind
+func parseKinds(s string) ([]string, error) {
+	var out []string
 	for _, name := range strings.Split(s, ",") {
-		k, ok := device.ParseKind(strings.TrimSpace(name))
-		if !ok {
-			return nil, fmt.Errorf("kind %q is not one of coverage, storage, sensor, energy, compute", name)
+		k := strings.TrimSpace(name)
+		if !kind.ValidName(k) {
+			return nil, fmt.Errorf("kind %q is not a kind name (this chain's kinds are %s)", name, strings.Join(chain.Kinds().Names(), ", "))
 		}
 		out = append(out, k)
 	}
@@ -225,13 +229,37 @@ func runAssertLocation(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	gain, _ := cmd.Flags().GetInt32("gain")
-	elev, _ := cmd.Flags().GetInt32("elevation")
+	attrs, err := locationAttributes(cmd)
+	if err != nil {
+		return err
+	}
 	c, denom, err := txSetup(cmd)
 	if err != nil {
 		return err
 	}
-	return txSend(cmd, c, denom, args[0], msg(device.AssertLocationMsg(id, cell, gain, elev)))
+	return txSend(cmd, c, denom, args[0], msg(device.AssertLocationMsg(id, cell, attrs)))
+}
+
+// locationAttributes are --attributes in hex if given, else a coverage
+// device's --gain, --elevation and --region.
+func locationAttributes(cmd *cobra.Command) ([]byte, error) {
+	f := cmd.Flags()
+	if f.Changed("attributes") {
+		h, _ := f.GetString("attributes")
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return nil, fmt.Errorf("--attributes: not hex: %w", err)
+		}
+		return b, nil
+	}
+	gain, _ := f.GetInt32("gain")
+	elev, _ := f.GetInt32("elevation")
+	name, _ := f.GetString("region")
+	region, err := coverage.ParseRegion(name)
+	if err != nil {
+		return nil, fmt.Errorf("--region: %w", err)
+	}
+	return coverage.EncodeAttributes(gain, elev, region), nil
 }
 
 // locationCell is --cell, or the cell of --lat/--lng at --res.

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"encoding/hex"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/client/clienttest"
 	"github.com/depin-network/depin/internal/keyring"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
@@ -210,7 +212,7 @@ func TestCLIDevice(t *testing.T) {
 	if err := json.Unmarshal([]byte(n.ok("query", "device", "show", devID.String(), "-o", "json")), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.Location == nil || d.Location.Cell != "8c3933676d081ff" || d.Location.Gain != 30 || d.Owner != clienttest.Addr("alice").String() || d.Serial != "SN-1" {
+	if d.Location == nil || d.Location.Cell != "8c3933676d081ff" || d.Location.Attributes != hex.EncodeToString(coverage.EncodeAttributes(30, 12, coverage.RegionEU868)) || d.Owner != clienttest.Addr("alice").String() || d.Serial != "SN-1" {
 		t.Errorf("device: got %+v (location %+v)", d, d.Location)
 	}
 	n.ok("tx", "device", "assert-location", "alice", devID.String(), "--cell", "8c39220f082edff", "--gain", "30", "--elevation", "12")

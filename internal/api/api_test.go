@@ -14,10 +14,10 @@ import (
 	"github.com/depin-network/depin/internal/api"
 	"github.com/depin-network/depin/internal/client/clienttest"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -36,9 +36,9 @@ func newChain(t *testing.T) (*clienttest.Chain, ledger.Address) {
 		who string
 		msg *txv1.Msg
 	}{
-		{"authority", clienttest.Msg(device.RegisterMakerMsg("Acme", sig.PublicOf(clienttest.Key("maker")), []devicev1.Kind{devicev1.Kind_KIND_COVERAGE}, 0))},
-		{"alice", clienttest.Msg(device.Onboard(clienttest.Key("maker"), dev, devicev1.Kind_KIND_COVERAGE, "SN1", testChain, clienttest.Addr("alice")))},
-		{"alice", clienttest.Msg(device.AssertLocationMsg(id, 0x8c3933676d081ff, 30, 5))},
+		{"authority", clienttest.Msg(device.RegisterMakerMsg("Acme", sig.PublicOf(clienttest.Key("maker")), []string{"coverage"}, 0))},
+		{"alice", clienttest.Msg(device.Onboard(clienttest.Key("maker"), dev, "coverage", "SN1", testChain, clienttest.Addr("alice")))},
+		{"alice", clienttest.Msg(device.AssertLocationMsg(id, 0x8c3933676d081ff, coverage.EncodeAttributes(30, 5, coverage.RegionEU868)))},
 	}
 	for _, s := range steps {
 		r, err := c.Exec(s.who, s.msg)
@@ -82,7 +82,7 @@ func TestRoutes(t *testing.T) {
 		{"/v1/devices?owner=" + alice, 200, `"id":"` + id.String() + `"`},
 		{"/v1/devices?cell=8c3933676d081ff&kind=coverage", 200, `"serial":"SN1"`},
 		{"/v1/devices?kind=sensor", 200, `"devices":[]`},
-		{"/v1/devices/" + id.String() + "/locations", 200, `"gain":30`},
+		{"/v1/devices/" + id.String() + "/locations", 200, `"attributes":"081e10051a054555383638"`},
 		{"/v1/makers", 200, `"name":"Acme"`},
 		{"/v1/makers/" + clienttest.Addr("maker").String(), 200, `"kinds":["coverage"]`},
 		{"/v1/params", 200, `"name":"bank.min_fee"`},

@@ -11,9 +11,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	bankv1 "github.com/depin-network/depin/proto/depin/bank/v1"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 )
 
@@ -47,13 +47,13 @@ func messageSeeds() map[string][]msgSeed {
 	owner, stranger := fuzzAddr("owner"), fuzzAddr("stranger")
 	dev1, dev2, dev3 := fuzzAddr("dev1"), fuzzAddr("dev2"), fuzzAddr("dev3")
 	var zero ledger.Address
-	_, newMaker := device.RegisterMakerMsg("fuzz-maker-2", fuzzKey("maker2")[32:], []devicev1.Kind{devicev1.Kind_KIND_STORAGE}, 5)
-	_, dupMaker := device.RegisterMakerMsg("Fuzz-Maker", fuzzKey("maker2")[32:], []devicev1.Kind{devicev1.Kind_KIND_STORAGE}, 5)
+	_, newMaker := device.RegisterMakerMsg("fuzz-maker-2", fuzzKey("maker2")[32:], []string{"storage"}, 5)
+	_, dupMaker := device.RegisterMakerMsg("Fuzz-Maker", fuzzKey("maker2")[32:], []string{"storage"}, 5)
 	onboard := func(dev, chainID string) []byte {
-		return onboardMsg(dev, devicev1.Kind_KIND_COVERAGE, "S-"+dev, chainID).value
+		return onboardMsg(dev, "coverage", "S-"+dev, chainID).value
 	}
 	assert := func(id ledger.Address, cell uint64, gain, elevation int32) []byte {
-		_, v := device.AssertLocationMsg(id, cell, gain, elevation)
+		_, v := device.AssertLocationMsg(id, cell, coverage.EncodeAttributes(gain, elevation, coverage.RegionUnknown))
 		return v
 	}
 	transfer := func(id, to ledger.Address) []byte { _, v := device.TransferMsg(id, to); return v }

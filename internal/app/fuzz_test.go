@@ -11,9 +11,10 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -76,10 +77,10 @@ func fixture(t testing.TB) *fuzzFixture {
 		g.Modules = map[string]json.RawMessage{"device": dev}
 		fix.genesis, _ = json.Marshal(g)
 		fix.setup = [][]byte{signTx(fuzzKey("owner"), 0, 1000,
-			onboardMsg("dev1", devicev1.Kind_KIND_COVERAGE, "S-1", fuzzChain),
-			msgOf(device.AssertLocationMsg(fuzzAddr("dev1"), cellLisbon12, 40, 12)),
-			onboardMsg("dev2", devicev1.Kind_KIND_SENSOR, "S-2", fuzzChain),
-			onboardMsg("dev3", devicev1.Kind_KIND_SENSOR, "S-3", fuzzChain),
+			onboardMsg("dev1", "coverage", "S-1", fuzzChain),
+			msgOf(device.AssertLocationMsg(fuzzAddr("dev1"), cellLisbon12, coverage.EncodeAttributes(40, 12, coverage.RegionUnknown))),
+			onboardMsg("dev2", "sensor", "S-2", fuzzChain),
+			onboardMsg("dev3", "sensor", "S-3", fuzzChain),
 			msgOf(device.DecommissionMsg(fuzzAddr("dev3"))),
 		)}
 		a := setupApp(t)
@@ -97,7 +98,7 @@ func fixture(t testing.TB) *fuzzFixture {
 
 // setupApp builds a fresh chain app and commits genesis and block 1.
 func setupApp(t testing.TB) *app.App {
-	a := chain.New(app.NewMemBackend())
+	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 	if _, err := a.InitChain(fuzzChain, fix.genesis); err != nil {
 		t.Fatalf("init chain: %v", err)
 	}
@@ -123,7 +124,7 @@ type fmsg struct {
 
 func msgOf(typ string, value []byte) fmsg { return fmsg{typ, value} }
 
-func onboardMsg(dev string, kind devicev1.Kind, serial, chainID string) fmsg {
+func onboardMsg(dev string, kind string, serial, chainID string) fmsg {
 	return msgOf(device.Onboard(fuzzKey("maker"), fuzzKey(dev), kind, serial, chainID, fuzzAddr("owner")))
 }
 

@@ -178,7 +178,7 @@ func TestImportRules(t *testing.T) {
 		{"internal/store", "github.com/cockroachdb/pebble/v2", false},
 		{"internal/node", "github.com/cockroachdb/pebble/v2", true},
 		{"internal/geo", "github.com/uber/h3-go/v4", false},
-		{"internal/coverage", "github.com/uber/h3-go/v4", true},
+		{"internal/kind/coverage", "github.com/uber/h3-go/v4", true},
 		{"internal/ingest", "github.com/nats-io/nats-server/v2/server", false},
 		{"internal/oracle", "github.com/nats-io/nats.go", true},
 		{"internal/api", "net/http", false},

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -17,7 +17,7 @@ import (
 // witnesses of its grid neighbours 600 m to 1.3 km away with a signal of
 // -130 to -90 dBm, below the free-space bound at those distances
 // (helium/oracles iot_verifier/src/witness_updater.rs and poc.rs checks; the
-// same shape as internal/coverage's test fleets). Activity from the last
+// same shape as internal/kind/coverage's test fleets). Activity from the last
 // epoch passes HIP-106 and HIP-17 interactivity.
 
 const (

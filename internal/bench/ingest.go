@@ -17,10 +17,14 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -95,7 +99,7 @@ func signReports(keys []sig.PrivateKey, n, batch, workers int) [][][]*reportv1.S
 				b, err := proto.Marshal(&reportv1.Report{
 					PubKey: sig.PublicOf(k), Nonce: nonce, Timestamp: 1_700_000_000_000_000_000 + int64(j),
 					Entropy: ent,
-					Body:    &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 0x8c1f1d4852cc7ff, Uptime: nonce}},
+					Kind:    coverage.Name, Type: coverage.TypeHeartbeat, Body: heartbeatBody(nonce),
 				})
 				if err != nil {
 					panic(err) // a fixed, valid message always encodes
@@ -155,7 +159,7 @@ func verifyBatches(batches [][]*reportv1.SignedReport, maxBytes int) (int, error
 			for b := range work {
 				bv := sig.NewBatchVerifier()
 				for _, sr := range b {
-					rep, err := ingest.DecodeReport(sr, maxBytes)
+					rep, err := ingest.DecodeReport(chain.Kinds(), sr, maxBytes)
 					if err != nil {
 						mu.Lock()
 						firstErr = err
@@ -240,7 +244,7 @@ func RunIngest(ctx context.Context, cfg IngestConfig) (*Report, IngestRun, error
 	for h := int64(1); h <= entropyHeight; h++ {
 		chain.Append(benchBlockHash(h))
 	}
-	svc, err := ingest.New(icfg, ingest.Deps{Registry: reg, Entropy: chain, Epochs: ingest.FixedEpochs{Length: 1000}},
+	svc, err := ingest.New(icfg, ingest.Deps{Registry: reg, Kinds: kind.NewRegistry(coverage.Kind{}), Entropy: chain, Epochs: ingest.FixedEpochs{Length: 1000}},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return nil, run, fmt.Errorf("bench: ingest: %w", err)
@@ -333,4 +337,13 @@ func submitReports(ctx context.Context, client ingestv1connect.IngestServiceClie
 	}
 	wg.Wait()
 	return accepted, firstErr
+}
+
+// heartbeatBody is an encoded coverage heartbeat.
+func heartbeatBody(uptime uint64) []byte {
+	b, err := proto.Marshal(&coveragev1.Heartbeat{Cell: 0x8c1f1d4852cc7ff, Uptime: uptime})
+	if err != nil {
+		panic(err) // a fixed, valid message always encodes
+	}
+	return b
 }

@@ -8,7 +8,9 @@ import (
 	"strconv"
 
 	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -47,11 +49,11 @@ func fleetModule() app.Module {
 				return err
 			}
 			pub := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("depin/bench/memdev"), uint64(i)))
-			devs = append(devs, device.GenesisDevice{PubKey: pub[:], Kind: devicev1.Kind_KIND_COVERAGE, Maker: maker,
+			devs = append(devs, device.GenesisDevice{PubKey: pub[:], Kind: coverage.Name, Maker: maker,
 				Serial: "sn-" + strconv.Itoa(i), Owner: fleetAddr("depin/bench/owner", i%1000),
-				Location: &devicev1.Location{Cell: cell, Gain: 12, Elevation: 5}})
+				Location: &devicev1.Location{Cell: cell, Attributes: coverage.EncodeAttributes(12, 5, coverage.RegionEU868)}})
 			if len(devs) == chunk || i == g.Devices-1 {
-				if err := device.InitGenesis(st, nil, devs); err != nil {
+				if err := device.InitGenesis(st, chain.Kinds(), nil, devs); err != nil {
 					return err
 				}
 				devs = devs[:0]

@@ -6,30 +6,37 @@ import (
 	"fmt"
 
 	"github.com/depin-network/depin/internal/app"
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
-	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
 // New builds the chain's state machine over a backend.
 func New(db app.Backend) *app.App { return app.New(db, Modules()...) }
 
-// Modules lists the chain's modules in execution order.
-func Modules() []app.Module {
-	return []app.Module{
+// NewWithKinds builds the chain's state machine with other network kinds
+// than Kinds (a test's toy kind).
+func NewWithKinds(db app.Backend, kinds *kind.Registry) *app.App {
+	return app.New(db, ModulesWithKinds(kinds)...)
+}
+
+// Modules lists the chain's modules in execution order, the kinds' last.
+func Modules() []app.Module { return ModulesWithKinds(kinds) }
+
+// ModulesWithKinds lists the chain's modules for a registry of kinds.
+func ModulesWithKinds(kinds *kind.Registry) []app.Module {
+	return append([]app.Module{
 		app.BankModule(),
 		{
 			Name:        "device",
 			Prefix:      ledger.PrefixDevice,
 			Specs:       device.Specs(),
-			Register:    device.Register,
+			Register:    device.Register(kinds),
 			Queries:     query.Devices,
-			InitGenesis: deviceGenesis,
+			InitGenesis: func(st ledger.Store, raw json.RawMessage) error { return deviceGenesis(st, kinds, raw) },
 			Invariant:   device.Invariants,
 		},
 		{
@@ -54,24 +61,7 @@ func Modules() []app.Module {
 			EndBlock:      reward.EndBlock,
 			Invariant:     reward.Invariants,
 		},
-		{
-			// The coverage scorer runs off chain in the oracles; its
-			// parameters live on chain so the params authority tunes them.
-			Name:  "coverage",
-			Specs: coverageSpecs(),
-		},
-	}
-}
-
-// coverageSpecs exposes the coverage scorer's parameters to the params
-// registry under coverage.ParamPrefix.
-func coverageSpecs() []params.Spec {
-	cs := coverage.Specs()
-	out := make([]params.Spec, len(cs))
-	for i, s := range cs {
-		out[i] = params.Spec{Name: coverage.ParamPrefix + s.Name, Default: s.Default, Min: s.Min, Max: s.Max, Doc: s.Doc}
-	}
-	return out
+	}, kindModules(kinds)...)
 }
 
 // DeviceGenesis is the "device" section of the genesis app state.
@@ -88,7 +78,7 @@ type GenesisMaker struct {
 	OnboardFee uint64   `json:"onboard_fee"`
 }
 
-func deviceGenesis(st ledger.Store, raw json.RawMessage) error {
+func deviceGenesis(st ledger.Store, kinds *kind.Registry, raw json.RawMessage) error {
 	if raw == nil {
 		return nil
 	}
@@ -102,15 +92,12 @@ func deviceGenesis(st ledger.Store, raw json.RawMessage) error {
 		if err != nil {
 			return fmt.Errorf("maker %q: public key: %w", m.Name, err)
 		}
-		kinds := make([]devicev1.Kind, len(m.Kinds))
-		for j, k := range m.Kinds {
-			kind, ok := device.ParseKind(k)
-			if !ok {
+		for _, k := range m.Kinds {
+			if !kinds.Has(k) {
 				return fmt.Errorf("maker %q: unknown kind %q", m.Name, k)
 			}
-			kinds[j] = kind
 		}
-		makers[i] = device.GenesisMaker{Name: m.Name, PubKey: pub, Kinds: kinds, OnboardFee: m.OnboardFee}
+		makers[i] = device.GenesisMaker{Name: m.Name, PubKey: pub, Kinds: m.Kinds, OnboardFee: m.OnboardFee}
 	}
-	return device.InitGenesis(st, makers, nil)
+	return device.InitGenesis(st, kinds, makers, nil)
 }

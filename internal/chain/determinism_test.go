@@ -9,6 +9,7 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/store"
 )
@@ -56,13 +57,13 @@ func TestDeterminism(t *testing.T) {
 		{name: "mem-c", db: app.NewMemBackend(), warm: "checktx"},
 		{name: "pebble", db: pdb, warm: "proposal"},
 	}
-	filtered := chain.New(app.NewMemBackend())
+	filtered := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 	if _, err := filtered.InitChain(g.chainID, genesis); err != nil {
 		t.Fatalf("filtered: init chain: %v", err)
 	}
 	var genesisHash []byte
 	for i, in := range insts {
-		in.app = chain.New(in.db)
+		in.app = chain.NewWithKinds(in.db, kindtest.Registry())
 		h, err := in.app.InitChain(g.chainID, genesis)
 		if err != nil {
 			t.Fatalf("%s: init chain: %v", in.name, err)
@@ -92,7 +93,7 @@ func TestDeterminism(t *testing.T) {
 	if pdb, err = store.Open(dir); err != nil {
 		t.Fatal(err)
 	}
-	insts[3].db, insts[3].app = pdb, chain.New(pdb)
+	insts[3].db, insts[3].app = pdb, chain.NewWithKinds(pdb, kindtest.Registry())
 	if gotH, gotHash := insts[3].app.LastCommit(); gotH != height || !bytes.Equal(gotHash, hash) {
 		t.Fatalf("reopened pebble at height %d hash %X, want %d %X", gotH, gotHash, height, hash)
 	}

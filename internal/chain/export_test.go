@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/reward"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestExportGenesisRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	g := newGen(func(n int) int { return rng.IntN(n) }, 8)
-	a := chain.New(app.NewMemBackend())
+	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 	if _, err := a.InitChain(g.chainID, g.genesis()); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestExportGenesisRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := chain.New(app.NewMemBackend())
+	b := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 	if _, err := b.InitChain(g.chainID, first); err != nil {
 		t.Fatalf("init from export: %v\n%s", err, first)
 	}

@@ -3,11 +3,13 @@ package chain_test
 import (
 	"fmt"
 
+	"bytes"
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
@@ -185,7 +187,7 @@ func (g *gen) keyName(id []byte) string {
 }
 
 // onboardMsg builds a complete onboarding of device dev by maker mk.
-func (g *gen) onboardMsg(makerName, devName string, kind devicev1.Kind, serial, owner string) msg {
+func (g *gen) onboardMsg(makerName, devName string, kind string, serial, owner string) msg {
 	typ, v := device.Onboard(keyFor(makerName), keyFor(devName), kind, serial, g.chainID, addrFor(owner))
 	return msg{typ, v}
 }
@@ -193,10 +195,10 @@ func (g *gen) onboardMsg(makerName, devName string, kind devicev1.Kind, serial, 
 // location picks an assertion for d that differs from its current one.
 func (g *gen) location(d *devicev1.Device) (cell uint64, gain, elevation int32) {
 	cell = g.cells[g.pick(len(g.cells))]
-	if d.Kind == devicev1.Kind_KIND_COVERAGE {
+	if d.Kind == "coverage" {
 		gain, elevation = int32(g.pick(151)), int32(g.pick(1001))
 	}
-	if l := d.Location; l != nil && l.Cell == cell && l.Gain == gain && l.Elevation == elevation {
+	if l := d.Location; l != nil && l.Cell == cell && bytes.Equal(l.Attributes, coverage.EncodeAttributes(gain, elevation, coverage.RegionUnknown)) {
 		for _, c := range g.cells {
 			if c != cell {
 				return c, gain, elevation
@@ -207,7 +209,11 @@ func (g *gen) location(d *devicev1.Device) (cell uint64, gain, elevation int32) 
 }
 
 func assertMsg(id []byte, cell uint64, gain, elevation int32) msg {
-	return msg{device.TypeAssertLocation, mustMarshal(&devicev1.MsgAssertLocation{Device: id, Cell: cell, Gain: gain, Elevation: elevation})}
+	return assertAttrsMsg(id, cell, coverage.EncodeAttributes(gain, elevation, coverage.RegionUnknown))
+}
+
+func assertAttrsMsg(id []byte, cell uint64, attrs []byte) msg {
+	return msg{device.TypeAssertLocation, mustMarshal(&devicev1.MsgAssertLocation{Device: id, Cell: cell, Attributes: attrs})}
 }
 
 func transferMsg(id []byte, to ledger.Address) msg {
@@ -231,10 +237,10 @@ var safeParams = []struct {
 	{bank.MaxOutputs, 4, 100},
 }
 
-var allKinds = []devicev1.Kind{devicev1.Kind_KIND_COVERAGE, devicev1.Kind_KIND_STORAGE, devicev1.Kind_KIND_SENSOR, devicev1.Kind_KIND_ENERGY, devicev1.Kind_KIND_COMPUTE}
+var allKinds = []string{"coverage", "storage", "sensor", "energy", "compute"}
 
-func (g *gen) randomKinds() []devicev1.Kind {
-	var ks []devicev1.Kind
+func (g *gen) randomKinds() []string {
+	var ks []string
 	for _, k := range allKinds {
 		if g.chance(40) {
 			ks = append(ks, k)

@@ -121,12 +121,12 @@ func (g *gen) invalid(name string) planned {
 		}
 	case 14:
 		if slices.Contains(g.funded, name) {
-			typ, v := registerMakerMsg(g.fresh("maker"), []devicev1.Kind{devicev1.Kind_KIND_COVERAGE}, 0)
+			typ, v := registerMakerMsg(g.fresh("maker"), []string{"coverage"}, 0)
 			return bad("unauthorized_maker", ledger.CodeUnauthorized, g.tx(name, msg{typ, v}))
 		}
 	case 15:
 		ghost := g.fresh("ghost-maker")
-		return bad("unknown_maker", ledger.CodeUnknownMaker, g.tx(name, g.onboardMsg(ghost, g.fresh("dev"), devicev1.Kind_KIND_COVERAGE, "X", name)))
+		return bad("unknown_maker", ledger.CodeUnknownMaker, g.tx(name, g.onboardMsg(ghost, g.fresh("dev"), "coverage", "X", name)))
 	case 16:
 		for _, mk := range makers {
 			for _, k := range allKinds {
@@ -147,7 +147,7 @@ func (g *gen) invalid(name string) planned {
 	case 19:
 		for _, d := range active {
 			if l := d.Location; l != nil {
-				return bad("location_unchanged", device.CodeLocationUnchanged, g.tx(name, assertMsg(d.Id, l.Cell, l.Gain, l.Elevation)))
+				return bad("location_unchanged", device.CodeLocationUnchanged, g.tx(name, assertAttrsMsg(d.Id, l.Cell, l.Attributes)))
 			}
 		}
 	case 20:
@@ -171,7 +171,7 @@ func (g *gen) invalid(name string) planned {
 	return bad("bad_signature", ledger.CodeBadSignature, badSignature(g.tx(name, send)))
 }
 
-func registerMakerMsg(name string, kinds []devicev1.Kind, fee uint64) (string, []byte) {
+func registerMakerMsg(name string, kinds []string, fee uint64) (string, []byte) {
 	return device.RegisterMakerMsg(name, sig.PublicOf(keyFor(name)), kinds, fee)
 }
 

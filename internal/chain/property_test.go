@@ -10,6 +10,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -30,7 +31,7 @@ import (
 func TestSupplyProperty(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		g := newGen(func(n int) int { return rapid.IntRange(0, n-1).Draw(rt, "pick") }, 6)
-		a, twin := chain.New(app.NewMemBackend()), chain.New(app.NewMemBackend())
+		a, twin := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry()), chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 		for _, x := range []*app.App{a, twin} {
 			if _, err := x.InitChain(g.chainID, g.genesis()); err != nil {
 				rt.Fatalf("init chain: %v", err)

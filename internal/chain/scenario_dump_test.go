@@ -6,6 +6,7 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -51,7 +52,7 @@ func (s *scenario) dump(what string, a args) string {
 		copy(id[:], s.addrBytes(a.take("device")))
 		locs, _ := device.Locations(st, id, device.Page{Limit: device.MaxLimit})
 		for _, l := range locs {
-			fmt.Fprintf(&b, "cell=%s gain=%d elevation=%d height=%d\n", device.CellString(l.Cell), l.Gain, l.Elevation, l.Height)
+			fmt.Fprintf(&b, "cell=%s %s height=%d\n", device.CellString(l.Cell), attrsString(l.Attributes), l.Height)
 		}
 	case "params":
 		for _, v := range s.app.Params().Values(st) {
@@ -67,12 +68,8 @@ func (s *scenario) dump(what string, a args) string {
 	return b.String()
 }
 
-func kindNames(kinds []devicev1.Kind) string {
-	names := make([]string, len(kinds))
-	for i, k := range kinds {
-		names[i] = device.KindName(k)
-	}
-	return strings.Join(names, "+")
+func kindNames(kinds []string) string {
+	return strings.Join(kinds, "+")
 }
 
 func deviceLine(d *devicev1.Device) string {
@@ -80,12 +77,21 @@ func deviceLine(d *devicev1.Device) string {
 	maker, _ := ledger.AddressFromBytes(d.Maker)
 	owner, _ := ledger.AddressFromBytes(d.Owner)
 	line := fmt.Sprintf("%s kind=%s maker=%s serial=%s owner=%s onboarded=%d assertions=%d",
-		id, device.KindName(d.Kind), maker, d.Serial, owner, d.OnboardedHeight, d.Assertions)
+		id, d.Kind, maker, d.Serial, owner, d.OnboardedHeight, d.Assertions)
 	if l := d.Location; l != nil {
-		line += fmt.Sprintf(" location=%s gain=%d elevation=%d asserted=%d", device.CellString(l.Cell), l.Gain, l.Elevation, l.Height)
+		line += fmt.Sprintf(" location=%s %s asserted=%d", device.CellString(l.Cell), attrsString(l.Attributes), l.Height)
 	}
 	if d.DecommissionedHeight != 0 {
 		line += fmt.Sprintf(" decommissioned=%d", d.DecommissionedHeight)
 	}
 	return line
+}
+
+// attrsString shows a location's attributes as a coverage antenna.
+func attrsString(b []byte) string {
+	a, err := coverage.DecodeAttributes(b)
+	if err != nil {
+		return fmt.Sprintf("attributes=%x", b)
+	}
+	return fmt.Sprintf("gain=%d elevation=%d", a.GetGain(), a.GetElevation())
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -238,7 +239,7 @@ func (s *scenario) genesis(args args) string {
 	s.chainID = args.opt("chain", "depin-scenario")
 	args.done()
 	s.db = app.NewMemBackend()
-	s.app, s.shadow = chain.New(s.db), chain.New(app.NewMemBackend())
+	s.app, s.shadow = chain.NewWithKinds(s.db, kindtest.Registry()), chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 	h, err := s.app.InitChain(s.chainID, g.json())
 	if err != nil {
 		// A rejected genesis leaves no chain: the next genesis starts over.

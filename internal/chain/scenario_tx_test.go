@@ -1,12 +1,12 @@
 package chain_test
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 	bankv1 "github.com/depin-network/depin/proto/depin/bank/v1"
@@ -65,16 +65,7 @@ func (s *scenario) addrBytes(v string) []byte {
 	return a[:]
 }
 
-func (s *scenario) kind(v string) devicev1.Kind {
-	if k, ok := device.ParseKind(v); ok {
-		return k
-	}
-	n, err := strconv.ParseInt(v, 10, 32)
-	if err != nil {
-		s.t.Fatalf("kind %q: neither a kind name nor a number", v)
-	}
-	return devicev1.Kind(n)
-}
+func (s *scenario) kind(v string) string { return v }
 
 // message encodes the message of a tx command from its arguments.
 func (s *scenario) message(typ string, a args) []byte {
@@ -102,7 +93,7 @@ func (s *scenario) message(typ string, a args) []byte {
 	case "params/set-authority":
 		return setAuthorityMsg(s.addrBytes(a.take("authority"))).value
 	case device.TypeRegisterMaker:
-		var kinds []devicev1.Kind
+		var kinds []string
 		for _, k := range strings.Split(a.opt("kinds", ""), "+") {
 			if k != "" {
 				kinds = append(kinds, s.kind(k))
@@ -116,7 +107,7 @@ func (s *scenario) message(typ string, a args) []byte {
 		return s.onboard(a)
 	case device.TypeAssertLocation:
 		return mustMarshal(&devicev1.MsgAssertLocation{Device: s.addrBytes(a.take("device")), Cell: parseU64(s.t, "0x"+a.take("cell")),
-			Gain: parseI32(s.t, a.opt("gain", "0")), Elevation: parseI32(s.t, a.opt("elevation", "0"))})
+			Attributes: coverage.EncodeAttributes(parseI32(s.t, a.opt("gain", "0")), parseI32(s.t, a.opt("elevation", "0")), coverage.RegionUnknown)})
 	case device.TypeTransfer:
 		return mustMarshal(&devicev1.MsgTransfer{Device: s.addrBytes(a.take("device")), NewOwner: s.addrBytes(a.take("to"))})
 	case device.TypeDecommission:

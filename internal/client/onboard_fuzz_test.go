@@ -8,13 +8,12 @@ import (
 	"github.com/depin-network/depin/internal/client/clienttest"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
 // FuzzOnboardFile: no file content panics the reader, and whatever it
 // accepts is an onboarding message whose signatures check out.
 func FuzzOnboardFile(f *testing.F) {
-	cert, err := client.Certify(clienttest.Key("maker"), sig.PublicOf(clienttest.Key("dev")), devicev1.Kind_KIND_COVERAGE, "SN")
+	cert, err := client.Certify(clienttest.Key("maker"), sig.PublicOf(clienttest.Key("dev")), "coverage", "SN")
 	if err != nil {
 		f.Fatal(err)
 	}

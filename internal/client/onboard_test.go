@@ -10,7 +10,6 @@ import (
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -18,11 +17,11 @@ func TestCertifyBindOnboard(t *testing.T) {
 	chain, c := newNode(t)
 	ctx := context.Background()
 	maker, dev := clienttest.Key("maker"), clienttest.Key("device-7")
-	typ, val := device.RegisterMakerMsg("Acme", sig.PublicOf(maker), []devicev1.Kind{devicev1.Kind_KIND_SENSOR}, 10)
+	typ, val := device.RegisterMakerMsg("Acme", sig.PublicOf(maker), []string{"sensor"}, 10)
 	if _, err := c.SignAndSend(ctx, clienttest.Key("authority"), client.Tx{Msgs: []*txv1.Msg{{Type: typ, Value: val}}, Fee: 1000}); err != nil {
 		t.Fatalf("register maker: %v", err)
 	}
-	cert, err := client.Certify(maker, sig.PublicOf(dev), devicev1.Kind_KIND_SENSOR, "WX-1")
+	cert, err := client.Certify(maker, sig.PublicOf(dev), "sensor", "WX-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +69,10 @@ func TestCertifyBindOnboard(t *testing.T) {
 			t.Errorf("%s: got %v, want an error about %s", tt.name, err, tt.want)
 		}
 	}
-	if _, err := client.Certify(maker, []byte{1, 2}, devicev1.Kind_KIND_SENSOR, "S"); err == nil {
+	if _, err := client.Certify(maker, []byte{1, 2}, "sensor", "S"); err == nil {
 		t.Errorf("certify short key: got nil error")
 	}
-	if _, err := client.Certify(maker, sig.PublicOf(dev), devicev1.Kind(42), "S"); err == nil {
-		t.Errorf("certify bad kind: got nil error")
+	if _, err := client.Certify(maker, sig.PublicOf(dev), "", "S"); err == nil {
+		t.Errorf("certify empty kind: got nil error")
 	}
 }

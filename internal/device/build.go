@@ -20,7 +20,7 @@ func publicOf(priv []byte) []byte {
 // NewCertificate builds and signs a maker's certificate for a device: the
 // encoded Certificate and the maker's signature over it (domain
 // sig.DomainCert). makerID must be the address of makerPriv's public key.
-func NewCertificate(makerPriv []byte, makerID ledger.Address, devicePub []byte, kind devicev1.Kind, serial string) (cert, signature []byte) {
+func NewCertificate(makerPriv []byte, makerID ledger.Address, devicePub []byte, kind string, serial string) (cert, signature []byte) {
 	_ = publicOf(makerPriv) // rejects a key of the wrong length
 	cert = encode(&devicev1.Certificate{Maker: makerID[:], DevicePubKey: devicePub, Kind: kind, Serial: serial})
 	return cert, sig.Sign(makerPriv, sig.DomainCert, cert)
@@ -36,7 +36,7 @@ func NewBinding(devicePriv []byte, chainID string, owner ledger.Address) (bindin
 }
 
 // RegisterMakerMsg builds a device/register-maker message.
-func RegisterMakerMsg(name string, pubKey []byte, kinds []devicev1.Kind, onboardFee uint64) (string, []byte) {
+func RegisterMakerMsg(name string, pubKey []byte, kinds []string, onboardFee uint64) (string, []byte) {
 	return TypeRegisterMaker, encode(&devicev1.MsgRegisterMaker{Name: name, PubKey: pubKey, Kinds: kinds, OnboardFee: onboardFee})
 }
 
@@ -47,17 +47,17 @@ func OnboardMsg(cert, makerSig, binding, deviceSig []byte) (string, []byte) {
 
 // Onboard builds a complete device/onboard message when one party holds both
 // the maker's and the device's keys (devnet, simulated fleet, tests).
-func Onboard(makerPriv, devicePriv []byte, kind devicev1.Kind, serial, chainID string, owner ledger.Address) (string, []byte) {
+func Onboard(makerPriv, devicePriv []byte, kind string, serial, chainID string, owner ledger.Address) (string, []byte) {
 	makerID := ledger.AddressOf(publicOf(makerPriv))
 	cert, cs := NewCertificate(makerPriv, makerID, publicOf(devicePriv), kind, serial)
 	bind, bs := NewBinding(devicePriv, chainID, owner)
 	return OnboardMsg(cert, cs, bind, bs)
 }
 
-// AssertLocationMsg builds a device/assert-location message. Gain (dBi/10)
-// and elevation (m) apply to coverage devices only; pass 0 otherwise.
-func AssertLocationMsg(device ledger.Address, cell uint64, gain, elevation int32) (string, []byte) {
-	return TypeAssertLocation, encode(&devicev1.MsgAssertLocation{Device: device[:], Cell: cell, Gain: gain, Elevation: elevation})
+// AssertLocationMsg builds a device/assert-location message with the
+// attributes the device's kind records (nil for none).
+func AssertLocationMsg(device ledger.Address, cell uint64, attributes []byte) (string, []byte) {
+	return TypeAssertLocation, encode(&devicev1.MsgAssertLocation{Device: device[:], Cell: cell, Attributes: attributes})
 }
 
 // TransferMsg builds a device/transfer message.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
 // TestBuildersAcceptStdlibKeys checks that keys from crypto/ed25519 (what
@@ -20,7 +19,7 @@ func TestBuildersAcceptStdlibKeys(t *testing.T) {
 	copy(seed, "stdlib-device")
 	devPriv := stded25519.NewKeyFromSeed(seed)
 	makerPub := makerPriv.Public().(stded25519.PublicKey)
-	typ, raw := RegisterMakerMsg("Std", makerPub, []devicev1.Kind{kSensor}, 0)
+	typ, raw := RegisterMakerMsg("Std", makerPub, []string{kSensor}, 0)
 	e.mustRun(e.authority, typ, raw)
 	owner := testAddr("owner")
 	cert, cs := NewCertificate(makerPriv, ledger.AddressOf(makerPub), devPriv.Public().(stded25519.PublicKey), kSensor, "STD-1")
@@ -49,17 +48,5 @@ func TestCodesNamed(t *testing.T) {
 		if got := c.String(); got != want {
 			t.Errorf("code %d: got %q, want %q", c, got, want)
 		}
-	}
-}
-
-func TestKindNames(t *testing.T) {
-	for k := devicev1.Kind_KIND_COVERAGE; k <= devicev1.Kind_KIND_COMPUTE; k++ {
-		got, ok := ParseKind(KindName(k))
-		if !ok || got != k {
-			t.Errorf("ParseKind(KindName(%d)) = %d %v, want %d", k, got, ok, k)
-		}
-	}
-	if _, ok := ParseKind("kind_9"); ok {
-		t.Errorf("ParseKind accepted kind_9")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/ledger"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
 var updateCorpus = flag.Bool("update-fuzz-corpus", false, "rewrite the seed corpus under testdata/fuzz")
@@ -45,14 +44,14 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 	f := newRegistryFix(t)
 	newMaker, _ := testKey("new-maker")
 	buyer := testAddr("buyer")
-	_, reg := RegisterMakerMsg("Initech", newMaker, []devicev1.Kind{kCov, kCompute}, 7)
-	_, regDup := RegisterMakerMsg("acme", newMaker, []devicev1.Kind{kCov}, 7)
+	_, reg := RegisterMakerMsg("Initech", newMaker, []string{kCov, kCompute}, 7)
+	_, regDup := RegisterMakerMsg("acme", newMaker, []string{kCov}, 7)
 	_, onb := Onboard(f.makerPriv, mustPriv("fz-new"), kSensor, "FZ-1", testChain, f.owner)
 	_, onbKind := Onboard(f.makerPriv, mustPriv("fz-new"), kStore, "FZ-1", testChain, f.owner)
 	_, onbChain := Onboard(f.makerPriv, mustPriv("fz-new"), kCov, "FZ-1", "other", f.owner)
-	_, asCov := AssertLocationMsg(f.cov, cellLisbon12, 50, 10)
-	_, asSen := AssertLocationMsg(f.sen, cellPorto12, 0, 0)
-	_, asBad := AssertLocationMsg(f.cov, cellLisbon7, 50, 10)
+	_, asCov := AssertLocationMsg(f.cov, cellLisbon12, covAttrs(50, 10))
+	_, asSen := AssertLocationMsg(f.sen, cellPorto12, nil)
+	_, asBad := AssertLocationMsg(f.cov, cellLisbon7, covAttrs(50, 10))
 	_, tr := TransferMsg(f.cov, buyer)
 	_, trSelf := TransferMsg(f.sen, f.owner)
 	_, dc := DecommissionMsg(f.sen)

@@ -11,7 +11,7 @@ import (
 type GenesisMaker struct {
 	Name       string
 	PubKey     []byte
-	Kinds      []devicev1.Kind
+	Kinds      []string
 	OnboardFee uint64
 }
 
@@ -20,7 +20,7 @@ type GenesisMaker struct {
 // other rule of onboarding and assertion applies. Location is optional.
 type GenesisDevice struct {
 	PubKey   []byte
-	Kind     devicev1.Kind
+	Kind     string
 	Maker    ledger.Address
 	Serial   string
 	Owner    ledger.Address
@@ -30,23 +30,23 @@ type GenesisDevice struct {
 // InitGenesis registers the genesis makers, then onboards the genesis
 // devices, in order, at height 0. Call it after the params genesis: it
 // checks names, serials and cells against the current params.
-func InitGenesis(st ledger.Store, makers []GenesisMaker, devices []GenesisDevice) error {
+func InitGenesis(st ledger.Store, known Kinds, makers []GenesisMaker, devices []GenesisDevice) error {
 	for i, g := range makers {
-		mk, e := newMaker(st, g.Name, g.PubKey, g.Kinds, g.OnboardFee, 0)
+		mk, e := newMaker(st, known, g.Name, g.PubKey, g.Kinds, g.OnboardFee, 0)
 		if e != nil {
 			return fmt.Errorf("device: genesis maker %d (%q): %s", i, g.Name, e.Msg)
 		}
 		writeMaker(st, mk)
 	}
 	for i, g := range devices {
-		if err := genesisDevice(st, g); err != nil {
+		if err := genesisDevice(st, known, g); err != nil {
 			return fmt.Errorf("device: genesis device %d (%q): %w", i, g.Serial, err)
 		}
 	}
 	return nil
 }
 
-func genesisDevice(st ledger.Store, g GenesisDevice) error {
+func genesisDevice(st ledger.Store, known Kinds, g GenesisDevice) error {
 	if g.Owner.IsZero() {
 		return fmt.Errorf("owner is the zero address")
 	}
@@ -65,10 +65,10 @@ func genesisDevice(st ledger.Store, g GenesisDevice) error {
 	}
 	var loc *devicev1.Location
 	if g.Location != nil {
-		if e := checkLocation(st, g.Kind, g.Location.Cell, g.Location.Gain, g.Location.Elevation); e != nil {
+		if e := checkLocation(st, known, g.Kind, g.Location.Cell, g.Location.Attributes); e != nil {
 			return e
 		}
-		loc = &devicev1.Location{Cell: g.Location.Cell, Gain: g.Location.Gain, Elevation: g.Location.Elevation}
+		loc = &devicev1.Location{Cell: g.Location.Cell, Attributes: g.Location.Attributes}
 		d.Location = loc
 		d.Assertions = 1
 	}

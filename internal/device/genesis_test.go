@@ -17,10 +17,10 @@ func TestInitGenesis(t *testing.T) {
 	owner := testAddr("owner")
 	d1, _ := testKey("g1")
 	d2, _ := testKey("g2")
-	err := InitGenesis(e.st,
-		[]GenesisMaker{{Name: "Dev Maker", PubKey: makerPub, Kinds: []devicev1.Kind{kSensor, kCov}, OnboardFee: 0}},
+	err := InitGenesis(e.st, testKinds{},
+		[]GenesisMaker{{Name: "Dev Maker", PubKey: makerPub, Kinds: []string{kSensor, kCov}, OnboardFee: 0}},
 		[]GenesisDevice{
-			{PubKey: d1, Kind: kCov, Maker: maker, Serial: "G-1", Owner: owner, Location: &devicev1.Location{Cell: cellLisbon12, Gain: 30, Elevation: 5}},
+			{PubKey: d1, Kind: kCov, Maker: maker, Serial: "G-1", Owner: owner, Location: &devicev1.Location{Cell: cellLisbon12, Attributes: covAttrs(30, 5)}},
 			{PubKey: d2, Kind: kSensor, Maker: maker, Serial: "G-2", Owner: owner},
 		})
 	if err != nil {
@@ -46,7 +46,7 @@ func TestInitGenesisRejects(t *testing.T) {
 	maker := ledger.AddressOf(makerPub)
 	owner := testAddr("owner")
 	d1, _ := testKey("g1")
-	good := GenesisMaker{Name: "Dev", PubKey: makerPub, Kinds: []devicev1.Kind{kCov}}
+	good := GenesisMaker{Name: "Dev", PubKey: makerPub, Kinds: []string{kCov}}
 	dev := func(mut func(*GenesisDevice)) []GenesisDevice {
 		g := GenesisDevice{PubKey: d1, Kind: kCov, Maker: maker, Serial: "G-1", Owner: owner}
 		mut(&g)
@@ -69,7 +69,7 @@ func TestInitGenesisRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e := newEnv(t)
-		err := InitGenesis(e.st, tt.makers, tt.devices)
+		err := InitGenesis(e.st, testKinds{}, tt.makers, tt.devices)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got error %v, want one containing %q", tt.name, err, tt.want)
 		}

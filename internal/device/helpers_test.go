@@ -8,6 +8,8 @@ import (
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/sig"
@@ -68,7 +70,7 @@ type tb interface {
 func newEnv(t tb) *env {
 	t.Helper()
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), bank.Specs())
+	reg := params.NewRegistry(Specs(), bank.Specs(), coverage.Kind{}.Specs())
 	authority := testAddr("authority")
 	if err := reg.InitGenesis(st, authority, nil); err != nil {
 		t.Fatalf("params genesis: %v", err)
@@ -79,8 +81,48 @@ func newEnv(t tb) *env {
 	rt := ledger.NewRouter()
 	reg.Register(rt)
 	bank.Register(rt)
-	Register(rt)
+	Register(testKinds{})(rt)
 	return &env{t: t, st: st, rt: rt, authority: authority, height: 1}
+}
+
+// testKinds are the kinds the tests register: coverage as the chain has
+// it, and four kinds with no attributes.
+type testKinds struct{}
+
+func (testKinds) Has(name string) bool {
+	switch name {
+	case coverage.Name, "storage", "sensor", "energy", "compute":
+		return true
+	}
+	return false
+}
+
+func (testKinds) CheckAttributes(st ledger.Store, name string, attrs []byte) error {
+	if name == coverage.Name {
+		return coverage.Kind{}.CheckAttributes(kind.ParamsOf(st, coverage.Kind{}), attrs)
+	}
+	if len(attrs) > 0 {
+		return fmt.Errorf("%s devices have no attributes", name)
+	}
+	return nil
+}
+
+// covAttrs are a coverage device's attributes in region EU868; none for
+// gain and elevation 0.
+func covAttrs(gain, elevation int32) []byte {
+	if gain == 0 && elevation == 0 {
+		return nil
+	}
+	return coverage.EncodeAttributes(gain, elevation, coverage.RegionEU868)
+}
+
+// gainOf is the antenna gain in a coverage location's attributes.
+func gainOf(l *devicev1.Location) int32 {
+	a, err := coverage.DecodeAttributes(l.Attributes)
+	if err != nil {
+		return -1
+	}
+	return a.GetGain()
 }
 
 // recStore counts the writes a handler makes.
@@ -166,7 +208,7 @@ func (e *env) setParam(s params.Spec, v uint64) {
 }
 
 // registerMaker registers a maker from a label; it returns the maker's key.
-func (e *env) registerMaker(label string, fee uint64, kinds ...devicev1.Kind) ed25519.PrivateKey {
+func (e *env) registerMaker(label string, fee uint64, kinds ...string) ed25519.PrivateKey {
 	e.t.Helper()
 	pub, priv := testKey(label)
 	typ, raw := RegisterMakerMsg(label, pub, kinds, fee)
@@ -175,7 +217,7 @@ func (e *env) registerMaker(label string, fee uint64, kinds ...devicev1.Kind) ed
 }
 
 // onboard onboards a device (key from label) to owner; it returns its id.
-func (e *env) onboard(makerPriv ed25519.PrivateKey, label, serial string, kind devicev1.Kind, owner ledger.Address) ledger.Address {
+func (e *env) onboard(makerPriv ed25519.PrivateKey, label, serial string, kind string, owner ledger.Address) ledger.Address {
 	e.t.Helper()
 	pub, priv := testKey(label)
 	typ, raw := Onboard(makerPriv, priv, kind, serial, testChain, owner)

@@ -74,7 +74,7 @@ func Invariants(st ledger.Store) error {
 			}
 			l := new(devicev1.Location)
 			decodeState(b, l)
-			if l.Cell != d.Location.Cell || l.Gain != d.Location.Gain || l.Elevation != d.Location.Elevation || l.Height != d.Location.Height {
+			if l.Cell != d.Location.Cell || !bytes.Equal(l.Attributes, d.Location.Attributes) || l.Height != d.Location.Height {
 				return fail("device %s latest history entry differs from its location", id)
 			}
 		}

@@ -1,7 +1,8 @@
 package device
 
 import (
-	"strconv"
+	"bytes"
+	"encoding/hex"
 
 	"google.golang.org/protobuf/proto"
 
@@ -24,28 +25,25 @@ func CheckCell(st ledger.Store, cell uint64) *ledger.Error {
 	return nil
 }
 
-// checkLocation validates an assertion for a device kind. Only coverage
-// devices have an antenna; other kinds must leave gain and elevation zero.
-func checkLocation(st ledger.Store, kind devicev1.Kind, cell uint64, gain, elevation int32) *ledger.Error {
+// MaxAttributesLen bounds the attributes asserted with a location.
+const MaxAttributesLen = 1024
+
+// checkLocation validates an assertion for a device of a kind: the cell,
+// and the attributes as the kind checks them.
+func checkLocation(st ledger.Store, known Kinds, kind string, cell uint64, attrs []byte) *ledger.Error {
 	if e := CheckCell(st, cell); e != nil {
 		return e
 	}
-	if kind != devicev1.Kind_KIND_COVERAGE {
-		if gain != 0 || elevation != 0 {
-			return ledger.Errorf(CodeInvalidLocation, "%s devices have no antenna: gain and elevation must be 0, got %d and %d", KindName(kind), gain, elevation)
-		}
-		return nil
+	if len(attrs) > MaxAttributesLen {
+		return ledger.Errorf(CodeInvalidLocation, "attributes are %d bytes, at most %d allowed", len(attrs), MaxAttributesLen)
 	}
-	if lo, hi := params.Get(st, MinGain), params.Get(st, MaxGain); gain < 0 || uint64(gain) < lo || uint64(gain) > hi {
-		return ledger.Errorf(CodeInvalidLocation, "antenna gain %d dBi/10 outside %d to %d", gain, lo, hi)
-	}
-	if hi := params.Get(st, MaxElevation); elevation < 0 || uint64(elevation) > hi {
-		return ledger.Errorf(CodeInvalidLocation, "elevation %d m outside 0 to %d", elevation, hi)
+	if err := known.CheckAttributes(st, kind, attrs); err != nil {
+		return ledger.Errorf(CodeInvalidLocation, "%v", err)
 	}
 	return nil
 }
 
-func handleAssertLocation(ctx *ledger.Context, raw []byte) *ledger.Error {
+func handleAssertLocation(ctx *ledger.Context, known Kinds, raw []byte) *ledger.Error {
 	var m devicev1.MsgAssertLocation
 	if e := ledger.Unmarshal(TypeAssertLocation, raw, &m); e != nil {
 		return e
@@ -54,12 +52,12 @@ func handleAssertLocation(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e != nil {
 		return e
 	}
-	if e := checkLocation(ctx.Store, d.Kind, m.Cell, m.Gain, m.Elevation); e != nil {
+	if e := checkLocation(ctx.Store, known, d.Kind, m.Cell, m.Attributes); e != nil {
 		return e
 	}
 	cur := d.Location
-	if cur != nil && cur.Cell == m.Cell && cur.Gain == m.Gain && cur.Elevation == m.Elevation {
-		return ledger.Errorf(CodeLocationUnchanged, "device %s is already at cell %s with gain %d and elevation %d", id, CellString(m.Cell), m.Gain, m.Elevation)
+	if cur != nil && cur.Cell == m.Cell && bytes.Equal(cur.Attributes, m.Attributes) {
+		return ledger.Errorf(CodeLocationUnchanged, "device %s is already at cell %s with the same attributes", id, CellString(m.Cell))
 	}
 	var fee uint64
 	if cur == nil || cur.Cell != m.Cell {
@@ -75,7 +73,7 @@ func handleAssertLocation(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := bank.Burn(ctx.Store, ctx.Signer, fee); e != nil {
 		return e // Burn changes nothing on failure, and nothing is written yet
 	}
-	loc := &devicev1.Location{Cell: m.Cell, Gain: m.Gain, Elevation: m.Elevation, Height: ctx.Height}
+	loc := &devicev1.Location{Cell: m.Cell, Attributes: m.Attributes, Height: ctx.Height}
 	updated := proto.Clone(d).(*devicev1.Device)
 	updated.Location = loc
 	updated.Assertions = seq + 1
@@ -84,8 +82,7 @@ func handleAssertLocation(ctx *ledger.Context, raw []byte) *ledger.Error {
 	pruneHistory(ctx.Store, id, updated.Assertions, params.Get(ctx.Store, MaxHistory))
 	ctx.Emit("device.location_asserted",
 		attr("device", id.String()), attr("owner", ctx.Signer.String()),
-		attr("cell", CellString(m.Cell)), attr("gain", strconv.Itoa(int(m.Gain))),
-		attr("elevation", strconv.Itoa(int(m.Elevation))), attr("burned", u64(fee)))
+		attr("cell", CellString(m.Cell)), attr("attributes", hex.EncodeToString(m.Attributes)), attr("burned", u64(fee)))
 	return nil
 }
 

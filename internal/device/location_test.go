@@ -3,7 +3,9 @@ package device
 import (
 	"testing"
 
+	"bytes"
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -41,7 +43,7 @@ func TestAssertLocation(t *testing.T) {
 	}
 	for i, s := range steps {
 		f.height = int64(100 + i)
-		typ, raw := AssertLocationMsg(f.cov, s.cell, s.gain, s.elv)
+		typ, raw := AssertLocationMsg(f.cov, s.cell, covAttrs(s.gain, s.elv))
 		f.mustRun(f.owner, typ, raw)
 		nb := bank.Balance(f.st, f.owner)
 		if got := bal - nb; got != s.burned {
@@ -49,7 +51,7 @@ func TestAssertLocation(t *testing.T) {
 		}
 		bal = nb
 		d := f.device(f.cov)
-		if d.Location.Cell != s.cell || d.Location.Gain != s.gain || d.Location.Elevation != s.elv || d.Location.Height != int64(100+i) {
+		if d.Location.Cell != s.cell || !bytes.Equal(d.Location.Attributes, covAttrs(s.gain, s.elv)) || d.Location.Height != int64(100+i) {
 			t.Errorf("%s: got location %v, want cell %x gain %d elevation %d height %d", s.name, d.Location, s.cell, s.gain, s.elv, 100+i)
 		}
 		if d.Assertions != uint32(i+1) {
@@ -66,12 +68,12 @@ func TestAssertLocation(t *testing.T) {
 		t.Fatalf("got %d locations (next %x), want %d and no next page", len(locs), next, len(steps))
 	}
 	for i, l := range locs {
-		if l.Cell != steps[i].cell || l.Gain != steps[i].gain {
-			t.Errorf("history %d: got cell %x gain %d, want %x %d", i, l.Cell, l.Gain, steps[i].cell, steps[i].gain)
+		if l.Cell != steps[i].cell || gainOf(l) != steps[i].gain {
+			t.Errorf("history %d: got cell %x gain %d, want %x %d", i, l.Cell, gainOf(l), steps[i].cell, steps[i].gain)
 		}
 	}
 	// The sensor device asserts with no antenna.
-	typ, raw := AssertLocationMsg(f.sen, cellLisbon12, 0, 0)
+	typ, raw := AssertLocationMsg(f.sen, cellLisbon12, nil)
 	f.mustRun(f.owner, typ, raw)
 	got, _ := ListDevices(f.st, Filter{Cell: ptr(cellLisbon12)}, Page{})
 	if len(got) != 1 || !eqBytes(got[0].Id, f.sen[:]) {
@@ -92,7 +94,7 @@ func TestAssertLocationRejects(t *testing.T) {
 	}{
 		{"garbage", nil, nil, func(*registryFix) []byte { return []byte{0x08} }, ledger.CodeMalformed},
 		{"short device id", nil, nil, func(f *registryFix) []byte {
-			_, r := AssertLocationMsg(f.cov, cellLisbon12, 0, 0)
+			_, r := AssertLocationMsg(f.cov, cellLisbon12, covAttrs(0, 0))
 			return append(r[:1], append([]byte{19}, r[2:21]...)...)
 		}, ledger.CodeInvalidAddress},
 		{"unknown device", nil, nil, func(f *registryFix) []byte { return assertRaw(stranger, cellLisbon12, 0, 0) }, ledger.CodeUnknownDevice},
@@ -105,14 +107,14 @@ func TestAssertLocationRejects(t *testing.T) {
 			func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, 0, 0) }, ledger.CodeInvalidCell},
 		{"gain too high", nil, nil, func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, 151, 0) }, CodeInvalidLocation},
 		{"negative gain", nil, nil, func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, -1, 0) }, CodeInvalidLocation},
-		{"gain below a raised min", nil, func(f *registryFix) { f.setParam(MinGain, 10) },
+		{"gain below a raised min", nil, func(f *registryFix) { f.setParam(coverage.MinGain, 10) },
 			func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, 9, 0) }, CodeInvalidLocation},
 		{"elevation too high", nil, nil, func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, 0, 1001) }, CodeInvalidLocation},
 		{"negative elevation", nil, nil, func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, 0, -5) }, CodeInvalidLocation},
 		{"sensor with gain", nil, nil, func(f *registryFix) []byte { return assertRaw(f.sen, cellLisbon12, 1, 0) }, CodeInvalidLocation},
 		{"sensor with elevation", nil, nil, func(f *registryFix) []byte { return assertRaw(f.sen, cellLisbon12, 0, 3) }, CodeInvalidLocation},
 		{"unchanged", nil, func(f *registryFix) {
-			typ, r := AssertLocationMsg(f.cov, cellLisbon12, 20, 5)
+			typ, r := AssertLocationMsg(f.cov, cellLisbon12, covAttrs(20, 5))
 			f.mustRun(f.owner, typ, r)
 		}, func(f *registryFix) []byte { return assertRaw(f.cov, cellLisbon12, 20, 5) }, CodeLocationUnchanged},
 		{"decommissioned", nil, func(f *registryFix) {
@@ -140,7 +142,7 @@ func TestAssertLocationRejects(t *testing.T) {
 }
 
 func assertRaw(id ledger.Address, cell uint64, gain, elevation int32) []byte {
-	_, r := AssertLocationMsg(id, cell, gain, elevation)
+	_, r := AssertLocationMsg(id, cell, covAttrs(gain, elevation))
 	return r
 }
 
@@ -159,7 +161,7 @@ func TestLocationHistoryPruned(t *testing.T) {
 	if len(locs) != 2 {
 		t.Fatalf("got %d kept assertions, want 2", len(locs))
 	}
-	if locs[0].Cell != cellPorto12 || locs[1].Cell != cellLisbon12 || locs[1].Gain != 5 {
+	if locs[0].Cell != cellPorto12 || locs[1].Cell != cellLisbon12 || gainOf(locs[1]) != 5 {
 		t.Errorf("got history %v, want the last two assertions (porto, lisbon gain 5)", locs)
 	}
 	if got := f.device(f.cov).Assertions; got != 6 {
@@ -168,7 +170,7 @@ func TestLocationHistoryPruned(t *testing.T) {
 	// Pages of one, oldest first.
 	first, next := Locations(f.st, f.cov, Page{Limit: 1})
 	second, end := Locations(f.st, f.cov, Page{Key: next, Limit: 1})
-	if len(first) != 1 || len(second) != 1 || first[0].Gain != 4 || second[0].Gain != 5 || end != nil {
+	if len(first) != 1 || len(second) != 1 || gainOf(first[0]) != 4 || gainOf(second[0]) != 5 || end != nil {
 		t.Errorf("got pages %v / %v (end %x), want gain 4 then gain 5 then no next", first, second, end)
 	}
 }

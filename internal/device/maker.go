@@ -10,18 +10,18 @@ import (
 )
 
 // checkKinds validates a maker's kinds and returns them sorted ascending.
-func checkKinds(kinds []devicev1.Kind) ([]devicev1.Kind, *ledger.Error) {
+func checkKinds(known Kinds, kinds []string) ([]string, *ledger.Error) {
 	if len(kinds) == 0 {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "maker certifies no kinds")
 	}
 	out := slices.Clone(kinds)
 	slices.Sort(out)
 	for i, k := range out {
-		if !validKind(k) {
-			return nil, ledger.Errorf(ledger.CodeMalformed, "kind %d is not a device kind", int32(k))
+		if !known.Has(k) {
+			return nil, ledger.Errorf(ledger.CodeMalformed, "kind %q is not a network kind of this chain", k)
 		}
 		if i > 0 && out[i-1] == k {
-			return nil, ledger.Errorf(ledger.CodeMalformed, "kind %s listed twice", KindName(k))
+			return nil, ledger.Errorf(ledger.CodeMalformed, "kind %s listed twice", k)
 		}
 	}
 	return out, nil
@@ -29,14 +29,14 @@ func checkKinds(kinds []devicev1.Kind) ([]devicev1.Kind, *ledger.Error) {
 
 // newMaker checks a maker registration against the message's own rules and
 // the state, and returns the record to write.
-func newMaker(st ledger.Store, name string, pubKey []byte, kinds []devicev1.Kind, fee uint64, height int64) (*devicev1.Maker, *ledger.Error) {
+func newMaker(st ledger.Store, known Kinds, name string, pubKey []byte, kinds []string, fee uint64, height int64) (*devicev1.Maker, *ledger.Error) {
 	if e := checkText("maker name", name, params.Get(st, MaxNameLen), true); e != nil {
 		return nil, e
 	}
 	if len(pubKey) != sig.PubKeyLen {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "maker public key is %d bytes, want %d", len(pubKey), sig.PubKeyLen)
 	}
-	sorted, e := checkKinds(kinds)
+	sorted, e := checkKinds(known, kinds)
 	if e != nil {
 		return nil, e
 	}
@@ -58,7 +58,7 @@ func writeMaker(st ledger.Store, m *devicev1.Maker) {
 	st.Set(nameKey(m.Name), m.Id)
 }
 
-func handleRegisterMaker(ctx *ledger.Context, raw []byte) *ledger.Error {
+func handleRegisterMaker(ctx *ledger.Context, known Kinds, raw []byte) *ledger.Error {
 	var m devicev1.MsgRegisterMaker
 	if e := ledger.Unmarshal(TypeRegisterMaker, raw, &m); e != nil {
 		return e
@@ -66,7 +66,7 @@ func handleRegisterMaker(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := params.RequireAuthority(ctx); e != nil {
 		return e
 	}
-	mk, e := newMaker(ctx.Store, m.Name, m.PubKey, m.Kinds, m.OnboardFee, ctx.Height)
+	mk, e := newMaker(ctx.Store, known, m.Name, m.PubKey, m.Kinds, m.OnboardFee, ctx.Height)
 	if e != nil {
 		return e
 	}
@@ -77,7 +77,7 @@ func handleRegisterMaker(ctx *ledger.Context, raw []byte) *ledger.Error {
 		if i > 0 {
 			kinds += ","
 		}
-		kinds += KindName(k)
+		kinds += k
 	}
 	ctx.Emit("device.maker_registered",
 		attr("maker", id.String()), attr("name", mk.Name), attr("kinds", kinds),

@@ -5,20 +5,19 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/ledger"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
 var (
-	kCov     = devicev1.Kind_KIND_COVERAGE
-	kSensor  = devicev1.Kind_KIND_SENSOR
-	kStore   = devicev1.Kind_KIND_STORAGE
-	kCompute = devicev1.Kind_KIND_COMPUTE
+	kCov     = "coverage"
+	kSensor  = "sensor"
+	kStore   = "storage"
+	kCompute = "compute"
 )
 
 func TestRegisterMaker(t *testing.T) {
 	e := newEnv(t)
 	pub, _ := testKey("acme")
-	typ, raw := RegisterMakerMsg("Acme Radio", pub, []devicev1.Kind{kSensor, kCov}, 42)
+	typ, raw := RegisterMakerMsg("Acme Radio", pub, []string{kSensor, kCov}, 42)
 	e.height = 7
 	e.mustRun(e.authority, typ, raw)
 	id := ledger.AddressOf(pub)
@@ -43,11 +42,11 @@ func TestRegisterMaker(t *testing.T) {
 func TestRegisterMakerRejects(t *testing.T) {
 	pub, _ := testKey("acme")
 	otherPub, _ := testKey("other")
-	msg := func(name string, pk []byte, kinds []devicev1.Kind) []byte {
+	msg := func(name string, pk []byte, kinds []string) []byte {
 		_, raw := RegisterMakerMsg(name, pk, kinds, 1)
 		return raw
 	}
-	cov := []devicev1.Kind{kCov}
+	cov := []string{kCov}
 	tests := []struct {
 		name   string
 		signer string // "" is the authority
@@ -64,9 +63,9 @@ func TestRegisterMakerRejects(t *testing.T) {
 		{"name with non-ascii", "", msg("Acmé", otherPub, cov), ledger.CodeMalformed},
 		{"short key", "", msg("X", otherPub[:31], cov), ledger.CodeMalformed},
 		{"no kinds", "", msg("X", otherPub, nil), ledger.CodeMalformed},
-		{"unspecified kind", "", msg("X", otherPub, []devicev1.Kind{0}), ledger.CodeMalformed},
-		{"unknown kind", "", msg("X", otherPub, []devicev1.Kind{9}), ledger.CodeMalformed},
-		{"duplicate kind", "", msg("X", otherPub, []devicev1.Kind{kCov, kSensor, kCov}), ledger.CodeMalformed},
+		{"unspecified kind", "", msg("X", otherPub, []string{""}), ledger.CodeMalformed},
+		{"unknown kind", "", msg("X", otherPub, []string{"weather"}), ledger.CodeMalformed},
+		{"duplicate kind", "", msg("X", otherPub, []string{kCov, kSensor, kCov}), ledger.CodeMalformed},
 		{"key registered", "", msg("Another", pub, cov), ledger.CodeMakerExists},
 		{"name taken, other case", "", msg("ACME", otherPub, cov), ledger.CodeMakerExists},
 	}

@@ -16,46 +16,25 @@ const (
 	TypeDecommission   = "device/decommission"
 )
 
-// Register adds the device messages to a router.
-func Register(rt *ledger.Router) {
-	rt.Add(TypeRegisterMaker, handleRegisterMaker)
-	rt.Add(TypeOnboard, handleOnboard)
-	rt.Add(TypeAssertLocation, handleAssertLocation)
-	rt.Add(TypeTransfer, handleTransfer)
-	rt.Add(TypeDecommission, handleDecommission)
-	rt.Add(TypeSetDenied, handleSetDenied)
+// Kinds is what the registry needs of the chain's network kinds
+// (*kind.Registry implements it): which names exist, and each kind's check
+// of the attributes its devices assert.
+type Kinds interface {
+	Has(name string) bool
+	CheckAttributes(st ledger.Store, kind string, attrs []byte) error
 }
 
-// validKind reports whether k names one of the five device kinds.
-func validKind(k devicev1.Kind) bool {
-	return k >= devicev1.Kind_KIND_COVERAGE && k <= devicev1.Kind_KIND_COMPUTE
-}
-
-// KindName is the short name of a kind ("coverage"), as used in events.
-func KindName(k devicev1.Kind) string {
-	switch k {
-	case devicev1.Kind_KIND_COVERAGE:
-		return "coverage"
-	case devicev1.Kind_KIND_STORAGE:
-		return "storage"
-	case devicev1.Kind_KIND_SENSOR:
-		return "sensor"
-	case devicev1.Kind_KIND_ENERGY:
-		return "energy"
-	case devicev1.Kind_KIND_COMPUTE:
-		return "compute"
+// Register returns the function that adds the device messages to a
+// router, for devices of the given kinds.
+func Register(k Kinds) func(*ledger.Router) {
+	return func(rt *ledger.Router) {
+		rt.Add(TypeRegisterMaker, func(ctx *ledger.Context, raw []byte) *ledger.Error { return handleRegisterMaker(ctx, k, raw) })
+		rt.Add(TypeOnboard, handleOnboard)
+		rt.Add(TypeAssertLocation, func(ctx *ledger.Context, raw []byte) *ledger.Error { return handleAssertLocation(ctx, k, raw) })
+		rt.Add(TypeTransfer, handleTransfer)
+		rt.Add(TypeDecommission, handleDecommission)
+		rt.Add(TypeSetDenied, handleSetDenied)
 	}
-	return "kind_" + strconv.Itoa(int(k))
-}
-
-// ParseKind is the inverse of KindName.
-func ParseKind(s string) (devicev1.Kind, bool) {
-	for k := devicev1.Kind_KIND_COVERAGE; k <= devicev1.Kind_KIND_COMPUTE; k++ {
-		if KindName(k) == s {
-			return k, true
-		}
-	}
-	return devicev1.Kind_KIND_UNSPECIFIED, false
 }
 
 // checkText accepts 1 to max bytes of printable ASCII; spaces are allowed

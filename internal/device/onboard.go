@@ -30,9 +30,6 @@ func checkCertificate(st ledger.Store, c *devicev1.Certificate) (*devicev1.Maker
 	if len(c.DevicePubKey) != sig.PubKeyLen {
 		return nil, id, ledger.Errorf(ledger.CodeMalformed, "device public key is %d bytes, want %d", len(c.DevicePubKey), sig.PubKeyLen)
 	}
-	if !validKind(c.Kind) {
-		return nil, id, ledger.Errorf(ledger.CodeMalformed, "kind %d is not a device kind", int32(c.Kind))
-	}
 	if e := checkText("serial", c.Serial, params.Get(st, MaxSerialLen), false); e != nil {
 		return nil, id, e
 	}
@@ -41,7 +38,7 @@ func checkCertificate(st ledger.Store, c *devicev1.Certificate) (*devicev1.Maker
 		return nil, id, ledger.Errorf(ledger.CodeUnknownMaker, "no maker %s", makerID)
 	}
 	if !slices.Contains(mk.Kinds, c.Kind) {
-		return nil, id, ledger.Errorf(ledger.CodeKindNotCertified, "maker %q may not certify %s devices", mk.Name, KindName(c.Kind))
+		return nil, id, ledger.Errorf(ledger.CodeKindNotCertified, "maker %q may not certify %s devices", mk.Name, c.Kind)
 	}
 	id = ledger.AddressOf(c.DevicePubKey)
 	if _, ok := GetDevice(st, id); ok {
@@ -131,7 +128,7 @@ func handleOnboard(ctx *ledger.Context, raw []byte) *ledger.Error {
 	makerID, _ := ledger.AddressFromBytes(o.maker.Id)
 	ctx.Emit("device.onboarded",
 		attr("device", id.String()), attr("owner", ctx.Signer.String()),
-		attr("maker", makerID.String()), attr("kind", KindName(o.device.Kind)),
+		attr("maker", makerID.String()), attr("kind", o.device.Kind),
 		attr("serial", o.device.Serial), attr("burned", u64(o.fee)))
 	return nil
 }

@@ -129,11 +129,11 @@ func TestOnboardRejects(t *testing.T) {
 			return f.msg(func(c *devicev1.Certificate, _ *devicev1.Binding) { c.Kind = kStore })
 		}, ledger.CodeKindNotCertified},
 		{"kind unspecified", nil, func(f *onboardFix) []byte {
-			return f.msg(func(c *devicev1.Certificate, _ *devicev1.Binding) { c.Kind = 0 })
-		}, ledger.CodeMalformed},
+			return f.msg(func(c *devicev1.Certificate, _ *devicev1.Binding) { c.Kind = "" })
+		}, ledger.CodeKindNotCertified},
 		{"kind unknown", nil, func(f *onboardFix) []byte {
-			return f.msg(func(c *devicev1.Certificate, _ *devicev1.Binding) { c.Kind = 6 })
-		}, ledger.CodeMalformed},
+			return f.msg(func(c *devicev1.Certificate, _ *devicev1.Binding) { c.Kind = "weather" })
+		}, ledger.CodeKindNotCertified},
 		{"empty serial", nil, func(f *onboardFix) []byte {
 			return f.msg(func(c *devicev1.Certificate, _ *devicev1.Binding) { c.Serial = "" })
 		}, ledger.CodeMalformed},

@@ -21,16 +21,6 @@ var (
 		Doc: "lowest H3 resolution of an asserted cell"}
 	MaxResolution = params.Spec{Name: "device.max_resolution", Default: 12, Min: 0, Max: 15, Unit: "h3 resolution",
 		Doc: "highest H3 resolution of an asserted cell"}
-	// MinGain and MaxGain bound a coverage device's antenna gain. Helium's
-	// IoT config allows 10 to 150 dBi×10 (helium-program-library
-	// create-subdao setup script); we allow from 0 dBi.
-	MinGain = params.Spec{Name: "device.min_gain", Default: 0, Min: 0, Max: 1000, Unit: "dBi/10",
-		Doc: "lowest antenna gain of a coverage device"}
-	MaxGain = params.Spec{Name: "device.max_gain", Default: 150, Min: 0, Max: 1000, Unit: "dBi/10",
-		Doc: "highest antenna gain of a coverage device"}
-	// MaxElevation bounds a coverage device's antenna elevation above ground.
-	MaxElevation = params.Spec{Name: "device.max_elevation", Default: 1000, Min: 0, Max: 10_000, Unit: "m",
-		Doc: "highest antenna elevation above ground of a coverage device"}
 	MaxNameLen = params.Spec{Name: "device.max_name_len", Default: 64, Min: 1, Max: 256, Unit: "bytes",
 		Doc: "longest maker name"}
 	MaxSerialLen = params.Spec{Name: "device.max_serial_len", Default: 64, Min: 1, Max: 256, Unit: "bytes",
@@ -43,7 +33,7 @@ var (
 
 // Specs lists the device module's parameters.
 func Specs() []params.Spec {
-	return []params.Spec{AssertFee, MinResolution, MaxResolution, MinGain, MaxGain, MaxElevation, MaxNameLen, MaxSerialLen, MaxHistory}
+	return []params.Spec{AssertFee, MinResolution, MaxResolution, MaxNameLen, MaxSerialLen, MaxHistory}
 }
 
 // Result codes of the device module (range 50-69).

@@ -7,6 +7,7 @@ import (
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 	"pgregory.net/rapid"
 
+	"bytes"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
@@ -26,7 +27,7 @@ var propCells = []propCell{
 
 type propDevice struct {
 	owner  ledger.Address
-	kind   devicev1.Kind
+	kind   string
 	loc    *devicev1.Location
 	active bool
 	maker  int
@@ -43,7 +44,7 @@ func TestRegistryProperties(t *testing.T) {
 		devKeys[i] = mustPriv(fmt.Sprintf("prop-dev-%d", i))
 	}
 	owners := []ledger.Address{testAddr("p-o1"), testAddr("p-o2"), testAddr("p-o3")}
-	kinds := []devicev1.Kind{kCov, kSensor, kStore}
+	kinds := []string{kCov, kSensor, kStore}
 	rapid.Check(t, func(rt *rapid.T) {
 		e := newEnv(rt)
 		makers := []ed25519.PrivateKey{e.registerMaker("acme", makerFee, kCov, kSensor), e.registerMaker("globex", 0, kStore)}
@@ -107,7 +108,11 @@ func TestRegistryProperties(t *testing.T) {
 				if rapid.Bool().Draw(rt, "zero gain") {
 					gain = 0
 				}
-				typ, raw := AssertLocationMsg(id, c.cell, gain, 0)
+				attrs := covAttrs(gain, 0)
+				if gain == 0 {
+					attrs = nil
+				}
+				typ, raw := AssertLocationMsg(id, c.cell, attrs)
 				d, exists := devices[i]
 				ok := exists && d.owner == signer && d.active && c.valid
 				fee := AssertFee.Default
@@ -115,12 +120,12 @@ func TestRegistryProperties(t *testing.T) {
 					ok = gain == 0 || (d.kind == kCov && gain > 0 && gain <= 150)
 					if d.loc != nil && d.loc.Cell == c.cell {
 						fee = 0
-						ok = ok && d.loc.Gain != gain
+						ok = ok && !bytes.Equal(d.loc.Attributes, attrs)
 					}
 					ok = ok && bank.Balance(e.st, signer) >= fee
 				}
 				if expect("assert", signer, typ, raw, ok) {
-					d.loc = &devicev1.Location{Cell: c.cell, Gain: gain}
+					d.loc = &devicev1.Location{Cell: c.cell, Attributes: attrs}
 					burned += fee
 				}
 			},
@@ -161,7 +166,7 @@ func TestRegistryProperties(t *testing.T) {
 					id := ledger.AddressOf(devKeys[i].Public().(ed25519.PublicKey))
 					got := e.device(id)
 					if !eqBytes(got.Owner, d.owner[:]) || IsActive(got) != d.active || (got.Location == nil) != (d.loc == nil) ||
-						(d.loc != nil && (got.Location.Cell != d.loc.Cell || got.Location.Gain != d.loc.Gain)) {
+						(d.loc != nil && (got.Location.Cell != d.loc.Cell || !bytes.Equal(got.Location.Attributes, d.loc.Attributes))) {
 						rt.Fatalf("device %d: got %v, want owner %s active %v location %v", i, got, d.owner, d.active, d.loc)
 					}
 				}

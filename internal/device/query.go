@@ -30,7 +30,7 @@ type Page struct {
 type Filter struct {
 	Owner  *ledger.Address
 	Cell   *uint64
-	Kind   devicev1.Kind
+	Kind   string
 	Active bool
 }
 
@@ -41,10 +41,10 @@ func (f Filter) match(d *devicev1.Device) bool {
 	if f.Cell != nil && (d.Location == nil || d.Location.Cell != *f.Cell) {
 		return false
 	}
-	if f.Kind != devicev1.Kind_KIND_UNSPECIFIED && d.Kind != f.Kind {
+	if f.Kind != "" && d.Kind != f.Kind {
 		return false
 	}
-	if (f.Active || f.Cell != nil || f.Kind != devicev1.Kind_KIND_UNSPECIFIED) && !IsActive(d) {
+	if (f.Active || f.Cell != nil || f.Kind != "") && !IsActive(d) {
 		return false
 	}
 	return true
@@ -100,8 +100,8 @@ func ListDevices(st ledger.Store, f Filter, page Page) ([]*devicev1.Device, []by
 		pfx = prefix(tagCell, ledger.U64(*f.Cell))
 	case f.Owner != nil:
 		pfx = prefix(tagOwner, f.Owner[:])
-	case f.Kind != devicev1.Kind_KIND_UNSPECIFIED:
-		pfx = prefix(tagKind, []byte{byte(f.Kind)})
+	case f.Kind != "":
+		pfx = prefix(tagKind, kindPrefix(f.Kind))
 	default:
 		pfx, indexed = prefix(tagDevice), false
 	}

@@ -6,14 +6,13 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/ledger"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
 // modelDevice is what a test expects of a device.
 type modelDevice struct {
 	id     ledger.Address
 	owner  ledger.Address
-	kind   devicev1.Kind
+	kind   string
 	cell   uint64 // 0: none
 	active bool
 }
@@ -25,7 +24,7 @@ func (m modelDevice) match(f Filter) bool {
 	if f.Cell != nil && (m.cell != *f.Cell || !m.active) {
 		return false
 	}
-	if f.Kind != 0 && (m.kind != f.Kind || !m.active) {
+	if f.Kind != "" && (m.kind != f.Kind || !m.active) {
 		return false
 	}
 	return !f.Active || m.active
@@ -75,7 +74,7 @@ func filters(owners []ledger.Address) []Filter {
 		fs = append(fs, Filter{Owner: o}, Filter{Owner: o, Active: true}, Filter{Owner: o, Kind: kCov},
 			Filter{Owner: o, Cell: ptr(cellLisbon12)})
 	}
-	for _, k := range []devicev1.Kind{kCov, kSensor, kStore} {
+	for _, k := range []string{kCov, kSensor, kStore} {
 		fs = append(fs, Filter{Kind: k})
 	}
 	return fs
@@ -90,7 +89,7 @@ func TestListDevicesFilters(t *testing.T) {
 	cells := []uint64{0, cellLisbon12, cellPorto12}
 	var model []modelDevice
 	for i := 0; i < 40; i++ {
-		kind := []devicev1.Kind{kCov, kSensor}[i%2]
+		kind := []string{kCov, kSensor}[i%2]
 		o := owners[i%3]
 		id := f.onboard(f.makerPriv, fmt.Sprintf("d%d", i), fmt.Sprintf("SN-%d", i), kind, o)
 		m := modelDevice{id: id, owner: o, kind: kind, active: true, cell: cells[i%len(cells)]}

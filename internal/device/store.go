@@ -49,8 +49,14 @@ func ownerKey(owner, id ledger.Address) []byte { return prefix(tagOwner, owner[:
 func cellKey(cell uint64, id ledger.Address) []byte {
 	return prefix(tagCell, ledger.U64(cell), id[:])
 }
-func kindKey(kind devicev1.Kind, id ledger.Address) []byte {
-	return prefix(tagKind, []byte{byte(kind)}, id[:])
+func kindKey(kind string, id ledger.Address) []byte {
+	return prefix(tagKind, kindPrefix(kind), id[:])
+}
+
+// kindPrefix is a kind's name with its length first, so that no name's
+// keys fall under another's.
+func kindPrefix(kind string) []byte {
+	return append([]byte{byte(len(kind))}, kind...)
 }
 func locationKey(id ledger.Address, seq uint32) []byte {
 	return prefix(tagLocation, id[:], binary.BigEndian.AppendUint32(nil, seq))

@@ -10,7 +10,7 @@
 //   - GridDisk returns its cells sorted ascending, without the zero padding the
 //     C library may leave next to pentagons;
 //   - the zero value of H3 implements the small geometry interface declared by
-//     internal/coverage.
+//     internal/kind/coverage.
 //
 // Determinism: Parent, Resolution, IsValid, GridDistance and GridDisk are
 // integer algorithms in the H3 C library. Center and CellFromLatLng use

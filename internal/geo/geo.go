@@ -135,7 +135,7 @@ func CellFromLatLng(latE7, lngE7 int64, res int) (uint64, error) {
 }
 
 // H3 adapts the package functions to the geometry interface that
-// internal/coverage declares. Its zero value is ready to use.
+// internal/kind/coverage declares. Its zero value is ready to use.
 type H3 struct{}
 
 // IsValid reports whether cell is a valid H3 cell.

@@ -65,7 +65,7 @@ func verifyBaseline(b *testing.B, batches [][]*reportv1.SignedReport) float64 {
 			for bt := range work {
 				bv := sig.NewBatchVerifier()
 				for _, sr := range bt {
-					rep, err := DecodeReport(sr, 2048)
+					rep, err := DecodeReport(testKinds, sr, 2048)
 					if err != nil {
 						b.Error(err)
 						return
@@ -106,7 +106,7 @@ func BenchmarkSubmitBatch(b *testing.B) {
 				cfg.Rate, cfg.Burst = 1_000_000, 1_000_000
 				reg := NewMemRegistry()
 				f.register(reg)
-				svc, err := New(cfg, Deps{Registry: reg, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, nil)
+				svc, err := New(cfg, Deps{Registry: reg, Kinds: testKinds, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -3,9 +3,11 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -15,18 +17,7 @@ import (
 // sig.SignBytes(Domain, encoded Report).
 const Domain = "depin/report/v1"
 
-// Field limits of a report.
-const (
-	// LocalEntropyLen is the beacon's local entropy size
-	// (helium/proto beacon/src/entropy.rs LOCAL_ENTROPY_SIZE = 4).
-	LocalEntropyLen = 4
-	// MaxPayloadLen bounds beacon and witness payloads: a LoRa frame is at
-	// most 255 bytes (Helium beacons are 51, BEACON_PAYLOAD_SIZE).
-	MaxPayloadLen = 255
-	// MaxRegionLen bounds the region name.
-	MaxRegionLen = 16
-	hashLen      = 32
-)
+const hashLen = 32
 
 // rejection is the outcome of a report that is not accepted.
 type rejection struct {
@@ -39,16 +30,17 @@ func reject(st ingestv1.Status, format string, args ...any) *rejection {
 }
 
 // DecodeReport decodes and checks the structure of a signed report: sizes,
-// required fields and the body. It does not verify the signature.
-func DecodeReport(sr *reportv1.SignedReport, maxBytes int) (*reportv1.Report, error) {
-	rep, r := decode(sr, maxBytes)
+// the envelope's required fields and the body, by its kind in kinds. It
+// does not verify the signature.
+func DecodeReport(kinds *kind.Registry, sr *reportv1.SignedReport, maxBytes int) (*reportv1.Report, error) {
+	rep, r := decode(kinds, sr, maxBytes)
 	if r != nil {
 		return nil, fmt.Errorf("ingest: decode report: %s: %s", r.status, r.msg)
 	}
 	return rep, nil
 }
 
-func decode(sr *reportv1.SignedReport, maxBytes int) (*reportv1.Report, *rejection) {
+func decode(kinds *kind.Registry, sr *reportv1.SignedReport, maxBytes int) (*reportv1.Report, *rejection) {
 	if sr == nil {
 		return nil, reject(ingestv1.Status_STATUS_MALFORMED, "empty report")
 	}
@@ -62,13 +54,13 @@ func decode(sr *reportv1.SignedReport, maxBytes int) (*reportv1.Report, *rejecti
 	if err := proto.Unmarshal(sr.GetReport(), rep); err != nil {
 		return nil, reject(ingestv1.Status_STATUS_MALFORMED, "report does not decode: %v", err)
 	}
-	if r := checkReport(rep); r != nil {
+	if r := checkReport(kinds, rep); r != nil {
 		return nil, r
 	}
 	return rep, nil
 }
 
-func checkReport(r *reportv1.Report) *rejection {
+func checkReport(kinds *kind.Registry, r *reportv1.Report) *rejection {
 	bad := func(format string, args ...any) *rejection {
 		return reject(ingestv1.Status_STATUS_MALFORMED, format, args...)
 	}
@@ -84,19 +76,13 @@ func checkReport(r *reportv1.Report) *rejection {
 	if rj := checkBlockRef("entropy", r.GetEntropy()); rj != nil {
 		return rj
 	}
-	switch b := r.GetBody().(type) {
-	case *reportv1.Report_Beacon:
-		return checkBeacon(b.Beacon)
-	case *reportv1.Report_Witness:
-		return checkWitness(r.GetPubKey(), b.Witness)
-	case *reportv1.Report_Heartbeat:
-		if b.Heartbeat.GetCell() == 0 {
-			return bad("heartbeat cell is missing")
-		}
-		return nil
-	default:
-		return bad("report has no body")
+	if r.GetKind() == "" || r.GetType() == "" {
+		return bad("report has no kind or type")
 	}
+	if err := kinds.CheckReport(r.GetKind(), r.GetType(), r.GetBody(), r.GetPubKey()); err != nil {
+		return bad("%s", strings.TrimSuffix(err.Error(), ": "+kind.ErrInvalid.Error()))
+	}
+	return nil
 }
 
 func checkBlockRef(name string, b *reportv1.BlockRef) *rejection {
@@ -109,40 +95,6 @@ func checkBlockRef(name string, b *reportv1.BlockRef) *rejection {
 		return reject(ingestv1.Status_STATUS_MALFORMED, "%s hash is %d bytes, want %d", name, len(b.GetHash()), hashLen)
 	}
 	return nil
-}
-
-func checkBeacon(b *reportv1.Beacon) *rejection {
-	bad := func(format string, args ...any) *rejection {
-		return reject(ingestv1.Status_STATUS_MALFORMED, format, args...)
-	}
-	switch {
-	case len(b.GetLocalEntropy()) != LocalEntropyLen:
-		return bad("beacon local_entropy is %d bytes, want %d", len(b.GetLocalEntropy()), LocalEntropyLen)
-	case len(b.GetPayload()) == 0 || len(b.GetPayload()) > MaxPayloadLen:
-		return bad("beacon payload is %d bytes, want 1 to %d", len(b.GetPayload()), MaxPayloadLen)
-	case b.GetFrequency() == 0:
-		return bad("beacon frequency is missing")
-	case b.GetRegion() == "" || len(b.GetRegion()) > MaxRegionLen:
-		return bad("beacon region must be 1 to %d bytes", MaxRegionLen)
-	}
-	return nil
-}
-
-func checkWitness(self []byte, w *reportv1.Witness) *rejection {
-	bad := func(format string, args ...any) *rejection {
-		return reject(ingestv1.Status_STATUS_MALFORMED, format, args...)
-	}
-	switch {
-	case len(w.GetBeaconer()) != 32:
-		return bad("witness beaconer is %d bytes, want 32", len(w.GetBeaconer()))
-	case bytes.Equal(w.GetBeaconer(), self):
-		return bad("a device cannot witness its own beacon")
-	case len(w.GetPayload()) == 0 || len(w.GetPayload()) > MaxPayloadLen:
-		return bad("witness payload is %d bytes, want 1 to %d", len(w.GetPayload()), MaxPayloadLen)
-	case w.GetFrequency() == 0:
-		return bad("witness frequency is missing")
-	}
-	return checkBlockRef("witness beacon_entropy", w.GetBeaconEntropy())
 }
 
 // checkEntropy checks that ref names a block within window blocks of head.

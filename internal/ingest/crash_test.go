@@ -41,7 +41,7 @@ func crashConfig(dir string) Config {
 }
 
 func crashDeps(reg *MemRegistry) Deps {
-	return Deps{Registry: reg, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}, Committer: &RecordingCommitter{}}
+	return Deps{Registry: reg, Kinds: testKinds, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}, Committer: &RecordingCommitter{}}
 }
 
 // TestCrashChild is the service process of TestCrashRecovery; it runs only

@@ -5,6 +5,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/depin-network/depin/internal/kind"
 )
 
 // DeviceInfo is what ingest needs to know about a registered device.
@@ -52,8 +54,10 @@ type Committer interface {
 // durable log; nil opens the NATS log that Config describes. The Service
 // closes whichever log it uses.
 type Deps struct {
-	Log       Log
-	Registry  Registry
+	Log      Log
+	Registry Registry
+	// Kinds check report bodies (internal/chain.Kinds).
+	Kinds     *kind.Registry
 	Entropy   Entropy
 	Epochs    Epochs
 	Committer Committer

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -18,9 +19,9 @@ func FuzzDecodeReport(f *testing.F) {
 	seeds := []*reportv1.SignedReport{
 		fl.heartbeat(0, ent),
 		signRep(fl.keys[1], &reportv1.Report{PubKey: fl.pub(1), Nonce: 3, Timestamp: 9, Entropy: ent,
-			Body: &reportv1.Report_Beacon{Beacon: &reportv1.Beacon{LocalEntropy: []byte{1, 2, 3, 4}, Payload: bytes.Repeat([]byte{7}, 51), Frequency: 868_100_000, TxPower: 270, Region: "EU868"}}}),
+			Kind: "coverage", Type: "beacon", Body: mustBody(&coveragev1.Beacon{LocalEntropy: []byte{1, 2, 3, 4}, Payload: bytes.Repeat([]byte{7}, 51), Frequency: 868_100_000, TxPower: 270, Region: "EU868"})}),
 		signRep(fl.keys[0], &reportv1.Report{PubKey: fl.pub(0), Nonce: 4, Timestamp: 9, Entropy: ent,
-			Body: &reportv1.Report_Witness{Witness: &reportv1.Witness{Beaconer: fl.pub(1), Payload: []byte{7}, Frequency: 868_100_000, Signal: -1100, Snr: 65, BeaconEntropy: ent}}}),
+			Kind: "coverage", Type: "witness", Body: mustBody(&coveragev1.Witness{Beaconer: fl.pub(1), Payload: []byte{7}, Frequency: 868_100_000, Signal: -1100, Snr: 65, BeaconEntropy: ent})}),
 	}
 	for _, s := range seeds {
 		b, err := proto.Marshal(s)
@@ -34,7 +35,7 @@ func FuzzDecodeReport(f *testing.F) {
 		if proto.Unmarshal(data, &sr) != nil {
 			return
 		}
-		rep, err := DecodeReport(&sr, 2048)
+		rep, err := DecodeReport(testKinds, &sr, 2048)
 		if err != nil {
 			return
 		}

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/sig"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -45,7 +46,7 @@ func (f *fleet) heartbeat(i int, ent *reportv1.BlockRef) *reportv1.SignedReport 
 	return signRep(f.keys[i], &reportv1.Report{
 		PubKey: f.pub(i), Nonce: f.nonces[i], Timestamp: 1_700_000_000_000_000_000 + int64(f.nonces[i]),
 		Entropy: ent,
-		Body:    &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 0x8928308280fffff, Uptime: f.nonces[i]}},
+		Kind:    "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 0x8928308280fffff, Uptime: f.nonces[i]}),
 	})
 }
 
@@ -122,7 +123,7 @@ func newEnv(t testing.TB, cfg Config, f *fleet) *env {
 	if f != nil {
 		f.register(e.reg)
 	}
-	e.deps = Deps{Registry: e.reg, Entropy: e.chain, Epochs: FixedEpochs{Length: 1000}, Committer: e.committer, Now: e.clock.Now}
+	e.deps = Deps{Registry: e.reg, Kinds: testKinds, Entropy: e.chain, Epochs: FixedEpochs{Length: 1000}, Committer: e.committer, Now: e.clock.Now}
 	e.start(t)
 	return e
 }

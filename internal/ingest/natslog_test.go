@@ -136,7 +136,7 @@ func TestExternalNATSNeedsCredentials(t *testing.T) {
 		f := newFleet(1)
 		reg := NewMemRegistry()
 		f.register(reg)
-		return New(cfg, Deps{Registry: reg, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, testLogger(t))
+		return New(cfg, Deps{Registry: reg, Kinds: testKinds, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, testLogger(t))
 	}
 	anon := base
 	anon.NATSInsecure = true

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -21,7 +22,7 @@ func poisonMessages(t *testing.T, f *fleet, ent *reportv1.BlockRef) [][]byte {
 	pub := [32]byte(f.pub(1))
 	junkDigest := sha256.Sum256([]byte("junk"))
 	forged, err := proto.Marshal(&reportv1.Report{PubKey: f.pub(1), Nonce: 7, Timestamp: 1, Entropy: ent,
-		Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 1}}})
+		Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestPoisonMessageQuarantined(t *testing.T) {
 			cfg.SegmentMaxAge = 20 * time.Millisecond
 			e := &env{cfg: cfg, reg: NewMemRegistry(), chain: testChain(100), committer: &RecordingCommitter{}, clock: newClock()}
 			f.register(e.reg)
-			e.deps = Deps{Registry: e.reg, Entropy: e.chain, Epochs: FixedEpochs{Length: 1000}, Committer: e.committer, Now: time.Now}
+			e.deps = Deps{Registry: e.reg, Kinds: testKinds, Entropy: e.chain, Epochs: FixedEpochs{Length: 1000}, Committer: e.committer, Now: time.Now}
 			if name == "mem" {
 				e.deps.Log = NewMemLog(0)
 			}

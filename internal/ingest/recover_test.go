@@ -43,7 +43,7 @@ func TestRecoverRefusesResetLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := NewMemRegistry()
-	_, err := New(cfg, Deps{Registry: reg, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, nil)
+	_, err := New(cfg, Deps{Registry: reg, Kinds: testKinds, Entropy: testChain(100), Epochs: FixedEpochs{Length: 1000}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "reset") {
 		t.Fatalf("got %v, want an error saying the log was reset", err)
 	}
@@ -85,7 +85,7 @@ func TestVerifySplitBatch(t *testing.T) {
 			sr.Signature[7] ^= 1
 		}
 		items[i].signed, items[i].msg = sr, -1
-		items[i].rep, items[i].rej = decode(sr, 2048)
+		items[i].rep, items[i].rej = decode(testKinds, sr, 2048)
 		if items[i].rej != nil {
 			t.Fatal(items[i].rej.msg)
 		}

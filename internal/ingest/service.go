@@ -49,8 +49,8 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if deps.Registry == nil || deps.Entropy == nil || deps.Epochs == nil {
-		return nil, errors.New("ingest: new: registry, entropy and epochs are required")
+	if deps.Registry == nil || deps.Kinds == nil || deps.Entropy == nil || deps.Epochs == nil {
+		return nil, errors.New("ingest: new: registry, kinds, entropy and epochs are required")
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now

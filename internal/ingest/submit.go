@@ -46,7 +46,7 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 	items := make([]item, len(reports))
 	for i, sr := range reports {
 		items[i].signed, items[i].msg = sr, -1
-		items[i].rep, items[i].rej = decode(sr, s.cfg.MaxReportBytes)
+		items[i].rep, items[i].rej = decode(s.deps.Kinds, sr, s.cfg.MaxReportBytes)
 	}
 	s.verify(items)
 	s.checkState(items)

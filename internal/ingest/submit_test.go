@@ -12,6 +12,7 @@ import (
 
 	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -28,7 +29,7 @@ func TestSubmitRejections(t *testing.T) {
 		f.nonces[i]++
 		return &reportv1.Report{
 			PubKey: f.pub(i), Nonce: f.nonces[i], Timestamp: 1, Entropy: ref(e.chain),
-			Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 1, Uptime: 1}},
+			Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1, Uptime: 1}),
 		}
 	}
 	signed := func(i int, mut func(*reportv1.Report)) *reportv1.SignedReport {
@@ -46,11 +47,11 @@ func TestSubmitRejections(t *testing.T) {
 	}
 	badSig := signed(1, nil)
 	badSig.Signature[0] ^= 1
-	witness := func(w *reportv1.Witness) func(*reportv1.Report) {
-		return func(r *reportv1.Report) { r.Body = &reportv1.Report_Witness{Witness: w} }
+	witness := func(w *coveragev1.Witness) func(*reportv1.Report) {
+		return func(r *reportv1.Report) { setBody(r, "witness", w) }
 	}
-	okWitness := func() *reportv1.Witness {
-		return &reportv1.Witness{Beaconer: f.pub(2), Payload: []byte{1}, Frequency: 868_100_000, Signal: -1000, Snr: 55, BeaconEntropy: ref(e.chain)}
+	okWitness := func() *coveragev1.Witness {
+		return &coveragev1.Witness{Beaconer: f.pub(2), Payload: []byte{1}, Frequency: 868_100_000, Signal: -1000, Snr: 55, BeaconEntropy: ref(e.chain)}
 	}
 	selfWitness := okWitness()
 	selfWitness.Beaconer = f.pub(1)
@@ -70,20 +71,23 @@ func TestSubmitRejections(t *testing.T) {
 		{"no timestamp", signed(1, func(r *reportv1.Report) { r.Timestamp = 0 }), ingestv1.Status_STATUS_MALFORMED, "timestamp"},
 		{"no entropy", signed(1, func(r *reportv1.Report) { r.Entropy = nil }), ingestv1.Status_STATUS_MALFORMED, "entropy"},
 		{"short entropy hash", signed(1, func(r *reportv1.Report) { r.Entropy.Hash = r.Entropy.Hash[:8] }), ingestv1.Status_STATUS_MALFORMED, "hash"},
-		{"no body", signed(1, func(r *reportv1.Report) { r.Body = nil }), ingestv1.Status_STATUS_MALFORMED, "no body"},
-		{"heartbeat without cell", signed(1, func(r *reportv1.Report) { r.GetHeartbeat().Cell = 0 }), ingestv1.Status_STATUS_MALFORMED, "cell"},
+		{"no kind", signed(1, func(r *reportv1.Report) { r.Kind = "" }), ingestv1.Status_STATUS_MALFORMED, "no kind"},
+		{"unknown kind", signed(1, func(r *reportv1.Report) { r.Kind = "weather" }), ingestv1.Status_STATUS_MALFORMED, "unknown kind"},
+		{"unknown type", signed(1, func(r *reportv1.Report) { r.Type = "reading" }), ingestv1.Status_STATUS_MALFORMED, "no report type"},
+		{"body does not decode", signed(1, func(r *reportv1.Report) { r.Body = []byte{0xff} }), ingestv1.Status_STATUS_MALFORMED, "does not decode"},
+		{"heartbeat without cell", signed(1, func(r *reportv1.Report) { setBody(r, "heartbeat", &coveragev1.Heartbeat{Uptime: 1}) }), ingestv1.Status_STATUS_MALFORMED, "cell"},
 		{"beacon bad local entropy", signed(1, func(r *reportv1.Report) {
-			r.Body = &reportv1.Report_Beacon{Beacon: &reportv1.Beacon{LocalEntropy: []byte{1}, Payload: []byte{1}, Frequency: 1, Region: "EU868"}}
+			setBody(r, "beacon", &coveragev1.Beacon{LocalEntropy: []byte{1}, Payload: []byte{1}, Frequency: 1, Region: "EU868"})
 		}), ingestv1.Status_STATUS_MALFORMED, "local_entropy"},
 		{"beacon no region", signed(1, func(r *reportv1.Report) {
-			r.Body = &reportv1.Report_Beacon{Beacon: &reportv1.Beacon{LocalEntropy: []byte{1, 2, 3, 4}, Payload: []byte{1}, Frequency: 1}}
+			setBody(r, "beacon", &coveragev1.Beacon{LocalEntropy: []byte{1, 2, 3, 4}, Payload: []byte{1}, Frequency: 1})
 		}), ingestv1.Status_STATUS_MALFORMED, "region"},
 		{"witness of itself", signed(1, witness(selfWitness)), ingestv1.Status_STATUS_MALFORMED, "own beacon"},
-		{"witness no beacon entropy", signed(1, witness(&reportv1.Witness{Beaconer: f.pub(2), Payload: []byte{1}, Frequency: 1})), ingestv1.Status_STATUS_MALFORMED, "beacon_entropy"},
+		{"witness no beacon entropy", signed(1, witness(&coveragev1.Witness{Beaconer: f.pub(2), Payload: []byte{1}, Frequency: 1})), ingestv1.Status_STATUS_MALFORMED, "beacon_entropy"},
 		{"bad signature", badSig, ingestv1.Status_STATUS_BAD_SIGNATURE, "does not verify"},
 		{"signed by another key", signRep(f.keys[2], good(1)), ingestv1.Status_STATUS_BAD_SIGNATURE, "does not verify"},
 		{"unknown device", signRep(stranger.keys[4], &reportv1.Report{PubKey: stranger.pub(4), Nonce: 1, Timestamp: 1, Entropy: ref(e.chain),
-			Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 1}}}), ingestv1.Status_STATUS_UNKNOWN_DEVICE, "no device"},
+			Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1})}), ingestv1.Status_STATUS_UNKNOWN_DEVICE, "no device"},
 		{"decommissioned", signed(3, nil), ingestv1.Status_STATUS_DECOMMISSIONED, "decommissioned"},
 		{"stale entropy", signed(1, func(r *reportv1.Report) { r.Entropy = &reportv1.BlockRef{Height: 89, Hash: blockHash(89)} }), ingestv1.Status_STATUS_STALE_ENTROPY, "behind"},
 		{"future entropy", signed(1, func(r *reportv1.Report) { r.Entropy = &reportv1.BlockRef{Height: 101, Hash: blockHash(101)} }), ingestv1.Status_STATUS_UNKNOWN_ENTROPY, "above"},

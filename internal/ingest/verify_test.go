@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -26,7 +27,7 @@ func TestSmallOrderDeviceKeyCannotReport(t *testing.T) {
 		e.reg.Put(pub, DeviceInfo{})
 		b, err := proto.Marshal(&reportv1.Report{
 			PubKey: pub, Nonce: 1, Timestamp: 1, Entropy: ref(e.chain),
-			Body: &reportv1.Report_Heartbeat{Heartbeat: &reportv1.Heartbeat{Cell: 1, Uptime: 1}},
+			Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1, Uptime: 1}),
 		})
 		if err != nil {
 			t.Fatal(err)

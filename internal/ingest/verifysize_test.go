@@ -17,7 +17,7 @@ func BenchmarkVerifyBatchSize(b *testing.B) {
 	var pubs, msgs, sigs [][]byte
 	for i := range 4096 {
 		sr := f.heartbeat(i, ent)
-		rep, err := DecodeReport(sr, 2048)
+		rep, err := DecodeReport(testKinds, sr, 2048)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -38,7 +38,8 @@ type OracleConfig struct {
 	KeyringBackend string `toml:"keyring_backend"`
 	// IngestURL serves the epoch's segments (this node's ingest if empty).
 	IngestURL string `toml:"ingest_url"`
-	// Region is the LoRaWAN region of the fleet (EU868, US915, AU915).
+	// Region is no longer read: each coverage device asserts its region
+	// with its location. Kept so that existing app.toml files load.
 	Region string `toml:"region"`
 	// Service is the oracle service's own configuration; a relative
 	// data_dir is taken relative to the home.

@@ -10,13 +10,13 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 )
 
 // BundleFormat is the version of the bundle encoding.
-const BundleFormat = 1
+const BundleFormat = 2
 
 // Bundle is an epoch's inputs apart from the reports and the prior
 // manifest, frozen as of the epoch: the chain keeps only current state, so
@@ -35,14 +35,10 @@ type Bundle struct {
 	// Emission and Pools are the epoch's, as recorded on chain.
 	Emission uint64
 	Pools    []reward.Pool
-	Params   coverage.Params
-	// Hotspots are the registered coverage devices when the epoch was
-	// scored, sorted by device.
-	Hotspots []coverage.Hotspot
+	// Kinds are the inputs of each network kind, in registry order.
+	Kinds []KindInputs
 	// Entropy holds the chain blocks the reports answer, sorted by height.
-	Entropy []coverage.Entropy
-	// Activity is the state left by the previous epoch, sorted by device.
-	Activity []coverage.Activity
+	Entropy []kind.Entropy
 	// PriorEpoch and PriorRoot name the previous settled manifest whose
 	// totals this epoch adds to; HasPrior is false for the first epoch.
 	HasPrior   bool
@@ -50,6 +46,30 @@ type Bundle struct {
 	PriorRoot  reward.Hash
 	// Segments are the epoch's committed segments in commit order.
 	Segments []SegmentRef
+}
+
+// KindInputs are one kind's inputs of an epoch.
+type KindInputs struct {
+	Name string
+	// ScorerVersion is the version of the kind's scorer the epoch runs.
+	ScorerVersion uint32
+	// Params are the kind's, in the order of its specs.
+	Params kind.Params
+	// Devices are the kind's registered devices when the epoch was
+	// scored, sorted by ID.
+	Devices []kind.Device
+	// State is what the previous epoch's output left for the kind.
+	State []byte
+}
+
+// Kind returns the inputs of a kind, and false if the bundle has none.
+func (b *Bundle) Kind(name string) (*KindInputs, bool) {
+	for i := range b.Kinds {
+		if b.Kinds[i].Name == name {
+			return &b.Kinds[i], true
+		}
+	}
+	return nil, false
 }
 
 // SegmentRef is a segment commitment as recorded on chain.
@@ -62,22 +82,20 @@ type SegmentRef struct {
 // The JSON form. Every field is always written, in declaration order, and
 // slices are sorted, so encoding/json gives one byte string per bundle.
 type bundleJSON struct {
-	Format        uint32         `json:"format"`
-	Epoch         uint64         `json:"epoch"`
-	ScorerVersion uint32         `json:"scorer_version"`
-	StartHeight   int64          `json:"start_height"`
-	EndHeight     int64          `json:"end_height"`
-	Start         int64          `json:"start"`
-	End           int64          `json:"end"`
-	Emission      uint64         `json:"emission"`
-	Pools         []poolJSON     `json:"pools"`
-	Params        []paramJSON    `json:"params"`
-	Hotspots      []hotspotJSON  `json:"hotspots"`
-	Entropy       []entropyJSON  `json:"entropy"`
-	Activity      []activityJSON `json:"activity"`
-	PriorEpoch    *uint64        `json:"prior_epoch"`
-	PriorRoot     string         `json:"prior_root"`
-	Segments      []segmentJSON  `json:"segments"`
+	Format        uint32        `json:"format"`
+	Epoch         uint64        `json:"epoch"`
+	ScorerVersion uint32        `json:"scorer_version"`
+	StartHeight   int64         `json:"start_height"`
+	EndHeight     int64         `json:"end_height"`
+	Start         int64         `json:"start"`
+	End           int64         `json:"end"`
+	Emission      uint64        `json:"emission"`
+	Pools         []poolJSON    `json:"pools"`
+	Kinds         []kindJSON    `json:"kinds"`
+	Entropy       []entropyJSON `json:"entropy"`
+	PriorEpoch    *uint64       `json:"prior_epoch"`
+	PriorRoot     string        `json:"prior_root"`
+	Segments      []segmentJSON `json:"segments"`
 }
 
 type poolJSON struct {
@@ -87,33 +105,31 @@ type poolJSON struct {
 	Kind      string `json:"kind,omitempty"`
 }
 
+type kindJSON struct {
+	Name          string       `json:"name"`
+	ScorerVersion uint32       `json:"scorer_version"`
+	Params        []paramJSON  `json:"params"`
+	Devices       []deviceJSON `json:"devices"`
+	State         string       `json:"state"` // hex
+}
+
 type paramJSON struct {
 	Name  string `json:"name"`
 	Value uint64 `json:"value"`
 }
 
-type hotspotJSON struct {
-	Device     string          `json:"device"`
-	Owner      string          `json:"owner"`
-	Cell       string          `json:"cell"` // H3 index in hex, "0" when not asserted
-	GainDdBi   int32           `json:"gain_ddbi"`
-	ElevationM int32           `json:"elevation_m"`
-	Region     coverage.Region `json:"region"`
-	Denied     bool            `json:"denied"`
-	DataOnly   bool            `json:"data_only"`
+type deviceJSON struct {
+	Device     string `json:"device"`
+	Owner      string `json:"owner"`
+	Cell       string `json:"cell"` // H3 index in hex, "0" when not asserted
+	Attributes string `json:"attributes"`
+	Denied     bool   `json:"denied"`
 }
 
 type entropyJSON struct {
 	Height uint64 `json:"height"`
 	Hash   string `json:"hash"`
 	Time   int64  `json:"time"`
-}
-
-type activityJSON struct {
-	Device          string `json:"device"`
-	LastBeacon      int64  `json:"last_beacon"`
-	LastBeaconRecip int64  `json:"last_beacon_recip"`
-	LastWitness     int64  `json:"last_witness"`
 }
 
 type segmentJSON struct {
@@ -124,9 +140,10 @@ type segmentJSON struct {
 
 // Normalize sorts the bundle's lists into their canonical order.
 func (b *Bundle) Normalize() {
-	slices.SortFunc(b.Hotspots, func(x, y coverage.Hotspot) int { return bytes.Compare(x.Device[:], y.Device[:]) })
-	slices.SortFunc(b.Entropy, func(x, y coverage.Entropy) int { return cmp.Compare(x.Height, y.Height) })
-	slices.SortFunc(b.Activity, func(x, y coverage.Activity) int { return bytes.Compare(x.Device[:], y.Device[:]) })
+	for i := range b.Kinds {
+		slices.SortFunc(b.Kinds[i].Devices, func(x, y kind.Device) int { return bytes.Compare(x.ID[:], y.ID[:]) })
+	}
+	slices.SortFunc(b.Entropy, func(x, y kind.Entropy) int { return cmp.Compare(x.Height, y.Height) })
 }
 
 // EncodeBundle returns the canonical bytes of b. Lists must be in canonical
@@ -140,29 +157,27 @@ func EncodeBundle(b *Bundle) ([]byte, error) {
 		StartHeight: b.StartHeight, EndHeight: b.EndHeight, Start: b.Start, End: b.End,
 		Emission: b.Emission,
 		Pools:    make([]poolJSON, len(b.Pools)),
-		Hotspots: make([]hotspotJSON, len(b.Hotspots)),
+		Kinds:    make([]kindJSON, len(b.Kinds)),
 		Entropy:  make([]entropyJSON, len(b.Entropy)),
-		Activity: make([]activityJSON, len(b.Activity)),
 		Segments: make([]segmentJSON, len(b.Segments)),
 	}
 	for i, p := range b.Pools {
 		j.Pools[i] = poolJSON{Name: p.Name, Bps: p.Bps, Recipient: p.Recipient.String(), Kind: p.Kind}
 	}
-	for _, s := range coverage.Specs() {
-		v, _ := b.Params.Get(s.Name)
-		j.Params = append(j.Params, paramJSON{Name: s.Name, Value: v})
-	}
-	for i, h := range b.Hotspots {
-		j.Hotspots[i] = hotspotJSON{
-			Device: h.Device.String(), Owner: h.Owner.String(), Cell: strconv.FormatUint(h.Cell, 16),
-			GainDdBi: h.GainDdBi, ElevationM: h.ElevationM, Region: h.Region, Denied: h.Denied, DataOnly: h.DataOnly,
+	for i, k := range b.Kinds {
+		kj := kindJSON{Name: k.Name, ScorerVersion: k.ScorerVersion, Params: make([]paramJSON, len(k.Params)),
+			Devices: make([]deviceJSON, len(k.Devices)), State: hex.EncodeToString(k.State)}
+		for n, p := range k.Params {
+			kj.Params[n] = paramJSON{Name: p.Name, Value: p.Value}
 		}
+		for n, d := range k.Devices {
+			kj.Devices[n] = deviceJSON{Device: d.ID.String(), Owner: d.Owner.String(), Cell: strconv.FormatUint(d.Cell, 16),
+				Attributes: hex.EncodeToString(d.Attributes), Denied: d.Denied}
+		}
+		j.Kinds[i] = kj
 	}
 	for i, e := range b.Entropy {
 		j.Entropy[i] = entropyJSON{Height: e.Height, Hash: hex.EncodeToString(e.Hash[:]), Time: e.Time}
-	}
-	for i, a := range b.Activity {
-		j.Activity[i] = activityJSON{Device: a.Device.String(), LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness}
 	}
 	if b.HasPrior {
 		pe := b.PriorEpoch
@@ -185,7 +200,7 @@ func BundleHash(encoded []byte) [32]byte { return sha256.Sum256(encoded) }
 // DecodeBundle parses canonical bundle bytes. Anything else (unknown
 // fields, another format, bad addresses or hashes, unsorted lists, bytes
 // that do not re-encode identically) is a *ledger.Error with
-// CodeBundleMismatch.
+// CodeBundleMismatch. Params are checked against their kinds by Run.
 func DecodeBundle(raw []byte) (*Bundle, error) {
 	bad := func(format string, args ...any) error {
 		return ledger.Errorf(CodeBundleMismatch, "decode bundle: "+format, args...)
@@ -201,7 +216,7 @@ func DecodeBundle(raw []byte) (*Bundle, error) {
 	}
 	b := &Bundle{
 		Epoch: j.Epoch, ScorerVersion: j.ScorerVersion, StartHeight: j.StartHeight, EndHeight: j.EndHeight,
-		Start: j.Start, End: j.End, Emission: j.Emission, Params: coverage.DefaultParams(),
+		Start: j.Start, End: j.End, Emission: j.Emission,
 	}
 	for _, p := range j.Pools {
 		r, ok := reward.ParseRecipient(p.Recipient)
@@ -210,43 +225,39 @@ func DecodeBundle(raw []byte) (*Bundle, error) {
 		}
 		b.Pools = append(b.Pools, reward.Pool{Name: p.Name, Bps: p.Bps, Recipient: r, Kind: p.Kind})
 	}
-	specs := coverage.Specs()
-	if len(j.Params) != len(specs) {
-		return nil, bad("%d params, want %d", len(j.Params), len(specs))
-	}
-	for i, p := range j.Params {
-		if p.Name != specs[i].Name {
-			return nil, bad("param %d is %q, want %q", i, p.Name, specs[i].Name)
+	for _, kj := range j.Kinds {
+		k := KindInputs{Name: kj.Name, ScorerVersion: kj.ScorerVersion, Params: kind.Params{}, Devices: []kind.Device{}}
+		for _, p := range kj.Params {
+			k.Params = append(k.Params, kind.Param{Name: p.Name, Value: p.Value})
 		}
-		if err := b.Params.Set(p.Name, p.Value); err != nil {
-			return nil, bad("%v", err)
+		for i, d := range kj.Devices {
+			dev, err1 := ledger.ParseAddress(d.Device)
+			own, err2 := ledger.ParseAddress(d.Owner)
+			cell, err3 := strconv.ParseUint(d.Cell, 16, 64)
+			attrs, err4 := hex.DecodeString(d.Attributes)
+			if err := cmp.Or(err1, err2, err3, err4); err != nil {
+				return nil, bad("kind %s device %d: %v", kj.Name, i, err)
+			}
+			if len(attrs) == 0 {
+				attrs = nil
+			}
+			k.Devices = append(k.Devices, kind.Device{ID: dev, Owner: own, Cell: cell, Attributes: attrs, Denied: d.Denied})
 		}
-	}
-	for i, h := range j.Hotspots {
-		dev, err1 := ledger.ParseAddress(h.Device)
-		own, err2 := ledger.ParseAddress(h.Owner)
-		cell, err3 := strconv.ParseUint(h.Cell, 16, 64)
-		if err := cmp.Or(err1, err2, err3); err != nil {
-			return nil, bad("hotspot %d: %v", i, err)
+		st, err := hex.DecodeString(kj.State)
+		if err != nil {
+			return nil, bad("kind %s state: %v", kj.Name, err)
 		}
-		b.Hotspots = append(b.Hotspots, coverage.Hotspot{
-			Device: dev, Owner: own, Cell: cell, GainDdBi: h.GainDdBi, ElevationM: h.ElevationM,
-			Region: h.Region, Denied: h.Denied, DataOnly: h.DataOnly,
-		})
+		if len(st) > 0 {
+			k.State = st
+		}
+		b.Kinds = append(b.Kinds, k)
 	}
 	for i, e := range j.Entropy {
 		h, err := parseHash(e.Hash)
 		if err != nil {
 			return nil, bad("entropy %d: %v", i, err)
 		}
-		b.Entropy = append(b.Entropy, coverage.Entropy{Height: e.Height, Hash: h, Time: e.Time})
-	}
-	for i, a := range j.Activity {
-		dev, err := ledger.ParseAddress(a.Device)
-		if err != nil {
-			return nil, bad("activity %d: %v", i, err)
-		}
-		b.Activity = append(b.Activity, coverage.Activity{Device: dev, LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness})
+		b.Entropy = append(b.Entropy, kind.Entropy{Height: e.Height, Hash: h, Time: e.Time})
 	}
 	if j.PriorEpoch != nil {
 		r, err := parseHash(j.PriorRoot)
@@ -273,14 +284,11 @@ func DecodeBundle(raw []byte) (*Bundle, error) {
 	return b, nil
 }
 
-// Validate checks the bundle's structure: valid params and pools, a
-// non-empty window, lists sorted with each key once.
+// Validate checks the bundle's structure: valid pools, a non-empty window,
+// each kind once, lists sorted with each key once.
 func (b *Bundle) Validate() error {
 	bad := func(format string, args ...any) error {
 		return ledger.Errorf(CodeBundleMismatch, "bundle of epoch %d: "+format, append([]any{b.Epoch}, args...)...)
-	}
-	if err := b.Params.Validate(); err != nil {
-		return bad("%v", err)
 	}
 	if err := reward.ValidatePools(b.Pools); err != nil {
 		return bad("%v", err)
@@ -288,19 +296,21 @@ func (b *Bundle) Validate() error {
 	if b.End <= b.Start {
 		return bad("window end %d not after start %d", b.End, b.Start)
 	}
-	for i := 1; i < len(b.Hotspots); i++ {
-		if bytes.Compare(b.Hotspots[i-1].Device[:], b.Hotspots[i].Device[:]) >= 0 {
-			return bad("hotspot %d (%s) out of order or repeated", i, b.Hotspots[i].Device)
+	for i, k := range b.Kinds {
+		for _, prev := range b.Kinds[:i] {
+			if prev.Name == k.Name {
+				return bad("kind %s listed twice", k.Name)
+			}
+		}
+		for n := 1; n < len(k.Devices); n++ {
+			if bytes.Compare(k.Devices[n-1].ID[:], k.Devices[n].ID[:]) >= 0 {
+				return bad("kind %s device %d (%s) out of order or repeated", k.Name, n, k.Devices[n].ID)
+			}
 		}
 	}
 	for i := 1; i < len(b.Entropy); i++ {
 		if b.Entropy[i-1].Height >= b.Entropy[i].Height {
 			return bad("entropy %d (height %d) out of order or repeated", i, b.Entropy[i].Height)
-		}
-	}
-	for i := 1; i < len(b.Activity); i++ {
-		if bytes.Compare(b.Activity[i-1].Device[:], b.Activity[i].Device[:]) >= 0 {
-			return bad("activity %d (%s) out of order or repeated", i, b.Activity[i].Device)
 		}
 	}
 	return nil

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
 )
 
@@ -76,10 +77,10 @@ type Ledger interface {
 	GraceBlocks(ctx context.Context) (int64, error)
 	// Block returns a committed block's hash and time.
 	Block(ctx context.Context, height int64) (Block, error)
-	// Hotspots lists the active coverage devices now, in any order.
-	Hotspots(ctx context.Context) ([]coverage.Hotspot, error)
-	// CoverageParams are the scorer params now.
-	CoverageParams(ctx context.Context) (coverage.Params, error)
+	// Devices lists the active devices of a kind now, in any order.
+	Devices(ctx context.Context, kind string) ([]kind.Device, error)
+	// Params are the values of specs now, in their order.
+	Params(ctx context.Context, specs []params.Spec) (kind.Params, error)
 	// SubmitRoot sends the oracle's result. Submitting the same content
 	// twice, or for an epoch already settled with it, is not an error.
 	SubmitRoot(ctx context.Context, s Submission) error

@@ -5,28 +5,35 @@ import (
 	"encoding/hex"
 	"slices"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 )
 
-// Explanation is one device's result for an epoch: its shares, what each
-// pool paid it, its cumulative total and every report with its reason.
-// It is the JSON body of GET /v1/rewards/devices/{id}.
+// Explanation is one device's result for an epoch: its kind's figures,
+// what each pool paid it, its cumulative total and every report with its
+// reason. It is the JSON body of GET /v1/rewards/devices/{id}.
 type Explanation struct {
-	Epoch          uint64         `json:"epoch"`
-	ScorerVersion  uint32         `json:"scorer_version"`
-	Device         string         `json:"device"`
-	Owner          string         `json:"owner,omitempty"`
-	Registered     bool           `json:"registered"`
-	BeaconerShares uint64         `json:"beaconer_shares"`
-	WitnessShares  uint64         `json:"witness_shares"`
-	ValidBeacons   uint32         `json:"valid_beacons"`
-	ValidWitnesses uint32         `json:"valid_witnesses"`
-	Pools          []PoolPayout   `json:"pools"`
-	Payout         uint64         `json:"payout"`
-	Cumulative     uint64         `json:"cumulative"`
-	Reports        []ReportReason `json:"reports"`
+	Epoch         uint64 `json:"epoch"`
+	ScorerVersion uint32 `json:"scorer_version"`
+	Device        string `json:"device"`
+	Kind          string `json:"kind,omitempty"`
+	Owner         string `json:"owner,omitempty"`
+	Registered    bool   `json:"registered"`
+	// Stats are the figures the device's kind reports for it (for
+	// coverage: beaconer_shares, witness_shares, valid_beacons,
+	// valid_witnesses).
+	Stats      []kind.Param   `json:"stats"`
+	Pools      []PoolPayout   `json:"pools"`
+	Payout     uint64         `json:"payout"`
+	Cumulative uint64         `json:"cumulative"`
+	Reports    []ReportReason `json:"reports"`
+}
+
+// Stat returns a named figure of the explanation, 0 if absent.
+func (e *Explanation) Stat(name string) uint64 {
+	v, _ := kind.Params(e.Stats).Get(name)
+	return v
 }
 
 // PoolPayout is what one pool paid a device.
@@ -38,19 +45,19 @@ type PoolPayout struct {
 
 // ReportReason is the verdict on one report of a device.
 type ReportReason struct {
-	ID       string          `json:"id"`
-	Role     coverage.Role   `json:"role"`
-	Reason   coverage.Reason `json:"reason"`
-	Detail   string          `json:"detail,omitempty"`
-	Units    uint64          `json:"units"`
-	HexScale uint64          `json:"hex_scale"`
-	Share    uint64          `json:"share"`
+	ID     string `json:"id"`
+	Role   string `json:"role"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+	Units  uint64 `json:"units"`
+	Scale  uint64 `json:"scale"`
+	Share  uint64 `json:"share"`
 }
 
 // explain builds the per-device explanations: every device with a report,
 // a share, a payout or a cumulative total in the new manifest, sorted by
 // device. Inputs are sorted, so this is a merge with no map iteration.
-func explain(b *Bundle, res *coverage.Result, out *reward.Output) []Explanation {
+func explain(b *Bundle, kinds []KindOutput, out *reward.Output) []Explanation {
 	byDev := map[ledger.Address]*Explanation{}
 	var order []ledger.Address
 	get := func(dev ledger.Address) *Explanation {
@@ -58,23 +65,24 @@ func explain(b *Bundle, res *coverage.Result, out *reward.Output) []Explanation 
 			return e
 		}
 		e := &Explanation{Epoch: b.Epoch, ScorerVersion: b.ScorerVersion, Device: dev.String(),
-			Pools: []PoolPayout{}, Reports: []ReportReason{}}
+			Stats: []kind.Param{}, Pools: []PoolPayout{}, Reports: []ReportReason{}}
 		byDev[dev] = e
 		order = append(order, dev)
 		return e
 	}
-	for i := range res.Reports {
-		r := &res.Reports[i]
-		e := get(r.Device)
-		e.Reports = append(e.Reports, ReportReason{
-			ID: hex.EncodeToString(r.ID[:]), Role: r.Role, Reason: r.Reason, Detail: r.Detail,
-			Units: r.Units, HexScale: r.HexScale, Share: r.Share,
-		})
-	}
-	for _, s := range res.Shares {
-		e := get(s.Device)
-		e.BeaconerShares, e.WitnessShares = s.Beaconer, s.Witness
-		e.ValidBeacons, e.ValidWitnesses = s.ValidBeacons, s.ValidWitnesses
+	for _, ko := range kinds {
+		for i := range ko.Reasons {
+			r := &ko.Reasons[i]
+			e := get(r.Device)
+			e.Reports = append(e.Reports, ReportReason{
+				ID: hex.EncodeToString(r.ID[:]), Role: r.Role, Reason: r.Reason, Detail: r.Detail,
+				Units: r.Units, Scale: r.Scale, Share: r.Share,
+			})
+		}
+		for _, s := range ko.Stats {
+			e := get(s.Device)
+			e.Stats = append(e.Stats, s.Values...)
+		}
 	}
 	for _, p := range out.Payouts {
 		e := get(p.Device)
@@ -88,11 +96,14 @@ func explain(b *Bundle, res *coverage.Result, out *reward.Output) []Explanation 
 	list := make([]Explanation, len(order))
 	for i, dev := range order {
 		e := byDev[dev]
-		if j, ok := slices.BinarySearchFunc(b.Hotspots, dev, func(h coverage.Hotspot, d ledger.Address) int {
-			return bytes.Compare(h.Device[:], d[:])
-		}); ok {
-			e.Registered = true
-			e.Owner = b.Hotspots[j].Owner.String()
+		for _, k := range b.Kinds {
+			if j, ok := slices.BinarySearchFunc(k.Devices, dev, func(d kind.Device, id ledger.Address) int {
+				return bytes.Compare(d.ID[:], id[:])
+			}); ok {
+				e.Registered, e.Kind = true, k.Name
+				e.Owner = k.Devices[j].Owner.String()
+				break
+			}
 		}
 		list[i] = *e
 	}
@@ -123,7 +134,7 @@ type Summary struct {
 	Root           string        `json:"root"`
 	InputsHash     string        `json:"inputs_hash,omitempty"`
 	Segments       int           `json:"segments"`
-	Hotspots       int           `json:"hotspots"`
+	Devices        int           `json:"devices"`
 	DevicesScored  int           `json:"devices_scored"`
 	DevicesPaid    int           `json:"devices_paid"`
 	Reports        uint64        `json:"reports"`
@@ -141,9 +152,10 @@ type Summary struct {
 
 // ReasonCount counts one role's reports with one reason.
 type ReasonCount struct {
-	Role   coverage.Role   `json:"role"`
-	Reason coverage.Reason `json:"reason"`
-	Count  uint64          `json:"count"`
+	Kind   string `json:"kind"`
+	Role   string `json:"role"`
+	Reason string `json:"reason"`
+	Count  uint64 `json:"count"`
 }
 
 // PoolSummary is reward.PoolTotal in JSON.
@@ -156,20 +168,26 @@ type PoolSummary struct {
 	Remainder uint64 `json:"remainder"`
 }
 
-func summarize(b *Bundle, reps *Reports, res *coverage.Result, out *reward.Output, devices int) Summary {
+func summarize(b *Bundle, reps *Reports, kinds []KindOutput, out *reward.Output, devices int) Summary {
 	s := Summary{
 		Epoch: b.Epoch, ScorerVersion: b.ScorerVersion, StartHeight: b.StartHeight, EndHeight: b.EndHeight,
-		Root: out.Root.String(), Segments: len(b.Segments), Hotspots: len(b.Hotspots),
-		DevicesScored: devices, OtherReports: reps.Other, Malformed: reps.Malformed, Emission: out.Emission, Treasury: out.Treasury,
+		Root: out.Root.String(), Segments: len(b.Segments),
+		DevicesScored: devices, Malformed: reps.Malformed, Emission: out.Emission, Treasury: out.Treasury,
 		ByReason: []ReasonCount{}, ManifestDevice: len(out.Manifest.Entries),
 	}
-	for _, c := range res.Counts {
-		s.ByReason = append(s.ByReason, ReasonCount{Role: c.Role, Reason: c.Reason, Count: c.Count})
-		s.Reports += c.Count
-		if c.Reason == coverage.ReasonValid {
-			s.Valid += c.Count
-		} else {
-			s.Invalid += c.Count
+	for _, k := range b.Kinds {
+		s.Devices += len(k.Devices)
+	}
+	for _, ko := range kinds {
+		s.OtherReports += ko.Unscored
+		for _, c := range ko.Counts {
+			s.ByReason = append(s.ByReason, ReasonCount{Kind: ko.Name, Role: c.Role, Reason: c.Reason, Count: c.Count})
+			s.Reports += c.Count
+			if c.Reason == kind.ReasonValid {
+				s.Valid += c.Count
+			} else {
+				s.Invalid += c.Count
+			}
 		}
 	}
 	for _, d := range out.Devices {

@@ -9,13 +9,15 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -53,7 +55,7 @@ func newScenario(t testing.TB) *scenario {
 		s.chain.AddBlock(Block{Height: h, Hash: blockHash(h), Time: blockTime(h)})
 	}
 	s.chain.SetGrace(5)
-	var hot []coverage.Hotspot
+	var devs []kind.Device
 	for i := range devices {
 		seed := make([]byte, 32)
 		copy(seed, fmt.Sprintf("device %d", i))
@@ -66,10 +68,10 @@ func newScenario(t testing.TB) *scenario {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hot = append(hot, coverage.Hotspot{Device: dev, Owner: ledger.AddressOf(fmt.Appendf(nil, "owner %d", i)),
-			Cell: cell, GainDdBi: 12, ElevationM: 5, Region: coverage.RegionEU868})
+		devs = append(devs, kind.Device{ID: dev, Owner: ledger.AddressOf(fmt.Appendf(nil, "owner %d", i)),
+			Cell: cell, Attributes: coverage.EncodeAttributes(12, 5, coverage.RegionEU868)})
 	}
-	s.chain.SetHotspots(hot)
+	s.chain.SetDevices(coverage.Name, devs)
 	return s
 }
 
@@ -101,8 +103,8 @@ func (s *scenario) round(n uint64, height int64, badFreq bool) [][]byte {
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		recs = append(recs, s.record(n, i, at, height, ent, &reportv1.Report_Beacon{Beacon: &reportv1.Beacon{
-			LocalEntropy: local, Payload: payload, Frequency: freq, TxPower: 160, Region: "EU868"}}))
+		recs = append(recs, s.record(n, i, at, height, ent, &coveragev1.Beacon{
+			LocalEntropy: local, Payload: payload, Frequency: freq, TxPower: 160, Region: "EU868"}))
 		for j := range devices {
 			if j == i {
 				continue
@@ -112,8 +114,8 @@ func (s *scenario) round(n uint64, height int64, badFreq bool) [][]byte {
 				wf += 200_000
 			}
 			delay := int64(time.Second) + int64(j)*int64(10*time.Millisecond)
-			recs = append(recs, s.record(n, j, at+delay, height, ent, &reportv1.Report_Witness{Witness: &reportv1.Witness{
-				Beaconer: sig.PublicOf(s.keys[i]), Payload: payload, Frequency: wf, Signal: -1000, Snr: 55, BeaconEntropy: ent}}))
+			recs = append(recs, s.record(n, j, at+delay, height, ent, &coveragev1.Witness{
+				Beaconer: sig.PublicOf(s.keys[i]), Payload: payload, Frequency: wf, Signal: -1000, Snr: 55, BeaconEntropy: ent}))
 		}
 	}
 	return recs
@@ -121,15 +123,20 @@ func (s *scenario) round(n uint64, height int64, badFreq bool) [][]byte {
 
 func (s *scenario) hash(h int64) []byte { b := blockHash(h); return b[:] }
 
-func (s *scenario) record(n uint64, dev int, at, height int64, ent *reportv1.BlockRef, body any) []byte {
+func (s *scenario) record(n uint64, dev int, at, height int64, ent *reportv1.BlockRef, body proto.Message) []byte {
 	s.nonces[dev]++
-	rep := &reportv1.Report{PubKey: sig.PublicOf(s.keys[dev]), Nonce: s.nonces[dev], Timestamp: at, Entropy: ent}
-	switch b := body.(type) {
-	case *reportv1.Report_Beacon:
-		rep.Body = b
-	case *reportv1.Report_Witness:
-		rep.Body = b
+	rep := &reportv1.Report{PubKey: sig.PublicOf(s.keys[dev]), Nonce: s.nonces[dev], Timestamp: at, Entropy: ent, Kind: coverage.Name}
+	switch body.(type) {
+	case *coveragev1.Beacon:
+		rep.Type = coverage.TypeBeacon
+	case *coveragev1.Witness:
+		rep.Type = coverage.TypeWitness
 	}
+	b, err := proto.Marshal(body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	rep.Body = b
 	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(rep)
 	if err != nil {
 		s.t.Fatal(err)
@@ -179,7 +186,7 @@ func (s *scenario) standard() {
 func (s *scenario) publish(n uint64, prior *Published) *Published {
 	s.t.Helper()
 	ctx := context.Background()
-	pub, err := Prepare(ctx, s.chain, s.segs, n, prior, 30*time.Second, geo.H3{})
+	pub, err := Prepare(ctx, s.chain, s.segs, testKinds, n, prior, 30*time.Second, geo.H3{})
 	if err != nil {
 		s.t.Fatalf("Prepare(%d): %v", n, err)
 	}
@@ -238,3 +245,6 @@ func unmarshal(b []byte, m proto.Message) error { return proto.Unmarshal(b, m) }
 func marshal(m proto.Message) ([]byte, error) {
 	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
 }
+
+// testKinds are the kinds the oracle tests score.
+var testKinds = kind.NewRegistry(coverage.Kind{})

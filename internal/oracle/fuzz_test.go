@@ -69,8 +69,8 @@ func FuzzVerifySegment(f *testing.F) {
 			return
 		}
 		var r Reports
-		r.AddSegment(seg)
-		if n := uint64(len(r.Beacons) + len(r.Witnesses)); n+r.Other+r.Malformed != ref.Count {
+		r.AddSegment(testKinds, seg)
+		if n := uint64(len(r.List)); n+r.Malformed != ref.Count {
 			t.Fatalf("decoded %d reports of %d records", n, ref.Count)
 		}
 	})

@@ -6,8 +6,9 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -22,8 +23,8 @@ type MemChain struct {
 	segments    map[uint64][]SegmentRef
 	settled     map[uint64]Settlement
 	blocks      map[int64]Block
-	hotspots    []coverage.Hotspot
-	params      coverage.Params
+	devices     map[string][]kind.Device
+	params      map[string]uint64
 	submissions []Submission
 	claimed     map[ledger.Address]uint64
 }
@@ -32,7 +33,8 @@ type MemChain struct {
 func NewMemChain() *MemChain {
 	return &MemChain{
 		epochs: map[uint64]EpochInfo{}, segments: map[uint64][]SegmentRef{},
-		settled: map[uint64]Settlement{}, blocks: map[int64]Block{}, params: coverage.DefaultParams(),
+		settled: map[uint64]Settlement{}, blocks: map[int64]Block{},
+		devices: map[string][]kind.Device{}, params: map[string]uint64{},
 	}
 }
 
@@ -66,18 +68,18 @@ func (c *MemChain) CommitSegment(epoch uint64, ref SegmentRef) {
 	c.segments[epoch] = append(c.segments[epoch], ref)
 }
 
-// SetHotspots replaces the registry.
-func (c *MemChain) SetHotspots(h []coverage.Hotspot) {
+// SetDevices replaces the registry of a kind.
+func (c *MemChain) SetDevices(kind string, d []kind.Device) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.hotspots = slices.Clone(h)
+	c.devices[kind] = slices.Clone(d)
 }
 
-// SetParams replaces the scorer params.
-func (c *MemChain) SetParams(p coverage.Params) {
+// SetParam sets a param; params never set read as their defaults.
+func (c *MemChain) SetParam(name string, v uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.params = p
+	c.params[name] = v
 }
 
 // SetSettlement records a settlement directly (to test replay against a
@@ -154,18 +156,23 @@ func (c *MemChain) Block(_ context.Context, h int64) (Block, error) {
 	return b, nil
 }
 
-// Hotspots implements Ledger.
-func (c *MemChain) Hotspots(context.Context) ([]coverage.Hotspot, error) {
+// Devices implements Ledger.
+func (c *MemChain) Devices(_ context.Context, kind string) ([]kind.Device, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.Clone(c.hotspots), nil
+	return slices.Clone(c.devices[kind]), nil
 }
 
-// CoverageParams implements Ledger.
-func (c *MemChain) CoverageParams(context.Context) (coverage.Params, error) {
+// Params implements Ledger.
+func (c *MemChain) Params(_ context.Context, specs []params.Spec) (kind.Params, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.params, nil
+	return kind.Lookup(specs, func(s params.Spec) uint64 {
+		if v, ok := c.params[s.Name]; ok {
+			return v
+		}
+		return s.Default
+	}), nil
 }
 
 // SubmitRoot implements Ledger: the first submission settles the epoch.

@@ -13,8 +13,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/client"
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
@@ -45,17 +45,10 @@ type NodeLedger struct {
 	Key sig.PrivateKey
 	// Fee is the fee of each transaction, in base units.
 	Fee uint64
-	// Region is the LoRaWAN region of every hotspot: the registry does not
-	// record one yet.
-	Region coverage.Region
 	// BlockTime returns a block's time in Unix nanoseconds; nil reads it
 	// from the RPC /header endpoint.
 	BlockTime func(ctx context.Context, height int64) (int64, error)
 }
-
-// CoverageParamPrefix prefixes the coverage scorer's params on chain
-// ("coverage.decay_rate_bps"); a param never set reads as its default.
-const CoverageParamPrefix = coverage.ParamPrefix
 
 // Epoch implements Chain.
 func (l *NodeLedger) Epoch(_ context.Context, n uint64) (EpochInfo, error) {
@@ -159,47 +152,36 @@ func (l *NodeLedger) rpcBlockTime(ctx context.Context, height int64) (int64, err
 	return r.Result.Header.Time.UnixNano(), nil
 }
 
-// Hotspots implements Ledger: every active coverage device.
-func (l *NodeLedger) Hotspots(context.Context) ([]coverage.Hotspot, error) {
-	var out []coverage.Hotspot
+// Devices implements Ledger: every active device of a kind.
+func (l *NodeLedger) Devices(_ context.Context, name string) ([]kind.Device, error) {
+	var out []kind.Device
 	var bad error
 	st := l.State.Committed()
 	device.ActiveDevices(st, func(d *devicev1.Device) bool {
-		if d.Kind != devicev1.Kind_KIND_COVERAGE {
+		if d.Kind != name {
 			return true
 		}
 		id, err1 := ledger.AddressFromBytes(d.Id)
 		owner, err2 := ledger.AddressFromBytes(d.Owner)
 		if err := errors.Join(err1, err2); err != nil {
-			bad = fmt.Errorf("oracle: hotspots: device %x: %w", d.Id, err)
+			bad = fmt.Errorf("oracle: devices: device %x: %w", d.Id, err)
 			return false
 		}
-		h := coverage.Hotspot{Device: id, Owner: owner, Region: l.Region}
-		_, h.Denied = device.Denied(st, id)
+		kd := kind.Device{ID: id, Owner: owner}
+		_, kd.Denied = device.Denied(st, id)
 		if loc := d.Location; loc != nil {
-			h.Cell, h.GainDdBi, h.ElevationM = loc.Cell, loc.Gain, loc.Elevation
+			kd.Cell, kd.Attributes = loc.Cell, loc.Attributes
 		}
-		out = append(out, h)
+		out = append(out, kd)
 		return true
 	})
 	return out, bad
 }
 
-// CoverageParams implements Ledger: each coverage param under
-// CoverageParamPrefix, or its default.
-func (l *NodeLedger) CoverageParams(context.Context) (coverage.Params, error) {
+// Params implements Ledger: each param's value on chain, or its default.
+func (l *NodeLedger) Params(_ context.Context, specs []params.Spec) (kind.Params, error) {
 	st := l.State.Committed()
-	p := coverage.DefaultParams()
-	for _, s := range coverage.Specs() {
-		v := params.Get(st, params.Spec{Name: CoverageParamPrefix + s.Name, Default: s.Default, Min: s.Min, Max: s.Max})
-		if err := p.Set(s.Name, v); err != nil {
-			return p, fmt.Errorf("oracle: coverage params: %w", err)
-		}
-	}
-	if err := p.Validate(); err != nil {
-		return p, fmt.Errorf("oracle: coverage params: %w", err)
-	}
-	return p, nil
+	return kind.Lookup(specs, func(s params.Spec) uint64 { return params.Get(st, s) }), nil
 }
 
 // SubmitRoot implements Ledger with MsgSubmitRoot signed by Key. A

@@ -8,9 +8,11 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"slices"
 )
 
 // TestNodeLedgerReadsChain runs the real chain state machine (every module
@@ -36,7 +38,7 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	l := &NodeLedger{State: a, Region: coverage.RegionEU868,
+	l := &NodeLedger{State: a,
 		BlockTime: func(_ context.Context, h int64) (int64, error) { return h * 1e9, nil }}
 	ctx := context.Background()
 	e, err := l.Epoch(ctx, 0)
@@ -65,8 +67,8 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 	if segs, err := l.Segments(ctx, 0); err != nil || len(segs) != 0 {
 		t.Errorf("segments: got %v, %v; want none", segs, err)
 	}
-	p, err := l.CoverageParams(ctx)
-	if err != nil || p != coverage.DefaultParams() {
+	p, err := l.Params(ctx, coverage.Kind{}.Specs())
+	if err != nil || !slices.Equal(p, kind.Defaults(coverage.Kind{}.Specs())) {
 		t.Errorf("coverage params: got %+v, %v; want the defaults", p, err)
 	}
 	if _, err := l.Epoch(ctx, 50); !errors.Is(err, ErrNotFound) {

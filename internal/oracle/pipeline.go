@@ -3,83 +3,82 @@ package oracle
 import (
 	"slices"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 )
 
-// PoolCoverage is the device pool coverage shares are paid from
-// (reward.DefaultPools).
-const PoolCoverage = "coverage"
+// scorerVersions are the versions of the epoch pipeline (the bundle's
+// ScorerVersion, recorded on chain): how kinds' outputs become rewards.
+// Each kind's scorer has its own versions (KindInputs.ScorerVersion).
+var scorerVersions = []uint32{1}
 
-// ScoreFunc scores one epoch of the coverage kind.
-type ScoreFunc func(coverage.Input, coverage.Geo) (coverage.Result, error)
+// CurrentScorer is the pipeline version new epochs are scored with.
+const CurrentScorer uint32 = 1
 
-// scorers maps each scorer version ever used to its code. When the rules
-// change, the new version is added here and the old one stays, so epochs
-// scored under it still replay bit for bit.
-var scorers = map[uint32]ScoreFunc{
-	coverage.ScorerVersion: coverage.Score,
-}
+// ScorerVersions lists the pipeline versions this build runs, ascending.
+func ScorerVersions() []uint32 { return slices.Clone(scorerVersions) }
 
-// CurrentScorer is the version new epochs are scored with.
-const CurrentScorer uint32 = coverage.ScorerVersion
-
-// Scorer returns the scorer of a version, and false if none is registered.
-func Scorer(version uint32) (ScoreFunc, bool) {
-	f, ok := scorers[version]
-	return f, ok
-}
-
-// ScorerVersions lists the registered versions, ascending.
-func ScorerVersions() []uint32 {
-	out := make([]uint32, 0, len(scorers))
-	for v := range scorers {
-		out = append(out, v)
-	}
-	slices.Sort(out)
-	return out
-}
+func knownScorer(v uint32) bool { return slices.Contains(scorerVersions, v) }
 
 // EpochInputs is everything an epoch's result depends on.
 type EpochInputs struct {
-	// Bundle holds the epoch, scorer version, window, params, registry,
-	// entropy, prior activity, emission and pools.
+	// Bundle holds the epoch, scorer versions, window, per-kind params,
+	// devices and state, entropy, emission and pools.
 	Bundle *Bundle
 	// Reports are decoded from the epoch's verified segments.
 	Reports Reports
 	// Prior are the entries of the previous settled manifest (nil for the
 	// first epoch); their root must be Bundle.PriorRoot.
 	Prior []reward.Entry
+	// Kinds are the network kinds whose scorers run.
+	Kinds *kind.Registry
 	// Geo is the H3 geometry (internal/geo.H3).
-	Geo coverage.Geo
+	Geo kind.Geo
+}
+
+// KindOutput is one kind's output for an epoch.
+type KindOutput struct {
+	Name string
+	kind.Output
 }
 
 // EpochOutput is an epoch's result.
 type EpochOutput struct {
-	Score  coverage.Result
+	// Kinds are each kind's output, in the bundle's order.
+	Kinds  []KindOutput
 	Reward reward.Output
 	// Root is the manifest root the oracle submits.
 	Root reward.Hash
-	// Devices explains every hotspot with a report, a share or a payout,
+	// Devices explains every device with a report, a share or a payout,
 	// sorted by device.
 	Devices []Explanation
 	Summary Summary
 }
 
+// State returns the state a kind left, nil if none.
+func (o *EpochOutput) State(name string) []byte {
+	for _, k := range o.Kinds {
+		if k.Name == name {
+			return k.State
+		}
+	}
+	return nil
+}
+
 // Run scores an epoch and computes its rewards. It is deterministic: the
-// same inputs give the same output, byte for byte, on every machine. The
-// scorer is the one registered for Bundle.ScorerVersion.
+// same inputs give the same output, byte for byte, on every machine. Each
+// kind in the bundle is scored by its registered scorer of the version the
+// bundle names, and the units of every kind go to reward.Compute.
 func Run(in EpochInputs) (EpochOutput, error) {
 	b := in.Bundle
-	if b == nil {
-		return EpochOutput{}, ledger.Errorf(CodeBundleMismatch, "run: no bundle")
+	if b == nil || in.Kinds == nil {
+		return EpochOutput{}, ledger.Errorf(CodeBundleMismatch, "run: no bundle or no kinds")
 	}
 	if err := b.Validate(); err != nil {
 		return EpochOutput{}, err
 	}
-	score, ok := scorers[b.ScorerVersion]
-	if !ok {
+	if !knownScorer(b.ScorerVersion) {
 		return EpochOutput{}, ledger.Errorf(CodeUnknownScorer,
 			"run epoch %d: no scorer version %d (this build has %v)", b.Epoch, b.ScorerVersion, ScorerVersions())
 	}
@@ -91,27 +90,39 @@ func Run(in EpochInputs) (EpochOutput, error) {
 	} else if len(in.Prior) > 0 {
 		return EpochOutput{}, ledger.Errorf(CodePriorMismatch, "run epoch %d: prior totals given but the bundle names no prior epoch", b.Epoch)
 	}
-	res, err := score(coverage.Input{
-		Epoch: b.Epoch, Start: b.Start, End: b.End, Params: b.Params,
-		Hotspots: b.Hotspots, Entropy: b.Entropy, Activity: b.Activity,
-		Beacons: in.Reports.Beacons, Witnesses: in.Reports.Witnesses,
-	}, in.Geo)
-	if err != nil {
-		return EpochOutput{}, ledger.Errorf(CodeBundleMismatch, "run epoch %d: %v", b.Epoch, err)
-	}
-	if res.ScorerVersion != b.ScorerVersion {
-		return EpochOutput{}, ledger.Errorf(CodeScorerMismatch,
-			"run epoch %d: scorer registered as version %d reports version %d", b.Epoch, b.ScorerVersion, res.ScorerVersion)
-	}
-	shares := make([]reward.Share, 0, len(res.Shares))
-	for _, s := range res.Shares {
-		units, ok := ledger.Add(s.Beaconer, s.Witness)
+	eo := EpochOutput{}
+	var shares []reward.Share
+	for i := range b.Kinds {
+		ki := &b.Kinds[i]
+		k, ok := in.Kinds.Get(ki.Name)
 		if !ok {
-			return EpochOutput{}, ledger.Errorf(ledger.CodeOverflow, "run epoch %d: shares of %s overflow", b.Epoch, s.Device)
+			return EpochOutput{}, ledger.Errorf(CodeUnknownScorer, "run epoch %d: no kind %q in this build (it has %v)", b.Epoch, ki.Name, in.Kinds.Names())
 		}
-		if units > 0 {
-			shares = append(shares, reward.Share{Device: s.Device, Pool: PoolCoverage, Units: units})
+		sc, ok := k.Scorer(ki.ScorerVersion)
+		if !ok {
+			return EpochOutput{}, ledger.Errorf(CodeUnknownScorer,
+				"run epoch %d: kind %s has no scorer version %d (this build has %v)", b.Epoch, ki.Name, ki.ScorerVersion, k.ScorerVersions())
 		}
+		if err := kind.Validate(k, ki.Params); err != nil {
+			return EpochOutput{}, ledger.Errorf(CodeBundleMismatch, "run epoch %d: %v", b.Epoch, err)
+		}
+		out, err := sc.Score(kind.Input{
+			Epoch: b.Epoch, Start: b.Start, End: b.End, Params: ki.Params, Devices: ki.Devices,
+			Entropy: b.Entropy, Reports: in.Reports.Of(ki.Name), State: ki.State, Geo: in.Geo,
+		})
+		if err != nil {
+			return EpochOutput{}, ledger.Errorf(CodeBundleMismatch, "run epoch %d: kind %s: %v", b.Epoch, ki.Name, err)
+		}
+		if out.ScorerVersion != ki.ScorerVersion {
+			return EpochOutput{}, ledger.Errorf(CodeScorerMismatch,
+				"run epoch %d: kind %s scorer registered as version %d reports version %d", b.Epoch, ki.Name, ki.ScorerVersion, out.ScorerVersion)
+		}
+		for _, s := range out.Shares {
+			if s.Units > 0 {
+				shares = append(shares, reward.Share{Device: s.Device, Pool: s.Pool, Units: s.Units})
+			}
+		}
+		eo.Kinds = append(eo.Kinds, KindOutput{Name: ki.Name, Output: out})
 	}
 	out, err := reward.Compute(reward.Input{
 		Epoch: b.Epoch, ScorerVersion: b.ScorerVersion, Emission: b.Emission,
@@ -120,9 +131,9 @@ func Run(in EpochInputs) (EpochOutput, error) {
 	if err != nil {
 		return EpochOutput{}, err
 	}
-	eo := EpochOutput{Score: res, Reward: out, Root: out.Root}
-	eo.Devices = explain(b, &res, &out)
-	eo.Summary = summarize(b, &in.Reports, &res, &out, len(eo.Devices))
+	eo.Reward, eo.Root = out, out.Root
+	eo.Devices = explain(b, eo.Kinds, &out)
+	eo.Summary = summarize(b, &in.Reports, eo.Kinds, &out, len(eo.Devices))
 	return eo, nil
 }
 

@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -66,7 +67,7 @@ func TestPipelineGolden(t *testing.T) {
 	}
 	var badFreq uint64
 	for _, c := range p0.Output.Summary.ByReason {
-		if c.Reason == coverage.ReasonInvalidFrequency {
+		if c.Reason == coverage.ReasonInvalidFrequency.String() {
 			badFreq = c.Count
 		}
 	}
@@ -82,10 +83,10 @@ func TestRunDeterministic(t *testing.T) {
 	s.standard()
 	p0 := s.publish(0, nil)
 	b, reps := inputsOf(t, p0)
-	for i, j := 0, len(reps.Witnesses)-1; i < j; i, j = i+1, j-1 {
-		reps.Witnesses[i], reps.Witnesses[j] = reps.Witnesses[j], reps.Witnesses[i]
+	for i, j := 0, len(reps.List)-1; i < j; i, j = i+1, j-1 {
+		reps.List[i], reps.List[j] = reps.List[j], reps.List[i]
 	}
-	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Geo: geo.H3{}})
+	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Kinds: testKinds, Geo: geo.H3{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func inputsOf(t *testing.T, p *Published) (*Bundle, Reports) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reps.AddSegment(seg)
+		reps.AddSegment(testKinds, seg)
 	}
 	return b, reps
 }
@@ -132,9 +133,19 @@ func TestRunRejects(t *testing.T) {
 		{"prior manifest not the named root", func(in *EpochInputs) { in.Prior = in.Prior[1:] }, CodePriorMismatch},
 		{"prior given without a prior epoch", func(in *EpochInputs) { in.Bundle.HasPrior = false }, CodePriorMismatch},
 		{"no bundle", func(in *EpochInputs) { in.Bundle = nil }, CodeBundleMismatch},
-		{"unsorted hotspots", func(in *EpochInputs) {
-			h := in.Bundle.Hotspots
+		{"unsorted devices", func(in *EpochInputs) {
+			h := in.Bundle.Kinds[0].Devices
 			h[0], h[1] = h[1], h[0]
+		}, CodeBundleMismatch},
+		{"unknown kind", func(in *EpochInputs) { in.Bundle.Kinds[0].Name = "weather" }, CodeUnknownScorer},
+		{"unknown kind scorer version", func(in *EpochInputs) { in.Bundle.Kinds[0].ScorerVersion = 99 }, CodeUnknownScorer},
+		{"density target above max", func(in *EpochInputs) {
+			p := in.Bundle.Kinds[0].Params
+			for i := range p {
+				if p[i].Name == "coverage.density_res8_target" {
+					p[i].Value = 2
+				}
+			}
 		}, CodeBundleMismatch},
 		{"pool list without the coverage pool", func(in *EpochInputs) {
 			in.Bundle.Pools[0].Name = "storage"
@@ -143,9 +154,11 @@ func TestRunRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cp := *b1
-			cp.Hotspots = append([]coverage.Hotspot(nil), b1.Hotspots...)
+			cp.Kinds = []KindInputs{b1.Kinds[0]}
+			cp.Kinds[0].Devices = append([]kind.Device(nil), b1.Kinds[0].Devices...)
+			cp.Kinds[0].Params = append(kind.Params(nil), b1.Kinds[0].Params...)
 			cp.Pools = append(cp.Pools[:0:0], b1.Pools...)
-			in := EpochInputs{Bundle: &cp, Reports: reps, Prior: p0.Output.Reward.Manifest.Entries, Geo: geo.H3{}}
+			in := EpochInputs{Bundle: &cp, Reports: reps, Prior: p0.Output.Reward.Manifest.Entries, Kinds: testKinds, Geo: geo.H3{}}
 			tc.mut(&in)
 			_, err := Run(in)
 			var le *ledger.Error

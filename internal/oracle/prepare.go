@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/reward"
 )
 
@@ -47,7 +47,7 @@ var ErrNotReady = errors.New("not ready")
 // with the current scorer. slack widens the epoch's receive window on
 // both sides beyond the block times of its first and last heights, for the
 // skew between ingest's clock and block time.
-func Prepare(ctx context.Context, l Ledger, segs SegmentSource, n uint64, prior *Published, slack time.Duration, geo coverage.Geo) (*Published, error) {
+func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Published, slack time.Duration, geo kind.Geo) (*Published, error) {
 	info, err := l.Epoch(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
@@ -70,7 +70,7 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, n uint64, prior 
 		if err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
-		reps.AddSegment(seg)
+		reps.AddSegment(kinds, seg)
 		pub.Segments = append(pub.Segments, raw)
 	}
 	first, err := l.Block(ctx, info.StartHeight)
@@ -94,18 +94,27 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, n uint64, prior 
 		if err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: entropy block %d: %w", n, h, err)
 		}
-		b.Entropy = append(b.Entropy, coverage.Entropy{Height: h, Hash: blk.Hash, Time: blk.Time})
+		b.Entropy = append(b.Entropy, kind.Entropy{Height: h, Hash: blk.Hash, Time: blk.Time})
 	}
-	if b.Hotspots, err = l.Hotspots(ctx); err != nil {
-		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
-	}
-	if b.Params, err = l.CoverageParams(ctx); err != nil {
-		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	for _, k := range kinds.Kinds() {
+		ki := KindInputs{Name: k.Name(), ScorerVersion: kind.Current(k)}
+		if ki.Devices, err = l.Devices(ctx, k.Name()); err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
+		if ki.Params, err = l.Params(ctx, k.Specs()); err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
+		if err := kind.Validate(k, ki.Params); err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
+		if prior != nil {
+			ki.State = prior.Output.State(k.Name())
+		}
+		b.Kinds = append(b.Kinds, ki)
 	}
 	var priorEntries []reward.Entry
 	if prior != nil {
 		b.HasPrior, b.PriorEpoch, b.PriorRoot = true, prior.Epoch, prior.Output.Root
-		b.Activity = prior.Output.Score.Activity
 		priorEntries = prior.Output.Reward.Manifest.Entries
 	}
 	b.Normalize()
@@ -113,7 +122,7 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, n uint64, prior 
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
 	pub.BundleHash = BundleHash(pub.Bundle)
-	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: priorEntries, Geo: geo})
+	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: priorEntries, Kinds: kinds, Geo: geo})
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}

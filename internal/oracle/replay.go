@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
@@ -65,7 +65,7 @@ type ReportDiff struct {
 // count; the prior manifest's root. A failed check is a *ledger.Error with
 // this package's codes; a recomputed root that differs is a result with
 // Match false and the differing devices.
-func Replay(ctx context.Context, chain Chain, src Source, epoch uint64, geo coverage.Geo) (*ReplayResult, error) {
+func Replay(ctx context.Context, chain Chain, src Source, kinds *kind.Registry, epoch uint64, geo kind.Geo) (*ReplayResult, error) {
 	info, err := chain.Epoch(ctx, epoch)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: replay: %w", err)
@@ -112,13 +112,13 @@ func Replay(ctx context.Context, chain Chain, src Source, epoch uint64, geo cove
 		if err != nil {
 			return nil, err
 		}
-		reps.AddSegment(seg)
+		reps.AddSegment(kinds, seg)
 	}
 	prior, err := priorManifest(ctx, chain, src, b, epoch)
 	if err != nil {
 		return nil, err
 	}
-	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: prior, Geo: geo})
+	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: prior, Kinds: kinds, Geo: geo})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func checkBundle(b *Bundle, info EpochInfo, set Settlement) error {
 	case !slices.Equal(b.Pools, info.Pools):
 		return bad("pools %v, the chain %v", b.Pools, info.Pools)
 	}
-	if _, ok := Scorer(set.ScorerVersion); !ok {
+	if !knownScorer(set.ScorerVersion) {
 		return ledger.Errorf(CodeUnknownScorer, "replay epoch %d: scored with version %d; this build has %v",
 			info.Number, set.ScorerVersion, ScorerVersions())
 	}
@@ -291,15 +291,15 @@ func reportDiffs(ctx context.Context, src Source, epoch uint64, dev ledger.Addre
 		if ok && had && p.Reason == r.Reason && p.Share == r.Share {
 			continue
 		}
-		d := ReportDiff{ID: r.ID, Role: r.Role.String(), Replayed: r.Reason.String(), ReplayedShare: r.Share, Detail: r.Detail}
+		d := ReportDiff{ID: r.ID, Role: r.Role, Replayed: r.Reason, ReplayedShare: r.Share, Detail: r.Detail}
 		if had {
-			d.Published, d.PublishedShare = p.Reason.String(), p.Share
+			d.Published, d.PublishedShare = p.Reason, p.Share
 		}
 		out = append(out, d)
 	}
 	for _, r := range theirs {
 		if _, left := pub[r.ID]; left {
-			out = append(out, ReportDiff{ID: r.ID, Role: r.Role.String(), Published: r.Reason.String(), PublishedShare: r.Share, Detail: r.Detail})
+			out = append(out, ReportDiff{ID: r.ID, Role: r.Role, Published: r.Reason, PublishedShare: r.Share, Detail: r.Detail})
 		}
 	}
 	return out

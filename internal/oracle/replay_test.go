@@ -26,7 +26,7 @@ func published(t *testing.T) (*scenario, *Published, *Published) {
 func TestReplayMatches(t *testing.T) {
 	s, p0, p1 := published(t)
 	for _, p := range []*Published{p0, p1} {
-		res, err := Replay(context.Background(), s.chain, s.segs, p.Epoch, geo.H3{})
+		res, err := Replay(context.Background(), s.chain, s.segs, testKinds, p.Epoch, geo.H3{})
 		if err != nil {
 			t.Fatalf("Replay(%d): %v", p.Epoch, err)
 		}
@@ -84,7 +84,7 @@ func TestReplayRejects(t *testing.T) {
 		}, CodeSegmentMismatch, "content hash"},
 		{"tampered bundle", func(t *testing.T, s *scenario, p1 *Published) {
 			b, _ := DecodeBundle(p1.Bundle)
-			b.Hotspots[2].Cell = b.Hotspots[3].Cell // move a device onto another
+			b.Kinds[0].Devices[2].Cell = b.Kinds[0].Devices[3].Cell // move a device onto another
 			raw, err := EncodeBundle(b)
 			if err != nil {
 				t.Fatal(err)
@@ -129,7 +129,7 @@ func TestReplayRejects(t *testing.T) {
 			if tc.code == CodeEpochNotSettled {
 				epoch = 2
 			}
-			res, err := Replay(context.Background(), s.chain, s.segs, epoch, geo.H3{})
+			res, err := Replay(context.Background(), s.chain, s.segs, testKinds, epoch, geo.H3{})
 			var le *ledger.Error
 			if !errors.As(err, &le) || le.Code != tc.code || !strings.Contains(le.Msg, tc.msg) {
 				t.Fatalf("got result %+v, error %v; want code %s with %q", res, err, tc.code, tc.msg)
@@ -146,8 +146,8 @@ func TestReplayRejects(t *testing.T) {
 func TestReplayNamesDifferingDevices(t *testing.T) {
 	s, _, p1 := published(t)
 	b, _ := DecodeBundle(p1.Bundle)
-	moved := b.Hotspots[2].Device
-	b.Hotspots[2].Cell = b.Hotspots[3].Cell
+	moved := b.Kinds[0].Devices[2].ID
+	b.Kinds[0].Devices[2].Cell = b.Kinds[0].Devices[3].Cell
 	raw, err := EncodeBundle(b)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ func TestReplayNamesDifferingDevices(t *testing.T) {
 	set.InputsHash = nil
 	s.chain.SetSettlement(set)
 
-	res, err := Replay(context.Background(), s.chain, s.segs, 1, geo.H3{})
+	res, err := Replay(context.Background(), s.chain, s.segs, testKinds, 1, geo.H3{})
 	if err != nil {
 		t.Fatalf("Replay: %v", err)
 	}

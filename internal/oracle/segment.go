@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/merkle"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
@@ -43,31 +43,36 @@ func VerifySegment(raw []byte, ref SegmentRef, epoch uint64) (*ingestv1.Segment,
 	return seg, nil
 }
 
-// Reports are an epoch's decoded reports in scorer form.
+// Reports are an epoch's decoded reports, each with its kind.
 type Reports struct {
-	Beacons   []coverage.Beacon
-	Witnesses []coverage.Witness
-	// Other counts reports no scorer of this kind reads (heartbeats).
-	Other uint64
+	List []KindReport
 	// Malformed counts records that do not decode, fail ingest's report
-	// checks or name another epoch. Ingest never logs such a record, so
-	// only a faulty or malicious ingest operator commits one; the oracle
-	// skips it rather than stall the epoch, and says how many it skipped.
+	// checks (an unknown kind among them) or name another epoch. Ingest
+	// never logs such a record, so only a faulty or malicious ingest
+	// operator commits one; the oracle skips it rather than stall the
+	// epoch, and says how many it skipped.
 	Malformed uint64
 }
 
-// AddSegment decodes the records of a verified segment into r, in order.
-// A report's id is its leaf hash, the hash ingest acknowledged it with.
-// Signatures are not checked again: ingest verified them, and the segment
-// is bound to what a registered ingest operator committed on chain.
-func (r *Reports) AddSegment(seg *ingestv1.Segment) {
+// KindReport is a report and the name of its kind.
+type KindReport struct {
+	Kind string
+	kind.Report
+}
+
+// AddSegment decodes the records of a verified segment into r, in order,
+// checking each envelope and body with kinds. A report's id is its leaf
+// hash, the hash ingest acknowledged it with. Signatures are not checked
+// again: ingest verified them, and the segment is bound to what a
+// registered ingest operator committed on chain.
+func (r *Reports) AddSegment(kinds *kind.Registry, seg *ingestv1.Segment) {
 	for _, raw := range seg.GetRecords() {
 		var rec ingestv1.LogRecord
 		if err := proto.Unmarshal(raw, &rec); err != nil || rec.GetEpoch() != seg.GetEpoch() {
 			r.Malformed++
 			continue
 		}
-		rep, err := ingest.DecodeReport(rec.GetReport(), len(rec.GetReport().GetReport())+len(rec.GetReport().GetSignature()))
+		rep, err := ingest.DecodeReport(kinds, rec.GetReport(), len(rec.GetReport().GetReport())+len(rec.GetReport().GetSignature()))
 		if err != nil {
 			r.Malformed++
 			continue
@@ -77,50 +82,32 @@ func (r *Reports) AddSegment(seg *ingestv1.Segment) {
 }
 
 func (r *Reports) add(id [32]byte, received int64, rep *reportv1.Report) {
-	dev := ledger.AddressOf(rep.GetPubKey())
-	switch body := rep.GetBody().(type) {
-	case *reportv1.Report_Beacon:
-		b := body.Beacon
-		var eh [32]byte
-		copy(eh[:], rep.GetEntropy().GetHash())
-		region, err := coverage.ParseRegion(b.GetRegion())
-		if err != nil {
-			region = coverage.RegionUnknown
+	kr := KindReport{Kind: rep.GetKind(), Report: kind.Report{
+		ID: id, Device: ledger.AddressOf(rep.GetPubKey()), Received: received, Timestamp: rep.GetTimestamp(),
+		EntropyHeight: uint64(rep.GetEntropy().GetHeight()), Type: rep.GetType(), Body: rep.GetBody(),
+	}}
+	copy(kr.EntropyHash[:], rep.GetEntropy().GetHash())
+	r.List = append(r.List, kr)
+}
+
+// Of returns the reports of one kind, in order.
+func (r *Reports) Of(name string) []kind.Report {
+	var out []kind.Report
+	for i := range r.List {
+		if r.List[i].Kind == name {
+			out = append(out, r.List[i].Report)
 		}
-		r.Beacons = append(r.Beacons, coverage.Beacon{
-			ID: id, Device: dev, Received: received, Timestamp: rep.GetTimestamp(),
-			EntropyHeight: uint64(rep.GetEntropy().GetHeight()), EntropyHash: eh,
-			LocalEntropy: b.GetLocalEntropy(), Payload: b.GetPayload(), FrequencyHz: b.GetFrequency(),
-			TxPowerDBm: ddBmToDBmCeil(b.GetTxPower()), Region: region,
-		})
-	case *reportv1.Report_Witness:
-		w := body.Witness
-		r.Witnesses = append(r.Witnesses, coverage.Witness{
-			ID: id, Device: dev, Beaconer: ledger.AddressOf(w.GetBeaconer()), Received: received,
-			Timestamp: rep.GetTimestamp(), Payload: w.GetPayload(), FrequencyHz: w.GetFrequency(),
-			SignalDdBm: w.GetSignal(), SNRcB: w.GetSnr(),
-		})
-	default:
-		r.Other++
 	}
+	return out
 }
 
-// ddBmToDBmCeil converts tenths of dBm to whole dBm rounding up, so that a
-// power a tenth above a region's maximum is still above it.
-func ddBmToDBmCeil(v int32) int32 {
-	if v > 0 {
-		return (v + 9) / 10
-	}
-	return v / 10
-}
-
-// EntropyHeights lists the distinct entropy heights the beacons answer,
+// EntropyHeights lists the distinct entropy heights the reports answer,
 // ascending: the chain blocks the bundle must record.
 func (r *Reports) EntropyHeights() []uint64 {
 	seen := make(map[uint64]struct{}, 16)
 	var out []uint64
-	for i := range r.Beacons {
-		h := r.Beacons[i].EntropyHeight
+	for i := range r.List {
+		h := r.List[i].EntropyHeight
 		if _, ok := seen[h]; !ok {
 			seen[h] = struct{}{}
 			out = append(out, h)

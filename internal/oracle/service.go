@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind"
 )
 
 // Config configures the oracle service. cmd loads it from TOML.
@@ -48,7 +48,8 @@ type Service struct {
 	cfg    Config
 	ledger Ledger
 	segs   SegmentSource
-	geo    coverage.Geo
+	kinds  *kind.Registry
+	geo    kind.Geo
 	log    *slog.Logger
 	store  *store
 	ln     net.Listener
@@ -61,7 +62,7 @@ type Service struct {
 }
 
 // New opens the data dir and, if ListenAddr is set, the listener.
-func New(cfg Config, l Ledger, segs SegmentSource, geo coverage.Geo, logger *slog.Logger) (*Service, error) {
+func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kind.Geo, logger *slog.Logger) (*Service, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -75,7 +76,7 @@ func New(cfg Config, l Ledger, segs SegmentSource, geo coverage.Geo, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, ledger: l, segs: segs, geo: geo, log: logger.With("subsystem", "oracle"), store: st,
+	s := &Service{cfg: cfg, ledger: l, segs: segs, kinds: kinds, geo: geo, log: logger.With("subsystem", "oracle"), store: st,
 		next: cfg.StartEpoch, cache: map[uint64][]Explanation{}}
 	if n, ok, err := st.latest(); err != nil {
 		return nil, err
@@ -197,7 +198,7 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 			}
 		}
 	}
-	pub, err := Prepare(ctx, s.ledger, s.segs, n, prior, s.cfg.WindowSlack, s.geo)
+	pub, err := Prepare(ctx, s.ledger, s.segs, s.kinds, n, prior, s.cfg.WindowSlack, s.geo)
 	if err != nil {
 		return false, err
 	}

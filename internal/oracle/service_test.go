@@ -43,7 +43,7 @@ func startService(t *testing.T, s *scenario, dir, ingestURL string) *Service {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr, cfg.PollInterval = dir, "127.0.0.1:0", 10*time.Millisecond
-	svc, err := New(cfg, s.chain, NewHTTPSource("", ingestURL), geo.H3{}, slog.New(slog.DiscardHandler))
+	svc, err := New(cfg, s.chain, NewHTTPSource("", ingestURL), testKinds, geo.H3{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestServiceEndToEnd(t *testing.T) {
 			t.Errorf("epoch %d summary: got root %s inputs %s, want %s %x", sub.Epoch, sum.Root, sum.InputsHash, sub.Root, sub.InputsHash)
 		}
 		// Anyone can replay from what the oracle serves (it mirrors the segments).
-		res, err := Replay(ctx, s.chain, api, sub.Epoch, geo.H3{})
+		res, err := Replay(ctx, s.chain, api, testKinds, sub.Epoch, geo.H3{})
 		if err != nil {
 			t.Fatalf("replay epoch %d over http: %v", sub.Epoch, err)
 		}
@@ -155,7 +155,7 @@ func TestServiceEndToEnd(t *testing.T) {
 	ctx2 := context.Background()
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr = dir, ""
-	again, err := New(cfg, s.chain, api, geo.H3{}, nil)
+	again, err := New(cfg, s.chain, api, testKinds, geo.H3{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestServiceWaitsForGrace(t *testing.T) {
 	s.chain.SetGrace(1_000_000)
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
-	svc, err := New(cfg, s.chain, s.segs, geo.H3{}, nil)
+	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestExplanationAPI(t *testing.T) {
 	s.standard()
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
-	svc, err := New(cfg, s.chain, s.segs, geo.H3{}, nil)
+	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestExplanationAPI(t *testing.T) {
 			if tc.firstRsn != "" {
 				found := false
 				for _, r := range e.Reports {
-					found = found || r.Reason.String() == tc.firstRsn
+					found = found || r.Reason == tc.firstRsn
 				}
 				if !found {
 					t.Errorf("no report with reason %s in %+v", tc.firstRsn, e.Reports)
@@ -280,7 +280,7 @@ func TestServiceNeedsSettledPrior(t *testing.T) {
 	s.publish(0, nil) // settled on chain by someone else
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr, cfg.StartEpoch = t.TempDir(), "", 1
-	svc, err := New(cfg, s.chain, s.segs, geo.H3{}, nil)
+	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,20 +11,24 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/durable"
-	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 )
 
 // store keeps the oracle's outputs under a directory: every blob
-// (segment, bundle, manifest, explanations, activity, summary) in
+// (segment, bundle, manifest, explanations, kind states, summary) in
 // objects/<sha256 hex>, and per epoch a small record naming its blobs in
 // epochs/<n>.json. Files are written to a temporary name, synced and
 // renamed, so a crash leaves either the old file or the new one; blobs are
 // written before the record that names them.
 type store struct {
 	dir string
+}
+
+// stateJSON is the state one kind left after an epoch.
+type stateJSON struct {
+	Kind  string `json:"kind"`
+	State string `json:"state"` // hex
 }
 
 // epochRecord is epochs/<n>.json.
@@ -35,7 +39,7 @@ type epochRecord struct {
 	Bundle       string   `json:"bundle"`
 	Manifest     string   `json:"manifest"`
 	Explanations string   `json:"explanations"`
-	Activity     string   `json:"activity"`
+	State        string   `json:"state"`
 	Summary      string   `json:"summary"`
 	Segments     []string `json:"segments"`
 	Submitted    bool     `json:"submitted"`
@@ -82,15 +86,15 @@ func (s *store) get(name string) ([]byte, error) {
 // save stores an epoch's blobs, then its record.
 func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
 	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted}
-	acts := make([]activityJSON, len(p.Output.Score.Activity))
-	for i, a := range p.Output.Score.Activity {
-		acts[i] = activityJSON{Device: a.Device.String(), LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness}
+	states := make([]stateJSON, len(p.Output.Kinds))
+	for i, k := range p.Output.Kinds {
+		states[i] = stateJSON{Kind: k.Name, State: hex.EncodeToString(k.State)}
 	}
 	blobs := []struct {
 		dst *string
 		v   any
 	}{
-		{&rec.Explanations, p.Output.Devices}, {&rec.Activity, acts}, {&rec.Summary, p.Output.Summary},
+		{&rec.Explanations, p.Output.Devices}, {&rec.State, states}, {&rec.Summary, p.Output.Summary},
 	}
 	var err error
 	if rec.Bundle, err = s.put(p.Bundle); err != nil {
@@ -177,24 +181,27 @@ func (s *store) prior(n uint64) (*Published, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oracle: load epoch %d: %w", n, err)
 	}
-	ab, err := s.get(rec.Activity)
+	sb, err := s.get(rec.State)
 	if err != nil {
 		return nil, err
 	}
-	var acts []activityJSON
-	if err := json.Unmarshal(ab, &acts); err != nil {
-		return nil, fmt.Errorf("oracle: load epoch %d activity: %w", n, err)
+	var states []stateJSON
+	if err := json.Unmarshal(sb, &states); err != nil {
+		return nil, fmt.Errorf("oracle: load epoch %d state: %w", n, err)
 	}
 	p := &Published{Epoch: n, Manifest: mb}
 	p.Output.Root = m.Root()
 	p.Output.Reward.Manifest = *m
-	for _, a := range acts {
-		dev, err := ledger.ParseAddress(a.Device)
+	for _, st := range states {
+		b, err := hex.DecodeString(st.State)
 		if err != nil {
-			return nil, fmt.Errorf("oracle: load epoch %d activity: %w", n, err)
+			return nil, fmt.Errorf("oracle: load epoch %d state: %w", n, err)
 		}
-		p.Output.Score.Activity = append(p.Output.Score.Activity, coverage.Activity{
-			Device: dev, LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness})
+		ko := KindOutput{Name: st.Kind}
+		if len(b) > 0 {
+			ko.State = b
+		}
+		p.Output.Kinds = append(p.Output.Kinds, ko)
 	}
 	return p, nil
 }

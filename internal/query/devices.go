@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -58,11 +59,10 @@ func (r *request) filter() (device.Filter, *Error) {
 		f.Cell = &c
 	}
 	if s := r.args.Get("kind"); s != "" {
-		k, ok := device.ParseKind(s)
-		if !ok {
-			return f, errorf(CodeBadRequest, "kind %q is not one of coverage, storage, sensor, energy, compute", s)
+		if !kind.ValidName(s) {
+			return f, errorf(CodeBadRequest, "kind %q is not a kind name (lowercase letters, digits and _)", s)
 		}
-		f.Kind = k
+		f.Kind = s
 	}
 	if s := r.args.Get("active"); s != "" {
 		b, err := strconv.ParseBool(s)

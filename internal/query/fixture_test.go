@@ -9,10 +9,10 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/client/clienttest"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -54,21 +54,21 @@ func newFixture(t testing.TB, aliceDevices, bobDevices int) *fixture {
 	}
 	f := &fixture{t: t, chain: c, alice: clienttest.Addr("alice"), bob: clienttest.Addr("bob"), maker: clienttest.Addr("maker")}
 	f.exec("authority", clienttest.Msg(device.RegisterMakerMsg("Acme Radio", sig.PublicOf(clienttest.Key("maker")),
-		[]devicev1.Kind{devicev1.Kind_KIND_COVERAGE, devicev1.Kind_KIND_SENSOR}, onboard)))
+		[]string{"coverage", "sensor"}, onboard)))
 	for i := 0; i < aliceDevices; i++ {
-		r := f.onboard("alice", i, devicev1.Kind_KIND_COVERAGE)
+		r := f.onboard("alice", i, "coverage")
 		if i == 0 {
 			f.onboardH = hex.EncodeToString(r.Hash[:])
 		}
 	}
 	for i := 0; i < bobDevices; i++ {
-		f.onboard("bob", i, devicev1.Kind_KIND_SENSOR)
+		f.onboard("bob", i, "sensor")
 	}
 	for i := 0; i < aliceDevices && i < 4; i++ {
-		f.exec("alice", clienttest.Msg(device.AssertLocationMsg(f.aliceDev[i], cellLisbon, 30, 10)))
+		f.exec("alice", clienttest.Msg(device.AssertLocationMsg(f.aliceDev[i], cellLisbon, coverage.EncodeAttributes(30, 10, coverage.RegionEU868))))
 	}
 	if aliceDevices >= 4 {
-		f.exec("alice", clienttest.Msg(device.AssertLocationMsg(f.aliceDev[3], cellPorto, 30, 10)))
+		f.exec("alice", clienttest.Msg(device.AssertLocationMsg(f.aliceDev[3], cellPorto, coverage.EncodeAttributes(30, 10, coverage.RegionEU868))))
 	}
 	return f
 }
@@ -85,7 +85,7 @@ func (f *fixture) exec(label string, msgs ...*txv1.Msg) app.Result {
 	return r
 }
 
-func (f *fixture) onboard(owner string, i int, kind devicev1.Kind) app.Result {
+func (f *fixture) onboard(owner string, i int, kind string) app.Result {
 	f.t.Helper()
 	dk := devKey(owner, i)
 	r := f.exec(owner, clienttest.Msg(device.Onboard(clienttest.Key("maker"), dk, kind,

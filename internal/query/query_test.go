@@ -8,6 +8,7 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -53,7 +54,7 @@ func TestErrors(t *testing.T) {
 		{"/devices/" + f.bob.String(), query.CodeNotFound, "no device"},
 		{"/devices/zz", query.CodeBadRequest, "device"},
 		{"/devices/" + f.bob.String() + "/locations", query.CodeNotFound, "no device"},
-		{"/devices?kind=toaster", query.CodeBadRequest, "kind"},
+		{"/devices?kind=Toaster", query.CodeBadRequest, "kind"},
 		{"/devices?owner=nobody", query.CodeBadRequest, "owner"},
 		{"/devices?cell=zz", query.CodeBadRequest, "not a hex H3 index"},
 		{"/devices?cell=1", query.CodeBadRequest, "not a valid H3 cell"},
@@ -95,8 +96,8 @@ func TestDevice(t *testing.T) {
 			t.Errorf("%s: got %+v", p, d)
 		}
 		if d.Location == nil || d.Location.Cell != device.CellString(cellPorto) || d.Location.Resolution != 12 ||
-			d.Location.Gain != 30 || d.Location.Elevation != 10 || d.Location.Height == 0 {
-			t.Errorf("%s: got location %+v, want porto res 12 gain 30 elevation 10", p, d.Location)
+			d.Location.Attributes != hex.EncodeToString(coverage.EncodeAttributes(30, 10, coverage.RegionEU868)) || d.Location.Height == 0 {
+			t.Errorf("%s: got location %+v, want porto res 12 gain 30 elevation 10 in EU868", p, d.Location)
 		}
 	}
 	var locs query.LocationList

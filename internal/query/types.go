@@ -2,6 +2,7 @@ package query
 
 import (
 	"encoding/hex"
+	"slices"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/device"
@@ -33,10 +34,9 @@ type Location struct {
 	// Cell is the H3 cell in lower-case hex.
 	Cell       string `json:"cell"`
 	Resolution int    `json:"resolution"`
-	// Gain is the antenna gain in tenths of dBi (coverage devices).
-	Gain int32 `json:"gain"`
-	// Elevation is metres above ground (coverage devices).
-	Elevation int32 `json:"elevation"`
+	// Attributes are what the device's kind records with the location
+	// (for coverage an encoded depin.kind.coverage.v1.Attributes), in hex.
+	Attributes string `json:"attributes"`
 	// Height is the block height of the assertion (0 for genesis).
 	Height int64 `json:"height,string"`
 }
@@ -160,13 +160,13 @@ func addrString(b []byte) string {
 func locationOf(l *devicev1.Location) Location {
 	return Location{
 		Cell: device.CellString(l.Cell), Resolution: device.CellResolution(l.Cell),
-		Gain: l.Gain, Elevation: l.Elevation, Height: l.Height,
+		Attributes: hex.EncodeToString(l.Attributes), Height: l.Height,
 	}
 }
 
 func deviceOf(d *devicev1.Device) Device {
 	out := Device{
-		ID: addrString(d.Id), PubKey: hex.EncodeToString(d.PubKey), Kind: device.KindName(d.Kind),
+		ID: addrString(d.Id), PubKey: hex.EncodeToString(d.PubKey), Kind: d.Kind,
 		Maker: addrString(d.Maker), Serial: d.Serial, Owner: addrString(d.Owner), Active: device.IsActive(d),
 		Assertions: d.Assertions, OnboardedHeight: d.OnboardedHeight, DecommissionedHeight: d.DecommissionedHeight,
 	}
@@ -179,11 +179,8 @@ func deviceOf(d *devicev1.Device) Device {
 
 func makerOf(m *devicev1.Maker) Maker {
 	out := Maker{
-		ID: addrString(m.Id), Name: m.Name, PubKey: hex.EncodeToString(m.PubKey), Kinds: make([]string, len(m.Kinds)),
+		ID: addrString(m.Id), Name: m.Name, PubKey: hex.EncodeToString(m.PubKey), Kinds: slices.Clone(m.Kinds),
 		OnboardFee: m.OnboardFee, RegisteredHeight: m.RegisteredHeight, Devices: m.Devices,
-	}
-	for i, k := range m.Kinds {
-		out.Kinds[i] = device.KindName(k)
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
@@ -55,7 +57,7 @@ func TestClaim(t *testing.T) {
 	newOwner := fixtureAddr("new-owner")
 	transfer, _ := proto.Marshal(&devicev1.MsgTransfer{Device: dev[:], NewOwner: newOwner[:]})
 	rt := ledger.NewRouter()
-	device.Register(rt)
+	device.Register(kind.NewRegistry(coverage.Kind{}))(rt)
 	h, _ := rt.Handler(device.TypeTransfer)
 	if e := h(&ledger.Context{Store: f.st, Height: f.height + 1, Signer: ownerAddr(1)}, transfer); e != nil {
 		t.Fatalf("transfer: %v", e)

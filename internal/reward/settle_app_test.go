@@ -17,7 +17,6 @@ import (
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
@@ -114,7 +113,7 @@ func TestChainSettlesAndPaysClaims(t *testing.T) {
 	}
 	n.block()
 	for i, d := range devs {
-		typ, msg := device.Onboard(maker, d, devicev1.Kind_KIND_COVERAGE, fmt.Sprintf("SN%d", i), chainID, addrOf(owner))
+		typ, msg := device.Onboard(maker, d, "coverage", fmt.Sprintf("SN%d", i), chainID, addrOf(owner))
 		if r := n.block(n.tx(owner, typ, msg)); r.Txs[0].Code != ledger.CodeOK {
 			t.Fatalf("onboard %d: %v %s", i, r.Txs[0].Code, r.Txs[0].Log)
 		}

@@ -11,10 +11,11 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
 
@@ -85,15 +86,15 @@ func newFixture(t tb, devices int, weights ...uint64) *fixture {
 		t.Fatal(err)
 	}
 	makerPub := sig.PublicOf(fixtureKey("maker"))
-	gm := []device.GenesisMaker{{Name: "maker", PubKey: makerPub, Kinds: []devicev1.Kind{devicev1.Kind_KIND_COVERAGE}}}
+	gm := []device.GenesisMaker{{Name: "maker", PubKey: makerPub, Kinds: []string{"coverage"}}}
 	gd := make([]device.GenesisDevice, devices)
 	for i := range gd {
 		gd[i] = device.GenesisDevice{
-			PubKey: sig.PublicOf(fixtureKey(fmt.Sprintf("device-%d", i))), Kind: devicev1.Kind_KIND_COVERAGE,
+			PubKey: sig.PublicOf(fixtureKey(fmt.Sprintf("device-%d", i))), Kind: "coverage",
 			Maker: ledger.AddressOf(makerPub), Serial: fmt.Sprintf("SN%04d", i), Owner: ownerAddr(i),
 		}
 	}
-	if err := device.InitGenesis(st, gm, gd); err != nil {
+	if err := device.InitGenesis(st, kind.NewRegistry(coverage.Kind{}), gm, gd); err != nil {
 		t.Fatal(err)
 	}
 	oracles := make([]GenesisOracle, len(weights))

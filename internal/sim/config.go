@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/depin-network/depin/internal/coverage"
+	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 // Class is how a simulated device behaves.

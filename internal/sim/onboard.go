@@ -10,9 +10,9 @@ import (
 
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
-	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -66,7 +66,7 @@ func onboardOwner(ctx context.Context, rpc *client.Client, cfg Config, chainID s
 		var qe *client.QueryError
 		switch {
 		case errors.As(err, &qe) && qe.Code == query.CodeNotFound:
-			typ, val := device.Onboard(maker, sig.KeyFromSeed(m.Key.Seed()), devicev1.Kind_KIND_COVERAGE, m.Serial, chainID, ownerAddr)
+			typ, val := device.Onboard(maker, sig.KeyFromSeed(m.Key.Seed()), coverage.Name, m.Serial, chainID, ownerAddr)
 			msgs = append(msgs, &txv1.Msg{Type: typ, Value: val})
 			onboarded++
 		case err != nil:
@@ -76,7 +76,7 @@ func onboardOwner(ctx context.Context, rpc *client.Client, cfg Config, chainID s
 		case q.Owner != ownerAddr.String():
 			return fmt.Errorf("sim: onboard: device %d (%s) belongs to %s, not %s", m.Index, addr, q.Owner, ownerAddr)
 		}
-		typ, val := device.AssertLocationMsg(addr, m.Cell, m.GainDdBi, elevationM)
+		typ, val := device.AssertLocationMsg(addr, m.Cell, coverage.EncodeAttributes(m.GainDdBi, elevationM, cfg.Region))
 		msgs = append(msgs, &txv1.Msg{Type: typ, Value: val})
 		if devices++; devices >= cfg.TxDevices {
 			if err := flush(); err != nil {

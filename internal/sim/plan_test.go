@@ -8,8 +8,8 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/coverage"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 )

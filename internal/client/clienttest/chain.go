@@ -7,6 +7,7 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
@@ -38,7 +39,7 @@ func NewChain(chainID string, g app.Genesis) (*Chain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clienttest: genesis: %w", err)
 	}
-	a := chain.New(app.NewMemBackend())
+	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
 	if _, err := a.InitChain(chainID, raw); err != nil {
 		return nil, fmt.Errorf("clienttest: init chain: %w", err)
 	}

@@ -23,65 +23,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Kind is the kind of physical resource a device contributes.
-type Kind int32
-
-const (
-	Kind_KIND_UNSPECIFIED Kind = 0
-	Kind_KIND_COVERAGE    Kind = 1
-	Kind_KIND_STORAGE     Kind = 2
-	Kind_KIND_SENSOR      Kind = 3
-	Kind_KIND_ENERGY      Kind = 4
-	Kind_KIND_COMPUTE     Kind = 5
-)
-
-// Enum value maps for Kind.
-var (
-	Kind_name = map[int32]string{
-		0: "KIND_UNSPECIFIED",
-		1: "KIND_COVERAGE",
-		2: "KIND_STORAGE",
-		3: "KIND_SENSOR",
-		4: "KIND_ENERGY",
-		5: "KIND_COMPUTE",
-	}
-	Kind_value = map[string]int32{
-		"KIND_UNSPECIFIED": 0,
-		"KIND_COVERAGE":    1,
-		"KIND_STORAGE":     2,
-		"KIND_SENSOR":      3,
-		"KIND_ENERGY":      4,
-		"KIND_COMPUTE":     5,
-	}
-)
-
-func (x Kind) Enum() *Kind {
-	p := new(Kind)
-	*p = x
-	return p
-}
-
-func (x Kind) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_depin_device_v1_device_proto_enumTypes[0].Descriptor()
-}
-
-func (Kind) Type() protoreflect.EnumType {
-	return &file_depin_device_v1_device_proto_enumTypes[0]
-}
-
-func (x Kind) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use Kind.Descriptor instead.
-func (Kind) EnumDescriptor() ([]byte, []int) {
-	return file_depin_device_v1_device_proto_rawDescGZIP(), []int{0}
-}
-
 // Maker is a registered device manufacturer.
 type Maker struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -89,8 +30,9 @@ type Maker struct {
 	Id     []byte `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Name   string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	PubKey []byte `protobuf:"bytes,3,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
-	// kinds the maker may certify, ascending.
-	Kinds []Kind `protobuf:"varint,4,rep,packed,name=kinds,proto3,enum=depin.device.v1.Kind" json:"kinds,omitempty"`
+	// kinds the maker may certify: names of registered network kinds,
+	// ascending.
+	Kinds []string `protobuf:"bytes,4,rep,name=kinds,proto3" json:"kinds,omitempty"`
 	// onboard_fee is burned for every device onboarded with this maker's certificate.
 	OnboardFee       uint64 `protobuf:"varint,5,opt,name=onboard_fee,json=onboardFee,proto3" json:"onboard_fee,omitempty"`
 	RegisteredHeight int64  `protobuf:"varint,6,opt,name=registered_height,json=registeredHeight,proto3" json:"registered_height,omitempty"`
@@ -151,7 +93,7 @@ func (x *Maker) GetPubKey() []byte {
 	return nil
 }
 
-func (x *Maker) GetKinds() []Kind {
+func (x *Maker) GetKinds() []string {
 	if x != nil {
 		return x.Kinds
 	}
@@ -184,12 +126,12 @@ type Location struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// cell is an H3 cell index.
 	Cell uint64 `protobuf:"varint,1,opt,name=cell,proto3" json:"cell,omitempty"`
-	// gain is the antenna gain in tenths of dBi (coverage devices).
-	Gain int32 `protobuf:"varint,2,opt,name=gain,proto3" json:"gain,omitempty"`
-	// elevation in metres above ground (coverage devices).
-	Elevation int32 `protobuf:"varint,3,opt,name=elevation,proto3" json:"elevation,omitempty"`
 	// height is the block height of the assertion.
-	Height        int64 `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+	Height int64 `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+	// attributes are what the device's network kind records with a location
+	// (a coverage device's antenna), opaque to the registry and checked by
+	// the kind.
+	Attributes    []byte `protobuf:"bytes,5,opt,name=attributes,proto3" json:"attributes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -231,25 +173,18 @@ func (x *Location) GetCell() uint64 {
 	return 0
 }
 
-func (x *Location) GetGain() int32 {
-	if x != nil {
-		return x.Gain
-	}
-	return 0
-}
-
-func (x *Location) GetElevation() int32 {
-	if x != nil {
-		return x.Elevation
-	}
-	return 0
-}
-
 func (x *Location) GetHeight() int64 {
 	if x != nil {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *Location) GetAttributes() []byte {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
 }
 
 // Device is a registered device.
@@ -258,7 +193,8 @@ type Device struct {
 	// id is the address of pub_key.
 	Id     []byte `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	PubKey []byte `protobuf:"bytes,2,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
-	Kind   Kind   `protobuf:"varint,3,opt,name=kind,proto3,enum=depin.device.v1.Kind" json:"kind,omitempty"`
+	// kind is the name of the device's network kind ("coverage").
+	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
 	// maker is the id of the certifying maker.
 	Maker  []byte `protobuf:"bytes,4,opt,name=maker,proto3" json:"maker,omitempty"`
 	Serial string `protobuf:"bytes,5,opt,name=serial,proto3" json:"serial,omitempty"`
@@ -318,11 +254,11 @@ func (x *Device) GetPubKey() []byte {
 	return nil
 }
 
-func (x *Device) GetKind() Kind {
+func (x *Device) GetKind() string {
 	if x != nil {
 		return x.Kind
 	}
-	return Kind_KIND_UNSPECIFIED
+	return ""
 }
 
 func (x *Device) GetMaker() []byte {
@@ -380,9 +316,10 @@ func (x *Device) GetDecommissionedHeight() int64 {
 type Certificate struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// maker is the certifying maker's id.
-	Maker         []byte `protobuf:"bytes,1,opt,name=maker,proto3" json:"maker,omitempty"`
-	DevicePubKey  []byte `protobuf:"bytes,2,opt,name=device_pub_key,json=devicePubKey,proto3" json:"device_pub_key,omitempty"`
-	Kind          Kind   `protobuf:"varint,3,opt,name=kind,proto3,enum=depin.device.v1.Kind" json:"kind,omitempty"`
+	Maker        []byte `protobuf:"bytes,1,opt,name=maker,proto3" json:"maker,omitempty"`
+	DevicePubKey []byte `protobuf:"bytes,2,opt,name=device_pub_key,json=devicePubKey,proto3" json:"device_pub_key,omitempty"`
+	// kind is the name of the device's network kind.
+	Kind          string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
 	Serial        string `protobuf:"bytes,4,opt,name=serial,proto3" json:"serial,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -432,11 +369,11 @@ func (x *Certificate) GetDevicePubKey() []byte {
 	return nil
 }
 
-func (x *Certificate) GetKind() Kind {
+func (x *Certificate) GetKind() string {
 	if x != nil {
 		return x.Kind
 	}
-	return Kind_KIND_UNSPECIFIED
+	return ""
 }
 
 func (x *Certificate) GetSerial() string {
@@ -510,11 +447,12 @@ func (x *Binding) GetOwner() []byte {
 
 // MsgRegisterMaker registers a maker; only the params authority may send it.
 type MsgRegisterMaker struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	PubKey        []byte                 `protobuf:"bytes,2,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
-	Kinds         []Kind                 `protobuf:"varint,3,rep,packed,name=kinds,proto3,enum=depin.device.v1.Kind" json:"kinds,omitempty"`
-	OnboardFee    uint64                 `protobuf:"varint,4,opt,name=onboard_fee,json=onboardFee,proto3" json:"onboard_fee,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	PubKey []byte                 `protobuf:"bytes,2,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
+	// kinds are names of registered network kinds.
+	Kinds         []string `protobuf:"bytes,3,rep,name=kinds,proto3" json:"kinds,omitempty"`
+	OnboardFee    uint64   `protobuf:"varint,4,opt,name=onboard_fee,json=onboardFee,proto3" json:"onboard_fee,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -563,7 +501,7 @@ func (x *MsgRegisterMaker) GetPubKey() []byte {
 	return nil
 }
 
-func (x *MsgRegisterMaker) GetKinds() []Kind {
+func (x *MsgRegisterMaker) GetKinds() []string {
 	if x != nil {
 		return x.Kinds
 	}
@@ -652,11 +590,12 @@ func (x *MsgOnboard) GetDeviceSignature() []byte {
 // MsgAssertLocation records a device's location; the owner signs and pays
 // the assertion fee (burned).
 type MsgAssertLocation struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Device        []byte                 `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
-	Cell          uint64                 `protobuf:"varint,2,opt,name=cell,proto3" json:"cell,omitempty"`
-	Gain          int32                  `protobuf:"varint,3,opt,name=gain,proto3" json:"gain,omitempty"`
-	Elevation     int32                  `protobuf:"varint,4,opt,name=elevation,proto3" json:"elevation,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Device []byte                 `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
+	Cell   uint64                 `protobuf:"varint,2,opt,name=cell,proto3" json:"cell,omitempty"`
+	// attributes are the device's kind-specific attributes (for coverage an
+	// encoded depin.kind.coverage.v1.Attributes), checked by the kind.
+	Attributes    []byte `protobuf:"bytes,5,opt,name=attributes,proto3" json:"attributes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -705,18 +644,11 @@ func (x *MsgAssertLocation) GetCell() uint64 {
 	return 0
 }
 
-func (x *MsgAssertLocation) GetGain() int32 {
+func (x *MsgAssertLocation) GetAttributes() []byte {
 	if x != nil {
-		return x.Gain
+		return x.Attributes
 	}
-	return 0
-}
-
-func (x *MsgAssertLocation) GetElevation() int32 {
-	if x != nil {
-		return x.Elevation
-	}
-	return 0
+	return nil
 }
 
 // MsgTransfer hands a device to a new owner; the current owner signs.
@@ -885,25 +817,26 @@ var File_depin_device_v1_device_proto protoreflect.FileDescriptor
 
 const file_depin_device_v1_device_proto_rawDesc = "" +
 	"\n" +
-	"\x1cdepin/device/v1/device.proto\x12\x0fdepin.device.v1\"\xd9\x01\n" +
+	"\x1cdepin/device/v1/device.proto\x12\x0fdepin.device.v1\"\xc2\x01\n" +
 	"\x05Maker\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x17\n" +
-	"\apub_key\x18\x03 \x01(\fR\x06pubKey\x12+\n" +
-	"\x05kinds\x18\x04 \x03(\x0e2\x15.depin.device.v1.KindR\x05kinds\x12\x1f\n" +
+	"\apub_key\x18\x03 \x01(\fR\x06pubKey\x12\x14\n" +
+	"\x05kinds\x18\x04 \x03(\tR\x05kinds\x12\x1f\n" +
 	"\vonboard_fee\x18\x05 \x01(\x04R\n" +
 	"onboardFee\x12+\n" +
 	"\x11registered_height\x18\x06 \x01(\x03R\x10registeredHeight\x12\x18\n" +
-	"\adevices\x18\a \x01(\x04R\adevices\"h\n" +
+	"\adevices\x18\a \x01(\x04R\adevices\"b\n" +
 	"\bLocation\x12\x12\n" +
-	"\x04cell\x18\x01 \x01(\x04R\x04cell\x12\x12\n" +
-	"\x04gain\x18\x02 \x01(\x05R\x04gain\x12\x1c\n" +
-	"\televation\x18\x03 \x01(\x05R\televation\x12\x16\n" +
-	"\x06height\x18\x04 \x01(\x03R\x06height\"\xd7\x02\n" +
+	"\x04cell\x18\x01 \x01(\x04R\x04cell\x12\x16\n" +
+	"\x06height\x18\x04 \x01(\x03R\x06height\x12\x1e\n" +
+	"\n" +
+	"attributes\x18\x05 \x01(\fR\n" +
+	"attributesJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\xc0\x02\n" +
 	"\x06Device\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x17\n" +
-	"\apub_key\x18\x02 \x01(\fR\x06pubKey\x12)\n" +
-	"\x04kind\x18\x03 \x01(\x0e2\x15.depin.device.v1.KindR\x04kind\x12\x14\n" +
+	"\apub_key\x18\x02 \x01(\fR\x06pubKey\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05maker\x18\x04 \x01(\fR\x05maker\x12\x16\n" +
 	"\x06serial\x18\x05 \x01(\tR\x06serial\x12\x14\n" +
 	"\x05owner\x18\x06 \x01(\fR\x05owner\x125\n" +
@@ -913,20 +846,20 @@ const file_depin_device_v1_device_proto_rawDesc = "" +
 	"assertions\x12)\n" +
 	"\x10onboarded_height\x18\t \x01(\x03R\x0fonboardedHeight\x123\n" +
 	"\x15decommissioned_height\x18\n" +
-	" \x01(\x03R\x14decommissionedHeight\"\x8c\x01\n" +
+	" \x01(\x03R\x14decommissionedHeight\"u\n" +
 	"\vCertificate\x12\x14\n" +
 	"\x05maker\x18\x01 \x01(\fR\x05maker\x12$\n" +
-	"\x0edevice_pub_key\x18\x02 \x01(\fR\fdevicePubKey\x12)\n" +
-	"\x04kind\x18\x03 \x01(\x0e2\x15.depin.device.v1.KindR\x04kind\x12\x16\n" +
+	"\x0edevice_pub_key\x18\x02 \x01(\fR\fdevicePubKey\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06serial\x18\x04 \x01(\tR\x06serial\"`\n" +
 	"\aBinding\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12$\n" +
 	"\x0edevice_pub_key\x18\x02 \x01(\fR\fdevicePubKey\x12\x14\n" +
-	"\x05owner\x18\x03 \x01(\fR\x05owner\"\x8d\x01\n" +
+	"\x05owner\x18\x03 \x01(\fR\x05owner\"v\n" +
 	"\x10MsgRegisterMaker\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x17\n" +
-	"\apub_key\x18\x02 \x01(\fR\x06pubKey\x12+\n" +
-	"\x05kinds\x18\x03 \x03(\x0e2\x15.depin.device.v1.KindR\x05kinds\x12\x1f\n" +
+	"\apub_key\x18\x02 \x01(\fR\x06pubKey\x12\x14\n" +
+	"\x05kinds\x18\x03 \x03(\tR\x05kinds\x12\x1f\n" +
 	"\vonboard_fee\x18\x04 \x01(\x04R\n" +
 	"onboardFee\"\x9c\x01\n" +
 	"\n" +
@@ -934,12 +867,13 @@ const file_depin_device_v1_device_proto_rawDesc = "" +
 	"\vcertificate\x18\x01 \x01(\fR\vcertificate\x12'\n" +
 	"\x0fmaker_signature\x18\x02 \x01(\fR\x0emakerSignature\x12\x18\n" +
 	"\abinding\x18\x03 \x01(\fR\abinding\x12)\n" +
-	"\x10device_signature\x18\x04 \x01(\fR\x0fdeviceSignature\"q\n" +
+	"\x10device_signature\x18\x04 \x01(\fR\x0fdeviceSignature\"k\n" +
 	"\x11MsgAssertLocation\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x12\n" +
-	"\x04cell\x18\x02 \x01(\x04R\x04cell\x12\x12\n" +
-	"\x04gain\x18\x03 \x01(\x05R\x04gain\x12\x1c\n" +
-	"\televation\x18\x04 \x01(\x05R\televation\"B\n" +
+	"\x04cell\x18\x02 \x01(\x04R\x04cell\x12\x1e\n" +
+	"\n" +
+	"attributes\x18\x05 \x01(\fR\n" +
+	"attributesJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05\"B\n" +
 	"\vMsgTransfer\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x1b\n" +
 	"\tnew_owner\x18\x02 \x01(\fR\bnewOwner\")\n" +
@@ -948,14 +882,7 @@ const file_depin_device_v1_device_proto_rawDesc = "" +
 	"\fMsgSetDenied\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x16\n" +
 	"\x06denied\x18\x02 \x01(\bR\x06denied\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason*u\n" +
-	"\x04Kind\x12\x14\n" +
-	"\x10KIND_UNSPECIFIED\x10\x00\x12\x11\n" +
-	"\rKIND_COVERAGE\x10\x01\x12\x10\n" +
-	"\fKIND_STORAGE\x10\x02\x12\x0f\n" +
-	"\vKIND_SENSOR\x10\x03\x12\x0f\n" +
-	"\vKIND_ENERGY\x10\x04\x12\x10\n" +
-	"\fKIND_COMPUTE\x10\x05B\xbf\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reasonB\xbf\x01\n" +
 	"\x13com.depin.device.v1B\vDeviceProtoP\x01Z=github.com/depin-network/depin/proto/depin/device/v1;devicev1\xa2\x02\x03DDX\xaa\x02\x0fDepin.Device.V1\xca\x02\x0fDepin\\Device\\V1\xe2\x02\x1bDepin\\Device\\V1\\GPBMetadata\xea\x02\x11Depin::Device::V1b\x06proto3"
 
 var (
@@ -970,33 +897,27 @@ func file_depin_device_v1_device_proto_rawDescGZIP() []byte {
 	return file_depin_device_v1_device_proto_rawDescData
 }
 
-var file_depin_device_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_depin_device_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_depin_device_v1_device_proto_goTypes = []any{
-	(Kind)(0),                 // 0: depin.device.v1.Kind
-	(*Maker)(nil),             // 1: depin.device.v1.Maker
-	(*Location)(nil),          // 2: depin.device.v1.Location
-	(*Device)(nil),            // 3: depin.device.v1.Device
-	(*Certificate)(nil),       // 4: depin.device.v1.Certificate
-	(*Binding)(nil),           // 5: depin.device.v1.Binding
-	(*MsgRegisterMaker)(nil),  // 6: depin.device.v1.MsgRegisterMaker
-	(*MsgOnboard)(nil),        // 7: depin.device.v1.MsgOnboard
-	(*MsgAssertLocation)(nil), // 8: depin.device.v1.MsgAssertLocation
-	(*MsgTransfer)(nil),       // 9: depin.device.v1.MsgTransfer
-	(*MsgDecommission)(nil),   // 10: depin.device.v1.MsgDecommission
-	(*MsgSetDenied)(nil),      // 11: depin.device.v1.MsgSetDenied
+	(*Maker)(nil),             // 0: depin.device.v1.Maker
+	(*Location)(nil),          // 1: depin.device.v1.Location
+	(*Device)(nil),            // 2: depin.device.v1.Device
+	(*Certificate)(nil),       // 3: depin.device.v1.Certificate
+	(*Binding)(nil),           // 4: depin.device.v1.Binding
+	(*MsgRegisterMaker)(nil),  // 5: depin.device.v1.MsgRegisterMaker
+	(*MsgOnboard)(nil),        // 6: depin.device.v1.MsgOnboard
+	(*MsgAssertLocation)(nil), // 7: depin.device.v1.MsgAssertLocation
+	(*MsgTransfer)(nil),       // 8: depin.device.v1.MsgTransfer
+	(*MsgDecommission)(nil),   // 9: depin.device.v1.MsgDecommission
+	(*MsgSetDenied)(nil),      // 10: depin.device.v1.MsgSetDenied
 }
 var file_depin_device_v1_device_proto_depIdxs = []int32{
-	0, // 0: depin.device.v1.Maker.kinds:type_name -> depin.device.v1.Kind
-	0, // 1: depin.device.v1.Device.kind:type_name -> depin.device.v1.Kind
-	2, // 2: depin.device.v1.Device.location:type_name -> depin.device.v1.Location
-	0, // 3: depin.device.v1.Certificate.kind:type_name -> depin.device.v1.Kind
-	0, // 4: depin.device.v1.MsgRegisterMaker.kinds:type_name -> depin.device.v1.Kind
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	1, // 0: depin.device.v1.Device.location:type_name -> depin.device.v1.Location
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_depin_device_v1_device_proto_init() }
@@ -1009,14 +930,13 @@ func file_depin_device_v1_device_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_device_v1_device_proto_rawDesc), len(file_depin_device_v1_device_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      0,
 			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_depin_device_v1_device_proto_goTypes,
 		DependencyIndexes: file_depin_device_v1_device_proto_depIdxs,
-		EnumInfos:         file_depin_device_v1_device_proto_enumTypes,
 		MessageInfos:      file_depin_device_v1_device_proto_msgTypes,
 	}.Build()
 	File_depin_device_v1_device_proto = out.File

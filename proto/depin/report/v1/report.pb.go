@@ -4,16 +4,14 @@
 // 	protoc        (unknown)
 // source: depin/report/v1/report.proto
 
-// Package depin.report.v1 holds the reports devices sign and send to ingest:
-// proof-of-coverage beacons and witnesses, and heartbeats.
+// Package depin.report.v1 holds the envelope of the reports devices sign and
+// send to ingest. The bodies are per network kind (depin.kind.<kind>.v1).
 //
 // A device encodes a Report, signs the domain prefix "depin/report/v1", one
 // zero byte and the encoded bytes with its ed25519 key, and sends
 // SignedReport{report, signature}. Ingest verifies the bytes exactly as sent
 // (nothing is re-encoded), and the durable log, the segments and the on-chain
-// Merkle roots all commit to those same bytes. The beacon and witness fields
-// follow Helium's IoT proof of coverage (helium/proto beacon/src/lib.rs,
-// oracles iot_verifier/src/poc.rs; reference/helium.md §1.2-1.4).
+// Merkle roots all commit to those same bytes.
 
 package reportv1
 
@@ -87,7 +85,10 @@ func (x *BlockRef) GetHash() []byte {
 	return nil
 }
 
-// Report is one statement by a device.
+// Report is one statement by a device: an envelope every network kind
+// shares, around a body whose schema the kind owns
+// (proto/depin/kind/<kind>/v1). Ingest checks the envelope and hands the
+// body to its kind; the oracle scores it with the kind's scorer.
 type Report struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// pub_key is the reporting device's ed25519 public key (32 bytes).
@@ -101,14 +102,12 @@ type Report struct {
 	// entropy is the recent block the report answers; ingest accepts it only
 	// within a window of blocks behind the chain head.
 	Entropy *BlockRef `protobuf:"bytes,4,opt,name=entropy,proto3" json:"entropy,omitempty"`
-	// body is the report itself.
-	//
-	// Types that are valid to be assigned to Body:
-	//
-	//	*Report_Beacon
-	//	*Report_Witness
-	//	*Report_Heartbeat
-	Body          isReport_Body `protobuf_oneof:"body"`
+	// kind names the network kind whose schema the body follows ("coverage").
+	Kind string `protobuf:"bytes,5,opt,name=kind,proto3" json:"kind,omitempty"`
+	// type names the report type within the kind ("beacon", "witness").
+	Type string `protobuf:"bytes,6,opt,name=type,proto3" json:"type,omitempty"`
+	// body is the encoded report of that type, as the kind's schema defines it.
+	Body          []byte `protobuf:"bytes,7,opt,name=body,proto3" json:"body,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -171,290 +170,25 @@ func (x *Report) GetEntropy() *BlockRef {
 	return nil
 }
 
-func (x *Report) GetBody() isReport_Body {
+func (x *Report) GetKind() string {
 	if x != nil {
-		return x.Body
-	}
-	return nil
-}
-
-func (x *Report) GetBeacon() *Beacon {
-	if x != nil {
-		if x, ok := x.Body.(*Report_Beacon); ok {
-			return x.Beacon
-		}
-	}
-	return nil
-}
-
-func (x *Report) GetWitness() *Witness {
-	if x != nil {
-		if x, ok := x.Body.(*Report_Witness); ok {
-			return x.Witness
-		}
-	}
-	return nil
-}
-
-func (x *Report) GetHeartbeat() *Heartbeat {
-	if x != nil {
-		if x, ok := x.Body.(*Report_Heartbeat); ok {
-			return x.Heartbeat
-		}
-	}
-	return nil
-}
-
-type isReport_Body interface {
-	isReport_Body()
-}
-
-type Report_Beacon struct {
-	Beacon *Beacon `protobuf:"bytes,10,opt,name=beacon,proto3,oneof"`
-}
-
-type Report_Witness struct {
-	Witness *Witness `protobuf:"bytes,11,opt,name=witness,proto3,oneof"`
-}
-
-type Report_Heartbeat struct {
-	Heartbeat *Heartbeat `protobuf:"bytes,12,opt,name=heartbeat,proto3,oneof"`
-}
-
-func (*Report_Beacon) isReport_Body() {}
-
-func (*Report_Witness) isReport_Body() {}
-
-func (*Report_Heartbeat) isReport_Body() {}
-
-// Beacon is a radio beacon the device transmitted. Its payload is derived
-// from the block entropy and 4 bytes of local entropy, so verifiers can
-// regenerate it (helium/proto beacon/src/entropy.rs LOCAL_ENTROPY_SIZE = 4).
-type Beacon struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// local_entropy is the device's 4 random bytes mixed into the payload seed.
-	LocalEntropy []byte `protobuf:"bytes,1,opt,name=local_entropy,json=localEntropy,proto3" json:"local_entropy,omitempty"`
-	// payload is the data transmitted.
-	Payload []byte `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
-	// frequency in Hz.
-	Frequency uint64 `protobuf:"varint,3,opt,name=frequency,proto3" json:"frequency,omitempty"`
-	// tx_power is the conducted transmit power in tenths of dBm.
-	TxPower int32 `protobuf:"varint,4,opt,name=tx_power,json=txPower,proto3" json:"tx_power,omitempty"`
-	// region is the regulatory region, e.g. "EU868", "US915".
-	Region        string `protobuf:"bytes,5,opt,name=region,proto3" json:"region,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Beacon) Reset() {
-	*x = Beacon{}
-	mi := &file_depin_report_v1_report_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Beacon) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Beacon) ProtoMessage() {}
-
-func (x *Beacon) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_report_v1_report_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Beacon.ProtoReflect.Descriptor instead.
-func (*Beacon) Descriptor() ([]byte, []int) {
-	return file_depin_report_v1_report_proto_rawDescGZIP(), []int{2}
-}
-
-func (x *Beacon) GetLocalEntropy() []byte {
-	if x != nil {
-		return x.LocalEntropy
-	}
-	return nil
-}
-
-func (x *Beacon) GetPayload() []byte {
-	if x != nil {
-		return x.Payload
-	}
-	return nil
-}
-
-func (x *Beacon) GetFrequency() uint64 {
-	if x != nil {
-		return x.Frequency
-	}
-	return 0
-}
-
-func (x *Beacon) GetTxPower() int32 {
-	if x != nil {
-		return x.TxPower
-	}
-	return 0
-}
-
-func (x *Beacon) GetRegion() string {
-	if x != nil {
-		return x.Region
+		return x.Kind
 	}
 	return ""
 }
 
-// Witness is a beacon the device heard from another device.
-type Witness struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// beaconer is the ed25519 public key of the device that sent the beacon.
-	Beaconer []byte `protobuf:"bytes,1,opt,name=beaconer,proto3" json:"beaconer,omitempty"`
-	// payload is the data heard.
-	Payload []byte `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
-	// frequency in Hz at which it was heard.
-	Frequency uint64 `protobuf:"varint,3,opt,name=frequency,proto3" json:"frequency,omitempty"`
-	// signal is the received signal strength (RSSI) in tenths of dBm.
-	Signal int32 `protobuf:"varint,4,opt,name=signal,proto3" json:"signal,omitempty"`
-	// snr is the signal-to-noise ratio in tenths of dB.
-	Snr int32 `protobuf:"varint,5,opt,name=snr,proto3" json:"snr,omitempty"`
-	// beacon_entropy is the block the heard beacon answered.
-	BeaconEntropy *BlockRef `protobuf:"bytes,6,opt,name=beacon_entropy,json=beaconEntropy,proto3" json:"beacon_entropy,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Witness) Reset() {
-	*x = Witness{}
-	mi := &file_depin_report_v1_report_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Witness) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Witness) ProtoMessage() {}
-
-func (x *Witness) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_report_v1_report_proto_msgTypes[3]
+func (x *Report) GetType() string {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
+		return x.Type
 	}
-	return mi.MessageOf(x)
+	return ""
 }
 
-// Deprecated: Use Witness.ProtoReflect.Descriptor instead.
-func (*Witness) Descriptor() ([]byte, []int) {
-	return file_depin_report_v1_report_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *Witness) GetBeaconer() []byte {
+func (x *Report) GetBody() []byte {
 	if x != nil {
-		return x.Beaconer
+		return x.Body
 	}
 	return nil
-}
-
-func (x *Witness) GetPayload() []byte {
-	if x != nil {
-		return x.Payload
-	}
-	return nil
-}
-
-func (x *Witness) GetFrequency() uint64 {
-	if x != nil {
-		return x.Frequency
-	}
-	return 0
-}
-
-func (x *Witness) GetSignal() int32 {
-	if x != nil {
-		return x.Signal
-	}
-	return 0
-}
-
-func (x *Witness) GetSnr() int32 {
-	if x != nil {
-		return x.Snr
-	}
-	return 0
-}
-
-func (x *Witness) GetBeaconEntropy() *BlockRef {
-	if x != nil {
-		return x.BeaconEntropy
-	}
-	return nil
-}
-
-// Heartbeat says the device is up and where.
-type Heartbeat struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// cell is the H3 cell index the device reports itself in.
-	Cell uint64 `protobuf:"varint,1,opt,name=cell,proto3" json:"cell,omitempty"`
-	// uptime in seconds since the device started.
-	Uptime        uint64 `protobuf:"varint,2,opt,name=uptime,proto3" json:"uptime,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Heartbeat) Reset() {
-	*x = Heartbeat{}
-	mi := &file_depin_report_v1_report_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Heartbeat) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Heartbeat) ProtoMessage() {}
-
-func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_report_v1_report_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
-func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_depin_report_v1_report_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *Heartbeat) GetCell() uint64 {
-	if x != nil {
-		return x.Cell
-	}
-	return 0
-}
-
-func (x *Heartbeat) GetUptime() uint64 {
-	if x != nil {
-		return x.Uptime
-	}
-	return 0
 }
 
 // SignedReport is what a device sends: an encoded Report and the device's
@@ -471,7 +205,7 @@ type SignedReport struct {
 
 func (x *SignedReport) Reset() {
 	*x = SignedReport{}
-	mi := &file_depin_report_v1_report_proto_msgTypes[5]
+	mi := &file_depin_report_v1_report_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -483,7 +217,7 @@ func (x *SignedReport) String() string {
 func (*SignedReport) ProtoMessage() {}
 
 func (x *SignedReport) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_report_v1_report_proto_msgTypes[5]
+	mi := &file_depin_report_v1_report_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -496,7 +230,7 @@ func (x *SignedReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignedReport.ProtoReflect.Descriptor instead.
 func (*SignedReport) Descriptor() ([]byte, []int) {
-	return file_depin_report_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_depin_report_v1_report_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SignedReport) GetReport() []byte {
@@ -520,33 +254,15 @@ const file_depin_report_v1_report_proto_rawDesc = "" +
 	"\x1cdepin/report/v1/report.proto\x12\x0fdepin.report.v1\"6\n" +
 	"\bBlockRef\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x12\n" +
-	"\x04hash\x18\x02 \x01(\fR\x04hash\"\xb7\x02\n" +
+	"\x04hash\x18\x02 \x01(\fR\x04hash\"\xc6\x01\n" +
 	"\x06Report\x12\x17\n" +
 	"\apub_key\x18\x01 \x01(\fR\x06pubKey\x12\x14\n" +
 	"\x05nonce\x18\x02 \x01(\x04R\x05nonce\x12\x1c\n" +
 	"\ttimestamp\x18\x03 \x01(\x03R\ttimestamp\x123\n" +
-	"\aentropy\x18\x04 \x01(\v2\x19.depin.report.v1.BlockRefR\aentropy\x121\n" +
-	"\x06beacon\x18\n" +
-	" \x01(\v2\x17.depin.report.v1.BeaconH\x00R\x06beacon\x124\n" +
-	"\awitness\x18\v \x01(\v2\x18.depin.report.v1.WitnessH\x00R\awitness\x12:\n" +
-	"\theartbeat\x18\f \x01(\v2\x1a.depin.report.v1.HeartbeatH\x00R\theartbeatB\x06\n" +
-	"\x04body\"\x98\x01\n" +
-	"\x06Beacon\x12#\n" +
-	"\rlocal_entropy\x18\x01 \x01(\fR\flocalEntropy\x12\x18\n" +
-	"\apayload\x18\x02 \x01(\fR\apayload\x12\x1c\n" +
-	"\tfrequency\x18\x03 \x01(\x04R\tfrequency\x12\x19\n" +
-	"\btx_power\x18\x04 \x01(\x05R\atxPower\x12\x16\n" +
-	"\x06region\x18\x05 \x01(\tR\x06region\"\xc9\x01\n" +
-	"\aWitness\x12\x1a\n" +
-	"\bbeaconer\x18\x01 \x01(\fR\bbeaconer\x12\x18\n" +
-	"\apayload\x18\x02 \x01(\fR\apayload\x12\x1c\n" +
-	"\tfrequency\x18\x03 \x01(\x04R\tfrequency\x12\x16\n" +
-	"\x06signal\x18\x04 \x01(\x05R\x06signal\x12\x10\n" +
-	"\x03snr\x18\x05 \x01(\x05R\x03snr\x12@\n" +
-	"\x0ebeacon_entropy\x18\x06 \x01(\v2\x19.depin.report.v1.BlockRefR\rbeaconEntropy\"7\n" +
-	"\tHeartbeat\x12\x12\n" +
-	"\x04cell\x18\x01 \x01(\x04R\x04cell\x12\x16\n" +
-	"\x06uptime\x18\x02 \x01(\x04R\x06uptime\"D\n" +
+	"\aentropy\x18\x04 \x01(\v2\x19.depin.report.v1.BlockRefR\aentropy\x12\x12\n" +
+	"\x04kind\x18\x05 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04type\x18\x06 \x01(\tR\x04type\x12\x12\n" +
+	"\x04body\x18\a \x01(\fR\x04body\"D\n" +
 	"\fSignedReport\x12\x16\n" +
 	"\x06report\x18\x01 \x01(\fR\x06report\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignatureB\xbf\x01\n" +
@@ -564,26 +280,19 @@ func file_depin_report_v1_report_proto_rawDescGZIP() []byte {
 	return file_depin_report_v1_report_proto_rawDescData
 }
 
-var file_depin_report_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_depin_report_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_depin_report_v1_report_proto_goTypes = []any{
 	(*BlockRef)(nil),     // 0: depin.report.v1.BlockRef
 	(*Report)(nil),       // 1: depin.report.v1.Report
-	(*Beacon)(nil),       // 2: depin.report.v1.Beacon
-	(*Witness)(nil),      // 3: depin.report.v1.Witness
-	(*Heartbeat)(nil),    // 4: depin.report.v1.Heartbeat
-	(*SignedReport)(nil), // 5: depin.report.v1.SignedReport
+	(*SignedReport)(nil), // 2: depin.report.v1.SignedReport
 }
 var file_depin_report_v1_report_proto_depIdxs = []int32{
 	0, // 0: depin.report.v1.Report.entropy:type_name -> depin.report.v1.BlockRef
-	2, // 1: depin.report.v1.Report.beacon:type_name -> depin.report.v1.Beacon
-	3, // 2: depin.report.v1.Report.witness:type_name -> depin.report.v1.Witness
-	4, // 3: depin.report.v1.Report.heartbeat:type_name -> depin.report.v1.Heartbeat
-	0, // 4: depin.report.v1.Witness.beacon_entropy:type_name -> depin.report.v1.BlockRef
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_depin_report_v1_report_proto_init() }
@@ -591,18 +300,13 @@ func file_depin_report_v1_report_proto_init() {
 	if File_depin_report_v1_report_proto != nil {
 		return
 	}
-	file_depin_report_v1_report_proto_msgTypes[1].OneofWrappers = []any{
-		(*Report_Beacon)(nil),
-		(*Report_Witness)(nil),
-		(*Report_Heartbeat)(nil),
-	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_report_v1_report_proto_rawDesc), len(file_depin_report_v1_report_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

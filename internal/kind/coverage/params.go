@@ -156,8 +156,3 @@ func (p Params) Validate() error {
 	}
 	return nil
 }
-
-// ParamPrefix is how the chain's params registry names the scorer's
-// parameters ("coverage.decay_rate_bps"), so the params authority can tune
-// them within their bounds.
-const ParamPrefix = "coverage."

@@ -1,0 +1,168 @@
+package coverage
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/ledger"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
+)
+
+// Stat names of a device's explanation figures.
+const (
+	StatBeaconerShares = "beaconer_shares"
+	StatWitnessShares  = "witness_shares"
+	StatValidBeacons   = "valid_beacons"
+	StatValidWitnesses = "valid_witnesses"
+)
+
+// scoreKind is the kind.Scorer of ScorerVersion: it decodes the generic
+// input into Input, runs Score and turns the Result into a kind.Output.
+// Each device's beaconer and witness shares add up to its units in Pool.
+func scoreKind(in kind.Input) (kind.Output, error) {
+	ci, unscored, err := ToInput(in)
+	if err != nil {
+		return kind.Output{}, err
+	}
+	res, err := Score(ci, in.Geo)
+	if err != nil {
+		return kind.Output{}, err
+	}
+	return FromResult(&res, unscored)
+}
+
+// ToInput decodes a generic input into the scorer's, and counts the
+// reports the scorer does not read (heartbeats). A body that does not pass
+// CheckReport is an error: the caller checks every body first.
+func ToInput(in kind.Input) (Input, uint64, error) {
+	p, err := ScorerParams(in.Params)
+	if err != nil {
+		return Input{}, 0, err
+	}
+	ci := Input{Epoch: in.Epoch, Start: in.Start, End: in.End, Params: p,
+		Hotspots: make([]Hotspot, 0, len(in.Devices)), Entropy: make([]Entropy, len(in.Entropy))}
+	for _, d := range in.Devices {
+		h := Hotspot{Device: d.ID, Owner: d.Owner, Cell: d.Cell, Denied: d.Denied}
+		if len(d.Attributes) > 0 {
+			a, err := DecodeAttributes(d.Attributes)
+			if err != nil {
+				return Input{}, 0, fmt.Errorf("coverage: device %s: %w", d.ID, err)
+			}
+			h.GainDdBi, h.ElevationM = a.GetGain(), a.GetElevation()
+			if a.GetRegion() != "" {
+				if h.Region, err = ParseRegion(a.GetRegion()); err != nil {
+					h.Region = RegionUnknown
+				}
+			}
+		}
+		ci.Hotspots = append(ci.Hotspots, h)
+	}
+	for i, e := range in.Entropy {
+		ci.Entropy[i] = Entropy{Height: e.Height, Hash: e.Hash, Time: e.Time}
+	}
+	var unscored uint64
+	for i := range in.Reports {
+		r := &in.Reports[i]
+		m, err := decodeBody(r.Type, r.Body, nil)
+		if err != nil {
+			return Input{}, 0, fmt.Errorf("coverage: report %x: %w", r.ID[:4], err)
+		}
+		switch b := m.(type) {
+		case *coveragev1.Beacon:
+			region, err := ParseRegion(b.GetRegion())
+			if err != nil {
+				region = RegionUnknown
+			}
+			ci.Beacons = append(ci.Beacons, Beacon{
+				ID: r.ID, Device: r.Device, Received: r.Received, Timestamp: r.Timestamp,
+				EntropyHeight: r.EntropyHeight, EntropyHash: r.EntropyHash,
+				LocalEntropy: b.GetLocalEntropy(), Payload: b.GetPayload(), FrequencyHz: b.GetFrequency(),
+				TxPowerDBm: ddBmToDBmCeil(b.GetTxPower()), Region: region,
+			})
+		case *coveragev1.Witness:
+			ci.Witnesses = append(ci.Witnesses, Witness{
+				ID: r.ID, Device: r.Device, Beaconer: ledger.AddressOf(b.GetBeaconer()), Received: r.Received,
+				Timestamp: r.Timestamp, Payload: b.GetPayload(), FrequencyHz: b.GetFrequency(),
+				SignalDdBm: b.GetSignal(), SNRcB: b.GetSnr(),
+			})
+		default:
+			unscored++
+		}
+	}
+	if ci.Activity, err = DecodeActivity(in.State); err != nil {
+		return Input{}, 0, err
+	}
+	return ci, unscored, nil
+}
+
+// ddBmToDBmCeil converts tenths of dBm to whole dBm rounding up, so that a
+// power a tenth above a region's maximum is still above it.
+func ddBmToDBmCeil(v int32) int32 {
+	if v > 0 {
+		return (v + 9) / 10
+	}
+	return v / 10
+}
+
+// FromResult turns a Result into the generic output.
+func FromResult(res *Result, unscored uint64) (kind.Output, error) {
+	out := kind.Output{ScorerVersion: res.ScorerVersion, Unscored: unscored,
+		Reasons: make([]kind.Reason, len(res.Reports)), Counts: make([]kind.Count, len(res.Counts)),
+		Stats: make([]kind.Stats, len(res.Shares)), State: EncodeActivity(res.Activity)}
+	for _, s := range res.Shares {
+		units, ok := ledger.Add(s.Beaconer, s.Witness)
+		if !ok {
+			return kind.Output{}, fmt.Errorf("coverage: shares of %s overflow", s.Device)
+		}
+		if units > 0 {
+			out.Shares = append(out.Shares, kind.Share{Device: s.Device, Pool: Pool, Units: units})
+		}
+	}
+	for i, s := range res.Shares {
+		out.Stats[i] = kind.Stats{Device: s.Device, Values: []kind.Param{
+			{Name: StatBeaconerShares, Value: s.Beaconer}, {Name: StatWitnessShares, Value: s.Witness},
+			{Name: StatValidBeacons, Value: uint64(s.ValidBeacons)}, {Name: StatValidWitnesses, Value: uint64(s.ValidWitnesses)},
+		}}
+	}
+	for i, r := range res.Reports {
+		out.Reasons[i] = kind.Reason{ID: r.ID, Device: r.Device, Role: r.Role.String(), Reason: r.Reason.String(),
+			Detail: r.Detail, Units: r.Units, Scale: r.HexScale, Share: r.Share}
+	}
+	for i, c := range res.Counts {
+		out.Counts[i] = kind.Count{Role: c.Role.String(), Reason: c.Reason.String(), Count: c.Count}
+	}
+	return out, nil
+}
+
+const activityLen = ledger.AddressLen + 3*8
+
+// EncodeActivity is the canonical state bytes of an activity list sorted
+// by device: per device its address and three big-endian int64 times.
+func EncodeActivity(a []Activity) []byte {
+	out := make([]byte, 0, len(a)*activityLen)
+	for _, x := range a {
+		out = append(out, x.Device[:]...)
+		out = binary.BigEndian.AppendUint64(out, uint64(x.LastBeacon))
+		out = binary.BigEndian.AppendUint64(out, uint64(x.LastBeaconRecip))
+		out = binary.BigEndian.AppendUint64(out, uint64(x.LastWitness))
+	}
+	return out
+}
+
+// DecodeActivity parses EncodeActivity's bytes.
+func DecodeActivity(b []byte) ([]Activity, error) {
+	if len(b)%activityLen != 0 {
+		return nil, fmt.Errorf("coverage: state is %d bytes, not a multiple of %d: %w", len(b), activityLen, kind.ErrInvalid)
+	}
+	out := make([]Activity, len(b)/activityLen)
+	for i := range out {
+		r := b[i*activityLen:]
+		copy(out[i].Device[:], r)
+		r = r[ledger.AddressLen:]
+		out[i].LastBeacon = int64(binary.BigEndian.Uint64(r))
+		out[i].LastBeaconRecip = int64(binary.BigEndian.Uint64(r[8:]))
+		out[i].LastWitness = int64(binary.BigEndian.Uint64(r[16:]))
+	}
+	return out, nil
+}

@@ -1,0 +1,124 @@
+package kind
+
+import "github.com/depin-network/depin/internal/ledger"
+
+// Geo is the H3 geometry scorers need; internal/geo.H3 implements it.
+type Geo interface {
+	IsValid(cell uint64) bool
+	Resolution(cell uint64) int
+	Parent(cell uint64, res int) (uint64, error)
+	GridDistance(a, b uint64) (int64, error)
+	GridDisk(cell uint64, k int) ([]uint64, error)
+	CenterE7(cell uint64) (latE7, lngE7 int64, err error)
+}
+
+// Input is everything one epoch's score of one kind depends on. Times are
+// Unix nanoseconds as stamped by ingest.
+type Input struct {
+	Epoch uint64
+	// Start and End bound the receive times of the epoch: [Start, End).
+	Start int64
+	End   int64
+	// Params are the kind's, in the order of its Specs.
+	Params Params
+	// Devices are the kind's registered devices, sorted by ID.
+	Devices []Device
+	// Entropy holds the chain blocks the reports answer, by height.
+	Entropy []Entropy
+	// Reports are the kind's reports, in segment order.
+	Reports []Report
+	// State is what the previous epoch's Output left (nil for the first).
+	State []byte
+	Geo   Geo
+}
+
+// Device is a registered device of the kind.
+type Device struct {
+	ID    ledger.Address
+	Owner ledger.Address
+	// Cell is the asserted H3 cell, 0 when not asserted.
+	Cell uint64
+	// Attributes are the kind's attributes asserted with the cell.
+	Attributes []byte
+	// Denied is set for a device on the denylist.
+	Denied bool
+}
+
+// Entropy is a chain block a report may answer.
+type Entropy struct {
+	Height uint64
+	Hash   [32]byte
+	Time   int64
+}
+
+// Report is one report of the kind, its envelope checked and its body
+// checked by the kind.
+type Report struct {
+	// ID is the report's leaf hash in its segment.
+	ID            [32]byte
+	Device        ledger.Address
+	Received      int64 // ingest receive time
+	Timestamp     int64 // device clock, informational
+	EntropyHeight uint64
+	EntropyHash   [32]byte
+	Type          string
+	Body          []byte
+}
+
+// Output is the result of scoring one epoch of one kind.
+type Output struct {
+	ScorerVersion uint32
+	// Shares are units per device and reward pool, by device then pool;
+	// pools split their amount pro rata to units.
+	Shares []Share
+	// Reasons has one verdict per scored report, by role then id.
+	Reasons []Reason
+	// Counts per role and reason with a non-zero count.
+	Counts []Count
+	// Stats are per-device figures for explanations, by device.
+	Stats []Stats
+	// Unscored counts reports the kind reads but does not score
+	// (heartbeats).
+	Unscored uint64
+	// State is handed to the next epoch's Input.
+	State []byte
+}
+
+// Share is a device's units in one pool.
+type Share struct {
+	Device ledger.Address
+	Pool   string
+	Units  uint64
+}
+
+// Reason is the verdict on one report.
+type Reason struct {
+	ID     [32]byte
+	Device ledger.Address
+	// Role is the part the report plays ("beaconer", "witness").
+	Role string
+	// Reason is a stable name, "valid" for a report that earns.
+	Reason string
+	Detail string
+	// Units, Scale and Share are the report's weight: Share is what it
+	// contributes to its device's units.
+	Units uint64
+	Scale uint64
+	Share uint64
+}
+
+// ReasonValid is the reason of a report that earns.
+const ReasonValid = "valid"
+
+// Count counts reports by role and reason.
+type Count struct {
+	Role   string
+	Reason string
+	Count  uint64
+}
+
+// Stats are named figures of one device, in a fixed order.
+type Stats struct {
+	Device ledger.Address
+	Values []Param
+}
