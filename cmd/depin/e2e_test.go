@@ -257,7 +257,7 @@ func TestNodeEndToEnd(t *testing.T) {
 	const assertFee, onboardFee = 500_000, 2_000_000
 
 	// Makers: registered by the authority.
-	e.tx("device", "register-maker", "alice", "--name", "Acme", "--maker-key", "acme", "--kinds", "coverage,sensor", "--onboard-fee", "2pin")
+	e.tx("device", "register-maker", "alice", "--name", "Acme", "--maker-key", "acme", "--kinds", "coverage", "--onboard-fee", "2pin")
 	b.paid(a["alice"], fee, 0)
 	e.txFails("unauthorized", "device", "register-maker", "bob", "--name", "Evil", "--maker-key", "bob", "--kinds", "coverage")
 	e.txFails("maker_exists", "device", "register-maker", "alice", "--name", "Acme", "--maker-key", "carol", "--kinds", "coverage")
