@@ -5,7 +5,7 @@
 // domain packages from the compiler's export data, so they need only the Go
 // toolchain. They fail when:
 //
-//   - a domain package (ledger, bank, params, device, proof, reward, market,
+//   - a domain package (ledger, bank, params, device, proof, reward, market, credit,
 //     stake, gov, the network kinds coverage, storage, sensor, energy,
 //     compute, and app) imports I/O, the clock's source, randomness, a
 //     database driver, CometBFT or NATS, or any third-party module but

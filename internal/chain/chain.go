@@ -6,9 +6,11 @@ import (
 	"fmt"
 
 	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
@@ -51,15 +53,38 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			Invariant:     proof.Invariants,
 		},
 		{
-			Name:          "reward",
-			Prefix:        ledger.PrefixReward,
-			Specs:         reward.Specs(),
-			Register:      reward.Register,
+			Name:   "reward",
+			Prefix: ledger.PrefixReward,
+			Specs:  reward.Specs(),
+			// The market pays the usage pool and adjusts each ending
+			// epoch (credit re-mint, bootstrapping usage flow).
+			Register:      reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool}),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
-			EndBlock:      reward.EndBlock,
+			EndBlock:      reward.EndBlockWith(market.EpochEnd),
 			Invariant:     reward.Invariants,
+		},
+		{
+			Name:          "credit",
+			Prefix:        credit.Prefix,
+			Specs:         credit.Specs(),
+			Register:      credit.Register,
+			Queries:       credit.Queries,
+			InitGenesis:   credit.InitGenesis,
+			ExportGenesis: credit.ExportGenesis,
+			Invariant:     credit.Invariants,
+		},
+		{
+			Name:          "market",
+			Prefix:        market.Prefix,
+			Specs:         market.Specs(),
+			Register:      market.Register,
+			Queries:       market.Queries,
+			InitGenesis:   market.InitGenesis,
+			ExportGenesis: market.ExportGenesis,
+			EndBlock:      market.EndBlock,
+			Invariant:     market.Invariants,
 		},
 	}, kindModules(kinds)...)
 }

@@ -60,6 +60,10 @@ func (g *gen) valid(name string) planned {
 		return ok("bank/multi-send", multiSendMsg(tos, amounts))
 	case r < 75:
 		return ok("multi-message", sendMsg(to, uint64(1+g.pick(1000))), sendMsg(addrFor(g.otherAccount(name)), 1))
+	case r < 95:
+		if p, ok := g.marketValid(name); ok {
+			return p
+		}
 	}
 	return ok("bank/send", sendMsg(to, uint64(1+g.pick(1_000_000))))
 }
@@ -75,7 +79,7 @@ func (g *gen) invalid(name string) planned {
 	seq := g.seqOf(name)
 	active, retired := g.devices(name)
 	makers := g.makers()
-	switch g.pick(24) {
+	switch g.pick(28) {
 	case 0:
 		junk := make([]byte, 1+g.pick(64))
 		for i := range junk {
@@ -166,6 +170,10 @@ func (g *gen) invalid(name string) planned {
 		if d := g.anyDevice(); d != nil {
 			mk := g.makerOf(d)
 			return bad("serial_used", ledger.CodeSerialUsed, g.tx(name, g.onboardMsg(g.keyName(mk.Id), g.fresh("dev"), mk.Kinds[0], d.Serial, name)))
+		}
+	case 24, 25, 26, 27:
+		if p, ok := g.marketInvalid(name); ok {
+			return p
 		}
 	}
 	return bad("bad_signature", ledger.CodeBadSignature, badSignature(g.tx(name, send)))

@@ -12,6 +12,7 @@ import (
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/market"
 )
 
 // TestSupplyProperty runs random sequences of blocks of valid and invalid
@@ -24,7 +25,8 @@ import (
 //     the fee collector, transfers, burns), so no message moves money
 //     without accounting for it and none can drive a balance below zero
 //     (a uint64 underflow would break the sum);
-//   - burned grew by exactly the fees burned by onboardings and assertions;
+//   - burned grew by exactly the fees burned by onboardings and assertions
+//     and the PIN burned for credits;
 //   - every tx got the code the generator predicted, and a twin instance
 //     fed only the accepted txs reaches the same app hash: rejected txs
 //     write nothing.
@@ -98,6 +100,9 @@ func TestSupplyProperty(t *testing.T) {
 // fee collector.
 func balancesOf(st ledger.Store, g *gen) map[ledger.Address]uint64 {
 	out := map[ledger.Address]uint64{bank.FeeCollector: bank.Balance(st, bank.FeeCollector)}
+	for _, a := range []ledger.Address{market.Escrow, market.Collateral, market.Treasury} {
+		out[a] = bank.Balance(st, a)
+	}
 	for a := range g.keys {
 		out[a] = bank.Balance(st, a)
 	}
@@ -118,8 +123,12 @@ func applyEvents(rt *rapid.T, before map[ledger.Address]uint64, res *app.BlockRe
 		bal[a] -= v
 	}
 	var burned uint64
+	evs := [][]ledger.Event{res.Events} // end-block events: market settlements
 	for _, r := range res.Txs {
-		for _, e := range r.Events {
+		evs = append(evs, r.Events)
+	}
+	for _, events := range evs {
+		for _, e := range events {
 			at := attrs(rt, e)
 			switch e.Type {
 			case "tx":
@@ -133,6 +142,10 @@ func applyEvents(rt *rapid.T, before map[ledger.Address]uint64, res *app.BlockRe
 			case "device.onboarded", "device.location_asserted":
 				b := at.u64("burned")
 				sub(at.addr("owner"), b, e.Type)
+				burned += b
+			case "credits.buy":
+				b := at.u64("burned")
+				sub(at.addr("buyer"), b, e.Type)
 				burned += b
 			}
 		}

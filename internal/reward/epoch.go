@@ -54,8 +54,23 @@ func CurrentEpoch(st ledger.Store) *rewardv1.Epoch {
 // because each manifest's totals build on the previous one's.
 func NextToSettle(st ledger.Store) uint64 { return getU64(st, key(tagNext)) }
 
+// EpochHook adjusts an epoch as it ends, before it is recorded: given the
+// schedule's emission and the pool list, it returns extra emission to add
+// (re-minted burn, helium/HIP HIP-20 net emissions) and the pool list to
+// record for the total. The market uses it to re-mint part of the PIN
+// burned for credits and to move the usage pool's unearned part to the
+// availability pools while the network bootstraps.
+type EpochHook func(ctx *ledger.Context, epoch, emission uint64, pools []Pool) (extra uint64, out []Pool)
+
 // EndBlock ends the running epoch at its last height and opens the next.
-func EndBlock(ctx *ledger.Context) *ledger.Error {
+func EndBlock(ctx *ledger.Context) *ledger.Error { return EndBlockWith(nil)(ctx) }
+
+// EndBlockWith is EndBlock with a hook (nil: none) run as an epoch ends.
+func EndBlockWith(hook EpochHook) func(*ledger.Context) *ledger.Error {
+	return func(ctx *ledger.Context) *ledger.Error { return endBlock(ctx, hook) }
+}
+
+func endBlock(ctx *ledger.Context, hook EpochHook) *ledger.Error {
 	st := ctx.Store
 	if st.Get(key(tagCurrent)) == nil {
 		openEpoch(st, 0, 1)
@@ -66,7 +81,19 @@ func EndBlock(ctx *ledger.Context) *ledger.Error {
 	}
 	ep.Ended = true
 	ep.Emission = EpochEmission(ScheduleOf(st), ep.Number)
-	ep.Pools = PoolsToProto(Pools(st))
+	pools := Pools(st)
+	if hook != nil {
+		extra, adjusted := hook(ctx, ep.Number, ep.Emission, pools)
+		total, ok := ledger.Add(ep.Emission, extra)
+		if !ok {
+			return ledger.Errorf(ledger.CodeOverflow, "epoch %d emission %d + re-mint %d overflows", ep.Number, ep.Emission, extra)
+		}
+		if err := ValidatePools(adjusted); err != nil {
+			return err.(*ledger.Error)
+		}
+		ep.Emission, pools = total, adjusted
+	}
+	ep.Pools = PoolsToProto(pools)
 	putEpoch(st, ep)
 	next := openEpoch(st, ep.Number+1, ctx.Height+1)
 	ctx.Emit("reward.epoch_end",
