@@ -1,0 +1,93 @@
+package gov
+
+import (
+	"encoding/hex"
+
+	"github.com/depin-network/depin/internal/ledger"
+	govv1 "github.com/depin-network/depin/proto/depin/gov/v1"
+)
+
+// ActionView is a proposal action as queries show it.
+type ActionView struct {
+	Type  string `json:"type"`
+	Value string `json:"value_hex"`
+}
+
+// TallyView is a tally in upin.
+type TallyView struct {
+	Yes        uint64 `json:"yes"`
+	Abstain    uint64 `json:"abstain"`
+	No         uint64 `json:"no"`
+	NoWithVeto uint64 `json:"no_with_veto"`
+	Bonded     uint64 `json:"bonded"`
+}
+
+// ProposalView is a proposal as queries show it.
+type ProposalView struct {
+	ID              uint64       `json:"id"`
+	Proposer        string       `json:"proposer"`
+	Title           string       `json:"title"`
+	Summary         string       `json:"summary,omitempty"`
+	Actions         []ActionView `json:"actions"`
+	Status          string       `json:"status"`
+	TotalDeposit    uint64       `json:"total_deposit"`
+	SubmitTime      int64        `json:"submit_time"`
+	DepositEndTime  int64        `json:"deposit_end_time"`
+	VotingStartTime int64        `json:"voting_start_time,omitempty"`
+	VotingEndTime   int64        `json:"voting_end_time,omitempty"`
+	FinalTally      *TallyView   `json:"final_tally,omitempty"`
+	FailedReason    string       `json:"failed_reason,omitempty"`
+	DepositsBurned  bool         `json:"deposits_burned,omitempty"`
+	EndHeight       int64        `json:"end_height,omitempty"`
+}
+
+func tallyView(t *govv1.Tally) *TallyView {
+	if t == nil {
+		return nil
+	}
+	return &TallyView{Yes: t.Yes, Abstain: t.Abstain, No: t.No, NoWithVeto: t.NoWithVeto, Bonded: t.Bonded}
+}
+
+// View renders a proposal.
+func View(p *govv1.Proposal) ProposalView {
+	prop, _ := ledger.AddressFromBytes(p.Proposer)
+	v := ProposalView{ID: p.Id, Proposer: prop.String(), Title: p.Title, Summary: p.Summary, Actions: []ActionView{},
+		Status: StatusName(p.Status), TotalDeposit: p.TotalDeposit, SubmitTime: p.SubmitTime, DepositEndTime: p.DepositEndTime,
+		VotingStartTime: p.VotingStartTime, VotingEndTime: p.VotingEndTime, FinalTally: tallyView(p.FinalTally),
+		FailedReason: p.FailedReason, DepositsBurned: p.DepositsBurned, EndHeight: p.EndHeight}
+	for _, a := range p.Actions {
+		v.Actions = append(v.Actions, ActionView{Type: a.Type, Value: hex.EncodeToString(a.Value)})
+	}
+	return v
+}
+
+// TallyNow is the current tally of a proposal (the final one once voting
+// ended) and the votes cast.
+type TallyNow struct {
+	Proposal uint64     `json:"proposal"`
+	Final    bool       `json:"final"`
+	Tally    *TallyView `json:"tally"`
+	Votes    []VoteView `json:"votes"`
+}
+
+// VoteView is one vote.
+type VoteView struct {
+	Voter  string `json:"voter"`
+	Option string `json:"option"`
+}
+
+// QueryTally returns a proposal's tally: the running count during voting,
+// the final one after.
+func QueryTally(st ledger.Store, p *govv1.Proposal) TallyNow {
+	out := TallyNow{Proposal: p.Id, Votes: []VoteView{}}
+	if p.FinalTally != nil {
+		out.Final = true
+		out.Tally = tallyView(p.FinalTally)
+	} else {
+		out.Tally = tallyView(Tally(st, p.Id))
+	}
+	for _, v := range Votes(st, p.Id) {
+		out.Votes = append(out.Votes, VoteView{Voter: v.Voter.String(), Option: OptionName(v.Option)})
+	}
+	return out
+}
