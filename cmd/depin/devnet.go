@@ -49,6 +49,7 @@ on a real network.`,
 	addListenFlags(c)
 	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
 	c.Flags().Int("devices", 200, "simulated coverage devices in the fleet (0: none)")
+	c.Flags().Bool("gov", false, "on first run, make the governance module the params authority: parameters, oracles and ingest operators then change by proposal (a proposal passes in about a minute)")
 	c.Flags().Float64("adversaries", 0.1, "fraction of the fleet that cheats: location spoofers, witness forgers, replayers and a colluding clique")
 	rootCmd.AddCommand(c)
 }
@@ -63,7 +64,8 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	home := homeDir(cmd)
 	out := cmd.OutOrStdout()
 	if !node.Initialized(home) {
-		if err := initDevnet(home, out); err != nil {
+		useGov, _ := cmd.Flags().GetBool("gov")
+		if err := initDevnetWith(home, out, useGov); err != nil {
 			return err
 		}
 	} else {
@@ -111,7 +113,11 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	return n.Run(ctx)
 }
 
-func initDevnet(home string, out io.Writer) error {
+func initDevnet(home string, out io.Writer) error { return initDevnetWith(home, out, false) }
+
+// initDevnetWith initialises a devnet whose one validator is a staking
+// validator operated by dev9 and, with useGov, governed by proposals.
+func initDevnetWith(home string, out io.Writer, useGov bool) error {
 	kr, err := keyring.Open(keyring.Dir(home), keyring.BackendTest, nil)
 	if err != nil {
 		return err
@@ -151,6 +157,10 @@ func initDevnet(home string, out io.Writer) error {
 	for _, a := range []string{ingestKey.Address.String(), oracleKey.Address.String()} {
 		g.Balances = append(g.Balances, app.GenesisBalance{Address: a, Amount: devBalance})
 	}
+	g.Params = devGovParams(g.Params)
+	if useGov {
+		g.Modules = withGovAuthority(g.Modules)
+	}
 	ac := node.DefaultAppConfig()
 	ac.Ingest.Enable = true
 	ac.Ingest.OperatorKey = devIngest
@@ -160,7 +170,7 @@ func initDevnet(home string, out io.Writer) error {
 	ac.Oracle.Key = devOracle
 	ac.Oracle.KeyringBackend = keyring.BackendTest
 	err = node.Init(home, node.InitOptions{
-		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac,
+		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: devStakeOptions(g.Balances[devAccounts-1 : devAccounts]),
 		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
 	})
 	if err != nil {

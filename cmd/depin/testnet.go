@@ -29,6 +29,8 @@ keyring in DIR (acc0 is the params authority). Start each node with depin start 
 	c.Flags().Int("base-port", 26600, "first port")
 	c.Flags().Int("accounts", 10, "funded accounts acc0..accK-1 in DIR's test keyring")
 	c.Flags().Duration("block-time", 200*time.Millisecond, "target time between blocks (timeout_commit)")
+	c.Flags().Bool("staking", false, "make the validators staking genesis validators operated by acc0..acc{N-1} (10,000 PIN self-bond each), so that stake drives the validator set")
+	c.Flags().Bool("gov", false, "make the governance module the params authority (with --staking)")
 	c.Flags().Bool("services", false, "also register a dev maker, an ingest operator and an oracle, and run ingest (port base+3) and the oracle (base+4) on node0")
 	rootCmd.AddCommand(c)
 }
@@ -58,6 +60,21 @@ func runTestnet(cmd *cobra.Command, _ []string) error {
 	}
 	g.Authority = g.Balances[0].Address
 	opts := node.TestnetOptions{ChainID: chainID, Validators: n, BasePort: base, BlockTime: blockTime, Genesis: g}
+	if staking, _ := cmd.Flags().GetBool("staking"); staking {
+		if accounts < n {
+			return fmt.Errorf("testnet: --staking needs --accounts of at least --validators (acc k operates validator k)")
+		}
+		opts.Stake = devStakeOptions(g.Balances[:n])
+	}
+	if useGov, _ := cmd.Flags().GetBool("gov"); useGov {
+		if opts.Stake == nil {
+			return fmt.Errorf("testnet: --gov needs --staking: votes are weighed by bonded stake")
+		}
+		opts.Genesis.Modules = withGovAuthority(opts.Genesis.Modules)
+	}
+	if opts.Stake != nil {
+		opts.Genesis.Params = devGovParams(opts.Genesis.Params)
+	}
 	if services, _ := cmd.Flags().GetBool("services"); services {
 		if err := addTestnetServices(out, base, &opts); err != nil {
 			return err
@@ -106,6 +123,9 @@ func addTestnetServices(out string, base int, o *node.TestnetOptions) error {
 	modules, err := serviceGenesis(maker, ing, orc)
 	if err != nil {
 		return err
+	}
+	for k, v := range o.Genesis.Modules {
+		modules[k] = v
 	}
 	o.Genesis.Modules = modules
 	for _, a := range []keyring.Info{ing, orc} {

@@ -59,7 +59,7 @@ func newKit(t tb) *kit {
 		s := sha256.Sum256([]byte{byte(i)})
 		gv = append(gv, stake.GenesisValidator{Operator: acct(i), PubKey: s[:], SelfBond: 10_000 * pin, MaxCommissionBps: 1000})
 	}
-	if err := stake.InitGenesis(st, "test", gv); err != nil {
+	if err := stake.InitGenesis(st, gv); err != nil {
 		t.Fatal(err)
 	}
 	if err := InitGenesis(st, true); err != nil {

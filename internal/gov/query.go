@@ -15,30 +15,30 @@ type ActionView struct {
 
 // TallyView is a tally in upin.
 type TallyView struct {
-	Yes        uint64 `json:"yes"`
-	Abstain    uint64 `json:"abstain"`
-	No         uint64 `json:"no"`
-	NoWithVeto uint64 `json:"no_with_veto"`
-	Bonded     uint64 `json:"bonded"`
+	Yes        uint64 `json:"yes,string"`
+	Abstain    uint64 `json:"abstain,string"`
+	No         uint64 `json:"no,string"`
+	NoWithVeto uint64 `json:"no_with_veto,string"`
+	Bonded     uint64 `json:"bonded,string"`
 }
 
 // ProposalView is a proposal as queries show it.
 type ProposalView struct {
-	ID              uint64       `json:"id"`
+	ID              uint64       `json:"id,string"`
 	Proposer        string       `json:"proposer"`
 	Title           string       `json:"title"`
 	Summary         string       `json:"summary,omitempty"`
 	Actions         []ActionView `json:"actions"`
 	Status          string       `json:"status"`
-	TotalDeposit    uint64       `json:"total_deposit"`
-	SubmitTime      int64        `json:"submit_time"`
-	DepositEndTime  int64        `json:"deposit_end_time"`
-	VotingStartTime int64        `json:"voting_start_time,omitempty"`
-	VotingEndTime   int64        `json:"voting_end_time,omitempty"`
+	TotalDeposit    uint64       `json:"total_deposit,string"`
+	SubmitTime      int64        `json:"submit_time,string"`
+	DepositEndTime  int64        `json:"deposit_end_time,string"`
+	VotingStartTime int64        `json:"voting_start_time,omitempty,string"`
+	VotingEndTime   int64        `json:"voting_end_time,omitempty,string"`
 	FinalTally      *TallyView   `json:"final_tally,omitempty"`
 	FailedReason    string       `json:"failed_reason,omitempty"`
 	DepositsBurned  bool         `json:"deposits_burned,omitempty"`
-	EndHeight       int64        `json:"end_height,omitempty"`
+	EndHeight       int64        `json:"end_height,omitempty,string"`
 }
 
 func tallyView(t *govv1.Tally) *TallyView {
@@ -64,7 +64,7 @@ func View(p *govv1.Proposal) ProposalView {
 // TallyNow is the current tally of a proposal (the final one once voting
 // ended) and the votes cast.
 type TallyNow struct {
-	Proposal uint64     `json:"proposal"`
+	Proposal uint64     `json:"proposal,string"`
 	Final    bool       `json:"final"`
 	Tally    *TallyView `json:"tally"`
 	Votes    []VoteView `json:"votes"`
@@ -90,4 +90,9 @@ func QueryTally(st ledger.Store, p *govv1.Proposal) TallyNow {
 		out.Votes = append(out.Votes, VoteView{Voter: v.Voter.String(), Option: OptionName(v.Option)})
 	}
 	return out
+}
+
+// ProposalsView is a page of proposals.
+type ProposalsView struct {
+	Proposals []ProposalView `json:"proposals"`
 }

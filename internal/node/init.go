@@ -28,6 +28,9 @@ type InitOptions struct {
 	App AppConfig
 	// GenesisTime is the chain's start time (zero: now).
 	GenesisTime time.Time
+	// Stake, if set, makes this node's key the staking module's genesis
+	// validator.
+	Stake *StakeOptions
 }
 
 // ErrInitialized is returned when the home already holds a genesis.
@@ -68,6 +71,13 @@ func Init(home string, o InitOptions) error {
 	if err != nil {
 		return fmt.Errorf("node: init: validator key: %w", err)
 	}
+	power := int64(10)
+	if o.Stake != nil {
+		if err := addStakeGenesis(&o.Genesis, o.Stake, [][]byte{pub.Bytes()}, []string{c.Moniker}); err != nil {
+			return err
+		}
+		power = o.Stake.power()
+	}
 	appState, err := json.MarshalIndent(o.Genesis, "", "  ")
 	if err != nil {
 		return fmt.Errorf("node: init: app state: %w", err)
@@ -83,7 +93,7 @@ func Init(home string, o InitOptions) error {
 		ChainID:         o.ChainID,
 		GenesisTime:     gt,
 		ConsensusParams: cmttypes.DefaultConsensusParams(),
-		Validators:      []cmttypes.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: c.Moniker}},
+		Validators:      []cmttypes.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: power, Name: c.Moniker}},
 		AppState:        appState,
 	}
 	if err := doc.ValidateAndComplete(); err != nil {

@@ -27,6 +27,9 @@ type TestnetOptions struct {
 	Genesis   app.Genesis
 	// App, if set, adjusts validator k's app.toml before it is written.
 	App func(k int, c *AppConfig)
+	// Stake, if set, makes the validators the staking module's genesis
+	// validators (Operators[k] operates validator k).
+	Stake *StakeOptions
 }
 
 // TestnetNode is one generated validator home.
@@ -49,17 +52,17 @@ func InitTestnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 	if o.BasePort == 0 {
 		o.BasePort = 26600
 	}
-	appState, err := json.MarshalIndent(o.Genesis, "", "  ")
-	if err != nil {
+	if early, err := json.Marshal(o.Genesis); err != nil {
 		return nil, fmt.Errorf("node: testnet: app state: %w", err)
-	}
-	if _, err := app.ParseGenesis(appState); err != nil {
+	} else if _, err := app.ParseGenesis(early); err != nil {
 		return nil, err
 	}
 	nodes := make([]TestnetNode, o.Validators)
 	cfgs := make([]*cmtcfg.Config, o.Validators)
 	ids := make([]string, o.Validators)
 	var vals []cmttypes.GenesisValidator
+	var pubs [][]byte
+	var monikers []string
 	for k := range nodes {
 		home := filepath.Join(out, fmt.Sprintf("node%d", k))
 		if Initialized(home) {
@@ -89,7 +92,13 @@ func InitTestnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		if err != nil {
 			return nil, fmt.Errorf("node: testnet: validator key: %w", err)
 		}
-		vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: c.Moniker})
+		power := int64(10)
+		if o.Stake != nil {
+			power = o.Stake.power()
+		}
+		vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: power, Name: c.Moniker})
+		pubs = append(pubs, pub.Bytes())
+		monikers = append(monikers, c.Moniker)
 		ids[k] = string(nk.ID()) + "@" + n.P2P
 		ac := DefaultAppConfig()
 		ac.API.Listen = n.API
@@ -100,6 +109,18 @@ func InitTestnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 			return nil, err
 		}
 		nodes[k], cfgs[k] = n, c
+	}
+	if o.Stake != nil {
+		if err := addStakeGenesis(&o.Genesis, o.Stake, pubs, monikers); err != nil {
+			return nil, err
+		}
+	}
+	appState, err := json.MarshalIndent(o.Genesis, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("node: testnet: app state: %w", err)
+	}
+	if _, err := app.ParseGenesis(appState); err != nil {
+		return nil, err
 	}
 	doc := cmttypes.GenesisDoc{ChainID: o.ChainID, GenesisTime: time.Now().UTC(), ConsensusParams: cmttypes.DefaultConsensusParams(), Validators: vals, AppState: appState}
 	if err := doc.ValidateAndComplete(); err != nil {

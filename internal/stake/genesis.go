@@ -24,12 +24,12 @@ type GenesisValidator struct {
 // least one, staking drives the validator set from the first block and the
 // active set is what CometBFT starts with (GenesisUpdates); with none, the
 // validator set stays the one in CometBFT's genesis and staking is off.
-func InitGenesis(st ledger.Store, chainID string, vals []GenesisValidator) error {
+func InitGenesis(st ledger.Store, vals []GenesisValidator) error {
 	if len(vals) == 0 {
 		return nil
 	}
 	st.Set(key(tagEnabled), []byte{1})
-	ctx := &ledger.Context{Store: st, ChainID: chainID, NoEvents: true}
+	ctx := &ledger.Context{Store: st, NoEvents: true}
 	for i, g := range vals {
 		ctx.Signer = g.Operator
 		m := &stakev1.MsgCreateValidator{PubKey: g.PubKey, Amount: g.SelfBond, CommissionBps: g.CommissionBps,

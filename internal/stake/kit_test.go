@@ -55,7 +55,7 @@ func newKit(t tb, nv int) *kit {
 		gv = append(gv, GenesisValidator{Operator: acct(i), PubKey: consKey(i), SelfBond: 10_000 * pin, CommissionBps: 1000, MaxCommissionBps: 2000, MaxChangeBps: 100})
 		k.ops = append(k.ops, acct(i))
 	}
-	if err := InitGenesis(st, "test", gv); err != nil {
+	if err := InitGenesis(st, gv); err != nil {
 		t.Fatal(err)
 	}
 	k.check()

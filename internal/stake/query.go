@@ -18,20 +18,20 @@ type ValidatorView struct {
 	// Status is "bonded" (in the active set), "jailed", "tombstoned" or
 	// "unbonded".
 	Status           string `json:"status"`
-	Power            uint64 `json:"power"`
-	Tokens           uint64 `json:"tokens"`
-	Shares           uint64 `json:"shares"`
-	SelfBond         uint64 `json:"self_bond"`
+	Power            uint64 `json:"power,string"`
+	Tokens           uint64 `json:"tokens,string"`
+	Shares           uint64 `json:"shares,string"`
+	SelfBond         uint64 `json:"self_bond,string"`
 	CommissionBps    uint32 `json:"commission_bps"`
 	MaxCommissionBps uint32 `json:"max_commission_bps"`
 	MaxChangeBps     uint32 `json:"max_change_bps"`
-	Commission       uint64 `json:"commission"`
-	Outstanding      uint64 `json:"outstanding_rewards"`
+	Commission       uint64 `json:"commission,string"`
+	Outstanding      uint64 `json:"outstanding_rewards,string"`
 	Jailed           bool   `json:"jailed"`
-	JailedUntil      int64  `json:"jailed_until,omitempty"`
+	JailedUntil      int64  `json:"jailed_until,omitempty,string"`
 	Tombstoned       bool   `json:"tombstoned"`
-	Missed           uint64 `json:"missed_in_window"`
-	CreatedHeight    int64  `json:"created_height"`
+	Missed           uint64 `json:"missed_in_window,string"`
+	CreatedHeight    int64  `json:"created_height,string"`
 }
 
 // View renders a validator.
@@ -65,7 +65,7 @@ func View(st ledger.Store, v *stakev1.Validator) ValidatorView {
 // rest by operator.
 type ValidatorsView struct {
 	Validators  []ValidatorView `json:"validators"`
-	BondedPower uint64          `json:"bonded_power"`
+	BondedPower uint64          `json:"bonded_power,string"`
 }
 
 // QueryValidators lists every validator: the active set first, by power
@@ -95,19 +95,19 @@ func QueryValidators(st ledger.Store) ValidatorsView {
 // DelegationView is one delegation with what it is worth.
 type DelegationView struct {
 	Validator string `json:"validator"`
-	Shares    uint64 `json:"shares"`
-	Tokens    uint64 `json:"tokens"`
-	Rewards   uint64 `json:"pending_rewards"`
+	Shares    uint64 `json:"shares,string"`
+	Tokens    uint64 `json:"tokens,string"`
+	Rewards   uint64 `json:"pending_rewards,string"`
 }
 
 // UnbondingView is one unbonding entry.
 type UnbondingView struct {
-	ID             uint64 `json:"id"`
+	ID             uint64 `json:"id,string"`
 	Validator      string `json:"validator"`
-	CreationHeight int64  `json:"creation_height"`
-	CompletionTime int64  `json:"completion_time"`
-	Initial        uint64 `json:"initial"`
-	Balance        uint64 `json:"balance"`
+	CreationHeight int64  `json:"creation_height,string"`
+	CompletionTime int64  `json:"completion_time,string"`
+	Initial        uint64 `json:"initial,string"`
+	Balance        uint64 `json:"balance,string"`
 }
 
 // DelegationsView is everything a delegator has staked.
@@ -115,7 +115,7 @@ type DelegationsView struct {
 	Delegator   string           `json:"delegator"`
 	Delegations []DelegationView `json:"delegations"`
 	Unbonding   []UnbondingView  `json:"unbonding"`
-	Total       uint64           `json:"total_tokens"`
+	Total       uint64           `json:"total_tokens,string"`
 }
 
 // QueryDelegations lists a delegator's delegations and unbonding entries.
@@ -143,8 +143,8 @@ func QueryDelegations(st ledger.Store, del ledger.Address) DelegationsView {
 type RewardsView struct {
 	Delegator  string           `json:"delegator"`
 	Rewards    []DelegationView `json:"rewards"`
-	Commission uint64           `json:"commission"`
-	Total      uint64           `json:"total"`
+	Commission uint64           `json:"commission,string"`
+	Total      uint64           `json:"total,string"`
 }
 
 // QueryRewards lists a delegator's pending rewards and, for an operator,
