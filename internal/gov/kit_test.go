@@ -74,6 +74,11 @@ func (k *kit) tx(signer ledger.Address, typ string, m proto.Message) *ledger.Err
 	if err != nil {
 		k.t.Fatal(err)
 	}
+	return k.txRaw(signer, typ, raw)
+}
+
+// txRaw runs one encoded message as signer, all or nothing.
+func (k *kit) txRaw(signer ledger.Address, typ string, raw []byte) *ledger.Error {
 	h, ok := k.rt.Handler(typ)
 	if !ok {
 		k.t.Fatalf("no handler %s", typ)
