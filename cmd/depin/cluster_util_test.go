@@ -34,12 +34,14 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/gov"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
+	"github.com/depin-network/depin/internal/stake"
 	"github.com/depin-network/depin/internal/store"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
@@ -190,7 +192,8 @@ func checkSupplySum(t *testing.T, n *procNode, addrs []ledger.Address) uint64 {
 	t.Helper()
 	seen := map[ledger.Address]bool{}
 	var sum uint64
-	for _, a := range append(append([]ledger.Address(nil), addrs...), bank.FeeCollector, reward.RewardPool, reward.Treasury) {
+	modules := []ledger.Address{bank.FeeCollector, reward.RewardPool, reward.Treasury, stake.BondedPool, stake.UnbondingPool, stake.RewardsPool, gov.Deposits}
+	for _, a := range append(append([]ledger.Address(nil), addrs...), modules...) {
 		if seen[a] {
 			continue
 		}

@@ -49,6 +49,7 @@ on a real network.`,
 	addListenFlags(c)
 	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
 	c.Flags().Int("devices", 200, "simulated coverage devices in the fleet (0: none)")
+	c.Flags().Bool("staking", true, "on first run, make the validator a staking validator operated by dev9 with 10,000 PIN bonded, so that delegations, rewards and slashing work")
 	c.Flags().Bool("gov", false, "on first run, make the governance module the params authority: parameters, oracles and ingest operators then change by proposal (a proposal passes in about a minute)")
 	c.Flags().Float64("adversaries", 0.1, "fraction of the fleet that cheats: location spoofers, witness forgers, replayers and a colluding clique")
 	rootCmd.AddCommand(c)
@@ -64,8 +65,13 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	home := homeDir(cmd)
 	out := cmd.OutOrStdout()
 	if !node.Initialized(home) {
-		useGov, _ := cmd.Flags().GetBool("gov")
-		if err := initDevnetWith(home, out, useGov); err != nil {
+		var o devnetOptions
+		o.staking, _ = cmd.Flags().GetBool("staking")
+		o.gov, _ = cmd.Flags().GetBool("gov")
+		if o.gov && !o.staking {
+			return fmt.Errorf("devnet: --gov needs --staking: votes are weighed by bonded stake")
+		}
+		if err := initDevnetWith(home, out, o); err != nil {
 			return err
 		}
 	} else {
@@ -113,11 +119,20 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	return n.Run(ctx)
 }
 
-func initDevnet(home string, out io.Writer) error { return initDevnetWith(home, out, false) }
+// devnetOptions are the first-run choices of depin devnet.
+type devnetOptions struct {
+	// staking makes the validator a staking validator operated by dev9.
+	staking bool
+	// gov makes the governance module the params authority.
+	gov bool
+}
 
-// initDevnetWith initialises a devnet whose one validator is a staking
-// validator operated by dev9 and, with useGov, governed by proposals.
-func initDevnetWith(home string, out io.Writer, useGov bool) error {
+// initDevnet initialises a devnet with a fixed validator and an authority
+// key (the fault tests' network).
+func initDevnet(home string, out io.Writer) error { return initDevnetWith(home, out, devnetOptions{}) }
+
+// initDevnetWith initialises a devnet.
+func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	kr, err := keyring.Open(keyring.Dir(home), keyring.BackendTest, nil)
 	if err != nil {
 		return err
@@ -157,8 +172,12 @@ func initDevnetWith(home string, out io.Writer, useGov bool) error {
 	for _, a := range []string{ingestKey.Address.String(), oracleKey.Address.String()} {
 		g.Balances = append(g.Balances, app.GenesisBalance{Address: a, Amount: devBalance})
 	}
-	g.Params = devGovParams(g.Params)
-	if useGov {
+	var stakeOpts *node.StakeOptions
+	if o.staking {
+		g.Params = devGovParams(g.Params)
+		stakeOpts = devStakeOptions(g.Balances[devAccounts-1 : devAccounts])
+	}
+	if o.gov {
 		g.Modules = withGovAuthority(g.Modules)
 	}
 	ac := node.DefaultAppConfig()
@@ -170,7 +189,7 @@ func initDevnetWith(home string, out io.Writer, useGov bool) error {
 	ac.Oracle.Key = devOracle
 	ac.Oracle.KeyringBackend = keyring.BackendTest
 	err = node.Init(home, node.InitOptions{
-		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: devStakeOptions(g.Balances[devAccounts-1 : devAccounts]),
+		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: stakeOpts,
 		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
 	})
 	if err != nil {

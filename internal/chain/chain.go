@@ -57,8 +57,10 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			Prefix: ledger.PrefixReward,
 			Specs:  reward.Specs(),
 			// The market pays the usage pool and adjusts each ending
-			// epoch (credit re-mint, bootstrapping usage flow).
-			Register:      reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool}),
+			// epoch (credit re-mint, bootstrapping usage flow); staking
+			// pays the validators pool.
+			Register: reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool,
+				reward.RecipientValidators: payValidators}),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
@@ -86,6 +88,8 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			EndBlock:      market.EndBlock,
 			Invariant:     market.Invariants,
 		},
+		stakeModule(),
+		govModule(),
 	}, kindModules(kinds)...)
 }
 

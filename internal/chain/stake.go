@@ -5,10 +5,50 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/gov"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/stake"
 )
+
+// stakeModule is proof of stake: validators, delegation, slashing and the
+// distribution of fees and the validators pool.
+func stakeModule() app.Module {
+	return app.Module{
+		Name:             "stake",
+		Prefix:           stake.PrefixStake,
+		Specs:            stake.Specs(),
+		Register:         stake.Register,
+		Queries:          stake.Queries,
+		InitGenesis:      stakeGenesis,
+		BeginBlock:       stake.BeginBlock,
+		EndBlock:         stake.EndBlock,
+		ValidatorUpdates: stake.ValidatorUpdates,
+		Invariant:        stake.Invariants,
+	}
+}
+
+// govModule is governance; its module account is the params authority on
+// networks whose genesis says so.
+func govModule() app.Module {
+	g := gov.New()
+	return app.Module{
+		Name:        "gov",
+		Prefix:      gov.PrefixGov,
+		Specs:       gov.Specs(),
+		Register:    g.Register,
+		Queries:     gov.Queries,
+		InitGenesis: govGenesis,
+		EndBlock:    g.EndBlock,
+		Invariant:   gov.Invariants,
+	}
+}
+
+// payValidators hands an epoch's validators pool to the staking module.
+func payValidators(ctx *ledger.Context, epoch uint64, _ reward.Pool, amount uint64) *ledger.Error {
+	return stake.PayValidatorsPool(ctx, epoch, amount)
+}
 
 // StakeGenesis is the "stake" section of the genesis app state. With at
 // least one validator, staking drives CometBFT's validator set from the

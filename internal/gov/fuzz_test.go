@@ -36,4 +36,3 @@ func FuzzHandlers(f *testing.F) {
 		k.blocks(62)
 	})
 }
-

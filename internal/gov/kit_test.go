@@ -96,10 +96,13 @@ func (k *kit) blocks(n int) []ledger.Event {
 	var evs []ledger.Event
 	for i := 0; i < n; i++ {
 		ctx := &ledger.Context{Store: k.st, ChainID: "test", Height: k.h, Time: k.now}
-		if _, e := stake.EndBlock(ctx); e != nil {
+		if e := stake.EndBlock(ctx); e != nil {
 			k.t.Fatal(e)
 		}
 		if e := k.gov.EndBlock(ctx); e != nil {
+			k.t.Fatal(e)
+		}
+		if _, e := stake.ValidatorUpdates(ctx); e != nil {
 			k.t.Fatal(e)
 		}
 		evs = append(evs, ctx.Events()...)

@@ -72,7 +72,7 @@ func init() {
 	ledger.RegisterCode(CodeUnknownProposal, "unknown_proposal")
 	ledger.RegisterCode(CodeNotDepositPeriod, "not_deposit_period")
 	ledger.RegisterCode(CodeNotVotingPeriod, "not_voting_period")
-	ledger.RegisterCode(CodeDepositTooLow, "deposit_too_low")
+	ledger.RegisterCode(CodeDepositTooLow, "gov_deposit_too_low")
 	ledger.RegisterCode(CodeBadVoteOption, "bad_vote_option")
 	ledger.RegisterCode(CodeNotAuthority, "not_gov_authority")
 }

@@ -2,6 +2,7 @@ package gov
 
 import (
 	"encoding/hex"
+	"strconv"
 
 	"github.com/depin-network/depin/internal/ledger"
 	govv1 "github.com/depin-network/depin/proto/depin/gov/v1"
@@ -95,4 +96,61 @@ func QueryTally(st ledger.Store, p *govv1.Proposal) TallyNow {
 // ProposalsView is a page of proposals.
 type ProposalsView struct {
 	Proposals []ProposalView `json:"proposals"`
+}
+
+// Queries registers the governance module's read-only queries:
+//
+//	gov/proposals?after=ID&limit=N   proposals by id
+//	gov/proposals/{id}               one proposal
+//	gov/proposals/{id}/tally         its tally (running or final) and votes
+func Queries(rt *ledger.QueryRouter) {
+	rt.Add("gov/proposals", func(q *ledger.Query) (any, *ledger.QueryError) {
+		var after uint64
+		limit := 100
+		if s := q.Arg("after"); s != "" {
+			n, err := strconv.ParseUint(s, 10, 64)
+			if err != nil {
+				return nil, ledger.QueryErrorf(ledger.QueryBadRequest, "after %q is not a number", s)
+			}
+			after = n
+		}
+		if s := q.Arg("limit"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 1000 {
+				return nil, ledger.QueryErrorf(ledger.QueryBadRequest, "limit %q must be 1 to 1000", s)
+			}
+			limit = n
+		}
+		out := ProposalsView{Proposals: []ProposalView{}}
+		for _, p := range Proposals(q.Store, after, limit) {
+			out.Proposals = append(out.Proposals, View(p))
+		}
+		return out, nil
+	})
+	rt.Add("gov/proposals/{id}", func(q *ledger.Query) (any, *ledger.QueryError) {
+		p, e := proposalOf(q)
+		if e != nil {
+			return nil, e
+		}
+		return View(p), nil
+	})
+	rt.Add("gov/proposals/{id}/tally", func(q *ledger.Query) (any, *ledger.QueryError) {
+		p, e := proposalOf(q)
+		if e != nil {
+			return nil, e
+		}
+		return QueryTally(q.Store, p), nil
+	})
+}
+
+func proposalOf(q *ledger.Query) (*govv1.Proposal, *ledger.QueryError) {
+	id, err := strconv.ParseUint(q.Vars[0], 10, 64)
+	if err != nil {
+		return nil, ledger.QueryErrorf(ledger.QueryBadRequest, "proposal id %q is not a number", q.Vars[0])
+	}
+	p, ok := GetProposal(q.Store, id)
+	if !ok {
+		return nil, ledger.QueryErrorf(ledger.QueryNotFound, "no proposal %d", id)
+	}
+	return p, nil
 }

@@ -11,29 +11,27 @@ import (
 	stakev1 "github.com/depin-network/depin/proto/depin/stake/v1"
 )
 
-// Update is a change of a consensus key's voting power for CometBFT; power
-// 0 removes the key from the validator set.
-type Update struct {
-	PubKey []byte
-	Power  int64
+// EndBlock pays matured unbonding entries, forgets matured redelegations
+// and distributes the block's fees and rewards to the active set.
+func EndBlock(ctx *ledger.Context) *ledger.Error {
+	if !Enabled(ctx.Store) {
+		return nil
+	}
+	if e := matureUnbondings(ctx); e != nil {
+		return e
+	}
+	matureRedelegations(ctx)
+	return allocate(ctx)
 }
 
-// EndBlock pays matured unbonding entries, forgets matured redelegations,
-// distributes the block's fees and rewards to the active set, and
-// recomputes the active set when stake or jailing changed, returning the
-// voting power changes for CometBFT (cosmos-sdk
-// ApplyAndReturnValidatorSetUpdates, reference/next-stage.md §1.2).
-func EndBlock(ctx *ledger.Context) ([]Update, *ledger.Error) {
+// ValidatorUpdates recomputes the active set when stake, jailing or
+// stake.max_validators changed in the block, and returns the voting power
+// changes for CometBFT (cosmos-sdk ApplyAndReturnValidatorSetUpdates,
+// reference/next-stage.md §1.2). It runs after every module's end block.
+func ValidatorUpdates(ctx *ledger.Context) ([]ledger.ValidatorUpdate, *ledger.Error) {
 	st := ctx.Store
 	if !Enabled(st) {
 		return nil, nil
-	}
-	if e := matureUnbondings(ctx); e != nil {
-		return nil, e
-	}
-	matureRedelegations(ctx)
-	if e := allocate(ctx); e != nil {
-		return nil, e
 	}
 	max := params.Get(st, MaxValidators)
 	if st.Get(key(tagDirty)) == nil && ledger.ReadU64(st.Get(key(tagSetMax))) == max {
@@ -115,7 +113,7 @@ func computeSet(st ledger.Store, max uint64) []*stakev1.SetMember {
 // applySet stores a new active set and returns the updates from the old one,
 // by operator address. An empty set is refused (CometBFT cannot run without
 // validators): the old set stays.
-func applySet(ctx *ledger.Context, next []*stakev1.SetMember) []Update {
+func applySet(ctx *ledger.Context, next []*stakev1.SetMember) []ledger.ValidatorUpdate {
 	st := ctx.Store
 	if len(next) == 0 {
 		ctx.Emit("stake.empty_set")
@@ -127,7 +125,7 @@ func applySet(ctx *ledger.Context, next []*stakev1.SetMember) []Update {
 		old[string(m.Operator)] = m.Power
 	}
 	inNext := make(map[string]bool, len(next))
-	var ups []Update
+	var ups []ledger.ValidatorUpdate
 	var ops [][]byte
 	for _, m := range next {
 		inNext[string(m.Operator)] = true
@@ -153,7 +151,7 @@ func applySet(ctx *ledger.Context, next []*stakev1.SetMember) []Update {
 			continue
 		}
 		p := power[string(o)]
-		ups = append(ups, Update{PubKey: v.PubKey, Power: int64(p)})
+		ups = append(ups, ledger.ValidatorUpdate{PubKey: v.PubKey, Power: int64(p)})
 		ctx.Emit("stake.power", ledger.Attr{Key: "validator", Value: op.String()},
 			ledger.Attr{Key: "power", Value: strconv.FormatUint(p, 10)})
 	}
@@ -162,12 +160,12 @@ func applySet(ctx *ledger.Context, next []*stakev1.SetMember) []Update {
 }
 
 // GenesisUpdates is the active set CometBFT starts with, as updates.
-func GenesisUpdates(st ledger.Store) []Update {
-	var ups []Update
+func GenesisUpdates(st ledger.Store) []ledger.ValidatorUpdate {
+	var ups []ledger.ValidatorUpdate
 	for _, m := range ActiveSet(st) {
 		op, _ := ledger.AddressFromBytes(m.Operator)
 		if v, ok := GetValidator(st, op); ok {
-			ups = append(ups, Update{PubKey: v.PubKey, Power: int64(m.Power)})
+			ups = append(ups, ledger.ValidatorUpdate{PubKey: v.PubKey, Power: int64(m.Power)})
 		}
 	}
 	return ups

@@ -180,3 +180,20 @@ func PendingRewards(st ledger.Store, del, val ledger.Address) uint64 {
 	}
 	return pendingReward(v, d)
 }
+
+// PayValidatorsPool receives an epoch's validators pool from the reward
+// engine: it is minted to the fee collector and distributed with the
+// block's fees at the end of the block. On a chain without staking it goes
+// to the treasury.
+func PayValidatorsPool(ctx *ledger.Context, epoch, amount uint64) *ledger.Error {
+	to := bank.FeeCollector
+	if !Enabled(ctx.Store) {
+		to = Treasury
+	}
+	if e := bank.Mint(ctx.Store, to, amount); e != nil {
+		return e
+	}
+	ctx.Emit("stake.validators_pool", ledger.Attr{Key: "epoch", Value: strconv.FormatUint(epoch, 10)},
+		ledger.Attr{Key: "amount", Value: strconv.FormatUint(amount, 10)})
+	return nil
+}

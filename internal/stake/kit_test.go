@@ -79,13 +79,16 @@ func (k *kit) tx(signer ledger.Address, f func(ctx *ledger.Context) *ledger.Erro
 
 // block ends the block (begin-block input first) and advances the clock by
 // one second.
-func (k *kit) block(info BlockInfo) []Update {
+func (k *kit) block(info ledger.BlockInfo) []ledger.ValidatorUpdate {
 	k.t.Helper()
 	ctx := k.ctx(ledger.Address{})
 	if e := BeginBlock(ctx, info); e != nil {
 		k.t.Fatal(e)
 	}
-	ups, e := EndBlock(ctx)
+	if e := EndBlock(ctx); e != nil {
+		k.t.Fatal(e)
+	}
+	ups, e := ValidatorUpdates(ctx)
 	if e != nil {
 		k.t.Fatal(e)
 	}
@@ -127,12 +130,12 @@ func wantCode(t tb, e *ledger.Error, c ledger.Code) {
 	}
 }
 
-func allSigned(k *kit) BlockInfo {
-	var info BlockInfo
+func allSigned(k *kit) ledger.BlockInfo {
+	var info ledger.BlockInfo
 	for _, m := range ActiveSet(k.st) {
 		op, _ := ledger.AddressFromBytes(m.Operator)
 		v, _ := GetValidator(k.st, op)
-		info.Votes = append(info.Votes, Vote{ConsAddress: ConsAddress(v.PubKey), Signed: true})
+		info.Votes = append(info.Votes, ledger.Vote{Validator: ConsAddress(v.PubKey), Power: int64(m.Power), Signed: true})
 	}
 	return info
 }

@@ -76,7 +76,7 @@ func TestPropertyStakeConservation(t *testing.T) {
 				back := rapid.Int64Range(0, k.height-1).Draw(rt, "age")
 				power := int64(v.Tokens/PowerReduction) + rapid.Int64Range(0, 5_000).Draw(rt, "extra")
 				info := allSigned(k)
-				info.Misbehavior = []Misbehavior{{ConsAddress: ConsAddress(v.PubKey), Height: k.height - back, Time: k.time, Power: power}}
+				info.Evidence = []ledger.Misbehavior{{Kind: ledger.MisbehaviorDuplicateVote, Validator: ConsAddress(v.PubKey), Height: k.height - back, Time: k.time, Power: power}}
 				before := bank.GetSupply(k.st).Total
 				k.run(info, count)
 				burned := before - bank.GetSupply(k.st).Total
@@ -88,7 +88,7 @@ func TestPropertyStakeConservation(t *testing.T) {
 				i := rapid.IntRange(0, 3).Draw(rt, "absent")
 				info := allSigned(k)
 				for j := range info.Votes {
-					if info.Votes[j].ConsAddress == ConsAddress(consKey(i)) {
+					if info.Votes[j].Validator == ConsAddress(consKey(i)) {
 						info.Votes[j].Signed = false
 					}
 				}
@@ -113,13 +113,16 @@ func TestPropertyStakeConservation(t *testing.T) {
 }
 
 // run ends a block like block does, passing its events to count.
-func (k *kit) run(info BlockInfo, count func([]ledger.Event)) {
+func (k *kit) run(info ledger.BlockInfo, count func([]ledger.Event)) {
 	k.t.Helper()
 	ctx := k.ctx(ledger.Address{})
 	if e := BeginBlock(ctx, info); e != nil {
 		k.t.Fatal(e)
 	}
-	if _, e := EndBlock(ctx); e != nil {
+	if e := EndBlock(ctx); e != nil {
+		k.t.Fatal(e)
+	}
+	if _, e := ValidatorUpdates(ctx); e != nil {
 		k.t.Fatal(e)
 	}
 	count(ctx.Events())

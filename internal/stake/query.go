@@ -161,3 +161,46 @@ func QueryRewards(st ledger.Store, del ledger.Address) RewardsView {
 	}
 	return out
 }
+
+// Queries registers the staking module's read-only queries:
+//
+//	stake/validators              every validator, the active set first
+//	stake/validators/{operator}   one validator
+//	stake/delegations/{address}   a delegator's delegations and unbonding entries
+//	stake/rewards/{address}       what a delegator (and operator) can withdraw
+func Queries(rt *ledger.QueryRouter) {
+	rt.Add("stake/validators", func(q *ledger.Query) (any, *ledger.QueryError) { return QueryValidators(q.Store), nil })
+	rt.Add("stake/validators/{operator}", func(q *ledger.Query) (any, *ledger.QueryError) {
+		a, e := parseAddr(q.Vars[0])
+		if e != nil {
+			return nil, e
+		}
+		v, ok := GetValidator(q.Store, a)
+		if !ok {
+			return nil, ledger.QueryErrorf(ledger.QueryNotFound, "no validator %s", a)
+		}
+		return View(q.Store, v), nil
+	})
+	rt.Add("stake/delegations/{address}", func(q *ledger.Query) (any, *ledger.QueryError) {
+		a, e := parseAddr(q.Vars[0])
+		if e != nil {
+			return nil, e
+		}
+		return QueryDelegations(q.Store, a), nil
+	})
+	rt.Add("stake/rewards/{address}", func(q *ledger.Query) (any, *ledger.QueryError) {
+		a, e := parseAddr(q.Vars[0])
+		if e != nil {
+			return nil, e
+		}
+		return QueryRewards(q.Store, a), nil
+	})
+}
+
+func parseAddr(s string) (ledger.Address, *ledger.QueryError) {
+	a, err := ledger.ParseAddress(s)
+	if err != nil {
+		return a, ledger.QueryErrorf(ledger.QueryBadRequest, "address %q: %v", s, err)
+	}
+	return a, nil
+}

@@ -10,36 +10,13 @@ import (
 	stakev1 "github.com/depin-network/depin/proto/depin/stake/v1"
 )
 
-// Vote is one validator's entry in the last commit: whether its signature
-// for the previous block is in it.
-type Vote struct {
-	ConsAddress [20]byte
-	Signed      bool
-}
-
-// Misbehavior is evidence of a double sign that CometBFT hands the app:
-// the offender, the height and time of the infraction and its power then.
-type Misbehavior struct {
-	ConsAddress [20]byte
-	Height      int64
-	Time        int64
-	Power       int64
-}
-
-// BlockInfo is the consensus input of a block that staking reads before its
-// transactions: the last commit's votes and the evidence.
-type BlockInfo struct {
-	Votes       []Vote
-	Misbehavior []Misbehavior
-}
-
 // BeginBlock punishes double signs and counts missed blocks
 // (reference/next-stage.md §1.3, §1.4).
-func BeginBlock(ctx *ledger.Context, info BlockInfo) *ledger.Error {
+func BeginBlock(ctx *ledger.Context, info ledger.BlockInfo) *ledger.Error {
 	if !Enabled(ctx.Store) {
 		return nil
 	}
-	for _, m := range info.Misbehavior {
+	for _, m := range info.Evidence {
 		if e := handleDoubleSign(ctx, m); e != nil {
 			return e
 		}
@@ -55,11 +32,12 @@ func BeginBlock(ctx *ledger.Context, info BlockInfo) *ledger.Error {
 // handleDoubleSign slashes stake.slash_double_sign_bps of the offender's
 // stake at the infraction (unbonding and redelegated stake created after it
 // included), jails it for ever and tombstones it (cosmos x/evidence
-// handleEquivocationEvidence). Evidence older than both max ages, about an
-// unknown or already tombstoned validator, is ignored.
-func handleDoubleSign(ctx *ledger.Context, m Misbehavior) *ledger.Error {
+// handleEquivocationEvidence, which treats light client attacks the same
+// way). Evidence older than both max ages, about an unknown or already
+// tombstoned validator, is ignored.
+func handleDoubleSign(ctx *ledger.Context, m ledger.Misbehavior) *ledger.Error {
 	st := ctx.Store
-	v, ok := ValidatorByConsAddress(st, m.ConsAddress)
+	v, ok := ValidatorByConsAddress(st, m.Validator)
 	if !ok || v.Tombstoned {
 		return nil
 	}
@@ -81,7 +59,7 @@ func handleDoubleSign(ctx *ledger.Context, m Misbehavior) *ledger.Error {
 	v.Tombstoned = true
 	putValidator(st, v)
 	markDirty(st)
-	st.Set(key(tagEvidence, m.ConsAddress[:], ledger.U64(uint64(m.Height))),
+	st.Set(key(tagEvidence, m.Validator[:], ledger.U64(uint64(m.Height))),
 		encode(&stakev1.Evidence{Operator: v.Operator, Height: m.Height, Slashed: slashed, BlockHeight: ctx.Height}))
 	ctx.Emit("stake.slash", ledger.Attr{Key: "validator", Value: operatorOf(v).String()},
 		ledger.Attr{Key: "reason", Value: "double_sign"},
@@ -102,12 +80,12 @@ func maxMissed(st ledger.Store) uint64 {
 // past the allowance it slashes stake.slash_downtime_bps, jails the
 // validator for stake.downtime_jail_seconds and starts its count afresh.
 // Only a miss writes state.
-func handleVote(ctx *ledger.Context, vote Vote) *ledger.Error {
+func handleVote(ctx *ledger.Context, vote ledger.Vote) *ledger.Error {
 	if vote.Signed {
 		return nil
 	}
 	st := ctx.Store
-	v, ok := ValidatorByConsAddress(st, vote.ConsAddress)
+	v, ok := ValidatorByConsAddress(st, vote.Validator)
 	if !ok || v.Jailed {
 		return nil
 	}

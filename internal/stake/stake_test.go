@@ -110,10 +110,10 @@ func snapshot(st *ledger.MemStore) string {
 func TestDowntimeJailsAndUnjails(t *testing.T) {
 	k := newKit(t, 3)
 	k.block(allSigned(k))
-	absent := func() BlockInfo {
+	absent := func() ledger.BlockInfo {
 		info := allSigned(k)
 		for i := range info.Votes {
-			if info.Votes[i].ConsAddress == ConsAddress(consKey(2)) {
+			if info.Votes[i].Validator == ConsAddress(consKey(2)) {
 				info.Votes[i].Signed = false
 			}
 		}
@@ -156,7 +156,7 @@ func TestDoubleSignSlashesUnbondingAndTombstones(t *testing.T) {
 	k.block(allSigned(k))
 	power := int64(11_000)
 	info := allSigned(k)
-	info.Misbehavior = []Misbehavior{{ConsAddress: ConsAddress(consKey(1)), Height: infraction, Time: infTime, Power: power}}
+	info.Evidence = []ledger.Misbehavior{{Kind: ledger.MisbehaviorDuplicateVote, Validator: ConsAddress(consKey(1)), Height: infraction, Time: infTime, Power: power}}
 	supply := bank.GetSupply(k.st).Total
 	ups := k.block(info)
 	if len(ups) != 1 || ups[0].Power != 0 {
@@ -177,7 +177,7 @@ func TestDoubleSignSlashesUnbondingAndTombstones(t *testing.T) {
 	wantCode(t, k.tx(acct(1), func(c *ledger.Context) *ledger.Error { return Unjail(c, acct(1)) }), CodeTombstoned)
 	wantCode(t, k.tx(acct(6), func(c *ledger.Context) *ledger.Error { return Delegate(c, acct(6), acct(1), pin) }), CodeTombstoned)
 	// The same evidence again changes nothing.
-	info.Misbehavior[0].Height = infraction
+	info.Evidence[0].Height = infraction
 	supply = bank.GetSupply(k.st).Total
 	k.block(info)
 	if bank.GetSupply(k.st).Total != supply {
@@ -194,7 +194,7 @@ func TestRedelegationSlashedAndNotTransitive(t *testing.T) {
 	wantCode(t, k.tx(acct(5), func(c *ledger.Context) *ledger.Error { return Redelegate(c, acct(5), acct(1), acct(2), 10*pin) }), CodeTransitiveRedelegation)
 	k.block(allSigned(k))
 	info := allSigned(k)
-	info.Misbehavior = []Misbehavior{{ConsAddress: ConsAddress(consKey(0)), Height: infraction, Time: infTime, Power: 11_000}}
+	info.Evidence = []ledger.Misbehavior{{Kind: ledger.MisbehaviorDuplicateVote, Validator: ConsAddress(consKey(0)), Height: infraction, Time: infTime, Power: 11_000}}
 	k.block(info)
 	d, _ := GetDelegation(k.st, acct(5), acct(1))
 	if got := TokensOf(k.val(1), d.Shares); got != 950*pin {

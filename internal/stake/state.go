@@ -59,10 +59,10 @@ func decodeState(b []byte, m proto.Message) {
 
 // ConsAddress is the CometBFT address of a consensus key: the first 20
 // bytes of its SHA-256 (cometbft crypto/ed25519 PubKey.Address).
-func ConsAddress(pub []byte) [20]byte {
+func ConsAddress(pub []byte) ledger.Address {
 	s := sha256.Sum256(pub)
-	var a [20]byte
-	copy(a[:], s[:20])
+	var a ledger.Address
+	copy(a[:], s[:ledger.AddressLen])
 	return a
 }
 
@@ -89,7 +89,7 @@ func putValidator(st ledger.Store, v *stakev1.Validator) {
 func markDirty(st ledger.Store) { st.Set(key(tagDirty), []byte{1}) }
 
 // ValidatorByConsAddress finds the operator of a consensus address.
-func ValidatorByConsAddress(st ledger.Store, ca [20]byte) (*stakev1.Validator, bool) {
+func ValidatorByConsAddress(st ledger.Store, ca ledger.Address) (*stakev1.Validator, bool) {
 	b := st.Get(key(tagConsensus, ca[:]))
 	if b == nil {
 		return nil, false
