@@ -68,9 +68,25 @@ type Config struct {
 	// the most it may send at once (token bucket).
 	Rate  uint64 `toml:"rate"`
 	Burst uint64 `toml:"burst"`
+	// ConnRate and ConnBurst are the same for all the reports sent over one
+	// connection, whatever their devices, so that one client cannot take
+	// the service's verification capacity (0 ConnRate: no limit, for load
+	// tests).
+	ConnRate  uint64 `toml:"conn_rate"`
+	ConnBurst uint64 `toml:"conn_burst"`
 	// EntropyWindow is how many blocks behind the chain head a report's
 	// entropy may be.
 	EntropyWindow int64 `toml:"entropy_window"`
+	// MaxTimestampSkew bounds how far a report's device timestamp may be
+	// from ingest's clock, either way (BAD_TIMESTAMP beyond).
+	MaxTimestampSkew time.Duration `toml:"max_timestamp_skew"`
+	// ReadTimeout bounds reading a whole request, body included (a client
+	// sending 1 byte per second is cut off), WriteTimeout writing its
+	// answer, IdleTimeout an idle keep-alive connection: the JSON API's
+	// values, with time to write a segment of up to SegmentSize records.
+	ReadTimeout  time.Duration `toml:"read_timeout"`
+	WriteTimeout time.Duration `toml:"write_timeout"`
+	IdleTimeout  time.Duration `toml:"idle_timeout"`
 	// SegmentSize is the most reports in one segment; SegmentMaxAge cuts a
 	// shorter segment once its first report is that old.
 	SegmentSize   int           `toml:"segment_size"`
@@ -109,7 +125,19 @@ func DefaultConfig() Config {
 		// (ENTROPY_LIFESPAN, oracles iot_verifier/src/entropy.rs); at about
 		// one block per second that is 180 blocks.
 		EntropyWindow: 180,
-		SegmentSize:   65536,
+		// One connection may carry a gateway's many devices: 20k reports
+		// per second (a fifth of the ingest target, DESIGN §4) with a
+		// burst of two full batches.
+		ConnRate:  20_000,
+		ConnBurst: 2 * 4096,
+		// Helium's verifiers trust the receive time, not the device's
+		// clock (reference/helium.md §4.2); the device clock only has to be
+		// roughly right. Ten minutes covers a gateway without GPS fix.
+		MaxTimestampSkew: 10 * time.Minute,
+		ReadTimeout:      30 * time.Second,
+		WriteTimeout:     2 * time.Minute,
+		IdleTimeout:      120 * time.Second,
+		SegmentSize:      65536,
 		// Helium ingest rolls report files every 5 minutes
 		// (oracles file_store, reference/helium.md §4.3); one minute here.
 		SegmentMaxAge: time.Minute,
@@ -120,6 +148,9 @@ func DefaultConfig() Config {
 		SnapshotRecords: 1 << 20,
 	}
 }
+
+// maxBurst keeps a token bucket's capacity in nanotokens within uint64.
+const maxBurst = 1_000_000_000
 
 // Validate reports the first unusable setting.
 func (c Config) Validate() error {
@@ -140,6 +171,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: config: max_report_bytes must be positive")
 	case c.Rate == 0 || c.Burst == 0:
 		return fmt.Errorf("ingest: config: rate and burst must be positive")
+	case c.Burst > maxBurst || c.ConnBurst > maxBurst:
+		return fmt.Errorf("ingest: config: burst and conn_burst must be at most %d", maxBurst)
+	case c.ConnRate > 0 && c.ConnBurst == 0:
+		return fmt.Errorf("ingest: config: conn_burst must be positive with a conn_rate")
+	case c.MaxTimestampSkew <= 0:
+		return fmt.Errorf("ingest: config: max_timestamp_skew must be positive")
+	case c.ReadTimeout <= 0 || c.WriteTimeout <= 0 || c.IdleTimeout <= 0:
+		return fmt.Errorf("ingest: config: read_timeout, write_timeout and idle_timeout must be positive")
 	case c.EntropyWindow < 0:
 		return fmt.Errorf("ingest: config: entropy_window must not be negative")
 	case c.SegmentSize <= 0:

@@ -15,6 +15,12 @@ const unitsPerReport = uint64(time.Second)
 
 // take refills the bucket up to now and takes one report if it can.
 func (b *bucket) take(now int64, rate, burst uint64) bool {
+	return b.takeN(now, 1, rate, burst) == 1
+}
+
+// takeN refills the bucket up to now and takes as many of n reports as it
+// can, returning how many it took.
+func (b *bucket) takeN(now int64, n, rate, burst uint64) uint64 {
 	limit := burst * unitsPerReport
 	if b.last == 0 {
 		b.units = limit
@@ -33,11 +39,9 @@ func (b *bucket) take(now int64, rate, burst uint64) bool {
 	if now > b.last {
 		b.last = now
 	}
-	if b.units < unitsPerReport {
-		return false
-	}
-	b.units -= unitsPerReport
-	return true
+	k := min(n, b.units/unitsPerReport)
+	b.units -= k * unitsPerReport
+	return k
 }
 
 // device is ingest's memory of one device: the last nonce it accepted (its

@@ -7,19 +7,28 @@
 //
 // SubmitBatch refuses a batch over Config.MaxBatch as a whole
 // (InvalidArgument) and otherwise answers every report, in order, with
-// STATUS_ACCEPTED or a stable rejection status and a message. The checks, in
-// order: size (TOO_LARGE) and structure (MALFORMED); the ed25519 signature
-// over sig.SignBytes(Domain, report bytes as sent), batch-verified under
-// ZIP-215 with cached expanded keys, a batch split into parts of at least
-// 256 across the cores no other batch is verifying on (BAD_SIGNATURE); the Registry (UNKNOWN_DEVICE, DECOMMISSIONED); the
-// entropy block, which must be at most Config.EntropyWindow blocks behind the
-// chain head and carry that block's hash (STALE_ENTROPY, UNKNOWN_ENTROPY);
-// the nonce, which must exceed the device's last accepted nonce (DUPLICATE
-// for a retransmission of the last accepted report, REPLAY otherwise); and a
-// per-device token bucket driven by the injected clock (RATE_LIMITED). A
-// rejected report changes nothing. A report whose append fails is answered
-// UNAVAILABLE and its nonce is spent: the device signs it again with a
-// higher nonce.
+// STATUS_ACCEPTED or a stable rejection status and a message in depin's own
+// words (never a library's error text). The checks, cheapest first: the
+// connection's token bucket, shared by all reports on one connection
+// whatever their devices (RATE_LIMITED); size (TOO_LARGE) and structure
+// (MALFORMED); the device timestamp, at most Config.MaxTimestampSkew from
+// ingest's clock (BAD_TIMESTAMP); the Registry (UNKNOWN_DEVICE,
+// DECOMMISSIONED); the entropy block, which must be at most
+// Config.EntropyWindow blocks behind the chain head and carry that block's
+// hash (STALE_ENTROPY, UNKNOWN_ENTROPY); the ed25519 signature over
+// sig.SignBytes(Domain, report bytes as sent), batch-verified under
+// internal/sig's rules with cached expanded keys, a batch split into parts
+// of at least 256 across the cores no other batch is verifying on
+// (BAD_SIGNATURE) — after the registry, so that only registered devices'
+// reports cost a verification or a cache entry; the nonce, which must exceed
+// the device's last accepted nonce (DUPLICATE for a retransmission of the
+// last accepted report, REPLAY otherwise); and a per-device token bucket
+// driven by the injected clock (RATE_LIMITED). A rejected report changes
+// nothing. A report whose append fails is answered UNAVAILABLE and its nonce
+// is spent: the device signs it again with a higher nonce. The HTTP server
+// bounds every request with read, write and idle timeouts
+// (Config.ReadTimeout, WriteTimeout, IdleTimeout): a body that trickles in
+// is cut off.
 //
 // # Log
 //

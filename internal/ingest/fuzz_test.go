@@ -18,9 +18,9 @@ func FuzzDecodeReport(f *testing.F) {
 	ent := &reportv1.BlockRef{Height: 7, Hash: blockHash(7)}
 	seeds := []*reportv1.SignedReport{
 		fl.heartbeat(0, ent),
-		signRep(fl.keys[1], &reportv1.Report{PubKey: fl.pub(1), Nonce: 3, Timestamp: 9, Entropy: ent,
+		signRep(fl.keys[1], &reportv1.Report{PubKey: fl.pub(1), Nonce: 3, Timestamp: testTS, Entropy: ent,
 			Kind: "coverage", Type: "beacon", Body: mustBody(&coveragev1.Beacon{LocalEntropy: []byte{1, 2, 3, 4}, Payload: bytes.Repeat([]byte{7}, 51), Frequency: 868_100_000, TxPower: 270, Region: "EU868"})}),
-		signRep(fl.keys[0], &reportv1.Report{PubKey: fl.pub(0), Nonce: 4, Timestamp: 9, Entropy: ent,
+		signRep(fl.keys[0], &reportv1.Report{PubKey: fl.pub(0), Nonce: 4, Timestamp: testTS, Entropy: ent,
 			Kind: "coverage", Type: "witness", Body: mustBody(&coveragev1.Witness{Beaconer: fl.pub(1), Payload: []byte{7}, Frequency: 868_100_000, Signal: -1100, Snr: 65, BeaconEntropy: ent})}),
 	}
 	for _, s := range seeds {

@@ -44,7 +44,7 @@ func (f *fleet) register(r *MemRegistry) {
 func (f *fleet) heartbeat(i int, ent *reportv1.BlockRef) *reportv1.SignedReport {
 	f.nonces[i]++
 	return signRep(f.keys[i], &reportv1.Report{
-		PubKey: f.pub(i), Nonce: f.nonces[i], Timestamp: 1_700_000_000_000_000_000 + int64(f.nonces[i]),
+		PubKey: f.pub(i), Nonce: f.nonces[i], Timestamp: testTS + int64(f.nonces[i]),
 		Entropy: ent,
 		Kind:    "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 0x8928308280fffff, Uptime: f.nonces[i]}),
 	})
@@ -85,7 +85,16 @@ type clock struct {
 	t  time.Time
 }
 
-func newClock() *clock { return &clock{t: time.Unix(1_700_000_000, 0)} }
+func newClock() *clock { return &clock{t: testEpoch} }
+
+// testEpoch is the test clock's start and testTS the device timestamp the
+// tests' reports carry: near the wall clock, as ingest bounds the distance
+// of device timestamps from its own clock (Config.MaxTimestampSkew) and
+// some tests run ingest on time.Now.
+var (
+	testEpoch = time.Now().Truncate(time.Second)
+	testTS    = testEpoch.UnixNano()
+)
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()

@@ -22,7 +22,9 @@ func (s *Service) newServer() *http.Server {
 	maxBytes := int64(s.cfg.MaxBatch) * int64(s.cfg.MaxReportBytes+16)
 	path, h := ingestv1connect.NewIngestServiceHandler(s, connect.WithReadMaxBytes(int(min(maxBytes, 1<<30))),
 		// Results are mostly hashes, which do not compress: skip gzip.
-		connect.WithCompressMinBytes(1<<30))
+		connect.WithCompressMinBytes(1<<30),
+		// Decoding errors in depin's words, not the protobuf library's.
+		connect.WithCodec(protoCodec{}), connect.WithCodec(jsonCodec{}))
 	mux.Handle(path, h)
 	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
 	mux.HandleFunc("GET /v1/epochs/{n}/segments", s.listSegments)
@@ -34,6 +36,11 @@ func (s *Service) newServer() *http.Server {
 		Handler:           mux,
 		Protocols:         &protocols,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ConnContext:       withConn,
 		ErrorLog:          nil,
 	}
 }

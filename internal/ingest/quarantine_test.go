@@ -21,7 +21,7 @@ func poisonMessages(t *testing.T, f *fleet, ent *reportv1.BlockRef) [][]byte {
 	t.Helper()
 	pub := [32]byte(f.pub(1))
 	junkDigest := sha256.Sum256([]byte("junk"))
-	forged, err := proto.Marshal(&reportv1.Report{PubKey: f.pub(1), Nonce: 7, Timestamp: 1, Entropy: ent,
+	forged, err := proto.Marshal(&reportv1.Report{PubKey: f.pub(1), Nonce: 7, Timestamp: testTS, Entropy: ent,
 		Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1})})
 	if err != nil {
 		t.Fatal(err)

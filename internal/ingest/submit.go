@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -37,23 +38,30 @@ type batchMsg struct {
 // Submit checks a batch of signed reports, appends the acceptable ones to the
 // log, waits until they are durable and returns one result per report, in
 // order. Checks run cheapest first; a report rejected by one is not looked at
-// by the next: size and structure, signature (batch verification), registry,
-// entropy window, nonce, rate. A rejected report changes nothing.
+// by the next: the connection's rate (when ctx carries a connection), size
+// and structure, timestamp, registry, entropy window, signature (batch
+// verification: only registered devices' reports cost a verification),
+// nonce, device rate. A rejected report changes nothing.
 func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) ([]*ingestv1.ReportResult, error) {
 	if len(reports) > s.cfg.MaxBatch {
 		return nil, fmt.Errorf("%w: %d reports, limit %d", ErrBatchTooLarge, len(reports), s.cfg.MaxBatch)
 	}
 	items := make([]item, len(reports))
+	allowed := s.connAllowance(ctx, len(reports))
 	for i, sr := range reports {
 		items[i].signed, items[i].msg = sr, -1
+		if i >= allowed {
+			items[i].rej = reject(ingestv1.Status_STATUS_RATE_LIMITED, "connection exceeds %d reports per second (burst %d)", s.cfg.ConnRate, s.cfg.ConnBurst)
+			continue
+		}
 		items[i].rep, items[i].rej = decode(s.deps.Kinds, sr, s.cfg.MaxReportBytes)
 	}
-	s.verify(items)
 	s.checkState(items)
+	s.verify(items)
 	msgs := s.append(items)
 	s.await(ctx, items, msgs)
 	out := make([]*ingestv1.ReportResult, len(items))
-	var counts [ingestv1.Status_STATUS_UNAVAILABLE + 1]int
+	counts := make([]int, len(ingestv1.Status_name))
 	for i := range items {
 		it := &items[i]
 		switch {
@@ -75,12 +83,18 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 	return out, nil
 }
 
-// checkState checks the registry and the entropy window.
+// checkState checks the timestamp, the registry and the entropy window.
 func (s *Service) checkState(items []item) {
 	head := s.deps.Entropy.Height()
+	now := s.deps.Now().UnixNano()
+	skew := s.cfg.MaxTimestampSkew.Nanoseconds()
 	for i := range items {
 		it := &items[i]
 		if it.rej != nil {
+			continue
+		}
+		if ts := it.rep.GetTimestamp(); ts < now-skew || ts > now+skew {
+			it.rej = reject(ingestv1.Status_STATUS_BAD_TIMESTAMP, "timestamp is %s from ingest's clock, more than %s", time.Duration(absDiff(ts, now)), s.cfg.MaxTimestampSkew)
 			continue
 		}
 		info, ok := s.deps.Registry.Device(it.rep.GetPubKey())
@@ -93,6 +107,15 @@ func (s *Service) checkState(items []item) {
 			it.rej = checkEntropy(s.deps.Entropy, head, s.cfg.EntropyWindow, it.rep.GetEntropy())
 		}
 	}
+}
+
+// absDiff is |a - b| without overflow, saturated at the largest int64.
+func absDiff(a, b int64) int64 {
+	d := uint64(a) - uint64(b)
+	if a < b {
+		d = uint64(b) - uint64(a)
+	}
+	return int64(min(d, 1<<63-1))
 }
 
 // maxMessageRecords caps the records of one log message at a segment's

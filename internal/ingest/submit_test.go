@@ -28,7 +28,7 @@ func TestSubmitRejections(t *testing.T) {
 	good := func(i int) *reportv1.Report {
 		f.nonces[i]++
 		return &reportv1.Report{
-			PubKey: f.pub(i), Nonce: f.nonces[i], Timestamp: 1, Entropy: ref(e.chain),
+			PubKey: f.pub(i), Nonce: f.nonces[i], Timestamp: testTS, Entropy: ref(e.chain),
 			Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1, Uptime: 1}),
 		}
 	}
@@ -86,14 +86,17 @@ func TestSubmitRejections(t *testing.T) {
 		{"witness no beacon entropy", signed(1, witness(&coveragev1.Witness{Beaconer: f.pub(2), Payload: []byte{1}, Frequency: 1})), ingestv1.Status_STATUS_MALFORMED, "beacon_entropy"},
 		{"bad signature", badSig, ingestv1.Status_STATUS_BAD_SIGNATURE, "does not verify"},
 		{"signed by another key", signRep(f.keys[2], good(1)), ingestv1.Status_STATUS_BAD_SIGNATURE, "does not verify"},
-		{"unknown device", signRep(stranger.keys[4], &reportv1.Report{PubKey: stranger.pub(4), Nonce: 1, Timestamp: 1, Entropy: ref(e.chain),
+		{"unknown device", signRep(stranger.keys[4], &reportv1.Report{PubKey: stranger.pub(4), Nonce: 1, Timestamp: testTS, Entropy: ref(e.chain),
 			Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1})}), ingestv1.Status_STATUS_UNKNOWN_DEVICE, "no device"},
 		{"decommissioned", signed(3, nil), ingestv1.Status_STATUS_DECOMMISSIONED, "decommissioned"},
 		{"stale entropy", signed(1, func(r *reportv1.Report) { r.Entropy = &reportv1.BlockRef{Height: 89, Hash: blockHash(89)} }), ingestv1.Status_STATUS_STALE_ENTROPY, "behind"},
 		{"future entropy", signed(1, func(r *reportv1.Report) { r.Entropy = &reportv1.BlockRef{Height: 101, Hash: blockHash(101)} }), ingestv1.Status_STATUS_UNKNOWN_ENTROPY, "above"},
 		{"wrong entropy hash", signed(1, func(r *reportv1.Report) { r.Entropy = &reportv1.BlockRef{Height: 95, Hash: blockHash(94)} }), ingestv1.Status_STATUS_UNKNOWN_ENTROPY, "not the hash"},
+		{"timestamp too old", signed(1, func(r *reportv1.Report) { r.Timestamp = testTS - int64(11*time.Minute) }), ingestv1.Status_STATUS_BAD_TIMESTAMP, "from ingest's clock"},
+		{"timestamp in the future", signed(1, func(r *reportv1.Report) { r.Timestamp = testTS + int64(11*time.Minute) }), ingestv1.Status_STATUS_BAD_TIMESTAMP, "from ingest's clock"},
+		{"undecodable report", &reportv1.SignedReport{Report: []byte{0x0a, 0xff}, Signature: make([]byte, 64)}, ingestv1.Status_STATUS_MALFORMED, "do not decode as a depin report"},
 		{"duplicate", accepted, ingestv1.Status_STATUS_DUPLICATE, "accepted before"},
-		{"same nonce, other report", signed(0, func(r *reportv1.Report) { r.Nonce = 2; r.Timestamp = 2 }), ingestv1.Status_STATUS_REPLAY, "not above"},
+		{"same nonce, other report", signed(0, func(r *reportv1.Report) { r.Nonce = 2; r.Timestamp = testTS + 1 }), ingestv1.Status_STATUS_REPLAY, "not above"},
 		{"earlier report again", first, ingestv1.Status_STATUS_REPLAY, "not above"},
 	}
 	for _, tc := range tests {

@@ -26,7 +26,7 @@ func TestSmallOrderDeviceKeyCannotReport(t *testing.T) {
 		pub, _ := hex.DecodeString(k)
 		e.reg.Put(pub, DeviceInfo{})
 		b, err := proto.Marshal(&reportv1.Report{
-			PubKey: pub, Nonce: 1, Timestamp: 1, Entropy: ref(e.chain),
+			PubKey: pub, Nonce: 1, Timestamp: testTS, Entropy: ref(e.chain),
 			Kind: "coverage", Type: "heartbeat", Body: mustBody(&coveragev1.Heartbeat{Cell: 1, Uptime: 1}),
 		})
 		if err != nil {

@@ -89,7 +89,10 @@ func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kin
 			return nil, fmt.Errorf("oracle: listen: %w", err)
 		}
 		s.ln = ln
-		s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		// The JSON API's timeouts (a slow client cannot hold a connection),
+		// with room to write a large bundle or segment.
+		s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 5 * time.Minute, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	}
 	return s, nil
 }

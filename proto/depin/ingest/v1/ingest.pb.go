@@ -58,6 +58,9 @@ const (
 	Status_STATUS_TOO_LARGE Status = 11
 	// the log could not store the report; retry later.
 	Status_STATUS_UNAVAILABLE Status = 12
+	// the report's timestamp is further from ingest's clock than the server
+	// allows (max_timestamp_skew): the device's clock is wrong.
+	Status_STATUS_BAD_TIMESTAMP Status = 13
 )
 
 // Enum value maps for Status.
@@ -76,6 +79,7 @@ var (
 		10: "STATUS_RATE_LIMITED",
 		11: "STATUS_TOO_LARGE",
 		12: "STATUS_UNAVAILABLE",
+		13: "STATUS_BAD_TIMESTAMP",
 	}
 	Status_value = map[string]int32{
 		"STATUS_UNSPECIFIED":     0,
@@ -91,6 +95,7 @@ var (
 		"STATUS_RATE_LIMITED":    10,
 		"STATUS_TOO_LARGE":       11,
 		"STATUS_UNAVAILABLE":     12,
+		"STATUS_BAD_TIMESTAMP":   13,
 	}
 )
 
@@ -645,7 +650,7 @@ const file_depin_ingest_v1_ingest_proto_rawDesc = "" +
 	"merkleRoot\x12\x14\n" +
 	"\x05count\x18\x04 \x01(\x04R\x05count\x12\x1b\n" +
 	"\tfirst_seq\x18\x05 \x01(\x04R\bfirstSeq\x12\x19\n" +
-	"\blast_seq\x18\x06 \x01(\x04R\alastSeq*\xc1\x02\n" +
+	"\blast_seq\x18\x06 \x01(\x04R\alastSeq*\xdb\x02\n" +
 	"\x06Status\x12\x16\n" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSTATUS_ACCEPTED\x10\x01\x12\x14\n" +
@@ -660,7 +665,8 @@ const file_depin_ingest_v1_ingest_proto_rawDesc = "" +
 	"\x13STATUS_RATE_LIMITED\x10\n" +
 	"\x12\x14\n" +
 	"\x10STATUS_TOO_LARGE\x10\v\x12\x16\n" +
-	"\x12STATUS_UNAVAILABLE\x10\f2\xc0\x01\n" +
+	"\x12STATUS_UNAVAILABLE\x10\f\x12\x18\n" +
+	"\x14STATUS_BAD_TIMESTAMP\x10\r2\xc0\x01\n" +
 	"\rIngestService\x12X\n" +
 	"\vSubmitBatch\x12#.depin.ingest.v1.SubmitBatchRequest\x1a$.depin.ingest.v1.SubmitBatchResponse\x12U\n" +
 	"\n" +
