@@ -20,13 +20,18 @@ const seedLen = 32
 // saltLen is the length of the random salt drawn for every encryption.
 const saltLen = 16
 
-// Bounds on KDF parameters read from a file, so that a hostile or damaged
-// file cannot make the keyring allocate or compute without limit.
+// Bounds on KDF parameters, for keys written and for files read, so that a
+// hostile or damaged file cannot make the keyring allocate or compute
+// without limit (issue 8 item 8: a key file could ask for 4 GiB). The
+// memory bound is 4× the default (RFC 9106 §4's second option, 64 MiB),
+// and the work, passes × memory, at most 16 default-memory passes: a
+// derivation never needs more than 256 MiB and a few seconds.
 const (
 	minMemoryKiB = 8
-	maxMemoryKiB = 4 << 20 // 4 GiB
-	maxTime      = 64
-	maxThreads   = 64
+	maxMemoryKiB = 256 << 10 // 256 MiB
+	maxTime      = 16
+	maxThreads   = 16
+	maxWorkKiB   = 16 * 64 << 10 // passes × memory, in KiB-passes
 	minSaltLen   = 8
 	maxSaltLen   = 64
 )
@@ -58,6 +63,8 @@ func (p KDFParams) validate() error {
 		return fmt.Errorf("kdf memory %d KiB outside [%d, %d]", p.MemoryKiB, minMemoryKiB, maxMemoryKiB)
 	case p.MemoryKiB < 8*uint32(p.Threads):
 		return fmt.Errorf("kdf memory %d KiB below 8 KiB per thread (%d threads)", p.MemoryKiB, p.Threads)
+	case uint64(p.Time)*uint64(p.MemoryKiB) > maxWorkKiB:
+		return fmt.Errorf("kdf work %d passes × %d KiB above %d KiB-passes", p.Time, p.MemoryKiB, maxWorkKiB)
 	}
 	return nil
 }

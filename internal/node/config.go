@@ -118,6 +118,8 @@ func CometDefaults(home string) *cmtcfg.Config {
 	c.SetRoot(home)
 	c.Moniker = "depin"
 	c.RPC.ListenAddress = "tcp://127.0.0.1:26657"
+	// P2P binds every interface: peers must be able to dial in. README
+	// ("Running a node") says why and how to restrict it.
 	c.P2P.ListenAddress = "tcp://0.0.0.0:26656"
 	c.Mempool.Recheck = false
 	c.Mempool.Size = 100_000
