@@ -19,7 +19,7 @@ func init() {
 measured in the same run on the same machine, and their ratio. BENCHMARKS.md explains each
 figure and the commands that reproduce the published numbers.`,
 	}
-	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd())
+	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd())
 	c.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the whole run (load generator included) to this file")
 	c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		path, _ := cmd.Flags().GetString("cpuprofile")
@@ -160,5 +160,30 @@ the whole process.`,
 	f.Int("devices", d.Devices, "devices registered in genesis")
 	f.Int("blocks", d.Blocks, "blocks to commit before measuring")
 	f.String("memprofile", "", "write a heap profile of the running node to this file")
+	return c
+}
+
+func benchMarketCmd() *cobra.Command {
+	d := bench.DefaultMarketConfig()
+	c := &cobra.Command{
+		Use:   "market",
+		Short: "End-block sweep time with 10k and 100k open leases, a fixed number due per block",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := d
+			cfg.Sizes, _ = cmd.Flags().GetIntSlice("leases")
+			cfg.Due, _ = cmd.Flags().GetInt("due")
+			cfg.Blocks, _ = cmd.Flags().GetInt("blocks")
+			rep, _, err := bench.RunMarket(cfg)
+			if err != nil {
+				return err
+			}
+			return rep.Print(cmd.OutOrStdout())
+		},
+	}
+	f := c.Flags()
+	f.IntSlice("leases", d.Sizes, "open leases per run; the first is the baseline")
+	f.Int("due", d.Due, "leases due in every block")
+	f.Int("blocks", d.Blocks, "measured blocks per run")
 	return c
 }
