@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -43,7 +44,20 @@ func init() {
 				}
 			})
 		}}
-	mq.AddCommand(providers, provider, orders, bids, leases, lease, auditors)
+	usage := &cobra.Command{Use: "usage EPOCH", Short: "Show the credits spent with each provider in an epoch, not yet paid from the usage pool",
+		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("epoch %q: want a number", args[0])
+			}
+			return runQuery(cmd, fmt.Sprintf("/market/usage/%d", n), func(w *tabwriter.Writer, u *market.UsageView) {
+				fmt.Fprintf(w, "epoch %d: %d credits\n", u.Epoch, u.Total)
+				for _, p := range u.Providers {
+					fmt.Fprintf(w, "%s\t%d\n", p.Provider, p.Credits)
+				}
+			})
+		}}
+	mq.AddCommand(providers, provider, orders, bids, leases, lease, auditors, usage)
 	credits := &cobra.Command{Use: "credits ADDRESS", Short: "Show an account's credits and the credit totals (burned, re-minted)",
 		Args: cobra.ExactArgs(1), RunE: runQueryCredits}
 	queryCmd.AddCommand(mq, credits)
