@@ -47,6 +47,7 @@ on a real network.`,
 		RunE: runDevnet,
 	}
 	addListenFlags(c)
+	addMarketFlags(c)
 	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
 	c.Flags().Int("devices", 200, "simulated coverage devices in the fleet (0: none)")
 	c.Flags().Bool("staking", true, "on first run, make the validator a staking validator operated by dev9 with 10,000 PIN bonded, so that delegations, rewards and slashing work")
@@ -68,6 +69,7 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 		var o devnetOptions
 		o.staking, _ = cmd.Flags().GetBool("staking")
 		o.gov, _ = cmd.Flags().GetBool("gov")
+		o.market, _ = cmd.Flags().GetBool("market")
 		if o.gov && !o.staking {
 			return fmt.Errorf("devnet: --gov needs --staking: votes are weighed by bonded stake")
 		}
@@ -116,6 +118,14 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 		}
 		defer stopFleet()
 	}
+	if on, _ := cmd.Flags().GetBool("market"); on {
+		fmt.Fprintf(out, "market: simulated providers and consumers; consumer0's lease runs dry and the sweep closes it; try: depin query market leases --home %s\n", home)
+		stopMarket, err := startMarket(ctx, cmd, n, home, n.Log().With("module", "market"))
+		if err != nil {
+			return err
+		}
+		defer stopMarket()
+	}
 	return n.Run(ctx)
 }
 
@@ -125,6 +135,8 @@ type devnetOptions struct {
 	staking bool
 	// gov makes the governance module the params authority.
 	gov bool
+	// market funds the simulated market's keys and adds a usage pool.
+	market bool
 }
 
 // initDevnet initialises a devnet with a fixed validator and an authority
@@ -167,6 +179,11 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	}
 	if g.Modules, err = serviceGenesis(maker, ingestKey, oracleKey); err != nil {
 		return err
+	}
+	if o.market {
+		if err := marketGenesis(kr, &g); err != nil {
+			return err
+		}
 	}
 	// The ingest operator and the oracle pay fees for their transactions.
 	for _, a := range []string{ingestKey.Address.String(), oracleKey.Address.String()} {
