@@ -59,7 +59,9 @@ func (s *scenario) dump(what string, a args) string {
 			fmt.Fprintf(&b, "%s=%d\n", v.Name, v.Value)
 		}
 	default:
-		s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations or params", what)
+		if !s.marketDump(&b, what) {
+			s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations, params, providers, orders, bids, leases or credits", what)
+		}
 	}
 	a.done()
 	if b.Len() == 0 {

@@ -31,8 +31,9 @@ var update = flag.Bool("update", false, "rewrite the expected outputs of testdat
 //	tx <signer> <type> [message args] [seq=<n>] [fee=<n>] [chain=<id>] [memo=<s>] [repeat=<n>] [raw=<hex>] [sig=bad] [truncate=<n>]
 //	tx-raw hex=<hex>
 //	block
+//	blocks n=<n>          (n empty blocks: their end-block events and the last app hash)
 //	check
-//	dump balances|sequences|devices|makers|params|locations device=<key>
+//	dump balances|sequences|devices|makers|params|locations device=<key>|providers|orders|bids|leases|credits
 //
 // Values may use Go string escapes (\x20). Keys are names; each name derives a fixed ed25519 key (keyFor). In
 // outputs every known address is printed as its name.
@@ -148,11 +149,13 @@ type scenario struct {
 	names   map[string]string // address (bech32) -> name
 	pending [][]byte
 	queued  map[ledger.Address]uint64 // txs queued per signer in the pending block
+	signer  string                    // the signer of the tx being built
 }
 
 func newScenario(t *testing.T) *scenario {
 	s := &scenario{t: t, names: make(map[string]string), queued: make(map[ledger.Address]uint64)}
 	s.names[bank.FeeCollector.String()] = "fee_collector"
+	nameMarketAccounts(s.names)
 	return s
 }
 
@@ -196,6 +199,8 @@ func (s *scenario) run(cmd string) string {
 		out = s.queue(mustHex(s.t, parseArgs(s.t, fields[1:]).take("hex")))
 	case "block":
 		out = s.block()
+	case "blocks":
+		out = s.blocks(parseArgs(s.t, fields[1:]))
 	case "check":
 		out = s.check()
 	case "dump":

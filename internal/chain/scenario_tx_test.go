@@ -19,6 +19,7 @@ import (
 func (s *scenario) tx(signer, typ string, a args) string {
 	s.requireApp()
 	from := s.addr(signer)
+	s.signer = signer
 	m := msg{typ: typ}
 	if a.has("raw") {
 		m.value = mustHex(s.t, a.take("raw"))
@@ -112,6 +113,9 @@ func (s *scenario) message(typ string, a args) []byte {
 		return mustMarshal(&devicev1.MsgTransfer{Device: s.addrBytes(a.take("device")), NewOwner: s.addrBytes(a.take("to"))})
 	case device.TypeDecommission:
 		return mustMarshal(&devicev1.MsgDecommission{Device: s.addrBytes(a.take("device"))})
+	}
+	if v, ok := s.marketMessage(typ, a); ok {
+		return v
 	}
 	return nil // an unknown type carries raw= or nothing
 }
