@@ -71,6 +71,13 @@ func (n *marketNode) block(txs ...[]byte) *app.BlockResult {
 
 func (n *marketNode) height() int64 { h, _ := n.a.LastCommit(); return h }
 
+// The market's take goes to the reward module's treasury.
+func TestMarketTreasuryIsTheRewardTreasury(t *testing.T) {
+	if market.Treasury != reward.Treasury {
+		t.Fatalf("market treasury %s, reward treasury %s", market.Treasury, reward.Treasury)
+	}
+}
+
 func TestMarketLeaseRunsDryWithNoTransaction(t *testing.T) {
 	n := newMarketNode(t, nil)
 	prov := addrFor("prov")

@@ -1,6 +1,8 @@
 package market
 
 import (
+	"slices"
+
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
@@ -24,9 +26,24 @@ func EpochEnd(ctx *ledger.Context, epoch, emission uint64, pools []reward.Pool) 
 		return extra, pools
 	}
 	out, moved := bootstrapPools(st, epoch, total, pools)
+	dropped := uint64(0)
+	if !slices.ContainsFunc(out, func(p reward.Pool) bool { return p.Recipient == reward.RecipientUsage && p.Bps > 0 }) {
+		// No usage pool will pay this epoch's usage: forget it now rather
+		// than keep it forever.
+		dropped = forgetUsage(st, epoch)
+	}
 	ctx.Emit("market.epoch_end", attr("epoch", u64(epoch)), attr("reminted", u64(extra)),
-		attr("usage_bps_moved", u64(moved)))
+		attr("usage_bps_moved", u64(moved)), attr("usage_dropped", u64(dropped)))
 	return extra, out
+}
+
+// forgetUsage deletes an epoch's usage and returns the credits it held.
+func forgetUsage(st ledger.Store, epoch uint64) uint64 {
+	us, total := EpochUsage(st, epoch)
+	for _, u := range us {
+		st.Delete(usageKey(epoch, u.Provider))
+	}
+	return total
 }
 
 // bootstrapPools returns pools with the unearned part of the usage pool

@@ -3,6 +3,7 @@ package market
 import (
 	"testing"
 
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 )
@@ -45,4 +46,23 @@ func TestBootstrapPools(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Without a usage pool, an ending epoch's usage is forgotten (nothing will
+// ever pay it), and the pools are returned as they are.
+func TestEpochEndWithoutUsagePool(t *testing.T) {
+	e := newEnv(t, nil, "alice", "p1")
+	e.provider("p1")
+	e.buy("alice", 100)
+	e.must("p1", TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{e.receipt("alice", "p1", 0, 40, 1)}})
+	pools := reward.DefaultPools()
+	ctx := &ledger.Context{Store: e.st, ChainID: testChain, Height: e.height}
+	extra, out := EpochEnd(ctx, 0, 1_000_000, pools)
+	if extra != 500 || len(out) != len(pools) || out[0].Bps != pools[0].Bps {
+		t.Fatalf("extra %d pools %+v", extra, out)
+	}
+	if _, total := EpochUsage(e.st, 0); total != 0 {
+		t.Fatalf("usage of epoch 0 kept without a usage pool: %d", total)
+	}
+	e.checkInvariants()
 }

@@ -170,7 +170,8 @@ func (s *Sim) providers(ctx context.Context, _ int64) error {
 }
 
 // bid places every provider's bid on every open order it has not bid on,
-// at a price between 60% and 95% of the maximum.
+// at a price between 60% and 95% of the maximum that varies with the
+// provider and the order.
 func (s *Sim) bid(ctx context.Context, _ int64) error {
 	var open market.OrdersPage
 	if err := s.c.Query(ctx, "/market/orders?state=open", &open); err != nil {
@@ -199,7 +200,8 @@ func (s *Sim) bid(ctx context.Context, _ int64) error {
 			if have[addrOf(k).String()] || addrOf(k).String() == o.Owner {
 				continue
 			}
-			pct := 60 + uint64(i*10) + (o.ID*7)%10
+			// Prices vary by provider and order, so different providers win.
+			pct := 60 + (uint64(i)*37+o.ID*13)%36
 			price := max(1, min(o.MaxPrice, o.MaxPrice*min(pct, 95)/100))
 			if err := s.send(ctx, k, market.TypeBid, &marketv1.MsgBid{Order: o.ID, Price: price, Collateral: collateral}); err != nil {
 				return err
