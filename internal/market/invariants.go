@@ -23,14 +23,28 @@ func Invariants(st ledger.Store) error {
 		err = fmt.Errorf(format, args...)
 		return false
 	}
+	open := 0
 	ledger.IteratePrefix(st, key(tagOrder), func(_, v []byte) bool {
 		o := new(marketv1.Order)
 		decodeState(v, o)
+		indexed := st.Get(key(tagOpenOrder, ledger.U64(o.Id))) != nil
 		if o.State == marketv1.OrderState_ORDER_STATE_OPEN {
 			escrow += o.Deposit
+			open++
+		}
+		if indexed != (o.State == marketv1.OrderState_ORDER_STATE_OPEN) {
+			return fail("order %d in state %v, in the open index: %v", o.Id, o.State, indexed)
 		}
 		return true
 	})
+	if err != nil {
+		return err
+	}
+	indexedOpen := 0
+	ledger.IteratePrefix(st, key(tagOpenOrder), func(_, _ []byte) bool { indexedOpen++; return true })
+	if indexedOpen != open {
+		return fmt.Errorf("open-order index holds %d entries for %d open orders", indexedOpen, open)
+	}
 	ledger.IteratePrefix(st, key(tagBid), func(_, v []byte) bool {
 		b := new(marketv1.Bid)
 		decodeState(v, b)

@@ -78,12 +78,24 @@ type OrderFilter struct {
 	State marketv1.OrderState
 }
 
-// ListOrders lists orders in id order.
+// ListOrders lists orders in id order; open orders come from their index,
+// so listing them costs what they are, not what was ever ordered.
 func ListOrders(st ledger.Store, f OrderFilter, page Page) ([]*marketv1.Order, []byte) {
+	pfx, indexed := key(tagOrder), f.State == marketv1.OrderState_ORDER_STATE_OPEN
+	if indexed {
+		pfx = key(tagOpenOrder)
+	}
 	var out []*marketv1.Order
-	next := scan(st, key(tagOrder), page, func(_, v []byte) bool {
+	next := scan(st, pfx, page, func(k, v []byte) bool {
 		o := new(marketv1.Order)
-		decodeState(v, o)
+		if indexed {
+			var ok bool
+			if o, ok = GetOrder(st, ledger.ReadU64(k[len(k)-8:])); !ok {
+				panic("market: open-order index names a missing order")
+			}
+		} else {
+			decodeState(v, o)
+		}
 		if (f.Owner != nil && string(o.Owner) != string(f.Owner[:])) || (f.State != 0 && o.State != f.State) {
 			return false
 		}

@@ -27,6 +27,7 @@ const Prefix byte = 0x20
 //	'u' epoch, provider          -> credits spent with the provider in the epoch (u64)
 //	'c' provider                 -> credits ever spent with the provider (u64)
 //	'i' 'o' | 'i' 'l'            -> next order / lease id (u64)
+//	'x' order id                 -> {}           (open orders only)
 const (
 	tagProvider    = 'p'
 	tagAuditor     = 'a'
@@ -41,6 +42,7 @@ const (
 	tagUsage       = 'u'
 	tagEarned      = 'c'
 	tagNextID      = 'i'
+	tagOpenOrder   = 'x'
 )
 
 func key(tag byte, parts ...[]byte) []byte {
@@ -146,7 +148,15 @@ func GetOrder(st ledger.Store, id uint64) (*marketv1.Order, bool) {
 	return o, true
 }
 
-func putOrder(st ledger.Store, o *marketv1.Order) { st.Set(orderKey(o.Id), encode(o)) }
+// putOrder writes an order and keeps the open-order index in step.
+func putOrder(st ledger.Store, o *marketv1.Order) {
+	st.Set(orderKey(o.Id), encode(o))
+	if o.State == marketv1.OrderState_ORDER_STATE_OPEN {
+		st.Set(key(tagOpenOrder, ledger.U64(o.Id)), []byte{})
+	} else {
+		st.Delete(key(tagOpenOrder, ledger.U64(o.Id)))
+	}
+}
 
 // GetBid returns a provider's bid on an order.
 func GetBid(st ledger.Store, order uint64, p ledger.Address) (*marketv1.Bid, bool) {

@@ -218,8 +218,8 @@ func (s *Sim) bid(ctx context.Context, _ int64) error {
 func (s *Sim) consumers(ctx context.Context, height int64) error {
 	for i, k := range s.keys.Consumers {
 		me := addrOf(k)
-		var leases market.LeasesPage
-		if err := s.c.Query(ctx, "/market/leases?state=active&owner="+me.String(), &leases); err != nil {
+		leases, err := s.activeLeases(ctx, me)
+		if err != nil {
 			return err
 		}
 		if prev, ok := s.active[me]; ok && (len(leases.Leases) == 0 || leases.Leases[0].ID != prev) {
@@ -276,6 +276,27 @@ func (s *Sim) consumers(ctx context.Context, height int64) error {
 		s.log.Info("lease started", "consumer", me, "order", o.ID, "provider", prov, "price", best.Price, "dry", i == 0)
 	}
 	return nil
+}
+
+// activeLeases reads every page of a consumer's active leases (its index
+// also holds its closed ones).
+func (s *Sim) activeLeases(ctx context.Context, owner ledger.Address) (market.LeasesPage, error) {
+	var all market.LeasesPage
+	key := ""
+	for {
+		var p market.LeasesPage
+		path := "/market/leases?state=active&owner=" + owner.String()
+		if key != "" {
+			path += "&page_key=" + key
+		}
+		if err := s.c.Query(ctx, path, &p); err != nil {
+			return all, err
+		}
+		all.Leases = append(all.Leases, p.Leases...)
+		if key = p.NextPageKey; key == "" {
+			return all, nil
+		}
+	}
 }
 
 func (s *Sim) order(ctx context.Context, i int, k sig.PrivateKey) error {
