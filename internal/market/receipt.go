@@ -49,21 +49,56 @@ func SignReceipt(priv sig.PrivateKey, r *marketv1.Receipt) *marketv1.SignedRecei
 	return &marketv1.SignedReceipt{Receipt: raw, PubKey: sig.PublicOf(priv), Signature: sig.Sign(priv, ReceiptDomain, raw)}
 }
 
-// checkReceipt verifies one signed receipt for a batch of provider prov at
-// the context's height; it writes nothing.
-func checkReceipt(ctx *ledger.Context, i int, sr *marketv1.SignedReceipt, prov ledger.Address) (*marketv1.Receipt, *ledger.Error) {
-	if sr == nil {
-		return nil, ledger.Errorf(ledger.CodeMalformed, "receipt %d is missing", i)
+// decodedReceipt is one receipt of a batch after decoding, before the
+// checks against state.
+type decodedReceipt struct {
+	r   *marketv1.Receipt
+	err *ledger.Error // a decode error or a key that is not the payer's
+	sig int           // index in the batch verifier, or -1
+}
+
+// decodeBatch decodes a batch's receipts and queues the signatures of those
+// whose key is their payer's in one batch verification (ZIP-215, like
+// transactions); it returns each receipt and whether its signature holds.
+func decodeBatch(srs []*marketv1.SignedReceipt) ([]decodedReceipt, []bool) {
+	out := make([]decodedReceipt, len(srs))
+	bv := sig.NewBatchVerifier()
+	for i, sr := range srs {
+		d := &out[i]
+		d.sig = -1
+		if sr == nil {
+			d.err = ledger.Errorf(ledger.CodeMalformed, "receipt %d is missing", i)
+			continue
+		}
+		r, e := DecodeReceipt(sr.Receipt)
+		if e != nil {
+			d.err = ledger.Errorf(e.Code, "receipt %d: %s", i, e.Msg)
+			continue
+		}
+		d.r = r
+		if len(sr.PubKey) != sig.PubKeyLen || ledger.AddressOf(sr.PubKey) != addr(r.Payer) {
+			d.err = ledger.Errorf(CodeForgedReceipt, "receipt %d: the key is not the payer %s's", i, addr(r.Payer))
+			continue
+		}
+		d.sig = bv.Len()
+		bv.Add(sr.PubKey, ReceiptDomain, sr.Receipt, sr.Signature)
 	}
-	r, e := DecodeReceipt(sr.Receipt)
-	if e != nil {
-		return nil, ledger.Errorf(e.Code, "receipt %d: %s", i, e.Msg)
+	if bv.Len() == 0 {
+		return out, nil
 	}
+	_, valid := bv.Verify()
+	return out, valid
+}
+
+// checkReceipt checks one decoded receipt of a batch of provider prov at
+// the context's height against state; it writes nothing.
+func checkReceipt(ctx *ledger.Context, i int, d decodedReceipt, valid []bool, prov ledger.Address) (*marketv1.Receipt, *ledger.Error) {
+	if d.err != nil {
+		return nil, d.err
+	}
+	r := d.r
 	payer := addr(r.Payer)
-	if len(sr.PubKey) != sig.PubKeyLen || ledger.AddressOf(sr.PubKey) != payer {
-		return nil, ledger.Errorf(CodeForgedReceipt, "receipt %d: the key is not the payer %s's", i, payer)
-	}
-	if !sig.Verify(sr.PubKey, ReceiptDomain, sr.Receipt, sr.Signature) {
+	if !valid[d.sig] {
 		return nil, ledger.Errorf(CodeForgedReceipt, "receipt %d: the signature does not verify for payer %s", i, payer)
 	}
 	if r.ChainId != ctx.ChainID {
@@ -104,10 +139,12 @@ func handleSubmitReceipts(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return ledger.Errorf(CodeUnknownProvider, "%s is not a provider", prov)
 	}
 	epoch := reward.CurrentEpoch(st).Number
-	for i, sr := range m.Receipts {
-		// Checks see the writes of the receipts before, so a batch cannot
-		// repeat a nonce; any failure drops the whole message.
-		r, e := checkReceipt(ctx, i, sr, prov)
+	decoded, valid := decodeBatch(m.Receipts)
+	for i, d := range decoded {
+		// Checks run in order and see the writes of the receipts before,
+		// so a batch cannot repeat a nonce and the first bad receipt is
+		// the one reported; any failure drops the whole message.
+		r, e := checkReceipt(ctx, i, d, valid, prov)
 		if e != nil {
 			return e
 		}

@@ -91,3 +91,29 @@ func TestRemintIsCapped(t *testing.T) {
 		t.Fatalf("re-mint %d, want 500", got)
 	}
 }
+
+// A full batch is verified at once and every receipt is paid in order.
+func TestReceiptBatch(t *testing.T) {
+	e := newEnv(t, nil, "alice", "bob", "p1")
+	e.provider("p1")
+	e.buy("alice", 10_000)
+	e.buy("bob", 10_000)
+	e.endBlock()
+	var batch []*marketv1.SignedReceipt
+	for i := range uint64(MaxReceipts.Default) {
+		payer := []string{"alice", "bob"}[i%2]
+		batch = append(batch, e.receipt(payer, "p1", 0, 3, i/2+1))
+	}
+	e.must("p1", TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: batch})
+	if got := Earned(e.st, testAddr("p1")); got != 3*MaxReceipts.Default {
+		t.Fatalf("provider earned %d credits, want %d", got, 3*MaxReceipts.Default)
+	}
+	if LastNonce(e.st, testAddr("alice"), testAddr("p1")) != MaxReceipts.Default/2 {
+		t.Fatal("nonces not recorded in order")
+	}
+	over := append(batch, e.receipt("alice", "p1", 0, 3, 1_000))
+	if err := e.deliver("p1", TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: over}); err == nil || err.Code != ledger.CodeTooLarge {
+		t.Fatalf("a batch above market.max_receipts: %v", err)
+	}
+	e.endBlock()
+}

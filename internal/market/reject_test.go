@@ -137,6 +137,17 @@ func TestRejections(t *testing.T) {
 			r.ChainId = "other"
 			return &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{SignReceipt(testKey("alice"), r)}}
 		}, CodeReceiptChain},
+		{"the first bad receipt of a batch is reported", "p1", TypeSubmitReceipts, func(e *env) proto.Message {
+			forged := e.receipt("alice", "p1", 0, 10, 7)
+			forged.Signature[5] ^= 1
+			junk := &marketv1.SignedReceipt{Receipt: []byte{0xff}}
+			return &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{e.receipt("alice", "p1", 0, 10, 6), forged, junk}}
+		}, CodeForgedReceipt},
+		{"a malformed receipt before a forged one", "p1", TypeSubmitReceipts, func(e *env) proto.Message {
+			forged := e.receipt("alice", "p1", 0, 10, 7)
+			forged.Signature[5] ^= 1
+			return &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{{Receipt: []byte{0xff}}, forged}}
+		}, ledger.CodeMalformed},
 		{"receipts from a non-provider", "p2", TypeSubmitReceipts, func(e *env) proto.Message {
 			return &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{e.receipt("alice", "p2", 0, 10, 6)}}
 		}, CodeUnknownProvider},
