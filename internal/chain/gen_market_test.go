@@ -55,54 +55,55 @@ func (g *gen) leases(f market.LeaseFilter) []*marketv1.Lease {
 func (g *gen) newOrder() *marketv1.MsgCreateOrder {
 	min := params.Get(g.st, market.MinDeposit)
 	return &marketv1.MsgCreateOrder{Kind: g.oneOf([]string{"compute", "storage", "relay"}), Quantity: uint64(1 + g.pick(4)),
-		MaxPrice: uint64(100 + g.pick(2_000)), Duration: uint64(5 + g.pick(200)), Deposit: min + uint64(g.pick(2_000_000))}
+		MaxPrice: uint64(100 + g.pick(2_000)), Duration: uint64(5 + g.pick(80)), Deposit: min + uint64(g.pick(2_000_000))}
 }
 
-// marketValid plans a market tx that must succeed, if one fits name.
+// marketValid plans a market tx that must succeed, if one fits name. It
+// moves the lifecycle on first (close an own lease now and then, accept a
+// bid on an own order, bid on another's order), so that every step of it
+// occurs in any run, then picks among the other messages.
 func (g *gen) marketValid(name string) (planned, bool) {
 	ok := func(label string, m msg) (planned, bool) {
 		return planned{raw: g.tx(name, m), want: ledger.CodeOK, label: label}, true
 	}
 	me := addrFor(name)
-	switch g.pick(11) {
-	case 0:
-		if !g.isProvider(name) {
-			return ok(market.TypeCreateProvider, marketMsg(market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: "https://" + name + ".example"}))
-		}
-	case 1, 2:
-		return ok(market.TypeCreateOrder, marketMsg(market.TypeCreateOrder, g.newOrder()))
-	case 3, 4:
-		if g.isProvider(name) {
-			for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
-				if _, bid := market.GetBid(g.st, o.Id, me); bid || string(o.Owner) == string(me[:]) ||
-					uint64(o.Bids) >= params.Get(g.st, market.MaxBids) || !g.claim(o.Owner) {
-					continue
-				}
-				return ok(market.TypeBid, marketMsg(market.TypeBid, &marketv1.MsgBid{Order: o.Id, Price: 1 + uint64(g.pick(int(o.MaxPrice))),
-					Collateral: params.Get(g.st, market.MinCollateral)}))
-			}
-		}
-	case 5, 6, 7:
-		for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
-			if string(o.Owner) != string(me[:]) {
-				continue
-			}
-			bids, _ := market.ListBids(g.st, market.BidFilter{Order: o.Id, State: marketv1.BidState_BID_STATE_OPEN}, market.Page{})
-			for _, b := range bids {
-				if b.ExpiresHeight >= g.height() && b.Price*o.Quantity <= o.Deposit && g.claim(b.Provider) {
-					return ok(market.TypeAccept, marketMsg(market.TypeAccept, &marketv1.MsgAccept{Order: o.Id, Provider: b.Provider}))
-				}
-			}
-			if g.chance(30) {
-				return ok(market.TypeCloseOrder, marketMsg(market.TypeCloseOrder, &marketv1.MsgCloseOrder{Order: o.Id}))
-			}
-		}
-	case 8, 9:
+	if g.chance(60) {
 		for _, l := range g.leases(market.LeaseFilter{Owner: &me, State: marketv1.LeaseState_LEASE_STATE_ACTIVE}) {
 			if g.claim(l.Provider) {
 				return ok(market.TypeCloseLease, marketMsg(market.TypeCloseLease, &marketv1.MsgCloseLease{Lease: l.Id}))
 			}
 		}
+	}
+	for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
+		if string(o.Owner) != string(me[:]) {
+			continue
+		}
+		bids, _ := market.ListBids(g.st, market.BidFilter{Order: o.Id, State: marketv1.BidState_BID_STATE_OPEN}, market.Page{})
+		for _, b := range bids {
+			if b.ExpiresHeight >= g.height() && b.Price*o.Quantity <= o.Deposit && g.claim(b.Provider) {
+				return ok(market.TypeAccept, marketMsg(market.TypeAccept, &marketv1.MsgAccept{Order: o.Id, Provider: b.Provider}))
+			}
+		}
+	}
+	if g.isProvider(name) && g.chance(60) {
+		for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
+			if _, bid := market.GetBid(g.st, o.Id, me); bid || string(o.Owner) == string(me[:]) ||
+				uint64(o.Bids) >= params.Get(g.st, market.MaxBids) || !g.claim(o.Owner) {
+				continue
+			}
+			return ok(market.TypeBid, marketMsg(market.TypeBid, &marketv1.MsgBid{Order: o.Id, Price: 1 + uint64(g.pick(int(o.MaxPrice))),
+				Collateral: params.Get(g.st, market.MinCollateral)}))
+		}
+	}
+	switch g.pick(6) {
+	case 0:
+		if !g.isProvider(name) {
+			return ok(market.TypeCreateProvider, marketMsg(market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: "https://" + name + ".example"}))
+		}
+		return ok(market.TypeCreateOrder, marketMsg(market.TypeCreateOrder, g.newOrder()))
+	case 1, 2:
+		return ok(market.TypeCreateOrder, marketMsg(market.TypeCreateOrder, g.newOrder()))
+	case 3:
 		for _, l := range g.leases(market.LeaseFilter{State: marketv1.LeaseState_LEASE_STATE_ACTIVE}) {
 			if g.used[addrOf(l.Owner)] || g.used[addrOf(l.Provider)] || addrOf(l.Owner) == me || addrOf(l.Provider) == me {
 				continue
@@ -111,10 +112,14 @@ func (g *gen) marketValid(name string) (planned, bool) {
 			g.claim(l.Provider)
 			return ok(market.TypeDeposit, marketMsg(market.TypeDeposit, &marketv1.MsgDeposit{Lease: l.Id, Amount: uint64(1 + g.pick(1_000_000))}))
 		}
-	case 10:
-		if g.chance(50) {
-			return ok(credit.TypeBuy, marketMsg(credit.TypeBuy, &creditv1.MsgBuy{Credits: uint64(1 + g.pick(10_000))}))
+		for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
+			if string(o.Owner) == string(me[:]) {
+				return ok(market.TypeCloseOrder, marketMsg(market.TypeCloseOrder, &marketv1.MsgCloseOrder{Order: o.Id}))
+			}
 		}
+	case 4:
+		return ok(credit.TypeBuy, marketMsg(credit.TypeBuy, &creditv1.MsgBuy{Credits: uint64(1 + g.pick(10_000))}))
+	case 5:
 		if g.isProvider(name) {
 			payer := g.otherAccount(name)
 			pa := addrFor(payer)
