@@ -6,17 +6,18 @@ import (
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 )
 
-// schedule sets a lease's next settlement and puts it in the due queue:
-// period blocks after its last settlement, or sooner at its end height or
-// at the last block its balance can pay. It returns false, scheduling
-// nothing, when the balance cannot pay one more block. The caller saves
-// the lease.
-func schedule(st ledger.Store, l *marketv1.Lease, period uint64) bool {
+// schedule sets a lease's next settlement, at height now or later, and
+// puts it in the due queue: period blocks after its last settlement (or
+// now, if that is later: a lease re-planned by a deposit after the period
+// was shortened), or sooner at its end height or at the last block its
+// balance can pay. It returns false, scheduling nothing, when the balance
+// cannot pay one more block. The caller saves the lease.
+func schedule(st ledger.Store, l *marketv1.Lease, now int64) bool {
 	if l.NextDue != 0 {
 		st.Delete(dueKey(l.NextDue, l.Id))
 		l.NextDue = 0
 	}
-	blocks := period
+	blocks := max(params.Get(st, SettlePeriod), uint64(max(now-l.SettledHeight, 0)))
 	if left := uint64(l.EndHeight - l.SettledHeight); left < blocks {
 		blocks = left
 	}
@@ -130,7 +131,7 @@ func settleDue(ctx *ledger.Context, l *marketv1.Lease) *ledger.Error {
 	if l.SettledHeight >= l.EndHeight {
 		return closeLease(ctx, l, ReasonExpired)
 	}
-	if !schedule(st, l, params.Get(st, SettlePeriod)) {
+	if !schedule(st, l, ctx.Height) {
 		return closeLease(ctx, l, ReasonInsufficientFunds)
 	}
 	putLease(st, l)
@@ -209,7 +210,9 @@ func handleDeposit(ctx *ledger.Context, raw []byte) *ledger.Error {
 		l.Depositors = append(l.Depositors, &marketv1.Depositor{Address: ctx.Signer[:], Amount: m.Amount, Remaining: m.Amount})
 	}
 	l.Balance, l.Deposited = bal, dep
-	schedule(st, l, params.Get(st, SettlePeriod)) // a larger balance never shortens the plan
+	// A larger balance never plans sooner than before: the old plan, at or
+	// after this height, stays affordable.
+	schedule(st, l, ctx.Height)
 	putLease(st, l)
 	ctx.Emit("market.deposit", attr("lease", u64(l.Id)), attr("depositor", ctx.SignerString()),
 		attr("amount", u64(m.Amount)), attr("balance", u64(l.Balance)), attr("next_due", i64(l.NextDue)))

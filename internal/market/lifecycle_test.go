@@ -5,6 +5,7 @@ import (
 
 	"github.com/depin-network/depin/internal/ledger"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 )
 
 func TestLeaseStreamsAndOwnerCloses(t *testing.T) {
@@ -186,4 +187,25 @@ func TestAuditedRequirements(t *testing.T) {
 	}
 	e.must("p2", TypeBid, &marketv1.MsgBid{Order: 2, Price: 10, Collateral: 500_000})
 	e.endBlock()
+}
+
+// A deposit after the settlement period was shortened never plans the next
+// settlement in the past: the lease stays due at or after the block.
+func TestDepositAfterShorterPeriod(t *testing.T) {
+	e := newEnv(t, map[string]uint64{"market.settle_period_blocks": 50}, "alice", "bob", "p1")
+	e.provider("p1")
+	id := e.leaseFor("alice", "p1", 1, 10, 1_000, 500_000)
+	start := e.height
+	e.blocks(30)
+	if err := e.deliverRaw(e.authority, "params/set", mustMarshal(t, &paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: SettlePeriod.Name, Value: 5}}})); err != nil {
+		t.Fatal(err)
+	}
+	e.must("bob", TypeDeposit, &marketv1.MsgDeposit{Lease: id, Amount: 1_000})
+	if l := e.lease(id); l.NextDue < e.height {
+		t.Fatalf("next due %d before the current height %d", l.NextDue, e.height)
+	}
+	e.blocks(40)
+	if l := e.lease(id); l.SettledHeight != start+65 || l.NextDue != start+70 {
+		t.Fatalf("settled %d next %d, want %d and %d", l.SettledHeight, l.NextDue, start+65, start+70)
+	}
 }

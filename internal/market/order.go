@@ -241,7 +241,7 @@ func handleAccept(ctx *ledger.Context, raw []byte) *ledger.Error {
 	putOrder(st, o)
 	p.Leases++
 	putProvider(st, p)
-	schedule(st, l, params.Get(st, SettlePeriod))
+	schedule(st, l, ctx.Height)
 	putLease(st, l)
 	st.Set(ownerLeaseKey(ctx.Signer, l.Id), []byte{})
 	st.Set(provLeaseKey(prov, l.Id), []byte{})

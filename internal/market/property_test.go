@@ -8,10 +8,11 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/ledger"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 )
 
-// TestEscrowProperties interleaves orders, accepts, deposits, closes and
-// empty blocks at random. After every block the invariants hold (escrow and
+// TestEscrowProperties interleaves orders, accepts, deposits, closes,
+// changes of the settlement period and empty blocks at random. After every block the invariants hold (escrow and
 // collateral accounts match, paid + take + refunded + balance = deposits
 // per lease), supply never changes, no lease is ever paid beyond its
 // deposits, an active lease is planned only within its balance, and a
@@ -33,7 +34,12 @@ func TestEscrowProperties(t *testing.T) {
 		supply := bank.GetSupply(e.st).Total
 		steps := rapid.IntRange(1, 60).Draw(rt, "steps")
 		for range steps {
-			switch rapid.IntRange(0, 4).Draw(rt, "op") {
+			switch rapid.IntRange(0, 5).Draw(rt, "op") {
+			case 5: // the authority changes the settlement period
+				v := rapid.Uint64Range(1, 12).Draw(rt, "newPeriod")
+				if err := e.deliverRaw(e.authority, "params/set", mustMarshal(rt, &paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: SettlePeriod.Name, Value: v}}})); err != nil {
+					rt.Fatalf("set period: %v", err)
+				}
 			case 0: // open a lease
 				owner := rapid.SampledFrom(users).Draw(rt, "owner")
 				prov := rapid.SampledFrom(provs).Draw(rt, "prov")
