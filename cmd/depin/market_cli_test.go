@@ -77,9 +77,10 @@ func TestCLIMarket(t *testing.T) {
 	if cv.Address != clienttest.Addr("alice").String() || cv.Credits != 970 || cv.Spent != 30 || cv.BurnedUpin != 1000*credit.PriceUpin.Default {
 		t.Fatalf("credits %+v", cv)
 	}
+	n.ok("tx", "market", "update-provider", "bob", "--host-uri", "https://bob.example/v2", "--attr", "region=us,gpu=a100")
 	var pv market.ProviderView
 	jsonOut(t, n.ok("query", "market", "provider", "bob", "-o", "json"), &pv)
-	if pv.CreditsEarned != 30 || pv.Leases != 1 {
+	if pv.CreditsEarned != 30 || pv.Leases != 1 || pv.HostURI != "https://bob.example/v2" || len(pv.Attributes) != 2 {
 		t.Fatalf("provider %+v", pv)
 	}
 }

@@ -30,6 +30,11 @@ func init() {
 		Args:    cobra.ExactArgs(1), RunE: runCreateProvider}
 	provider.Flags().String("host-uri", "", "where consumers reach the provider (required)")
 	provider.Flags().String("attr", "", "self-declared attributes KEY=VALUE,KEY=VALUE")
+	update := &cobra.Command{Use: "update-provider FROM", Short: "Replace provider FROM's host URI and self-declared attributes",
+		Example: "  depin tx market update-provider prov --host-uri https://prov.example/v2 --attr region=us",
+		Args:    cobra.ExactArgs(1), RunE: runUpdateProvider}
+	update.Flags().String("host-uri", "", "where consumers reach the provider (required)")
+	update.Flags().String("attr", "", "self-declared attributes KEY=VALUE,KEY=VALUE (replace the old ones)")
 	auditor := &cobra.Command{Use: "set-auditor FROM AUDITOR", Short: "Add an auditor to the auditor set (params authority only)",
 		Args: cobra.ExactArgs(2), RunE: runSetAuditor}
 	auditor.Flags().Bool("remove", false, "remove the auditor instead")
@@ -89,7 +94,7 @@ func init() {
 	sf.String("chain-id", "", "chain id (default: asked from --node)")
 	submit := &cobra.Command{Use: "submit-receipts FROM FILE...", Short: "Submit signed receipts (JSON lines from sign-receipt) as provider FROM",
 		Args: cobra.MinimumNArgs(2), RunE: runSubmitReceipts}
-	mk.AddCommand(provider, auditor, attest, order, bid, closeBid, accept, deposit, closeLease, closeOrder, signReceipt, submit)
+	mk.AddCommand(provider, update, auditor, attest, order, bid, closeBid, accept, deposit, closeLease, closeOrder, signReceipt, submit)
 
 	credits := &cobra.Command{Use: "credits", Short: "Buy credits by burning PIN"}
 	buy := &cobra.Command{Use: "buy FROM CREDITS", Short: "Burn credits × credit.price_upin from FROM and mint the credits to it or --beneficiary",
@@ -143,6 +148,18 @@ func runCreateProvider(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	return sendMarket(cmd, args[0], market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: uri, Attributes: attrs})
+}
+
+func runUpdateProvider(cmd *cobra.Command, args []string) error {
+	uri, _ := cmd.Flags().GetString("host-uri")
+	if uri == "" {
+		return fmt.Errorf("--host-uri is required")
+	}
+	attrs, err := parseAttrs(cmd)
+	if err != nil {
+		return err
+	}
+	return sendMarket(cmd, args[0], market.TypeUpdateProvider, &marketv1.MsgUpdateProvider{HostUri: uri, Attributes: attrs})
 }
 
 func runSetAuditor(cmd *cobra.Command, args []string) error {

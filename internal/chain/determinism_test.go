@@ -195,7 +195,7 @@ var wantLabels = []string{
 	"bad:too_many_msgs", "bad:atomic_second_msg", "bad:unauthorized_params", "bad:unauthorized_maker",
 	"bad:unknown_maker", "bad:kind_not_certified", "bad:invalid_cell", "bad:unauthorized_device",
 	"bad:location_unchanged", "bad:decommissioned", "bad:unknown_device", "bad:device_exists", "bad:serial_used",
-	"market/create-provider", "market/create-order", "market/bid", "market/accept", "market/close-order",
+	"market/create-provider", "market/update-provider", "market/create-order", "market/bid", "market/accept", "market/close-order",
 	"market/close-lease", "market/deposit", "market/submit-receipts", "credits/buy",
 	"bad:order_overflow", "bad:price_above_max", "bad:accept_not_owner", "bad:close_twice", "bad:deposit_closed_lease",
 	"bad:forged_receipt",

@@ -1,6 +1,8 @@
 package chain_test
 
 import (
+	"fmt"
+
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/credit"
@@ -100,7 +102,10 @@ func (g *gen) marketValid(name string) (planned, bool) {
 		if !g.isProvider(name) {
 			return ok(market.TypeCreateProvider, marketMsg(market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: "https://" + name + ".example"}))
 		}
-		return ok(market.TypeCreateOrder, marketMsg(market.TypeCreateOrder, g.newOrder()))
+		// An update never changes whether a bid of the block matches: the
+		// generator's orders require no attributes.
+		return ok(market.TypeUpdateProvider, marketMsg(market.TypeUpdateProvider, &marketv1.MsgUpdateProvider{
+			HostUri: fmt.Sprintf("https://%s.example/v%d", name, g.pick(100)), Attributes: []*marketv1.Attribute{{Key: "tier", Value: g.oneOf([]string{"a", "b"})}}}))
 	case 1, 2:
 		return ok(market.TypeCreateOrder, marketMsg(market.TypeCreateOrder, g.newOrder()))
 	case 3:

@@ -15,6 +15,7 @@ import (
 // Market commands of the scenario files:
 //
 //	tx <p> market/create-provider host=<uri> [attrs=k:v,..]
+//	tx <p> market/update-provider host=<uri> [attrs=k:v,..]
 //	tx <authority> market/set-auditor auditor=<key> [remove=1]
 //	tx <auditor> market/attest provider=<key> [attrs=k:v,..]
 //	tx <c> market/create-order kind=<k> qty=<n> max=<n> duration=<n> deposit=<n> [attrs=k:v,..] [allof=<key>,..] [anyof=<key>,..]
@@ -55,6 +56,8 @@ func (s *scenario) marketMessage(typ string, a args) ([]byte, bool) {
 	switch typ {
 	case market.TypeCreateProvider:
 		return mustMarshal(&marketv1.MsgCreateProvider{HostUri: a.opt("host", ""), Attributes: s.attrs(a)}), true
+	case market.TypeUpdateProvider:
+		return mustMarshal(&marketv1.MsgUpdateProvider{HostUri: a.opt("host", ""), Attributes: s.attrs(a)}), true
 	case market.TypeSetAuditor:
 		return mustMarshal(&marketv1.MsgSetAuditor{Auditor: s.addrBytes(a.take("auditor")), Remove: a.optU64("remove", 0) == 1}), true
 	case market.TypeAttest:

@@ -21,7 +21,7 @@ var updateCorpus = flag.Bool("update-fuzz-corpus", false, "rewrite the seed corp
 // fuzzTypes are the message types FuzzHandlers picks from.
 var fuzzTypes = []string{
 	TypeCreateProvider, TypeSetAuditor, TypeAttest, TypeCreateOrder, TypeCloseOrder, TypeBid,
-	TypeCloseBid, TypeAccept, TypeDeposit, TypeCloseLease, TypeSubmitReceipts, credit.TypeBuy,
+	TypeCloseBid, TypeAccept, TypeDeposit, TypeCloseLease, TypeSubmitReceipts, credit.TypeBuy, TypeUpdateProvider,
 }
 
 // fuzzSigners are the signers a fuzz input may pick.
@@ -67,6 +67,7 @@ func handlerSeeds(e *env) []handlerSeed {
 		{typeIndex(TypeCloseLease), &marketv1.MsgCloseLease{Lease: 1, Reason: ReasonProviderDecommission}, 2, true},
 		{typeIndex(TypeSubmitReceipts), &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{e.receipt("alice", "p1", 1, 7, 9)}}, 2, true},
 		{typeIndex(credit.TypeBuy), &creditv1.MsgBuy{Beneficiary: p1[:], Credits: 77}, 1, true},
+		{typeIndex(TypeUpdateProvider), &marketv1.MsgUpdateProvider{HostUri: "https://p1.example/v2", Attributes: []*marketv1.Attribute{{Key: "region", Value: "us"}}}, 2, true},
 	}
 }
 

@@ -209,3 +209,22 @@ func TestDepositAfterShorterPeriod(t *testing.T) {
 		t.Fatalf("settled %d next %d, want %d and %d", l.SettledHeight, l.NextDue, start+65, start+70)
 	}
 }
+
+// A provider updates its host and attributes; a bid then matches the new
+// declaration, and the auditors' attestations stay as they were.
+func TestUpdateProvider(t *testing.T) {
+	e := newEnv(t, nil, "alice", "p1")
+	e.provider("p1", "region", "eu")
+	o := e.order("alice", 1, 10, 10, 500_000)
+	e.must("alice", TypeCreateOrder, &marketv1.MsgCreateOrder{Kind: "compute", Quantity: 1, MaxPrice: 10, Duration: 10, Deposit: 500_000,
+		Requirements: &marketv1.Requirements{Attributes: []*marketv1.Attribute{{Key: "region", Value: "us"}}}})
+	if err := e.deliver("p1", TypeBid, &marketv1.MsgBid{Order: o + 1, Price: 10, Collateral: 500_000}); err == nil || err.Code != CodeRequirementsUnmet {
+		t.Fatalf("bid before the update: %v", err)
+	}
+	e.must("p1", TypeUpdateProvider, &marketv1.MsgUpdateProvider{HostUri: "https://p1.example/us", Attributes: []*marketv1.Attribute{{Key: "region", Value: "us"}}})
+	e.must("p1", TypeBid, &marketv1.MsgBid{Order: o + 1, Price: 10, Collateral: 500_000})
+	if p, _ := GetProvider(e.st, testAddr("p1")); p.HostUri != "https://p1.example/us" || p.CreatedHeight != 1 {
+		t.Fatalf("provider %+v", p)
+	}
+	e.endBlock()
+}

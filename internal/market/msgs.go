@@ -8,6 +8,7 @@ import (
 // Message type names.
 const (
 	TypeCreateProvider = "market/create-provider"
+	TypeUpdateProvider = "market/update-provider"
 	TypeSetAuditor     = "market/set-auditor"
 	TypeAttest         = "market/attest"
 	TypeCreateOrder    = "market/create-order"
@@ -33,6 +34,7 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeDeposit, handleDeposit)
 	rt.Add(TypeCloseLease, handleCloseLease)
 	rt.Add(TypeSubmitReceipts, handleSubmitReceipts)
+	rt.Add(TypeUpdateProvider, handleUpdateProvider)
 }
 
 // move transfers amount between accounts and emits a bank.transfer event,

@@ -172,6 +172,29 @@ func handleCreateProvider(ctx *ledger.Context, raw []byte) *ledger.Error {
 	return nil
 }
 
+func handleUpdateProvider(ctx *ledger.Context, raw []byte) *ledger.Error {
+	var m marketv1.MsgUpdateProvider
+	if e := ledger.Unmarshal(TypeUpdateProvider, raw, &m); e != nil {
+		return e
+	}
+	if e := checkText("host uri", m.HostUri, maxHostURI); e != nil {
+		return e
+	}
+	attrs, e := checkAttributes(ctx.Store, m.Attributes)
+	if e != nil {
+		return e
+	}
+	p, ok := GetProvider(ctx.Store, ctx.Signer)
+	if !ok {
+		return ledger.Errorf(CodeUnknownProvider, "%s is not a provider", ctx.Signer)
+	}
+	p.HostUri, p.Attributes = m.HostUri, attrs
+	putProvider(ctx.Store, p)
+	ctx.Emit("market.provider_updated", attr("provider", ctx.SignerString()), attr("host_uri", m.HostUri),
+		attr("attributes", u64(uint64(len(attrs)))))
+	return nil
+}
+
 func handleSetAuditor(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m marketv1.MsgSetAuditor
 	if e := ledger.Unmarshal(TypeSetAuditor, raw, &m); e != nil {

@@ -96,6 +96,12 @@ func TestRejections(t *testing.T) {
 		{"order with a bad kind", "alice", TypeCreateOrder, func(*env) proto.Message {
 			return &marketv1.MsgCreateOrder{Kind: "Compute!", Quantity: 1, MaxPrice: 1, Duration: 1, Deposit: 500_000}
 		}, ledger.CodeMalformed},
+		{"update by a non-provider", "p2", TypeUpdateProvider, func(*env) proto.Message {
+			return &marketv1.MsgUpdateProvider{HostUri: "https://p2.example"}
+		}, CodeUnknownProvider},
+		{"update with a duplicate attribute", "p1", TypeUpdateProvider, func(*env) proto.Message {
+			return &marketv1.MsgUpdateProvider{HostUri: "https://p1.example", Attributes: []*marketv1.Attribute{{Key: "a", Value: "1"}, {Key: "a", Value: "2"}}}
+		}, ledger.CodeMalformed},
 		{"provider twice", "p1", TypeCreateProvider, func(*env) proto.Message {
 			return &marketv1.MsgCreateProvider{HostUri: "https://p1.example"}
 		}, CodeProviderExists},

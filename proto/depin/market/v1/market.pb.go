@@ -1204,6 +1204,60 @@ func (x *MsgCreateProvider) GetAttributes() []*Attribute {
 	return nil
 }
 
+// MsgUpdateProvider replaces the signer's host URI and self-declared
+// attributes; attestations are the auditors' and stay as they are.
+type MsgUpdateProvider struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HostUri       string                 `protobuf:"bytes,1,opt,name=host_uri,json=hostUri,proto3" json:"host_uri,omitempty"`
+	Attributes    []*Attribute           `protobuf:"bytes,2,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgUpdateProvider) Reset() {
+	*x = MsgUpdateProvider{}
+	mi := &file_depin_market_v1_market_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgUpdateProvider) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgUpdateProvider) ProtoMessage() {}
+
+func (x *MsgUpdateProvider) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_market_v1_market_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgUpdateProvider.ProtoReflect.Descriptor instead.
+func (*MsgUpdateProvider) Descriptor() ([]byte, []int) {
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *MsgUpdateProvider) GetHostUri() string {
+	if x != nil {
+		return x.HostUri
+	}
+	return ""
+}
+
+func (x *MsgUpdateProvider) GetAttributes() []*Attribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
 // MsgSetAuditor adds (or removes) an auditor; params authority only.
 type MsgSetAuditor struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1215,7 +1269,7 @@ type MsgSetAuditor struct {
 
 func (x *MsgSetAuditor) Reset() {
 	*x = MsgSetAuditor{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[11]
+	mi := &file_depin_market_v1_market_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1227,7 +1281,7 @@ func (x *MsgSetAuditor) String() string {
 func (*MsgSetAuditor) ProtoMessage() {}
 
 func (x *MsgSetAuditor) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[11]
+	mi := &file_depin_market_v1_market_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1240,7 +1294,7 @@ func (x *MsgSetAuditor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetAuditor.ProtoReflect.Descriptor instead.
 func (*MsgSetAuditor) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{11}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MsgSetAuditor) GetAuditor() []byte {
@@ -1269,7 +1323,7 @@ type MsgAttest struct {
 
 func (x *MsgAttest) Reset() {
 	*x = MsgAttest{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[12]
+	mi := &file_depin_market_v1_market_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1335,7 @@ func (x *MsgAttest) String() string {
 func (*MsgAttest) ProtoMessage() {}
 
 func (x *MsgAttest) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[12]
+	mi := &file_depin_market_v1_market_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1348,7 @@ func (x *MsgAttest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAttest.ProtoReflect.Descriptor instead.
 func (*MsgAttest) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{12}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MsgAttest) GetProvider() []byte {
@@ -1326,7 +1380,7 @@ type MsgCreateOrder struct {
 
 func (x *MsgCreateOrder) Reset() {
 	*x = MsgCreateOrder{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[13]
+	mi := &file_depin_market_v1_market_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1392,7 @@ func (x *MsgCreateOrder) String() string {
 func (*MsgCreateOrder) ProtoMessage() {}
 
 func (x *MsgCreateOrder) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[13]
+	mi := &file_depin_market_v1_market_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1405,7 @@ func (x *MsgCreateOrder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCreateOrder.ProtoReflect.Descriptor instead.
 func (*MsgCreateOrder) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{13}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MsgCreateOrder) GetKind() string {
@@ -1407,7 +1461,7 @@ type MsgCloseOrder struct {
 
 func (x *MsgCloseOrder) Reset() {
 	*x = MsgCloseOrder{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[14]
+	mi := &file_depin_market_v1_market_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1419,7 +1473,7 @@ func (x *MsgCloseOrder) String() string {
 func (*MsgCloseOrder) ProtoMessage() {}
 
 func (x *MsgCloseOrder) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[14]
+	mi := &file_depin_market_v1_market_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1432,7 +1486,7 @@ func (x *MsgCloseOrder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCloseOrder.ProtoReflect.Descriptor instead.
 func (*MsgCloseOrder) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{14}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgCloseOrder) GetOrder() uint64 {
@@ -1454,7 +1508,7 @@ type MsgBid struct {
 
 func (x *MsgBid) Reset() {
 	*x = MsgBid{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[15]
+	mi := &file_depin_market_v1_market_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1466,7 +1520,7 @@ func (x *MsgBid) String() string {
 func (*MsgBid) ProtoMessage() {}
 
 func (x *MsgBid) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[15]
+	mi := &file_depin_market_v1_market_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1479,7 +1533,7 @@ func (x *MsgBid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgBid.ProtoReflect.Descriptor instead.
 func (*MsgBid) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{15}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgBid) GetOrder() uint64 {
@@ -1513,7 +1567,7 @@ type MsgCloseBid struct {
 
 func (x *MsgCloseBid) Reset() {
 	*x = MsgCloseBid{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[16]
+	mi := &file_depin_market_v1_market_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1525,7 +1579,7 @@ func (x *MsgCloseBid) String() string {
 func (*MsgCloseBid) ProtoMessage() {}
 
 func (x *MsgCloseBid) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[16]
+	mi := &file_depin_market_v1_market_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1538,7 +1592,7 @@ func (x *MsgCloseBid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCloseBid.ProtoReflect.Descriptor instead.
 func (*MsgCloseBid) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{16}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgCloseBid) GetOrder() uint64 {
@@ -1559,7 +1613,7 @@ type MsgAccept struct {
 
 func (x *MsgAccept) Reset() {
 	*x = MsgAccept{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[17]
+	mi := &file_depin_market_v1_market_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1571,7 +1625,7 @@ func (x *MsgAccept) String() string {
 func (*MsgAccept) ProtoMessage() {}
 
 func (x *MsgAccept) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[17]
+	mi := &file_depin_market_v1_market_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1584,7 +1638,7 @@ func (x *MsgAccept) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAccept.ProtoReflect.Descriptor instead.
 func (*MsgAccept) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{17}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MsgAccept) GetOrder() uint64 {
@@ -1612,7 +1666,7 @@ type MsgDeposit struct {
 
 func (x *MsgDeposit) Reset() {
 	*x = MsgDeposit{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[18]
+	mi := &file_depin_market_v1_market_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1624,7 +1678,7 @@ func (x *MsgDeposit) String() string {
 func (*MsgDeposit) ProtoMessage() {}
 
 func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[18]
+	mi := &file_depin_market_v1_market_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1637,7 +1691,7 @@ func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDeposit.ProtoReflect.Descriptor instead.
 func (*MsgDeposit) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{18}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MsgDeposit) GetLease() uint64 {
@@ -1666,7 +1720,7 @@ type MsgCloseLease struct {
 
 func (x *MsgCloseLease) Reset() {
 	*x = MsgCloseLease{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[19]
+	mi := &file_depin_market_v1_market_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1678,7 +1732,7 @@ func (x *MsgCloseLease) String() string {
 func (*MsgCloseLease) ProtoMessage() {}
 
 func (x *MsgCloseLease) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[19]
+	mi := &file_depin_market_v1_market_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1691,7 +1745,7 @@ func (x *MsgCloseLease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCloseLease.ProtoReflect.Descriptor instead.
 func (*MsgCloseLease) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{19}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgCloseLease) GetLease() uint64 {
@@ -1718,7 +1772,7 @@ type MsgSubmitReceipts struct {
 
 func (x *MsgSubmitReceipts) Reset() {
 	*x = MsgSubmitReceipts{}
-	mi := &file_depin_market_v1_market_proto_msgTypes[20]
+	mi := &file_depin_market_v1_market_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1730,7 +1784,7 @@ func (x *MsgSubmitReceipts) String() string {
 func (*MsgSubmitReceipts) ProtoMessage() {}
 
 func (x *MsgSubmitReceipts) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_market_v1_market_proto_msgTypes[20]
+	mi := &file_depin_market_v1_market_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1743,7 +1797,7 @@ func (x *MsgSubmitReceipts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSubmitReceipts.ProtoReflect.Descriptor instead.
 func (*MsgSubmitReceipts) Descriptor() ([]byte, []int) {
-	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{20}
+	return file_depin_market_v1_market_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MsgSubmitReceipts) GetReceipts() []*SignedReceipt {
@@ -1860,6 +1914,11 @@ const file_depin_market_v1_market_proto_rawDesc = "" +
 	"\bhost_uri\x18\x01 \x01(\tR\ahostUri\x12:\n" +
 	"\n" +
 	"attributes\x18\x02 \x03(\v2\x1a.depin.market.v1.AttributeR\n" +
+	"attributes\"j\n" +
+	"\x11MsgUpdateProvider\x12\x19\n" +
+	"\bhost_uri\x18\x01 \x01(\tR\ahostUri\x12:\n" +
+	"\n" +
+	"attributes\x18\x02 \x03(\v2\x1a.depin.market.v1.AttributeR\n" +
 	"attributes\"A\n" +
 	"\rMsgSetAuditor\x12\x18\n" +
 	"\aauditor\x18\x01 \x01(\fR\aauditor\x12\x16\n" +
@@ -1930,7 +1989,7 @@ func file_depin_market_v1_market_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_market_v1_market_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_depin_market_v1_market_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_depin_market_v1_market_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_depin_market_v1_market_proto_goTypes = []any{
 	(OrderState)(0),           // 0: depin.market.v1.OrderState
 	(BidState)(0),             // 1: depin.market.v1.BidState
@@ -1946,16 +2005,17 @@ var file_depin_market_v1_market_proto_goTypes = []any{
 	(*Receipt)(nil),           // 11: depin.market.v1.Receipt
 	(*SignedReceipt)(nil),     // 12: depin.market.v1.SignedReceipt
 	(*MsgCreateProvider)(nil), // 13: depin.market.v1.MsgCreateProvider
-	(*MsgSetAuditor)(nil),     // 14: depin.market.v1.MsgSetAuditor
-	(*MsgAttest)(nil),         // 15: depin.market.v1.MsgAttest
-	(*MsgCreateOrder)(nil),    // 16: depin.market.v1.MsgCreateOrder
-	(*MsgCloseOrder)(nil),     // 17: depin.market.v1.MsgCloseOrder
-	(*MsgBid)(nil),            // 18: depin.market.v1.MsgBid
-	(*MsgCloseBid)(nil),       // 19: depin.market.v1.MsgCloseBid
-	(*MsgAccept)(nil),         // 20: depin.market.v1.MsgAccept
-	(*MsgDeposit)(nil),        // 21: depin.market.v1.MsgDeposit
-	(*MsgCloseLease)(nil),     // 22: depin.market.v1.MsgCloseLease
-	(*MsgSubmitReceipts)(nil), // 23: depin.market.v1.MsgSubmitReceipts
+	(*MsgUpdateProvider)(nil), // 14: depin.market.v1.MsgUpdateProvider
+	(*MsgSetAuditor)(nil),     // 15: depin.market.v1.MsgSetAuditor
+	(*MsgAttest)(nil),         // 16: depin.market.v1.MsgAttest
+	(*MsgCreateOrder)(nil),    // 17: depin.market.v1.MsgCreateOrder
+	(*MsgCloseOrder)(nil),     // 18: depin.market.v1.MsgCloseOrder
+	(*MsgBid)(nil),            // 19: depin.market.v1.MsgBid
+	(*MsgCloseBid)(nil),       // 20: depin.market.v1.MsgCloseBid
+	(*MsgAccept)(nil),         // 21: depin.market.v1.MsgAccept
+	(*MsgDeposit)(nil),        // 22: depin.market.v1.MsgDeposit
+	(*MsgCloseLease)(nil),     // 23: depin.market.v1.MsgCloseLease
+	(*MsgSubmitReceipts)(nil), // 24: depin.market.v1.MsgSubmitReceipts
 }
 var file_depin_market_v1_market_proto_depIdxs = []int32{
 	3,  // 0: depin.market.v1.Provider.attributes:type_name -> depin.market.v1.Attribute
@@ -1967,14 +2027,15 @@ var file_depin_market_v1_market_proto_depIdxs = []int32{
 	2,  // 6: depin.market.v1.Lease.state:type_name -> depin.market.v1.LeaseState
 	9,  // 7: depin.market.v1.Lease.depositors:type_name -> depin.market.v1.Depositor
 	3,  // 8: depin.market.v1.MsgCreateProvider.attributes:type_name -> depin.market.v1.Attribute
-	3,  // 9: depin.market.v1.MsgAttest.attributes:type_name -> depin.market.v1.Attribute
-	6,  // 10: depin.market.v1.MsgCreateOrder.requirements:type_name -> depin.market.v1.Requirements
-	12, // 11: depin.market.v1.MsgSubmitReceipts.receipts:type_name -> depin.market.v1.SignedReceipt
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	3,  // 9: depin.market.v1.MsgUpdateProvider.attributes:type_name -> depin.market.v1.Attribute
+	3,  // 10: depin.market.v1.MsgAttest.attributes:type_name -> depin.market.v1.Attribute
+	6,  // 11: depin.market.v1.MsgCreateOrder.requirements:type_name -> depin.market.v1.Requirements
+	12, // 12: depin.market.v1.MsgSubmitReceipts.receipts:type_name -> depin.market.v1.SignedReceipt
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_depin_market_v1_market_proto_init() }
@@ -1988,7 +2049,7 @@ func file_depin_market_v1_market_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_market_v1_market_proto_rawDesc), len(file_depin_market_v1_market_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
