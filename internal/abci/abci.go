@@ -140,7 +140,7 @@ func events(evs []ledger.Event) []abcitypes.Event {
 	for i, e := range evs {
 		attrs := make([]abcitypes.EventAttribute, len(e.Attrs))
 		for j, a := range e.Attrs {
-			attrs[j] = abcitypes.EventAttribute{Key: a.Key, Value: a.Value, Index: true}
+			attrs[j] = abcitypes.EventAttribute{Key: a.Key, Value: a.Value, Index: indexedKeys[a.Key]}
 		}
 		out[i] = abcitypes.Event{Type: e.Type, Attributes: attrs}
 	}

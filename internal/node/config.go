@@ -111,7 +111,9 @@ func WriteAppConfig(home string, c AppConfig) error {
 
 // CometDefaults returns CometBFT's config tuned for depin (engineering.md
 // §1.4–1.6): recheck off (CheckTx is stateless apart from sequence and
-// fee), a large mempool for bursts, our own tx index instead of CometBFT's,
+// fee), a large mempool for bursts, CometBFT's kv tx and block indexer
+// (so /tx, /tx_search and /block_search answer; internal/abci chooses which
+// event attributes are indexed),
 // loopback RPC. The ABCI client (NewClientCreator) is wired in Open.
 func CometDefaults(home string) *cmtcfg.Config {
 	c := cmtcfg.DefaultConfig()
@@ -124,7 +126,7 @@ func CometDefaults(home string) *cmtcfg.Config {
 	c.Mempool.Recheck = false
 	c.Mempool.Size = 100_000
 	c.Mempool.CacheSize = 100_000
-	c.TxIndex.Indexer = "null"
+	c.TxIndex.Indexer = "kv"
 	c.Consensus.TimeoutCommit = time.Second
 	c.P2P.FlushThrottleTimeout = 10 * time.Millisecond
 	c.Consensus.PeerGossipSleepDuration = 10 * time.Millisecond
