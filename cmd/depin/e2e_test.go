@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -234,6 +235,17 @@ func newE2EEnv(t *testing.T) *e2eEnv {
 func TestNodeEndToEnd(t *testing.T) {
 	e := newE2EEnv(t)
 	n, b, a, fee := e.node, e.book, e.addr, e.fee
+
+	// Status: the node's chain, height and validator.
+	var ns nodeStatus
+	decodeJSON(t, mustSucceed(t, n.cli("status", "-o", "json")), &ns)
+	if ns.ChainID != "e2e" || ns.Height < 1 || ns.CatchingUp || !ns.ValidatorIsActive || ns.ValidatorPower != 10 {
+		t.Errorf("status: got %+v, want chain e2e, a height, not catching up, the validator with power 10", ns)
+	}
+	if r := mustSucceed(t, n.cli("status")); !strings.Contains(r.stdout, "catching up: false") {
+		t.Errorf("status: got %q", r.stdout)
+	}
+	mustFailOneLine(t, runDepin(t, n.bin, "status", "--node", fmt.Sprintf("127.0.0.1:%d", freePort(t))), "no node answers", "depin start")
 
 	// Bank.
 	e.tx("bank", "send", "alice", "bob", "1.5pin")

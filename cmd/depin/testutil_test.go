@@ -229,7 +229,7 @@ func (n *procNode) cli(args ...string) cliOut {
 	n.t.Helper()
 	full := append([]string(nil), args...)
 	full = append(full, "--home", n.home, "--keyring-backend", "test")
-	if len(args) > 0 && (args[0] == "tx" || args[0] == "query") {
+	if len(args) > 0 && (args[0] == "tx" || args[0] == "query" || args[0] == "status") {
 		full = append(full, "--node", n.rpcURL())
 	}
 	return runDepin(n.t, n.bin, full...)
