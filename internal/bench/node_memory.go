@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	nm "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -63,14 +62,17 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, serial b
 	if serial {
 		creator = proxy.NewConnSyncLocalClientCreator(adapter)
 	}
+	dbs := &node.CometDBs{}
 	cmt, err := nm.NewNode(cc, pv, nk, creator,
-		nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
+		nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), slogComet{logger})
 	if err != nil {
+		dbs.Close()
 		db.Close()
 		return nil, fmt.Errorf("bench: create node: %w", err)
 	}
 	if err := cmt.Start(); err != nil {
+		dbs.Close()
 		db.Close()
 		return nil, fmt.Errorf("bench: start node: %w", err)
 	}
@@ -78,6 +80,7 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, serial b
 	if err != nil {
 		cmt.Stop()
 		cmt.Wait()
+		dbs.Close()
 		db.Close()
 		return nil, err
 	}
@@ -85,6 +88,9 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, serial b
 	fn.stop = func() error {
 		err := cmt.Stop()
 		cmt.Wait()
+		if cerr := dbs.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
 		if cerr := db.Close(); cerr != nil && err == nil {
 			err = cerr
 		}

@@ -36,6 +36,7 @@ type Node struct {
 	AppCfg   AppConfig
 	db       *store.DB
 	cmt      *nm.Node
+	cmtDBs   *CometDBs
 	log      *slog.Logger
 	services []supervised
 	// Supervision are the restart delays of failing services.
@@ -87,14 +88,16 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		db.Close()
 		return nil, fmt.Errorf("node: load node key: %w", err)
 	}
+	dbs := &CometDBs{}
 	cmt, err := nm.NewNode(cc, pv, nodeKey, NewClientCreator(adapter),
-		nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
+		nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), cometLogger{logger.With("module", "comet")})
 	if err != nil {
+		dbs.Close()
 		db.Close()
 		return nil, fmt.Errorf("node: create consensus: %w", err)
 	}
-	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, log: logger, Supervision: DefaultSupervision()}
+	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, cmtDBs: dbs, log: logger, Supervision: DefaultSupervision()}
 	return n, nil
 }
 
@@ -127,6 +130,7 @@ func (n *Node) APIURL() string {
 // service is restarted (AddService) and never stops consensus.
 func (n *Node) Run(ctx context.Context) error {
 	if err := n.cmt.Start(); err != nil {
+		n.cmtDBs.Close()
 		n.db.Close()
 		return fmt.Errorf("node: start consensus: %w", err)
 	}
@@ -141,6 +145,9 @@ func (n *Node) Run(ctx context.Context) error {
 		runErr = fmt.Errorf("node: stop consensus: %w", err)
 	}
 	n.cmt.Wait()
+	if err := n.cmtDBs.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("node: close tx index: %w", err)
+	}
 	if err := n.db.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
