@@ -152,7 +152,7 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	g := app.Genesis{Denom: "upin", Decimals: 6, Params: map[string]uint64{
 		// About a minute per epoch at 200 ms blocks, and one beacon per
 		// device per minute, so that rewards show up quickly.
-		"reward.epoch_blocks":         300,
+		"epoch.blocks":                300,
 		"reward.segment_grace_blocks": 25,
 		"coverage.beacon_interval_ns": uint64(time.Minute),
 	}}

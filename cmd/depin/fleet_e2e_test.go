@@ -75,7 +75,7 @@ func startFleetDevnet(t *testing.T, ctx context.Context) *fleetDevnet {
 		t.Fatal(err)
 	}
 	// Short epochs and grace: an epoch every ~7 s at 200 ms blocks.
-	setGenesisParams(t, home, map[string]uint64{"reward.epoch_blocks": fleetEpochBlocks, "reward.segment_grace_blocks": 10})
+	setGenesisParams(t, home, map[string]uint64{"epoch.blocks": fleetEpochBlocks, "reward.segment_grace_blocks": 10})
 	ac, err := node.LoadAppConfig(home)
 	if err != nil {
 		t.Fatal(err)

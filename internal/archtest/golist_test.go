@@ -128,7 +128,7 @@ func modulePackages(t *testing.T) []*pkg {
 // (STYLE "Layout"), relative to internal/. Those not written yet are
 // skipped; app is the deterministic state machine that runs them.
 var domainNames = []string{
-	"ledger", "bank", "params", "device", "proof", "reward", "market", "credit", "stake", "gov",
+	"ledger", "bank", "params", "device", "epoch", "proof", "reward", "market", "credit", "stake", "gov",
 	"kind", "kind/coverage", "storage", "sensor", "energy", "compute",
 	"app",
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
@@ -32,6 +33,16 @@ func Modules() []app.Module { return ModulesWithKinds(kinds) }
 func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 	return append([]app.Module{
 		app.BankModule(),
+		{
+			// The epoch clock runs first in end block, so every module
+			// after it sees an epoch that ended at this height.
+			Name:        "epoch",
+			Prefix:      ledger.PrefixEpoch,
+			Specs:       epoch.Specs(),
+			InitGenesis: epochGenesis,
+			EndBlock:    epoch.EndBlock,
+			Invariant:   epoch.Invariant,
+		},
 		{
 			Name:        "device",
 			Prefix:      ledger.PrefixDevice,
@@ -91,6 +102,14 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 		stakeModule(),
 		govModule(),
 	}, kindModules(kinds)...)
+}
+
+func epochGenesis(st ledger.Store, raw json.RawMessage) error {
+	if raw != nil {
+		return fmt.Errorf("the epoch module takes no genesis section")
+	}
+	epoch.InitGenesis(st)
+	return nil
 }
 
 // DeviceGenesis is the "device" section of the genesis app state.

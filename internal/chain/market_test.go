@@ -126,7 +126,7 @@ func queryJSON(t *testing.T, a *app.App, path string, v any) {
 }
 
 func TestMarketUsagePoolPaysProviders(t *testing.T) {
-	n := newMarketNode(t, map[string]uint64{"reward.epoch_blocks": 10, "reward.segment_grace_blocks": 0})
+	n := newMarketNode(t, map[string]uint64{"epoch.blocks": 10, "reward.segment_grace_blocks": 0})
 	n.block(n.tx("prov", msg{market.TypeCreateProvider, mustMarshal(&marketv1.MsgCreateProvider{HostUri: "https://prov.example"})}),
 		n.tx("alice", msg{credit.TypeBuy, mustMarshal(&creditv1.MsgBuy{Credits: 1_000})}))
 	alice, prov := addrFor("alice"), addrFor("prov")

@@ -10,6 +10,7 @@ const (
 	PrefixDevice byte = 0x04 // makers, devices, locations, indexes
 	PrefixProof  byte = 0x05 // ingest segment commitments, entropy
 	PrefixReward byte = 0x06 // epochs, oracle roots, claims
+	PrefixEpoch  byte = 0x07 // the epoch clock
 )
 
 // Key spaces outside consensus state: the app hash does not cover them.

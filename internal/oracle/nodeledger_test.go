@@ -8,6 +8,7 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
@@ -22,7 +23,7 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 	auth := ledger.AddressOf([]byte("authority"))
 	g := app.Genesis{Denom: "upin", Decimals: 6, Authority: auth.String(),
 		Balances: []app.GenesisBalance{{Address: auth.String(), Amount: 1_000_000}},
-		Params:   map[string]uint64{reward.EpochBlocks.Name: 10}}
+		Params:   map[string]uint64{epoch.Blocks.Name: 10}}
 	raw, err := json.Marshal(g)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
@@ -48,13 +49,14 @@ type fixture struct {
 func newFixture(t testing.TB, overrides map[string]uint64) *fixture {
 	t.Helper()
 	st := ledger.NewMemStore()
-	values := map[string]uint64{reward.EpochBlocks.Name: epochBlocks, reward.SegmentGraceBlocks.Name: grace}
+	values := map[string]uint64{epoch.Blocks.Name: epochBlocks, reward.SegmentGraceBlocks.Name: grace}
 	for k, v := range overrides {
 		values[k] = v
 	}
-	if err := params.NewRegistry(Specs(), reward.Specs()).InitGenesis(st, authority, values); err != nil {
+	if err := params.NewRegistry(Specs(), reward.Specs(), epoch.Specs()).InitGenesis(st, authority, values); err != nil {
 		t.Fatal(err)
 	}
+	epoch.InitGenesis(st)
 	if err := reward.InitGenesis(st, []reward.GenesisOracle{{Address: oracle, Weight: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +78,9 @@ func (f *fixture) block(msgs ...func() *ledger.Error) []*ledger.Error {
 	}
 	f.height++
 	ctx := &ledger.Context{Store: f.st, Height: f.height, Time: f.height * 200_000_000}
+	if e := epoch.EndBlock(ctx); e != nil {
+		f.t.Fatal(e)
+	}
 	if e := EndBlock(ctx); e != nil {
 		f.t.Fatal(e)
 	}

@@ -35,7 +35,7 @@ func Invariants(st ledger.Store) error {
 	}
 	ledger.IteratePrefix(st, key(tagSegment), func(k, v []byte) bool {
 		s := new(proofv1.Segment)
-		decodeState(v, s)
+		ledger.DecodeState(v, s)
 		if !started || s.Epoch != epoch {
 			if err = check(); err != nil {
 				return false

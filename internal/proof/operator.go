@@ -6,15 +6,18 @@ import (
 	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
 )
 
+// operatorSet is the ingest operator set, bounded by proof.max_operators.
+var operatorSet = ledger.BoundedSet{Prefix: key(tagOperator), Noun: "operator", FullCode: CodeOperatorSetFull}
+
 // IsOperator reports whether a is a registered ingest operator.
-func IsOperator(st ledger.Store, a ledger.Address) bool { return st.Get(operatorKey(a)) != nil }
+func IsOperator(st ledger.Store, a ledger.Address) bool { return operatorSet.Has(st, a[:]) }
 
 // Operators returns the registered operators sorted by address.
 func Operators(st ledger.Store) []*proofv1.Operator {
 	var out []*proofv1.Operator
-	ledger.IteratePrefix(st, key(tagOperator), func(_, v []byte) bool {
+	operatorSet.Each(st, func(_, v []byte) bool {
 		o := new(proofv1.Operator)
-		decodeState(v, o)
+		ledger.DecodeState(v, o)
 		out = append(out, o)
 		return true
 	})
@@ -29,10 +32,10 @@ func addOperator(st ledger.Store, a ledger.Address, height int64) *ledger.Error 
 	if IsOperator(st, a) {
 		return ledger.Errorf(CodeOperatorExists, "%s is an operator already", a)
 	}
-	if n, max := uint64(len(Operators(st))), params.Get(st, MaxOperators); n >= max {
-		return ledger.Errorf(CodeOperatorSetFull, "the operator set has %d operators, at most %d allowed", n, max)
+	if e := operatorSet.CheckRoom(st, a[:], params.Get(st, MaxOperators)); e != nil {
+		return e
 	}
-	st.Set(operatorKey(a), encode(&proofv1.Operator{Address: a[:], AddedHeight: height}))
+	operatorSet.Put(st, a[:], ledger.Encode(&proofv1.Operator{Address: a[:], AddedHeight: height}))
 	return nil
 }
 
@@ -51,7 +54,7 @@ func handleAddOperator(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := addOperator(ctx.Store, a, ctx.Height); e != nil {
 		return e
 	}
-	ctx.Emit("proof.operator_added", attr("operator", a.String()))
+	ctx.Emit("proof.operator_added", ledger.A("operator", a.String()))
 	return nil
 }
 
@@ -70,7 +73,7 @@ func handleRemoveOperator(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if !IsOperator(ctx.Store, a) {
 		return ledger.Errorf(CodeUnknownOperator, "%s is not an operator", a)
 	}
-	ctx.Store.Delete(operatorKey(a))
-	ctx.Emit("proof.operator_removed", attr("operator", a.String()))
+	operatorSet.Remove(ctx.Store, a[:])
+	ctx.Emit("proof.operator_removed", ledger.A("operator", a.String()))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strconv"
 
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
@@ -33,7 +34,7 @@ func handleCommitSegment(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return ledger.Errorf(CodeNotOperator, "signer %s is not an ingest operator", ctx.Signer)
 	}
 	if !reward.SegmentsOpen(st, m.Epoch, ctx.Height) {
-		cur := reward.CurrentEpoch(st)
+		cur := epoch.Current(st)
 		return ledger.Errorf(CodeSegmentWindow, "epoch %d takes no segments at height %d (running epoch %d)", m.Epoch, ctx.Height, cur.Number)
 	}
 	if b := st.Get(hashKey(m.Hash)); b != nil {
@@ -47,17 +48,17 @@ func handleCommitSegment(ctx *ledger.Context, raw []byte) *ledger.Error {
 		Epoch: m.Epoch, Seq: seq, Hash: m.Hash, MerkleRoot: m.MerkleRoot, Count: m.Count,
 		Operator: ctx.Signer[:], Height: ctx.Height,
 	}
-	st.Set(segmentKey(m.Epoch, seq), encode(seg))
+	st.Set(segmentKey(m.Epoch, seq), ledger.Encode(seg))
 	st.Set(hashKey(m.Hash), append(ledger.U64(m.Epoch), ledger.U64(seq)...))
 	st.Set(countKey(m.Epoch), ledger.U64(seq+1))
 	mixSegment(st, m.Hash)
 	ctx.Emit("proof.segment",
-		attr("epoch", strconv.FormatUint(m.Epoch, 10)),
-		attr("seq", strconv.FormatUint(seq, 10)),
-		attr("hash", hex.EncodeToString(m.Hash)),
-		attr("merkle_root", hex.EncodeToString(m.MerkleRoot)),
-		attr("count", strconv.FormatUint(m.Count, 10)),
-		attr("operator", ctx.Signer.String()))
+		ledger.A("epoch", strconv.FormatUint(m.Epoch, 10)),
+		ledger.A("seq", strconv.FormatUint(seq, 10)),
+		ledger.A("hash", hex.EncodeToString(m.Hash)),
+		ledger.A("merkle_root", hex.EncodeToString(m.MerkleRoot)),
+		ledger.A("count", strconv.FormatUint(m.Count, 10)),
+		ledger.A("operator", ctx.Signer.String()))
 	return nil
 }
 
@@ -80,7 +81,7 @@ func GetSegment(st ledger.Store, hash []byte) (*proofv1.Segment, bool) {
 		return nil, false
 	}
 	s := new(proofv1.Segment)
-	decodeState(v, s)
+	ledger.DecodeState(v, s)
 	return s, true
 }
 
@@ -98,7 +99,7 @@ func Segments(st ledger.Store, epoch, from uint64, limit int) (segs []*proofv1.S
 			return false
 		}
 		s := new(proofv1.Segment)
-		decodeState(v, s)
+		ledger.DecodeState(v, s)
 		segs = append(segs, s)
 		next = s.Seq + 1
 		return true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
@@ -90,7 +91,7 @@ func TestRootSubmissionSealsSegments(t *testing.T) {
 		t.Fatal(e)
 	}
 	// Raising the grace period later does not reopen a sealed epoch.
-	reg := params.NewRegistry(Specs(), reward.Specs())
+	reg := params.NewRegistry(Specs(), reward.Specs(), epoch.Specs())
 	reg.Register(f.router)
 	raise := &paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: reward.SegmentGraceBlocks.Name, Value: 100}}}
 	if e := f.exec(authority, params.TypeSet, raise); e != nil {

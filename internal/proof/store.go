@@ -1,10 +1,6 @@
 package proof
 
 import (
-	"fmt"
-
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/ledger"
 )
 
@@ -31,29 +27,10 @@ func key(tag byte, parts ...[]byte) []byte {
 	return ledger.Key(ledger.PrefixProof, append([][]byte{{tag}}, parts...)...)
 }
 
-func operatorKey(a ledger.Address) []byte { return key(tagOperator, a[:]) }
 func segmentKey(epoch, seq uint64) []byte { return key(tagSegment, ledger.U64(epoch), ledger.U64(seq)) }
 func hashKey(h []byte) []byte             { return key(tagHash, h) }
 func countKey(epoch uint64) []byte        { return key(tagCount, ledger.U64(epoch)) }
 func entropyKey(height int64) []byte      { return key(tagEntropy, ledger.U64(uint64(height))) }
-
-var marshal = proto.MarshalOptions{Deterministic: true}
-
-func encode(m proto.Message) []byte {
-	b, err := marshal.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("proof: encode %T: %v", m, err)) // records always encode
-	}
-	return b
-}
-
-// decodeState decodes a record read from state; one that does not decode is
-// a broken invariant, and the node must halt rather than diverge.
-func decodeState(b []byte, m proto.Message) {
-	if err := proto.Unmarshal(b, m); err != nil {
-		panic(fmt.Sprintf("proof: corrupt %T in state: %v", m, err))
-	}
-}
 
 // Message type names.
 const (
@@ -68,5 +45,3 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeRemoveOperator, handleRemoveOperator)
 	rt.Add(TypeCommitSegment, handleCommitSegment)
 }
-
-func attr(k, v string) ledger.Attr { return ledger.Attr{Key: k, Value: v} }

@@ -73,10 +73,10 @@ func handleClaim(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return e
 	}
 	_, paidOut := PoolTotals(st)
-	setU64(st, claimedKey(dev), m.Cumulative)
-	setU64(st, key(tagPaidOut), paidOut+amount) // paidOut + amount <= minted
-	ctx.Emit("reward.claim", attr("device", dev.String()), attr("owner", owner.String()),
-		attr("amount", u64(amount)), attr("cumulative", u64(m.Cumulative)), attr("epoch", u64(set.Epoch)),
-		attr("root", hex.EncodeToString(set.Root)))
+	ledger.SetU64(st, claimedKey(dev), m.Cumulative)
+	ledger.SetU64(st, key(tagPaidOut), paidOut+amount) // paidOut + amount <= minted
+	ctx.Emit("reward.claim", ledger.A("device", dev.String()), ledger.A("owner", owner.String()),
+		ledger.A("amount", u64(amount)), ledger.A("cumulative", u64(m.Cumulative)), ledger.A("epoch", u64(set.Epoch)),
+		ledger.A("root", hex.EncodeToString(set.Root)))
 	return nil
 }

@@ -3,25 +3,24 @@ package reward
 import (
 	"strconv"
 
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
 
-// Epochs are counted by block height. Epoch 0 starts at height 1; each
-// epoch takes the value of reward.epoch_blocks when it starts, so epoch n
-// covers heights [n*len+1, (n+1)*len] while the parameter is unchanged, and a
-// change takes effect at the next epoch boundary without renumbering the
-// past. At the end block of an epoch's last height the epoch ends: its
-// emission (EpochEmission of the schedule in params) and the current pool
-// list are recorded in it, and the next epoch opens.
+// The epoch clock is internal/epoch. The reward module keeps its own
+// record of each epoch the clock opens (rewardv1.Epoch: the heights, and
+// once it ended the emission and pools it settles with, whether it is
+// sealed and settled). At the end block of an epoch's last height, after
+// the clock's EndBlock (internal/chain lists the epoch module first), the
+// epoch's emission (EpochEmission of the schedule in params) and the
+// current pool list are recorded in it and the next epoch's record opens.
 
-// openEpoch records epoch n as starting at start with the current length.
-func openEpoch(st ledger.Store, n uint64, start int64) *rewardv1.Epoch {
-	length := int64(params.Get(st, EpochBlocks))
-	ep := &rewardv1.Epoch{Number: n, StartHeight: start, EndHeight: start + length - 1}
-	st.Set(epochKey(n), encode(ep))
-	st.Set(key(tagCurrent), ledger.U64(n))
+// openEpoch records the clock's epoch e.
+func openEpoch(st ledger.Store, e epoch.Epoch) *rewardv1.Epoch {
+	ep := &rewardv1.Epoch{Number: e.Number, StartHeight: e.StartHeight, EndHeight: e.EndHeight}
+	st.Set(epochKey(e.Number), ledger.Encode(ep))
 	return ep
 }
 
@@ -32,27 +31,25 @@ func GetEpoch(st ledger.Store, n uint64) (*rewardv1.Epoch, bool) {
 		return nil, false
 	}
 	ep := new(rewardv1.Epoch)
-	decodeState(b, ep)
+	ledger.DecodeState(b, ep)
 	return ep, true
 }
 
-func putEpoch(st ledger.Store, ep *rewardv1.Epoch) { st.Set(epochKey(ep.Number), encode(ep)) }
+func putEpoch(st ledger.Store, ep *rewardv1.Epoch) { st.Set(epochKey(ep.Number), ledger.Encode(ep)) }
 
-// CurrentEpoch returns the running epoch: the one holding the height being
-// executed. Before genesis wrote one, it is epoch 0 from height 1.
+// CurrentEpoch returns the reward record of the running epoch: the one
+// holding the height being executed.
 func CurrentEpoch(st ledger.Store) *rewardv1.Epoch {
-	if b := st.Get(key(tagCurrent)); b != nil {
-		if ep, ok := GetEpoch(st, ledger.ReadU64(b)); ok {
-			return ep
-		}
+	e := epoch.Current(st)
+	if ep, ok := GetEpoch(st, e.Number); ok {
+		return ep
 	}
-	length := int64(params.Get(st, EpochBlocks))
-	return &rewardv1.Epoch{Number: 0, StartHeight: 1, EndHeight: length}
+	return &rewardv1.Epoch{Number: e.Number, StartHeight: e.StartHeight, EndHeight: e.EndHeight}
 }
 
 // NextToSettle is the epoch oracles settle next: epochs settle in order,
 // because each manifest's totals build on the previous one's.
-func NextToSettle(st ledger.Store) uint64 { return getU64(st, key(tagNext)) }
+func NextToSettle(st ledger.Store) uint64 { return ledger.GetU64(st, key(tagNext)) }
 
 // EpochHook adjusts an epoch as it ends, before it is recorded: given the
 // schedule's emission and the pool list, it returns extra emission to add
@@ -62,7 +59,9 @@ func NextToSettle(st ledger.Store) uint64 { return getU64(st, key(tagNext)) }
 // availability pools while the network bootstraps.
 type EpochHook func(ctx *ledger.Context, epoch, emission uint64, pools []Pool) (extra uint64, out []Pool)
 
-// EndBlock ends the running epoch at its last height and opens the next.
+// EndBlock closes the reward record of the epoch the clock ended at this
+// height and opens the record of the next. It must run after the epoch
+// module's EndBlock.
 func EndBlock(ctx *ledger.Context) *ledger.Error { return EndBlockWith(nil)(ctx) }
 
 // EndBlockWith is EndBlock with a hook (nil: none) run as an epoch ends.
@@ -72,12 +71,17 @@ func EndBlockWith(hook EpochHook) func(*ledger.Context) *ledger.Error {
 
 func endBlock(ctx *ledger.Context, hook EpochHook) *ledger.Error {
 	st := ctx.Store
-	if st.Get(key(tagCurrent)) == nil {
-		openEpoch(st, 0, 1)
+	cur := epoch.Current(st)
+	if _, ok := GetEpoch(st, cur.Number); !ok && cur.Number == 0 {
+		openEpoch(st, cur)
 	}
-	ep := CurrentEpoch(st)
-	if ctx.Height < ep.EndHeight {
+	ended, ok := epoch.EndedAt(st, ctx.Height)
+	if !ok {
 		return nil
+	}
+	ep, ok := GetEpoch(st, ended.Number)
+	if !ok {
+		return ledger.Errorf(CodeUnknownEpoch, "epoch %d ended with no reward record", ended.Number)
 	}
 	ep.Ended = true
 	ep.Emission = EpochEmission(ScheduleOf(st), ep.Number)
@@ -95,7 +99,7 @@ func endBlock(ctx *ledger.Context, hook EpochHook) *ledger.Error {
 	}
 	ep.Pools = PoolsToProto(pools)
 	putEpoch(st, ep)
-	next := openEpoch(st, ep.Number+1, ctx.Height+1)
+	next := openEpoch(st, cur)
 	ctx.Emit("reward.epoch_end",
 		ledger.Attr{Key: "epoch", Value: strconv.FormatUint(ep.Number, 10)},
 		ledger.Attr{Key: "emission", Value: strconv.FormatUint(ep.Emission, 10)},

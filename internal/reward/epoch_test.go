@@ -3,6 +3,7 @@ package reward
 import (
 	"testing"
 
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
@@ -30,11 +31,11 @@ func TestEpochHeights(t *testing.T) {
 func TestEpochLengthChangeAtBoundary(t *testing.T) {
 	f := newFixture(t, 0)
 	f.advanceTo(5)
-	reg := params.NewRegistry(Specs())
+	reg := params.NewRegistry(Specs(), epoch.Specs())
 	rt := ledger.NewRouter()
 	reg.Register(rt)
 	h, _ := rt.Handler(params.TypeSet)
-	raw, _ := proto.Marshal(&paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: EpochBlocks.Name, Value: 20}}})
+	raw, _ := proto.Marshal(&paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: epoch.Blocks.Name, Value: 20}}})
 	if e := h(&ledger.Context{Store: f.st, Signer: authority}, raw); e != nil {
 		t.Fatal(e)
 	}

@@ -50,8 +50,6 @@ func Handlers(payers Payers) func(*ledger.Router) {
 // and validators pools go to Treasury.
 func Register(rt *ledger.Router) { Handlers(nil)(rt) }
 
-func attr(k, v string) ledger.Attr { return ledger.Attr{Key: k, Value: v} }
-
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // checkOracle validates an oracle's address and weight, and that a new
@@ -63,13 +61,7 @@ func checkOracle(st ledger.Store, a ledger.Address, weight uint64) *ledger.Error
 	if max := params.Get(st, MaxOracleWeight); weight == 0 || weight > max {
 		return ledger.Errorf(ledger.CodeParamOutOfBounds, "oracle weight %d outside [1, %d]", weight, max)
 	}
-	if st.Get(oracleKey(a)) != nil {
-		return nil
-	}
-	if n, max := uint64(len(Oracles(st))), params.Get(st, MaxOracles); n >= max {
-		return ledger.Errorf(CodeOracleSetFull, "the oracle set has %d oracles, at most %d allowed", n, max)
-	}
-	return nil
+	return oracleSet.CheckRoom(st, a[:], params.Get(st, MaxOracles))
 }
 
 func handleSetOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
@@ -87,8 +79,8 @@ func handleSetOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := checkOracle(ctx.Store, a, m.Weight); e != nil {
 		return e
 	}
-	ctx.Store.Set(oracleKey(a), encode(&rewardv1.Oracle{Address: a[:], Weight: m.Weight}))
-	ctx.Emit("reward.oracle_set", attr("oracle", a.String()), attr("weight", u64(m.Weight)))
+	oracleSet.Put(ctx.Store, a[:], ledger.Encode(&rewardv1.Oracle{Address: a[:], Weight: m.Weight}))
+	ctx.Emit("reward.oracle_set", ledger.A("oracle", a.String()), ledger.A("weight", u64(m.Weight)))
 	return nil
 }
 
@@ -104,11 +96,11 @@ func handleRemoveOracle(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := params.RequireAuthority(ctx); e != nil {
 		return e
 	}
-	if ctx.Store.Get(oracleKey(a)) == nil {
+	if !oracleSet.Has(ctx.Store, a[:]) {
 		return ledger.Errorf(CodeUnknownOracle, "%s is not in the oracle set", a)
 	}
-	ctx.Store.Delete(oracleKey(a))
-	ctx.Emit("reward.oracle_removed", attr("oracle", a.String()))
+	oracleSet.Remove(ctx.Store, a[:])
+	ctx.Emit("reward.oracle_removed", ledger.A("oracle", a.String()))
 	return nil
 }
 
@@ -129,8 +121,8 @@ func handleSetPools(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	setPools(ctx.Store, pools)
 	for _, p := range pools {
-		ctx.Emit("reward.pool", attr("name", p.Name), attr("bps", strconv.FormatUint(uint64(p.Bps), 10)),
-			attr("recipient", p.Recipient.String()), attr("kind", p.Kind))
+		ctx.Emit("reward.pool", ledger.A("name", p.Name), ledger.A("bps", strconv.FormatUint(uint64(p.Bps), 10)),
+			ledger.A("recipient", p.Recipient.String()), ledger.A("kind", p.Kind))
 	}
 	return nil
 }

@@ -8,11 +8,6 @@ import (
 // Parameters of the on-chain reward module. Each is changeable by the params
 // authority within its bounds.
 var (
-	// EpochBlocks sets the length of epochs that start after a change; the
-	// running epoch keeps the length it started with. Devnet: 300 blocks of
-	// 200 ms is a one-minute epoch.
-	EpochBlocks = params.Spec{Name: "reward.epoch_blocks", Default: 300, Min: 10, Max: 100_000_000, Unit: "blocks",
-		Doc: "length of a reward epoch"}
 	// EmissionInitial is Schedule.Initial.
 	EmissionInitial = params.Spec{Name: "reward.emission_initial", Default: 1_000_000_000, Min: 0, Max: 1_000_000_000_000_000, Unit: "upin",
 		Doc: "emission of each epoch before the first halving"}
@@ -42,7 +37,7 @@ var (
 
 // Specs lists the reward module's parameters.
 func Specs() []params.Spec {
-	return []params.Spec{EpochBlocks, EmissionInitial, HalvingEpochs, QuorumBps, SegmentGraceBlocks, MaxOracles, MaxOracleWeight}
+	return []params.Spec{EmissionInitial, HalvingEpochs, QuorumBps, SegmentGraceBlocks, MaxOracles, MaxOracleWeight}
 }
 
 // ScheduleOf reads the emission schedule from params.

@@ -119,7 +119,7 @@ func (h handlers) submitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if prev, ok := GetSubmission(st, m.Epoch, ctx.Signer); ok && bytes.Equal(prev.ContentHash, hash) {
 		return ledger.Errorf(CodeDuplicateSubmission, "oracle %s submitted this root for epoch %d already", ctx.Signer, m.Epoch)
 	}
-	st.Set(submissionKey(m.Epoch, ctx.Signer), encode(&rewardv1.Submission{
+	st.Set(submissionKey(m.Epoch, ctx.Signer), ledger.Encode(&rewardv1.Submission{
 		Epoch: m.Epoch, Oracle: ctx.Signer[:], Root: m.Root, ScorerVersion: m.ScorerVersion,
 		Pools: m.Pools, DeviceTotal: m.DeviceTotal, ContentHash: hash, Height: ctx.Height, InputsHash: m.InputsHash,
 	}))
@@ -127,8 +127,8 @@ func (h handlers) submitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 		ep.Sealed = true
 		putEpoch(st, ep)
 	}
-	ctx.Emit("reward.submit", attr("epoch", u64(m.Epoch)), attr("oracle", ctx.Signer.String()),
-		attr("root", hex.EncodeToString(m.Root)), attr("content", hex.EncodeToString(hash)))
+	ctx.Emit("reward.submit", ledger.A("epoch", u64(m.Epoch)), ledger.A("oracle", ctx.Signer.String()),
+		ledger.A("root", hex.EncodeToString(m.Root)), ledger.A("content", hex.EncodeToString(hash)))
 
 	agree, total := tally(st, m.Epoch, hash)
 	hi1, lo1 := bits.Mul64(agree, BpsTotal)
@@ -208,23 +208,23 @@ func (h handlers) settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.Ms
 			}
 		}
 	}
-	minted, ok := ledger.Add(getU64(st, key(tagMinted)), m.DeviceTotal)
+	minted, ok := ledger.Add(ledger.GetU64(st, key(tagMinted)), m.DeviceTotal)
 	if !ok {
 		return ledger.Errorf(ledger.CodeOverflow, "total minted to the reward pool overflows")
 	}
-	setU64(st, key(tagMinted), minted)
-	st.Set(settlementKey(ep.Number), encode(s))
+	ledger.SetU64(st, key(tagMinted), minted)
+	st.Set(settlementKey(ep.Number), ledger.Encode(s))
 	ep.Settled = true
 	putEpoch(st, ep)
 	st.Set(key(tagNext), ledger.U64(ep.Number+1))
 	st.Set(key(tagLatest), ledger.U64(ep.Number))
-	ctx.Emit("reward.settled", attr("epoch", u64(ep.Number)), attr("root", hex.EncodeToString(m.Root)),
-		attr("emission", u64(ep.Emission)), attr("device_total", u64(m.DeviceTotal)),
-		attr("oracles", u64(oraclesPaid)), attr("forwarded", u64(forwarded)), attr("treasury", u64(s.Treasury)),
-		attr("disagreeing", u64(uint64(len(s.Disagreeing)))))
+	ctx.Emit("reward.settled", ledger.A("epoch", u64(ep.Number)), ledger.A("root", hex.EncodeToString(m.Root)),
+		ledger.A("emission", u64(ep.Emission)), ledger.A("device_total", u64(m.DeviceTotal)),
+		ledger.A("oracles", u64(oraclesPaid)), ledger.A("forwarded", u64(forwarded)), ledger.A("treasury", u64(s.Treasury)),
+		ledger.A("disagreeing", u64(uint64(len(s.Disagreeing)))))
 	for _, d := range s.Disagreeing {
 		a, _ := ledger.AddressFromBytes(d)
-		ctx.Emit("reward.disagreement", attr("epoch", u64(ep.Number)), attr("oracle", a.String()))
+		ctx.Emit("reward.disagreement", ledger.A("epoch", u64(ep.Number)), ledger.A("oracle", a.String()))
 	}
 	return nil
 }

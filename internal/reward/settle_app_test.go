@@ -13,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/reward"
@@ -88,7 +89,7 @@ func TestChainSettlesAndPaysClaims(t *testing.T) {
 	oracles := []sig.PrivateKey{key("oracle-0"), key("oracle-1"), key("oracle-2")}
 	devs := []sig.PrivateKey{key("device-0"), key("device-1")}
 	g := app.Genesis{Denom: "upin", Decimals: 6, Authority: addrOf(auth).String(),
-		Params: map[string]uint64{reward.EpochBlocks.Name: 10, reward.SegmentGraceBlocks.Name: 2}}
+		Params: map[string]uint64{epoch.Blocks.Name: 10, reward.SegmentGraceBlocks.Name: 2}}
 	for _, k := range append([]sig.PrivateKey{auth, op, owner, stranger}, oracles...) {
 		g.Balances = append(g.Balances, app.GenesisBalance{Address: addrOf(k).String(), Amount: 1_000_000_000})
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
@@ -73,9 +74,9 @@ type fixture struct {
 func newFixture(t tb, devices int, weights ...uint64) *fixture {
 	t.Helper()
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), device.Specs(), bank.Specs())
+	reg := params.NewRegistry(Specs(), device.Specs(), bank.Specs(), epoch.Specs())
 	if err := reg.InitGenesis(st, authority, map[string]uint64{
-		EpochBlocks.Name:        fixtureEpochBlocks,
+		epoch.Blocks.Name:       fixtureEpochBlocks,
 		SegmentGraceBlocks.Name: fixtureGrace,
 		EmissionInitial.Name:    1_000_003,
 		HalvingEpochs.Name:      3,
@@ -97,6 +98,7 @@ func newFixture(t tb, devices int, weights ...uint64) *fixture {
 	if err := device.InitGenesis(st, kind.NewRegistry(coverage.Kind{}), gm, gd); err != nil {
 		t.Fatal(err)
 	}
+	epoch.InitGenesis(st)
 	oracles := make([]GenesisOracle, len(weights))
 	for i, w := range weights {
 		oracles[i] = GenesisOracle{Address: oracleAddr(i), Weight: w}
@@ -117,6 +119,9 @@ func (f *fixture) block(msgs ...fixtureMsg) []*ledger.Error {
 		out[i] = f.exec(m.signer, m.typ, m.msg)
 	}
 	ctx := &ledger.Context{Store: f.st, Height: f.height, Time: f.height * 200_000_000}
+	if e := epoch.EndBlock(ctx); e != nil {
+		f.t.Fatalf("end block %d: %v", f.height, e)
+	}
 	if e := EndBlock(ctx); e != nil {
 		f.t.Fatalf("end block %d: %v", f.height, e)
 	}

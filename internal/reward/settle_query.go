@@ -16,7 +16,7 @@ func GetSubmission(st ledger.Store, epoch uint64, oracle ledger.Address) (*rewar
 		return nil, false
 	}
 	s := new(rewardv1.Submission)
-	decodeState(b, s)
+	ledger.DecodeState(b, s)
 	return s, true
 }
 
@@ -25,7 +25,7 @@ func Submissions(st ledger.Store, epoch uint64) []*rewardv1.Submission {
 	var out []*rewardv1.Submission
 	ledger.IteratePrefix(st, key(tagSubmission, ledger.U64(epoch)), func(_, v []byte) bool {
 		s := new(rewardv1.Submission)
-		decodeState(v, s)
+		ledger.DecodeState(v, s)
 		out = append(out, s)
 		return true
 	})
@@ -39,7 +39,7 @@ func GetSettlement(st ledger.Store, epoch uint64) (*rewardv1.Settlement, bool) {
 		return nil, false
 	}
 	s := new(rewardv1.Settlement)
-	decodeState(b, s)
+	ledger.DecodeState(b, s)
 	return s, true
 }
 

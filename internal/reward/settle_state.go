@@ -3,17 +3,15 @@ package reward
 import (
 	"fmt"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
 
 // Key layout under ledger.PrefixReward (all big-endian):
 //
-//	'c'                     -> number of the running epoch (u64)
-//	'e' epoch (u64)         -> Epoch
+//	'e' epoch (u64)         -> Epoch (the running epoch is internal/epoch's)
 //	'n'                     -> next epoch to settle (u64)
 //	'l'                     -> latest settled epoch (u64), absent before the first
 //	'o' oracle              -> Oracle
@@ -24,7 +22,6 @@ import (
 //	'm'                     -> total minted to the reward pool (u64)
 //	't'                     -> total claimed from the reward pool (u64)
 const (
-	tagCurrent    = 'c'
 	tagEpoch      = 'e'
 	tagNext       = 'n'
 	tagLatest     = 'l'
@@ -42,45 +39,19 @@ func key(tag byte, parts ...[]byte) []byte {
 }
 
 func epochKey(n uint64) []byte                        { return key(tagEpoch, ledger.U64(n)) }
-func oracleKey(a ledger.Address) []byte               { return key(tagOracle, a[:]) }
 func submissionKey(n uint64, a ledger.Address) []byte { return key(tagSubmission, ledger.U64(n), a[:]) }
 func settlementKey(n uint64) []byte                   { return key(tagSettlement, ledger.U64(n)) }
 func claimedKey(device ledger.Address) []byte         { return key(tagClaimed, device[:]) }
 
-var marshal = proto.MarshalOptions{Deterministic: true}
-
-func encode(m proto.Message) []byte {
-	b, err := marshal.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("reward: encode %T: %v", m, err)) // records always encode
-	}
-	return b
-}
-
-// decodeState decodes a record read from state; one that does not decode is
-// a broken invariant, and the node must halt rather than diverge.
-func decodeState(b []byte, m proto.Message) {
-	if err := proto.Unmarshal(b, m); err != nil {
-		panic(fmt.Sprintf("reward: corrupt %T in state: %v", m, err))
-	}
-}
-
-func getU64(st ledger.Store, k []byte) uint64 { return ledger.ReadU64(st.Get(k)) }
-
-func setU64(st ledger.Store, k []byte, v uint64) {
-	if v == 0 {
-		st.Delete(k)
-		return
-	}
-	st.Set(k, ledger.U64(v))
-}
+// oracleSet is the oracle set, bounded by reward.max_oracles.
+var oracleSet = ledger.BoundedSet{Prefix: key(tagOracle), Noun: "oracle", FullCode: CodeOracleSetFull}
 
 // Oracles returns the oracle set sorted by address.
 func Oracles(st ledger.Store) []*rewardv1.Oracle {
 	var out []*rewardv1.Oracle
-	ledger.IteratePrefix(st, key(tagOracle), func(_, v []byte) bool {
+	oracleSet.Each(st, func(_, v []byte) bool {
 		o := new(rewardv1.Oracle)
-		decodeState(v, o)
+		ledger.DecodeState(v, o)
 		out = append(out, o)
 		return true
 	})
@@ -89,12 +60,12 @@ func Oracles(st ledger.Store) []*rewardv1.Oracle {
 
 // OracleWeight returns an oracle's weight, 0 if it is not in the set.
 func OracleWeight(st ledger.Store, a ledger.Address) uint64 {
-	b := st.Get(oracleKey(a))
+	b := oracleSet.Get(st, a[:])
 	if b == nil {
 		return 0
 	}
 	o := new(rewardv1.Oracle)
-	decodeState(b, o)
+	ledger.DecodeState(b, o)
 	return o.Weight
 }
 
@@ -106,12 +77,12 @@ func Pools(st ledger.Store) []Pool {
 		return DefaultPools()
 	}
 	l := new(rewardv1.PoolList)
-	decodeState(b, l)
+	ledger.DecodeState(b, l)
 	return PoolsFromProto(l.Pools)
 }
 
 func setPools(st ledger.Store, pools []Pool) {
-	st.Set(key(tagPools), encode(&rewardv1.PoolList{Pools: PoolsToProto(pools)}))
+	st.Set(key(tagPools), ledger.Encode(&rewardv1.PoolList{Pools: PoolsToProto(pools)}))
 }
 
 // PoolsFromProto converts stored or sent pools. A recipient outside the
@@ -139,18 +110,18 @@ func PoolsToProto(ps []Pool) []*rewardv1.Pool {
 
 // Claimed returns what a device's owners have claimed in total.
 func Claimed(st ledger.Store, device ledger.Address) uint64 {
-	return getU64(st, claimedKey(device))
+	return ledger.GetU64(st, claimedKey(device))
 }
 
 // Owed is what the reward pool owes: minted to it minus claimed from it.
 func Owed(st ledger.Store) uint64 {
-	return getU64(st, key(tagMinted)) - getU64(st, key(tagPaidOut))
+	return ledger.GetU64(st, key(tagMinted)) - ledger.GetU64(st, key(tagPaidOut))
 }
 
 // PoolTotals returns everything minted to the reward pool and everything
 // claimed from it.
 func PoolTotals(st ledger.Store) (minted, claimed uint64) {
-	return getU64(st, key(tagMinted)), getU64(st, key(tagPaidOut))
+	return ledger.GetU64(st, key(tagMinted)), ledger.GetU64(st, key(tagPaidOut))
 }
 
 // GenesisOracle is an oracle of the genesis set.
@@ -173,12 +144,12 @@ func InitGenesis(st ledger.Store, oracles []GenesisOracle, pools []Pool) error {
 		if e := checkOracle(st, o.Address, o.Weight); e != nil {
 			return fmt.Errorf("reward: genesis oracle %d: %s", i, e.Msg)
 		}
-		if st.Get(oracleKey(o.Address)) != nil {
+		if oracleSet.Has(st, o.Address[:]) {
 			return fmt.Errorf("reward: genesis oracle %d: %s is listed twice", i, o.Address)
 		}
-		st.Set(oracleKey(o.Address), encode(&rewardv1.Oracle{Address: o.Address[:], Weight: o.Weight}))
+		oracleSet.Put(st, o.Address[:], ledger.Encode(&rewardv1.Oracle{Address: o.Address[:], Weight: o.Weight}))
 	}
-	openEpoch(st, 0, 1)
+	openEpoch(st, epoch.Current(st))
 	return nil
 }
 
