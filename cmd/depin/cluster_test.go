@@ -111,7 +111,7 @@ func newCluster(t *testing.T) *cluster {
 	if err := node.WriteAppConfig(home0, ac); err != nil {
 		t.Fatal(err)
 	}
-	c.segs = newSegmentReader("http://" + ingestAddr)
+	c.segs = newSegmentReader("http://"+ingestAddr, sig.KeyFromSeed(devSeed(clusterOracle)))
 	for k := range clusterValidators {
 		p := base + 10*k
 		c.nodes = append(c.nodes, newProcNodeAt(t, bin, filepath.Join(c.dir, fmt.Sprintf("node%d", k)), p, p+1, p+2))
@@ -122,6 +122,9 @@ func newCluster(t *testing.T) *cluster {
 // writeGenesis adds the maker, the ingest operator and its funds to the
 // testnet genesis, writes the same file into every home and returns the
 // genesis supply.
+// clusterOracle seeds the key of the cluster chain's oracle.
+const clusterOracle = "cluster-oracle"
+
 func (c *cluster) writeGenesis(operator ledger.Address) uint64 {
 	t := c.t
 	t.Helper()
@@ -143,7 +146,10 @@ func (c *cluster) writeGenesis(operator ledger.Address) uint64 {
 		Name: "clustermaker", PubKey: hex.EncodeToString(sig.PublicOf(c.maker)), Kinds: []string{"coverage"}, OnboardFee: clusterOnboardFee,
 	}}})
 	pg, _ := json.Marshal(chain.ProofGenesis{Operators: []string{operator.String()}})
-	g.Modules = map[string]json.RawMessage{"device": dg, "proof": pg}
+	// An oracle key, so that the test reads segments while their epoch runs.
+	oracle := ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed(devSeed(clusterOracle))))
+	rg, _ := json.Marshal(chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: oracle.String(), Weight: 1}}})
+	g.Modules = map[string]json.RawMessage{"device": dg, "proof": pg, "reward": rg}
 	if doc["app_state"], err = json.Marshal(g); err != nil {
 		t.Fatal(err)
 	}

@@ -396,13 +396,14 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 // record's leaf hash. Segments are immutable, so each is read once.
 type segmentReader struct {
 	url      string
+	oracle   sig.PrivateKey // signs segment requests: segments are private until their epoch ends
 	read     map[string]bool
 	leaves   map[[32]byte]int
 	segments int
 }
 
-func newSegmentReader(url string) *segmentReader {
-	return &segmentReader{url: url, read: map[string]bool{}, leaves: map[[32]byte]int{}}
+func newSegmentReader(url string, oracle sig.PrivateKey) *segmentReader {
+	return &segmentReader{url: url, oracle: oracle, read: map[string]bool{}, leaves: map[[32]byte]int{}}
 }
 
 // refresh reads the segments of epochs 0..last not read yet.
@@ -420,7 +421,7 @@ func (r *segmentReader) refresh(last uint64) error {
 			if r.read[s.Hash] {
 				continue
 			}
-			b, err := getBody(r.url + "/v1/segments/" + s.Hash)
+			b, err := getSigned(r.url+"/v1/segments/"+s.Hash, r.oracle)
 			if err != nil {
 				return err
 			}
@@ -444,12 +445,19 @@ func (r *segmentReader) refresh(last uint64) error {
 	return nil
 }
 
-func getBody(url string) ([]byte, error) {
+func getBody(url string) ([]byte, error) { return getSigned(url, nil) }
+
+// getSigned is getBody with an oracle's segment request signature, if key
+// is set.
+func getSigned(url string, key sig.PrivateKey) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
+	}
+	if key != nil {
+		ingest.SignSegmentRequest(req, key, time.Now())
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -68,7 +68,7 @@ func newLoopEnv(t *testing.T) *loopEnv {
 	if err := node.WriteAppConfig(home, ac); err != nil {
 		t.Fatal(err)
 	}
-	e := &loopEnv{t: t, m: &crashModel{}, fleet: newReportFleet("crashloop", loopDevices), segs: newSegmentReader("http://" + ingestAddr)}
+	e := &loopEnv{t: t, m: &crashModel{}, fleet: newReportFleet("crashloop", loopDevices), segs: newSegmentReader("http://"+ingestAddr, sig.KeyFromSeed(devSeed(devOracle)))}
 	for i := range devAccounts {
 		e.known = append(e.known, ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed(devSeed("dev"+strconv.Itoa(i))))))
 	}

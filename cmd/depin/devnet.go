@@ -202,6 +202,7 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	ac.Ingest.OperatorKey = devIngest
 	ac.Ingest.KeyringBackend = keyring.BackendTest
 	ac.Ingest.Service.SegmentMaxAge = 5 * time.Second
+	ac.Ingest.Service.SegmentPublicGrace = 15 * time.Second // minute-long epochs
 	ac.Oracle.Enable = true
 	ac.Oracle.Key = devOracle
 	ac.Oracle.KeyringBackend = keyring.BackendTest

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/depin-network/depin/internal/api"
 	"github.com/depin-network/depin/internal/bank"
@@ -86,7 +88,10 @@ func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.S
 	}
 	fee := params.Get(n.App.Committed(), bank.MinFee)
 	led := &oracle.NodeLedger{State: n.App, Client: rpc, Key: key, Fee: fee}
-	return oracle.New(cfg, led, oracle.NewHTTPSource("", ingestURL), chain.Kinds(), geo.H3{}, logger)
+	src := oracle.NewHTTPSource("", ingestURL)
+	// Segments are the oracles' before they are public: sign for them.
+	src.Sign = func(r *http.Request) { ingest.SignSegmentRequest(r, key, time.Now()) }
+	return oracle.New(cfg, led, src, chain.Kinds(), geo.H3{}, logger)
 }
 
 // newIngest builds the ingest service over the node's own chain state,
@@ -102,5 +107,5 @@ func newIngest(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*ingest.S
 	}
 	view := node.ChainView{App: n.App}
 	committer := &node.SegmentCommitter{RPC: rpc, Key: key, App: n.App}
-	return ingest.New(cfg, ingest.Deps{Registry: view, Kinds: chain.Kinds(), Entropy: view, Epochs: view, Committer: committer}, logger)
+	return ingest.New(cfg, ingest.Deps{Oracles: view, Registry: view, Kinds: chain.Kinds(), Entropy: view, Epochs: view, Committer: committer}, logger)
 }

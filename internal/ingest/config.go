@@ -91,6 +91,10 @@ type Config struct {
 	// shorter segment once its first report is that old.
 	SegmentSize   int           `toml:"segment_size"`
 	SegmentMaxAge time.Duration `toml:"segment_max_age"`
+	// SegmentPublicGrace is how long after ingest saw the chain leave an
+	// epoch its segments become public; before, only oracles read them
+	// (access.go). It must exceed the coverage witness window.
+	SegmentPublicGrace time.Duration `toml:"segment_public_grace"`
 	// KeyCache is how many expanded device public keys to keep (about
 	// 1.5 KB each) to speed up signature verification; 0 disables it.
 	KeyCache int `toml:"key_cache"`
@@ -141,8 +145,11 @@ func DefaultConfig() Config {
 		// Helium ingest rolls report files every 5 minutes
 		// (oracles file_store, reference/helium.md §4.3); one minute here.
 		SegmentMaxAge: time.Minute,
-		KeyCache:      16384,
-		AckTimeout:    10 * time.Second,
+		// Well past the longest witness window governance can set
+		// (coverage witness_delay_ns, at most a minute).
+		SegmentPublicGrace: 2 * time.Minute,
+		KeyCache:           16384,
+		AckTimeout:         10 * time.Second,
 		// About ten seconds of reports at 100k/s; replaying them on start
 		// takes a few seconds.
 		SnapshotRecords: 1 << 20,
@@ -183,6 +190,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: config: entropy_window must not be negative")
 	case c.SegmentSize <= 0:
 		return fmt.Errorf("ingest: config: segment_size must be positive")
+	case c.SegmentPublicGrace <= 0:
+		return fmt.Errorf("ingest: config: segment_public_grace must be positive")
 	case c.SegmentMaxAge <= 0:
 		return fmt.Errorf("ingest: config: segment_max_age must be positive")
 	case c.KeyCache < 0:

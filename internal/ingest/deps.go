@@ -52,9 +52,11 @@ type Committer interface {
 
 // Deps are the services ingest calls. Now defaults to time.Now. Log is the
 // durable log; nil opens the NATS log that Config describes. The Service
-// closes whichever log it uses.
+// closes whichever log it uses. Oracles may read segments before they are
+// public (access.go); nil: nobody may.
 type Deps struct {
 	Log      Log
+	Oracles  Oracles
 	Registry Registry
 	// Kinds check report bodies (internal/chain.Kinds).
 	Kinds     *kind.Registry
@@ -171,4 +173,29 @@ func (c *RecordingCommitter) Calls() []Commitment {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Commitment(nil), c.calls...)
+}
+
+// MemOracles is an in-memory oracle set for tests and tools.
+type MemOracles struct {
+	mu   sync.RWMutex
+	keys map[[32]byte]bool
+}
+
+// NewMemOracles returns a set holding pubs.
+func NewMemOracles(pubs ...[]byte) *MemOracles {
+	o := &MemOracles{keys: make(map[[32]byte]bool)}
+	for _, p := range pubs {
+		o.keys[[32]byte(p)] = true
+	}
+	return o
+}
+
+// IsOracle implements Oracles.
+func (o *MemOracles) IsOracle(pub []byte) bool {
+	if len(pub) != 32 {
+		return false
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.keys[[32]byte(pub)]
 }

@@ -14,6 +14,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -96,7 +97,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	found := 0
 	for i, s := range segs {
-		body := httpGet(t, base+"/v1/segments/"+s.Hash, http.StatusOK)
+		body := oracleGet(t, base+"/v1/segments/"+s.Hash, http.StatusOK) // the epoch is running
 		sum := sha256.Sum256(body)
 		if hex.EncodeToString(sum[:]) != s.Hash {
 			t.Fatalf("segment %d: got file hash %x, want %s", i, sum, s.Hash)
@@ -155,7 +156,26 @@ func waitSegments(t *testing.T, base string, epoch uint64, want uint64) []Segmen
 
 func httpGet(t *testing.T, url string, want int) []byte {
 	t.Helper()
-	resp, err := http.Get(url)
+	return getAs(t, url, want, nil)
+}
+
+// oracleGet is httpGet signed by testOracle, a registered oracle.
+func oracleGet(t *testing.T, url string, want int) []byte {
+	t.Helper()
+	return getAs(t, url, want, testOracle)
+}
+
+// getAs GETs url, signed by key if it is not nil, and checks the status.
+func getAs(t *testing.T, url string, want int, key sig.PrivateKey) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != nil {
+		SignSegmentRequest(req, key, time.Now())
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

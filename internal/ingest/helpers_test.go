@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -87,6 +88,9 @@ type clock struct {
 
 func newClock() *clock { return &clock{t: testEpoch} }
 
+// testOracle is the key of the test chain's one oracle.
+var testOracle = sig.KeyFromSeed(bytes.Repeat([]byte{0x0c}, 32))
+
 // testEpoch is the test clock's start and testTS the device timestamp the
 // tests' reports carry: near the wall clock, as ingest bounds the distance
 // of device timestamps from its own clock (Config.MaxTimestampSkew) and
@@ -132,7 +136,7 @@ func newEnv(t testing.TB, cfg Config, f *fleet) *env {
 	if f != nil {
 		f.register(e.reg)
 	}
-	e.deps = Deps{Registry: e.reg, Kinds: testKinds, Entropy: e.chain, Epochs: FixedEpochs{Length: 1000}, Committer: e.committer, Now: e.clock.Now}
+	e.deps = Deps{Oracles: NewMemOracles(sig.PublicOf(testOracle)), Registry: e.reg, Kinds: testKinds, Entropy: e.chain, Epochs: FixedEpochs{Length: 1000}, Committer: e.committer, Now: e.clock.Now}
 	e.start(t)
 	return e
 }

@@ -51,9 +51,13 @@ func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "segment hash must be 64 lower-case hex digits", http.StatusBadRequest)
 		return
 	}
-	path, ok := s.store.path(hash)
+	path, epoch, ok := s.store.lookup(hash)
 	if !ok {
 		http.Error(w, "no segment with hash "+hash, http.StatusNotFound)
+		return
+	}
+	if why := s.segmentAccess(r, epoch); why != "" {
+		http.Error(w, "segment_not_public: "+why, http.StatusForbidden)
 		return
 	}
 	f, err := os.Open(path)
@@ -64,7 +68,11 @@ func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	if r.Header.Get(HeaderOracleKey) != "" {
+		w.Header().Set("Cache-Control", "private, no-store") // may be before publication
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 

@@ -258,12 +258,20 @@ func (s *segmentStore) all() []segmentEntry {
 
 // path returns the file of a stored segment, if the hash names one.
 func (s *segmentStore) path(hash string) (string, bool) {
+	p, _, ok := s.lookup(hash)
+	return p, ok
+}
+
+// lookup returns the file and epoch of a stored segment, if the hash names
+// one.
+func (s *segmentStore) lookup(hash string) (string, uint64, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if _, ok := s.byHash[hash]; !ok {
-		return "", false
+	e, ok := s.byHash[hash]
+	if !ok {
+		return "", 0, false
 	}
-	return filepath.Join(s.dir, hash), true
+	return filepath.Join(s.dir, hash), e.Epoch, true
 }
 
 func (s *segmentStore) Close() error {

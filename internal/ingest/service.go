@@ -31,8 +31,10 @@ type Service struct {
 	verifying atomic.Int32
 	// quarantined counts skipped log messages (quarantine.go).
 	quarantined atomic.Uint64
-	ln          net.Listener
-	srv         *http.Server
+	// epochs times the publication of segments (access.go).
+	epochs epochClock
+	ln     net.Listener
+	srv    *http.Server
 
 	mu      sync.Mutex
 	devices map[[32]byte]*device
@@ -156,6 +158,7 @@ func (s *Service) Run(ctx context.Context) error {
 		errc <- nil
 	}()
 	go func() { errc <- s.batcher.run(ctx) }()
+	go s.watchEpochs(ctx)
 	var err error
 	select {
 	case <-ctx.Done():

@@ -13,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ingest"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/reward"
@@ -31,6 +32,7 @@ var (
 	_ ingest.Registry = ChainView{}
 	_ ingest.Entropy  = ChainView{}
 	_ ingest.Epochs   = ChainView{}
+	_ ingest.Oracles  = ChainView{}
 )
 
 // Device implements ingest.Registry.
@@ -56,6 +58,12 @@ func (v ChainView) BlockHash(height int64) ([]byte, bool) {
 		return nil, false
 	}
 	return e[:], true
+}
+
+// IsOracle implements ingest.Oracles: the key's address has weight in the
+// chain's oracle set.
+func (v ChainView) IsOracle(pub []byte) bool {
+	return len(pub) == sig.PubKeyLen && reward.OracleWeight(v.App.Committed(), ledger.AddressOf(pub)) > 0
 }
 
 // Epoch implements ingest.Epochs: the reward epoch running on chain.

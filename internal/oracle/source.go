@@ -40,6 +40,10 @@ type HTTPSource struct {
 	Oracle string // base URL of the oracle, e.g. http://127.0.0.1:26680
 	Ingest string // base URL serving segments; Oracle if empty
 	Client *http.Client
+	// Sign, if set, signs each request: an oracle's segment requests,
+	// which ingest answers before segments are public
+	// (ingest.SignSegmentRequest).
+	Sign func(*http.Request)
 }
 
 // NewHTTPSource returns a source over the oracle at oracle and the
@@ -55,6 +59,9 @@ func (s *HTTPSource) get(ctx context.Context, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
+	}
+	if s.Sign != nil {
+		s.Sign(req)
 	}
 	resp, err := s.Client.Do(req)
 	if err != nil {
