@@ -57,7 +57,8 @@ type Config struct {
 	AdversaryFraction float64 `toml:"adversary_fraction"`
 	// City is where the devices stand.
 	City City `toml:"city"`
-	// Seed makes placement, keys, schedules and fading reproducible.
+	// Seed makes placement, keys, schedules and fading reproducible; beacon
+	// payloads are not (their local entropy comes from crypto/rand).
 	Seed uint64 `toml:"seed"`
 	// SpacingM is the grid spacing of the placement in metres. Each
 	// device stands within a fifth of it from its grid point, so two

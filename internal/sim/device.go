@@ -2,8 +2,9 @@ package sim
 
 import (
 	"context"
-	"encoding/binary"
+	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"sync"
 	"time"
 
@@ -126,6 +127,20 @@ func (f *Fleet) nextBeacon(d *simDevice, t time.Time) time.Time {
 	return time.Unix(0, (bucket+1)*iv+phase)
 }
 
+// beaconLocalEntropy draws a beacon's local entropy from crypto/rand, as a
+// real device does (agent): with it in the payload, nothing public
+// (the seed, the chain, the schedule) tells a future beacon's payload, so
+// only a device that hears the beacon can witness it (issue 19: seeded
+// local entropy let a device witness beacons it never heard). Placement,
+// keys and schedules stay derived from the seed.
+func beaconLocalEntropy() ([coverage.LocalEntropySize]byte, error) {
+	var local [coverage.LocalEntropySize]byte
+	if _, err := rand.Read(local[:]); err != nil {
+		return local, fmt.Errorf("sim: beacon local entropy: %w", err)
+	}
+	return local, nil
+}
+
 // beacon transmits a beacon over the simulated air, reports it, and for a
 // clique member shares it with the members out of radio range.
 func (f *Fleet) beacon(ctx context.Context, d *simDevice, ic *agent.Client) {
@@ -137,8 +152,11 @@ func (f *Fleet) beacon(ctx context.Context, d *simDevice, ic *agent.Client) {
 	n := d.beacons
 	d.beacons++
 	d.mu.Unlock()
-	var local [coverage.LocalEntropySize]byte
-	binary.BigEndian.PutUint32(local[:], uint32(draw(f.cfg.Seed, "local", d.m.Index<<20|n)))
+	local, err := beaconLocalEntropy()
+	if err != nil {
+		f.log.Warn("sim: beacon", "device", d.m.Index, "beacon", n, "err", err)
+		return
+	}
 	sr, fr, err := d.b.Beacon(ent, f.cfg.Region, local)
 	if err != nil {
 		f.log.Warn("sim: beacon", "device", d.m.Index, "err", err)

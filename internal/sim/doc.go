@@ -20,7 +20,9 @@
 // poll with oracle.Claimer.
 //
 // The pieces: Plan places and classes the devices (a pure function of the
-// Config: same seed, same fleet); Onboard registers them on chain in
+// Config: same seed, same fleet: placement, keys, schedules); each beacon's
+// local entropy comes from crypto/rand, so no public data, the seed
+// included, tells a future beacon's payload; Onboard registers them on chain in
 // batched transactions, skipping those already there (a devnet restart
 // resumes the same fleet); Fleet runs the agents, the entropy poller, the
 // shared ingest client and the claimer (Run/Close).
