@@ -43,6 +43,7 @@ func TestDeterminism(t *testing.T) {
 	t.Logf("seed %d (rerun with -determinism.seed=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	g := newGen(func(n int) int { return rng.IntN(n) }, 24)
+	g.staking = true
 	genesis := g.genesis()
 
 	dir := t.TempDir()
@@ -199,6 +200,9 @@ var wantLabels = []string{
 	"market/close-lease", "market/deposit", "market/submit-receipts", "credits/buy",
 	"bad:order_overflow", "bad:price_above_max", "bad:accept_not_owner", "bad:close_twice", "bad:deposit_closed_lease",
 	"bad:forged_receipt",
+	"stake/delegate", "stake/undelegate", "stake/redelegate", "stake/withdraw-rewards",
+	"gov/submit-proposal", "gov/vote", "gov/deposit",
+	"bad:unknown_delegation", "bad:self_bond_too_low", "bad:unknown_proposal", "bad:vote_closed",
 }
 
 func (t *tally) check(tb testing.TB) {

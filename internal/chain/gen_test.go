@@ -37,6 +37,9 @@ type gen struct {
 	keys    map[ledger.Address]string // every generated key by address
 	cells   []uint64
 	counter int
+	// staking makes genValidators genesis validators and plans staking
+	// and governance txs (gen_stake_test.go).
+	staking bool
 
 	// per block
 	st   ledger.Store
@@ -76,6 +79,10 @@ func (g *gen) genesis() []byte {
 	}}
 	for _, n := range append(append([]string(nil), g.funded...), g.admins...) {
 		spec.balances = append(spec.balances, app.GenesisBalance{Address: addrFor(n).String(), Amount: genFunds})
+	}
+	if g.staking {
+		spec.params = map[string]uint64{}
+		genStakeGenesis(&spec)
 	}
 	return spec.json()
 }
@@ -126,6 +133,11 @@ func (g *gen) block(st ledger.Store, n int) []planned {
 
 // txFor plans one tx signed by name: valid two times in three.
 func (g *gen) txFor(name string) planned {
+	if g.staking && g.chance(13) {
+		if p, ok := g.stakeTx(name); ok {
+			return p
+		}
+	}
 	if g.chance(65) {
 		return g.valid(name)
 	}

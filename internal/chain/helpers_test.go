@@ -111,6 +111,10 @@ type genesisSpec struct {
 	balances  []app.GenesisBalance
 	params    map[string]uint64
 	makers    []chain.GenesisMaker
+	// validators are staking genesis validators; gov makes governance the
+	// params authority.
+	validators []chain.GenesisValidator
+	gov        bool
 }
 
 func (g genesisSpec) json() []byte {
@@ -122,11 +126,26 @@ func (g genesisSpec) json() []byte {
 		}
 		gen.Modules = map[string]json.RawMessage{"device": dev}
 	}
+	if len(g.validators) > 0 || g.gov {
+		if gen.Modules == nil {
+			gen.Modules = map[string]json.RawMessage{}
+		}
+		gen.Modules["stake"] = mustJSON(chain.StakeGenesis{Validators: g.validators})
+		gen.Modules["gov"] = mustJSON(chain.GovGenesis{Authority: g.gov})
+	}
 	bz, err := json.Marshal(gen)
 	if err != nil {
 		panic(err)
 	}
 	return bz
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func genesisMaker(name string, kinds []string, fee uint64) chain.GenesisMaker {

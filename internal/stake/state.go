@@ -280,3 +280,14 @@ func operatorOf(v *stakev1.Validator) ledger.Address {
 	}
 	return a
 }
+
+// RedelegationsInto counts a delegator's immature redelegations into a
+// validator.
+func RedelegationsInto(st ledger.Store, del, dst ledger.Address) uint64 {
+	return countUnder(st, key(tagREDByDst, del[:], dst[:]))
+}
+
+// UnbondingsFrom counts a delegator's unbonding entries from a validator.
+func UnbondingsFrom(st ledger.Store, del, val ledger.Address) uint64 {
+	return countUnder(st, key(tagUBDByPair, del[:], val[:]))
+}
