@@ -11,6 +11,7 @@ import (
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -68,7 +69,7 @@ func TestReportsVerify(t *testing.T) {
 		key  *Key
 	}{{"beacon", beacon, other.Key()}, {"witness", witness, b.Key()}, {"heartbeat", heartbeat, b.Key()}} {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, err := ingest.DecodeReport(kind.NewRegistry(coverage.Kind{}), tc.sr, ingest.DefaultConfig().MaxReportBytes)
+			rep, err := segment.DecodeReport(kind.NewRegistry(coverage.Kind{}), tc.sr, ingest.DefaultConfig().MaxReportBytes)
 			if err != nil {
 				t.Fatalf("ingest rejects the structure: %v", err)
 			}

@@ -40,6 +40,7 @@ import (
 	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/stake"
 	"github.com/depin-network/depin/internal/store"
@@ -428,11 +429,11 @@ func (r *segmentReader) refresh(last uint64) error {
 			if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != s.Hash {
 				return fmt.Errorf("segment %s: file hashes to %x", s.Hash, sum)
 			}
-			seg, err := ingest.DecodeSegment(b)
+			seg, err := segment.Decode(b)
 			if err != nil {
 				return fmt.Errorf("segment %s: %w", s.Hash, err)
 			}
-			if root := ingest.SegmentRoot(seg); hex.EncodeToString(root[:]) != s.MerkleRoot || uint64(len(seg.GetRecords())) != s.Count || seg.GetEpoch() != e {
+			if root := segment.Root(seg); hex.EncodeToString(root[:]) != s.MerkleRoot || uint64(len(seg.GetRecords())) != s.Count || seg.GetEpoch() != e {
 				return fmt.Errorf("segment %s: root %x, %d records, epoch %d; listed root %s, %d records, epoch %d", s.Hash, root, len(seg.GetRecords()), seg.GetEpoch(), s.MerkleRoot, s.Count, e)
 			}
 			for _, rec := range seg.GetRecords() {

@@ -18,9 +18,10 @@ import (
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/node"
-	"github.com/depin-network/depin/internal/oracle"
 	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 	"github.com/depin-network/depin/internal/sim"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
@@ -179,9 +180,9 @@ func TestFleetEndToEnd(t *testing.T) {
 	t.Logf("settled epochs 0..%d", last.Epoch)
 
 	// Replay matches for every settled epoch.
-	src := oracle.NewHTTPSource(dn.oracle, "")
+	src := replay.NewHTTPSource(dn.oracle, "")
 	for e := uint64(0); e <= last.Epoch; e++ {
-		res, err := oracle.Replay(ctx, &oracle.RPCChain{Client: dn.rpc}, src, chain.Kinds(), e, geo.H3{})
+		res, err := score.Replay(ctx, &replay.RPCChain{Client: dn.rpc}, src, chain.Kinds(), e, geo.H3{})
 		if err != nil {
 			t.Fatalf("replay epoch %d: %v", e, err)
 		}
@@ -203,7 +204,7 @@ type verdict struct {
 
 // checkFleetReports checks every device's reports against the oracle's
 // explanations of epochs 0..last and returns each device's settled total.
-func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *oracle.HTTPSource, members []sim.Member, last uint64) map[ledger.Address]uint64 {
+func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *replay.HTTPSource, members []sim.Member, last uint64) map[ledger.Address]uint64 {
 	settled := map[ledger.Address]uint64{}
 	forbiddenHonest := map[coverage.Reason]bool{
 		coverage.ReasonRSSIAboveFSPL: true, coverage.ReasonMaxDistance: true, coverage.ReasonBelowMinDistance: true,

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/depin-network/depin/internal/oracle"
+	"github.com/depin-network/depin/internal/replay"
 )
 
 func init() {
@@ -28,9 +28,9 @@ func init() {
 	queryCmd.AddCommand(rq)
 }
 
-func oracleSource(cmd *cobra.Command) *oracle.HTTPSource {
+func oracleSource(cmd *cobra.Command) *replay.HTTPSource {
 	u, _ := cmd.Flags().GetString("oracle")
-	return oracle.NewHTTPSource(u, "")
+	return replay.NewHTTPSource(u, "")
 }
 
 func runQueryRewardsDevice(cmd *cobra.Command, args []string) error {

@@ -14,7 +14,9 @@ import (
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/oracle"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
@@ -71,7 +73,7 @@ func runRewardsReplay(cmd *cobra.Command, _ []string) error {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	res, err := oracle.Replay(ctx, &oracle.RPCChain{Client: c}, oracle.NewHTTPSource(oracleURL, ingestURL), chain.Kinds(), epoch, geo.H3{})
+	res, err := score.Replay(ctx, &replay.RPCChain{Client: c}, replay.NewHTTPSource(oracleURL, ingestURL), chain.Kinds(), epoch, geo.H3{})
 	if err != nil {
 		var le *ledger.Error
 		if errors.As(err, &le) {
@@ -92,7 +94,7 @@ func runRewardsReplay(cmd *cobra.Command, _ []string) error {
 	return nil
 }
 
-func printReplay(cmd *cobra.Command, res *oracle.ReplayResult) {
+func printReplay(cmd *cobra.Command, res *score.ReplayResult) {
 	w := cmd.OutOrStdout()
 	inputs := "checked against the chain"
 	if !res.InputsOnChain {
@@ -137,7 +139,7 @@ func runRewardsClaim(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("device: %w", err)
 	}
 	oracleURL, _ := cmd.Flags().GetString("oracle")
-	p, err := oracle.NewHTTPSource(oracleURL, "").Proof(cmd.Context(), dev)
+	p, err := replay.NewHTTPSource(oracleURL, "").Proof(cmd.Context(), dev)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/depin-network/depin/internal/node"
 	"github.com/depin-network/depin/internal/oracle"
 	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/sig"
 )
 
@@ -88,7 +89,7 @@ func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.S
 	}
 	fee := params.Get(n.App.Committed(), bank.MinFee)
 	led := &oracle.NodeLedger{State: n.App, Client: rpc, Key: key, Fee: fee}
-	src := oracle.NewHTTPSource("", ingestURL)
+	src := replay.NewHTTPSource("", ingestURL)
 	// Segments are the oracles' before they are public: sign for them.
 	src.Sign = func(r *http.Request) { ingest.SignSegmentRequest(r, key, time.Now()) }
 	return oracle.New(cfg, led, src, chain.Kinds(), geo.H3{}, logger)

@@ -21,6 +21,7 @@ import (
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
@@ -161,10 +162,10 @@ func verifyBatches(batches [][]*reportv1.SignedReport, maxBytes int) (int, error
 			for b := range work {
 				bv := sig.NewBatchVerifier()
 				for _, sr := range b {
-					rep, err := ingest.DecodeReport(chain.Kinds(), sr, maxBytes)
-					if err != nil {
+					rep, rj := segment.DecodeReport(chain.Kinds(), sr, maxBytes)
+					if rj != nil {
 						mu.Lock()
-						firstErr = err
+						firstErr = rj
 						mu.Unlock()
 						return
 					}

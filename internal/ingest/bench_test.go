@@ -10,6 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
@@ -65,7 +66,7 @@ func verifyBaseline(b *testing.B, batches [][]*reportv1.SignedReport) float64 {
 			for bt := range work {
 				bv := sig.NewBatchVerifier()
 				for _, sr := range bt {
-					rep, err := DecodeReport(testKinds, sr, 2048)
+					rep, err := segment.DecodeReport(testKinds, sr, 2048)
 					if err != nil {
 						b.Error(err)
 						return

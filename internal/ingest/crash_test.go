@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/segment"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
@@ -176,7 +177,7 @@ func TestCrashRecovery(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				seg, err := DecodeSegment(b)
+				seg, err := segment.Decode(b)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -14,6 +14,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
@@ -102,11 +103,11 @@ func TestEndToEnd(t *testing.T) {
 		if hex.EncodeToString(sum[:]) != s.Hash {
 			t.Fatalf("segment %d: got file hash %x, want %s", i, sum, s.Hash)
 		}
-		seg, err := DecodeSegment(body)
+		seg, err := segment.Decode(body)
 		if err != nil {
 			t.Fatalf("segment %d: %v", i, err)
 		}
-		root := SegmentRoot(seg)
+		root := segment.Root(seg)
 		if hex.EncodeToString(root[:]) != s.MerkleRoot || calls[i].MerkleRoot != root || calls[i].Hash != sum || calls[i].Count != s.Count {
 			t.Errorf("segment %d: listing, file and commitment disagree: root %x listed %s committed %x", i, root, s.MerkleRoot, calls[i].MerkleRoot)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/internal/segment"
 	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -35,8 +36,8 @@ func FuzzDecodeReport(f *testing.F) {
 		if proto.Unmarshal(data, &sr) != nil {
 			return
 		}
-		rep, err := DecodeReport(testKinds, &sr, 2048)
-		if err != nil {
+		rep, rj := segment.DecodeReport(testKinds, &sr, 2048)
+		if rj != nil {
 			return
 		}
 		if len(rep.GetPubKey()) != 32 || rep.GetNonce() == 0 || len(rep.GetEntropy().GetHash()) != 32 || rep.GetBody() == nil {
@@ -63,11 +64,11 @@ func FuzzDecodeSegment(f *testing.F) {
 	f.Add([]byte{0x08, 0x01, 0x10, 0x05, 0x22, 0x01, 0x00})
 	f.Add([]byte{0x10, 0x05, 0x08, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		seg, err := DecodeSegment(data)
+		seg, err := segment.Decode(data)
 		if err != nil {
 			return
 		}
-		b, err := EncodeSegment(seg)
+		b, err := segment.Encode(seg)
 		if err != nil || !bytes.Equal(b, data) {
 			t.Fatalf("decoded segment re-encodes differently: %x vs %x", b, data)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
@@ -28,7 +29,7 @@ func readSegment(t *testing.T, e *env, hash string) *ingestv1.Segment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seg, err := DecodeSegment(b)
+	seg, err := segment.Decode(b)
 	if err != nil {
 		t.Fatal(err)
 	}

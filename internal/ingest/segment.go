@@ -2,59 +2,19 @@ package ingest
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/segment"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
-
-// EncodeSegment returns the segment file bytes. Protobuf encoders write
-// fields in number order and these are scalars, bytes and repeated bytes,
-// so the encoding is a pure function of the segment.
-func EncodeSegment(seg *ingestv1.Segment) ([]byte, error) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(seg)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: encode segment: %w", err)
-	}
-	return b, nil
-}
-
-// DecodeSegment decodes segment file bytes and checks they are in the
-// canonical encoding, so that a segment has exactly one file and one hash.
-func DecodeSegment(b []byte) (*ingestv1.Segment, error) {
-	var seg ingestv1.Segment
-	if err := proto.Unmarshal(b, &seg); err != nil {
-		return nil, fmt.Errorf("ingest: decode segment: %w", err)
-	}
-	again, err := EncodeSegment(&seg)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(again, b) {
-		return nil, errors.New("ingest: decode segment: not in canonical encoding")
-	}
-	return &seg, nil
-}
-
-// SegmentRoot returns the Merkle root over the segment's record leaf hashes.
-func SegmentRoot(seg *ingestv1.Segment) merkle.Hash {
-	leaves := make([]merkle.Hash, len(seg.GetRecords()))
-	for i, r := range seg.GetRecords() {
-		leaves[i] = merkle.LeafHash(r)
-	}
-	return merkle.Root(leaves)
-}
 
 // segmentEntry is one line of the segment index file.
 type segmentEntry struct {
@@ -161,7 +121,7 @@ func (s *segmentStore) appendLine(e *segmentEntry) error {
 // its last record. leaves are the records' leaf hashes, if known (nil: put
 // computes them).
 func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64, leaves []merkle.Hash) (*segmentEntry, error) {
-	b, err := EncodeSegment(seg)
+	b, err := segment.Encode(seg)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +130,7 @@ func (s *segmentStore) put(seg *ingestv1.Segment, lastSeq uint64, leaves []merkl
 	if leaves != nil {
 		root = merkle.Root(leaves)
 	} else {
-		root = SegmentRoot(seg)
+		root = segment.Root(seg)
 	}
 	n := uint64(len(seg.GetRecords()))
 	e := &segmentEntry{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -17,7 +18,7 @@ func BenchmarkVerifyBatchSize(b *testing.B) {
 	var pubs, msgs, sigs [][]byte
 	for i := range 4096 {
 		sr := f.heartbeat(i, ent)
-		rep, err := DecodeReport(testKinds, sr, 2048)
+		rep, err := segment.DecodeReport(testKinds, sr, 2048)
 		if err != nil {
 			b.Fatal(err)
 		}

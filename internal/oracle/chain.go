@@ -2,39 +2,12 @@ package oracle
 
 import (
 	"context"
-	"errors"
 
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 )
-
-// ErrNotFound is wrapped by Chain and Source methods when what was asked
-// for does not exist (yet).
-var ErrNotFound = errors.New("not found")
-
-// EpochInfo is a reward epoch as recorded on chain.
-type EpochInfo struct {
-	Number      uint64
-	StartHeight int64
-	EndHeight   int64
-	// Ended is set once EndHeight's block ran; Emission and Pools are final
-	// from then on.
-	Ended    bool
-	Emission uint64
-	Pools    []reward.Pool
-	Settled  bool
-}
-
-// Settlement is an epoch's settled result as recorded on chain.
-type Settlement struct {
-	Epoch         uint64
-	Root          reward.Hash
-	ScorerVersion uint32
-	// InputsHash is the agreed hash of the epoch's inputs bundle; nil when
-	// the chain does not record one.
-	InputsHash []byte
-}
 
 // Block is what the bundle records of a chain block: the entropy a report
 // answers.
@@ -56,20 +29,11 @@ type Submission struct {
 	InputsHash  [32]byte
 }
 
-// Chain is what replay reads from the ledger. Methods wrap ErrNotFound
-// when the epoch, settlement or block does not exist.
-type Chain interface {
-	Epoch(ctx context.Context, n uint64) (EpochInfo, error)
-	// Segments lists the epoch's committed segments in commit order.
-	Segments(ctx context.Context, n uint64) ([]SegmentRef, error)
-	Settlement(ctx context.Context, n uint64) (Settlement, error)
-}
-
 // Ledger is what the oracle service needs of the chain: Chain plus the
 // current registry and params, blocks, the grace window, and a way to
 // submit a root signed with the oracle key.
 type Ledger interface {
-	Chain
+	score.Chain
 	// Height is the latest committed height.
 	Height(ctx context.Context) (int64, error)
 	// GraceBlocks is how long after an epoch ends its segments may still

@@ -6,21 +6,24 @@ import (
 	"fmt"
 	"log/slog"
 
+	"encoding/hex"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 	"github.com/depin-network/depin/internal/sig"
 )
 
 // ProofSource serves claim proofs (HTTPSource implements it).
 type ProofSource interface {
-	Proof(ctx context.Context, device ledger.Address) (ClaimProof, error)
+	Proof(ctx context.Context, device ledger.Address) (replay.ClaimProof, error)
 }
 
 // ClaimSender sends MsgClaim signed by from (NodeLedger and MemChain
 // implement it).
 type ClaimSender interface {
-	Claim(ctx context.Context, from sig.PrivateKey, p ClaimProof) error
+	Claim(ctx context.Context, from sig.PrivateKey, p replay.ClaimProof) error
 }
 
 // ClaimRequest is one device to claim for, with the key that signs.
@@ -49,7 +52,7 @@ func (c *Claimer) ClaimAll(ctx context.Context, reqs []ClaimRequest) (int, error
 	n := 0
 	for _, r := range reqs {
 		p, err := c.Proofs.Proof(ctx, r.Device)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, score.ErrNotFound) {
 			log.Debug("oracle: claim: no entry", "device", r.Device)
 			continue
 		}
@@ -80,4 +83,15 @@ func txCode(err error) (ledger.Code, bool) {
 		return le.Code, true
 	}
 	return 0, false
+}
+
+// parseHash parses 32 bytes of hex.
+func parseHash(s string) ([32]byte, error) {
+	var h [32]byte
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return h, fmt.Errorf("%q is not 32 bytes of hex", s)
+	}
+	copy(h[:], b)
+	return h, nil
 }

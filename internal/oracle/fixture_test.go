@@ -15,6 +15,8 @@ import (
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
@@ -38,7 +40,10 @@ func blockTime(h int64) int64    { return t0 + (h-firstHeight)*blockGap }
 
 // scenario is a fleet of devices reporting into epochs of a MemChain.
 type scenario struct {
-	t      testing.TB
+	t testing.TB
+	// forged names devices whose reports are signed by another key: what
+	// someone who reached the log could write in a device's name.
+	forged map[int]bool
 	chain  *MemChain
 	segs   *memSource
 	keys   []sig.PrivateKey
@@ -76,8 +81,8 @@ func newScenario(t testing.TB) *scenario {
 }
 
 // epoch records epoch n as ended on the chain.
-func (s *scenario) epoch(n uint64) EpochInfo {
-	e := EpochInfo{
+func (s *scenario) epoch(n uint64) score.EpochInfo {
+	e := score.EpochInfo{
 		Number: n, StartHeight: firstHeight + int64(n)*epochBlocks, EndHeight: firstHeight + int64(n+1)*epochBlocks - 1,
 		Ended: true, Emission: 1_000_000_000, Pools: reward.DefaultPools(),
 	}
@@ -141,7 +146,11 @@ func (s *scenario) record(n uint64, dev int, at, height int64, ent *reportv1.Blo
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	sr := &reportv1.SignedReport{Report: raw, Signature: sig.Sign(s.keys[dev], ingest.Domain, raw)}
+	signer := s.keys[dev]
+	if s.forged[dev] {
+		signer = sig.KeyFromSeed(make([]byte, 32))
+	}
+	sr := &reportv1.SignedReport{Report: raw, Signature: sig.Sign(signer, ingest.Domain, raw)}
 	rec, err := proto.MarshalOptions{Deterministic: true}.Marshal(&ingestv1.LogRecord{Report: sr, Received: at, Height: height, Epoch: n})
 	if err != nil {
 		s.t.Fatal(err)
@@ -151,17 +160,17 @@ func (s *scenario) record(n uint64, dev int, at, height int64, ent *reportv1.Blo
 
 // commit cuts records into segments, stores them in the segment source
 // and commits them for epoch n.
-func (s *scenario) commit(n uint64, recs [][]byte) []SegmentRef {
-	var refs []SegmentRef
+func (s *scenario) commit(n uint64, recs [][]byte) []segment.Ref {
+	var refs []segment.Ref
 	for len(recs) > 0 {
 		k := min(segmentSize, len(recs))
 		seg := &ingestv1.Segment{Epoch: n, FirstSeq: s.seq + 1, Prev: s.prev, Records: recs[:k]}
-		raw, err := ingest.EncodeSegment(seg)
+		raw, err := segment.Encode(seg)
 		if err != nil {
 			s.t.Fatal(err)
 		}
 		sum := sha256.Sum256(raw)
-		ref := SegmentRef{Hash: sum, MerkleRoot: ingest.SegmentRoot(seg), Count: uint64(k)}
+		ref := segment.Ref{Hash: sum, MerkleRoot: segment.Root(seg), Count: uint64(k)}
 		s.segs.segments[sum] = raw
 		s.chain.CommitSegment(n, ref)
 		refs = append(refs, ref)
@@ -204,40 +213,40 @@ type memSource struct {
 	segments     map[[32]byte][]byte
 	bundles      map[uint64][]byte
 	manifests    map[uint64][]byte
-	explanations map[uint64][]Explanation
+	explanations map[uint64][]score.Explanation
 }
 
 func newMemSource() *memSource {
 	return &memSource{segments: map[[32]byte][]byte{}, bundles: map[uint64][]byte{}, manifests: map[uint64][]byte{},
-		explanations: map[uint64][]Explanation{}}
+		explanations: map[uint64][]score.Explanation{}}
 }
 
 func (m *memSource) Segment(_ context.Context, h [32]byte) ([]byte, error) {
 	if b, ok := m.segments[h]; ok {
 		return b, nil
 	}
-	return nil, fmt.Errorf("segment %x: %w", h[:4], ErrNotFound)
+	return nil, fmt.Errorf("segment %x: %w", h[:4], score.ErrNotFound)
 }
 
 func (m *memSource) Bundle(_ context.Context, n uint64) ([]byte, error) {
 	if b, ok := m.bundles[n]; ok {
 		return b, nil
 	}
-	return nil, fmt.Errorf("bundle %d: %w", n, ErrNotFound)
+	return nil, fmt.Errorf("bundle %d: %w", n, score.ErrNotFound)
 }
 
 func (m *memSource) Manifest(_ context.Context, n uint64) ([]byte, error) {
 	if b, ok := m.manifests[n]; ok {
 		return b, nil
 	}
-	return nil, fmt.Errorf("manifest %d: %w", n, ErrNotFound)
+	return nil, fmt.Errorf("manifest %d: %w", n, score.ErrNotFound)
 }
 
-func (m *memSource) Explanation(_ context.Context, n uint64, dev ledger.Address) (Explanation, error) {
-	if e, ok := FindExplanation(m.explanations[n], dev); ok {
+func (m *memSource) Explanation(_ context.Context, n uint64, dev ledger.Address) (score.Explanation, error) {
+	if e, ok := score.FindExplanation(m.explanations[n], dev); ok {
 		return e, nil
 	}
-	return Explanation{}, fmt.Errorf("explanation: %w", ErrNotFound)
+	return score.Explanation{}, fmt.Errorf("explanation: %w", score.ErrNotFound)
 }
 
 func unmarshal(b []byte, m proto.Message) error { return proto.Unmarshal(b, m) }

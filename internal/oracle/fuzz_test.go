@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 )
 
 // fuzzSeeds are a real bundle and segment from the standard scenario, plus
@@ -33,15 +35,15 @@ func FuzzDecodeBundle(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		b, err := DecodeBundle(raw)
+		b, err := score.DecodeBundle(raw)
 		if err != nil {
 			var le *ledger.Error
-			if !errors.As(err, &le) || le.Code != CodeBundleMismatch {
+			if !errors.As(err, &le) || le.Code != score.CodeBundleMismatch {
 				t.Fatalf("got %v, want a CodeBundleMismatch error", err)
 			}
 			return
 		}
-		again, err := EncodeBundle(b)
+		again, err := score.EncodeBundle(b)
 		if err != nil || !bytes.Equal(again, raw) {
 			t.Fatalf("accepted bundle re-encodes differently (%v)", err)
 		}
@@ -60,16 +62,16 @@ func FuzzVerifySegment(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		seg, err := VerifySegment(raw, ref, 1)
+		seg, err := segment.Verify(raw, ref, 1)
 		if err != nil {
 			var le *ledger.Error
-			if !errors.As(err, &le) || le.Code != CodeSegmentMismatch {
+			if !errors.As(err, &le) || le.Code != segment.CodeMismatch {
 				t.Fatalf("got %v, want a CodeSegmentMismatch error", err)
 			}
 			return
 		}
-		var r Reports
-		r.AddSegment(testKinds, seg)
+		var r segment.Reports
+		r.Add(testKinds, seg)
 		if n := uint64(len(r.List)); n+r.Malformed != ref.Count {
 			t.Fatalf("decoded %d reports of %d records", n, ref.Count)
 		}

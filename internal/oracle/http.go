@@ -8,7 +8,9 @@ import (
 	"strconv"
 
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 )
 
 // Handler returns the read-only HTTP API:
@@ -42,7 +44,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Service) fail(w http.ResponseWriter, err error, what string) {
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, score.ErrNotFound) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: what + " not found"})
 		return
 	}
@@ -120,7 +122,7 @@ func (s *Service) deviceEpoch(w http.ResponseWriter, r *http.Request) (ledger.Ad
 	if v == "" {
 		n, ok, err := s.store.latest()
 		if err != nil || !ok {
-			s.fail(w, errors.Join(err, ErrNotFound), "scored epoch")
+			s.fail(w, errors.Join(err, score.ErrNotFound), "scored epoch")
 			return dev, nil, false
 		}
 		v = strconv.FormatUint(n, 10)
@@ -139,10 +141,10 @@ func (s *Service) getDevice(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, "explanations")
 		return
 	}
-	e, found := FindExplanation(list, dev)
+	e, found := score.FindExplanation(list, dev)
 	if !found {
 		// A device with nothing this epoch still has its carried total.
-		e = Explanation{Epoch: rec.Epoch, Device: dev.String(), Pools: []PoolPayout{}, Reports: []ReportReason{}}
+		e = score.Explanation{Epoch: rec.Epoch, Device: dev.String(), Pools: []score.PoolPayout{}, Reports: []score.ReportReason{}}
 		if mb, err := s.store.get(rec.Manifest); err == nil {
 			if m, err := reward.DecodeManifest(mb); err == nil {
 				e.ScorerVersion = m.ScorerVersion
@@ -183,7 +185,7 @@ func (s *Service) getProof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i, _ := m.Find(dev)
-	out := ClaimProof{Device: dev.String(), Epoch: rec.Epoch, Root: m.Root().String(),
+	out := replay.ClaimProof{Device: dev.String(), Epoch: rec.Epoch, Root: m.Root().String(),
 		Cumulative: m.Entries[i].Cumulative, Index: p.Index, Size: p.Size, Path: []string{}}
 	for _, h := range p.Path {
 		out.Path = append(out.Path, h.String())
@@ -214,12 +216,12 @@ func (s *Service) settledEpoch(w http.ResponseWriter, r *http.Request) (ledger.A
 			break
 		}
 	}
-	s.fail(w, errors.Join(err, ErrNotFound), "settled epoch")
+	s.fail(w, errors.Join(err, score.ErrNotFound), "settled epoch")
 	return dev, nil, false
 }
 
 // explanations returns an epoch's explanations, from the cache or disk.
-func (s *Service) explanations(rec *epochRecord) ([]Explanation, error) {
+func (s *Service) explanations(rec *epochRecord) ([]score.Explanation, error) {
 	s.mu.Lock()
 	list, ok := s.cache[rec.Epoch]
 	s.mu.Unlock()
@@ -239,8 +241,8 @@ func (s *Service) explanations(rec *epochRecord) ([]Explanation, error) {
 	return list, nil
 }
 
-func (s *Service) summary(rec *epochRecord) (Summary, error) {
-	var sum Summary
+func (s *Service) summary(rec *epochRecord) (score.Summary, error) {
+	var sum score.Summary
 	b, err := s.store.get(rec.Summary)
 	if err != nil {
 		return sum, err
@@ -260,6 +262,6 @@ func decodeManifestFor(epoch uint64, b []byte) (*reward.Manifest, error) {
 	return m, nil
 }
 
-func poolTotalOf(p PoolSummary) reward.PoolTotal {
+func poolTotalOf(p score.PoolSummary) reward.PoolTotal {
 	return reward.PoolTotal{Name: p.Name, Bps: p.Bps, Amount: p.Amount, Units: p.Units, Paid: p.Paid, Remainder: p.Remainder}
 }

@@ -9,7 +9,10 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 )
 
@@ -19,9 +22,9 @@ type MemChain struct {
 	mu          sync.Mutex
 	height      int64
 	grace       int64
-	epochs      map[uint64]EpochInfo
-	segments    map[uint64][]SegmentRef
-	settled     map[uint64]Settlement
+	epochs      map[uint64]score.EpochInfo
+	segments    map[uint64][]segment.Ref
+	settled     map[uint64]score.Settlement
 	blocks      map[int64]Block
 	devices     map[string][]kind.Device
 	params      map[string]uint64
@@ -32,8 +35,8 @@ type MemChain struct {
 // NewMemChain returns an empty chain at height 0 with default params.
 func NewMemChain() *MemChain {
 	return &MemChain{
-		epochs: map[uint64]EpochInfo{}, segments: map[uint64][]SegmentRef{},
-		settled: map[uint64]Settlement{}, blocks: map[int64]Block{},
+		epochs: map[uint64]score.EpochInfo{}, segments: map[uint64][]segment.Ref{},
+		settled: map[uint64]score.Settlement{}, blocks: map[int64]Block{},
 		devices: map[string][]kind.Device{}, params: map[string]uint64{},
 	}
 }
@@ -54,7 +57,7 @@ func (c *MemChain) SetGrace(n int64) {
 }
 
 // SetEpoch records an epoch.
-func (c *MemChain) SetEpoch(e EpochInfo) {
+func (c *MemChain) SetEpoch(e score.EpochInfo) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.Pools = slices.Clone(e.Pools)
@@ -62,7 +65,7 @@ func (c *MemChain) SetEpoch(e EpochInfo) {
 }
 
 // CommitSegment appends a segment commitment to an epoch.
-func (c *MemChain) CommitSegment(epoch uint64, ref SegmentRef) {
+func (c *MemChain) CommitSegment(epoch uint64, ref segment.Ref) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.segments[epoch] = append(c.segments[epoch], ref)
@@ -84,7 +87,7 @@ func (c *MemChain) SetParam(name string, v uint64) {
 
 // SetSettlement records a settlement directly (to test replay against a
 // chain that disagrees).
-func (c *MemChain) SetSettlement(s Settlement) {
+func (c *MemChain) SetSettlement(s score.Settlement) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.settled[s.Epoch] = s
@@ -102,31 +105,31 @@ func (c *MemChain) Submissions() []Submission {
 }
 
 // Epoch implements Chain.
-func (c *MemChain) Epoch(_ context.Context, n uint64) (EpochInfo, error) {
+func (c *MemChain) Epoch(_ context.Context, n uint64) (score.EpochInfo, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.epochs[n]
 	if !ok {
-		return EpochInfo{}, fmt.Errorf("memchain: epoch %d: %w", n, ErrNotFound)
+		return score.EpochInfo{}, fmt.Errorf("memchain: epoch %d: %w", n, score.ErrNotFound)
 	}
 	e.Pools = slices.Clone(e.Pools)
 	return e, nil
 }
 
 // Segments implements Chain.
-func (c *MemChain) Segments(_ context.Context, n uint64) ([]SegmentRef, error) {
+func (c *MemChain) Segments(_ context.Context, n uint64) ([]segment.Ref, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.segments[n]), nil
 }
 
 // Settlement implements Chain.
-func (c *MemChain) Settlement(_ context.Context, n uint64) (Settlement, error) {
+func (c *MemChain) Settlement(_ context.Context, n uint64) (score.Settlement, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.settled[n]
 	if !ok {
-		return Settlement{}, fmt.Errorf("memchain: settlement of epoch %d: %w", n, ErrNotFound)
+		return score.Settlement{}, fmt.Errorf("memchain: settlement of epoch %d: %w", n, score.ErrNotFound)
 	}
 	return s, nil
 }
@@ -151,7 +154,7 @@ func (c *MemChain) Block(_ context.Context, h int64) (Block, error) {
 	defer c.mu.Unlock()
 	b, ok := c.blocks[h]
 	if !ok {
-		return Block{}, fmt.Errorf("memchain: block %d: %w", h, ErrNotFound)
+		return Block{}, fmt.Errorf("memchain: block %d: %w", h, score.ErrNotFound)
 	}
 	return b, nil
 }
@@ -185,7 +188,7 @@ func (c *MemChain) SubmitRoot(_ context.Context, s Submission) error {
 	}
 	c.submissions = append(c.submissions, s)
 	if _, done := c.settled[s.Epoch]; !done {
-		c.settled[s.Epoch] = Settlement{Epoch: s.Epoch, Root: s.Root, ScorerVersion: s.ScorerVersion, InputsHash: s.InputsHash[:]}
+		c.settled[s.Epoch] = score.Settlement{Epoch: s.Epoch, Root: s.Root, ScorerVersion: s.ScorerVersion, InputsHash: s.InputsHash[:]}
 		e.Settled = true
 		c.epochs[s.Epoch] = e
 	}
@@ -196,7 +199,7 @@ func (c *MemChain) SubmitRoot(_ context.Context, s Submission) error {
 // against the latest settled root and the cumulative total must exceed
 // what the device claimed before. Errors are *ledger.Error values with
 // the reward module's codes.
-func (c *MemChain) Claim(_ context.Context, _ sig.PrivateKey, p ClaimProof) error {
+func (c *MemChain) Claim(_ context.Context, _ sig.PrivateKey, p replay.ClaimProof) error {
 	dev, err := ledger.ParseAddress(p.Device)
 	if err != nil {
 		return ledger.Errorf(ledger.CodeInvalidAddress, "device: %v", err)
@@ -207,7 +210,7 @@ func (c *MemChain) Claim(_ context.Context, _ sig.PrivateKey, p ClaimProof) erro
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var latest *Settlement
+	var latest *score.Settlement
 	for e, s := range c.settled {
 		if latest == nil || e > latest.Epoch {
 			s := s

@@ -18,7 +18,10 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
@@ -51,26 +54,26 @@ type NodeLedger struct {
 }
 
 // Epoch implements Chain.
-func (l *NodeLedger) Epoch(_ context.Context, n uint64) (EpochInfo, error) {
+func (l *NodeLedger) Epoch(_ context.Context, n uint64) (score.EpochInfo, error) {
 	ep, ok := reward.GetEpoch(l.State.Committed(), n)
 	if !ok {
-		return EpochInfo{}, fmt.Errorf("oracle: epoch %d: %w", n, ErrNotFound)
+		return score.EpochInfo{}, fmt.Errorf("oracle: epoch %d: %w", n, score.ErrNotFound)
 	}
-	info := EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
+	info := score.EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
 		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled}
 	info.Pools = reward.PoolsFromProto(ep.Pools)
 	return info, nil
 }
 
 // Segments implements Chain.
-func (l *NodeLedger) Segments(_ context.Context, n uint64) ([]SegmentRef, error) {
+func (l *NodeLedger) Segments(_ context.Context, n uint64) ([]segment.Ref, error) {
 	st := l.State.Committed()
-	var out []SegmentRef
+	var out []segment.Ref
 	for from, more := uint64(0), true; more; {
 		var segs []*proofv1.Segment
 		segs, from, more = proof.Segments(st, n, from, 1000)
 		for _, s := range segs {
-			var ref SegmentRef
+			var ref segment.Ref
 			if len(s.Hash) != 32 || len(s.MerkleRoot) != 32 {
 				return nil, fmt.Errorf("oracle: segments of epoch %d: stored segment has a malformed hash", n)
 			}
@@ -84,12 +87,12 @@ func (l *NodeLedger) Segments(_ context.Context, n uint64) ([]SegmentRef, error)
 }
 
 // Settlement implements Chain.
-func (l *NodeLedger) Settlement(_ context.Context, n uint64) (Settlement, error) {
+func (l *NodeLedger) Settlement(_ context.Context, n uint64) (score.Settlement, error) {
 	set, ok := reward.GetSettlement(l.State.Committed(), n)
 	if !ok {
-		return Settlement{}, fmt.Errorf("oracle: settlement of epoch %d: %w", n, ErrNotFound)
+		return score.Settlement{}, fmt.Errorf("oracle: settlement of epoch %d: %w", n, score.ErrNotFound)
 	}
-	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
+	out := score.Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
 	copy(out.Root[:], set.Root)
 	return out, nil
 }
@@ -110,7 +113,7 @@ func (l *NodeLedger) GraceBlocks(context.Context) (int64, error) {
 func (l *NodeLedger) Block(ctx context.Context, height int64) (Block, error) {
 	e, ok := proof.Entropy(l.State.Committed(), height)
 	if !ok {
-		return Block{}, fmt.Errorf("oracle: entropy of block %d: %w", height, ErrNotFound)
+		return Block{}, fmt.Errorf("oracle: entropy of block %d: %w", height, score.ErrNotFound)
 	}
 	bt := l.BlockTime
 	if bt == nil {
@@ -202,7 +205,7 @@ func (l *NodeLedger) SubmitRoot(ctx context.Context, s Submission) error {
 
 // Claim sends MsgClaim for a proof, signed by from (anyone may claim; the
 // device's owner is paid).
-func (l *NodeLedger) Claim(ctx context.Context, from sig.PrivateKey, p ClaimProof) error {
+func (l *NodeLedger) Claim(ctx context.Context, from sig.PrivateKey, p replay.ClaimProof) error {
 	dev, err := ledger.ParseAddress(p.Device)
 	if err != nil {
 		return fmt.Errorf("oracle: claim: %w", err)
@@ -211,7 +214,7 @@ func (l *NodeLedger) Claim(ctx context.Context, from sig.PrivateKey, p ClaimProo
 }
 
 // ClaimMsg builds MsgClaim from a proof served by an oracle.
-func ClaimMsg(dev ledger.Address, p ClaimProof) *rewardv1.MsgClaim {
+func ClaimMsg(dev ledger.Address, p replay.ClaimProof) *rewardv1.MsgClaim {
 	m := &rewardv1.MsgClaim{Device: dev[:], Cumulative: p.Cumulative, Index: p.Index, Size: p.Size}
 	for _, h := range p.Path {
 		if v, err := parseHash(h); err == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 	"slices"
 )
 
@@ -59,10 +60,10 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 	if err != nil || b.Time != 20e9 || b.Hash == ([32]byte{}) {
 		t.Errorf("block 20: got %+v, %v; want its entropy and time", b, err)
 	}
-	if _, err := l.Block(ctx, 99); !errors.Is(err, ErrNotFound) {
+	if _, err := l.Block(ctx, 99); !errors.Is(err, score.ErrNotFound) {
 		t.Errorf("block 99: got %v, want ErrNotFound", err)
 	}
-	if _, err := l.Settlement(ctx, 0); !errors.Is(err, ErrNotFound) {
+	if _, err := l.Settlement(ctx, 0); !errors.Is(err, score.ErrNotFound) {
 		t.Errorf("settlement 0: got %v, want ErrNotFound", err)
 	}
 	if segs, err := l.Segments(ctx, 0); err != nil || len(segs) != 0 {
@@ -72,7 +73,7 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 	if err != nil || !slices.Equal(p, kind.Defaults(coverage.Kind{}.Specs())) {
 		t.Errorf("coverage params: got %+v, %v; want the defaults", p, err)
 	}
-	if _, err := l.Epoch(ctx, 50); !errors.Is(err, ErrNotFound) {
+	if _, err := l.Epoch(ctx, 50); !errors.Is(err, score.ErrNotFound) {
 		t.Errorf("epoch 50: got %v, want ErrNotFound", err)
 	}
 }

@@ -13,15 +13,17 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // golden is what the golden file pins for each epoch.
 type golden struct {
-	InputsHash string        `json:"inputs_hash"`
-	Summary    Summary       `json:"summary"`
-	Devices    []Explanation `json:"devices"`
+	InputsHash string              `json:"inputs_hash"`
+	Summary    score.Summary       `json:"summary"`
+	Devices    []score.Explanation `json:"devices"`
 }
 
 // TestPipelineGolden runs two epochs of signed reports through Prepare and
@@ -86,7 +88,7 @@ func TestRunDeterministic(t *testing.T) {
 	for i, j := 0, len(reps.List)-1; i < j; i, j = i+1, j-1 {
 		reps.List[i], reps.List[j] = reps.List[j], reps.List[i]
 	}
-	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Kinds: testKinds, Geo: geo.H3{}})
+	out, err := score.Run(score.EpochInputs{Bundle: b, Reports: reps, Kinds: testKinds, Geo: geo.H3{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,19 +103,19 @@ func TestRunDeterministic(t *testing.T) {
 }
 
 // inputsOf decodes a published epoch's bundle and reports.
-func inputsOf(t *testing.T, p *Published) (*Bundle, Reports) {
+func inputsOf(t *testing.T, p *Published) (*score.Bundle, segment.Reports) {
 	t.Helper()
-	b, err := DecodeBundle(p.Bundle)
+	b, err := score.DecodeBundle(p.Bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reps Reports
+	var reps segment.Reports
 	for i, raw := range p.Segments {
-		seg, err := VerifySegment(raw, b.Segments[i], b.Epoch)
+		seg, err := segment.Verify(raw, b.Segments[i], b.Epoch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		reps.AddSegment(testKinds, seg)
+		reps.Add(testKinds, seg)
 	}
 	return b, reps
 }
@@ -126,41 +128,41 @@ func TestRunRejects(t *testing.T) {
 	b1, reps := inputsOf(t, p1)
 	tests := []struct {
 		name string
-		mut  func(in *EpochInputs)
+		mut  func(in *score.EpochInputs)
 		code ledger.Code
 	}{
-		{"unknown scorer version", func(in *EpochInputs) { in.Bundle.ScorerVersion = 99 }, CodeUnknownScorer},
-		{"prior manifest not the named root", func(in *EpochInputs) { in.Prior = in.Prior[1:] }, CodePriorMismatch},
-		{"prior given without a prior epoch", func(in *EpochInputs) { in.Bundle.HasPrior = false }, CodePriorMismatch},
-		{"no bundle", func(in *EpochInputs) { in.Bundle = nil }, CodeBundleMismatch},
-		{"unsorted devices", func(in *EpochInputs) {
+		{"unknown scorer version", func(in *score.EpochInputs) { in.Bundle.ScorerVersion = 99 }, score.CodeUnknownScorer},
+		{"prior manifest not the named root", func(in *score.EpochInputs) { in.Prior = in.Prior[1:] }, score.CodePriorMismatch},
+		{"prior given without a prior epoch", func(in *score.EpochInputs) { in.Bundle.HasPrior = false }, score.CodePriorMismatch},
+		{"no bundle", func(in *score.EpochInputs) { in.Bundle = nil }, score.CodeBundleMismatch},
+		{"unsorted devices", func(in *score.EpochInputs) {
 			h := in.Bundle.Kinds[0].Devices
 			h[0], h[1] = h[1], h[0]
-		}, CodeBundleMismatch},
-		{"unknown kind", func(in *EpochInputs) { in.Bundle.Kinds[0].Name = "weather" }, CodeUnknownScorer},
-		{"unknown kind scorer version", func(in *EpochInputs) { in.Bundle.Kinds[0].ScorerVersion = 99 }, CodeUnknownScorer},
-		{"density target above max", func(in *EpochInputs) {
+		}, score.CodeBundleMismatch},
+		{"unknown kind", func(in *score.EpochInputs) { in.Bundle.Kinds[0].Name = "weather" }, score.CodeUnknownScorer},
+		{"unknown kind scorer version", func(in *score.EpochInputs) { in.Bundle.Kinds[0].ScorerVersion = 99 }, score.CodeUnknownScorer},
+		{"density target above max", func(in *score.EpochInputs) {
 			p := in.Bundle.Kinds[0].Params
 			for i := range p {
 				if p[i].Name == "coverage.density_res8_target" {
 					p[i].Value = 2
 				}
 			}
-		}, CodeBundleMismatch},
-		{"pool list without the coverage pool", func(in *EpochInputs) {
+		}, score.CodeBundleMismatch},
+		{"pool list without the coverage pool", func(in *score.EpochInputs) {
 			in.Bundle.Pools[0].Name = "storage"
 		}, ledger.CodeMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cp := *b1
-			cp.Kinds = []KindInputs{b1.Kinds[0]}
+			cp.Kinds = []score.KindInputs{b1.Kinds[0]}
 			cp.Kinds[0].Devices = append([]kind.Device(nil), b1.Kinds[0].Devices...)
 			cp.Kinds[0].Params = append(kind.Params(nil), b1.Kinds[0].Params...)
 			cp.Pools = append(cp.Pools[:0:0], b1.Pools...)
-			in := EpochInputs{Bundle: &cp, Reports: reps, Prior: p0.Output.Reward.Manifest.Entries, Kinds: testKinds, Geo: geo.H3{}}
+			in := score.EpochInputs{Bundle: &cp, Reports: reps, Prior: p0.Output.Reward.Manifest.Entries, Kinds: testKinds, Geo: geo.H3{}}
 			tc.mut(&in)
-			_, err := Run(in)
+			_, err := score.Run(in)
 			var le *ledger.Error
 			if !errors.As(err, &le) || le.Code != tc.code {
 				t.Fatalf("got %v, want code %s", err, tc.code)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 )
 
 // SegmentSource serves segment files by hash (ingest's GET
@@ -24,12 +26,12 @@ type Published struct {
 	Manifest   []byte
 	// Segments are the verified segment files in commit order.
 	Segments [][]byte
-	Output   EpochOutput
+	Output   score.EpochOutput
 }
 
 // Submission returns the MsgSubmitRoot content of the epoch.
 func (p *Published) Submission() Submission {
-	pools, total := DevicePoolsPaid(&p.Output.Reward)
+	pools, total := score.DevicePoolsPaid(&p.Output.Reward)
 	return Submission{
 		Epoch: p.Epoch, Root: p.Output.Root, ScorerVersion: p.Output.Reward.ScorerVersion,
 		Pools: pools, DeviceTotal: total, InputsHash: p.BundleHash,
@@ -60,17 +62,17 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
 	pub := &Published{Epoch: n}
-	var reps Reports
+	var reps segment.Reports
 	for _, ref := range refs {
 		raw, err := segs.Segment(ctx, ref.Hash)
 		if err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
-		seg, err := VerifySegment(raw, ref, n)
+		seg, err := segment.Verify(raw, ref, n)
 		if err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
-		reps.AddSegment(kinds, seg)
+		reps.Add(kinds, seg)
 		pub.Segments = append(pub.Segments, raw)
 	}
 	first, err := l.Block(ctx, info.StartHeight)
@@ -81,14 +83,14 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: last block: %w", n, err)
 	}
-	b := &Bundle{
-		Epoch: n, ScorerVersion: CurrentScorer, StartHeight: info.StartHeight, EndHeight: info.EndHeight,
+	b := &score.Bundle{
+		Epoch: n, ScorerVersion: score.CurrentScorer, StartHeight: info.StartHeight, EndHeight: info.EndHeight,
 		Start: first.Time - int64(slack), End: last.Time + int64(slack) + 1,
 		Emission: info.Emission, Pools: info.Pools, Segments: refs,
 	}
 	for _, h := range reps.EntropyHeights() {
 		blk, err := l.Block(ctx, int64(h))
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, score.ErrNotFound) {
 			continue // the scorer marks its beacons unknown_entropy
 		}
 		if err != nil {
@@ -97,7 +99,7 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 		b.Entropy = append(b.Entropy, kind.Entropy{Height: h, Hash: blk.Hash, Time: blk.Time})
 	}
 	for _, k := range kinds.Kinds() {
-		ki := KindInputs{Name: k.Name(), ScorerVersion: kind.Current(k)}
+		ki := score.KindInputs{Name: k.Name(), ScorerVersion: kind.Current(k)}
 		if ki.Devices, err = l.Devices(ctx, k.Name()); err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
@@ -118,11 +120,11 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 		priorEntries = prior.Output.Reward.Manifest.Entries
 	}
 	b.Normalize()
-	if pub.Bundle, err = EncodeBundle(b); err != nil {
+	if pub.Bundle, err = score.EncodeBundle(b); err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
-	pub.BundleHash = BundleHash(pub.Bundle)
-	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: priorEntries, Kinds: kinds, Geo: geo})
+	pub.BundleHash = score.BundleHash(pub.Bundle)
+	out, err := score.Run(score.EpochInputs{Bundle: b, Reports: reps, Prior: priorEntries, Kinds: kinds, Geo: geo})
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}

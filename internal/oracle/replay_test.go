@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/geo"
-	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -26,7 +27,7 @@ func published(t *testing.T) (*scenario, *Published, *Published) {
 func TestReplayMatches(t *testing.T) {
 	s, p0, p1 := published(t)
 	for _, p := range []*Published{p0, p1} {
-		res, err := Replay(context.Background(), s.chain, s.segs, testKinds, p.Epoch, geo.H3{})
+		res, err := score.Replay(context.Background(), s.chain, s.segs, testKinds, p.Epoch, geo.H3{})
 		if err != nil {
 			t.Fatalf("Replay(%d): %v", p.Epoch, err)
 		}
@@ -42,10 +43,10 @@ func TestReplayMatches(t *testing.T) {
 
 // forge rewrites one record of the first segment of epoch n in the
 // source, keeping the segment canonical (only the content changes).
-func forge(t *testing.T, s *scenario, ref SegmentRef, mut func(*ingestv1.LogRecord)) {
+func forge(t *testing.T, s *scenario, ref segment.Ref, mut func(*ingestv1.LogRecord)) {
 	t.Helper()
 	raw := s.segs.segments[ref.Hash]
-	seg, err := ingest.DecodeSegment(raw)
+	seg, err := segment.Decode(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func forge(t *testing.T, s *scenario, ref SegmentRef, mut func(*ingestv1.LogReco
 	if seg.Records[0], err = marshal(rec); err != nil {
 		t.Fatal(err)
 	}
-	if s.segs.segments[ref.Hash], err = ingest.EncodeSegment(seg); err != nil {
+	if s.segs.segments[ref.Hash], err = segment.Encode(seg); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -70,66 +71,66 @@ func TestReplayRejects(t *testing.T) {
 		msg  string
 	}{
 		{"forged segment contents", func(t *testing.T, s *scenario, p1 *Published) {
-			b, _ := DecodeBundle(p1.Bundle)
+			b, _ := score.DecodeBundle(p1.Bundle)
 			forge(t, s, b.Segments[0], func(r *ingestv1.LogRecord) { r.Received += 1 })
-		}, CodeSegmentMismatch, "content hash"},
+		}, segment.CodeMismatch, "content hash"},
 		{"segment swapped for another epoch's", func(t *testing.T, s *scenario, p1 *Published) {
-			b, _ := DecodeBundle(p1.Bundle)
+			b, _ := score.DecodeBundle(p1.Bundle)
 			for h, raw := range s.segs.segments {
 				if h != b.Segments[0].Hash && h != b.Segments[1].Hash {
 					s.segs.segments[b.Segments[0].Hash] = raw
 					break
 				}
 			}
-		}, CodeSegmentMismatch, "content hash"},
+		}, segment.CodeMismatch, "content hash"},
 		{"tampered bundle", func(t *testing.T, s *scenario, p1 *Published) {
-			b, _ := DecodeBundle(p1.Bundle)
+			b, _ := score.DecodeBundle(p1.Bundle)
 			b.Kinds[0].Devices[2].Cell = b.Kinds[0].Devices[3].Cell // move a device onto another
-			raw, err := EncodeBundle(b)
+			raw, err := score.EncodeBundle(b)
 			if err != nil {
 				t.Fatal(err)
 			}
 			s.segs.bundles[1] = raw
-		}, CodeBundleMismatch, "bundle hash"},
+		}, score.CodeBundleMismatch, "bundle hash"},
 		{"bundle not canonical", func(t *testing.T, s *scenario, p1 *Published) {
 			s.segs.bundles[1] = append([]byte(" "), p1.Bundle...)
-		}, CodeBundleMismatch, "bundle hash"},
+		}, score.CodeBundleMismatch, "bundle hash"},
 		{"scorer version on chain unknown to this build", func(t *testing.T, s *scenario, p1 *Published) {
 			set, _ := s.chain.Settlement(context.Background(), 1)
 			set.ScorerVersion = 99
 			set.InputsHash = nil
 			s.chain.SetSettlement(set)
-		}, CodeScorerMismatch, "scorer version 1, the chain records 99"},
+		}, score.CodeScorerMismatch, "scorer version 1, the chain records 99"},
 		{"bundle names another scorer version", func(t *testing.T, s *scenario, p1 *Published) {
-			b, _ := DecodeBundle(p1.Bundle)
+			b, _ := score.DecodeBundle(p1.Bundle)
 			b.ScorerVersion = 2
-			raw, _ := EncodeBundle(b)
+			raw, _ := score.EncodeBundle(b)
 			s.segs.bundles[1] = raw
 			set, _ := s.chain.Settlement(context.Background(), 1)
 			set.InputsHash = nil // a chain that does not record the inputs hash
 			s.chain.SetSettlement(set)
-		}, CodeScorerMismatch, "scorer version 2"},
+		}, score.CodeScorerMismatch, "scorer version 2"},
 		{"committed segment missing from the bundle", func(t *testing.T, s *scenario, p1 *Published) {
-			s.chain.CommitSegment(1, SegmentRef{Hash: [32]byte{1}, Count: 1})
-		}, CodeBundleMismatch, "missing from the bundle"},
+			s.chain.CommitSegment(1, segment.Ref{Hash: [32]byte{1}, Count: 1})
+		}, score.CodeBundleMismatch, "missing from the bundle"},
 		{"prior manifest forged", func(t *testing.T, s *scenario, p1 *Published) {
 			m, _ := reward.DecodeManifest(s.segs.manifests[0])
 			m.Entries[0].Cumulative++
 			s.segs.manifests[0] = reward.EncodeManifest(m)
-		}, CodePriorMismatch, "published manifest of epoch 0"},
+		}, score.CodePriorMismatch, "published manifest of epoch 0"},
 		{"epoch not settled", func(t *testing.T, s *scenario, p1 *Published) {
 			s.epoch(2)
-		}, CodeEpochNotSettled, "no settled root"},
+		}, score.CodeEpochNotSettled, "no settled root"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _, p1 := published(t)
 			tc.mut(t, s, p1)
 			epoch := uint64(1)
-			if tc.code == CodeEpochNotSettled {
+			if tc.code == score.CodeEpochNotSettled {
 				epoch = 2
 			}
-			res, err := Replay(context.Background(), s.chain, s.segs, testKinds, epoch, geo.H3{})
+			res, err := score.Replay(context.Background(), s.chain, s.segs, testKinds, epoch, geo.H3{})
 			var le *ledger.Error
 			if !errors.As(err, &le) || le.Code != tc.code || !strings.Contains(le.Msg, tc.msg) {
 				t.Fatalf("got result %+v, error %v; want code %s with %q", res, err, tc.code, tc.msg)
@@ -145,10 +146,10 @@ func TestReplayRejects(t *testing.T) {
 // changed.
 func TestReplayNamesDifferingDevices(t *testing.T) {
 	s, _, p1 := published(t)
-	b, _ := DecodeBundle(p1.Bundle)
+	b, _ := score.DecodeBundle(p1.Bundle)
 	moved := b.Kinds[0].Devices[2].ID
 	b.Kinds[0].Devices[2].Cell = b.Kinds[0].Devices[3].Cell
-	raw, err := EncodeBundle(b)
+	raw, err := score.EncodeBundle(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestReplayNamesDifferingDevices(t *testing.T) {
 	set.InputsHash = nil
 	s.chain.SetSettlement(set)
 
-	res, err := Replay(context.Background(), s.chain, s.segs, testKinds, 1, geo.H3{})
+	res, err := score.Replay(context.Background(), s.chain, s.segs, testKinds, 1, geo.H3{})
 	if err != nil {
 		t.Fatalf("Replay: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/score"
 )
 
 // Config configures the oracle service. cmd loads it from TOML.
@@ -56,9 +57,9 @@ type Service struct {
 	srv    *http.Server
 
 	mu    sync.Mutex
-	next  uint64                   // next epoch to score
-	cache map[uint64][]Explanation // explanations by epoch
-	order []uint64                 // cache insertion order
+	next  uint64                         // next epoch to score
+	cache map[uint64][]score.Explanation // explanations by epoch
+	order []uint64                       // cache insertion order
 }
 
 // New opens the data dir and, if ListenAddr is set, the listener.
@@ -77,7 +78,7 @@ func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kin
 		return nil, err
 	}
 	s := &Service{cfg: cfg, ledger: l, segs: segs, kinds: kinds, geo: geo, log: logger.With("subsystem", "oracle"), store: st,
-		next: cfg.StartEpoch, cache: map[uint64][]Explanation{}}
+		next: cfg.StartEpoch, cache: map[uint64][]score.Explanation{}}
 	if n, ok, err := st.latest(); err != nil {
 		return nil, err
 	} else if ok {
@@ -166,7 +167,7 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 		}
 	}
 	info, err := s.ledger.Epoch(ctx, n)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, score.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -191,7 +192,7 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 			if prior, err = s.store.prior(rec.Epoch); err != nil {
 				return false, err
 			}
-		case !errors.Is(err, ErrNotFound):
+		case !errors.Is(err, score.ErrNotFound):
 			return false, err
 		default:
 			// Scoring on without the settled prior manifest would reset
@@ -248,7 +249,7 @@ func (s *Service) submit(ctx context.Context, rec *epochRecord) error {
 	if err != nil {
 		return err
 	}
-	b, err := DecodeBundle(bb)
+	b, err := score.DecodeBundle(bb)
 	if err != nil {
 		return err
 	}
@@ -257,7 +258,7 @@ func (s *Service) submit(ctx context.Context, rec *epochRecord) error {
 	if err != nil {
 		return err
 	}
-	pub := &Published{Epoch: rec.Epoch, BundleHash: BundleHash(bb)}
+	pub := &Published{Epoch: rec.Epoch, BundleHash: score.BundleHash(bb)}
 	pub.Output.Root = m.Root()
 	pub.Output.Reward.ScorerVersion = b.ScorerVersion
 	for _, p := range sum.Pools {
@@ -267,7 +268,7 @@ func (s *Service) submit(ctx context.Context, rec *epochRecord) error {
 }
 
 // remember caches an epoch's explanations; s.mu is held.
-func (s *Service) remember(n uint64, list []Explanation) {
+func (s *Service) remember(n uint64, list []score.Explanation) {
 	if _, ok := s.cache[n]; ok {
 		return
 	}

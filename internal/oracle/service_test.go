@@ -14,7 +14,9 @@ import (
 
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 )
 
 // segmentServer serves the scenario's segments like ingest does.
@@ -43,7 +45,7 @@ func startService(t *testing.T, s *scenario, dir, ingestURL string) *Service {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr, cfg.PollInterval = dir, "127.0.0.1:0", 10*time.Millisecond
-	svc, err := New(cfg, s.chain, NewHTTPSource("", ingestURL), testKinds, geo.H3{}, slog.New(slog.DiscardHandler))
+	svc, err := New(cfg, s.chain, replay.NewHTTPSource("", ingestURL), testKinds, geo.H3{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,14 +86,14 @@ func TestServiceEndToEnd(t *testing.T) {
 		t.Fatalf("got %d submissions, want 2", len(subs))
 	}
 	ctx := context.Background()
-	api := NewHTTPSource("http://"+svc.Addr(), "")
+	api := replay.NewHTTPSource("http://"+svc.Addr(), "")
 	for _, sub := range subs {
 		raw, err := api.Bundle(ctx, sub.Epoch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if BundleHash(raw) != sub.InputsHash {
-			t.Errorf("epoch %d: served bundle hash %x, submitted %x", sub.Epoch, BundleHash(raw), sub.InputsHash)
+		if score.BundleHash(raw) != sub.InputsHash {
+			t.Errorf("epoch %d: served bundle hash %x, submitted %x", sub.Epoch, score.BundleHash(raw), sub.InputsHash)
 		}
 		sum, err := api.Summary(ctx, sub.Epoch)
 		if err != nil {
@@ -101,7 +103,7 @@ func TestServiceEndToEnd(t *testing.T) {
 			t.Errorf("epoch %d summary: got root %s inputs %s, want %s %x", sub.Epoch, sum.Root, sum.InputsHash, sub.Root, sub.InputsHash)
 		}
 		// Anyone can replay from what the oracle serves (it mirrors the segments).
-		res, err := Replay(ctx, s.chain, api, testKinds, sub.Epoch, geo.H3{})
+		res, err := score.Replay(ctx, s.chain, api, testKinds, sub.Epoch, geo.H3{})
 		if err != nil {
 			t.Fatalf("replay epoch %d over http: %v", sub.Epoch, err)
 		}
@@ -241,7 +243,7 @@ func TestExplanationAPI(t *testing.T) {
 				}
 				return
 			}
-			var e Explanation
+			var e score.Explanation
 			if err := json.Unmarshal(body, &e); err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 )
 
 // store keeps the oracle's outputs under a directory: every blob
@@ -68,11 +69,11 @@ func (s *store) put(b []byte) (string, error) {
 // get reads a blob by hex hash and checks its content.
 func (s *store) get(name string) ([]byte, error) {
 	if len(name) != 64 || strings.Trim(name, "0123456789abcdef") != "" {
-		return nil, fmt.Errorf("oracle: read object %q: %w", name, ErrNotFound)
+		return nil, fmt.Errorf("oracle: read object %q: %w", name, score.ErrNotFound)
 	}
 	b, err := os.ReadFile(filepath.Join(s.dir, "objects", name))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("oracle: read object %s: %w", name, ErrNotFound)
+		return nil, fmt.Errorf("oracle: read object %s: %w", name, score.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("oracle: read object %s: %w", name, err)
@@ -134,7 +135,7 @@ func (s *store) putRecord(rec *epochRecord) error {
 func (s *store) record(n uint64) (*epochRecord, error) {
 	b, err := os.ReadFile(filepath.Join(s.dir, "epochs", strconv.FormatUint(n, 10)+".json"))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("oracle: epoch %d: %w", n, ErrNotFound)
+		return nil, fmt.Errorf("oracle: epoch %d: %w", n, score.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("oracle: read epoch %d: %w", n, err)
@@ -197,7 +198,7 @@ func (s *store) prior(n uint64) (*Published, error) {
 		if err != nil {
 			return nil, fmt.Errorf("oracle: load epoch %d state: %w", n, err)
 		}
-		ko := KindOutput{Name: st.Kind}
+		ko := score.KindOutput{Name: st.Kind}
 		if len(b) > 0 {
 			ko.State = b
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/oracle"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/sig"
 )
 
@@ -35,7 +36,7 @@ func addressOf(k sig.PrivateKey) ledger.Address { return ledger.AddressOf(sig.Pu
 // claimLoop claims every ClaimInterval, for each owner in parallel, the
 // rewards of the owner's devices that have more settled than claimed.
 func (f *Fleet) claimLoop(ctx context.Context, rpc *client.Client) {
-	src := oracle.NewHTTPSource(f.cfg.OracleURL, "")
+	src := replay.NewHTTPSource(f.cfg.OracleURL, "")
 	claimer := &oracle.Claimer{Proofs: src, Sender: &oracle.NodeLedger{Client: rpc, Fee: f.cfg.Fee}, Log: f.log}
 	claimed := make([]map[ledger.Address]uint64, len(f.keys.Owners))
 	for i := range claimed {
@@ -59,7 +60,7 @@ func (f *Fleet) claimLoop(ctx context.Context, rpc *client.Client) {
 
 // claimOwner claims for one owner's devices whose proof shows more than
 // this loop claimed before. claimed is the owner's own map.
-func (f *Fleet) claimOwner(ctx context.Context, o int, src *oracle.HTTPSource, c *oracle.Claimer, claimed map[ledger.Address]uint64) {
+func (f *Fleet) claimOwner(ctx context.Context, o int, src *replay.HTTPSource, c *oracle.Claimer, claimed map[ledger.Address]uint64) {
 	key := f.keys.Owners[o]
 	for _, d := range f.devs {
 		if d.m.Owner != o {

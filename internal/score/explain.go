@@ -1,4 +1,4 @@
-package oracle
+package score
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/segment"
 )
 
 // Explanation is one device's result for an epoch: its kind's figures,
@@ -142,6 +143,7 @@ type Summary struct {
 	Invalid        uint64        `json:"invalid"`
 	OtherReports   uint64        `json:"other_reports"`
 	Malformed      uint64        `json:"malformed_records"`
+	Forged         uint64        `json:"forged_reports"`
 	ByReason       []ReasonCount `json:"by_reason"`
 	Emission       uint64        `json:"emission"`
 	Pools          []PoolSummary `json:"pools"`
@@ -168,11 +170,11 @@ type PoolSummary struct {
 	Remainder uint64 `json:"remainder"`
 }
 
-func summarize(b *Bundle, reps *Reports, kinds []KindOutput, out *reward.Output, devices int) Summary {
+func summarize(b *Bundle, reps *segment.Reports, kinds []KindOutput, out *reward.Output, devices int) Summary {
 	s := Summary{
 		Epoch: b.Epoch, ScorerVersion: b.ScorerVersion, StartHeight: b.StartHeight, EndHeight: b.EndHeight,
 		Root: out.Root.String(), Segments: len(b.Segments),
-		DevicesScored: devices, Malformed: reps.Malformed, Emission: out.Emission, Treasury: out.Treasury,
+		DevicesScored: devices, Malformed: reps.Malformed, Forged: reps.Forged, Emission: out.Emission, Treasury: out.Treasury,
 		ByReason: []ReasonCount{}, ManifestDevice: len(out.Manifest.Entries),
 	}
 	for _, k := range b.Kinds {

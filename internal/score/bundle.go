@@ -1,4 +1,4 @@
-package oracle
+package score
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/segment"
 )
 
 // BundleFormat is the version of the bundle encoding.
@@ -45,7 +46,7 @@ type Bundle struct {
 	PriorEpoch uint64
 	PriorRoot  reward.Hash
 	// Segments are the epoch's committed segments in commit order.
-	Segments []SegmentRef
+	Segments []segment.Ref
 }
 
 // KindInputs are one kind's inputs of an epoch.
@@ -70,13 +71,6 @@ func (b *Bundle) Kind(name string) (*KindInputs, bool) {
 		}
 	}
 	return nil, false
-}
-
-// SegmentRef is a segment commitment as recorded on chain.
-type SegmentRef struct {
-	Hash       [32]byte
-	MerkleRoot [32]byte
-	Count      uint64
 }
 
 // The JSON form. Every field is always written, in declaration order, and
@@ -272,7 +266,7 @@ func DecodeBundle(raw []byte) (*Bundle, error) {
 		if err := cmp.Or(err1, err2); err != nil {
 			return nil, bad("segment %d: %v", i, err)
 		}
-		b.Segments = append(b.Segments, SegmentRef{Hash: h, MerkleRoot: r, Count: s.Count})
+		b.Segments = append(b.Segments, segment.Ref{Hash: h, MerkleRoot: r, Count: s.Count})
 	}
 	again, err := EncodeBundle(b)
 	if err != nil {

@@ -1,4 +1,4 @@
-package oracle
+package score
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/segment"
 )
 
 // scorerVersions are the versions of the epoch pipeline (the bundle's
@@ -27,7 +28,7 @@ type EpochInputs struct {
 	// devices and state, entropy, emission and pools.
 	Bundle *Bundle
 	// Reports are decoded from the epoch's verified segments.
-	Reports Reports
+	Reports segment.Reports
 	// Prior are the entries of the previous settled manifest (nil for the
 	// first epoch); their root must be Bundle.PriorRoot.
 	Prior []reward.Entry
@@ -151,5 +152,3 @@ func DevicePoolsPaid(out *reward.Output) ([]reward.PoolTotal, uint64) {
 	}
 	return pools, total
 }
-
-func sortU64(s []uint64) { slices.Sort(s) }

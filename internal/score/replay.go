@@ -1,4 +1,4 @@
-package oracle
+package score
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/segment"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -106,13 +107,13 @@ func Replay(ctx context.Context, chain Chain, src Source, kinds *kind.Registry, 
 	}
 	res.ScorerVersion, res.Segments = b.ScorerVersion, len(commits)
 
-	var reps Reports
+	var reps segment.Reports
 	for _, ref := range commits {
 		seg, err := fetchSegment(ctx, src, ref, epoch)
 		if err != nil {
 			return nil, err
 		}
-		reps.AddSegment(kinds, seg)
+		reps.Add(kinds, seg)
 	}
 	prior, err := priorManifest(ctx, chain, src, b, epoch)
 	if err != nil {
@@ -166,7 +167,7 @@ func checkBundle(b *Bundle, info EpochInfo, set Settlement) error {
 }
 
 // sameSegments checks the bundle lists exactly the committed segments.
-func sameSegments(epoch uint64, listed, committed []SegmentRef) error {
+func sameSegments(epoch uint64, listed, committed []segment.Ref) error {
 	for i := range max(len(listed), len(committed)) {
 		switch {
 		case i >= len(listed):
@@ -181,12 +182,12 @@ func sameSegments(epoch uint64, listed, committed []SegmentRef) error {
 	return nil
 }
 
-func fetchSegment(ctx context.Context, src Source, ref SegmentRef, epoch uint64) (*ingestv1.Segment, error) {
+func fetchSegment(ctx context.Context, src Source, ref segment.Ref, epoch uint64) (*ingestv1.Segment, error) {
 	raw, err := src.Segment(ctx, ref.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: replay: %w", err)
 	}
-	return VerifySegment(raw, ref, epoch)
+	return segment.Verify(raw, ref, epoch)
 }
 
 // priorManifest fetches the previous manifest and checks its root against

@@ -1,4 +1,4 @@
-package oracle
+package replay
 
 import (
 	"context"
@@ -14,21 +14,8 @@ import (
 
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 )
-
-// Source serves what an oracle publishes for each epoch, and segments.
-// Methods wrap ErrNotFound when the item does not exist.
-type Source interface {
-	Bundle(ctx context.Context, epoch uint64) ([]byte, error)
-	Manifest(ctx context.Context, epoch uint64) ([]byte, error)
-	Segment(ctx context.Context, hash [32]byte) ([]byte, error)
-}
-
-// Explainer serves published per-device explanations; replay uses it, when
-// its Source implements it, to say why a device differs.
-type Explainer interface {
-	Explanation(ctx context.Context, epoch uint64, device ledger.Address) (Explanation, error)
-}
 
 // maxBody bounds what HTTPSource reads from a response.
 const maxBody = 1 << 30
@@ -74,7 +61,7 @@ func (s *HTTPSource) get(ctx context.Context, u string) ([]byte, error) {
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("get %s: %w: %s", u, ErrNotFound, strings.TrimSpace(string(body)))
+		return nil, fmt.Errorf("get %s: %w: %s", u, score.ErrNotFound, strings.TrimSpace(string(body)))
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("get %s: http %d: %.200s", u, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
@@ -85,7 +72,7 @@ func (s *HTTPSource) get(ctx context.Context, u string) ([]byte, error) {
 func (s *HTTPSource) Bundle(ctx context.Context, epoch uint64) ([]byte, error) {
 	b, err := s.get(ctx, s.Oracle+"/v1/rewards/epochs/"+strconv.FormatUint(epoch, 10)+"/bundle")
 	if err != nil {
-		return nil, fmt.Errorf("oracle: fetch bundle: %w", err)
+		return nil, fmt.Errorf("replay: fetch bundle: %w", err)
 	}
 	return b, nil
 }
@@ -94,7 +81,7 @@ func (s *HTTPSource) Bundle(ctx context.Context, epoch uint64) ([]byte, error) {
 func (s *HTTPSource) Manifest(ctx context.Context, epoch uint64) ([]byte, error) {
 	b, err := s.get(ctx, s.Oracle+"/v1/rewards/epochs/"+strconv.FormatUint(epoch, 10)+"/manifest")
 	if err != nil {
-		return nil, fmt.Errorf("oracle: fetch manifest: %w", err)
+		return nil, fmt.Errorf("replay: fetch manifest: %w", err)
 	}
 	return b, nil
 }
@@ -107,33 +94,33 @@ func (s *HTTPSource) Segment(ctx context.Context, hash [32]byte) ([]byte, error)
 	}
 	b, err := s.get(ctx, base+"/v1/segments/"+hex.EncodeToString(hash[:]))
 	if err != nil {
-		return nil, fmt.Errorf("oracle: fetch segment: %w", err)
+		return nil, fmt.Errorf("replay: fetch segment: %w", err)
 	}
 	return b, nil
 }
 
 // Explanation implements Explainer.
-func (s *HTTPSource) Explanation(ctx context.Context, epoch uint64, device ledger.Address) (Explanation, error) {
-	var e Explanation
+func (s *HTTPSource) Explanation(ctx context.Context, epoch uint64, device ledger.Address) (score.Explanation, error) {
+	var e score.Explanation
 	err := s.getJSON(ctx, "/v1/rewards/devices/"+device.String()+"?epoch="+strconv.FormatUint(epoch, 10), &e)
 	return e, err
 }
 
 // Summary fetches an epoch's summary.
-func (s *HTTPSource) Summary(ctx context.Context, epoch uint64) (Summary, error) {
-	var sum Summary
+func (s *HTTPSource) Summary(ctx context.Context, epoch uint64) (score.Summary, error) {
+	var sum score.Summary
 	err := s.getJSON(ctx, "/v1/rewards/epochs/"+strconv.FormatUint(epoch, 10), &sum)
 	return sum, err
 }
 
 // Device fetches a device's explanation for an epoch, or for the latest
 // epoch the oracle scored when epoch is nil.
-func (s *HTTPSource) Device(ctx context.Context, device string, epoch *uint64) (Explanation, error) {
+func (s *HTTPSource) Device(ctx context.Context, device string, epoch *uint64) (score.Explanation, error) {
 	path := "/v1/rewards/devices/" + url.PathEscape(device)
 	if epoch != nil {
 		path += "?epoch=" + strconv.FormatUint(*epoch, 10)
 	}
-	var e Explanation
+	var e score.Explanation
 	err := s.getJSON(ctx, path, &e)
 	return e, err
 }
@@ -148,10 +135,10 @@ func (s *HTTPSource) Proof(ctx context.Context, device ledger.Address) (ClaimPro
 func (s *HTTPSource) getJSON(ctx context.Context, path string, out any) error {
 	b, err := s.get(ctx, s.Oracle+path)
 	if err != nil {
-		return fmt.Errorf("oracle: fetch %s: %w", path, err)
+		return fmt.Errorf("replay: fetch %s: %w", path, err)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("oracle: fetch %s: decode: %w", path, err)
+		return fmt.Errorf("replay: fetch %s: decode: %w", path, err)
 	}
 	return nil
 }
@@ -174,9 +161,20 @@ func (p ClaimProof) MerkleProof() (reward.Proof, error) {
 	for i, h := range p.Path {
 		v, err := parseHash(h)
 		if err != nil {
-			return reward.Proof{}, fmt.Errorf("oracle: proof: path %d: %w", i, err)
+			return reward.Proof{}, fmt.Errorf("replay: proof: path %d: %w", i, err)
 		}
 		out.Path = append(out.Path, reward.Hash(v))
 	}
 	return out, nil
+}
+
+// parseHash parses 32 bytes of hex.
+func parseHash(s string) ([32]byte, error) {
+	var h [32]byte
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return h, fmt.Errorf("%q is not 32 bytes of hex", s)
+	}
+	copy(h[:], b)
+	return h, nil
 }

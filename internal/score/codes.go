@@ -1,14 +1,10 @@
-package oracle
+package score
 
 import "github.com/depin-network/depin/internal/ledger"
 
-// Result codes of the oracle and replay (the oracle range is 200-219).
-// Appended, never renumbered.
+// Result codes of scoring and replay (the oracle range is 200-219; 200 is
+// segment.CodeMismatch). Appended, never renumbered.
 const (
-	// CodeSegmentMismatch: a segment's bytes do not match its on-chain
-	// commitment (content hash, Merkle root, record count or epoch): forged
-	// or corrupted contents.
-	CodeSegmentMismatch ledger.Code = 200
 	// CodeBundleMismatch: an inputs bundle does not match the chain (its
 	// hash, epoch, emission, pools or segment list).
 	CodeBundleMismatch ledger.Code = 201
@@ -25,7 +21,6 @@ const (
 )
 
 func init() {
-	ledger.RegisterCode(CodeSegmentMismatch, "segment_mismatch")
 	ledger.RegisterCode(CodeBundleMismatch, "bundle_mismatch")
 	ledger.RegisterCode(CodeUnknownScorer, "unknown_scorer")
 	ledger.RegisterCode(CodeScorerMismatch, "scorer_mismatch")

@@ -1,4 +1,4 @@
-package oracle
+package replay
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
 	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
@@ -32,10 +34,10 @@ func (c *RPCChain) query(ctx context.Context, path string) ([]byte, error) {
 	b, err := c.Client.ABCIQuery(ctx, path)
 	var qe *client.QueryError
 	if errors.As(err, &qe) && qe.Code == query.CodeNotFound {
-		return nil, fmt.Errorf("oracle: query %s: %w: %s", path, ErrNotFound, qe.Msg)
+		return nil, fmt.Errorf("replay: query %s: %w: %s", path, score.ErrNotFound, qe.Msg)
 	}
 	if errors.As(err, &qe) && qe.Code == query.CodeUnknownPath {
-		return nil, fmt.Errorf("oracle: query %s: the node does not serve reward queries: %w", path, err)
+		return nil, fmt.Errorf("replay: query %s: the node does not serve reward queries: %w", path, err)
 	}
 	return b, err
 }
@@ -43,41 +45,41 @@ func (c *RPCChain) query(ctx context.Context, path string) ([]byte, error) {
 var pj = protojson.UnmarshalOptions{DiscardUnknown: true}
 
 // Epoch implements Chain.
-func (c *RPCChain) Epoch(ctx context.Context, n uint64) (EpochInfo, error) {
+func (c *RPCChain) Epoch(ctx context.Context, n uint64) (score.EpochInfo, error) {
 	b, err := c.query(ctx, "/rewards/epochs/"+strconv.FormatUint(n, 10))
 	if err != nil {
-		return EpochInfo{}, err
+		return score.EpochInfo{}, err
 	}
 	var ep rewardv1.Epoch
 	if err := pj.Unmarshal(b, &ep); err != nil {
-		return EpochInfo{}, fmt.Errorf("oracle: epoch %d: decode: %w", n, err)
+		return score.EpochInfo{}, fmt.Errorf("replay: epoch %d: decode: %w", n, err)
 	}
-	info := EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
+	info := score.EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
 		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled}
 	info.Pools = reward.PoolsFromProto(ep.Pools)
 	return info, nil
 }
 
 // Settlement implements Chain.
-func (c *RPCChain) Settlement(ctx context.Context, n uint64) (Settlement, error) {
+func (c *RPCChain) Settlement(ctx context.Context, n uint64) (score.Settlement, error) {
 	b, err := c.query(ctx, "/rewards/epochs/"+strconv.FormatUint(n, 10)+"/settlement")
 	if err != nil {
-		return Settlement{}, err
+		return score.Settlement{}, err
 	}
 	var set rewardv1.Settlement
 	if err := pj.Unmarshal(b, &set); err != nil {
-		return Settlement{}, fmt.Errorf("oracle: settlement %d: decode: %w", n, err)
+		return score.Settlement{}, fmt.Errorf("replay: settlement %d: decode: %w", n, err)
 	}
 	if len(set.Root) != len(reward.Hash{}) {
-		return Settlement{}, fmt.Errorf("oracle: settlement %d: root is %d bytes", n, len(set.Root))
+		return score.Settlement{}, fmt.Errorf("replay: settlement %d: root is %d bytes", n, len(set.Root))
 	}
-	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
+	out := score.Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
 	copy(out.Root[:], set.Root)
 	return out, nil
 }
 
 // Segments implements Chain.
-func (c *RPCChain) Segments(ctx context.Context, n uint64) ([]SegmentRef, error) {
+func (c *RPCChain) Segments(ctx context.Context, n uint64) ([]segment.Ref, error) {
 	b, err := c.query(ctx, "/proof/epochs/"+strconv.FormatUint(n, 10)+"/segments")
 	if err != nil {
 		return nil, err
@@ -86,18 +88,18 @@ func (c *RPCChain) Segments(ctx context.Context, n uint64) ([]SegmentRef, error)
 		Segments []json.RawMessage `json:"segments"`
 	}
 	if err := json.Unmarshal(b, &list); err != nil {
-		return nil, fmt.Errorf("oracle: segments of epoch %d: decode: %w", n, err)
+		return nil, fmt.Errorf("replay: segments of epoch %d: decode: %w", n, err)
 	}
-	out := make([]SegmentRef, 0, len(list.Segments))
+	out := make([]segment.Ref, 0, len(list.Segments))
 	for i, raw := range list.Segments {
 		var s proofv1.Segment
 		if err := pj.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("oracle: segments of epoch %d: segment %d: %w", n, i, err)
+			return nil, fmt.Errorf("replay: segments of epoch %d: segment %d: %w", n, i, err)
 		}
 		if len(s.Hash) != 32 || len(s.MerkleRoot) != 32 {
-			return nil, fmt.Errorf("oracle: segments of epoch %d: segment %d has a malformed hash", n, i)
+			return nil, fmt.Errorf("replay: segments of epoch %d: segment %d has a malformed hash", n, i)
 		}
-		var ref SegmentRef
+		var ref segment.Ref
 		copy(ref.Hash[:], s.Hash)
 		copy(ref.MerkleRoot[:], s.MerkleRoot)
 		ref.Count = s.Count

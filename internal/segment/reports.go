@@ -1,0 +1,106 @@
+package segment
+
+import (
+	"slices"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/sig"
+	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
+	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
+)
+
+// Reports are an epoch's decoded reports, each with its kind.
+type Reports struct {
+	List []KindReport
+	// Malformed counts records that do not decode, fail the report checks
+	// (an unknown kind among them) or name another epoch. Ingest never
+	// logs such a record, so only a faulty or malicious ingest operator
+	// commits one; it is skipped rather than stall the epoch.
+	Malformed uint64
+	// Forged counts reports whose signature does not verify. Ingest
+	// verified every report it logged, so only a log written by someone
+	// else holds one; it is skipped and earns nothing.
+	Forged uint64
+}
+
+// KindReport is a report and the name of its kind.
+type KindReport struct {
+	Kind string
+	kind.Report
+}
+
+// Add decodes the records of a verified segment into r, in order,
+// checking each envelope and body with kinds and every signature in one
+// batch (sig.BatchVerifier, ZIP-215). A report's id is its leaf hash, the
+// hash ingest acknowledged it with.
+func (r *Reports) Add(kinds *kind.Registry, seg *ingestv1.Segment) {
+	type pending struct {
+		id       [32]byte
+		received int64
+		rep      *reportv1.Report
+		signed   *reportv1.SignedReport
+	}
+	var ok []pending
+	bv := sig.NewBatchVerifier()
+	for _, raw := range seg.GetRecords() {
+		var rec ingestv1.LogRecord
+		if err := proto.Unmarshal(raw, &rec); err != nil || rec.GetEpoch() != seg.GetEpoch() {
+			r.Malformed++
+			continue
+		}
+		sr := rec.GetReport()
+		rep, rj := DecodeReport(kinds, sr, len(sr.GetReport())+len(sr.GetSignature()))
+		if rj != nil {
+			r.Malformed++
+			continue
+		}
+		ok = append(ok, pending{id: merkle.LeafHash(raw), received: rec.GetReceived(), rep: rep, signed: sr})
+		bv.Add(rep.GetPubKey(), Domain, sr.GetReport(), sr.GetSignature())
+	}
+	if len(ok) == 0 {
+		return
+	}
+	all, valid := bv.Verify()
+	for i, p := range ok {
+		if !all && !valid[i] {
+			r.Forged++
+			continue
+		}
+		r.add(p.id, p.received, p.rep)
+	}
+}
+
+func (r *Reports) add(id [32]byte, received int64, rep *reportv1.Report) {
+	kr := KindReport{Kind: rep.GetKind(), Report: kind.Report{
+		ID: id, Device: ledger.AddressOf(rep.GetPubKey()), Received: received, Timestamp: rep.GetTimestamp(),
+		EntropyHeight: uint64(rep.GetEntropy().GetHeight()), Type: rep.GetType(), Body: rep.GetBody(),
+	}}
+	copy(kr.EntropyHash[:], rep.GetEntropy().GetHash())
+	r.List = append(r.List, kr)
+}
+
+// Of returns the reports of one kind, in order.
+func (r *Reports) Of(name string) []kind.Report {
+	var out []kind.Report
+	for i := range r.List {
+		if r.List[i].Kind == name {
+			out = append(out, r.List[i].Report)
+		}
+	}
+	return out
+}
+
+// EntropyHeights lists the distinct entropy heights the reports answer,
+// ascending: the chain blocks an epoch's bundle must record.
+func (r *Reports) EntropyHeights() []uint64 {
+	out := make([]uint64, 0, 16)
+	for i := range r.List {
+		out = append(out, r.List[i].EntropyHeight)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
