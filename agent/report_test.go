@@ -43,7 +43,7 @@ func TestDomainMatchesIngest(t *testing.T) {
 }
 
 // TestReportsVerify builds every kind of report and checks it as ingest
-// does: structure (ingest.DecodeReport) and the ZIP-215 signature under the
+// does: structure (segment.DecodeReport) and the ZIP-215 signature under the
 // report domain (internal/sig).
 func TestReportsVerify(t *testing.T) {
 	b := testBuilder(t, 1)
