@@ -78,9 +78,16 @@ func (b *batcher) run(ctx context.Context) error {
 	b.readNext = min(b.next, b.snapSeq+1)
 	it, err := b.log.Read(ctx, b.readNext)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while opening the cursor
+		}
 		return err
 	}
-	defer func() { it.Close() }()
+	defer func() {
+		if it != nil { // nil after a failed reopen
+			it.Close()
+		}
+	}()
 	for ctx.Err() == nil {
 		b.commit(ctx)
 		msg, err := it.Next(b.tick())
@@ -98,6 +105,9 @@ func (b *batcher) run(ctx context.Context) error {
 				return nil
 			}
 			if it, err = b.log.Read(ctx, b.readNext); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
 				return err
 			}
 			continue
