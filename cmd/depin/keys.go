@@ -38,10 +38,18 @@ func init() {
 
 	add := &cobra.Command{
 		Use:   "add NAME",
-		Short: "Generate a new key",
-		Args:  cobra.ExactArgs(1),
-		RunE:  runKeysAdd,
+		Short: "Generate a new key and print its 24-word mnemonic once, or recover one from its mnemonic",
+		Long: `Generate a new key from a fresh 24-word BIP-39 mnemonic and print the mnemonic once:
+write it down, it is the only way to restore the key if the keyring is lost. The ed25519 key
+is derived from the mnemonic with SLIP-0010 along ` + keyring.HDPath + `.
+
+With --recover the mnemonic (12 to 24 words) is read from the terminal or standard input
+and the same key is restored.`,
+		Args: cobra.ExactArgs(1),
+		RunE: runKeysAdd,
 	}
+	add.Flags().Bool("recover", false, "restore the key from its BIP-39 mnemonic, read from the terminal or standard input")
+	add.Flags().Bool("no-backup", false, "do not print the new key's mnemonic")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List all keys, sorted by name",
@@ -54,7 +62,7 @@ func init() {
 		Args:  cobra.ExactArgs(1),
 		RunE:  runKeysShow,
 	}
-	show.Flags().Bool("address", false, "print only the address")
+	show.Flags().BoolP("address", "a", false, "print only the address")
 	del := &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Delete a key (asks for confirmation)",
@@ -114,15 +122,44 @@ func keysExportPassphrase(cmd *cobra.Command, p *keyring.Prompter) keyring.Passp
 }
 
 func runKeysAdd(cmd *cobra.Command, args []string) error {
-	kr, _, err := keyringFromFlags(cmd)
+	kr, p, err := keyringFromFlags(cmd)
 	if err != nil {
 		return err
 	}
-	info, err := kr.Add(args[0])
+	if recover, _ := cmd.Flags().GetBool("recover"); recover {
+		if _, err := kr.Show(args[0]); err == nil {
+			return fmt.Errorf("keys add: a key named %q already exists: choose another name or delete it first", args[0])
+		}
+		m, err := p.Passphrase("Enter your BIP-39 mnemonic", false)
+		if err != nil {
+			return fmt.Errorf("keys add --recover: %w", err)
+		}
+		info, err := kr.AddFromMnemonic(args[0], string(m), "")
+		if err != nil {
+			return fmt.Errorf("keys add --recover: %w (check the words and their order)", err)
+		}
+		return keysPrintInfo(cmd, info)
+	}
+	mnemonic, err := keyring.NewMnemonic()
 	if err != nil {
 		return err
 	}
-	return keysPrintInfo(cmd, info)
+	info, err := kr.AddFromMnemonic(args[0], mnemonic, "")
+	if err != nil {
+		return err
+	}
+	if noBackup, _ := cmd.Flags().GetBool("no-backup"); noBackup {
+		return keysPrintInfo(cmd, info)
+	}
+	if outputJSON(cmd) {
+		return keysPrintJSON(cmd.OutOrStdout(), map[string]any{"name": info.Name, "address": info.Address.String(),
+			"pub_key": info.PubKeyHex(), "encrypted": info.Encrypted, "mnemonic": mnemonic})
+	}
+	if err := keysPrintInfo(cmd, info); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "\n**Write this mnemonic phrase down and keep it safe.**\nIt is the only way to recover this key (depin keys add %s --recover), and it is not shown again.\n\n%s\n", info.Name, mnemonic)
+	return err
 }
 
 func runKeysList(cmd *cobra.Command, _ []string) error {

@@ -16,6 +16,12 @@
 //     an encrypted key always needs the passphrase.
 //   - All encrypted keys in one keyring share the keyring passphrase: adding
 //     a key checks the passphrase against an existing encrypted key first.
+//   - Keys people can back up: NewMnemonic makes a 24-word BIP-39 mnemonic
+//     (the standard English list, embedded); MnemonicSeed turns it into the
+//     BIP-39 seed, and AddFromMnemonic derives the ed25519 key from that seed
+//     with SLIP-0010 along HDPath (m/44'/118'/0'/0'/0', all levels hardened).
+//     The same words give the same key in any implementation of the two
+//     standards; tests check both against their published vectors.
 //   - Export produces a PEM armored, passphrase-encrypted copy of a key that
 //     Import accepts in any keyring, whatever its backend.
 //   - Every failure wraps a sentinel (ErrUnknownKey, ErrKeyExists, ErrBadName,
