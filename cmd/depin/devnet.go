@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -49,6 +50,8 @@ on a real network.`,
 	addListenFlags(c)
 	addMarketFlags(c)
 	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
+	c.Flags().Bool("init-only", false, "initialise the devnet home and exit without starting it")
+	c.Flags().Bool("write-client-config", true, "point the client config (depin config) at this devnet, so that other commands need no --home, --node or --keyring-backend")
 	c.Flags().Int("devices", 200, "simulated coverage devices in the fleet (0: none)")
 	c.Flags().Bool("staking", true, "on first run, make the validator a staking validator operated by dev9 with 10,000 PIN bonded, so that delegations, rewards and slashing work")
 	c.Flags().Bool("gov", false, "on first run, make the governance module the params authority: parameters, oracles and ingest operators then change by proposal (a proposal passes in about a minute)")
@@ -79,6 +82,10 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	} else {
 		fmt.Fprintf(out, "resuming devnet in %s\n", home)
 	}
+	if initOnly, _ := cmd.Flags().GetBool("init-only"); initOnly {
+		fmt.Fprintf(out, "start it with: depin devnet --home %s\n", home)
+		return nil
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	n, err := openNode(cmd)
@@ -100,11 +107,18 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	if n.AppCfg.Oracle.Enable {
 		fmt.Fprintf(out, "  oracle: http://%s\n", n.AppCfg.Oracle.Service.ListenAddr)
 	}
+	if n.Comet.Instrumentation.Prometheus {
+		fmt.Fprintf(out, "  CometBFT metrics: http://%s/metrics\n", n.Comet.Instrumentation.PrometheusListenAddr)
+	}
 	fmt.Fprintf(out, "  keys (keyring-backend test):\n")
 	for _, k := range keys {
 		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)
 	}
-	fmt.Fprintf(out, "try: depin query bank balance dev1 --home %s --keyring-backend test\n", home)
+	if err := devnetClientConfig(cmd, n, home); err != nil {
+		fmt.Fprintf(out, "try: depin query bank balance dev1 --home %s --keyring-backend test\n", home)
+	} else {
+		fmt.Fprintf(out, "client config %s now points at this devnet; try: depin query bank balance dev1\n", clientConfigPath())
+	}
 	devices, _ := cmd.Flags().GetInt("devices")
 	adversaries, _ := cmd.Flags().GetFloat64("adversaries")
 	if adversaries < 0 || adversaries > 1 {
@@ -208,7 +222,12 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	ac.Oracle.KeyringBackend = keyring.BackendTest
 	err = node.Init(home, node.InitOptions{
 		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: stakeOpts,
-		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
+		Comet: func(c *cmtcfg.Config) {
+			c.Consensus.TimeoutCommit = devnetBlockTime
+			// CometBFT's own metrics, on loopback (docs/clients.md).
+			c.Instrumentation.Prometheus = true
+			c.Instrumentation.PrometheusListenAddr = "127.0.0.1:26660"
+		},
 	})
 	if err != nil {
 		return err
@@ -237,4 +256,22 @@ func serviceGenesis(maker, ingest, oracle keyring.Info) (map[string]json.RawMess
 		out[name] = b
 	}
 	return out, nil
+}
+
+// devnetClientConfig writes the client config for this devnet (node,
+// chain id, test keyring, home), unless --write-client-config=false.
+func devnetClientConfig(cmd *cobra.Command, n *node.Node, home string) error {
+	if on, _ := cmd.Flags().GetBool("write-client-config"); !on {
+		return errors.New("devnet: client config not written")
+	}
+	c, err := loadClientConfig()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		return err
+	}
+	c["node"], c["chain-id"], c["keyring-backend"], c["home"] = n.RPCURL(), n.App.ChainID(), keyring.BackendTest, abs
+	return writeClientConfig(c)
 }

@@ -50,13 +50,19 @@ func addListenFlags(c *cobra.Command) {
 	c.Flags().String("rpc.laddr", "", "CometBFT RPC listen address (default from config, tcp://127.0.0.1:26657)")
 	c.Flags().String("p2p.laddr", "", "P2P listen address (default from config, tcp://0.0.0.0:26656)")
 	c.Flags().String("api.laddr", "", "JSON API listen address (default from app.toml, 127.0.0.1:1317)")
+	c.Flags().String("ingest.laddr", "", "ingest listen address, when ingest runs (default from app.toml, 127.0.0.1:9090)")
+	c.Flags().String("oracle.laddr", "", "oracle API listen address, when the oracle runs (default from app.toml, 127.0.0.1:26680)")
+	c.Flags().String("metrics.laddr", "", "CometBFT's Prometheus metrics listen address; turns them on (default from config.toml)")
 }
 
 func listenOverrides(c *cobra.Command) node.Overrides {
 	rpc, _ := c.Flags().GetString("rpc.laddr")
 	p2p, _ := c.Flags().GetString("p2p.laddr")
 	api, _ := c.Flags().GetString("api.laddr")
-	return node.Overrides{RPCListen: rpc, P2PListen: p2p, APIListen: api}
+	ingest, _ := c.Flags().GetString("ingest.laddr")
+	oracle, _ := c.Flags().GetString("oracle.laddr")
+	metrics, _ := c.Flags().GetString("metrics.laddr")
+	return node.Overrides{RPCListen: rpc, P2PListen: p2p, APIListen: api, IngestListen: ingest, OracleListen: oracle, MetricsListen: metrics}
 }
 
 func runInit(cmd *cobra.Command, _ []string) error {

@@ -43,7 +43,16 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The CLI's client config (depin config, written by depin devnet) is
+	// private to this test run, never the user's ~/.depin/client.toml.
+	cfgDir, err := os.MkdirTemp("", "depin-client-config-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv(envClientConfig, filepath.Join(cfgDir, "client.toml"))
 	code := m.Run()
+	os.RemoveAll(cfgDir)
 	if procBinDir != "" {
 		os.RemoveAll(procBinDir)
 	}

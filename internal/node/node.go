@@ -49,6 +49,10 @@ type Overrides struct {
 	RPCListen string
 	P2PListen string
 	APIListen string
+	// IngestListen, OracleListen: the services' HTTP addresses.
+	IngestListen, OracleListen string
+	// MetricsListen turns CometBFT's Prometheus metrics on at this address.
+	MetricsListen string
 }
 
 // Open loads a home's config, opens its state and builds (but does not
@@ -73,6 +77,16 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 	}
 	if ov.APIListen != "" {
 		ac.API.Listen = ov.APIListen
+	}
+	if ov.IngestListen != "" {
+		ac.Ingest.Service.ListenAddr = ov.IngestListen
+	}
+	if ov.OracleListen != "" {
+		ac.Oracle.Service.ListenAddr = ov.OracleListen
+	}
+	if ov.MetricsListen != "" {
+		cc.Instrumentation.Prometheus = true
+		cc.Instrumentation.PrometheusListenAddr = ov.MetricsListen
 	}
 	db, err := store.Open(filepath.Join(home, "data", "state"))
 	if err != nil {
