@@ -7,6 +7,7 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
@@ -35,11 +36,16 @@ type Chain struct {
 // NewChain starts a chain from genesis and commits block 1 (empty), as
 // CometBFT does after InitChain. Invariants are checked after every block.
 func NewChain(chainID string, g app.Genesis) (*Chain, error) {
+	return NewChainWithKinds(chainID, g, kindtest.Registry())
+}
+
+// NewChainWithKinds is NewChain with the given network kinds.
+func NewChainWithKinds(chainID string, g app.Genesis, kinds *kind.Registry) (*Chain, error) {
 	raw, err := json.Marshal(g)
 	if err != nil {
 		return nil, fmt.Errorf("clienttest: genesis: %w", err)
 	}
-	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	a := chain.NewWithKinds(app.NewMemBackend(), kinds)
 	if _, err := a.InitChain(chainID, raw); err != nil {
 		return nil, fmt.Errorf("clienttest: init chain: %w", err)
 	}
