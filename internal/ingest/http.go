@@ -26,6 +26,7 @@ func (s *Service) newServer() *http.Server {
 		// Decoding errors in depin's words, not the protobuf library's.
 		connect.WithCodec(protoCodec{}), connect.WithCodec(jsonCodec{}))
 	mux.Handle(path, h)
+	handleGRPCTools(mux)
 	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
 	mux.HandleFunc("GET /v1/epochs/{n}/segments", s.listSegments)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
