@@ -13,6 +13,36 @@ if ! command -v gcc >/dev/null 2>&1; then
 fi
 export CGO_ENABLED=1
 
+# The explorer's browser tests drive Debian's chromium; the indexer's
+# PostgreSQL tests need a server: install both when missing.
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; else sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; fi
+}
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (needed by the explorer's browser tests)"
+  apt_install chromium || echo "WARNING: could not install chromium: the browser tests will skip"
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "installing postgresql (needed by the indexer's PostgreSQL tests)"
+  apt_install postgresql || echo "WARNING: could not install postgresql: the PostgreSQL tests will skip"
+fi
+# Start a throwaway PostgreSQL on a loopback port for the tests.
+if [ -z "${DEPIN_TEST_POSTGRES_URL:-}" ] && pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1) && [ -n "$pgbin" ]; then
+  pgdir=$(mktemp -d /tmp/depin-pg.XXXXXX)
+  pgport=${DEPIN_TEST_POSTGRES_PORT:-54329}
+  pguser=$(id -un)
+  run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  if [ "$(id -u)" = 0 ]; then chown postgres "$pgdir"; pguser=postgres; fi
+  if run_pg "$pgbin/initdb" -D "$pgdir/data" -U "$pguser" -A trust >"$pgdir/initdb.log" 2>&1 &&
+     run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgdir -c fsync=off" start >/dev/null; then
+    trap 'run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+    export DEPIN_TEST_POSTGRES_URL="postgres://$pguser@127.0.0.1:$pgport/postgres?sslmode=disable"
+    echo "PostgreSQL for tests: $DEPIN_TEST_POSTGRES_URL"
+  else
+    echo "WARNING: could not start PostgreSQL (see $pgdir): the PostgreSQL tests will skip"
+  fi
+fi
+
 go mod download
 go vet ./...
 go test -count=1 -timeout 25m "$@" ./...

@@ -220,6 +220,7 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	ac.Oracle.Enable = true
 	ac.Oracle.Key = devOracle
 	ac.Oracle.KeyringBackend = keyring.BackendTest
+	ac.Indexer.Enable = true
 	err = node.Init(home, node.InitOptions{
 		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: stakeOpts,
 		Comet: func(c *cmtcfg.Config) {

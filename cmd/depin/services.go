@@ -59,7 +59,7 @@ func addServices(n *node.Node, logger *slog.Logger) error {
 		}
 		n.AddService("oracle", svc, build)
 	}
-	return nil
+	return addIndexer(n, logger.With("module", "indexer"))
 }
 
 // nodeKey loads a service's key from the home's keyring.

@@ -10,6 +10,7 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
 
+	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/oracle"
 )
@@ -24,6 +25,9 @@ type AppConfig struct {
 	Oracle OracleConfig `toml:"oracle"`
 	// Log sets the log level: debug, info, warn or error.
 	Log LogConfig `toml:"log"`
+	// Indexer follows the chain into SQL for the explorer; a relative db
+	// path is taken relative to the home.
+	Indexer indexer.Config `toml:"indexer"`
 }
 
 // OracleConfig configures the oracle service run inside the node.
@@ -77,10 +81,11 @@ type LogConfig struct {
 // DefaultAppConfig returns the defaults written by init.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
-		API:    APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
-		Oracle: OracleConfig{Enable: false, Key: "oracle", KeyringBackend: "file", Region: "EU868", Service: oracle.DefaultConfig()},
-		Ingest: IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
-		Log:    LogConfig{Level: "info"},
+		API:     APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
+		Oracle:  OracleConfig{Enable: false, Key: "oracle", KeyringBackend: "file", Region: "EU868", Service: oracle.DefaultConfig()},
+		Ingest:  IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
+		Log:     LogConfig{Level: "info"},
+		Indexer: indexer.DefaultConfig(),
 	}
 }
 

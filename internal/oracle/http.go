@@ -18,6 +18,7 @@ import (
 //	GET /v1/rewards/epochs/{n}              summary (JSON)
 //	GET /v1/rewards/epochs/{n}/manifest     canonical manifest bytes
 //	GET /v1/rewards/epochs/{n}/bundle       canonical inputs bundle (JSON)
+//	GET /v1/rewards/epochs/{n}/explanations every device's explanation (JSON array)
 //	GET /v1/rewards/devices/{id}?epoch=N    explanation (JSON); latest epoch by default
 //	GET /v1/rewards/devices/{id}/proof      cumulative total and Merkle proof (JSON)
 //	GET /v1/segments/{hash}                 the segments the oracle scored
@@ -26,6 +27,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/rewards/epochs/{n}", s.getSummary)
 	mux.HandleFunc("GET /v1/rewards/epochs/{n}/manifest", s.getBlob(func(r *epochRecord) string { return r.Manifest }, "application/octet-stream"))
 	mux.HandleFunc("GET /v1/rewards/epochs/{n}/bundle", s.getBlob(func(r *epochRecord) string { return r.Bundle }, "application/json"))
+	mux.HandleFunc("GET /v1/rewards/epochs/{n}/explanations", s.getBlob(func(r *epochRecord) string { return r.Explanations }, "application/json"))
 	mux.HandleFunc("GET /v1/rewards/devices/{id}", s.getDevice)
 	mux.HandleFunc("GET /v1/rewards/devices/{id}/proof", s.getProof)
 	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
