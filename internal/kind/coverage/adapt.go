@@ -15,6 +15,10 @@ const (
 	StatWitnessShares  = "witness_shares"
 	StatValidBeacons   = "valid_beacons"
 	StatValidWitnesses = "valid_witnesses"
+	// StatIsolatedGroup is present, with the group's size, when all of a
+	// device's valid witness links stay in a group with no link to the
+	// rest of the network (component.go).
+	StatIsolatedGroup = "isolated_group"
 )
 
 // scoreKind is the kind.Scorer of ScorerVersion: it decodes the generic
@@ -124,6 +128,9 @@ func FromResult(res *Result, unscored uint64) (kind.Output, error) {
 			{Name: StatBeaconerShares, Value: s.Beaconer}, {Name: StatWitnessShares, Value: s.Witness},
 			{Name: StatValidBeacons, Value: uint64(s.ValidBeacons)}, {Name: StatValidWitnesses, Value: uint64(s.ValidWitnesses)},
 		}}
+		if s.IsolatedGroup > 0 {
+			out.Stats[i].Values = append(out.Stats[i].Values, kind.Param{Name: StatIsolatedGroup, Value: uint64(s.IsolatedGroup)})
+		}
 	}
 	for i, r := range res.Reports {
 		out.Reasons[i] = kind.Reason{ID: r.ID, Device: r.Device, Role: r.Role.String(), Reason: r.Reason.String(),

@@ -124,6 +124,10 @@ type Share struct {
 	Witness        uint64
 	ValidBeacons   uint32
 	ValidWitnesses uint32
+	// IsolatedGroup is the size of the device's group when all its valid
+	// witness links stay inside a group with no link to the rest of the
+	// network (component.go), else 0.
+	IsolatedGroup uint32
 }
 
 // ReportResult is the verdict on one report.

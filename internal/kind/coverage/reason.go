@@ -33,6 +33,11 @@ const (
 	ReasonBeaconInvalid     Reason = 20 // the witnessed beacon is invalid; the detail names its reason
 	ReasonUnknownBeacon     Reason = 21 // the beaconer sent no beacon this epoch
 	ReasonOutsideEpoch      Reason = 22 // the beacon was received outside [start, end) of the epoch
+	// ReasonAfterPublic: the witness arrived once the epoch's receive
+	// window had closed, when the beacon could be read from public
+	// surfaces (segments are public after the epoch ends plus a grace;
+	// an oracle mirrors the segments it scored): hearing it is not proven.
+	ReasonAfterPublic Reason = 23
 )
 
 var reasonNames = [...]string{
@@ -59,6 +64,7 @@ var reasonNames = [...]string{
 	ReasonBeaconInvalid:     "beacon_invalid",
 	ReasonUnknownBeacon:     "unknown_beacon",
 	ReasonOutsideEpoch:      "outside_epoch",
+	ReasonAfterPublic:       "after_public",
 }
 
 // NumReasons is the number of defined reasons.

@@ -95,6 +95,14 @@ func TestWitnessReasons(t *testing.T) {
 			f.in.Witnesses[1].Received = b.Received - int64(time.Second)
 			w.Received = b.Received + int64(501*time.Millisecond)
 		}, ReasonTooLate},
+		{"after the epoch's receive window, inside the time window", func(f *fleet, b *Beacon, w *Witness) {
+			// The beacon arrives 1 s before the window closes, the witness
+			// 2 s later: in time for Helium's 4 s, but once the beacon could
+			// be read publicly (issue 19).
+			f.in.End = b.Received + int64(time.Second)
+			f.in.Witnesses[1].Received = b.Received + 1
+			w.Received = b.Received + int64(2*time.Second)
+		}, ReasonAfterPublic},
 		{"data only", func(f *fleet, b *Beacon, w *Witness) { f.hotspot(w.Device).DataOnly = true }, ReasonInvalidCapability},
 		{"frequency off by 100.001 kHz", func(f *fleet, b *Beacon, w *Witness) { w.FrequencyHz = b.FrequencyHz + 100_001 }, ReasonInvalidFrequency},
 		{"other region", func(f *fleet, b *Beacon, w *Witness) { f.hotspot(w.Device).Region = RegionUS915 }, ReasonInvalidRegion},

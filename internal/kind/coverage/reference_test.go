@@ -195,6 +195,7 @@ type refScorer struct {
 	scales   map[uint64]uint64 // res-11 hex → HIP-17 scale
 	interact []bool            // hotspot was interactive at epoch start
 	shares   []Share           // per hotspot
+	links    [][2]int32        // beaconer and witness hotspot of each valid, selected witness
 	reports  []ReportResult
 	counts   [3][NumReasons]uint64
 }
@@ -329,10 +330,66 @@ func (s *refScorer) record(r ReportResult) {
 	s.counts[r.Role][r.Reason]++
 }
 
+// refIsolated labels the components of the witness links by breadth-first
+// search, written independently of component.go: per hotspot, its
+// component's size if it is linked and not the largest component (the one
+// with the lowest index on a tie), else 0.
+func refIsolated(n int, links [][2]int32) []uint32 {
+	adj := make([][]int32, n)
+	for _, l := range links {
+		adj[l[0]] = append(adj[l[0]], l[1])
+		adj[l[1]] = append(adj[l[1]], l[0])
+	}
+	comp := make([]int, n)
+	for i := range comp {
+		comp[i] = -1
+	}
+	var sizes []int
+	for i := range n {
+		if comp[i] >= 0 || len(adj[i]) == 0 {
+			continue
+		}
+		id, queue := len(sizes), []int32{int32(i)}
+		comp[i] = id
+		for len(queue) > 0 {
+			v := queue[0]
+			queue = queue[1:]
+			for _, u := range adj[v] {
+				if comp[u] < 0 {
+					comp[u] = id
+					queue = append(queue, u)
+				}
+			}
+		}
+		size := 0
+		for j := range comp {
+			if comp[j] == id {
+				size++
+			}
+		}
+		sizes = append(sizes, size)
+	}
+	main := -1
+	for id, sz := range sizes { // ids follow lowest members
+		if main < 0 || sz > sizes[main] {
+			main = id
+		}
+	}
+	out := make([]uint32, n)
+	for i := range n {
+		if comp[i] >= 0 && comp[i] != main {
+			out[i] = uint32(sizes[comp[i]])
+		}
+	}
+	return out
+}
+
 func (s *refScorer) result() (Result, error) {
 	res := Result{ScorerVersion: ScorerVersion, Epoch: s.in.Epoch}
+	isolated := refIsolated(len(s.shares), s.links)
 	for i := range s.shares {
 		sh := s.shares[i]
+		sh.IsolatedGroup = isolated[i]
 		if sh.Beaconer == 0 && sh.Witness == 0 && sh.ValidBeacons == 0 && sh.ValidWitnesses == 0 {
 			continue
 		}
@@ -473,6 +530,7 @@ func (s *refScorer) beacon(b *Beacon, wit []int32, ws *refWitnessScratch) {
 		wsh := &s.shares[s.hot[w.Device]]
 		wsh.Witness += wshare
 		wsh.ValidWitnesses++
+		s.links = append(s.links, [2]int32{hi, s.hot[w.Device]})
 	}
 }
 
@@ -502,6 +560,9 @@ func (s *refScorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, li
 	}
 	if w.Received < e.Time || w.Received-e.Time > int64(p.EntropyLifespanNs) {
 		return ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", w.Received-e.Time, p.EntropyLifespanNs)
+	}
+	if w.Received >= s.in.End {
+		return ReasonAfterPublic, fmt.Sprintf("received %d ns after the epoch's receive window closed, when the beacon could be public", w.Received-s.in.End)
 	}
 	if w.Received > limit {
 		return ReasonTooLate, fmt.Sprintf("received %d ns after the limit", w.Received-limit)

@@ -55,6 +55,8 @@ type scorer struct {
 	scale     []uint64       // per hotspot: its HIP-17 scale, if interactive
 	interact  []bool         // hotspot was interactive at epoch start
 	tally     []tally        // per hotspot: activity and shares, updated in place
+	groups    *components    // per hotspot: linked by valid witnesses (component.go)
+	linked    []bool         // per hotspot: has a valid witness link
 	reports   []ReportResult // in output order once placed: rankB, rankW give the slots
 	slotAt    []int32        // slot of the result held at each position, until placed
 	blockFill []int32        // per block of slots: where its next result goes
@@ -106,6 +108,7 @@ func (s *scorer) index() error {
 	// A hotspot without an activity entry starts from zero times, which
 	// every check reads as "never".
 	s.tally = make([]tally, len(in.Hotspots))
+	s.groups, s.linked = newComponents(len(in.Hotspots)), make([]bool, len(in.Hotspots))
 	for _, d := range s.devs {
 		if d.hot >= 0 && d.act >= 0 {
 			a := &in.Activity[d.act]
@@ -224,6 +227,7 @@ func (s *scorer) placeSlots() error {
 
 func (s *scorer) result() (Result, error) {
 	res := Result{ScorerVersion: ScorerVersion, Epoch: s.in.Epoch}
+	isolated := s.groups.isolated(s.linked)
 	// Device ids follow address order, so shares and activity come out
 	// sorted by device.
 	for _, d := range s.devs {
@@ -235,7 +239,7 @@ func (s *scorer) result() (Result, error) {
 			continue
 		}
 		sh := Share{Device: d.addr, Owner: s.in.Hotspots[d.hot].Owner, Beaconer: t.Beaconer, Witness: t.Witness,
-			ValidBeacons: t.ValidBeacons, ValidWitnesses: t.ValidWitnesses}
+			ValidBeacons: t.ValidBeacons, ValidWitnesses: t.ValidWitnesses, IsolatedGroup: isolated[d.hot]}
 		var ok1, ok2 bool
 		res.BeaconerShares, ok1 = ledger.Add(res.BeaconerShares, sh.Beaconer)
 		res.WitnessShares, ok2 = ledger.Add(res.WitnessShares, sh.Witness)

@@ -109,6 +109,8 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 		wsh := &s.tally[s.witRef[wi].hot]
 		wsh.Witness += wshare
 		wsh.ValidWitnesses++
+		s.groups.link(hi, s.witRef[wi].hot)
+		s.linked[hi], s.linked[s.witRef[wi].hot] = true, true
 	}
 }
 
@@ -137,6 +139,9 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref w
 	}
 	if w.Received < e.Time || w.Received-e.Time > int64(p.EntropyLifespanNs) {
 		return ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", w.Received-e.Time, p.EntropyLifespanNs)
+	}
+	if w.Received >= s.in.End {
+		return ReasonAfterPublic, fmt.Sprintf("received %d ns after the epoch's receive window closed, when the beacon could be public", w.Received-s.in.End)
 	}
 	if w.Received > limit {
 		return ReasonTooLate, fmt.Sprintf("received %d ns after the limit", w.Received-limit)
