@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/depin-network/depin/internal/api"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
@@ -28,7 +30,9 @@ import (
 func addServices(n *node.Node, logger *slog.Logger) error {
 	if n.AppCfg.API.Enable {
 		build := func() (node.Service, error) {
-			return api.New(api.Config{Listen: n.AppCfg.API.Listen}, n.App, logger.With("module", "api")), nil
+			srv := api.New(api.Config{Listen: n.AppCfg.API.Listen, CORSAllowedOrigins: n.AppCfg.API.CORSAllowedOrigins}, n.App, logger.With("module", "api"))
+			srv.Handle("/metrics", promhttp.HandlerFor(n.Metrics.Registry(), promhttp.HandlerOpts{}))
+			return srv, nil
 		}
 		svc, _ := build()
 		n.AddService("api", svc, build)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/query"
@@ -38,6 +39,9 @@ type Config struct {
 	// Listen is the TCP address to serve on; loopback by default, so that
 	// exposing the API is a decision.
 	Listen string `toml:"listen"`
+	// CORSAllowedOrigins lets browser pages from these origins ("*": any)
+	// read the API; empty (the default) sends no CORS headers.
+	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
 }
 
 // DefaultConfig returns the default configuration.
@@ -50,6 +54,7 @@ type Server struct {
 	log    *slog.Logger
 	srv    *http.Server
 	mux    *http.ServeMux
+	cors   http.Handler // serve behind CORS, if configured
 	mu     sync.Mutex
 	addr   net.Addr
 	closed bool
@@ -65,10 +70,13 @@ func New(cfg Config, src StateSource, logger *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, src: src, log: logger.With("service", "api"), mux: http.NewServeMux()}
 	s.mux.HandleFunc("/v1/status", s.status)
+	s.mux.Handle("/openapi.json", apidoc.Handler(apidoc.Info{Title: "depin JSON API", Version: "v1",
+		Description: "Read-only queries over the node's committed state. 64-bit numbers are strings."}, Routes(src)))
 	s.mux.HandleFunc("/v1/", s.query)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, query.CodeUnknownPath, fmt.Sprintf("unknown path %q: routes are under /v1/", r.URL.Path))
 	})
+	s.cors = apidoc.CORS(cfg.CORSAllowedOrigins, http.HandlerFunc(s.serve))
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -80,8 +88,24 @@ func New(cfg Config, src StateSource, logger *slog.Logger) *Server {
 	return s
 }
 
+// Handle serves another read-only route on the API's listener (the node
+// mounts /metrics here).
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Routes lists the API's routes: /v1/status and every query of src under
+// /v1/.
+func Routes(src StateSource) []apidoc.Route {
+	out := []apidoc.Route{{Method: http.MethodGet, Path: "/v1/status", Summary: "chain id, height and app hash of the last committed block"}}
+	for _, p := range query.Patterns(src) {
+		out = append(out, apidoc.Route{Method: http.MethodGet, Path: "/v1/" + strings.Trim(p, "/"), Summary: "query " + p + " (lists page with ?limit= and ?cursor=)"})
+	}
+	return out
+}
+
 // ServeHTTP serves the API (for tests and for mounting in another server).
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.cors.ServeHTTP(w, r) }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, http.StatusMethodNotAllowed, query.CodeBadRequest, "the API is read-only: use GET")

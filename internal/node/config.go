@@ -71,6 +71,9 @@ type APIConfig struct {
 	Enable bool `toml:"enable"`
 	// Listen is the API's address; loopback by default.
 	Listen string `toml:"listen"`
+	// CORSAllowedOrigins lets browser pages from these origins ("*": any)
+	// call the API and the oracle API; empty (the default) turns CORS off.
+	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
 }
 
 // LogConfig configures logging.

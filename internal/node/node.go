@@ -30,13 +30,15 @@ type Service interface {
 
 // Node is a running depin node.
 type Node struct {
-	Home     string
-	Comet    *cmtcfg.Config
-	App      *app.App
-	AppCfg   AppConfig
-	db       *store.DB
-	cmt      *nm.Node
-	cmtDBs   *CometDBs
+	Home   string
+	Comet  *cmtcfg.Config
+	App    *app.App
+	AppCfg AppConfig
+	db     *store.DB
+	cmt    *nm.Node
+	cmtDBs *CometDBs
+	// Metrics are the node's Prometheus series (the JSON API serves them).
+	Metrics  *Metrics
 	log      *slog.Logger
 	services []supervised
 	// Supervision are the restart delays of failing services.
@@ -103,7 +105,14 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("node: load node key: %w", err)
 	}
 	dbs := &CometDBs{}
-	cmt, err := nm.NewNode(cc, pv, nodeKey, NewClientCreator(adapter),
+	var cmt *nm.Node
+	metrics := NewMetrics(func() int {
+		if cmt == nil {
+			return 0
+		}
+		return cmt.Mempool().Size()
+	})
+	cmt, err = nm.NewNode(cc, pv, nodeKey, NewClientCreator(measuredApp{adapter, metrics}),
 		nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), cometLogger{logger.With("module", "comet")})
 	if err != nil {
@@ -111,7 +120,7 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		db.Close()
 		return nil, fmt.Errorf("node: create consensus: %w", err)
 	}
-	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, cmtDBs: dbs, log: logger, Supervision: DefaultSupervision()}
+	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, cmtDBs: dbs, Metrics: metrics, log: logger, Supervision: DefaultSupervision()}
 	return n, nil
 }
 

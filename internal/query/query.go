@@ -73,6 +73,16 @@ func core(reg *params.Registry) *ledger.QueryRouter {
 	return rt
 }
 
+// Patterns lists every query path pattern a node answers: the core ones
+// and those the modules of src registered ("devices/{id}").
+func Patterns(src Source) []string {
+	out := core(nil).Patterns()
+	if src != nil && src.Queries() != nil {
+		out = append(out, src.Queries().Patterns()...)
+	}
+	return out
+}
+
 // Devices registers the device registry's queries: /devices (filtered,
 // paginated), /devices/{id}, /devices/{id}/locations, /makers and
 // /makers/{id}. The device module's entry in internal/chain adds them.
