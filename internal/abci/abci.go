@@ -49,6 +49,15 @@ func (x *Adapter) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*ab
 	return &abcitypes.ResponseCheckTx{Code: uint32(r.Code), Log: r.Log, Codespace: codespace(r.Code)}, nil
 }
 
+// DryCheckTx answers as CheckTx would and reserves nothing: the RPC's
+// check_tx, which does not add the transaction to the mempool, must not
+// change what the mempool admits next (internal/node routes the mempool
+// connection's synchronous CheckTx here).
+func (x *Adapter) DryCheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	r := x.app.DryCheckTx(req.Tx)
+	return &abcitypes.ResponseCheckTx{Code: uint32(r.Code), Log: r.Log, Codespace: codespace(r.Code)}, nil
+}
+
 // PrepareProposal selects the transactions of a proposed block.
 func (x *Adapter) PrepareProposal(_ context.Context, req *abcitypes.RequestPrepareProposal) (*abcitypes.ResponsePrepareProposal, error) {
 	return &abcitypes.ResponsePrepareProposal{Txs: x.app.PrepareProposal(req.Txs, req.MaxTxBytes)}, nil

@@ -58,6 +58,9 @@ type Module struct {
 	// signer's fee was checked against the minimum: it collects the fee
 	// (the bank module). At most one module sets it.
 	FeeHook func(st ledger.Store, payer ledger.Address, fee uint64) *ledger.Error
+	// FeeBalance, set with FeeHook, is what an account may spend on fees in
+	// committed state: the mempool bounds a sender's queued fees by it.
+	FeeBalance func(st ledger.Store, a ledger.Address) uint64
 	// Invariant checks the module's state; tests run it after every block.
 	Invariant func(st ledger.Store) error
 }
@@ -84,14 +87,19 @@ type App struct {
 
 	// Mempool state.
 	mu      sync.Mutex
-	pending map[ledger.Address]uint64 // next sequence after the txs accepted by CheckTx
+	pending map[ledger.Address]queue // reservations of the txs accepted by CheckTx
+
+	// delivered lists the finalized block's transactions for Commit to
+	// release their reservations; touched by the consensus connection only.
+	delivered  []deliveredTx
+	feeBalance func(st ledger.Store, a ledger.Address) uint64 // what a sender may spend on fees; nil: unbounded
 }
 
 // New builds an app over committed state with the given modules, in
 // execution order. Params and account sequences (auth) belong to the app
 // itself; everything else, the bank included, is a module.
 func New(db Backend, modules ...Module) *App {
-	a := &App{db: db, router: ledger.NewRouter(), queries: ledger.NewQueryRouter(), sigs: newSigCache(1 << 17), pending: make(map[ledger.Address]uint64)}
+	a := &App{db: db, router: ledger.NewRouter(), queries: ledger.NewQueryRouter(), sigs: newSigCache(1 << 17), pending: make(map[ledger.Address]queue)}
 	checkModules(modules)
 	groups := [][]params.Spec{Specs()}
 	for _, m := range modules {
@@ -104,7 +112,7 @@ func New(db Backend, modules ...Module) *App {
 			if a.fee != nil {
 				panic(fmt.Sprintf("app: module %s sets a second fee hook", m.Name))
 			}
-			a.fee = m.FeeHook
+			a.fee, a.feeBalance = m.FeeHook, m.FeeBalance
 		}
 		a.params.AddCheck(m.Name, m.CheckParams)
 		if m.Register != nil {

@@ -25,14 +25,16 @@ func TestSendAndRejections(t *testing.T) {
 	if got := bank.Balance(st, to); got != 1_000_000_500 {
 		t.Errorf("recipient: got %d, want 1000000500", got)
 	}
-	if got := bank.Balance(st, testAddr(2)); got != 1_000_000_000 {
-		t.Errorf("failed sender: got %d, want unchanged 1000000000", got)
+	// The failed send passed the ante step: it pays its fee and uses its
+	// sequence (the fee rule); its message changed nothing.
+	if got := bank.Balance(st, testAddr(2)); got != 1_000_000_000-1000 {
+		t.Errorf("failed sender: got %d, want 999999000 (the fee paid)", got)
 	}
-	if got := Sequence(st, testAddr(2)); got != 0 {
-		t.Errorf("failed sender sequence: got %d, want 0", got)
+	if got := Sequence(st, testAddr(2)); got != 1 {
+		t.Errorf("failed sender sequence: got %d, want 1", got)
 	}
-	if got := bank.Balance(st, bank.FeeCollector); got != 1000 {
-		t.Errorf("fee collector: got %d, want 1000", got)
+	if got := bank.Balance(st, bank.FeeCollector); got != 2000 {
+		t.Errorf("fee collector: got %d, want 2000 (the good and the failed send)", got)
 	}
 	if r := a.CheckTx(good); r.Code != ledger.CodeSequenceUsed {
 		t.Errorf("replay after commit: got %v, want sequence_used", r.Code)

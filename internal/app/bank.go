@@ -23,6 +23,7 @@ func BankModule() Module {
 		InitGenesis:   bankGenesis,
 		ExportGenesis: bankExport,
 		FeeHook:       bank.CollectFee,
+		FeeBalance:    bank.Balance,
 		Invariant:     bank.Invariant,
 	}
 }

@@ -33,6 +33,10 @@ type Result struct {
 	Log    string         `json:"log,omitempty"`
 	Events []ledger.Event `json:"events,omitempty"`
 	Hash   Hash           `json:"-"`
+	// Paid reports that the tx passed the ante step: it paid its fee and
+	// used its sequence, whatever its code (the fee rule). Its only event
+	// when it failed is the "tx" event.
+	Paid bool `json:"-"`
 }
 
 // BlockResult is the outcome of a block.
@@ -58,6 +62,7 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 		return nil, fmt.Errorf("app: finalize block %d after height %d", b.Height, a.height)
 	}
 	blk := ledger.NewOverlay(a.staged)
+	a.delivered = a.delivered[:0]
 	ctx := &ledger.Context{Store: blk, ChainID: a.chainID, Height: b.Height, Time: b.Time}
 	info := b.Info()
 	for _, m := range a.modules {
@@ -166,7 +171,12 @@ func (a *App) verifyBlock(txs [][]byte) []checked {
 	return out
 }
 
-// deliver executes one transaction on the block state: all or nothing.
+// deliver executes one transaction on the block state. The fee rule
+// (docs/fees.md, Cosmos' model): a transaction that passes the ante step
+// (chain id, limits, sequence, fee) pays its fee and uses its sequence
+// whether or not its messages succeed, because it took block space; its
+// messages are all or nothing. A transaction that fails the ante step (or
+// does not decode, or is not signed) changes nothing.
 func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, c checked) Result {
 	if c.err != nil {
 		return Result{Code: c.err.Code, Log: c.err.Msg, Hash: HashTx(raw)}
@@ -176,34 +186,53 @@ func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, c checked) Resul
 		return Result{Code: ledger.CodeBadSignature, Log: "signature does not verify for the signer's key", Hash: d.hash}
 	}
 	tx := ledger.NewOverlay(blk)
-	r := a.execute(tx, d, raw, b.Height, b.Time)
-	r.Hash = d.hash
-	if r.Code == ledger.CodeOK {
+	r, paid := a.execute(tx, d, raw, b.Height, b.Time)
+	r.Hash, r.Paid = d.hash, paid
+	if paid {
 		tx.Flush()
 	}
+	a.delivered = append(a.delivered, deliveredTx{signer: d.signer, seq: d.body.Sequence, paid: paid})
 	return r
 }
 
-// execute runs the ante checks and the messages of a decoded, verified
-// transaction on st. On failure the caller drops st.
-func (a *App) execute(st ledger.Store, d *decoded, raw []byte, height, time int64) Result {
+// execute runs the ante step of a decoded, verified transaction on st,
+// then its messages on an overlay of st that is kept only if all succeed.
+// paid reports that the ante step passed: the caller keeps st (the fee and
+// the sequence) even when the result is a failure.
+func (a *App) execute(st ledger.Store, d *decoded, raw []byte, height, time int64) (r Result, paid bool) {
 	if e := a.ante(st, d, raw, true); e != nil {
-		return fail(e)
+		return fail(e), false
 	}
-	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Time: time, Signer: d.signer}
-	for i, m := range d.body.Msgs {
-		h, ok := a.router.Handler(m.Type)
-		if !ok {
-			return fail(ledger.Errorf(ledger.CodeUnknownMessage, "message %d: unknown type %q", i, m.Type))
-		}
-		if e := h(ctx, m.Value); e != nil {
-			return fail(ledger.Errorf(e.Code, "message %d (%s): %s", i, m.Type, e.Msg))
-		}
+	msgs := ledger.NewOverlay(st)
+	ctx := &ledger.Context{Store: msgs, ChainID: a.chainID, Height: height, Time: time, Signer: d.signer}
+	e := a.runMsgs(ctx, d)
+	if e != nil {
+		ctx.ResetEvents()
+	} else {
+		msgs.Flush()
 	}
 	ctx.Emit("tx", ledger.Attr{Key: "signer", Value: ctx.SignerString()},
 		ledger.Attr{Key: "fee", Value: strconv.FormatUint(d.body.Fee, 10)},
 		ledger.Attr{Key: "sequence", Value: strconv.FormatUint(d.body.Sequence, 10)})
-	return Result{Code: ledger.CodeOK, Events: ctx.Events()}
+	if e != nil {
+		return Result{Code: e.Code, Log: e.Msg, Events: ctx.Events()}, true
+	}
+	return Result{Code: ledger.CodeOK, Events: ctx.Events()}, true
+}
+
+// runMsgs runs a transaction's messages in order and stops at the first
+// failure, naming the message.
+func (a *App) runMsgs(ctx *ledger.Context, d *decoded) *ledger.Error {
+	for i, m := range d.body.Msgs {
+		h, ok := a.router.Handler(m.Type)
+		if !ok {
+			return ledger.Errorf(ledger.CodeUnknownMessage, "message %d: unknown type %q", i, m.Type)
+		}
+		if e := h(ctx, m.Value); e != nil {
+			return ledger.Errorf(e.Code, "message %d (%s): %s", i, m.Type, e.Msg)
+		}
+	}
+	return nil
 }
 
 // ante checks chain id, limits, sequence (if checkSeq) and fee, then takes
@@ -263,6 +292,6 @@ func (a *App) Commit() error {
 	a.staged = ledger.NewOverlay(a.db)
 	a.index = a.index[:0]
 	a.finalized = false
-	a.prunePending()
+	a.releaseAfterBlock()
 	return nil
 }

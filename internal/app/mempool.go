@@ -8,28 +8,64 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 )
 
-// CheckTx decides whether a transaction may enter the mempool. It decodes,
-// verifies the signature (remembering success), and checks chain id, limits,
-// fee and sequence against committed state. A sequence may lie anywhere
-// from the account's committed sequence up to one past the last sequence
-// this node accepted, so that a client can queue several transactions per
-// block; below is a replay, above is a gap. When the sequence is the
-// committed one, the whole transaction is run on a throw-away view of
-// committed state, so that a message that would fail is rejected here with
-// the same code FinalizeBlock would give.
+// Mempool admission. CheckTx decides whether a transaction may enter the
+// mempool and reserves its sequence; DryCheckTx gives the same answer and
+// changes nothing (the RPC's check_tx). Both decode, verify the signature
+// (remembering success), and check chain id, limits, fee and sequence
+// against committed state. A sequence may be the account's committed
+// sequence or follow one reserved by a transaction this node admitted, so
+// that a client can queue several transactions per block; below is a
+// replay, above is a gap, and a sequence reserved by another transaction
+// is taken. At the committed sequence the whole transaction runs on a
+// throw-away view of committed state, so that a message that would fail is
+// rejected here with the same code FinalizeBlock would give.
+//
+// The fee rule makes every transaction in a block pay (docs/fees.md), so
+// the mempool bounds what a sender may queue: the fees of its reserved
+// transactions plus the new one must not exceed its committed balance
+// (the fee module's FeeBalance). Reservations are released when their
+// transactions leave the mempool in a block (whatever their result), when
+// a failure in a block breaks the sender's chain of sequences (the rest
+// would fail as gaps), and after ReservationBlocks blocks in any case (a
+// transaction the engine dropped without a block).
 //
 // CheckTx is safe to call from many goroutines at once, as the node's
 // mempool connection does. Decoding, the signature check and the checks
 // against committed state run unlocked: their results depend on the
-// transaction and committed state only. Comparing the sequence with the
-// sender's committed and pending sequences and reserving the next one run
-// under one lock (the one Commit takes to prune reservations), so that
-// concurrent calls give the results of some serial order of the same calls.
-// CometBFT holds its mempool lock across Commit, so no check overlaps a
-// commit there; should one, the check rereads the sender's committed
-// sequence under the lock and, if the block moved it, checks again.
-// CheckTx returns no events: the engine discards them.
-func (a *App) CheckTx(raw []byte) Result {
+// transaction and committed state only. Judging and reserving the sequence
+// and the fee run under one lock (the one Commit takes to release
+// reservations), so that concurrent calls give the results of some serial
+// order of the same calls. CometBFT holds its mempool lock across Commit,
+// so no check overlaps a commit there; should one, the check rereads the
+// sender's committed sequence under the lock and, if the block moved it,
+// checks again. CheckTx returns no events: the engine discards them.
+func (a *App) CheckTx(raw []byte) Result { return a.checkTx(raw, true) }
+
+// DryCheckTx answers as CheckTx would and reserves nothing.
+func (a *App) DryCheckTx(raw []byte) Result { return a.checkTx(raw, false) }
+
+// ReservationBlocks is how many blocks a mempool reservation lives at most.
+const ReservationBlocks = 100
+
+// queue is what the mempool holds of one sender: a slot per reserved
+// sequence.
+type queue map[uint64]slot
+
+type slot struct {
+	hash   Hash
+	fee    uint64
+	height int64 // last committed height when the slot was reserved
+}
+
+// deliveredTx is what Commit needs of a block transaction to release its
+// reservation.
+type deliveredTx struct {
+	signer ledger.Address
+	seq    uint64
+	paid   bool // the ante step passed: the sequence was used
+}
+
+func (a *App) checkTx(raw []byte, reserve bool) Result {
 	d, e := decode(raw)
 	if e != nil {
 		return Result{Code: e.Code, Log: e.Msg, Hash: HashTx(raw)}
@@ -41,7 +77,7 @@ func (a *App) CheckTx(raw []byte) Result {
 		a.sigs.add(d.hash)
 	}
 	committed := Sequence(a.db, d.signer)
-	r := a.reserve(d, raw, committed, a.checkState(d, raw, committed))
+	r := a.reserve(d, raw, committed, a.checkState(d, raw, committed), reserve)
 	r.Hash = d.hash
 	return r
 }
@@ -63,33 +99,61 @@ func (a *App) checkState(d *decoded, raw []byte, committed uint64) *ledger.Error
 	return nil
 }
 
-// reserve judges a verified transaction's sequence against the sender's
-// committed sequence and the sequences this node already admitted, then
-// reports e, the outcome of checkState at committed, and on success
-// reserves the sender's next sequence, all under a.mu. The order of the
-// checks is that of execute: a replay or a gap is reported before anything
-// e says.
-func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error) Result {
+// reserve judges a verified transaction's sequence and fee against the
+// sender's committed state and its reservations, then reports e, the
+// outcome of checkState at committed, and on success (if commit) reserves
+// the sequence and the fee, all under a.mu. The order of the checks is
+// that of execute: a replay or a gap is reported before anything e says.
+func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error, commit bool) Result {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if c := Sequence(a.db, d.signer); c != committed {
 		committed, e = c, a.checkState(d, raw, c) // a block committed meanwhile
 	}
-	next := max(a.pending[d.signer], committed)
+	q := a.pending[d.signer]
 	seq := d.body.Sequence
 	if seq < committed {
 		return Result{Code: ledger.CodeSequenceUsed,
 			Log: fmt.Sprintf("sequence %d already used, account %s is at %d", seq, d.signer, committed)}
 	}
-	if seq > next {
-		return Result{Code: ledger.CodeSequenceSkipped,
-			Log: fmt.Sprintf("sequence %d skips ahead, account %s is at %d", seq, d.signer, next)}
+	if s, ok := q[seq]; ok {
+		if s.hash == d.hash {
+			return Result{Code: ledger.CodeOK} // the same transaction again
+		}
+		return Result{Code: ledger.CodeSequenceUsed,
+			Log: fmt.Sprintf("sequence %d of %s is taken by tx %X in the mempool", seq, d.signer, s.hash[:])}
+	}
+	if seq > committed {
+		if _, ok := q[seq-1]; !ok {
+			next := committed
+			for _, ok := q[next]; ok; _, ok = q[next] {
+				next++
+			}
+			return Result{Code: ledger.CodeSequenceSkipped,
+				Log: fmt.Sprintf("sequence %d skips ahead, account %s is at %d", seq, d.signer, next)}
+		}
 	}
 	if e != nil {
 		return fail(e)
 	}
-	if a.pending[d.signer] < seq+1 {
-		a.pending[d.signer] = seq + 1
+	if a.feeBalance != nil {
+		var queued uint64
+		for _, s := range q {
+			queued += s.fee // each fee was within the balance when reserved: no overflow
+		}
+		bal := a.feeBalance(a.db, d.signer)
+		if total, ok := ledger.Add(queued, d.body.Fee); !ok || total > bal {
+			return Result{Code: ledger.CodeInsufficientFunds,
+				Log: fmt.Sprintf("fees of %d queued txs (%d upin) plus this fee %d exceed the balance %d of %s", len(q), queued, d.body.Fee, bal, d.signer)}
+		}
+	}
+	if commit {
+		if q == nil {
+			q = make(queue)
+			a.pending[d.signer] = q
+		}
+		h, _ := a.db.LastCommit()
+		q[seq] = slot{hash: d.hash, fee: d.body.Fee, height: h}
 	}
 	return Result{Code: ledger.CodeOK}
 }
@@ -102,24 +166,35 @@ func (a *App) admit(st ledger.Store, d *decoded, raw []byte, height int64) *ledg
 		return e
 	}
 	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Signer: d.signer, NoEvents: true}
-	for i, m := range d.body.Msgs {
-		h, ok := a.router.Handler(m.Type)
-		if !ok {
-			return ledger.Errorf(ledger.CodeUnknownMessage, "message %d: unknown type %q", i, m.Type)
-		}
-		if e := h(ctx, m.Value); e != nil {
-			return ledger.Errorf(e.Code, "message %d (%s): %s", i, m.Type, e.Msg)
-		}
-	}
-	return nil
+	return a.runMsgs(ctx, d)
 }
 
-// prunePending forgets mempool sequences that committed state has reached.
-func (a *App) prunePending() {
+// releaseAfterBlock releases the reservations the committed block ended:
+// those of its transactions (they left the mempool), those below a
+// sender's committed sequence, those beyond a gap (a failure broke the
+// chain: they would fail), and those older than ReservationBlocks.
+func (a *App) releaseAfterBlock() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for addr, next := range a.pending {
-		if Sequence(a.db, addr) >= next {
+	for _, t := range a.delivered {
+		if q := a.pending[t.signer]; q != nil {
+			delete(q, t.seq)
+		}
+	}
+	a.delivered = a.delivered[:0]
+	h, _ := a.db.LastCommit()
+	for addr, q := range a.pending {
+		committed := Sequence(a.db, addr)
+		next := committed
+		for _, ok := q[next]; ok; _, ok = q[next] {
+			next++
+		}
+		for seq, s := range q {
+			if seq < committed || seq >= next || h-s.height >= ReservationBlocks {
+				delete(q, seq)
+			}
+		}
+		if len(q) == 0 {
 			delete(a.pending, addr)
 		}
 	}

@@ -477,10 +477,10 @@ func TestReserveAfterCommit(t *testing.T) {
 	if got := Sequence(a.Committed(), testAddr(1)); got != 1 {
 		t.Fatalf("committed sequence %d, want 1", got)
 	}
-	if r := a.reserve(next.d, next.raw, next.committed, next.e); r.Code != ledger.CodeOK {
+	if r := a.reserve(next.d, next.raw, next.committed, next.e, true); r.Code != ledger.CodeOK {
 		t.Errorf("tx 1 checked across the commit: got %v (%s), want ok", r.Code, r.Log)
 	}
-	if r := a.reserve(again.d, again.raw, again.committed, again.e); r.Code != ledger.CodeSequenceUsed {
+	if r := a.reserve(again.d, again.raw, again.committed, again.e, true); r.Code != ledger.CodeSequenceUsed {
 		t.Errorf("replay checked across the commit: got %v (%s), want sequence_used", r.Code, r.Log)
 	}
 }

@@ -102,10 +102,11 @@ func TestCrossFieldParamCheck(t *testing.T) {
 		t.Fatalf("refused change wrote target %d", got)
 	}
 	// Raising both at once is consistent: the check sees the pending values.
-	if r := set(0, &paramsv1.Change{Name: "toy.max", Value: 20}, &paramsv1.Change{Name: "toy.target", Value: 15}); r.Code != ledger.CodeOK {
+	// (The refused change paid its fee and used sequence 0.)
+	if r := set(1, &paramsv1.Change{Name: "toy.max", Value: 20}, &paramsv1.Change{Name: "toy.target", Value: 15}); r.Code != ledger.CodeOK {
 		t.Fatalf("consistent change: code %v (%s)", r.Code, r.Log)
 	}
-	if r := set(1, &paramsv1.Change{Name: "toy.max", Value: 14}); r.Code != ledger.CodeParamsInconsistent {
+	if r := set(2, &paramsv1.Change{Name: "toy.max", Value: 14}); r.Code != ledger.CodeParamsInconsistent {
 		t.Fatalf("max below target: code %v, want params_inconsistent", r.Code)
 	}
 

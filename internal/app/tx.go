@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"crypto/sha256"
 
 	"google.golang.org/protobuf/proto"
@@ -60,14 +61,37 @@ func decode(raw []byte) (*decoded, *ledger.Error) {
 	if len(tx.Signature) != sig.SignatureLen {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "signature is %d bytes, want %d", len(tx.Signature), sig.SignatureLen)
 	}
+	if !canonical(raw, &tx) {
+		return nil, ledger.Errorf(ledger.CodeMalformed, "tx is not in its canonical encoding (fields in number order, each once, no defaults)")
+	}
 	var body txv1.TxBody
 	if e := ledger.Unmarshal("tx body", tx.Body, &body); e != nil {
 		return nil, e
+	}
+	if !canonical(tx.Body, &body) {
+		return nil, ledger.Errorf(ledger.CodeMalformed, "tx body is not in its canonical encoding (fields in number order, each once, no defaults)")
 	}
 	if len(body.Msgs) == 0 {
 		return nil, ledger.Errorf(ledger.CodeMalformed, "tx has no messages")
 	}
 	return &decoded{hash: HashTx(raw), tx: &tx, body: &body, signer: ledger.AddressOf(tx.PubKey)}, nil
+}
+
+// canonicalOpts encodes the one canonical form of a message: fields in
+// field-number order, each once, default values left out (the
+// deterministic encoding of the Go protobuf library, which has no maps or
+// unknown fields to vary here).
+var canonicalOpts = proto.MarshalOptions{Deterministic: true}
+
+// canonical reports whether raw is the canonical encoding of m, its
+// decoding. Accepting only that form makes a transaction's hash (the hash
+// of its bytes) one per transaction: a relayer cannot re-encode the
+// envelope (reorder or repeat fields) to put the same signed body in the
+// mempool and the chain under another hash, and a signer has one body per
+// meaning (DESIGN §5).
+func canonical(raw []byte, m proto.Message) bool {
+	b, err := canonicalOpts.Marshal(m)
+	return err == nil && bytes.Equal(b, raw)
 }
 
 // verify checks the transaction's signature.
@@ -90,11 +114,13 @@ func checkLimits(st ledger.Store, raw []byte, d *decoded) *ledger.Error {
 }
 
 // BuildTx encodes and signs a transaction: the client side of decode.
+// Both the body and the envelope are encoded canonically, as decode
+// requires.
 func BuildTx(priv sig.PrivateKey, body *txv1.TxBody) ([]byte, error) {
-	bz, err := proto.Marshal(body)
+	bz, err := canonicalOpts.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	tx := &txv1.Tx{Body: bz, PubKey: sig.PublicOf(priv), Signature: sig.Sign(priv, sig.DomainTx, bz)}
-	return proto.Marshal(tx)
+	return canonicalOpts.Marshal(tx)
 }

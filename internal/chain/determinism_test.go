@@ -10,7 +10,6 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/kind/kindtest"
-	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/store"
 )
 
@@ -146,16 +145,17 @@ func runAgreed(t *testing.T, insts []*instance, filtered *app.App, h int64, plan
 			}
 		}
 	}
-	// The filtered instance gets only the txs the others accepted and must
-	// reach the same app hash: rejected txs write nothing.
+	// The filtered instance gets only the txs the others accepted or that
+	// paid their fee while failing (the fee rule) and must reach the same
+	// app hash: unpaid txs write nothing.
 	var accepted [][]byte
 	for j, r := range ref.Txs {
-		if r.Code == ledger.CodeOK {
+		if r.Paid {
 			accepted = append(accepted, txs[j])
 		}
 	}
 	if res := finalize(t, filtered, accepted); !bytes.Equal(res.AppHash, ref.AppHash) {
-		t.Fatalf("filtered: block %d app hash %X without its %d rejected txs, want %X", h, res.AppHash, len(txs)-len(accepted), ref.AppHash)
+		t.Fatalf("filtered: block %d app hash %X without its %d unpaid txs, want %X", h, res.AppHash, len(txs)-len(accepted), ref.AppHash)
 	}
 	for j, p := range plan {
 		r := ref.Txs[j]

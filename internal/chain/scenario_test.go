@@ -28,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite the expected outputs of testdat
 // Commands:
 //
 //	genesis authority=<key> balances=<key>:<n>,.. [makers=<key>:<kind>+<kind>:<fee>,..] [params=<name>:<v>,..] [chain=<id>]
-//	tx <signer> <type> [message args] [seq=<n>] [fee=<n>] [chain=<id>] [memo=<s>] [repeat=<n>] [raw=<hex>] [sig=bad] [truncate=<n>]
+//	tx <signer> <type> [message args] [seq=<n>] [fee=<n>] [chain=<id>] [memo=<s>] [repeat=<n>] [raw=<hex>] [sig=bad] [truncate=<n>] [force=yes]
 //	tx-raw hex=<hex>
 //	block
 //	blocks n=<n>          (n empty blocks: their end-block events and the last app hash)
@@ -196,7 +196,7 @@ func (s *scenario) run(cmd string) string {
 		}
 		out = s.tx(fields[1], fields[2], parseArgs(s.t, fields[3:]))
 	case "tx-raw":
-		out = s.queue(mustHex(s.t, parseArgs(s.t, fields[1:]).take("hex")))
+		out = s.queue(mustHex(s.t, parseArgs(s.t, fields[1:]).take("hex")), false)
 	case "block":
 		out = s.block()
 	case "blocks":
@@ -260,13 +260,21 @@ func (s *scenario) genesis(args args) string {
 }
 
 // queue adds a transaction to the pending block and reports CheckTx.
-func (s *scenario) queue(raw []byte) string {
+// queue checks a transaction with CheckTx and puts it in the pending
+// block, as a node's mempool would, except that a transaction CheckTx
+// refused also goes in (so the block shows FinalizeBlock's code for it)
+// unless it was refused for a failing message: that one would pass the
+// ante step and pay its fee in the block (the fee rule), which a mempool
+// never lets happen, so it goes in only with force.
+func (s *scenario) queue(raw []byte, force bool) string {
 	s.requireApp()
-	s.pending = append(s.pending, raw)
 	before := stateDigest(s.db)
 	r := s.app.CheckTx(raw)
 	if stateDigest(s.db) != before {
 		s.t.Errorf("CheckTx changed committed state")
+	}
+	if r.Code == ledger.CodeOK || force || !strings.HasPrefix(r.Log, "message ") {
+		s.pending = append(s.pending, raw)
 	}
 	return "checktx: " + resultLine(r)
 }
@@ -279,19 +287,24 @@ func resultLine(r app.Result) string {
 }
 
 // block finalizes and commits the pending transactions. The shadow app
-// runs the same block without its rejected transactions and must reach the
-// same app hash: a rejected transaction writes nothing.
+// runs the same block without its unpaid transactions and must reach the
+// same app hash: a transaction that failed before paying its fee writes
+// nothing.
 func (s *scenario) block() string {
 	s.requireApp()
 	res := finalize(s.t, s.app, s.pending)
 	h, _ := s.app.LastCommit()
 	var b strings.Builder
 	fmt.Fprintf(&b, "height %d app_hash %X\n", h, res.AppHash)
-	var accepted [][]byte
+	var paid [][]byte
+	accepted := 0
 	for i, r := range res.Txs {
 		fmt.Fprintf(&b, "tx %d: %s\n", i, resultLine(r))
+		if r.Paid {
+			paid = append(paid, s.pending[i])
+		}
 		if r.Code == ledger.CodeOK {
-			accepted = append(accepted, s.pending[i])
+			accepted++
 		}
 		for _, e := range r.Events {
 			b.WriteString("  " + eventLine(e) + "\n")
@@ -300,10 +313,10 @@ func (s *scenario) block() string {
 	for _, e := range res.Events {
 		b.WriteString("end_block " + eventLine(e) + "\n")
 	}
-	if shadow := finalize(s.t, s.shadow, accepted); !bytes.Equal(shadow.AppHash, res.AppHash) {
-		s.t.Errorf("block %d: app hash %X, but %X without its %d rejected txs", h, res.AppHash, shadow.AppHash, len(res.Txs)-len(accepted))
+	if shadow := finalize(s.t, s.shadow, paid); !bytes.Equal(shadow.AppHash, res.AppHash) {
+		s.t.Errorf("block %d: app hash %X, but %X without its %d unpaid txs", h, res.AppHash, shadow.AppHash, len(res.Txs)-len(paid))
 	}
-	fmt.Fprintf(&b, "accepted %d of %d", len(accepted), len(res.Txs))
+	fmt.Fprintf(&b, "accepted %d of %d", accepted, len(res.Txs))
 	s.pending = nil
 	s.queued = make(map[ledger.Address]uint64)
 	return b.String()

@@ -48,8 +48,9 @@ func (s *scenario) tx(signer, typ string, a args) string {
 	if n := a.optU64("truncate", 0); n > 0 {
 		raw = raw[:uint64(len(raw))-n]
 	}
+	force := a.opt("force", "no") == "yes"
 	a.done()
-	out := s.queue(raw)
+	out := s.queue(raw, force)
 	if !explicitSeq && out == "checktx: ok" {
 		s.queued[from]++
 	}

@@ -146,23 +146,34 @@ func TestSignAndSend(t *testing.T) {
 	}
 }
 
-// TestFailedInBlock: two txs with the same sequence both pass CheckTx;
-// the second fails in the block, and WaitTx reports its record.
+// TestFailedInBlock: a second tx for a queued sequence is refused; a tx
+// queued behind one that spends the balance passes CheckTx, fails in the
+// block (paying its fee), and WaitTx reports its record.
 func TestFailedInBlock(t *testing.T) {
 	chain, c := newNode(t)
 	ctx := context.Background()
 	bob := clienttest.Addr("bob")
-	var hashes []string
-	for _, amount := range []uint64{1, 2} {
-		raw, err := app.BuildTx(clienttest.Key("alice"), &txv1.TxBody{ChainId: testChain, Sequence: 0, Fee: 1000, Msgs: []*txv1.Msg{sendMsg(bob, amount)}})
+	bal, err := c.Account(ctx, clienttest.Addr("alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(seq, amount uint64) []byte {
+		raw, err := app.BuildTx(clienttest.Key("alice"), &txv1.TxBody{ChainId: testChain, Sequence: seq, Fee: 1000, Msgs: []*txv1.Msg{sendMsg(bob, amount)}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		chk, err := c.Broadcast(ctx, raw)
+		return raw
+	}
+	var hashes []string
+	for seq, amount := range []uint64{bal.Balance - 2000, 1} {
+		chk, err := c.Broadcast(ctx, build(uint64(seq), amount))
 		if err != nil || chk.Code != ledger.CodeOK {
-			t.Fatalf("broadcast %d: got %+v %v, want ok", amount, chk, err)
+			t.Fatalf("broadcast %d: got %+v %v, want ok", seq, chk, err)
 		}
 		hashes = append(hashes, chk.Hash)
+	}
+	if chk, err := c.Broadcast(ctx, build(0, 5)); err != nil || chk.Code != ledger.CodeSequenceUsed {
+		t.Fatalf("second tx for sequence 0: got %+v %v, want sequence_used", chk, err)
 	}
 	if chain.Pending() != 2 {
 		t.Fatalf("mempool: got %d, want 2", chain.Pending())
@@ -172,8 +183,8 @@ func TestFailedInBlock(t *testing.T) {
 		t.Fatalf("first: got %+v %v, want ok", first, err)
 	}
 	second, err := c.WaitTx(ctx, hashes[1], 5*time.Second)
-	if err != nil || second.Code != uint32(ledger.CodeSequenceUsed) || second.Status != "sequence_used" || second.Height != first.Height {
-		t.Errorf("second: got %+v %v, want sequence_used in the same block", second, err)
+	if err != nil || second.Code != uint32(ledger.CodeInsufficientFunds) || second.Status != "insufficient_funds" || second.Height != first.Height {
+		t.Errorf("second: got %+v %v, want insufficient_funds in the same block", second, err)
 	}
 	chk, err := c.Broadcast(ctx, []byte{0xff, 0x00})
 	if err != nil || chk.Code != ledger.CodeMalformed {

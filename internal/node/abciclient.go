@@ -7,6 +7,8 @@ import (
 	abcicli "github.com/cometbft/cometbft/abci/client"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/proxy"
+
+	"github.com/depin-network/depin/internal/abci"
 )
 
 // NewClientCreator returns the ABCI client creator of a depin node: one
@@ -76,6 +78,25 @@ func (c *checkTxClient) CheckTxAsync(ctx context.Context, req *abcitypes.Request
 	rr.Response = rs
 	rr.InvokeCallback() // no callback set yet: marks it invoked, so SetCallback calls at once
 	return rr, nil
+}
+
+var _ dryChecker = (*abci.Adapter)(nil)
+
+// dryChecker is an application with a CheckTx that changes nothing
+// (abci.Adapter.DryCheckTx).
+type dryChecker interface {
+	DryCheckTx(context.Context, *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error)
+}
+
+// CheckTx is the synchronous check, which only the RPC's check_tx makes
+// (the mempool adds transactions with CheckTxAsync): it must not reserve a
+// sequence for a transaction that never enters the mempool, so it goes to
+// the application's DryCheckTx when it has one.
+func (c *checkTxClient) CheckTx(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	if d, ok := c.app.(dryChecker); ok {
+		return d.DryCheckTx(ctx, req)
+	}
+	return c.Client.CheckTx(ctx, req)
 }
 
 func (c *checkTxClient) respond(rq *abcitypes.Request, rs *abcitypes.Response) {

@@ -123,3 +123,40 @@ func TestClientChecksConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// dryApp records which check ran.
+type dryApp struct {
+	abcitypes.BaseApplication
+	checks, dry atomic.Int32
+}
+
+func (d *dryApp) CheckTx(context.Context, *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	d.checks.Add(1)
+	return &abcitypes.ResponseCheckTx{}, nil
+}
+
+func (d *dryApp) DryCheckTx(context.Context, *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	d.dry.Add(1)
+	return &abcitypes.ResponseCheckTx{Code: 7}, nil
+}
+
+// The RPC's check_tx (the mempool connection's synchronous CheckTx) goes to
+// the app's side-effect-free DryCheckTx; the mempool's CheckTxAsync to
+// CheckTx, which reserves (issue 8 item 4).
+func TestSyncCheckTxIsDry(t *testing.T) {
+	app := &dryApp{}
+	c, err := NewClientCreator(app).NewABCIClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.CheckTx(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte{1}})
+	if err != nil || res.Code != 7 {
+		t.Fatalf("sync check: %v, code %d; want the dry check's 7", err, res.GetCode())
+	}
+	if _, err := c.CheckTxAsync(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte{1}}); err != nil {
+		t.Fatal(err)
+	}
+	if app.dry.Load() != 1 || app.checks.Load() != 1 {
+		t.Fatalf("dry checks %d, reserving checks %d; want 1 and 1", app.dry.Load(), app.checks.Load())
+	}
+}

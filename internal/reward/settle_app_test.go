@@ -75,11 +75,11 @@ func (n *node) send(k sig.PrivateKey, typ string, m proto.Message) ledger.Code {
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	c := n.block(n.tx(k, typ, b)).Txs[0].Code
-	if c != ledger.CodeOK {
-		n.seqs[addrOf(k)]-- // a failed transaction changes nothing, its sequence included
+	r := n.block(n.tx(k, typ, b)).Txs[0]
+	if !r.Paid {
+		n.seqs[addrOf(k)]-- // it failed before paying its fee: its sequence is unused
 	}
-	return c
+	return r.Code
 }
 
 func (n *node) height() int64 { h, _ := n.a.LastCommit(); return h }
