@@ -32,6 +32,8 @@ func CodeOf(status int) ledger.QueryCode {
 	switch {
 	case status == http.StatusNotFound:
 		return ledger.QueryNotFound
+	case status == http.StatusForbidden:
+		return ledger.QueryForbidden
 	case status >= 500:
 		return ledger.QueryInternal
 	}

@@ -73,7 +73,7 @@ func Spec(info Info, routes []Route) map[string]any {
 				"type":     "object",
 				"required": []string{"code", "status", "error"},
 				"properties": map[string]any{
-					"code":   map[string]any{"type": "integer", "format": "uint32", "description": "stable code: 1 bad_request, 2 not_found, 3 unknown_path, 4 internal"},
+					"code":   map[string]any{"type": "integer", "format": "uint32", "description": "stable code: 1 bad_request, 2 not_found, 3 unknown_path, 4 internal, 5 forbidden"},
 					"status": map[string]any{"type": "string", "description": "the code's name"},
 					"error":  map[string]any{"type": "string", "description": "what went wrong, for people"},
 				},

@@ -11,6 +11,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/depin-network/depin/internal/apidoc"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
 )
 
@@ -27,6 +29,8 @@ func (s *Service) newServer() *http.Server {
 		connect.WithCodec(protoCodec{}), connect.WithCodec(jsonCodec{}))
 	mux.Handle(path, h)
 	handleGRPCTools(mux)
+	mux.Handle("GET /openapi.json", apidoc.Handler(apidoc.Info{Title: "depin ingest", Version: "v1",
+		Description: "Ingest's JSON routes: connect RPCs (POST, JSON or protobuf) and the published segments. 64-bit numbers are strings."}, Routes()))
 	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
 	mux.HandleFunc("GET /v1/epochs/{n}/segments", s.listSegments)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
@@ -46,25 +50,35 @@ func (s *Service) newServer() *http.Server {
 	}
 }
 
+// Routes lists ingest's JSON routes (described at /openapi.json).
+func Routes() []apidoc.Route {
+	return []apidoc.Route{
+		{Method: http.MethodPost, Path: ingestv1connect.IngestServiceSubmitBatchProcedure, Summary: "submit signed device reports; acknowledged once durable (connect: JSON or protobuf)"},
+		{Method: http.MethodPost, Path: ingestv1connect.IngestServiceGetEntropyProcedure, Summary: "recent chain entropy that reports must reference"},
+		{Method: http.MethodGet, Path: "/v1/segments/{hash}", Summary: "a published segment's bytes", Produces: "application/octet-stream"},
+		{Method: http.MethodGet, Path: "/v1/epochs/{n}/segments", Summary: "the segments of an epoch: hashes, Merkle roots, counts"},
+	}
+}
+
 func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
 	if b, err := hex.DecodeString(hash); err != nil || len(b) != 32 || hex.EncodeToString(b) != hash {
-		http.Error(w, "segment hash must be 64 lower-case hex digits", http.StatusBadRequest)
+		apidoc.WriteError(w, http.StatusBadRequest, ledger.QueryBadRequest, "segment hash must be 64 lower-case hex digits")
 		return
 	}
 	path, epoch, ok := s.store.lookup(hash)
 	if !ok {
-		http.Error(w, "no segment with hash "+hash, http.StatusNotFound)
+		apidoc.WriteError(w, http.StatusNotFound, ledger.QueryNotFound, "no segment with hash "+hash)
 		return
 	}
 	if why := s.segmentAccess(r, epoch); why != "" {
-		http.Error(w, "segment_not_public: "+why, http.StatusForbidden)
+		apidoc.WriteError(w, http.StatusForbidden, ledger.QueryForbidden, "segment_not_public: "+why)
 		return
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		s.logger.Error("ingest: serve segment", "hash", hash, "err", err)
-		http.Error(w, "segment unavailable", http.StatusInternalServerError)
+		apidoc.WriteError(w, http.StatusInternalServerError, ledger.QueryInternal, "segment unavailable")
 		return
 	}
 	defer f.Close()
@@ -79,7 +93,7 @@ func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
 
 // SegmentListing is the JSON body of GET /v1/epochs/{n}/segments.
 type SegmentListing struct {
-	Epoch    uint64        `json:"epoch"`
+	Epoch    uint64        `json:"epoch,string"`
 	Segments []SegmentJSON `json:"segments"`
 }
 
@@ -87,16 +101,16 @@ type SegmentListing struct {
 type SegmentJSON struct {
 	Hash       string `json:"hash"`
 	MerkleRoot string `json:"merkle_root"`
-	Count      uint64 `json:"count"`
-	FirstSeq   uint64 `json:"first_seq"`
-	LastSeq    uint64 `json:"last_seq"`
+	Count      uint64 `json:"count,string"`
+	FirstSeq   uint64 `json:"first_seq,string"`
+	LastSeq    uint64 `json:"last_seq,string"`
 	Committed  bool   `json:"committed"`
 }
 
 func (s *Service) listSegments(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.ParseUint(r.PathValue("n"), 10, 64)
 	if err != nil {
-		http.Error(w, "epoch must be a non-negative integer", http.StatusBadRequest)
+		apidoc.WriteError(w, http.StatusBadRequest, ledger.QueryBadRequest, "epoch must be a non-negative integer")
 		return
 	}
 	out := SegmentListing{Epoch: n, Segments: []SegmentJSON{}}

@@ -18,6 +18,7 @@ const (
 	QueryNotFound    QueryCode = 2 // the thing asked for does not exist
 	QueryUnknownPath QueryCode = 3 // no such query
 	QueryInternal    QueryCode = 4 // stored data does not decode (a node fault, not the caller's)
+	QueryForbidden   QueryCode = 5 // the data exists but is not public yet (services' HTTP APIs)
 )
 
 // String returns the code's stable name.
@@ -33,6 +34,8 @@ func (c QueryCode) String() string {
 		return "unknown_path"
 	case QueryInternal:
 		return "internal"
+	case QueryForbidden:
+		return "forbidden"
 	}
 	return "code_" + strconv.FormatUint(uint64(c), 10)
 }
