@@ -110,6 +110,9 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	if n.Comet.Instrumentation.Prometheus {
 		fmt.Fprintf(out, "  CometBFT metrics: http://%s/metrics\n", n.Comet.Instrumentation.PrometheusListenAddr)
 	}
+	if n.AppCfg.Indexer.Enable && n.AppCfg.Explorer.Enable {
+		fmt.Fprintf(out, "  explorer: http://%s  (open it in a browser: map, devices and their rewards with reasons)\n", n.AppCfg.Explorer.Listen)
+	}
 	fmt.Fprintf(out, "  keys (keyring-backend test):\n")
 	for _, k := range keys {
 		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)
@@ -221,6 +224,7 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	ac.Oracle.Key = devOracle
 	ac.Oracle.KeyringBackend = keyring.BackendTest
 	ac.Indexer.Enable = true
+	ac.Explorer.Enable = true
 	err = node.Init(home, node.InitOptions{
 		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: stakeOpts,
 		Comet: func(c *cmtcfg.Config) {

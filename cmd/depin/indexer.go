@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/node"
 )
@@ -31,6 +32,7 @@ inside it when [indexer] enable = true.`,
 	c.Flags().String("db", "", "database: SQLite file or postgres:// URL (default from app.toml)")
 	c.Flags().String("node", "", "CometBFT RPC URL (default from config.toml)")
 	c.Flags().String("oracle", "", "oracle API URL (default from app.toml)")
+	c.Flags().String("explorer.laddr", "", "also serve the web explorer at this address (default: app.toml [explorer], when enabled)")
 	rootCmd.AddCommand(c)
 }
 
@@ -103,7 +105,26 @@ func runIndexer(cmd *cobra.Command, _ []string) error {
 	}
 	defer db.Close()
 	fmt.Fprintf(cmd.OutOrStdout(), "indexer: %s database %s, node %s\n", db.Dialect(), cfg.DB, rpc)
-	return ix.Run(ctx)
+	ec := ac.Explorer
+	if v, _ := cmd.Flags().GetString("explorer.laddr"); v != "" {
+		ec.Enable, ec.Listen = true, v
+	}
+	if !ec.Enable {
+		return ix.Run(ctx)
+	}
+	esvc, err := newExplorer(ec, cfg.DB, logger.With("module", "explorer"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "explorer: http://%s\n", ec.Listen)
+	errs := make(chan error, 1)
+	go func() { errs <- esvc.Run(ctx) }()
+	err = ix.Run(ctx)
+	stop()
+	if eerr := <-errs; err == nil {
+		err = eerr
+	}
+	return err
 }
 
 // indexerService runs the indexer inside a node and closes its database
@@ -137,5 +158,47 @@ func addIndexer(n *node.Node, logger *slog.Logger) error {
 		return err
 	}
 	n.AddService("indexer", svc, build)
+	if !n.AppCfg.Explorer.Enable {
+		return nil
+	}
+	buildExplorer := func() (node.Service, error) {
+		return newExplorer(n.AppCfg.Explorer, cfg.DB, logger.With("module", "explorer"))
+	}
+	esvc, err := buildExplorer()
+	if err != nil {
+		return err
+	}
+	n.AddService("explorer", esvc, buildExplorer)
 	return nil
+}
+
+// explorerService serves the explorer over its own handle on the indexer's
+// database and closes it when it stops.
+type explorerService struct {
+	srv *explorer.Server
+	db  *indexer.DB
+}
+
+func (s explorerService) Run(ctx context.Context) error {
+	defer s.db.Close()
+	return s.srv.Run(ctx)
+}
+
+// newExplorer opens the indexer's database (migrating it, so the explorer
+// may start before the indexer's first write) and builds the server.
+func newExplorer(cfg explorer.Config, dbURL string, logger *slog.Logger) (node.Service, error) {
+	db, err := indexer.Open(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	srv, err := explorer.New(cfg, db, logger)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return explorerService{srv: srv, db: db}, nil
 }

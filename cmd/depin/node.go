@@ -52,6 +52,7 @@ func addListenFlags(c *cobra.Command) {
 	c.Flags().String("api.laddr", "", "JSON API listen address (default from app.toml, 127.0.0.1:1317)")
 	c.Flags().String("ingest.laddr", "", "ingest listen address, when ingest runs (default from app.toml, 127.0.0.1:9090)")
 	c.Flags().String("oracle.laddr", "", "oracle API listen address, when the oracle runs (default from app.toml, 127.0.0.1:26680)")
+	c.Flags().String("explorer.laddr", "", "web explorer listen address, when the indexer runs (default from app.toml, 127.0.0.1:26690)")
 	c.Flags().String("metrics.laddr", "", "CometBFT's Prometheus metrics listen address; turns them on (default from config.toml)")
 }
 
@@ -62,7 +63,8 @@ func listenOverrides(c *cobra.Command) node.Overrides {
 	ingest, _ := c.Flags().GetString("ingest.laddr")
 	oracle, _ := c.Flags().GetString("oracle.laddr")
 	metrics, _ := c.Flags().GetString("metrics.laddr")
-	return node.Overrides{RPCListen: rpc, P2PListen: p2p, APIListen: api, IngestListen: ingest, OracleListen: oracle, MetricsListen: metrics}
+	explorer, _ := c.Flags().GetString("explorer.laddr")
+	return node.Overrides{RPCListen: rpc, P2PListen: p2p, APIListen: api, IngestListen: ingest, OracleListen: oracle, MetricsListen: metrics, ExplorerListen: explorer}
 }
 
 func runInit(cmd *cobra.Command, _ []string) error {

@@ -145,3 +145,7 @@ func (ix *Indexer) explainPending(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ExplainOnce fetches and writes the explanations the oracle has published
+// for settled epochs, once; Run does it after every sync.
+func ExplainOnce(ctx context.Context, ix *Indexer) error { return ix.explainPending(ctx) }

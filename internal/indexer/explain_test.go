@@ -38,7 +38,7 @@ func TestExplanations(t *testing.T) {
 			if _, err := ix.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := indexer.ExplainPending(ctx, ix); err != nil {
+			if err := indexer.ExplainOnce(ctx, ix); err != nil {
 				t.Fatal(err)
 			}
 			if p, _ := db.PendingEpochs(ctx); len(p) != 1 {
@@ -46,7 +46,7 @@ func TestExplanations(t *testing.T) {
 			}
 			oracle.Publish(1, sum, exps)
 			for range 2 { // twice: the second round must change nothing
-				if err := indexer.ExplainPending(ctx, ix); err != nil {
+				if err := indexer.ExplainOnce(ctx, ix); err != nil {
 					t.Fatal(err)
 				}
 				if err := db.WriteExplanations(ctx, 1, sum, exps); err != nil {

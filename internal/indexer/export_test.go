@@ -29,5 +29,3 @@ func SetVersion(ctx context.Context, d *DB, v int) error {
 	return err
 }
 
-// ExplainPending runs one round of explanation fetching (tests only).
-func ExplainPending(ctx context.Context, ix *Indexer) error { return ix.explainPending(ctx) }

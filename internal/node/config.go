@@ -10,6 +10,7 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
 
+	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/oracle"
@@ -28,6 +29,9 @@ type AppConfig struct {
 	// Indexer follows the chain into SQL for the explorer; a relative db
 	// path is taken relative to the home.
 	Indexer indexer.Config `toml:"indexer"`
+	// Explorer serves the web explorer over the indexer's database; it
+	// runs only with the indexer.
+	Explorer explorer.Config `toml:"explorer"`
 }
 
 // OracleConfig configures the oracle service run inside the node.
@@ -84,11 +88,12 @@ type LogConfig struct {
 // DefaultAppConfig returns the defaults written by init.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
-		API:     APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
-		Oracle:  OracleConfig{Enable: false, Key: "oracle", KeyringBackend: "file", Region: "EU868", Service: oracle.DefaultConfig()},
-		Ingest:  IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
-		Log:     LogConfig{Level: "info"},
-		Indexer: indexer.DefaultConfig(),
+		API:      APIConfig{Enable: true, Listen: "127.0.0.1:1317"},
+		Oracle:   OracleConfig{Enable: false, Key: "oracle", KeyringBackend: "file", Region: "EU868", Service: oracle.DefaultConfig()},
+		Ingest:   IngestConfig{Enable: false, OperatorKey: "ingest", KeyringBackend: "file", Service: ingest.DefaultConfig()},
+		Log:      LogConfig{Level: "info"},
+		Indexer:  indexer.DefaultConfig(),
+		Explorer: explorer.DefaultConfig(),
 	}
 }
 

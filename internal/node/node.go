@@ -55,6 +55,8 @@ type Overrides struct {
 	IngestListen, OracleListen string
 	// MetricsListen turns CometBFT's Prometheus metrics on at this address.
 	MetricsListen string
+	// ExplorerListen is the web explorer's address.
+	ExplorerListen string
 }
 
 // Open loads a home's config, opens its state and builds (but does not
@@ -85,6 +87,9 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 	}
 	if ov.OracleListen != "" {
 		ac.Oracle.Service.ListenAddr = ov.OracleListen
+	}
+	if ov.ExplorerListen != "" {
+		ac.Explorer.Listen = ov.ExplorerListen
 	}
 	if ov.MetricsListen != "" {
 		cc.Instrumentation.Prometheus = true
