@@ -28,4 +28,3 @@ func SetVersion(ctx context.Context, d *DB, v int) error {
 	_, err := d.sql.ExecContext(ctx, d.rebind(`UPDATE schema_version SET version = ?`), v)
 	return err
 }
-
