@@ -13,6 +13,7 @@ import (
 
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	"github.com/depin-network/depin/proto/depin/ingest/v1/ingestv1connect"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -161,7 +162,7 @@ func heartbeats(t *testing.T, n int) []*reportv1.SignedReport {
 	b := testBuilder(t, 9)
 	out := make([]*reportv1.SignedReport, n)
 	for i := range out {
-		sr, err := b.Heartbeat(testEntropy(7), 0x8c1f1d4a8c8a9ff, time.Duration(i)*time.Second)
+		sr, err := b.Build(testEntropy(7), "coverage", "heartbeat", &coveragev1.Heartbeat{Cell: 0x8c1f1d4a8c8a9ff, Uptime: uint64(i)})
 		if err != nil {
 			t.Fatal(err)
 		}

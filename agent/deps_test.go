@@ -13,7 +13,7 @@ func TestDependencies(t *testing.T) {
 	if err != nil {
 		t.Skip("go tool not in PATH")
 	}
-	cmd := exec.Command(goBin, "list", "-deps", ".")
+	cmd := exec.Command(goBin, "list", "-deps", ".", "./coverage")
 	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -21,6 +21,7 @@ func TestDependencies(t *testing.T) {
 	}
 	allowed := map[string]bool{
 		"github.com/depin-network/depin/agent":                  true,
+		"github.com/depin-network/depin/agent/coverage":         true,
 		"github.com/depin-network/depin/internal/kind":          true,
 		"github.com/depin-network/depin/internal/kind/coverage": true,
 		"github.com/depin-network/depin/internal/params":        true,

@@ -3,11 +3,10 @@ package agent
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/depin-network/depin/internal/kind/coverage"
+	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
@@ -67,9 +66,9 @@ func uitoa(v uint64) string {
 // that any change to a signed report's bytes breaks its signature.
 func FuzzVerifyReport(f *testing.F) {
 	b := testBuilder(f, 6)
-	hb, _ := b.Heartbeat(testEntropy(9), 0x8c1f1d4a8c8a9ff, time.Minute)
-	bc, _, _ := b.Beacon(testEntropy(9), coverage.RegionEU868, [4]byte{1, 2, 3, 4})
-	for _, sr := range []*reportv1.SignedReport{hb, bc} {
+	hb := heartbeat(f, b, testEntropy(9), 60)
+	wit, _ := b.Build(testEntropy(9), "coverage", "witness", &coveragev1.Witness{Beaconer: make([]byte, 32), Payload: []byte{1}, Frequency: 868_100_000})
+	for _, sr := range []*reportv1.SignedReport{hb, wit} {
 		f.Add(sr.GetReport(), sr.GetSignature(), uint16(0))
 		f.Add(sr.GetReport(), sr.GetSignature(), uint16(17))
 	}

@@ -50,8 +50,15 @@ func KeyFromSeed(seed []byte) (*Key, error) {
 // PubKey returns the 32-byte public key (a copy).
 func (k *Key) PubKey() []byte { return bytes.Clone(sig.PublicOf(k.priv)) }
 
-// Address is the device's ledger address, ledger.AddressOf(PubKey()).
-func (k *Key) Address() ledger.Address { return ledger.AddressOf(sig.PublicOf(k.priv)) }
+// Address is a device's address on the ledger: derived from its public
+// key, shown in bech32 ("pin1...").
+type Address [20]byte
+
+// String returns the bech32 form of a.
+func (a Address) String() string { return ledger.Address(a).String() }
+
+// Address is the device's ledger address.
+func (k *Key) Address() Address { return Address(ledger.AddressOf(sig.PublicOf(k.priv))) }
 
 // Seed returns the 32-byte seed (a copy): the secret.
 func (k *Key) Seed() []byte { return bytes.Clone(k.priv.Seed()) }

@@ -42,7 +42,7 @@ func TestKeySaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadKey: %v", err)
 	}
-	if !bytes.Equal(got.PubKey(), k.PubKey()) || got.Address() != ledger.AddressOf(k.PubKey()) {
+	if !bytes.Equal(got.PubKey(), k.PubKey()) || got.Address() != Address(ledger.AddressOf(k.PubKey())) {
 		t.Errorf("got key %x, want %x", got.PubKey(), k.PubKey())
 	}
 	if err := SaveKey(path, "dev", testKey(t, 1)); !errors.Is(err, os.ErrExist) {

@@ -14,13 +14,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/kind/coverage"
+	acov "github.com/depin-network/depin/agent/coverage"
 )
 
 // agentFile is the TOML file of `depin agent --config FILE`: the agent's
 // Config inline, the log level and the simulated radio's placement.
 type agentFile struct {
-	agent.Config
+	acov.Config
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `toml:"log_level"`
 	// Sim places the simulated radio this command runs the device on.
@@ -28,7 +28,7 @@ type agentFile struct {
 }
 
 type simSection struct {
-	agent.SimConfig
+	acov.SimConfig
 	LatE7          int64 `toml:"lat_e7"`
 	LonE7          int64 `toml:"lon_e7"`
 	GainDdBi       int32 `toml:"gain_ddbi"`
@@ -36,7 +36,7 @@ type simSection struct {
 }
 
 func defaultAgentFile() agentFile {
-	return agentFile{Config: agent.DefaultConfig(), LogLevel: "info", Sim: simSection{SimConfig: agent.DefaultSimConfig()}}
+	return agentFile{Config: acov.DefaultConfig(), LogLevel: "info", Sim: simSection{SimConfig: acov.DefaultSimConfig()}}
 }
 
 var agentCmd = &cobra.Command{
@@ -50,7 +50,7 @@ to ingest in batches, retrying when ingest is unreachable.
 No radio hardware driver ships with depin: this command runs the device on the simulated
 radio, alone in its medium. It therefore beacons and sends heartbeats but never hears a
 beacon to witness. Device makers plug real hardware in by implementing agent.Radio; a
-simulated fleet puts many agents in one shared agent.SimMedium so they hear each other.
+simulated fleet puts many agents in one shared acov.SimMedium so they hear each other.
 
 Relative paths in the config file are relative to the file. Create a device key and a
 config with 'depin agent init DIR', register the printed public key as a device on chain,
@@ -68,7 +68,7 @@ func init() {
 		RunE:  runAgentInit,
 	}
 	initAgent.Flags().String("ingest", agent.DefaultClientConfig().URL, "ingest service URL")
-	initAgent.Flags().String("region", coverage.RegionEU868.String(), "regional plan: EU868, US915 or AU915")
+	initAgent.Flags().String("region", acov.RegionEU868.String(), "regional plan: EU868, US915 or AU915")
 	initAgent.Flags().Uint64("cell", 0, "the device's H3 cell for heartbeats (e.g. 0x8c1f1d4a8c8a9ff)")
 	agentCmd.AddCommand(initAgent)
 	rootCmd.AddCommand(agentCmd)
@@ -128,8 +128,8 @@ func runAgent(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	medium := agent.NewSimMedium(f.Sim.SimConfig, nil)
-	radio, err := medium.Join(agent.SimPlacement{
+	medium := acov.NewSimMedium(f.Sim.SimConfig, nil)
+	radio, err := medium.Join(acov.SimPlacement{
 		ID: key.Address().String(), LatE7: f.Sim.LatE7, LonE7: f.Sim.LonE7,
 		GainDdBi: f.Sim.GainDdBi, ObstructionDdB: f.Sim.ObstructionDdB, Region: f.Region,
 	})
@@ -142,7 +142,7 @@ func runAgent(cmd *cobra.Command, _ []string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return agent.Run(ctx, f.Config, radio, client)
+	return acov.Run(ctx, f.Config, radio, client)
 }
 
 func runAgentInit(cmd *cobra.Command, args []string) error {
@@ -150,7 +150,7 @@ func runAgentInit(cmd *cobra.Command, args []string) error {
 	ingestURL, _ := cmd.Flags().GetString("ingest")
 	regionName, _ := cmd.Flags().GetString("region")
 	cell, _ := cmd.Flags().GetUint64("cell")
-	region, err := coverage.ParseRegion(regionName)
+	region, err := acov.ParseRegion(regionName)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/kind/coverage"
+	acov "github.com/depin-network/depin/agent/coverage"
 )
 
 func TestAgentInitWritesLoadableConfig(t *testing.T) {
@@ -34,7 +34,7 @@ func TestAgentInitWritesLoadableConfig(t *testing.T) {
 	if f.KeyFile != filepath.Join(dir, "device_key.json") || f.StateFile != filepath.Join(dir, "device_state.json") {
 		t.Errorf("got paths %s, %s, want them in %s", f.KeyFile, f.StateFile, dir)
 	}
-	if f.Region != coverage.RegionUS915 || f.Cell != 0x8c1f1d4a8c8a9ff || f.Ingest.URL != "http://127.0.0.1:9999" {
+	if f.Region != acov.RegionUS915 || f.Cell != 0x8c1f1d4a8c8a9ff || f.Ingest.URL != "http://127.0.0.1:9999" {
 		t.Errorf("got region %s cell %x url %s", f.Region, f.Cell, f.Ingest.URL)
 	}
 	if f.BeaconInterval != 6*time.Hour || f.HeartbeatInterval != time.Hour {

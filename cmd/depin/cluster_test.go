@@ -95,7 +95,7 @@ func newCluster(t *testing.T) *cluster {
 	}
 	c.known = append(c.known, op.Address)
 	for _, k := range c.fleet.keys {
-		c.known = append(c.known, k.Address())
+		c.known = append(c.known, ledger.Address(k.Address()))
 	}
 	c.supply = c.writeGenesis(op.Address)
 

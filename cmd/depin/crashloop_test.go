@@ -75,7 +75,7 @@ func newLoopEnv(t *testing.T) *loopEnv {
 	e.ingest = ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed(devSeed(devIngest))))
 	e.known = append(e.known, e.ingest, ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed(devSeed(devOracle)))))
 	for _, k := range e.fleet.keys {
-		e.known = append(e.known, k.Address())
+		e.known = append(e.known, ledger.Address(k.Address()))
 	}
 	e.n = newProcNode(t, bin, home)
 	e.n.start(0)

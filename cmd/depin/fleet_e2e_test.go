@@ -222,7 +222,7 @@ func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *
 	honest, earned := 0, 0
 	replays := map[ingestv1.Status]int{}
 	for _, m := range members {
-		dev := m.Key.Address()
+		dev := ledger.Address(m.Key.Address())
 		verdicts := map[string]verdict{}
 		var cumulative uint64
 		for e := uint64(0); e <= last; e++ {
@@ -312,7 +312,7 @@ func checkFleetClaims(t *testing.T, ctx context.Context, dn *fleetDevnet, member
 	claimedBy := map[ledger.Address]uint64{}
 	var total uint64
 	for _, m := range members {
-		dev := m.Key.Address()
+		dev := ledger.Address(m.Key.Address())
 		c := reward.Claimed(st, dev)
 		if c > settled[dev] {
 			t.Errorf("device %d: claimed %d, more than its settled total %d", m.Index, c, settled[dev])

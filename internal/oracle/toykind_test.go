@@ -234,7 +234,7 @@ func TestToyKindEndToEnd(t *testing.T) {
 	}
 	var paid []uint64
 	for i := range keys {
-		e, err := pub.Explanation(ctx, 0, keys[i].Address())
+		e, err := pub.Explanation(ctx, 0, ledger.Address(keys[i].Address()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -66,7 +66,7 @@ func (f *Fleet) claimOwner(ctx context.Context, o int, src *replay.HTTPSource, c
 		if d.m.Owner != o {
 			continue
 		}
-		dev := d.m.Key.Address()
+		dev := ledger.Address(d.m.Key.Address())
 		p, err := src.Proof(ctx, dev)
 		if err != nil || p.Cumulative <= claimed[dev] {
 			continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	acov "github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
@@ -66,7 +67,7 @@ type Config struct {
 	// minimum witness distance (res-11 grid distance 8, about 400 m).
 	SpacingM int `toml:"spacing_m"`
 	// Region is the band every device uses.
-	Region coverage.Region `toml:"region"`
+	Region acov.Region `toml:"region"`
 	// GainDdBi is every antenna's gain in tenths of dBi (whole dBi: the
 	// scorer rounds gains down to whole dBi).
 	GainDdBi int32 `toml:"gain_ddbi"`
@@ -120,7 +121,7 @@ func DefaultConfig() Config {
 		City:              Berlin,
 		Seed:              1,
 		SpacingM:          800,
-		Region:            coverage.RegionEU868,
+		Region:            acov.RegionEU868,
 		GainDdBi:          30,
 		BeaconInterval:    time.Duration(coverage.DefaultParams().BeaconIntervalNs),
 		FirstBeaconSpan:   2 * time.Minute,

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/kind/coverage"
+	acov "github.com/depin-network/depin/agent/coverage"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
@@ -49,8 +49,8 @@ func recordOf(kind string, forged bool, r agent.Result) Record {
 // simDevice is one running device.
 type simDevice struct {
 	m     Member
-	radio *agent.SimRadio
-	side  chan agent.Frame // clique beacons shared off the air
+	radio *acov.SimRadio
+	side  chan acov.Frame // clique beacons shared off the air
 	b     *agent.Builder
 
 	maxRecords int
@@ -108,7 +108,7 @@ func (f *Fleet) runDevice(ctx context.Context, d *simDevice, ic *agent.Client, s
 		case h := <-d.radio.Heard():
 			f.witness(d, ic, h, false)
 		case fr := <-d.side:
-			f.witness(d, ic, agent.Heard{Frame: fr, FrequencyHz: fr.FrequencyHz, At: time.Now()}, true)
+			f.witness(d, ic, acov.Heard{Frame: fr, FrequencyHz: fr.FrequencyHz, At: time.Now()}, true)
 		case <-replay:
 			f.replay(ctx, d, ic)
 		}
@@ -133,8 +133,8 @@ func (f *Fleet) nextBeacon(d *simDevice, t time.Time) time.Time {
 // only a device that hears the beacon can witness it (issue 19: seeded
 // local entropy let a device witness beacons it never heard). Placement,
 // keys and schedules stay derived from the seed.
-func beaconLocalEntropy() ([coverage.LocalEntropySize]byte, error) {
-	var local [coverage.LocalEntropySize]byte
+func beaconLocalEntropy() ([acov.LocalEntropySize]byte, error) {
+	var local [acov.LocalEntropySize]byte
 	if _, err := rand.Read(local[:]); err != nil {
 		return local, fmt.Errorf("sim: beacon local entropy: %w", err)
 	}
@@ -157,7 +157,7 @@ func (f *Fleet) beacon(ctx context.Context, d *simDevice, ic *agent.Client) {
 		f.log.Warn("sim: beacon", "device", d.m.Index, "beacon", n, "err", err)
 		return
 	}
-	sr, fr, err := d.b.Beacon(ent, f.cfg.Region, local)
+	sr, fr, err := acov.Beacon(d.b, ent, f.cfg.Region, local)
 	if err != nil {
 		f.log.Warn("sim: beacon", "device", d.m.Index, "err", err)
 		return
@@ -184,7 +184,7 @@ func (f *Fleet) beacon(ctx context.Context, d *simDevice, ic *agent.Client) {
 }
 
 // witness reports a heard beacon: honestly, or with the device's cheat.
-func (f *Fleet) witness(d *simDevice, ic *agent.Client, h agent.Heard, side bool) {
+func (f *Fleet) witness(d *simDevice, ic *agent.Client, h acov.Heard, side bool) {
 	ent, ok := f.entropy()
 	if !ok {
 		return
@@ -206,7 +206,7 @@ func (f *Fleet) witness(d *simDevice, ic *agent.Client, h agent.Heard, side bool
 		h.SNRDdB = min(h.SignalDdBm+1170, 100)
 		forged = true
 	}
-	sr, err := d.b.Witness(ent, h)
+	sr, err := acov.Witness(d.b, ent, h)
 	if err != nil {
 		return
 	}

@@ -1,7 +1,7 @@
 // Package sim is the simulated fleet of devnet (DESIGN §3.6, §3.7): coverage
 // hotspots placed at real coordinates around one city, onboarded through a
-// dev maker, running the agent SDK (agent.Builder, agent.Client,
-// agent.SimMedium) against a node's ingest service, with a share of them
+// dev maker, running the agent SDK (agent.Builder, agent.Client and
+// agent/coverage's builders and SimMedium) against a node's ingest service, with a share of them
 // cheating in the ways Helium saw on its network (reference/helium.md §6):
 //
 //   - honest devices beacon on schedule and witness every beacon their

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/agent"
+	acov "github.com/depin-network/depin/agent/coverage"
 )
 
 // TestBeaconPayloadsNotFromSeed is issue 19's test of the simulated
@@ -40,7 +41,7 @@ func TestBeaconPayloadsNotFromSeed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fr, err := agent.BeaconFrame(m.Key, block, local, cfg.Region)
+			fr, err := acov.BeaconFrame(m.Key, block, local, cfg.Region)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
+	acov "github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
@@ -35,7 +36,7 @@ type Fleet struct {
 	members []Member
 	devs    []*simDevice
 	byPub   map[string]*simDevice // by public key bytes
-	medium  *agent.SimMedium
+	medium  *acov.SimMedium
 	freqHz  uint64
 
 	ready chan struct{} // closed once onboarded and running
@@ -80,21 +81,21 @@ func New(cfg Config, keys Keys, logger *slog.Logger) (*Fleet, error) {
 		byPub: make(map[string]*simDevice, len(ms)), freqHz: plan.ChannelsHz[0],
 		ready: make(chan struct{}), pending: map[*reportv1.SignedReport]pendingReport{},
 	}
-	f.medium = agent.NewSimMedium(agent.SimConfig{
+	f.medium = acov.NewSimMedium(acov.SimConfig{
 		Seed: cfg.Seed, SensitivityDdBm: -1230, NoiseFloorDdBm: -1170, MaxSNRDdB: 100, FadingDdB: 100,
 		QueueLen: 1024,
 	}, nil)
 	f.medium.Obstruction = clutter(f.freqHz)
 	for i := range ms {
 		m := ms[i]
-		r, err := f.medium.Join(agent.SimPlacement{
+		r, err := f.medium.Join(acov.SimPlacement{
 			ID: m.Key.Address().String(), LatE7: m.LatE7, LonE7: m.LonE7,
 			GainDdBi: m.GainDdBi, ObstructionDdB: m.ObstructionDdB, Region: cfg.Region,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sim: new: %w", err)
 		}
-		d := &simDevice{m: m, radio: r, side: make(chan agent.Frame, 64), maxRecords: cfg.MaxRecords}
+		d := &simDevice{m: m, radio: r, side: make(chan acov.Frame, 64), maxRecords: cfg.MaxRecords}
 		f.devs = append(f.devs, d)
 		f.byPub[string(m.Key.PubKey())] = d
 	}
@@ -115,7 +116,7 @@ func (f *Fleet) Ready() <-chan struct{} { return f.ready }
 func (f *Fleet) Records(i int) []Record { return f.devs[i].records() }
 
 // Medium returns the simulated radio medium (for its statistics).
-func (f *Fleet) Medium() *agent.SimMedium { return f.medium }
+func (f *Fleet) Medium() *acov.SimMedium { return f.medium }
 
 // Run waits for the node, onboards the fleet, then runs the agents, the
 // entropy poller, the shared ingest client and the claimer until ctx ends

@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"sync"
 
+	acov "github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
@@ -60,7 +62,7 @@ func onboardOwner(ctx context.Context, rpc *client.Client, cfg Config, chainID s
 		return nil
 	}
 	for _, m := range ms {
-		addr := m.Key.Address()
+		addr := ledger.Address(m.Key.Address())
 		var q query.Device
 		err := rpc.Query(ctx, "/devices/"+addr.String(), &q)
 		var qe *client.QueryError
@@ -76,7 +78,7 @@ func onboardOwner(ctx context.Context, rpc *client.Client, cfg Config, chainID s
 		case q.Owner != ownerAddr.String():
 			return fmt.Errorf("sim: onboard: device %d (%s) belongs to %s, not %s", m.Index, addr, q.Owner, ownerAddr)
 		}
-		typ, val := device.AssertLocationMsg(addr, m.Cell, coverage.EncodeAttributes(m.GainDdBi, elevationM, cfg.Region))
+		typ, val := device.AssertLocationMsg(addr, m.Cell, acov.Attributes(m.GainDdBi, elevationM, cfg.Region))
 		msgs = append(msgs, &txv1.Msg{Type: typ, Value: val})
 		if devices++; devices >= cfg.TxDevices {
 			if err := flush(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
+	acov "github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/geo"
 )
 
@@ -16,7 +17,7 @@ import (
 // (the registry's finest, device.max_resolution).
 const AssertResolution = 12
 
-// earthRadiusM is the IUGG mean Earth radius, as agent.DistanceM uses.
+// earthRadiusM is the IUGG mean Earth radius, as acov.DistanceM uses.
 const earthRadiusM = 6_371_008.8
 
 // Member is one planned device.
@@ -124,7 +125,7 @@ func Plan(cfg Config, owners int) ([]Member, error) {
 	dist := make([]float64, n)
 	for i := range order {
 		order[i] = i
-		dist[i] = agent.DistanceM(cfg.City.LatE7, cfg.City.LonE7, out[i].LatE7, out[i].LonE7)
+		dist[i] = acov.DistanceM(cfg.City.LatE7, cfg.City.LonE7, out[i].LatE7, out[i].LonE7)
 	}
 	slices.SortFunc(order, func(a, b int) int {
 		if ca, cb := out[a].Class == Clique, out[b].Class == Clique; ca != cb {
@@ -212,7 +213,7 @@ func assignClasses(cfg Config, ms []Member) {
 			d := math.Inf(1)
 			for j := range ms {
 				if ms[j].Class == Clique {
-					d = min(d, agent.DistanceM(ms[i].LatE7, ms[i].LonE7, ms[j].LatE7, ms[j].LonE7))
+					d = min(d, acov.DistanceM(ms[i].LatE7, ms[i].LonE7, ms[j].LatE7, ms[j].LonE7))
 				}
 			}
 			if k == 0 {

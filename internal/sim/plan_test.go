@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/depin-network/depin/agent"
+	acov "github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
@@ -79,11 +80,11 @@ func TestPlanGeometry(t *testing.T) {
 	}
 	p := coverage.DefaultParams()
 	plan, _ := cfg.Region.Plan()
-	f := agent.Frame{Payload: []byte("x"), FrequencyHz: plan.ChannelsHz[0], TxPowerDdBm: plan.MaxTxPowerDBm * 10, Region: cfg.Region}
-	medium := agent.NewSimMedium(agent.SimConfig{SensitivityDdBm: -1230, FadingDdB: 100}, nil)
+	f := acov.Frame{Payload: []byte("x"), FrequencyHz: plan.ChannelsHz[0], TxPowerDdBm: plan.MaxTxPowerDBm * 10, Region: cfg.Region}
+	medium := acov.NewSimMedium(acov.SimConfig{SensitivityDdBm: -1230, FadingDdB: 100}, nil)
 	medium.Obstruction = clutter(f.FrequencyHz)
-	place := func(m Member) agent.SimPlacement {
-		return agent.SimPlacement{ID: m.Key.Address().String(), LatE7: m.LatE7, LonE7: m.LonE7, GainDdBi: m.GainDdBi, ObstructionDdB: m.ObstructionDdB, Region: cfg.Region}
+	place := func(m Member) acov.SimPlacement {
+		return acov.SimPlacement{ID: m.Key.Address().String(), LatE7: m.LatE7, LonE7: m.LonE7, GainDdBi: m.GainDdBi, ObstructionDdB: m.ObstructionDdB, Region: cfg.Region}
 	}
 	for i, a := range ms {
 		heard := 0
@@ -94,7 +95,7 @@ func TestPlanGeometry(t *testing.T) {
 			if a.Class == Spoofer || b.Class == Spoofer {
 				ca, _ := geo.Center(a.Cell)
 				cb, _ := geo.Center(b.Cell)
-				if d := agent.DistanceM(ca.LatE7, ca.LngE7, cb.LatE7, cb.LngE7); d <= float64(p.MaxDistanceKm)*1000 {
+				if d := acov.DistanceM(ca.LatE7, ca.LngE7, cb.LatE7, cb.LngE7); d <= float64(p.MaxDistanceKm)*1000 {
 					t.Errorf("devices %d (%s) and %d (%s): asserted %.0f m apart, want beyond %d km", i, a.Class, j, b.Class, d, p.MaxDistanceKm)
 				}
 				continue
@@ -147,16 +148,16 @@ func TestPlanProperties(t *testing.T) {
 			if a.Class != Honest {
 				adv++
 			}
-			if keys[a.Key.Address()] {
+			if keys[ledger.Address(a.Key.Address())] {
 				rt.Fatalf("device %d: key used twice", i)
 			}
-			keys[a.Key.Address()] = true
+			keys[ledger.Address(a.Key.Address())] = true
 			if a.FirstBeacon <= 0 || a.FirstBeacon >= cfg.FirstBeaconSpan || slots[int64(a.FirstBeacon)] {
 				rt.Fatalf("device %d: first beacon at %v, want a distinct slot in (0, %v)", i, a.FirstBeacon, cfg.FirstBeaconSpan)
 			}
 			slots[int64(a.FirstBeacon)] = true
 			for _, b := range ms[i+1:] {
-				if d := agent.DistanceM(a.LatE7, a.LonE7, b.LatE7, b.LonE7); d < 0.59*float64(cfg.SpacingM) {
+				if d := acov.DistanceM(a.LatE7, a.LonE7, b.LatE7, b.LonE7); d < 0.59*float64(cfg.SpacingM) {
 					rt.Fatalf("devices %d and %d: %.0f m apart, want at least 3/5 of %d m", a.Index, b.Index, d, cfg.SpacingM)
 				}
 			}
@@ -182,7 +183,7 @@ func TestDeviceKey(t *testing.T) {
 
 func TestHataAboveFreeSpace(t *testing.T) {
 	for _, d := range []float64{1000, 2000, 3000, 5000, 10000, 20000} {
-		h, fs := HataLossDB(d, 868_100_000), agent.FreeSpacePathLossDB(d, 868_100_000)
+		h, fs := HataLossDB(d, 868_100_000), acov.FreeSpacePathLossDB(d, 868_100_000)
 		if h-fs < 30 || h-fs > 60 {
 			t.Errorf("at %.0f m: got Hata %.1f dB, free space %.1f dB, want 30 to 60 dB more", d, h, fs)
 		}

@@ -3,7 +3,7 @@ package sim
 import (
 	"math"
 
-	"github.com/depin-network/depin/agent"
+	acov "github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/geo"
 )
 
@@ -36,10 +36,10 @@ func HataLossDB(distanceM float64, freqHz uint64) float64 {
 // dB. At 868 MHz that is about 35 dB at 1 km and 42 dB at 3 km, which
 // gives a hotspot a range of 2 to 3 km. The simulated signal never exceeds
 // free space, so honest witnesses always pass the scorer's RSSI check.
-func clutter(freqHz uint64) func(from, to agent.SimPlacement) int32 {
-	return func(from, to agent.SimPlacement) int32 {
-		d := agent.DistanceM(from.LatE7, from.LonE7, to.LatE7, to.LonE7)
-		excess := HataLossDB(d, freqHz) - agent.FreeSpacePathLossDB(d, freqHz)
+func clutter(freqHz uint64) func(from, to acov.SimPlacement) int32 {
+	return func(from, to acov.SimPlacement) int32 {
+		d := acov.DistanceM(from.LatE7, from.LonE7, to.LatE7, to.LonE7)
+		excess := HataLossDB(d, freqHz) - acov.FreeSpacePathLossDB(d, freqHz)
 		return int32(math.Ceil(math.Max(excess, 0) * 10))
 	}
 }
@@ -58,7 +58,7 @@ func FreeSpaceBoundDdBm(txPowerDdBm, gainA, gainB int32, cellA, cellB uint64, fr
 	if err != nil {
 		return 0, err
 	}
-	d := agent.DistanceM(a.LatE7, a.LngE7, b.LatE7, b.LngE7)
+	d := acov.DistanceM(a.LatE7, a.LngE7, b.LatE7, b.LngE7)
 	budget := float64(txPowerDdBm) + float64(gainA/10*10) + float64(gainB/10*10)
-	return int32(math.Floor(budget - 10*agent.FreeSpacePathLossDB(d, freqHz))), nil
+	return int32(math.Floor(budget - 10*acov.FreeSpacePathLossDB(d, freqHz))), nil
 }

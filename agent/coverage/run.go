@@ -1,9 +1,10 @@
-package agent
+package coverage
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/depin-network/depin/agent"
 	"log/slog"
 	"time"
 )
@@ -23,7 +24,7 @@ type Config struct {
 	// DeviceConfig holds region, cell and intervals (inline in TOML).
 	DeviceConfig
 	// Ingest configures the client.
-	Ingest ClientConfig `toml:"ingest"`
+	Ingest agent.ClientConfig `toml:"ingest"`
 	// Logger receives structured logs (slog.Default if nil).
 	Logger *slog.Logger `toml:"-"`
 }
@@ -33,10 +34,10 @@ func DefaultConfig() Config {
 	return Config{
 		KeyFile:       "device_key.json",
 		StateFile:     "device_state.json",
-		NonceBlock:    DefaultNonceBlock,
+		NonceBlock:    agent.DefaultNonceBlock,
 		ShutdownGrace: 5 * time.Second,
 		DeviceConfig:  DefaultDeviceConfig(),
-		Ingest:        DefaultClientConfig(),
+		Ingest:        agent.DefaultClientConfig(),
 	}
 }
 
@@ -62,7 +63,7 @@ func (c Config) Validate() error {
 // ShutdownGrace. client must have been made for this device alone (for a
 // gateway sharing one client among devices, run Client.Run and one
 // Device.Run per device instead). Run returns nil after a shutdown by ctx.
-func Run(ctx context.Context, cfg Config, radio Radio, client *Client) error {
+func Run(ctx context.Context, cfg Config, radio Radio, client *agent.Client) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -70,15 +71,15 @@ func Run(ctx context.Context, cfg Config, radio Radio, client *Client) error {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	key, err := LoadKey(cfg.KeyFile)
+	key, err := agent.LoadKey(cfg.KeyFile)
 	if err != nil {
 		return err
 	}
-	nonces, err := OpenNonceStore(cfg.StateFile, cfg.NonceBlock, nil)
+	nonces, err := agent.OpenNonceStore(cfg.StateFile, cfg.NonceBlock, nil)
 	if err != nil {
 		return err
 	}
-	dev, err := NewDevice(cfg.DeviceConfig, NewBuilder(key, nonces, nil), radio, client, DeviceOptions{Logger: logger})
+	dev, err := NewDevice(cfg.DeviceConfig, agent.NewBuilder(key, nonces, nil), radio, client, DeviceOptions{Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package agent
+package coverage
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 // SimConfig sets the physics of a simulated radio medium. Start from
@@ -59,7 +57,7 @@ type SimPlacement struct {
 	// in tenths of dB, paid on every link at this end (indoors ~100-200).
 	ObstructionDdB int32
 	// Region is the band the radio transmits and listens on.
-	Region coverage.Region
+	Region Region
 }
 
 // SimStats counts what a medium did.

@@ -1,4 +1,4 @@
-package agent_test
+package coverage_test
 
 import (
 	"fmt"
@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
-	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/agent/coverage"
 )
 
 // A device maker's firmware: a key and nonce state on the device's storage,
 // a client of the network's ingest service, and reports built and queued as
-// the radio works. (agent.Run does all of this in one call.)
+// the radio works. (coverage.Run does all of this in one call.)
 func Example() {
 	dir, _ := os.MkdirTemp("", "device")
 	defer os.RemoveAll(dir)
@@ -44,11 +44,11 @@ func Example() {
 
 	// With the entropy ingest returned, build a beacon and a heartbeat.
 	ent := agent.Entropy{Block: agent.BlockRef{Height: 1234}, Window: 180}
-	beacon, frame, err := b.Beacon(ent, coverage.RegionEU868, [4]byte{0xde, 0xad, 0xbe, 0xef})
+	beacon, frame, err := coverage.Beacon(b, ent, coverage.RegionEU868, [4]byte{0xde, 0xad, 0xbe, 0xef})
 	if err != nil {
 		log.Fatal(err)
 	}
-	hb, err := b.Heartbeat(ent, 0x8c1f1d4a8c8a9ff, 3*time.Hour)
+	hb, err := coverage.Heartbeat(b, ent, 0x8c1f1d4a8c8a9ff, 3*time.Hour)
 	if err != nil {
 		log.Fatal(err)
 	}

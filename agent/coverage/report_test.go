@@ -1,4 +1,4 @@
-package agent
+package coverage
 
 import (
 	"bytes"
@@ -8,26 +8,39 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/depin-network/depin/agent"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/kind"
-	"github.com/depin-network/depin/internal/kind/coverage"
+	kcov "github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
-func testBuilder(t testing.TB, seed byte) *Builder {
+func fixedNow(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func testKey(t testing.TB, b byte) *agent.Key {
 	t.Helper()
-	s, err := OpenNonceStore(filepath.Join(t.TempDir(), "state.json"), 0, fixedNow(time.Unix(1_700_000_000, 0)))
+	k, err := agent.KeyFromSeed(bytes.Repeat([]byte{b}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewBuilder(testKey(t, seed), s, fixedNow(time.Unix(1_700_000_100, 0)))
+	return k
 }
 
-func testEntropy(h int64) Entropy {
-	var e Entropy
+func testBuilder(t testing.TB, seed byte) *agent.Builder {
+	t.Helper()
+	s, err := agent.OpenNonceStore(filepath.Join(t.TempDir(), "state.json"), 0, fixedNow(time.Unix(1_700_000_000, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agent.NewBuilder(testKey(t, seed), s, fixedNow(time.Unix(1_700_000_100, 0)))
+}
+
+func testEntropy(h int64) agent.Entropy {
+	var e agent.Entropy
 	e.Block.Height = h
 	for i := range e.Block.Hash {
 		e.Block.Hash[i] = byte(h) + byte(i)
@@ -37,8 +50,8 @@ func testEntropy(h int64) Entropy {
 }
 
 func TestDomainMatchesIngest(t *testing.T) {
-	if Domain != ingest.Domain {
-		t.Fatalf("got domain %q, want ingest's %q", Domain, ingest.Domain)
+	if agent.Domain != ingest.Domain {
+		t.Fatalf("got domain %q, want ingest's %q", agent.Domain, ingest.Domain)
 	}
 }
 
@@ -50,15 +63,15 @@ func TestReportsVerify(t *testing.T) {
 	other := testBuilder(t, 2)
 	ent := testEntropy(42)
 	local := [4]byte{1, 2, 3, 4}
-	beacon, frame, err := other.Beacon(ent, coverage.RegionUS915, local)
+	beacon, frame, err := Beacon(other, ent, RegionUS915, local)
 	if err != nil {
 		t.Fatal(err)
 	}
-	witness, err := b.Witness(ent, Heard{Frame: frame, SignalDdBm: -1000, SNRDdB: 55, FrequencyHz: frame.FrequencyHz})
+	witness, err := Witness(b, ent, Heard{Frame: frame, SignalDdBm: -1000, SNRDdB: 55, FrequencyHz: frame.FrequencyHz})
 	if err != nil {
 		t.Fatal(err)
 	}
-	heartbeat, err := b.Heartbeat(ent, 0x8c1f1d4a8c8a9ff, 90*time.Minute)
+	heartbeat, err := Heartbeat(b, ent, 0x8c1f1d4a8c8a9ff, 90*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +79,10 @@ func TestReportsVerify(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		sr   *reportv1.SignedReport
-		key  *Key
+		key  *agent.Key
 	}{{"beacon", beacon, other.Key()}, {"witness", witness, b.Key()}, {"heartbeat", heartbeat, b.Key()}} {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, err := segment.DecodeReport(kind.NewRegistry(coverage.Kind{}), tc.sr, ingest.DefaultConfig().MaxReportBytes)
+			rep, err := segment.DecodeReport(kind.NewRegistry(kcov.Kind{}), tc.sr, ingest.DefaultConfig().MaxReportBytes)
 			if err != nil {
 				t.Fatalf("ingest rejects the structure: %v", err)
 			}
@@ -85,12 +98,12 @@ func TestReportsVerify(t *testing.T) {
 			if rep.GetEntropy().GetHeight() != 42 || !bytes.Equal(rep.GetEntropy().GetHash(), ent.Block.Hash[:]) {
 				t.Errorf("got entropy %v, want height 42", rep.GetEntropy())
 			}
-			if _, err := VerifyReport(tc.sr); err != nil {
+			if _, err := agent.VerifyReport(tc.sr); err != nil {
 				t.Errorf("VerifyReport: %v", err)
 			}
 			bad := proto.Clone(tc.sr).(*reportv1.SignedReport)
 			bad.Signature[3] ^= 0x10
-			if _, err := VerifyReport(bad); err == nil {
+			if _, err := agent.VerifyReport(bad); err == nil {
 				t.Error("VerifyReport of a tampered signature: got nil error")
 			}
 			if tc.key == b.Key() {
@@ -107,26 +120,26 @@ func TestReportsVerify(t *testing.T) {
 // channel the scorer regenerates from its entropy.
 func TestBeaconRegenerates(t *testing.T) {
 	b := testBuilder(t, 3)
-	for _, r := range []coverage.Region{coverage.RegionEU868, coverage.RegionUS915, coverage.RegionAU915} {
+	for _, r := range []Region{RegionEU868, RegionUS915, RegionAU915} {
 		ent := testEntropy(int64(r) + 10)
 		local := [4]byte{9, byte(r), 7, 6}
-		sr, frame, err := b.Beacon(ent, r, local)
+		sr, frame, err := Beacon(b, ent, r, local)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := VerifyReport(sr)
+		rep, err := agent.VerifyReport(sr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		bc := new(coveragev1.Beacon)
-		if rep.GetKind() != coverage.Name || rep.GetType() != coverage.TypeBeacon || proto.Unmarshal(rep.GetBody(), bc) != nil {
+		if rep.GetKind() != kcov.Name || rep.GetType() != kcov.TypeBeacon || proto.Unmarshal(rep.GetBody(), bc) != nil {
 			t.Fatalf("%s: got a %s %s report, want a coverage beacon", r, rep.GetKind(), rep.GetType())
 		}
-		want, err := coverage.BeaconPayload(ent.Block.Hash, local[:], b.Key().Address())
+		want, err := kcov.BeaconPayload(ent.Block.Hash, local[:], ledger.Address(b.Key().Address()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		freq, _ := coverage.BeaconFrequency(r, want)
+		freq, _ := kcov.BeaconFrequency(kcov.Region(r), want)
 		plan, _ := r.Plan()
 		if !bytes.Equal(bc.GetPayload(), want) || !bytes.Equal(frame.Payload, want) {
 			t.Errorf("%s: got payload %x, want %x", r, bc.GetPayload(), want)
@@ -143,17 +156,17 @@ func TestBeaconRegenerates(t *testing.T) {
 func TestBuilderRefuses(t *testing.T) {
 	b := testBuilder(t, 4)
 	ent := testEntropy(5)
-	_, frame, err := b.Beacon(ent, coverage.RegionEU868, [4]byte{})
+	_, frame, err := Beacon(b, ent, RegionEU868, [4]byte{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Witness(ent, Heard{Frame: frame, FrequencyHz: frame.FrequencyHz}); err == nil {
+	if _, err := Witness(b, ent, Heard{Frame: frame, FrequencyHz: frame.FrequencyHz}); err == nil {
 		t.Error("witness of own beacon: got nil error")
 	}
-	if _, err := b.Heartbeat(ent, 0, time.Second); err == nil {
+	if _, err := Heartbeat(b, ent, 0, time.Second); err == nil {
 		t.Error("heartbeat without a cell: got nil error")
 	}
-	if _, _, err := b.Beacon(ent, coverage.RegionUnknown, [4]byte{}); err == nil {
+	if _, _, err := Beacon(b, ent, RegionUnknown, [4]byte{}); err == nil {
 		t.Error("beacon in an unknown region: got nil error")
 	}
 }

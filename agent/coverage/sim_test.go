@@ -1,11 +1,9 @@
-package agent
+package coverage
 
 import (
 	"context"
 	"math"
 	"testing"
-
-	"github.com/depin-network/depin/internal/kind/coverage"
 )
 
 // Positions along a meridian: 1e-7 degree of latitude is ~1.11 cm, so
@@ -14,7 +12,7 @@ const e7PerKm = 89_932
 
 func testFrame(t *testing.T, seed byte) Frame {
 	t.Helper()
-	f, err := BeaconFrame(testKey(t, seed), testEntropy(3).Block, [4]byte{seed}, coverage.RegionEU868)
+	f, err := BeaconFrame(testKey(t, seed), testEntropy(3).Block, [4]byte{seed}, RegionEU868)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +45,10 @@ func TestSimSignalFallsWithDistance(t *testing.T) {
 	cfg.FadingDdB = 0
 	m := NewSimMedium(cfg, nil)
 	f := testFrame(t, 1)
-	from := SimPlacement{ID: "tx", Region: coverage.RegionEU868}
+	from := SimPlacement{ID: "tx", Region: RegionEU868}
 	prev := int32(math.MaxInt32)
 	for _, km := range []int64{0, 1, 2, 5, 10, 50, 100, 300} {
-		rssi, _ := m.Link(from, SimPlacement{ID: "rx", LatE7: km * e7PerKm, Region: coverage.RegionEU868}, f)
+		rssi, _ := m.Link(from, SimPlacement{ID: "rx", LatE7: km * e7PerKm, Region: RegionEU868}, f)
 		if rssi >= prev {
 			t.Errorf("%d km: got %d ddBm, want below %d", km, rssi, prev)
 		}
@@ -70,7 +68,7 @@ func TestSimDelivery(t *testing.T) {
 	cfg := DefaultSimConfig()
 	cfg.Seed = 42
 	m := NewSimMedium(cfg, nil)
-	join := func(id string, latE7 int64, r coverage.Region, obstruction int32) *SimRadio {
+	join := func(id string, latE7 int64, r Region, obstruction int32) *SimRadio {
 		t.Helper()
 		rd, err := m.Join(SimPlacement{ID: id, LatE7: latE7, Region: r, ObstructionDdB: obstruction})
 		if err != nil {
@@ -78,12 +76,12 @@ func TestSimDelivery(t *testing.T) {
 		}
 		return rd
 	}
-	tx := join("tx", 0, coverage.RegionEU868, 0)
-	near := join("near", 2*e7PerKm, coverage.RegionEU868, 0)
-	walled := join("walled", 2*e7PerKm+1, coverage.RegionEU868, 300)
-	far := join("far", 400*e7PerKm, coverage.RegionEU868, 0)
-	us := join("us", e7PerKm, coverage.RegionUS915, 0)
-	if _, err := m.Join(SimPlacement{ID: "near", Region: coverage.RegionEU868}); err == nil {
+	tx := join("tx", 0, RegionEU868, 0)
+	near := join("near", 2*e7PerKm, RegionEU868, 0)
+	walled := join("walled", 2*e7PerKm+1, RegionEU868, 300)
+	far := join("far", 400*e7PerKm, RegionEU868, 0)
+	us := join("us", e7PerKm, RegionUS915, 0)
+	if _, err := m.Join(SimPlacement{ID: "near", Region: RegionEU868}); err == nil {
 		t.Error("joining with a taken id: got nil error")
 	}
 
@@ -129,8 +127,8 @@ func TestSimDelivery(t *testing.T) {
 
 func TestSimFadingSeeded(t *testing.T) {
 	cfg := DefaultSimConfig()
-	from := SimPlacement{ID: "a", Region: coverage.RegionEU868}
-	to := SimPlacement{ID: "b", LatE7: 3 * e7PerKm, Region: coverage.RegionEU868}
+	from := SimPlacement{ID: "a", Region: RegionEU868}
+	to := SimPlacement{ID: "b", LatE7: 3 * e7PerKm, Region: RegionEU868}
 	cfg.FadingDdB = 0
 	clear, _ := NewSimMedium(cfg, nil).Link(from, to, testFrame(t, 1))
 	cfg.FadingDdB = 150
@@ -164,8 +162,8 @@ func TestSimOverflowAndErrors(t *testing.T) {
 	cfg := DefaultSimConfig()
 	cfg.QueueLen = 1
 	m := NewSimMedium(cfg, nil)
-	tx, _ := m.Join(SimPlacement{ID: "tx", Region: coverage.RegionEU868})
-	rx, _ := m.Join(SimPlacement{ID: "rx", LatE7: e7PerKm, Region: coverage.RegionEU868})
+	tx, _ := m.Join(SimPlacement{ID: "tx", Region: RegionEU868})
+	rx, _ := m.Join(SimPlacement{ID: "rx", LatE7: e7PerKm, Region: RegionEU868})
 	for i := range 3 {
 		if err := tx.Transmit(context.Background(), testFrame(t, byte(i))); err != nil {
 			t.Fatal(err)
@@ -175,7 +173,7 @@ func TestSimOverflowAndErrors(t *testing.T) {
 		t.Errorf("got stats %+v, want 1 delivered and 2 overflowed", s)
 	}
 	us := testFrame(t, 9)
-	us.Region = coverage.RegionUS915
+	us.Region = RegionUS915
 	if err := tx.Transmit(context.Background(), us); err == nil {
 		t.Error("transmitting a frame of another region: got nil error")
 	}
@@ -185,9 +183,9 @@ func TestSimOverflowAndErrors(t *testing.T) {
 		t.Error("transmitting with a done context: got nil error")
 	}
 	for _, p := range []SimPlacement{
-		{ID: "", Region: coverage.RegionEU868},
-		{ID: "x", LatE7: 900_000_001, Region: coverage.RegionEU868},
-		{ID: "y", Region: coverage.RegionUnknown},
+		{ID: "", Region: RegionEU868},
+		{ID: "x", LatE7: 900_000_001, Region: RegionEU868},
+		{ID: "y", Region: RegionUnknown},
 	} {
 		if _, err := m.Join(p); err == nil {
 			t.Errorf("join %+v: got nil error", p)

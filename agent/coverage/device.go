@@ -1,4 +1,4 @@
-package agent
+package coverage
 
 import (
 	"bytes"
@@ -12,20 +12,20 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/agent"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
 // EntropySource returns the chain entropy reports should answer now. Client
 // implements it from ingest's GetEntropy.
 type EntropySource interface {
-	GetEntropy(ctx context.Context) (Entropy, error)
+	GetEntropy(ctx context.Context) (agent.Entropy, error)
 }
 
 // DeviceConfig is what the agent loop needs to know about the device.
 type DeviceConfig struct {
 	// Region is the device's regional plan ("EU868", "US915", "AU915").
-	Region coverage.Region `toml:"region"`
+	Region Region `toml:"region"`
 	// Cell is the H3 cell (resolution 12 is usual) the device reports in
 	// its heartbeats, e.g. 0x8c1f1d4a8c8a9ff. The SDK has no H3 code (no
 	// cgo): compute it once with any H3 library or take it from the
@@ -49,7 +49,7 @@ type DeviceConfig struct {
 // DefaultDeviceConfig returns Helium-like timings in region EU868.
 func DefaultDeviceConfig() DeviceConfig {
 	return DeviceConfig{
-		Region:            coverage.RegionEU868,
+		Region:            RegionEU868,
 		BeaconInterval:    6 * time.Hour,
 		HeartbeatInterval: time.Hour,
 		EntropyRefresh:    30 * time.Second,
@@ -88,9 +88,9 @@ type DeviceOptions struct {
 // Device is one device's agent loop over a radio and an ingest client.
 type Device struct {
 	cfg     DeviceConfig
-	b       *Builder
+	b       *agent.Builder
 	radio   Radio
-	client  *Client
+	client  *agent.Client
 	entropy EntropySource
 	logger  *slog.Logger
 	now     func() time.Time
@@ -98,7 +98,7 @@ type Device struct {
 }
 
 // NewDevice returns the loop of the device whose reports b builds.
-func NewDevice(cfg DeviceConfig, b *Builder, radio Radio, client *Client, opts DeviceOptions) (*Device, error) {
+func NewDevice(cfg DeviceConfig, b *agent.Builder, radio Radio, client *agent.Client, opts DeviceOptions) (*Device, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (d *Device) offset(span time.Duration) (time.Duration, error) {
 }
 
 // refresh fetches the current entropy, bounded by EntropyRefresh.
-func (d *Device) refresh(ctx context.Context) (Entropy, error) {
+func (d *Device) refresh(ctx context.Context) (agent.Entropy, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.EntropyRefresh)
 	defer cancel()
 	return d.entropy.GetEntropy(ctx)
@@ -147,7 +147,7 @@ func (d *Device) Run(ctx context.Context) error {
 	start := d.now()
 	d.logger.Info("agent: device starting", "region", d.cfg.Region.String(), "cell", fmt.Sprintf("%x", d.cfg.Cell),
 		"beacon_interval", d.cfg.BeaconInterval, "heartbeat_interval", d.cfg.HeartbeatInterval)
-	var ent Entropy
+	var ent agent.Entropy
 	have := false
 	fetch := func() {
 		e, err := d.refresh(ctx)
@@ -242,8 +242,8 @@ func (d *Device) enqueue(kind string, sr *reportv1.SignedReport) {
 	d.logger.Debug("agent: report queued", "kind", kind, "bytes", len(sr.GetReport()))
 }
 
-func (d *Device) heartbeat(ent Entropy, start time.Time) error {
-	sr, err := d.b.Heartbeat(ent, d.cfg.Cell, d.now().Sub(start))
+func (d *Device) heartbeat(ent agent.Entropy, start time.Time) error {
+	sr, err := Heartbeat(d.b, ent, d.cfg.Cell, d.now().Sub(start))
 	if err != nil {
 		return err
 	}
@@ -251,16 +251,16 @@ func (d *Device) heartbeat(ent Entropy, start time.Time) error {
 	return nil
 }
 
-func (d *Device) beacon(ctx context.Context, ent Entropy, have bool) error {
+func (d *Device) beacon(ctx context.Context, ent agent.Entropy, have bool) error {
 	if !have {
 		d.logger.Warn("agent: beacon skipped: no entropy yet")
 		return nil
 	}
-	var local [coverage.LocalEntropySize]byte
+	var local [LocalEntropySize]byte
 	if _, err := io.ReadFull(d.rand, local[:]); err != nil {
 		return fmt.Errorf("agent: beacon: local entropy: %w", err)
 	}
-	sr, f, err := d.b.Beacon(ent, d.cfg.Region, local)
+	sr, f, err := Beacon(d.b, ent, d.cfg.Region, local)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (d *Device) beacon(ctx context.Context, ent Entropy, have bool) error {
 	return nil
 }
 
-func (d *Device) witness(ent Entropy, have bool, h Heard) error {
+func (d *Device) witness(ent agent.Entropy, have bool, h Heard) error {
 	if !have {
 		d.logger.Warn("agent: witness skipped: no entropy yet")
 		return nil
@@ -283,7 +283,7 @@ func (d *Device) witness(ent Entropy, have bool, h Heard) error {
 	if bytes.Equal(h.Frame.Beaconer, d.b.Key().PubKey()) {
 		return nil // our own beacon echoed back by the radio
 	}
-	sr, err := d.b.Witness(ent, h)
+	sr, err := Witness(d.b, ent, h)
 	if err != nil {
 		return err
 	}

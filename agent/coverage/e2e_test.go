@@ -1,4 +1,4 @@
-package agent_test
+package coverage_test
 
 import (
 	"context"
@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/agent"
+	"github.com/depin-network/depin/agent/coverage"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/kind"
-	"github.com/depin-network/depin/internal/kind/coverage"
+	kcov "github.com/depin-network/depin/internal/kind/coverage"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 )
 
@@ -37,7 +38,7 @@ func startIngest(t *testing.T, devices ...*agent.Key) *ingest.Service {
 		sum := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("agent-e2e"), uint64(h)))
 		chain.Append(sum[:])
 	}
-	svc, err := ingest.New(cfg, ingest.Deps{Registry: reg, Kinds: kind.NewRegistry(coverage.Kind{}), Entropy: chain, Epochs: ingest.FixedEpochs{Length: 1000}},
+	svc, err := ingest.New(cfg, ingest.Deps{Registry: reg, Kinds: kind.NewRegistry(kcov.Kind{}), Entropy: chain, Epochs: ingest.FixedEpochs{Length: 1000}},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("ingest.New: %v", err)
@@ -102,12 +103,12 @@ func (tl *tally) snapshot() map[string]int {
 // device is one agent under test: files, radio and outcomes.
 type device struct {
 	key   *agent.Key
-	cfg   agent.Config
-	radio *agent.SimRadio
+	cfg   coverage.Config
+	radio *coverage.SimRadio
 	tally *tally
 }
 
-func newDevice(t *testing.T, m *agent.SimMedium, seed byte, latE7 int64, ingestAddr string) *device {
+func newDevice(t *testing.T, m *coverage.SimMedium, seed byte, latE7 int64, ingestAddr string) *device {
 	t.Helper()
 	dir := t.TempDir()
 	var s [32]byte
@@ -116,7 +117,7 @@ func newDevice(t *testing.T, m *agent.SimMedium, seed byte, latE7 int64, ingestA
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := agent.DefaultConfig()
+	cfg := coverage.DefaultConfig()
 	cfg.KeyFile = filepath.Join(dir, "key.json")
 	cfg.StateFile = filepath.Join(dir, "state.json")
 	cfg.NonceBlock = 2 // restarts skip nonces often
@@ -133,7 +134,7 @@ func newDevice(t *testing.T, m *agent.SimMedium, seed byte, latE7 int64, ingestA
 	if err := agent.SaveKey(cfg.KeyFile, "dev", key); err != nil {
 		t.Fatal(err)
 	}
-	radio, err := m.Join(agent.SimPlacement{ID: key.Address().String(), LatE7: latE7, Region: coverage.RegionEU868})
+	radio, err := m.Join(coverage.SimPlacement{ID: key.Address().String(), LatE7: latE7, Region: coverage.RegionEU868})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func (d *device) run(t *testing.T, protocol string) (stop func()) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- agent.Run(ctx, d.cfg, d.radio, client) }()
+	go func() { done <- coverage.Run(ctx, d.cfg, d.radio, client) }()
 	return func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -176,7 +177,7 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts ingest with an embedded NATS server")
 	}
-	m := agent.NewSimMedium(agent.DefaultSimConfig(), nil)
+	m := coverage.NewSimMedium(coverage.DefaultSimConfig(), nil)
 	var keys [3]*agent.Key
 	for i := range keys {
 		var s [32]byte
