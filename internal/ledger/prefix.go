@@ -1,5 +1,7 @@
 package ledger
 
+import "fmt"
+
 // Key prefixes: one byte per module, so that modules never collide and the
 // state can be read module by module. Append; never renumber.
 const (
@@ -46,11 +48,16 @@ func U64(v uint64) []byte {
 	return []byte{byte(v >> 56), byte(v >> 48), byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
 }
 
-// ReadU64 decodes a big-endian uint64; a value of the wrong length reads as
-// zero (absent).
+// ReadU64 decodes a big-endian uint64 read from state or a key. An absent
+// value (nil or empty) reads as zero; a value of any other length than 8 is
+// a corrupt state record, a broken invariant, and panics: the node halts
+// rather than read it as 0 and diverge.
 func ReadU64(b []byte) uint64 {
-	if len(b) != 8 {
+	if len(b) == 0 {
 		return 0
+	}
+	if len(b) != 8 {
+		panic(fmt.Sprintf("ledger: a uint64 state value of %d bytes, want 8", len(b)))
 	}
 	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
 }

@@ -51,3 +51,22 @@ func TestCounters(t *testing.T) {
 		t.Fatal("a zero counter was kept")
 	}
 }
+
+func TestReadU64(t *testing.T) {
+	if ReadU64(nil) != 0 || ReadU64([]byte{}) != 0 {
+		t.Fatal("an absent value must read as 0")
+	}
+	if got := ReadU64(U64(1<<40 + 7)); got != 1<<40+7 {
+		t.Fatalf("round trip: %d", got)
+	}
+	for _, n := range []int{1, 7, 9, 16} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("a %d-byte value read without a panic", n)
+				}
+			}()
+			ReadU64(make([]byte, n))
+		}()
+	}
+}

@@ -32,13 +32,7 @@ func DecodeState(b []byte, m proto.Message) {
 }
 
 // GetU64 reads a counter; absent is 0.
-func GetU64(st Store, k []byte) uint64 {
-	b := st.Get(k)
-	if b == nil {
-		return 0
-	}
-	return ReadU64(b)
-}
+func GetU64(st Store, k []byte) uint64 { return ReadU64(st.Get(k)) }
 
 // SetU64 writes a counter; 0 deletes the key, so absent and 0 agree.
 func SetU64(st Store, k []byte, v uint64) {

@@ -35,8 +35,10 @@ import (
 // replace its submission until the epoch settles.
 
 // contentHash identifies what oracles must agree on:
-// SHA-256("DPRS" | 1 | epoch (8) | root (32) | scorer version (4) |
-// device total (8) | pool count (4) | count × (name length (1) | name | paid (8))).
+// SHA-256("DPRS" | 2 | epoch (8) | root (32) | inputs hash (32) |
+// scorer version (4) | device total (8) | pool count (4) |
+// count × (name length (1) | name | paid (8))), integers big-endian.
+// Version 2 added the inputs hash.
 func contentHash(m *rewardv1.MsgSubmitRoot) []byte {
 	b := make([]byte, 0, 64+len(m.Pools)*16)
 	b = append(b, "DPRS"...)
