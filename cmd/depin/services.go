@@ -80,6 +80,9 @@ func nodeKey(home, backend, name string) (sig.PrivateKey, error) {
 func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.Service, error) {
 	oc := n.AppCfg.Oracle
 	cfg := oc.Service
+	if len(cfg.CORSAllowedOrigins) == 0 {
+		cfg.CORSAllowedOrigins = n.AppCfg.API.CORSAllowedOrigins
+	}
 	if !filepath.IsAbs(cfg.DataDir) {
 		cfg.DataDir = filepath.Join(n.Home, cfg.DataDir)
 	}

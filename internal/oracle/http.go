@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
@@ -31,12 +34,30 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/rewards/devices/{id}", s.getDevice)
 	mux.HandleFunc("GET /v1/rewards/devices/{id}/proof", s.getProof)
 	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /openapi.json", apidoc.Handler(apidoc.Info{Title: "depin oracle", Version: "v1",
+		Description: "Reward explanations, epoch summaries, manifests, input bundles and claim proofs of the epochs this oracle scored."}, Routes()))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		apidoc.WriteError(w, http.StatusNotFound, ledger.QueryUnknownPath, "unknown path "+strconv.Quote(r.URL.Path)+": see /openapi.json")
+	})
 	return mux
 }
 
-// apiError is the JSON body of every failed request.
-type apiError struct {
-	Error string `json:"error"`
+// Routes lists the oracle API's JSON routes (described at /openapi.json).
+func Routes() []apidoc.Route {
+	return []apidoc.Route{
+		{Method: http.MethodGet, Path: "/v1/rewards/epochs/{n}", Summary: "an epoch's summary: reports by reason, pools, totals"},
+		{Method: http.MethodGet, Path: "/v1/rewards/epochs/{n}/manifest", Summary: "the canonical manifest bytes (cumulative totals)", Produces: "application/octet-stream"},
+		{Method: http.MethodGet, Path: "/v1/rewards/epochs/{n}/bundle", Summary: "the canonical inputs bundle, to replay the epoch"},
+		{Method: http.MethodGet, Path: "/v1/rewards/devices/{id}", Summary: "a device's explanation: shares, pools and a reason per report", Query: []string{"epoch"}},
+		{Method: http.MethodGet, Path: "/v1/rewards/devices/{id}/proof", Summary: "a device's cumulative total and Merkle proof against a settled root", Query: []string{"epoch"}},
+		{Method: http.MethodGet, Path: "/v1/segments/{hash}", Summary: "a segment the oracle scored", Produces: "application/octet-stream"},
+	}
+}
+
+// writeError answers with the shared error shape (internal/apidoc).
+func writeError(w http.ResponseWriter, status int, msg string) {
+	apidoc.WriteError(w, status, apidoc.CodeOf(status), msg)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -47,17 +68,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Service) fail(w http.ResponseWriter, err error, what string) {
 	if errors.Is(err, score.ErrNotFound) {
-		writeJSON(w, http.StatusNotFound, apiError{Error: what + " not found"})
+		writeError(w, http.StatusNotFound, what+" not found")
 		return
 	}
 	s.log.Error("oracle: api", "what", what, "err", err)
-	writeJSON(w, http.StatusInternalServerError, apiError{Error: "internal error reading " + what})
+	writeError(w, http.StatusInternalServerError, "internal error reading "+what)
 }
 
 func (s *Service) epochParam(w http.ResponseWriter, v string) (*epochRecord, bool) {
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "epoch must be a non-negative integer"})
+		writeError(w, http.StatusBadRequest, "epoch must be a non-negative integer")
 		return nil, false
 	}
 	rec, err := s.store.record(n)
@@ -101,7 +122,7 @@ func (s *Service) getBlob(pick func(*epochRecord) string, ctype string) http.Han
 func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
 	if b, err := hex.DecodeString(hash); err != nil || len(b) != 32 || hex.EncodeToString(b) != hash {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "segment hash must be 64 lower-case hex digits"})
+		writeError(w, http.StatusBadRequest, "segment hash must be 64 lower-case hex digits")
 		return
 	}
 	b, err := s.store.get(hash)
@@ -117,7 +138,7 @@ func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
 func (s *Service) deviceEpoch(w http.ResponseWriter, r *http.Request) (ledger.Address, *epochRecord, bool) {
 	dev, err := ledger.ParseAddress(r.PathValue("id"))
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "device: " + err.Error()})
+		writeError(w, http.StatusBadRequest, "device: "+err.Error())
 		return dev, nil, false
 	}
 	v := r.URL.Query().Get("epoch")
@@ -183,7 +204,7 @@ func (s *Service) getProof(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := m.Proof(dev)
 	if err != nil {
-		writeJSON(w, http.StatusNotFound, apiError{Error: err.Error()})
+		writeError(w, http.StatusNotFound, err.Error())
 		return
 	}
 	i, _ := m.Find(dev)
@@ -201,7 +222,7 @@ func (s *Service) getProof(w http.ResponseWriter, r *http.Request) {
 func (s *Service) settledEpoch(w http.ResponseWriter, r *http.Request) (ledger.Address, *epochRecord, bool) {
 	dev, err := ledger.ParseAddress(r.PathValue("id"))
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "device: " + err.Error()})
+		writeError(w, http.StatusBadRequest, "device: "+err.Error())
 		return dev, nil, false
 	}
 	n, ok, err := s.store.latest()

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/score"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	WindowSlack time.Duration `toml:"window_slack"`
 	// CacheEpochs is how many epochs' explanations stay in memory.
 	CacheEpochs int `toml:"cache_epochs"`
+	// CORSAllowedOrigins lets browser pages from these origins ("*": any)
+	// read the API; empty (the default) turns CORS off.
+	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
 }
 
 // DefaultConfig returns the settings of a local node.
@@ -55,6 +59,7 @@ type Service struct {
 	store  *store
 	ln     net.Listener
 	srv    *http.Server
+	m      *metrics
 
 	mu    sync.Mutex
 	next  uint64                         // next epoch to score
@@ -77,7 +82,7 @@ func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kin
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, ledger: l, segs: segs, kinds: kinds, geo: geo, log: logger.With("subsystem", "oracle"), store: st,
+	s := &Service{cfg: cfg, ledger: l, segs: segs, kinds: kinds, geo: geo, log: logger.With("subsystem", "oracle"), store: st, m: newMetrics(),
 		next: cfg.StartEpoch, cache: map[uint64][]score.Explanation{}}
 	if n, ok, err := st.latest(); err != nil {
 		return nil, err
@@ -92,7 +97,7 @@ func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kin
 		s.ln = ln
 		// The JSON API's timeouts (a slow client cannot hold a connection),
 		// with room to write a large bundle or segment.
-		s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		s.srv = &http.Server{Handler: apidoc.CORS(cfg.CORSAllowedOrigins, s.Handler()), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 			WriteTimeout: 5 * time.Minute, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	}
 	return s, nil
@@ -122,6 +127,7 @@ func (s *Service) Run(ctx context.Context) error {
 		for {
 			done, err := s.Step(ctx)
 			if err != nil {
+				s.m.stepErrors.Inc()
 				s.log.Warn("oracle: step", "epoch", s.Next(), "err", err)
 			}
 			if !done || err != nil {
@@ -202,10 +208,12 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 			}
 		}
 	}
+	start := time.Now()
 	pub, err := Prepare(ctx, s.ledger, s.segs, s.kinds, n, prior, s.cfg.WindowSlack, s.geo)
 	if err != nil {
 		return false, err
 	}
+	s.m.epochScored(pub.Output.Summary, time.Since(start))
 	rec, err := s.store.save(pub, false)
 	if err != nil {
 		return false, err
@@ -228,6 +236,7 @@ func (s *Service) submitPublished(ctx context.Context, rec *epochRecord, pub *Pu
 		return fmt.Errorf("oracle: submit root of epoch %d: %w", pub.Epoch, err)
 	}
 	rec.Submitted = true
+	s.m.submitted.Inc()
 	if err := s.store.putRecord(rec); err != nil {
 		return err
 	}

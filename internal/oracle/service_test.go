@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/replay"
@@ -237,9 +238,9 @@ func TestExplanationAPI(t *testing.T) {
 				t.Fatalf("status: got %d, want %d (%s)", resp.StatusCode, tc.status, body)
 			}
 			if tc.status != 200 {
-				var e apiError
-				if json.Unmarshal(body, &e) != nil || e.Error == "" {
-					t.Errorf("error body %q has no message", body)
+				var e apidoc.Error
+				if json.Unmarshal(body, &e) != nil || e.Error == "" || e.Status == "" || e.Code == 0 {
+					t.Errorf("error body %q is not {code, status, error}", body)
 				}
 				return
 			}
