@@ -138,6 +138,7 @@ func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error,
 	}
 	if a.feeBalance != nil {
 		var queued uint64
+		//archtest:maprange-ok a sum over the node's own mempool reservations
 		for _, s := range q {
 			queued += s.fee // each fee was within the balance when reserved: no overflow
 		}
@@ -183,12 +184,14 @@ func (a *App) releaseAfterBlock() {
 	}
 	a.delivered = a.delivered[:0]
 	h, _ := a.db.LastCommit()
+	//archtest:maprange-ok deletes from the node's own mempool reservations, never state
 	for addr, q := range a.pending {
 		committed := Sequence(a.db, addr)
 		next := committed
 		for _, ok := q[next]; ok; _, ok = q[next] {
 			next++
 		}
+		//archtest:maprange-ok deletes from one sender's reservations, never state
 		for seq, s := range q {
 			if seq < committed || seq >= next || h-s.height >= ReservationBlocks {
 				delete(q, seq)

@@ -157,7 +157,7 @@ func exportImporter(t *testing.T, fset *token.FileSet, patterns ...string) types
 func parseFiles(fset *token.FileSet, paths []string) ([]*ast.File, error) {
 	var files []*ast.File
 	for _, p := range paths {
-		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, p, nil, parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
 		}
