@@ -219,6 +219,7 @@ func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *
 		sim.Clique:  {coverage.ReasonRSSIAboveFSPL, coverage.ReasonMaxDistance},
 	}
 	exposed := map[sim.Class]int{}
+	eavesdropped := map[string]int{} // reasons of the eavesdroppers' scored witnesses
 	honest, earned := 0, 0
 	replays := map[ingestv1.Status]int{}
 	for _, m := range members {
@@ -249,7 +250,7 @@ func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *
 			if cumulative > 0 {
 				earned++
 			}
-		case sim.Spoofer, sim.Forger:
+		case sim.Spoofer, sim.Forger, sim.Eavesdropper:
 			if cumulative != 0 {
 				t.Errorf("%s %d: earned %d upin, want 0", m.Class, m.Index, cumulative)
 			}
@@ -276,6 +277,9 @@ func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *
 			if v.reason == coverage.ReasonValid || v.share != 0 {
 				t.Errorf("%s %d: forged %s %s in epoch %d got %s with share %d, want rejected", m.Class, m.Index, rec.Kind, rec.Hash[:16], v.epoch, v.reason, v.share)
 			}
+			if m.Class == sim.Eavesdropper && rec.Kind == sim.KindWitness {
+				eavesdropped[v.reason.String()]++
+			}
 			for _, r := range signature[m.Class] {
 				if v.reason == r && rec.Kind == sim.KindWitness {
 					exposed[m.Class]++
@@ -294,6 +298,16 @@ func checkFleetReports(t *testing.T, ctx context.Context, dn *fleetDevnet, src *
 		if exposed[c] == 0 {
 			t.Errorf("%s: got no forged witness rejected with %v", c, signature[c])
 		}
+	}
+	// Issue 19: while epochs ran, the public feed refused the
+	// eavesdroppers' reads.
+	refused, served := dn.fleet.FeedReads()
+	t.Logf("eavesdroppers: %d segment reads refused, %d served; their scored witnesses by reason: %v", refused, served, eavesdropped)
+	if refused == 0 {
+		t.Errorf("eavesdroppers: got %d refused and %d served segment reads, want reads refused while epochs run", refused, served)
+	}
+	if len(eavesdropped) == 0 {
+		t.Errorf("eavesdroppers: no witness of theirs was scored, want some, each with an invalid reason")
 	}
 	if replays[ingestv1.Status_STATUS_REPLAY] == 0 {
 		t.Errorf("got replay answers %v, want some REPLAY", replays)

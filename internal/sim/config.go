@@ -19,12 +19,15 @@ const (
 	Forger                // witnesses with signals stronger than free space allows
 	Replayer              // re-sends reports ingest already accepted
 	Clique                // witnesses fellow members out of radio range
+	// Eavesdropper never listens to the air: it reads ingest's public
+	// segment feed and witnesses the beacons it finds there (issue 19).
+	Eavesdropper
 )
 
 // Adversaries lists the cheating classes in the order Plan assigns them.
-var Adversaries = []Class{Spoofer, Forger, Replayer, Clique}
+var Adversaries = []Class{Spoofer, Forger, Replayer, Clique, Eavesdropper}
 
-var classNames = [...]string{"honest", "spoofer", "forger", "replayer", "clique"}
+var classNames = [...]string{"honest", "spoofer", "forger", "replayer", "clique", "eavesdropper"}
 
 // String returns the class's stable name.
 func (c Class) String() string {

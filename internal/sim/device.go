@@ -97,6 +97,11 @@ func (f *Fleet) runDevice(ctx context.Context, d *simDevice, ic *agent.Client, s
 		defer t.Stop()
 		replay = t.C
 	}
+	if d.m.Class == Eavesdropper {
+		beacon.Stop() // it beacons nothing and hears nothing: it reads the feed
+		f.eavesdrop(ctx, d, ic)
+		return
+	}
 	for {
 		select {
 		case <-ctx.Done():

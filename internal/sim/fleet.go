@@ -47,6 +47,7 @@ type Fleet struct {
 	pending  map[*reportv1.SignedReport]pendingReport
 	captured []*reportv1.SignedReport // recent accepted reports of others, for replayers
 	owners   []OwnerStats
+	feed     feedStats // eavesdroppers' segment reads (eavesdrop.go)
 
 	runMu  sync.Mutex
 	cancel context.CancelFunc

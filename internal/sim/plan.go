@@ -234,7 +234,7 @@ func assignClasses(cfg Config, ms []Member) {
 	}
 	slices.SortFunc(free, func(x, y int) int { return cmpU64(draw(cfg.Seed, "slot", x), draw(cfg.Seed, "slot", y)) })
 	next := 0
-	for _, c := range []Class{Spoofer, Forger, Replayer} {
+	for _, c := range []Class{Spoofer, Forger, Replayer, Eavesdropper} {
 		for k := 0; k < counts[c]; k++ {
 			ms[free[next]].Class = c
 			next++

@@ -32,10 +32,10 @@ func TestPlanClasses(t *testing.T) {
 		frac float64
 		want map[Class]int
 	}{
-		{40, 0.25, map[Class]int{Honest: 30, Spoofer: 3, Forger: 3, Replayer: 2, Clique: 2}},
-		{200, 0.1, map[Class]int{Honest: 180, Spoofer: 5, Forger: 5, Replayer: 5, Clique: 5}},
+		{40, 0.25, map[Class]int{Honest: 30, Spoofer: 2, Forger: 2, Replayer: 2, Clique: 2, Eavesdropper: 2}},
+		{200, 0.1, map[Class]int{Honest: 180, Spoofer: 4, Forger: 4, Replayer: 4, Clique: 4, Eavesdropper: 4}},
 		{10, 0.1, map[Class]int{Honest: 9, Spoofer: 1}},
-		{20, 0.25, map[Class]int{Honest: 15, Spoofer: 3, Forger: 1, Replayer: 1}}, // a lone clique member spoofs
+		{20, 0.25, map[Class]int{Honest: 15, Spoofer: 2, Forger: 1, Replayer: 1, Eavesdropper: 1}}, // a lone clique member spoofs
 		{7, 0, map[Class]int{Honest: 7}},
 	} {
 		got := map[Class]int{}
