@@ -59,7 +59,7 @@ func (s *scenario) dump(what string, a args) string {
 			fmt.Fprintf(&b, "%s=%d\n", v.Name, v.Value)
 		}
 	default:
-		if !s.marketDump(&b, what) {
+		if !s.marketDump(&b, what) && !s.rewardDump(&b, what, a) {
 			s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations, params, providers, orders, bids, leases or credits", what)
 		}
 	}

@@ -1,29 +1,29 @@
 package chain_test
 
 import (
-	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/cockroachdb/datadriven"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/reward"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected outputs of testdata/scenarios/*.txt")
-
 // A scenario file is a list of commands, each followed by "----", its
-// expected output and a blank line (the layout of cockroachdb/datadriven);
-// lines starting with # are comments. With -update the outputs are
-// rewritten from what the state machine does, to be reviewed as a diff.
+// expected output and a blank line, run by cockroachdb/datadriven; lines
+// starting with # are comments. With -rewrite the outputs are rewritten
+// from what the state machine does, to be reviewed as a diff:
+//
+//	go test ./internal/chain -run TestScenarios -rewrite
 //
 // Commands:
 //
@@ -52,90 +52,19 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-// scenarioCase is one command of a scenario file.
-type scenarioCase struct {
-	comments []string
-	cmd      string
-	line     int
-	want     string
-}
-
-func parseScenario(t *testing.T, path string) []scenarioCase {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var cases []scenarioCase
-	var cur scenarioCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	n := 0
-	state := 0 // 0: before command, 1: expect ----, 2: output
-	var out []string
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		switch state {
-		case 0:
-			switch {
-			case strings.TrimSpace(line) == "":
-			case strings.HasPrefix(line, "#"):
-				cur.comments = append(cur.comments, line)
-			default:
-				cur.cmd, cur.line, state = line, n, 1
-			}
-		case 1:
-			if line != "----" {
-				t.Fatalf("%s:%d: got %q after the command, want ----", path, n, line)
-			}
-			state = 2
-		case 2:
-			if line == "" {
-				cur.want = strings.Join(out, "\n")
-				cases = append(cases, cur)
-				cur, out, state = scenarioCase{}, nil, 0
-				continue
-			}
-			out = append(out, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	switch state {
-	case 1:
-		t.Fatalf("%s:%d: command without ----", path, cur.line)
-	case 2:
-		cur.want = strings.Join(out, "\n")
-		cases = append(cases, cur)
-	}
-	return cases
-}
-
+// runScenarioFile runs one scenario file with cockroachdb/datadriven: each
+// command's output is compared with the expected one, or rewritten with
+// -rewrite. The command line reaches s.run as written (datadriven's
+// arguments print back as they were parsed: "key=value" or a bare word).
 func runScenarioFile(t *testing.T, path string) {
-	cases := parseScenario(t, path)
 	s := newScenario(t)
-	var rewritten bytes.Buffer
-	for _, c := range cases {
-		got := s.run(c.cmd)
-		if *update {
-			for _, cm := range c.comments {
-				rewritten.WriteString(cm + "\n")
-			}
-			fmt.Fprintf(&rewritten, "%s\n----\n%s\n\n", c.cmd, got)
-			continue
+	datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
+		words := []string{d.Cmd}
+		for _, a := range d.CmdArgs {
+			words = append(words, a.String())
 		}
-		if got != c.want {
-			t.Errorf("%s:%d: %s\ngot:\n%s\nwant:\n%s", path, c.line, c.cmd, got, c.want)
-		}
-	}
-	if *update {
-		if err := os.WriteFile(path, bytes.TrimSuffix(rewritten.Bytes(), []byte("\n")), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+		return s.run(strings.Join(words, " "))
+	})
 }
 
 // scenario is the state of one scenario run: the app, the block being
@@ -150,12 +79,15 @@ type scenario struct {
 	pending [][]byte
 	queued  map[ledger.Address]uint64 // txs queued per signer in the pending block
 	signer  string                    // the signer of the tx being built
+	// manifests are the reward manifests submit-root computed, by epoch.
+	manifests map[uint64]reward.Manifest
 }
 
 func newScenario(t *testing.T) *scenario {
 	s := &scenario{t: t, names: make(map[string]string), queued: make(map[ledger.Address]uint64)}
 	s.names[bank.FeeCollector.String()] = "fee_collector"
 	nameMarketAccounts(s.names)
+	s.names[reward.RewardPool.String()] = "reward_pool"
 	return s
 }
 
@@ -259,7 +191,6 @@ func (s *scenario) genesis(args args) string {
 	return fmt.Sprintf("genesis app_hash %X\nheight 1 app_hash %X", h, res.AppHash)
 }
 
-// queue adds a transaction to the pending block and reports CheckTx.
 // queue checks a transaction with CheckTx and puts it in the pending
 // block, as a node's mempool would, except that a transaction CheckTx
 // refused also goes in (so the block shows FinalizeBlock's code for it)
