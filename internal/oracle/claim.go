@@ -20,8 +20,7 @@ type ProofSource interface {
 	Proof(ctx context.Context, device ledger.Address) (replay.ClaimProof, error)
 }
 
-// ClaimSender sends MsgClaim signed by from (NodeLedger and MemChain
-// implement it).
+// ClaimSender sends MsgClaim signed by from (NodeLedger implements it).
 type ClaimSender interface {
 	Claim(ctx context.Context, from sig.PrivateKey, p replay.ClaimProof) error
 }

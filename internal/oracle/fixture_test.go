@@ -9,42 +9,55 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/client/clienttest"
+	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/score"
 	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	ingestv1 "github.com/depin-network/depin/proto/depin/ingest/v1"
 	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
+	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
+	"net/http/httptest"
 )
 
 // Test scenarios use real signed reports in real segments, the real H3
-// adapter, the real scorer and reward engine; the chain is MemChain.
+// adapter, the real scorer and reward engine, and the real ledger (the
+// chain's modules in a clienttest chain, read and written through
+// NodeLedger and the node's RPC client).
 
 const (
-	t0          = int64(1_760_000_000) * int64(time.Second) // time of block 90
+	t0          = int64(1_760_000_000) * int64(time.Second) // time of block 0
 	blockGap    = int64(30 * time.Minute)
 	epochBlocks = 30
-	firstHeight = 90
+	graceBlocks = 5
 	devices     = 6
 	segmentSize = 20
 )
 
-func blockHash(h int64) [32]byte { return sha256.Sum256(fmt.Appendf(nil, "block %d", h)) }
-func blockTime(h int64) int64    { return t0 + (h-firstHeight)*blockGap }
+func blockTime(h int64) int64 { return t0 + h*blockGap }
 
-// scenario is a fleet of devices reporting into epochs of a MemChain.
+// scenario is a fleet of devices reporting into epochs of a real chain.
 type scenario struct {
 	t testing.TB
 	// forged names devices whose reports are signed by another key: what
 	// someone who reached the log could write in a device's name.
 	forged map[int]bool
-	chain  *MemChain
+	c      *clienttest.Chain
+	chain  *testLedger
 	segs   *memSource
 	keys   []sig.PrivateKey
 	devs   []ledger.Address
@@ -53,40 +66,127 @@ type scenario struct {
 	prev   []byte
 }
 
+// testLedger is the oracle's NodeLedger over the scenario's chain, with
+// what a test changes on the way to see replay catch it: a settlement the
+// chain records differently, or a segment commitment the bundle lacks.
+type testLedger struct {
+	*NodeLedger
+	settled map[uint64]score.Settlement
+	extra   map[uint64][]segment.Ref
+}
+
+// Settlement implements score.Chain, with SetSettlement's override.
+func (l *testLedger) Settlement(ctx context.Context, n uint64) (score.Settlement, error) {
+	if s, ok := l.settled[n]; ok {
+		return s, nil
+	}
+	return l.NodeLedger.Settlement(ctx, n)
+}
+
+// Segments implements score.Chain, with CommitSegment's additions.
+func (l *testLedger) Segments(ctx context.Context, n uint64) ([]segment.Ref, error) {
+	refs, err := l.NodeLedger.Segments(ctx, n)
+	return append(refs, l.extra[n]...), err
+}
+
+// SetSettlement makes the chain read as having settled s.
+func (l *testLedger) SetSettlement(s score.Settlement) { l.settled[s.Epoch] = s }
+
+// CommitSegment makes the chain read as having one more commitment.
+func (l *testLedger) CommitSegment(n uint64, ref segment.Ref) { l.extra[n] = append(l.extra[n], ref) }
+
 func newScenario(t testing.TB) *scenario {
 	t.Helper()
-	s := &scenario{t: t, chain: NewMemChain(), segs: newMemSource()}
-	for h := int64(firstHeight); h <= firstHeight+4*epochBlocks; h++ {
-		s.chain.AddBlock(Block{Height: h, Hash: blockHash(h), Time: blockTime(h)})
+	maker := clienttest.Key("maker")
+	g := clienttest.Genesis("authority", 1_000_000_000_000, "owner", "operator", "oracle")
+	g.Params = map[string]uint64{"epoch.blocks": epochBlocks, reward.SegmentGraceBlocks.Name: graceBlocks}
+	g.Modules = map[string]json.RawMessage{}
+	for name, v := range map[string]any{
+		"device": chain.DeviceGenesis{Makers: []chain.GenesisMaker{{Name: "Acme", PubKey: hex.EncodeToString(sig.PublicOf(maker)), Kinds: []string{coverage.Name}}}},
+		"proof":  chain.ProofGenesis{Operators: []string{clienttest.Addr("operator").String()}},
+		"reward": chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: clienttest.Addr("oracle").String(), Weight: 1}}},
+	} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Modules[name] = b
 	}
-	s.chain.SetGrace(5)
-	var devs []kind.Device
+	c, err := clienttest.NewChainWithKinds("oracle-test-1", g, testKinds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetBlockTime(blockTime)
+	srv := httptest.NewServer(c) // listens on 127.0.0.1
+	t.Cleanup(srv.Close)
+	rpc, err := client.New(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	led := &NodeLedger{State: c.App(), Client: rpc, Key: clienttest.Key("oracle"), Fee: 1000,
+		BlockTime: func(_ context.Context, h int64) (int64, error) { return blockTime(h), nil }}
+	s := &scenario{t: t, c: c, chain: &testLedger{NodeLedger: led, settled: map[uint64]score.Settlement{}, extra: map[uint64][]segment.Ref{}},
+		segs: newMemSource()}
+	var msgs []*txv1.Msg
 	for i := range devices {
 		seed := make([]byte, 32)
 		copy(seed, fmt.Sprintf("device %d", i))
 		priv := sig.KeyFromSeed(seed)
-		pub := sig.PublicOf(priv)
-		dev := ledger.AddressOf(pub)
+		dev := ledger.AddressOf(sig.PublicOf(priv))
 		s.keys, s.devs, s.nonces = append(s.keys, priv), append(s.devs, dev), append(s.nonces, 0)
 		// A 3×2 grid about 2 km apart near Berlin, asserted at res 12.
 		cell, err := geo.CellFromLatLng(525200000+int64(i%3)*200000, 134050000+int64(i/3)*300000, 12)
 		if err != nil {
 			t.Fatal(err)
 		}
-		devs = append(devs, kind.Device{ID: dev, Owner: ledger.AddressOf(fmt.Appendf(nil, "owner %d", i)),
-			Cell: cell, Attributes: coverage.EncodeAttributes(12, 5, coverage.RegionEU868)})
+		msgs = append(msgs,
+			clienttest.Msg(device.Onboard(maker, priv, coverage.Name, fmt.Sprintf("SN-%d", i), c.ChainID(), clienttest.Addr("owner"))),
+			clienttest.Msg(device.AssertLocationMsg(dev, cell, coverage.EncodeAttributes(12, 5, coverage.RegionEU868))))
 	}
-	s.chain.SetDevices(coverage.Name, devs)
+	if res, err := c.Exec("owner", msgs...); err != nil || res.Code != ledger.CodeOK {
+		t.Fatalf("onboard the fleet: %v %v", res.Log, err)
+	}
 	return s
 }
 
-// epoch records epoch n as ended on the chain.
-func (s *scenario) epoch(n uint64) score.EpochInfo {
-	e := score.EpochInfo{
-		Number: n, StartHeight: firstHeight + int64(n)*epochBlocks, EndHeight: firstHeight + int64(n+1)*epochBlocks - 1,
-		Ended: true, Emission: 1_000_000_000, Pools: reward.DefaultPools(),
+// height is the chain's committed height.
+func (s *scenario) height() int64 { h, _ := s.c.App().LastCommit(); return h }
+
+// advance commits empty blocks up to height h.
+func (s *scenario) advance(h int64) {
+	s.t.Helper()
+	for s.height() < h {
+		if _, err := s.c.Block(); err != nil {
+			s.t.Fatal(err)
+		}
 	}
-	s.chain.SetEpoch(e)
+}
+
+// epoch advances the chain into epoch n, past its first block, and returns
+// it as recorded.
+func (s *scenario) epoch(n uint64) score.EpochInfo {
+	s.t.Helper()
+	for {
+		e, err := s.chain.Epoch(context.Background(), n)
+		if err == nil && s.height() > e.StartHeight {
+			return e
+		}
+		if err != nil && !errors.Is(err, score.ErrNotFound) {
+			s.t.Fatal(err)
+		}
+		s.advance(s.height() + 1)
+	}
+}
+
+// ended advances the chain past epoch n's end and its segment grace window.
+func (s *scenario) ended(n uint64) score.EpochInfo {
+	s.t.Helper()
+	e := s.epoch(n)
+	s.advance(e.EndHeight + graceBlocks + 1)
+	e, err := s.chain.Epoch(context.Background(), n)
+	if err != nil || !e.Ended {
+		s.t.Fatalf("epoch %d: got %+v, %v; want it ended", n, e, err)
+	}
 	return e
 }
 
@@ -99,7 +199,7 @@ func (s *scenario) round(n uint64, height int64, badFreq bool) [][]byte {
 	for i := range devices {
 		at := blockTime(height) + int64(i)*int64(5*time.Second)
 		local := []byte{byte(n), byte(height), byte(i), 0xbe}
-		eh := blockHash(height)
+		eh := s.blockHash(height)
 		payload, err := coverage.BeaconPayload(eh, local, s.devs[i])
 		if err != nil {
 			s.t.Fatal(err)
@@ -126,7 +226,17 @@ func (s *scenario) round(n uint64, height int64, badFreq bool) [][]byte {
 	return recs
 }
 
-func (s *scenario) hash(h int64) []byte { b := blockHash(h); return b[:] }
+// blockHash is the entropy the chain recorded at height h.
+func (s *scenario) blockHash(h int64) [32]byte {
+	s.t.Helper()
+	e, ok := proof.Entropy(s.c.App().Committed(), h)
+	if !ok {
+		s.t.Fatalf("no entropy at height %d", h)
+	}
+	return e
+}
+
+func (s *scenario) hash(h int64) []byte { b := s.blockHash(h); return b[:] }
 
 func (s *scenario) record(n uint64, dev int, at, height int64, ent *reportv1.BlockRef, body proto.Message) []byte {
 	s.nonces[dev]++
@@ -172,7 +282,13 @@ func (s *scenario) commit(n uint64, recs [][]byte) []segment.Ref {
 		sum := sha256.Sum256(raw)
 		ref := segment.Ref{Hash: sum, MerkleRoot: segment.Root(seg), Count: uint64(k)}
 		s.segs.segments[sum] = raw
-		s.chain.CommitSegment(n, ref)
+		m, err := marshal(&proofv1.MsgCommitSegment{Epoch: n, Hash: sum[:], MerkleRoot: ref.MerkleRoot[:], Count: ref.Count})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if res, err := s.c.Exec("operator", clienttest.Msg(proof.TypeCommitSegment, m)); err != nil || res.Code != ledger.CodeOK {
+			s.t.Fatalf("commit segment of epoch %d: %v %v", n, res.Log, err)
+		}
 		refs = append(refs, ref)
 		s.seq += uint64(k)
 		s.prev = sum[:]
@@ -184,10 +300,11 @@ func (s *scenario) commit(n uint64, recs [][]byte) []segment.Ref {
 // standard builds epochs 0 and 1: a round with a bad frequency in epoch 0,
 // then a round in epoch 1 that profits from the activity of epoch 0.
 func (s *scenario) standard() {
-	s.epoch(0)
-	s.commit(0, s.round(0, firstHeight+1, true))
-	s.epoch(1)
-	s.commit(1, s.round(1, firstHeight+epochBlocks+1, false))
+	e0 := s.epoch(0)
+	s.commit(0, s.round(0, e0.StartHeight+1, true))
+	e1 := s.epoch(1)
+	s.commit(1, s.round(1, e1.StartHeight+1, false))
+	s.ended(1)
 }
 
 // publish prepares epoch n after prior, publishes it in the source and
@@ -204,6 +321,12 @@ func (s *scenario) publish(n uint64, prior *Published) *Published {
 	s.segs.explanations[n] = pub.Output.Devices
 	if err := s.chain.SubmitRoot(ctx, pub.Submission()); err != nil {
 		s.t.Fatalf("SubmitRoot(%d): %v", n, err)
+	}
+	if _, err := s.c.Block(); err != nil {
+		s.t.Fatal(err)
+	}
+	if _, ok := reward.GetSettlement(s.c.App().Committed(), n); !ok {
+		s.t.Fatalf("epoch %d did not settle", n)
 	}
 	return pub
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"context"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/score"
 	"github.com/depin-network/depin/internal/segment"
@@ -57,7 +58,11 @@ func FuzzVerifySegment(f *testing.F) {
 	_, segments := fuzzSeeds(f)
 	s := newScenario(f)
 	s.standard()
-	ref := s.chain.segments[1][0]
+	refs, err := s.chain.Segments(context.Background(), 1)
+	if err != nil || len(refs) == 0 {
+		f.Fatalf("segments of epoch 1: %v %v", refs, err)
+	}
+	ref := refs[0]
 	for _, b := range segments {
 		f.Add(b)
 	}

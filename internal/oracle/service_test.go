@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -13,11 +14,14 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/apidoc"
+	"github.com/depin-network/depin/internal/client/clienttest"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/score"
+	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 )
 
 // segmentServer serves the scenario's segments like ingest does.
@@ -82,25 +86,25 @@ func TestServiceEndToEnd(t *testing.T) {
 	svc := startService(t, s, dir, ing.URL)
 	waitNext(t, svc, 2)
 
-	subs := s.chain.Submissions()
-	if len(subs) != 2 {
-		t.Fatalf("got %d submissions, want 2", len(subs))
-	}
 	ctx := context.Background()
+	var subs []score.Settlement
+	for e := range uint64(2) {
+		subs = append(subs, s.settlement(e))
+	}
 	api := replay.NewHTTPSource("http://"+svc.Addr(), "")
 	for _, sub := range subs {
 		raw, err := api.Bundle(ctx, sub.Epoch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if score.BundleHash(raw) != sub.InputsHash {
+		if h := score.BundleHash(raw); !bytes.Equal(h[:], sub.InputsHash) {
 			t.Errorf("epoch %d: served bundle hash %x, submitted %x", sub.Epoch, score.BundleHash(raw), sub.InputsHash)
 		}
 		sum, err := api.Summary(ctx, sub.Epoch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Root != sub.Root.String() || sum.InputsHash != hex.EncodeToString(sub.InputsHash[:]) {
+		if sum.Root != sub.Root.String() || sum.InputsHash != hex.EncodeToString(sub.InputsHash) {
 			t.Errorf("epoch %d summary: got root %s inputs %s, want %s %x", sub.Epoch, sum.Root, sum.InputsHash, sub.Root, sub.InputsHash)
 		}
 		// Anyone can replay from what the oracle serves (it mirrors the segments).
@@ -131,10 +135,10 @@ func TestServiceEndToEnd(t *testing.T) {
 
 	// The auto-claimer claims every device once.
 	var reqs []ClaimRequest
-	for i, dev := range s.devs {
-		reqs = append(reqs, ClaimRequest{Key: s.keys[i], Device: dev})
+	for _, dev := range s.devs {
+		reqs = append(reqs, ClaimRequest{Key: clienttest.Key("owner"), Device: dev})
 	}
-	reqs = append(reqs, ClaimRequest{Key: s.keys[0], Device: ledger.AddressOf([]byte("unknown"))})
+	reqs = append(reqs, ClaimRequest{Key: clienttest.Key("owner"), Device: ledger.AddressOf([]byte("unknown"))})
 	cl := &Claimer{Proofs: api, Sender: s.chain}
 	n, err := cl.ClaimAll(ctx, reqs)
 	if err != nil || n != len(s.devs) {
@@ -148,8 +152,11 @@ func TestServiceEndToEnd(t *testing.T) {
 		raw, _ := api.Manifest(ctx, 1)
 		m1, _ = reward.DecodeManifest(raw)
 	}
+	if _, err := s.c.Block(); err != nil { // commit the last claim
+		t.Fatal(err)
+	}
 	for _, e := range m1.Entries {
-		if got := s.chain.Claimed(e.Device); got != e.Cumulative {
+		if got := reward.Claimed(s.c.App().Committed(), e.Device); got != e.Cumulative {
 			t.Errorf("device %s claimed %d, want its cumulative %d", e.Device, got, e.Cumulative)
 		}
 	}
@@ -175,7 +182,7 @@ func TestServiceEndToEnd(t *testing.T) {
 func TestServiceWaitsForGrace(t *testing.T) {
 	s := newScenario(t)
 	s.standard()
-	s.chain.SetGrace(1_000_000)
+	s.setGrace(100_000)
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
 	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
@@ -185,7 +192,7 @@ func TestServiceWaitsForGrace(t *testing.T) {
 	if done, err := svc.Step(context.Background()); done || err != nil {
 		t.Fatalf("step inside the grace window: got %v, %v; want false, nil", done, err)
 	}
-	s.chain.SetGrace(5)
+	s.setGrace(graceBlocks)
 	if done, err := svc.Step(context.Background()); !done || err != nil {
 		t.Fatalf("step after the grace window: got %v, %v; want true, nil", done, err)
 	}
@@ -291,4 +298,34 @@ func TestServiceNeedsSettledPrior(t *testing.T) {
 	if done || err == nil || !strings.Contains(err.Error(), "epoch 0 is settled") {
 		t.Fatalf("got %v, %v; want a refusal naming the settled epoch 0", done, err)
 	}
+}
+
+// setGrace changes reward.segment_grace_blocks through the params
+// authority.
+func (s *scenario) setGrace(n uint64) {
+	s.t.Helper()
+	m, err := marshal(&paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: reward.SegmentGraceBlocks.Name, Value: n}}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if res, err := s.c.Exec("authority", clienttest.Msg(params.TypeSet, m)); err != nil || res.Code != ledger.CodeOK {
+		s.t.Fatalf("set grace %d: %v %v", n, res.Log, err)
+	}
+}
+
+// settlement commits blocks, at most for 20 s, until the service's root
+// of epoch n is settled on chain, and returns the settlement.
+func (s *scenario) settlement(n uint64) score.Settlement {
+	s.t.Helper()
+	for range 2000 {
+		if set, err := s.chain.Settlement(context.Background(), n); err == nil {
+			return set
+		}
+		if _, err := s.c.Block(); err != nil {
+			s.t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.t.Fatalf("epoch %d never settled", n)
+	return score.Settlement{}
 }

@@ -31,6 +31,8 @@ type Chain struct {
 	app     *app.App
 	chainID string
 	mempool [][]byte
+	// timeOf is the time of a block height in Unix nanoseconds.
+	timeOf func(height int64) int64
 }
 
 // NewChain starts a chain from genesis and commits block 1 (empty), as
@@ -49,7 +51,7 @@ func NewChainWithKinds(chainID string, g app.Genesis, kinds *kind.Registry) (*Ch
 	if _, err := a.InitChain(chainID, raw); err != nil {
 		return nil, fmt.Errorf("clienttest: init chain: %w", err)
 	}
-	c := &Chain{app: a, chainID: chainID}
+	c := &Chain{app: a, chainID: chainID, timeOf: func(h int64) int64 { return h * 1e9 }}
 	if _, err := c.Block(); err != nil {
 		return nil, err
 	}
@@ -71,6 +73,15 @@ func Genesis(authority string, amount uint64, labels ...string) app.Genesis {
 	return g
 }
 
+// SetBlockTime sets the time of the blocks still to come: timeOf(h) in
+// Unix nanoseconds for height h (h seconds by default). It must increase
+// with h.
+func (c *Chain) SetBlockTime(timeOf func(height int64) int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.timeOf = timeOf
+}
+
 // App returns the app (read its committed state; drive it only through
 // the chain).
 func (c *Chain) App() *app.App { return c.app }
@@ -89,7 +100,7 @@ func (c *Chain) Block(txs ...[]byte) (*app.BlockResult, error) {
 
 func (c *Chain) block(txs [][]byte) (*app.BlockResult, error) {
 	h, _ := c.app.LastCommit()
-	res, err := c.app.FinalizeBlock(app.Block{Height: h + 1, Time: (h + 1) * 1e9, Txs: txs})
+	res, err := c.app.FinalizeBlock(app.Block{Height: h + 1, Time: c.timeOf(h + 1), Txs: txs})
 	if err != nil {
 		return nil, fmt.Errorf("clienttest: finalize block %d: %w", h+1, err)
 	}
