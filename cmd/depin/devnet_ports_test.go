@@ -137,6 +137,7 @@ func TestDevnetSideBySide(t *testing.T) {
 
 	a := startDevnetProc(t, bin, homeA, env)
 	a.waitUp(t)
+	checkScrapes(t, a)
 	b := startDevnetProc(t, bin, homeB, env)
 	b.waitUp(t)
 	if got := strings.TrimSpace(mustSucceed(t, run("config", "get", "node")).stdout); got != fmt.Sprintf("http://127.0.0.1:%d", b.rpc) {
@@ -161,3 +162,5 @@ func TestDevnetSideBySide(t *testing.T) {
 		t.Errorf("config set colour: got %s", r)
 	}
 }
+
+func addr(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
