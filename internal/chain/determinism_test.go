@@ -203,6 +203,8 @@ var wantLabels = []string{
 	"stake/delegate", "stake/undelegate", "stake/redelegate", "stake/withdraw-rewards",
 	"gov/submit-proposal", "gov/vote", "gov/deposit",
 	"bad:unknown_delegation", "bad:self_bond_too_low", "bad:unknown_proposal", "bad:vote_closed",
+	"proof/add-operator", "proof/commit-segment", "reward/set-oracle",
+	"bad:not_operator", "bad:unauthorized_operator", "bad:not_oracle", "bad:no_settled_root",
 }
 
 func (t *tally) check(tb testing.TB) {

@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/sig"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -36,6 +37,11 @@ func (g *gen) valid(name string) planned {
 		mk := g.fresh("maker")
 		typ, v := registerMakerMsg(mk, g.randomKinds(), uint64(g.pick(1_000_001)))
 		return ok("device/register-maker", msg{typ, v})
+	case r < 31 && (g.isAuthority(name) || proof.IsOperator(g.st, addrFor(name))):
+		if p, ok := g.proofRewardValid(name); ok {
+			return p
+		}
+		return ok("bank/send", sendMsg(to, uint64(1+g.pick(1_000_000))))
 	case r < 35:
 		makers := g.makers()
 		mk := makers[g.pick(len(makers))]
@@ -79,7 +85,7 @@ func (g *gen) invalid(name string) planned {
 	seq := g.seqOf(name)
 	active, retired := g.devices(name)
 	makers := g.makers()
-	switch g.pick(28) {
+	switch g.pick(30) {
 	case 0:
 		junk := make([]byte, 1+g.pick(64))
 		for i := range junk {
@@ -170,6 +176,10 @@ func (g *gen) invalid(name string) planned {
 		if d := g.anyDevice(); d != nil {
 			mk := g.makerOf(d)
 			return bad("serial_used", ledger.CodeSerialUsed, g.tx(name, g.onboardMsg(g.keyName(mk.Id), g.fresh("dev"), mk.Kinds[0], d.Serial, name)))
+		}
+	case 28, 29:
+		if p, ok := g.proofRewardInvalid(name); ok {
+			return p
 		}
 	case 24, 25, 26, 27:
 		if p, ok := g.marketInvalid(name); ok {
