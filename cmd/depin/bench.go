@@ -60,7 +60,13 @@ func benchLedgerCmd() *cobra.Command {
 			if cfg.Senders <= 0 {
 				cfg.Senders = cfg.Txs
 			}
+			bar := newProgress(cmd.ErrOrStderr(), 0)
+			cfg.Progress = func(done, total int, run string) {
+				bar.total = total
+				bar.step(done, run)
+			}
 			rep, _, err := bench.RunLedger(cmd.Context(), cfg)
+			bar.done()
 			if err != nil {
 				return err
 			}

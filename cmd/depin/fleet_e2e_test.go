@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,6 +191,13 @@ func TestFleetEndToEnd(t *testing.T) {
 		if !res.Match {
 			t.Errorf("replay epoch %d: got root %s, settled %s", e, res.ReplayRoot, res.ChainRoot)
 		}
+	}
+
+	// The CLI replays the same range with one line per epoch.
+	out := mustRun(t, t.TempDir(), "", "rewards", "replay", "--epoch", "0", "--to", strconv.FormatUint(last.Epoch, 10),
+		"--node", dn.rpc.URL(), "--oracle", dn.oracle)
+	if n := strings.Count(out, ": match ("); uint64(n) != last.Epoch+1 {
+		t.Errorf("rewards replay --to: got %d matches, want %d:\n%s", n, last.Epoch+1, out)
 	}
 
 	settled := checkFleetReports(t, ctx, dn, src, members, last.Epoch)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,8 @@ the scorer version the chain recorded and the reward engine, and compares manife
 		Args:    cobra.NoArgs,
 		RunE:    runRewardsReplay,
 	}
-	replay.Flags().Uint64("epoch", 0, "the epoch to replay")
+	replay.Flags().Uint64("epoch", 0, "the epoch to replay (the first, with --to)")
+	replay.Flags().Uint64("to", 0, "replay every epoch from --epoch to this one, with a progress bar")
 	_ = replay.MarkFlagRequired("epoch")
 	replay.Flags().String("node", client.DefaultNode, "CometBFT RPC address of a node")
 	replay.Flags().String("oracle", defaultOracle, "base URL of an oracle's API")
@@ -73,6 +75,9 @@ func runRewardsReplay(cmd *cobra.Command, _ []string) error {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
+	if to, _ := cmd.Flags().GetUint64("to"); cmd.Flags().Changed("to") {
+		return replayRange(cmd, ctx, c, oracleURL, ingestURL, epoch, to)
+	}
 	res, err := score.Replay(ctx, &replay.RPCChain{Client: c}, replay.NewHTTPSource(oracleURL, ingestURL), chain.Kinds(), epoch, geo.H3{})
 	if err != nil {
 		var le *ledger.Error
@@ -90,6 +95,55 @@ func runRewardsReplay(cmd *cobra.Command, _ []string) error {
 	}
 	if !res.Match {
 		return fmt.Errorf("epoch %d does not replay to the settled root", epoch)
+	}
+	return nil
+}
+
+// replayRange replays epochs from..to, one line per epoch, with a progress
+// bar on a terminal; any epoch that fails or differs fails the command.
+func replayRange(cmd *cobra.Command, ctx context.Context, c *client.Client, oracleURL, ingestURL string, from, to uint64) error {
+	if to < from {
+		return fmt.Errorf("replay: --to %d is before --epoch %d", to, from)
+	}
+	if to-from >= 10_000 {
+		return fmt.Errorf("replay: %d epochs at once; replay at most 10000", to-from+1)
+	}
+	total := int(to - from + 1)
+	bar := newProgress(cmd.ErrOrStderr(), total)
+	var results []*score.ReplayResult
+	var bad []string
+	for n := from; n <= to; n++ {
+		bar.step(int(n-from), fmt.Sprintf("epoch %d", n))
+		res, err := score.Replay(ctx, &replay.RPCChain{Client: c}, replay.NewHTTPSource(oracleURL, ingestURL), chain.Kinds(), n, geo.H3{})
+		switch {
+		case err != nil:
+			bad = append(bad, fmt.Sprintf("%d (%v)", n, err))
+			if !outputJSON(cmd) {
+				bar.done()
+				fmt.Fprintf(cmd.OutOrStdout(), "epoch %d: error: %v\n", n, err)
+			}
+			continue
+		case !res.Match:
+			bad = append(bad, fmt.Sprintf("%d (differs)", n))
+		}
+		results = append(results, res)
+		if !outputJSON(cmd) {
+			bar.done()
+			verdict := "match"
+			if !res.Match {
+				verdict = "MISMATCH: settled " + res.ChainRoot + ", replayed " + res.ReplayRoot
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "epoch %d: %s (%d reports, root %s)\n", n, verdict, res.Summary.Reports, res.ReplayRoot)
+		}
+	}
+	bar.done()
+	if outputJSON(cmd) {
+		if err := printJSON(cmd, results); err != nil {
+			return err
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("replay: %d of %d epochs do not replay to their settled roots: %s (rerun one with depin rewards replay --epoch N for details)", len(bad), total, strings.Join(bad, ", "))
 	}
 	return nil
 }

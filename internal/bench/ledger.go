@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/depin-network/depin/internal/app"
@@ -36,6 +37,9 @@ type LedgerConfig struct {
 	// whose mempool connection checks one transaction at a time: the gain
 	// of concurrent CheckTx, measured in the same run.
 	SerialCheckTx bool
+	// Progress, if set, is told before each run starts: the runs done, the
+	// runs in all, and the run that starts.
+	Progress func(done, total int, run string)
 }
 
 // DefaultLedgerConfig is the configuration of `depin bench ledger`.
@@ -100,22 +104,35 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 	rep := &Report{Title: fmt.Sprintf("ledger: %d signed transfers (%d B each on average) from %d senders, %d RPC workers (broadcast_tx_sync), timeout_commit %s",
 		cfg.Txs, load.Bytes()/len(load.Txs), load.Senders, cfg.Workers, cfg.BlockTime)}
 	var runs []LedgerRun
+	total := 2 * len(cfg.Validators)
+	if cfg.SerialCheckTx && slices.Contains(cfg.Validators, 1) {
+		total++
+	}
+	tell := func(run string) {
+		if cfg.Progress != nil {
+			cfg.Progress(len(runs), total, run)
+		}
+	}
 	for _, v := range cfg.Validators {
+		tell(fmt.Sprintf("kvstore, %d validator(s)", v))
 		base, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, fmt.Sprintf("kvstore-%d", v)), "kvstore", v, kv)
 		if err != nil {
 			return nil, nil, err
 		}
+		runs = append(runs, base)
+		tell(fmt.Sprintf("depin, %d validator(s)", v))
 		fig, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, fmt.Sprintf("depin-%d", v)), "depin", v, load)
 		if err != nil {
 			return nil, nil, err
 		}
-		runs = append(runs, base, fig)
+		runs = append(runs, fig)
 		rep.Rows = append(rep.Rows, Row{
 			Name: fmt.Sprintf("depin, %d validator(s)", v), Figure: fig.Rate(), Unit: "tx/s",
 			BaselineName: "cometbft kvstore", Baseline: base.Rate(),
 			Note: fig.note(base, ""),
 		})
 		if v == 1 && cfg.SerialCheckTx {
+			tell("depin, 1 validator, CheckTx serialized")
 			ser, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-serial"), "depin-serial-checktx", 1, load)
 			if err != nil {
 				return nil, nil, err
