@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/depin-network/depin/internal/query"
@@ -78,6 +80,9 @@ type rpcResponse struct {
 // do sends a request and decodes the JSON-RPC result into out.
 func (c *Client) do(ctx context.Context, req *http.Request, out any) error {
 	resp, err := c.http.Do(req.WithContext(ctx))
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("no node answers at %s (start one with depin start or depin devnet, or point --node or depin config set node at one): %w", c.base, err)
+	}
 	if err != nil {
 		return err
 	}

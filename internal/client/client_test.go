@@ -211,7 +211,8 @@ func TestNodeDown(t *testing.T) {
 	url := srv.URL
 	srv.Close()
 	c, _ := client.New(url)
-	if _, err := c.Status(context.Background()); err == nil || !strings.HasPrefix(err.Error(), "client: status: ") {
-		t.Errorf("got %v, want a client: status: error", err)
+	if _, err := c.Status(context.Background()); err == nil || !strings.HasPrefix(err.Error(), "client: status: ") ||
+		!strings.Contains(err.Error(), "depin devnet") {
+		t.Errorf("got %v, want a client: status: error that says how to start a node", err)
 	}
 }

@@ -212,7 +212,7 @@ func (k *Keyring) load(name string) (*entry, error) {
 	f, err := os.Open(k.path(name))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%q: %w", name, ErrUnknownKey)
+			return nil, fmt.Errorf("%q: %w in %s (depin keys list shows the keys; check --home and --keyring-backend)", name, ErrUnknownKey, k.dir)
 		}
 		return nil, fmt.Errorf("%q: %w", name, err)
 	}
