@@ -27,13 +27,9 @@ import (
 //	GET /v1/segments/{hash}                 the segments the oracle scored
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/rewards/epochs/{n}", s.getSummary)
-	mux.HandleFunc("GET /v1/rewards/epochs/{n}/manifest", s.getBlob(func(r *epochRecord) string { return r.Manifest }, "application/octet-stream"))
-	mux.HandleFunc("GET /v1/rewards/epochs/{n}/bundle", s.getBlob(func(r *epochRecord) string { return r.Bundle }, "application/json"))
-	mux.HandleFunc("GET /v1/rewards/epochs/{n}/explanations", s.getBlob(func(r *epochRecord) string { return r.Explanations }, "application/json"))
-	mux.HandleFunc("GET /v1/rewards/devices/{id}", s.getDevice)
-	mux.HandleFunc("GET /v1/rewards/devices/{id}/proof", s.getProof)
-	mux.HandleFunc("GET /v1/segments/{hash}", s.getSegment)
+	for _, r := range s.routes() {
+		mux.HandleFunc(r.Method+" "+r.Path, r.h)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
 	mux.Handle("GET /openapi.json", apidoc.Handler(apidoc.Info{Title: "depin oracle", Version: "v1",
 		Description: "Reward explanations, epoch summaries, manifests, input bundles and claim proofs of the epochs this oracle scored."}, Routes()))
@@ -43,16 +39,44 @@ func (s *Service) Handler() http.Handler {
 	return mux
 }
 
+// route is one JSON route and its handler: Handler serves exactly these,
+// and /openapi.json describes exactly these.
+type route struct {
+	apidoc.Route
+	h http.HandlerFunc
+}
+
+func (s *Service) routes() []route {
+	get := func(path, summary string, h http.HandlerFunc) route {
+		return route{apidoc.Route{Method: http.MethodGet, Path: path, Summary: summary}, h}
+	}
+	blob := func(path, summary, ctype string, pick func(*epochRecord) string) route {
+		r := get(path, summary, s.getBlob(pick, ctype))
+		if ctype != "application/json" {
+			r.Produces = ctype
+		}
+		return r
+	}
+	out := []route{
+		get("/v1/rewards/epochs/{n}", "an epoch's summary: reports by reason, pools, totals", s.getSummary),
+		blob("/v1/rewards/epochs/{n}/manifest", "the canonical manifest bytes (cumulative totals)", "application/octet-stream", func(r *epochRecord) string { return r.Manifest }),
+		blob("/v1/rewards/epochs/{n}/bundle", "the canonical inputs bundle, to replay the epoch", "application/json", func(r *epochRecord) string { return r.Bundle }),
+		blob("/v1/rewards/epochs/{n}/explanations", "every device's explanation of the epoch (JSON array)", "application/json", func(r *epochRecord) string { return r.Explanations }),
+		get("/v1/rewards/devices/{id}", "a device's explanation: shares, pools and a reason per report (latest epoch, or ?epoch=N)", s.getDevice),
+		get("/v1/rewards/devices/{id}/proof", "a device's cumulative total and Merkle proof against a settled root (or ?epoch=N)", s.getProof),
+		get("/v1/segments/{hash}", "a segment the oracle scored", s.getSegment),
+	}
+	out[4].Query, out[5].Query, out[6].Produces = []string{"epoch"}, []string{"epoch"}, "application/octet-stream"
+	return out
+}
+
 // Routes lists the oracle API's JSON routes (described at /openapi.json).
 func Routes() []apidoc.Route {
-	return []apidoc.Route{
-		{Method: http.MethodGet, Path: "/v1/rewards/epochs/{n}", Summary: "an epoch's summary: reports by reason, pools, totals"},
-		{Method: http.MethodGet, Path: "/v1/rewards/epochs/{n}/manifest", Summary: "the canonical manifest bytes (cumulative totals)", Produces: "application/octet-stream"},
-		{Method: http.MethodGet, Path: "/v1/rewards/epochs/{n}/bundle", Summary: "the canonical inputs bundle, to replay the epoch"},
-		{Method: http.MethodGet, Path: "/v1/rewards/devices/{id}", Summary: "a device's explanation: shares, pools and a reason per report", Query: []string{"epoch"}},
-		{Method: http.MethodGet, Path: "/v1/rewards/devices/{id}/proof", Summary: "a device's cumulative total and Merkle proof against a settled root", Query: []string{"epoch"}},
-		{Method: http.MethodGet, Path: "/v1/segments/{hash}", Summary: "a segment the oracle scored", Produces: "application/octet-stream"},
+	var out []apidoc.Route
+	for _, r := range (&Service{}).routes() {
+		out = append(out, r.Route)
 	}
+	return out
 }
 
 // writeError answers with the shared error shape (internal/apidoc).
