@@ -25,7 +25,7 @@ func TestExampleBuilds(t *testing.T) {
 	build.Dir = "example"
 	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build in agent/example: %v\n%s", err, out)
+		t.Fatalf("go build in agent/example: %v\n%s\n(after a dependency change in go.mod, run `go mod tidy` in agent/example)", err, out)
 	}
 	out, err := exec.Command(bin).CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "pin1") {
