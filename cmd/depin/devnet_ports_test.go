@@ -148,7 +148,10 @@ func TestDevnetSideBySide(t *testing.T) {
 	if !strings.Contains(r.stdout, "1000000000000") {
 		t.Errorf("balance of dev1 via client config: got %s", r.stdout)
 	}
-	mustSucceed(t, run("tx", "bank", "send", "dev1", "dev2", "1pin"))
+	mustSucceed(t, run("tx", "bank", "send", "dev1", "dev2", "1pin", "-y"))
+	if r := run("tx", "bank", "send", "dev1", "dev2", "1pin", "--chain-id", "other-chain"); r.code == 0 || !strings.Contains(r.stderr, `not "other-chain"`) {
+		t.Errorf("tx on the wrong chain: got %s", r)
+	}
 	r = mustSucceed(t, run("status", "-o", "json"))
 	if !strings.Contains(r.stdout, `"chain_id":"depin-devnet"`) {
 		t.Errorf("status via client config: got %s", r.stdout)

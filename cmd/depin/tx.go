@@ -34,13 +34,39 @@ func init() {
 	pf.String("memo", "", "free text stored with the transaction")
 	pf.Duration("wait", client.DefaultWaitTimeout, "how long to wait for the transaction to be committed")
 	pf.String("passphrase-file", "", "read the keyring passphrase from the first line of this file")
+	pf.String("chain-id", "", "refuse to sign unless the node's chain has this id (default from the client config)")
+	pf.BoolP("yes", "y", false, "do not ask for confirmation (depin tx never asks; accepted as in Cosmos CLIs)")
 	rootCmd.AddCommand(txCmd)
 }
 
-// nodeClient returns a client of the --node flag.
+// nodeClient returns a client of the --node flag. With --chain-id (tx
+// commands), the node must be on that chain.
 func nodeClient(cmd *cobra.Command) (*client.Client, error) {
 	node, _ := cmd.Flags().GetString("node")
-	return client.New(node)
+	c, err := client.New(node)
+	if err != nil {
+		return nil, err
+	}
+	if f := cmd.Flags().Lookup("chain-id"); f != nil && f.Value.String() != "" && cmd.HasParent() && isTx(cmd) {
+		st, err := c.Status(cmd.Context())
+		if err != nil {
+			return nil, err
+		}
+		if st.ChainID != f.Value.String() {
+			return nil, fmt.Errorf("the node at %s is on chain %q, not %q: pass the right --node or --chain-id (depin config set chain-id)", c.URL(), st.ChainID, f.Value.String())
+		}
+	}
+	return c, nil
+}
+
+// isTx reports whether cmd is under depin tx.
+func isTx(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c == txCmd {
+			return true
+		}
+	}
+	return false
 }
 
 // chainDenom reads the token's denom from the node.
