@@ -83,7 +83,7 @@ func clientConfigNames() []string {
 
 // applyClientConfig sets every flag of cmd named in the client config that
 // was not given on the command line. "home" applies only to the global
-// --home (depin devnet has its own).
+// --home (depin devnet has its own), and not to depin init.
 func applyClientConfig(cmd *cobra.Command) error {
 	if cmd.Name() == "config" || (cmd.Parent() != nil && cmd.Parent().Name() == "config") {
 		return nil
@@ -97,7 +97,8 @@ func applyClientConfig(cmd *cobra.Command) error {
 		if f == nil || f.Changed {
 			continue
 		}
-		if k == "home" && f != rootCmd.PersistentFlags().Lookup("home") {
+		// depin init makes a new home: never the configured one.
+		if k == "home" && (f != rootCmd.PersistentFlags().Lookup("home") || cmd.Name() == "init" && cmd.Parent() == rootCmd) {
 			continue
 		}
 		if err := f.Value.Set(v); err != nil {

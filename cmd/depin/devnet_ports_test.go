@@ -161,6 +161,13 @@ func TestDevnetSideBySide(t *testing.T) {
 	if !strings.Contains(r.stdout, fmt.Sprintf(`"node":"http://127.0.0.1:%d"`, a.rpc)) {
 		t.Errorf("status --node a: got %s", r.stdout)
 	}
+	// depin init ignores the configured home: it makes a new one.
+	userHome := filepath.Join(dir, "user")
+	env = append(env, "HOME="+userHome)
+	mustSucceed(t, run("init", "--chain-id", "fresh", "--authority", "pin1lx4vyhxwurad648wejqy52vxr60u7fx5l5p4y3"))
+	if _, err := os.Stat(filepath.Join(userHome, ".depin", "config", "genesis.json")); err != nil {
+		t.Errorf("init without --home: %v", err)
+	}
 	if r := run("config", "set", "colour", "blue"); r.code == 0 || !strings.Contains(r.stderr, "unknown setting") {
 		t.Errorf("config set colour: got %s", r)
 	}
