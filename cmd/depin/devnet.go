@@ -32,6 +32,7 @@ const (
 	devIngest       = "ingest"
 	devOracle       = "oracle"
 	devnetBlockTime = 200 * time.Millisecond
+	devnetMetrics   = "127.0.0.1:26660" // CometBFT's Prometheus listener
 )
 
 func init() {
@@ -88,6 +89,14 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// CometBFT's own metrics, on loopback (docs/clients.md). Only the
+	// devnet command turns them on: CometBFT registers them globally, once
+	// per process.
+	if !cmd.Flags().Changed("metrics.laddr") {
+		if err := cmd.Flags().Set("metrics.laddr", devnetMetrics); err != nil {
+			return err
+		}
+	}
 	n, err := openNode(cmd)
 	if err != nil {
 		return err
@@ -227,12 +236,7 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	ac.Explorer.Enable = true
 	err = node.Init(home, node.InitOptions{
 		ChainID: devnetChainID, Moniker: "devnet", Genesis: g, App: ac, Stake: stakeOpts,
-		Comet: func(c *cmtcfg.Config) {
-			c.Consensus.TimeoutCommit = devnetBlockTime
-			// CometBFT's own metrics, on loopback (docs/clients.md).
-			c.Instrumentation.Prometheus = true
-			c.Instrumentation.PrometheusListenAddr = "127.0.0.1:26660"
-		},
+		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
 	})
 	if err != nil {
 		return err

@@ -15,11 +15,19 @@ import (
 // figures an operator watches (docs/clients.md lists every series).
 var eventCounters = []struct{ event, name, help string }{
 	{"proof.segment", "depin_segments_committed_total", "Report segments whose Merkle roots were committed on the ledger."},
-	{"reward.epoch_end", "depin_epochs_ended_total", "Reward epochs closed by the epoch clock."},
+	{"epoch.end", "depin_epochs_ended_total", "Epochs closed by the epoch clock."},
 	{"reward.submit", "depin_oracle_submissions_total", "Oracle root submissions accepted by the ledger."},
 	{"reward.settled", "depin_epochs_settled_total", "Reward epochs settled by an oracle quorum agreeing on one root."},
 	{"reward.disagreement", "depin_oracle_disagreements_total", "Oracle submissions whose root differs from another oracle's for the same epoch."},
 	{"reward.claim", "depin_reward_claims_total", "Reward claims paid to device owners."},
+	{"market.lease", "depin_market_leases_opened_total", "Market leases opened."},
+	{"market.lease_closed", "depin_market_leases_closed_total", "Market leases closed (escrow dry, by either party, or expired)."},
+	{"market.receipt", "depin_market_receipts_total", "Usage receipts accepted by the market."},
+	{"credits.buy", "depin_credit_purchases_total", "Credit purchases (tokens burned for credits)."},
+	{"stake.delegate", "depin_stake_delegations_total", "Delegations to validators."},
+	{"stake.slash", "depin_stake_slashes_total", "Validators slashed (double signing or downtime)."},
+	{"gov.submit", "depin_gov_proposals_total", "Governance proposals submitted."},
+	{"gov.vote", "depin_gov_votes_total", "Governance votes cast."},
 }
 
 // Metrics are the node's Prometheus series, served on the JSON API's
