@@ -144,14 +144,15 @@ func (s *HTTPSource) getJSON(ctx context.Context, path string, out any) error {
 }
 
 // ClaimProof is the JSON body of GET /v1/rewards/devices/{id}/proof: what
-// MsgClaim carries.
+// MsgClaim carries. 64-bit numbers are JSON strings, as everywhere in
+// depin's JSON APIs (internal/apidoc).
 type ClaimProof struct {
 	Device     string   `json:"device"`
-	Epoch      uint64   `json:"epoch"`
+	Epoch      uint64   `json:"epoch,string"`
 	Root       string   `json:"root"`
-	Cumulative uint64   `json:"cumulative"`
-	Index      uint64   `json:"index"`
-	Size       uint64   `json:"size"`
+	Cumulative uint64   `json:"cumulative,string"`
+	Index      uint64   `json:"index,string"`
+	Size       uint64   `json:"size,string"`
 	Path       []string `json:"path"`
 }
 
