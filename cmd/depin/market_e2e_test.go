@@ -46,7 +46,7 @@ func TestMarketDevnetEndToEnd(t *testing.T) {
 	if err := initDevnetWith(home, io.Discard, devnetOptions{market: true}); err != nil {
 		t.Fatal(err)
 	}
-	setGenesisParams(t, home, map[string]uint64{"reward.epoch_blocks": 30, "reward.segment_grace_blocks": 5,
+	setGenesisParams(t, home, map[string]uint64{"epoch.blocks": 30, "reward.segment_grace_blocks": 5,
 		market.MinDeposit.Name: 10_000, market.SettlePeriod.Name: 5})
 	ac, err := node.LoadAppConfig(home)
 	if err != nil {
