@@ -198,3 +198,27 @@ func TestFeesDocUpToDate(t *testing.T) {
 		t.Errorf("docs/fees.md does not say %q", want)
 	}
 }
+
+// A reservation never expires under a queued chain (blocks without the tx
+// do not break it), and after ReservationBlocks another tx may take over
+// its sequence.
+func TestStaleReservationTakenOver(t *testing.T) {
+	a := appWithBalances(t, 1_000_000, 1_000_000)
+	to := testAddr(0)
+	if r := a.CheckTx(sendTx(t, 1, 0, to, 1)); r.Code != ledger.CodeOK {
+		t.Fatal(r.Log)
+	}
+	for range ReservationBlocks - 1 {
+		runBlock(t, a)
+	}
+	if r := a.CheckTx(sendTx(t, 1, 0, to, 2)); r.Code != ledger.CodeSequenceUsed {
+		t.Fatalf("before %d blocks: %v (%s), want sequence_used", ReservationBlocks, r.Code, r.Log)
+	}
+	runBlock(t, a)
+	if r := a.CheckTx(sendTx(t, 1, 1, to, 1)); r.Code != ledger.CodeOK {
+		t.Fatalf("the queued chain broke after %d empty blocks: %v (%s)", ReservationBlocks, r.Code, r.Log)
+	}
+	if r := a.CheckTx(sendTx(t, 1, 0, to, 2)); r.Code != ledger.CodeOK {
+		t.Fatalf("stale reservation: %v (%s), want ok (taken over)", r.Code, r.Log)
+	}
+}

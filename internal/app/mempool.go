@@ -24,10 +24,12 @@ import (
 // the mempool bounds what a sender may queue: the fees of its reserved
 // transactions plus the new one must not exceed its committed balance
 // (the fee module's FeeBalance). Reservations are released when their
-// transactions leave the mempool in a block (whatever their result), when
-// a failure in a block breaks the sender's chain of sequences (the rest
-// would fail as gaps), and after ReservationBlocks blocks in any case (a
-// transaction the engine dropped without a block).
+// transactions leave the mempool in a block (whatever their result) and
+// when a failure in a block breaks the sender's chain of sequences (the
+// rest would fail as gaps). A reservation held for ReservationBlocks
+// blocks may be taken over by another transaction for the same sequence
+// (the engine may have dropped the first without a block), so a sender is
+// never locked out.
 //
 // CheckTx is safe to call from many goroutines at once, as the node's
 // mempool connection does. Decoding, the signature check and the checks
@@ -44,7 +46,8 @@ func (a *App) CheckTx(raw []byte) Result { return a.checkTx(raw, true) }
 // DryCheckTx answers as CheckTx would and reserves nothing.
 func (a *App) DryCheckTx(raw []byte) Result { return a.checkTx(raw, false) }
 
-// ReservationBlocks is how many blocks a mempool reservation lives at most.
+// ReservationBlocks is how many blocks a mempool reservation holds its
+// sequence against another transaction.
 const ReservationBlocks = 100
 
 // queue is what the mempool holds of one sender: a slot per reserved
@@ -116,12 +119,16 @@ func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error,
 		return Result{Code: ledger.CodeSequenceUsed,
 			Log: fmt.Sprintf("sequence %d already used, account %s is at %d", seq, d.signer, committed)}
 	}
+	h, _ := a.db.LastCommit()
 	if s, ok := q[seq]; ok {
 		if s.hash == d.hash {
 			return Result{Code: ledger.CodeOK} // the same transaction again
 		}
-		return Result{Code: ledger.CodeSequenceUsed,
-			Log: fmt.Sprintf("sequence %d of %s is taken by tx %X in the mempool", seq, d.signer, s.hash[:])}
+		if h-s.height < ReservationBlocks {
+			return Result{Code: ledger.CodeSequenceUsed,
+				Log: fmt.Sprintf("sequence %d of %s is taken by tx %X in the mempool", seq, d.signer, s.hash[:])}
+		}
+		// A stale reservation: this transaction takes it over below.
 	}
 	if seq > committed {
 		if _, ok := q[seq-1]; !ok {
@@ -139,8 +146,10 @@ func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error,
 	if a.feeBalance != nil {
 		var queued uint64
 		//archtest:maprange-ok a sum over the node's own mempool reservations
-		for _, s := range q {
-			queued += s.fee // each fee was within the balance when reserved: no overflow
+		for s, r := range q {
+			if s != seq {
+				queued += r.fee // each fee was within the balance when reserved: no overflow
+			}
 		}
 		bal := a.feeBalance(a.db, d.signer)
 		if total, ok := ledger.Add(queued, d.body.Fee); !ok || total > bal {
@@ -153,7 +162,6 @@ func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error,
 			q = make(queue)
 			a.pending[d.signer] = q
 		}
-		h, _ := a.db.LastCommit()
 		q[seq] = slot{hash: d.hash, fee: d.body.Fee, height: h}
 	}
 	return Result{Code: ledger.CodeOK}
@@ -172,8 +180,8 @@ func (a *App) admit(st ledger.Store, d *decoded, raw []byte, height int64) *ledg
 
 // releaseAfterBlock releases the reservations the committed block ended:
 // those of its transactions (they left the mempool), those below a
-// sender's committed sequence, those beyond a gap (a failure broke the
-// chain: they would fail), and those older than ReservationBlocks.
+// sender's committed sequence and those beyond a gap (a failure broke the
+// chain: they would fail).
 func (a *App) releaseAfterBlock() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -183,7 +191,6 @@ func (a *App) releaseAfterBlock() {
 		}
 	}
 	a.delivered = a.delivered[:0]
-	h, _ := a.db.LastCommit()
 	//archtest:maprange-ok deletes from the node's own mempool reservations, never state
 	for addr, q := range a.pending {
 		committed := Sequence(a.db, addr)
@@ -192,8 +199,8 @@ func (a *App) releaseAfterBlock() {
 			next++
 		}
 		//archtest:maprange-ok deletes from one sender's reservations, never state
-		for seq, s := range q {
-			if seq < committed || seq >= next || h-s.height >= ReservationBlocks {
+		for seq := range q {
+			if seq < committed || seq >= next {
 				delete(q, seq)
 			}
 		}
