@@ -16,8 +16,8 @@ const MapLimit = 2000
 // Zoom levels at which the map switches from coarse hexes to mid hexes to
 // devices.
 const (
-	MidZoom    = 8
-	DeviceZoom = 11
+	MidZoom    = 6
+	DeviceZoom = 9
 )
 
 // MapView is /api/map's answer.

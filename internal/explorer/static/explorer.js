@@ -38,7 +38,7 @@
   function networkMap(el) {
     var map = newMap(el);
     var layer = L.layerGroup().addTo(map);
-    var seq = 0, fitted = false;
+    var seq = 0, settling = true;
     el.dataset.state = "loading";
     function load() {
       var b = map.getBounds(), my = ++seq;
@@ -79,11 +79,17 @@
           }
           el.dataset.mode = v.mode;
           el.dataset.count = String(items.length);
-          if (!fitted && bounds.length) {
-            fitted = true;
-            map.fitBounds(bounds, { maxZoom: 13, padding: [20, 20] });
-            return;
+          // On first load, zoom in to the network: hexes first, then
+          // their finer hexes, until the devices show one by one.
+          if (settling && bounds.length) {
+            var lb = L.latLngBounds(bounds);
+            var z = Math.min(map.getBoundsZoom(lb, false, L.point(40, 40)), 13);
+            if (z > map.getZoom() || !map.getBounds().contains(lb)) {
+              map.fitBounds(lb, { maxZoom: 13, padding: [20, 20] });
+              return;
+            }
           }
+          settling = false;
           el.dataset.state = "ready";
         })
         .catch(function (e) { console.warn("map: " + e); });
