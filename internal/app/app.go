@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
@@ -93,6 +94,11 @@ type App struct {
 	// release their reservations; touched by the consensus connection only.
 	delivered  []deliveredTx
 	feeBalance func(st ledger.Store, a ledger.Address) uint64 // what a sender may spend on fees; nil: unbounded
+	// blockTime is the time of the last committed block (0 until this
+	// process commits one): CheckTx judges time-bound messages (unjail,
+	// votes) against it.
+	blockTime    atomic.Int64
+	finalizeTime int64
 }
 
 // New builds an app over committed state with the given modules, in

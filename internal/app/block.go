@@ -100,6 +100,7 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 	a.appHash = nextAppHash(a.appHash, b.Height, writes)
 	a.height = b.Height
 	a.finalized = true
+	a.finalizeTime = b.Time
 	res.AppHash = a.appHash
 	return res, nil
 }
@@ -292,6 +293,7 @@ func (a *App) Commit() error {
 	a.staged = ledger.NewOverlay(a.db)
 	a.index = a.index[:0]
 	a.finalized = false
+	a.blockTime.Store(a.finalizeTime)
 	a.releaseAfterBlock()
 	return nil
 }

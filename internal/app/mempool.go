@@ -174,7 +174,7 @@ func (a *App) admit(st ledger.Store, d *decoded, raw []byte, height int64) *ledg
 	if e := a.ante(st, d, raw, true); e != nil {
 		return e
 	}
-	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Signer: d.signer, NoEvents: true}
+	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Time: a.blockTime.Load(), Signer: d.signer, NoEvents: true}
 	return a.runMsgs(ctx, d)
 }
 
