@@ -6,8 +6,10 @@ import (
 
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/gov"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/stake"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
@@ -26,6 +28,16 @@ func (s *scenario) dump(what string, a args) string {
 			fmt.Fprintf(&b, "%s %d\n", addr, ledger.ReadU64(v))
 			return true
 		})
+	case "validators":
+		for _, v := range stake.QueryValidators(st).Validators {
+			fmt.Fprintf(&b, "%s %s power=%d tokens=%d shares=%d self_bond=%d commission=%d outstanding=%d\n", v.Operator, v.Status, v.Power,
+				v.Tokens, v.Shares, v.SelfBond, v.Commission, v.Outstanding)
+		}
+	case "proposals":
+		for _, p := range gov.Proposals(st, 0, 1000) {
+			v := gov.View(p)
+			fmt.Fprintf(&b, "%d %s deposit=%d reason=%q\n", v.ID, v.Status, v.TotalDeposit, v.FailedReason)
+		}
 	case "sequences":
 		ledger.IteratePrefix(st, []byte{ledger.PrefixAuth}, func(k, v []byte) bool {
 			addr, err := ledger.AddressFromBytes(k[1:])

@@ -173,6 +173,12 @@ func (s *scenario) genesis(args args) string {
 		name, v := splitPair(s.t, kv)
 		g.params[name] = parseU64(s.t, v)
 	}
+	for _, kv := range args.list("validators") {
+		name, bond := splitPair(s.t, kv)
+		g.validators = append(g.validators, chain.GenesisValidator{Operator: s.addr(name).String(), PubKey: hexKey(consKeyFor(name)),
+			SelfBond: parseU64(s.t, bond), CommissionBps: 1000, MaxCommissionBps: 2000, MaxChangeBps: 100})
+	}
+	g.gov = args.opt("gov", "false") == "true"
 	s.chainID = args.opt("chain", "depin-scenario")
 	args.done()
 	s.db = app.NewMemBackend()
