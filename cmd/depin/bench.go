@@ -19,7 +19,7 @@ func init() {
 measured in the same run on the same machine, and their ratio. BENCHMARKS.md explains each
 figure and the commands that reproduce the published numbers.`,
 	}
-	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd())
+	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd())
 	c.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the whole run (load generator included) to this file")
 	c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		path, _ := cmd.Flags().GetString("cpuprofile")
@@ -191,5 +191,30 @@ func benchMarketCmd() *cobra.Command {
 	f.IntSlice("leases", d.Sizes, "open leases per run; the first is the baseline")
 	f.Int("due", d.Due, "leases due in every block")
 	f.Int("blocks", d.Blocks, "measured blocks per run")
+	return c
+}
+
+func benchIndexerCmd() *cobra.Command {
+	d := bench.DefaultIndexerConfig()
+	c := &cobra.Command{
+		Use:   "indexer",
+		Short: "Indexer catch-up rate and explorer page latency over a long chain with many devices",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := d
+			cfg.Devices, _ = cmd.Flags().GetInt("devices")
+			cfg.Blocks, _ = cmd.Flags().GetInt("blocks")
+			cfg.Requests, _ = cmd.Flags().GetInt("requests")
+			cfg.BlockTime = devnetBlockTime
+			rep, err := bench.RunIndexer(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			return rep.Print(cmd.OutOrStdout())
+		},
+	}
+	c.Flags().Int("devices", d.Devices, "devices onboarded and located")
+	c.Flags().Int("blocks", d.Blocks, "blocks in the chain")
+	c.Flags().Int("requests", d.Requests, "requests per page for the percentiles")
 	return c
 }
