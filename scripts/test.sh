@@ -29,7 +29,7 @@ fi
 # Start a throwaway PostgreSQL on a loopback port for the tests.
 if [ -z "${DEPIN_TEST_POSTGRES_URL:-}" ] && pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1) && [ -n "$pgbin" ]; then
   pgdir=$(mktemp -d /tmp/depin-pg.XXXXXX)
-  pgport=${DEPIN_TEST_POSTGRES_PORT:-54329}
+  pgport=${DEPIN_TEST_POSTGRES_PORT:-$((20000 + RANDOM % 20000))}
   pguser=$(id -un)
   run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
   if [ "$(id -u)" = 0 ]; then chown postgres "$pgdir"; pguser=postgres; fi
