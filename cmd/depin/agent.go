@@ -39,10 +39,12 @@ func defaultAgentFile() agentFile {
 	return agentFile{Config: acov.DefaultConfig(), LogLevel: "info", Sim: simSection{SimConfig: acov.DefaultSimConfig()}}
 }
 
-var agentCmd = &cobra.Command{
-	Use:   "agent --config FILE",
-	Short: "Run one device: beacons, witnesses and heartbeats sent to ingest",
-	Long: `Run one device with the agent SDK (package agent): it fetches the chain entropy from
+// newAgentCmds builds the commands of this file; the root command adds them.
+func newAgentCmds() []*cobra.Command {
+	agentCmd := &cobra.Command{
+		Use:   "agent --config FILE",
+		Short: "Run one device: beacons, witnesses and heartbeats sent to ingest",
+		Long: `Run one device with the agent SDK (package agent): it fetches the chain entropy from
 ingest, beacons once per beacon_interval at a random offset, witnesses the beacons its
 radio hears, sends a heartbeat every heartbeat_interval, and submits the signed reports
 to ingest in batches, retrying when ingest is unreachable.
@@ -55,11 +57,9 @@ simulated fleet puts many agents in one shared acov.SimMedium so they hear each 
 Relative paths in the config file are relative to the file. Create a device key and a
 config with 'depin agent init DIR', register the printed public key as a device on chain,
 then run 'depin agent --config DIR/agent.toml'.`,
-	Args: cobra.NoArgs,
-	RunE: runAgent,
-}
-
-func init() {
+		Args: cobra.NoArgs,
+		RunE: runAgent,
+	}
 	agentCmd.Flags().String("config", "", "the agent's TOML config file (required)")
 	initAgent := &cobra.Command{
 		Use:   "init DIR",
@@ -71,7 +71,7 @@ func init() {
 	initAgent.Flags().String("region", acov.RegionEU868.String(), "regional plan: EU868, US915 or AU915")
 	initAgent.Flags().Uint64("cell", 0, "the device's H3 cell for heartbeats (e.g. 0x8c1f1d4a8c8a9ff)")
 	agentCmd.AddCommand(initAgent)
-	rootCmd.AddCommand(agentCmd)
+	return []*cobra.Command{agentCmd}
 }
 
 // loadAgentFile reads the config file over the defaults and resolves its

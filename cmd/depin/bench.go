@@ -11,7 +11,8 @@ import (
 	"github.com/depin-network/depin/internal/bench"
 )
 
-func init() {
+// newBenchCmds builds the commands of this file; the root command adds them.
+func newBenchCmds() []*cobra.Command {
 	c := &cobra.Command{
 		Use:   "bench",
 		Short: "Run the benchmarks of DESIGN §4 and print each figure against its baseline",
@@ -40,7 +41,7 @@ figure and the commands that reproduce the published numbers.`,
 		}
 		return nil
 	}
-	rootCmd.AddCommand(c)
+	return []*cobra.Command{c}
 }
 
 func benchLedgerCmd() *cobra.Command {

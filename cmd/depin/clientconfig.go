@@ -98,7 +98,7 @@ func applyClientConfig(cmd *cobra.Command) error {
 			continue
 		}
 		// depin init makes a new home: never the configured one.
-		if k == "home" && (f != rootCmd.PersistentFlags().Lookup("home") || cmd.Name() == "init" && cmd.Parent() == rootCmd) {
+		if k == "home" && (f != cmd.Root().PersistentFlags().Lookup("home") || cmd.Name() == "init" && cmd.Parent() == cmd.Root()) {
 			continue
 		}
 		if err := f.Value.Set(v); err != nil {
@@ -184,10 +184,4 @@ A flag given on the command line always wins. depin devnet writes it for its net
 	}
 	c.AddCommand(set, get, unset)
 	return c
-}
-
-func init() {
-	cobra.EnableTraverseRunHooks = true
-	rootCmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applyClientConfig(cmd) }
-	rootCmd.AddCommand(configCmd())
 }

@@ -22,17 +22,17 @@ import (
 // maxJSONFile bounds the certificate and onboarding files read.
 const maxJSONFile = 64 << 10
 
-var deviceToolsCmd = &cobra.Command{
-	Use:   "device",
-	Short: "Sign device onboarding documents offline (maker certificate, device binding)",
-	Long: `Onboarding a device takes two signatures besides the owner's transaction:
+// newDeviceToolsCmds builds the commands of this file; the root command adds them.
+func newDeviceToolsCmds() []*cobra.Command {
+	deviceToolsCmd := &cobra.Command{
+		Use:   "device",
+		Short: "Sign device onboarding documents offline (maker certificate, device binding)",
+		Long: `Onboarding a device takes two signatures besides the owner's transaction:
   1. the maker certifies the device key:  depin device certify --maker-key acme --device-pubkey HEX --kind coverage --serial SN1 --out cert.json
   2. the device binds itself to its owner: depin device bind --device-key dev1 --owner pin1... --chain-id ID --cert cert.json --out onboard.json
   3. the owner sends it:                   depin tx device onboard alice --file onboard.json
 Keys come from <home>/keyring; nothing here talks to a node (except bind without --chain-id).`,
-}
-
-func init() {
+	}
 	certify := &cobra.Command{
 		Use:   "certify",
 		Short: "Sign a maker's certificate for a device key",
@@ -59,7 +59,7 @@ func init() {
 	bind.Flags().String("out", "", "write the onboarding file to this new file instead of standard output")
 	deviceToolsCmd.PersistentFlags().String("passphrase-file", "", "read the keyring passphrase from the first line of this file")
 	deviceToolsCmd.AddCommand(certify, bind)
-	rootCmd.AddCommand(deviceToolsCmd)
+	return []*cobra.Command{deviceToolsCmd}
 }
 
 func runCertify(cmd *cobra.Command, _ []string) error {

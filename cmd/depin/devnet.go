@@ -35,7 +35,8 @@ const (
 	devnetMetrics   = "127.0.0.1:26660" // CometBFT's Prometheus listener
 )
 
-func init() {
+// newDevnetCmds builds the commands of this file; the root command adds them.
+func newDevnetCmds() []*cobra.Command {
 	c := &cobra.Command{
 		Use:   "devnet",
 		Short: "Run a complete one-validator network on this machine",
@@ -49,15 +50,13 @@ on a real network.`,
 		RunE: runDevnet,
 	}
 	addListenFlags(c)
-	addMarketFlags(c)
+	addFleetFlags(c)
 	c.Flags().String("home", filepath.Join(defaultHome(), "devnet"), "devnet home directory")
 	c.Flags().Bool("init-only", false, "initialise the devnet home and exit without starting it")
 	c.Flags().Bool("write-client-config", true, "point the client config (depin config) at this devnet, so that other commands need no --home, --node or --keyring-backend")
-	c.Flags().Int("devices", 200, "simulated coverage devices in the fleet (0: none)")
 	c.Flags().Bool("staking", true, "on first run, make the validator a staking validator operated by dev9 with 10,000 PIN bonded, so that delegations, rewards and slashing work")
 	c.Flags().Bool("gov", false, "on first run, make the governance module the params authority: parameters, oracles and ingest operators then change by proposal (a proposal passes in about a minute)")
-	c.Flags().Float64("adversaries", 0.1, "fraction of the fleet that cheats: location spoofers, witness forgers, replayers and a colluding clique")
-	rootCmd.AddCommand(c)
+	return []*cobra.Command{c}
 }
 
 // devSeed derives a dev key's seed from its name.
@@ -69,18 +68,29 @@ func devSeed(name string) []byte {
 func runDevnet(cmd *cobra.Command, _ []string) error {
 	home := homeDir(cmd)
 	out := cmd.OutOrStdout()
+	var fleets []devnetFleet
 	if !node.Initialized(home) {
 		var o devnetOptions
 		o.staking, _ = cmd.Flags().GetBool("staking")
 		o.gov, _ = cmd.Flags().GetBool("gov")
-		o.market, _ = cmd.Flags().GetBool("market")
+		o.fleets, _ = cmd.Flags().GetStringSlice("fleet")
 		if o.gov && !o.staking {
 			return fmt.Errorf("devnet: --gov needs --staking: votes are weighed by bonded stake")
 		}
 		if err := initDevnetWith(home, out, o); err != nil {
 			return err
 		}
+		fs, err := lookupFleets(o.fleets)
+		if err != nil {
+			return err
+		}
+		fleets = fs
 	} else {
+		fs, err := resumeFleets(cmd, home)
+		if err != nil {
+			return err
+		}
+		fleets = fs
 		fmt.Fprintf(out, "resuming devnet in %s\n", home)
 	}
 	if initOnly, _ := cmd.Flags().GetBool("init-only"); initOnly {
@@ -131,26 +141,14 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	} else {
 		fmt.Fprintf(out, "client config %s now points at this devnet; try: depin query bank balance dev1\n", clientConfigPath())
 	}
-	devices, _ := cmd.Flags().GetInt("devices")
-	adversaries, _ := cmd.Flags().GetFloat64("adversaries")
-	if adversaries < 0 || adversaries > 1 {
-		return fmt.Errorf("devnet: --adversaries %v must be between 0 and 1", adversaries)
-	}
-	if devices > 0 {
-		fmt.Fprintf(out, "fleet: %d simulated devices around Berlin, %.0f%% adversaries; rewards settle every epoch (about a minute)\n", devices, adversaries*100)
-		stopFleet, err := startFleet(ctx, n, home, devices, adversaries, n.Log().With("module", "fleet"))
+	env := fleetEnv{cmd: cmd, node: n, home: home, out: out}
+	for _, f := range fleets {
+		env.logger = n.Log().With("fleet", f.name)
+		stop, err := f.start(ctx, env)
 		if err != nil {
-			return err
+			return fmt.Errorf("devnet: fleet %s: %w", f.name, err)
 		}
-		defer stopFleet()
-	}
-	if on, _ := cmd.Flags().GetBool("market"); on {
-		fmt.Fprintf(out, "market: simulated providers and consumers; consumer0's lease runs dry and the sweep closes it; try: depin query market leases --home %s\n", home)
-		stopMarket, err := startMarket(ctx, cmd, n, home, n.Log().With("module", "market"))
-		if err != nil {
-			return err
-		}
-		defer stopMarket()
+		defer stop()
 	}
 	return n.Run(ctx)
 }
@@ -161,8 +159,9 @@ type devnetOptions struct {
 	staking bool
 	// gov makes the governance module the params authority.
 	gov bool
-	// market funds the simulated market's keys and adds a usage pool.
-	market bool
+	// fleets are the simulated fleets whose genesis (keys, balances,
+	// pools) the devnet gets; depin devnet runs them.
+	fleets []string
 }
 
 // initDevnet initialises a devnet with a fixed validator and an authority
@@ -206,9 +205,16 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	if g.Modules, err = serviceGenesis(maker, ingestKey, oracleKey); err != nil {
 		return err
 	}
-	if o.market {
-		if err := marketGenesis(kr, &g); err != nil {
-			return err
+	fleets, err := lookupFleets(o.fleets)
+	if err != nil {
+		return err
+	}
+	for _, f := range fleets {
+		if f.genesis == nil {
+			continue
+		}
+		if err := f.genesis(kr, &g); err != nil {
+			return fmt.Errorf("devnet: fleet %s: %w", f.name, err)
 		}
 	}
 	// The ingest operator and the oracle pay fees for their transactions.
@@ -239,6 +245,9 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 		Comet: func(c *cmtcfg.Config) { c.Consensus.TimeoutCommit = devnetBlockTime },
 	})
 	if err != nil {
+		return err
+	}
+	if err := writeFleets(home, fleets); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "initialised devnet in %s\n", home)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 
@@ -33,9 +32,22 @@ const (
 	devUsageBps = 2_000
 )
 
+// marketFleet simulates the open market: providers bid, consumers lease
+// (consumer0 lets its lease run dry), a pay-per-use consumer's receipts
+// feed the usage pool.
+var marketFleet = devnetFleet{
+	name:    "market",
+	help:    "providers and consumers of the open market, with a usage pool",
+	flags:   addMarketFlags,
+	genesis: marketGenesis,
+	start: func(ctx context.Context, env fleetEnv) (func(), error) {
+		fmt.Fprintf(env.out, "market: simulated providers and consumers; consumer0's lease runs dry and the sweep closes it; try: depin query market leases --home %s\n", env.home)
+		return startMarket(ctx, env.cmd, env.node, env.home, env.logger)
+	},
+}
+
 func addMarketFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.Bool("market", true, "simulate the market: providers bid, consumers lease (consumer0 lets its lease run dry), a pay-per-use consumer's receipts feed the usage pool")
 	f.Uint64("market-dry-blocks", marketsim.DefaultConfig().DryBlocks, "about how many blocks consumer0's deposit lasts before the sweep closes its lease")
 	f.Duration("market-interval", marketsim.DefaultConfig().Interval, "time between two rounds of the market simulation")
 }
@@ -50,31 +62,7 @@ func marketGenesis(kr *keyring.Keyring, g *app.Genesis) error {
 		}
 		g.Balances = append(g.Balances, app.GenesisBalance{Address: info.Address.String(), Amount: devBalance})
 	}
-	var rg chain.RewardGenesis
-	if raw, ok := g.Modules["reward"]; ok {
-		if err := json.Unmarshal(raw, &rg); err != nil {
-			return fmt.Errorf("devnet: reward genesis: %w", err)
-		}
-	}
-	carved := false
-	for _, p := range reward.DefaultPools() {
-		gp := chain.GenesisPool{Name: p.Name, Bps: p.Bps, Recipient: p.Recipient.String(), Kind: p.Kind}
-		if !carved && p.Recipient == reward.RecipientDevices && p.Bps > devUsageBps {
-			gp.Bps -= devUsageBps
-			carved = true
-		}
-		rg.Pools = append(rg.Pools, gp)
-	}
-	if !carved {
-		return fmt.Errorf("devnet: no device pool to carve the usage pool from")
-	}
-	rg.Pools = append(rg.Pools, chain.GenesisPool{Name: "usage", Bps: devUsageBps, Recipient: reward.RecipientUsage.String()})
-	raw, err := json.Marshal(rg)
-	if err != nil {
-		return err
-	}
-	g.Modules["reward"] = raw
-	return nil
+	return carveDevnetPool(g, chain.GenesisPool{Name: "usage", Bps: devUsageBps, Recipient: reward.RecipientUsage.String()})
 }
 
 // newMarketSim builds the market simulation of a devnet node from the
@@ -114,7 +102,7 @@ func newMarketSim(n *node.Node, home string, logger *slog.Logger, tune func(*mar
 }
 
 // startMarket starts the market simulation beside a devnet node, if its
-// keys are in the keyring (a devnet initialised with --market). stop ends
+// keys are in the keyring (a devnet initialised with the market fleet). stop ends
 // it and waits for it.
 func startMarket(ctx context.Context, cmd *cobra.Command, n *node.Node, home string, logger *slog.Logger) (stop func(), err error) {
 	s, err := newMarketSim(n, home, logger, func(c *marketsim.Config) {
@@ -127,7 +115,7 @@ func startMarket(ctx context.Context, cmd *cobra.Command, n *node.Node, home str
 		return nil, err
 	}
 	if s == nil {
-		logger.Warn("market simulation off: this devnet was initialised without its keys (--market on first run)")
+		logger.Warn("market simulation off: this devnet was initialised without its keys (--fleet market on first run)")
 		return func() {}, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/keyring"
 	"github.com/depin-network/depin/internal/kind"
@@ -61,6 +63,29 @@ func newFleet(n *node.Node, home string, devices int, adversaries float64, logge
 		return nil, fmt.Errorf("fleet: %w", err)
 	}
 	return f, nil
+}
+
+// coverageFleet simulates coverage hotspots around Berlin, honest and
+// adversarial.
+var coverageFleet = devnetFleet{
+	name: "coverage",
+	help: "coverage hotspots around Berlin, some of them cheating",
+	flags: func(c *cobra.Command) {
+		c.Flags().Int("devices", 200, "simulated coverage devices in the coverage fleet (0: none)")
+		c.Flags().Float64("adversaries", 0.1, "fraction of the coverage fleet that cheats: location spoofers, witness forgers, replayers and a colluding clique")
+	},
+	start: func(ctx context.Context, env fleetEnv) (func(), error) {
+		devices, _ := env.cmd.Flags().GetInt("devices")
+		adversaries, _ := env.cmd.Flags().GetFloat64("adversaries")
+		if adversaries < 0 || adversaries > 1 {
+			return nil, fmt.Errorf("--adversaries %v must be between 0 and 1", adversaries)
+		}
+		if devices <= 0 {
+			return func() {}, nil
+		}
+		fmt.Fprintf(env.out, "fleet: %d simulated devices around Berlin, %.0f%% adversaries; rewards settle every epoch (about a minute)\n", devices, adversaries*100)
+		return startFleet(ctx, env.node, env.home, devices, adversaries, env.logger)
+	},
 }
 
 // startFleet starts the simulated fleet beside a devnet node. It may be

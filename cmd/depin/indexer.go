@@ -17,7 +17,8 @@ import (
 	"github.com/depin-network/depin/internal/node"
 )
 
-func init() {
+// newIndexerCmds builds the commands of this file; the root command adds them.
+func newIndexerCmds() []*cobra.Command {
 	c := &cobra.Command{
 		Use:   "indexer",
 		Short: "Follow a node's blocks, events and reward explanations into SQLite or PostgreSQL",
@@ -33,7 +34,7 @@ inside it when [indexer] enable = true.`,
 	c.Flags().String("node", "", "CometBFT RPC URL (default from config.toml)")
 	c.Flags().String("oracle", "", "oracle API URL (default from app.toml)")
 	c.Flags().String("explorer.laddr", "", "also serve the web explorer at this address (default: app.toml [explorer], when enabled)")
-	rootCmd.AddCommand(c)
+	return []*cobra.Command{c}
 }
 
 // indexerDB resolves the configured database against the home.

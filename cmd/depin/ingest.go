@@ -20,7 +20,8 @@ import (
 	"github.com/depin-network/depin/internal/ingest"
 )
 
-func init() {
+// newIngestCmds builds the commands of this file; the root command adds them.
+func newIngestCmds() []*cobra.Command {
 	c := &cobra.Command{
 		Use:   "ingest",
 		Short: "Run the ingest service alone: signed device reports into the durable log and segments",
@@ -39,7 +40,7 @@ and answer a local entropy clock (one block per second), for development and loa
 	f.String("sync", "", "fsync policy of the embedded log: batch, always or interval")
 	f.Bool("dev", false, "accept every device and use a local entropy clock (development only)")
 	f.Int64("epoch-blocks", 3600, "blocks per epoch for --dev")
-	rootCmd.AddCommand(c)
+	return []*cobra.Command{c}
 }
 
 // ingestConfig loads the [ingest] section of HOME/config/app.toml over the

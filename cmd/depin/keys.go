@@ -22,18 +22,18 @@ var keysKDF = keyring.DefaultKDFParams()
 // maxImportSize bounds the armored key file `keys import` reads.
 const maxImportSize = 64 << 10
 
-var keysCmd = &cobra.Command{
-	Use:   "keys",
-	Short: "Manage the keys of accounts, makers and devices",
-	Long: `Manage the ed25519 keys in <home>/keyring, one file per key.
+// newKeysCmds builds the commands of this file; the root command adds them.
+func newKeysCmds() []*cobra.Command {
+	keysCmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Manage the keys of accounts, makers and devices",
+		Long: `Manage the ed25519 keys in <home>/keyring, one file per key.
 
 With --keyring-backend file (the default) private keys are encrypted with the keyring
 passphrase (argon2id + ChaCha20-Poly1305). The passphrase is taken from, in order:
 $` + keyring.EnvPassphrase + `, the file given by --passphrase-file, a prompt on the terminal.
 With --keyring-backend test new keys are stored unencrypted: for development networks only.`,
-}
-
-func init() {
+	}
 	keysCmd.PersistentFlags().String("passphrase-file", "", "read the keyring passphrase from the first line of this file")
 
 	add := &cobra.Command{
@@ -91,7 +91,7 @@ $` + envExportPassphrase + `, the file given by --export-passphrase-file, a prom
 	imp.Flags().String("export-passphrase-file", "", "read the export passphrase from the first line of this file")
 
 	keysCmd.AddCommand(add, list, show, del, export, imp)
-	rootCmd.AddCommand(keysCmd)
+	return []*cobra.Command{keysCmd}
 }
 
 // keyringFromFlags opens the keyring of --home with --keyring-backend. The

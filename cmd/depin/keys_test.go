@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-
 	"github.com/depin-network/depin/internal/keyring"
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -21,26 +18,14 @@ func cliRun(t *testing.T, home, in string, args ...string) (stdout, stderr strin
 	t.Helper()
 	keysKDF = keyring.KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}
 	t.Cleanup(func() { keysKDF = keyring.DefaultKDFParams() })
-	cliResetFlags(rootCmd)
+	root := newRootCmd()
 	var out, errOut bytes.Buffer
-	rootCmd.SetArgs(append([]string{"--home", home}, args...))
-	rootCmd.SetIn(strings.NewReader(in))
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&errOut)
-	err = rootCmd.Execute()
+	root.SetArgs(append([]string{"--home", home}, args...))
+	root.SetIn(strings.NewReader(in))
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err = root.Execute()
 	return out.String(), errOut.String(), err
-}
-
-func cliResetFlags(c *cobra.Command) {
-	reset := func(f *pflag.Flag) {
-		_ = f.Value.Set(f.DefValue)
-		f.Changed = false
-	}
-	c.Flags().VisitAll(reset)
-	c.PersistentFlags().VisitAll(reset)
-	for _, sub := range c.Commands() {
-		cliResetFlags(sub)
-	}
 }
 
 // mustRun runs the command and fails the test on error.

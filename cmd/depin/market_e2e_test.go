@@ -21,7 +21,7 @@ import (
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 )
 
-// TestMarketDevnetEndToEnd runs a devnet initialised with --market and its
+// TestMarketDevnetEndToEnd runs a devnet initialised with the market fleet and its
 // market simulation: consumer0's lease runs dry and the sweep closes it
 // with no transaction sent, the other consumers' leases stay funded, the
 // pay-per-use consumer's receipts are paid and a settled epoch forwards
@@ -43,7 +43,7 @@ func TestMarketDevnetEndToEnd(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()
-	if err := initDevnetWith(home, io.Discard, devnetOptions{market: true}); err != nil {
+	if err := initDevnetWith(home, io.Discard, devnetOptions{fleets: []string{"market"}}); err != nil {
 		t.Fatal(err)
 	}
 	setGenesisParams(t, home, map[string]uint64{"epoch.blocks": 30, "reward.segment_grace_blocks": 5,

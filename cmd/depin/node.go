@@ -18,7 +18,8 @@ import (
 	"github.com/depin-network/depin/internal/node"
 )
 
-func init() {
+// newNodeCmds builds the commands of this file; the root command adds them.
+func newNodeCmds() []*cobra.Command {
 	initCmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write config, keys and a one-validator genesis into --home",
@@ -34,7 +35,6 @@ and a genesis with this node as the only validator. Fund accounts with --account
 	initCmd.Flags().String("authority", "", "params authority address (default: first account)")
 	initCmd.Flags().Duration("block-time", time.Second, "target time between blocks (CometBFT timeout_commit)")
 	_ = initCmd.MarkFlagRequired("chain-id")
-	rootCmd.AddCommand(initCmd)
 
 	startCmd := &cobra.Command{
 		Use:   "start",
@@ -43,7 +43,7 @@ and a genesis with this node as the only validator. Fund accounts with --account
 		RunE:  runStart,
 	}
 	addListenFlags(startCmd)
-	rootCmd.AddCommand(startCmd)
+	return []*cobra.Command{initCmd, startCmd}
 }
 
 func addListenFlags(c *cobra.Command) {

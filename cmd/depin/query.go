@@ -15,15 +15,15 @@ import (
 	"github.com/depin-network/depin/internal/query"
 )
 
-var queryCmd = &cobra.Command{
-	Use:     "query",
-	Aliases: []string{"q"},
-	Short:   "Query a node's committed state (accounts, supply, devices, makers, params, txs)",
-	Long: `Query a node's committed state through its RPC (--node). With --output json the answer is
+// newQueryCmd builds depin query and its subcommands.
+func newQueryCmd() *cobra.Command {
+	queryCmd := &cobra.Command{
+		Use:     "query",
+		Aliases: []string{"q"},
+		Short:   "Query a node's committed state (accounts, supply, devices, makers, params, txs)",
+		Long: `Query a node's committed state through its RPC (--node). With --output json the answer is
 printed as JSON: 64-bit numbers as strings, addresses in bech32, H3 cells in hex.`,
-}
-
-func init() {
+	}
 	queryCmd.PersistentFlags().String("node", client.DefaultNode, "CometBFT RPC address of the node")
 	queryCmd.PersistentFlags().String("passphrase-file", "", "read the keyring passphrase from the first line of this file")
 
@@ -54,7 +54,10 @@ func init() {
 		&cobra.Command{Use: "params", Short: "Show every parameter with its value and bounds", Args: cobra.NoArgs, RunE: runQueryParams},
 		&cobra.Command{Use: "tx HASH", Short: "Show a committed transaction's result", Args: cobra.ExactArgs(1), RunE: runQueryTx},
 	)
-	rootCmd.AddCommand(queryCmd)
+	for _, cmds := range queryGroups {
+		queryCmd.AddCommand(cmds()...)
+	}
+	return queryCmd
 }
 
 // runQuery fetches path, prints it as JSON with --output json, else hands

@@ -13,7 +13,8 @@ import (
 	"github.com/depin-network/depin/internal/market"
 )
 
-func init() {
+// newQueryMarketCmds builds the commands of this file; the root command adds them.
+func newQueryMarketCmds() []*cobra.Command {
 	mq := &cobra.Command{Use: "market", Short: "Query providers, orders, bids and leases"}
 	page := func(c *cobra.Command) *cobra.Command {
 		c.Flags().Int("limit", market.DefaultLimit, fmt.Sprintf("most items per page (1 to %d)", market.MaxLimit))
@@ -60,7 +61,7 @@ func init() {
 	mq.AddCommand(providers, provider, orders, bids, leases, lease, auditors, usage)
 	credits := &cobra.Command{Use: "credits ADDRESS", Short: "Show an account's credits and the credit totals (burned, re-minted)",
 		Args: cobra.ExactArgs(1), RunE: runQueryCredits}
-	queryCmd.AddCommand(mq, credits)
+	return []*cobra.Command{mq, credits}
 }
 
 // listArgs reads --limit, --page-key and the named address and text flags

@@ -9,7 +9,8 @@ import (
 	"github.com/depin-network/depin/internal/replay"
 )
 
-func init() {
+// newQueryRewardsCmds builds the commands of this file; the root command adds them.
+func newQueryRewardsCmds() []*cobra.Command {
 	rq := &cobra.Command{Use: "rewards", Short: "Query an oracle's reward explanations and epoch summaries"}
 	rq.PersistentFlags().String("oracle", defaultOracle, "base URL of an oracle's API")
 	dev := &cobra.Command{
@@ -25,7 +26,7 @@ func init() {
 		Args:  cobra.ExactArgs(1),
 		RunE:  runQueryRewardsEpoch,
 	})
-	queryCmd.AddCommand(rq)
+	return []*cobra.Command{rq}
 }
 
 func oracleSource(cmd *cobra.Command) *replay.HTTPSource {

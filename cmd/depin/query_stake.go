@@ -11,7 +11,8 @@ import (
 	"github.com/depin-network/depin/internal/stake"
 )
 
-func init() {
+// newQueryStakeCmds builds the commands of this file; the root command adds them.
+func newQueryStakeCmds() []*cobra.Command {
 	stakeQ := &cobra.Command{Use: "stake", Short: "Query validators, delegations and rewards"}
 	stakeQ.AddCommand(
 		&cobra.Command{Use: "validators", Short: "List validators: the active set by power, then the others", Args: cobra.NoArgs, RunE: runQueryValidators},
@@ -27,7 +28,7 @@ func init() {
 		&cobra.Command{Use: "proposal ID", Short: "Show a proposal", Args: cobra.ExactArgs(1), RunE: runQueryProposal},
 		&cobra.Command{Use: "tally ID", Short: "Show a proposal's tally (running during voting, final after) and its votes", Args: cobra.ExactArgs(1), RunE: runQueryTally},
 	)
-	queryCmd.AddCommand(stakeQ, govQ)
+	return []*cobra.Command{stakeQ, govQ}
 }
 
 func printValidator(w *tabwriter.Writer, v *stake.ValidatorView) {

@@ -24,7 +24,8 @@ import (
 // defaultOracle is the API address of a local node's oracle.
 const defaultOracle = "http://127.0.0.1:26680"
 
-func init() {
+// newRewardsCmds builds depin rewards (replay); the root command adds it.
+func newRewardsCmds() []*cobra.Command {
 	rw := &cobra.Command{Use: "rewards", Short: "Replay reward epochs from their published inputs"}
 	replay := &cobra.Command{
 		Use:   "replay --epoch N",
@@ -45,8 +46,11 @@ the scorer version the chain recorded and the reward engine, and compares manife
 	replay.Flags().String("ingest", "", "base URL serving segments (default: the oracle's mirror)")
 	replay.Flags().Duration("timeout", 10*time.Minute, "give up after this long")
 	rw.AddCommand(replay)
-	rootCmd.AddCommand(rw)
+	return []*cobra.Command{rw}
+}
 
+// newTxRewardsCmds builds depin tx rewards (claim); the tx command adds it.
+func newTxRewardsCmds() []*cobra.Command {
 	txRw := &cobra.Command{Use: "rewards", Short: "Claim rewards"}
 	claim := &cobra.Command{
 		Use:   "claim FROM DEVICE",
@@ -56,7 +60,7 @@ the scorer version the chain recorded and the reward engine, and compares manife
 	}
 	claim.Flags().String("oracle", defaultOracle, "base URL of an oracle's API")
 	txRw.AddCommand(claim)
-	txCmd.AddCommand(txRw)
+	return []*cobra.Command{txRw}
 }
 
 func runRewardsReplay(cmd *cobra.Command, _ []string) error {

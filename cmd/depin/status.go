@@ -40,8 +40,6 @@ func statusCmd() *cobra.Command {
 	return c
 }
 
-func init() { rootCmd.AddCommand(statusCmd()) }
-
 func runStatus(cmd *cobra.Command, _ []string) error {
 	addr, _ := cmd.Flags().GetString("node")
 	c, err := client.New(addr)

@@ -12,7 +12,8 @@ import (
 	"github.com/depin-network/depin/internal/node"
 )
 
-func init() {
+// newTestnetCmds builds the commands of this file; the root command adds them.
+func newTestnetCmds() []*cobra.Command {
 	c := &cobra.Command{
 		Use:   "testnet",
 		Short: "Write homes for an N-validator network on loopback",
@@ -32,7 +33,7 @@ keyring in DIR (acc0 is the params authority). Start each node with depin start 
 	c.Flags().Bool("staking", false, "make the validators staking genesis validators operated by acc0..acc{N-1} (10,000 PIN self-bond each), so that stake drives the validator set")
 	c.Flags().Bool("gov", false, "make the governance module the params authority (with --staking)")
 	c.Flags().Bool("services", false, "also register a dev maker, an ingest operator and an oracle, and run ingest (port base+3) and the oracle (base+4) on node0")
-	rootCmd.AddCommand(c)
+	return []*cobra.Command{c}
 }
 
 func runTestnet(cmd *cobra.Command, _ []string) error {

@@ -16,18 +16,18 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-var txCmd = &cobra.Command{
-	Use:   "tx",
-	Short: "Sign transactions with a key from the keyring, send them and wait for the commit",
-	Long: `Sign transactions with a key from <home>/keyring, send them to a node's RPC (--node)
+// newTxCmd builds depin tx and its subcommands.
+func newTxCmd() *cobra.Command {
+	txCmd := &cobra.Command{
+		Use:   "tx",
+		Short: "Sign transactions with a key from the keyring, send them and wait for the commit",
+		Long: `Sign transactions with a key from <home>/keyring, send them to a node's RPC (--node)
 and wait until they are committed. Each command prints the height, hash, code and message,
 and exits non-zero when the node rejects the transaction or it fails in its block.
 
 Amounts are written with their unit: 1000upin (base units) or 1.5pin (6 decimals).
 The fee defaults to the chain's bank.min_fee parameter.`,
-}
-
-func init() {
+	}
 	pf := txCmd.PersistentFlags()
 	pf.String("node", client.DefaultNode, "CometBFT RPC address of the node")
 	pf.String("fee", "", "transaction fee, e.g. 1000upin (default: the chain's bank.min_fee)")
@@ -36,7 +36,10 @@ func init() {
 	pf.String("passphrase-file", "", "read the keyring passphrase from the first line of this file")
 	pf.String("chain-id", "", "refuse to sign unless the node's chain has this id (default from the client config)")
 	pf.BoolP("yes", "y", false, "do not ask for confirmation (depin tx never asks; accepted as in Cosmos CLIs)")
-	rootCmd.AddCommand(txCmd)
+	for _, cmds := range txGroups {
+		txCmd.AddCommand(cmds()...)
+	}
+	return txCmd
 }
 
 // nodeClient returns a client of the --node flag. With --chain-id (tx
@@ -61,8 +64,8 @@ func nodeClient(cmd *cobra.Command) (*client.Client, error) {
 
 // isTx reports whether cmd is under depin tx.
 func isTx(cmd *cobra.Command) bool {
-	for c := cmd; c != nil; c = c.Parent() {
-		if c == txCmd {
+	for c := cmd; c.HasParent(); c = c.Parent() {
+		if c.Name() == "tx" && !c.Parent().HasParent() {
 			return true
 		}
 	}

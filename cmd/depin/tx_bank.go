@@ -12,7 +12,8 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func init() {
+// newTxBankCmds builds the commands of this file; the root command adds them.
+func newTxBankCmds() []*cobra.Command {
 	bankCmd := &cobra.Command{Use: "bank", Short: "Send tokens"}
 	send := &cobra.Command{
 		Use:     "send FROM TO AMOUNT",
@@ -29,7 +30,7 @@ func init() {
 		RunE:    runBankMultiSend,
 	}
 	bankCmd.AddCommand(send, multi)
-	txCmd.AddCommand(bankCmd)
+	return []*cobra.Command{bankCmd}
 }
 
 func runBankSend(cmd *cobra.Command, args []string) error {

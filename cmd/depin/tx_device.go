@@ -19,7 +19,8 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func init() {
+// newTxDeviceCmds builds the commands of this file; the root command adds them.
+func newTxDeviceCmds() []*cobra.Command {
 	devCmd := &cobra.Command{Use: "device", Short: "Register makers and onboard, locate, transfer and decommission devices"}
 	reg := &cobra.Command{
 		Use:   "register-maker FROM",
@@ -88,7 +89,7 @@ takes the device off the list again (an appeal upheld).`,
 	deny.Flags().String("reason", "", "why the device is denied (required unless --lift)")
 	deny.Flags().Bool("lift", false, "take the device off the denylist")
 	devCmd.AddCommand(reg, onboard, assert, transfer, decom, deny)
-	txCmd.AddCommand(devCmd)
+	return []*cobra.Command{devCmd}
 }
 
 func runRegisterMaker(cmd *cobra.Command, args []string) error {

@@ -25,7 +25,8 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func init() {
+// newTxGovCmds builds the commands of this file; the root command adds them.
+func newTxGovCmds() []*cobra.Command {
 	govCmd := &cobra.Command{Use: "gov", Short: "Submit proposals, deposit on them and vote"}
 	submit := &cobra.Command{
 		Use:   "submit-proposal FROM PROPOSAL.json --deposit AMOUNT",
@@ -67,7 +68,7 @@ signer (which must be the params authority for parameter, oracle and operator ch
 		RunE:    runGovVote,
 	}
 	govCmd.AddCommand(submit, deposit, vote)
-	txCmd.AddCommand(govCmd)
+	return []*cobra.Command{govCmd}
 }
 
 // ProposalFile is the JSON a proposal is written in.

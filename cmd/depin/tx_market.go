@@ -23,7 +23,8 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func init() {
+// newTxMarketCmds builds the commands of this file; the root command adds them.
+func newTxMarketCmds() []*cobra.Command {
 	mk := &cobra.Command{Use: "market", Short: "Providers, orders, bids, leases and usage receipts of the open market"}
 	provider := &cobra.Command{Use: "create-provider FROM", Short: "Register FROM as a provider with a host URI and attributes",
 		Example: "  depin tx market create-provider prov --host-uri https://prov.example --attr region=eu,gpu=a100",
@@ -101,7 +102,7 @@ func init() {
 		Example: "  depin tx credits buy alice 10000 --beneficiary pin1...", Args: cobra.ExactArgs(2), RunE: runBuyCredits}
 	buy.Flags().String("beneficiary", "", "account that receives the credits (default: FROM)")
 	credits.AddCommand(buy)
-	txCmd.AddCommand(mk, credits)
+	return []*cobra.Command{mk, credits}
 }
 
 // sendMarket signs and sends one message as key from.

@@ -13,7 +13,8 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func init() {
+// newTxParamsCmds builds the commands of this file; the root command adds them.
+func newTxParamsCmds() []*cobra.Command {
 	paramsCmd := &cobra.Command{Use: "params", Short: "Change parameters (the params authority only)"}
 	set := &cobra.Command{
 		Use:     "set FROM NAME=VALUE...",
@@ -23,7 +24,7 @@ func init() {
 		RunE:    runParamsSet,
 	}
 	paramsCmd.AddCommand(set)
-	txCmd.AddCommand(paramsCmd)
+	return []*cobra.Command{paramsCmd}
 }
 
 func runParamsSet(cmd *cobra.Command, args []string) error {

@@ -17,7 +17,8 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func init() {
+// newTxStakeCmds builds the commands of this file; the root command adds them.
+func newTxStakeCmds() []*cobra.Command {
 	stakeCmd := &cobra.Command{Use: "stake", Short: "Run a validator, delegate, undelegate, redelegate, withdraw rewards, unjail"}
 	create := &cobra.Command{
 		Use:   "create-validator KEY --pubkey CONSENSUS_KEY --amount AMOUNT",
@@ -80,7 +81,7 @@ CONSENSUS_KEY (hex, base64, or the path of a CometBFT priv_validator_key.json su
 		RunE:    runUnjail,
 	}
 	stakeCmd.AddCommand(create, edit, del, undel, redel, withdraw, unjail)
-	txCmd.AddCommand(stakeCmd)
+	return []*cobra.Command{stakeCmd}
 }
 
 // parseRate reads a fraction ("0.05") as basis points.

@@ -67,5 +67,3 @@ func versionCmd() *cobra.Command {
 		},
 	}
 }
-
-func init() { rootCmd.AddCommand(versionCmd()) }
