@@ -20,7 +20,7 @@ func newBenchCmds() []*cobra.Command {
 measured in the same run on the same machine, and their ratio. BENCHMARKS.md explains each
 figure and the commands that reproduce the published numbers.`,
 	}
-	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd())
+	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd(), benchCompareCmd())
 	c.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the whole run (load generator included) to this file")
 	c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		path, _ := cmd.Flags().GetString("cpuprofile")
@@ -51,6 +51,7 @@ func benchLedgerCmd() *cobra.Command {
 		Short: "Signed transfers committed per second via RPC, against CometBFT's kvstore",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
 			cfg := d
 			cfg.Txs, _ = cmd.Flags().GetInt("n")
 			cfg.Senders, _ = cmd.Flags().GetInt("senders")
@@ -71,7 +72,7 @@ func benchLedgerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return rep.Print(cmd.OutOrStdout())
+			return printBench(cmd, rep, load)
 		},
 	}
 	f := c.Flags()
@@ -90,6 +91,7 @@ func benchIngestCmd() *cobra.Command {
 		Short: "Signed reports durably acknowledged per second, against raw batch verification",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
 			cfg := d
 			cfg.Reports, _ = cmd.Flags().GetInt("n")
 			cfg.Devices, _ = cmd.Flags().GetInt("devices")
@@ -100,7 +102,7 @@ func benchIngestCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return rep.Print(cmd.OutOrStdout())
+			return printBench(cmd, rep, load)
 		},
 	}
 	f := c.Flags()
@@ -119,6 +121,7 @@ func benchEpochCmd() *cobra.Command {
 		Short: "Coverage scoring plus reward computation at fleet sizes 10× apart",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
 			cfg := d
 			cfg.Sizes, _ = cmd.Flags().GetIntSlice("devices")
 			cfg.Witnesses, _ = cmd.Flags().GetInt("witnesses")
@@ -130,7 +133,7 @@ func benchEpochCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return rep.Print(cmd.OutOrStdout())
+			return printBench(cmd, rep, load)
 		},
 	}
 	f := c.Flags()
@@ -152,6 +155,7 @@ resident memory (VmRSS) and its peak (VmHWM, genesis included). Run it alone: th
 the whole process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
 			cfg := d
 			cfg.Devices, _ = cmd.Flags().GetInt("devices")
 			cfg.Blocks, _ = cmd.Flags().GetInt("blocks")
@@ -160,7 +164,7 @@ the whole process.`,
 			if err != nil {
 				return err
 			}
-			return rep.Print(cmd.OutOrStdout())
+			return printBench(cmd, rep, load)
 		},
 	}
 	f := c.Flags()
@@ -177,6 +181,7 @@ func benchMarketCmd() *cobra.Command {
 		Short: "End-block sweep time with 10k and 100k open leases, a fixed number due per block",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
 			cfg := d
 			cfg.Sizes, _ = cmd.Flags().GetIntSlice("leases")
 			cfg.Due, _ = cmd.Flags().GetInt("due")
@@ -185,7 +190,7 @@ func benchMarketCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return rep.Print(cmd.OutOrStdout())
+			return printBench(cmd, rep, load)
 		},
 	}
 	f := c.Flags()
@@ -202,6 +207,7 @@ func benchIndexerCmd() *cobra.Command {
 		Short: "Indexer catch-up rate and explorer page latency over a long chain with many devices",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
 			cfg := d
 			cfg.Devices, _ = cmd.Flags().GetInt("devices")
 			cfg.Blocks, _ = cmd.Flags().GetInt("blocks")
@@ -211,7 +217,7 @@ func benchIndexerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return rep.Print(cmd.OutOrStdout())
+			return printBench(cmd, rep, load)
 		},
 	}
 	c.Flags().Int("devices", d.Devices, "devices onboarded and located")

@@ -23,6 +23,11 @@
 // are started from the command line; the package tests run each harness at
 // a tiny size so none of them can rot.
 //
+// Every report can also be written as JSON (Result, `--output json`), with
+// the load average before and after the run; CompareResults (`depin bench
+// compare`, scripts/bench-compare) compares two such runs ratio by ratio and
+// flags a loss of more than 10%, for review rather than as a timed test.
+//
 // Only the files node*.go import CometBFT: they embed nodes in the process.
 // Nothing in this package feeds consensus state.
 package bench

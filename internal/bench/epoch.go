@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,7 +45,10 @@ type EpochRun struct {
 	// InputHeap is the live heap holding the input; PeakHeap the most heap
 	// in use while scoring and computing rewards (sampled).
 	InputHeap, PeakHeap uint64
-	Root                reward.Hash
+	// PeakRSS is the process's peak resident size (VmHWM, reset before the
+	// fleet is built, so input included; Linux, 0 elsewhere).
+	PeakRSS uint64
+	Root    reward.Hash
 }
 
 // Elapsed is scoring plus reward computation.
@@ -175,12 +179,20 @@ func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 		if cpuMeasured {
 			rep.Rows = append(rep.Rows, cpuRow)
 		}
+		rep.Rows = append(rep.Rows, Row{Name: name + ", peak heap", Figure: float64(run.PeakHeap) / (1 << 20), Unit: "MiB",
+			Note: fmt.Sprintf("most heap in use while scoring and settling (sampled every 20 ms), input of %d MiB included", run.InputHeap>>20)})
+		if run.PeakRSS > 0 {
+			rep.Rows = append(rep.Rows, Row{Name: name + ", peak RSS", Figure: float64(run.PeakRSS) / (1 << 20), Unit: "MiB",
+				Note: "process VmHWM from before the fleet was built to the end of the run"})
+		}
 	}
 	return rep, runs, nil
 }
 
 func runEpochOnce(n, perBeacon int) (EpochRun, error) {
 	run := EpochRun{Devices: n}
+	debug.FreeOSMemory()
+	rssReset := resetPeak() == nil
 	in, err := NewFleet(n, perBeacon)
 	if err != nil {
 		return run, err
@@ -198,6 +210,9 @@ func runEpochOnce(n, perBeacon int) (EpochRun, error) {
 	runtime.UnlockOSThread()
 	run.PeakHeap = hs.done()
 	runtime.KeepAlive(in)
+	if st, err := procStatus(); err == nil && rssReset {
+		run.PeakRSS = st["VmHWM"]
+	}
 	if err != nil {
 		return run, fmt.Errorf("bench: epoch of %d devices: %w", n, err)
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -12,17 +13,30 @@ func TestEpochSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RunEpoch: %v", err)
 	}
-	want := 2
-	if cpuMeasured {
-		want = 4
+	// Per size: wall, thread CPU (where measured), peak heap, peak RSS
+	// (where /proc allows).
+	byName := map[string]Row{}
+	for _, r := range rep.Rows {
+		byName[r.Name] = r
 	}
-	if got := len(rep.Rows); got != want {
-		t.Fatalf("got %d rows, want %d", got, want)
+	for _, run := range runs {
+		name := fmt.Sprintf("%d devices, %d reports", run.Devices, run.Beacons+run.Witnesses)
+		for _, suffix := range []string{", wall", ", peak heap"} {
+			if r, ok := byName[name+suffix]; !ok || r.Figure <= 0 {
+				t.Errorf("row %q missing or zero: %+v", name+suffix, r)
+			}
+		}
+		if _, ok := byName[name+", thread CPU"]; ok != cpuMeasured {
+			t.Errorf("thread CPU row of %d devices present: %v, want %v", run.Devices, ok, cpuMeasured)
+		}
+		if run.PeakHeap < run.InputHeap/2 {
+			t.Errorf("%d devices: peak heap %d below the input's %d", run.Devices, run.PeakHeap, run.InputHeap)
+		}
 	}
 	// The wall row of 1,000 devices must carry the 100-device baseline. (Its
 	// thread CPU row may not: 100 devices can score within one accounting
 	// tick of the kernel and read 0.)
-	if wall := rep.Rows[want/2]; wall.Baseline == 0 {
+	if wall := byName[fmt.Sprintf("1000 devices, %d reports, wall", runs[1].Beacons+runs[1].Witnesses)]; wall.Baseline == 0 {
 		t.Errorf("got no baseline for the 1,000-device row %q", wall.Name)
 	}
 	for _, r := range runs {
