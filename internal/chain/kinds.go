@@ -6,6 +6,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 )
@@ -13,6 +14,7 @@ import (
 // kinds is the chain's one list of network kinds, one line per kind.
 var kinds = kind.NewRegistry(
 	coverage.Kind{},
+	energy.Kind{},
 )
 
 // Kinds returns the chain's network kinds: the app reads their params and
