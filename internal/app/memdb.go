@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -10,27 +11,27 @@ import (
 // multi-instance determinism harness.
 type MemBackend struct {
 	*ledger.MemStore
+	mu      sync.Mutex // guards height and appHash
 	height  int64
 	appHash []byte
 }
 
 // NewMemBackend returns an empty in-memory backend.
-func NewMemBackend() *MemBackend { return &MemBackend{MemStore: ledger.NewMemStore()} }
+func NewMemBackend() *MemBackend { return &MemBackend{MemStore: ledger.NewSyncMemStore()} }
 
 // LastCommit implements Backend.
-func (m *MemBackend) LastCommit() (int64, []byte) { return m.height, m.appHash }
+func (m *MemBackend) LastCommit() (int64, []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.height, m.appHash
+}
 
-// Commit implements Backend.
+// Commit implements Backend. Services reading the committed state from
+// other goroutines see a block's writes all at once.
 func (m *MemBackend) Commit(height int64, appHash []byte, state, index []ledger.Write) error {
-	for _, ws := range [][]ledger.Write{state, index} {
-		for _, w := range ws {
-			if w.Delete {
-				m.MemStore.Delete(w.Key)
-			} else {
-				m.MemStore.Set(w.Key, w.Value)
-			}
-		}
-	}
+	m.MemStore.Apply(state, index)
+	m.mu.Lock()
 	m.height, m.appHash = height, bytes.Clone(appHash)
+	m.mu.Unlock()
 	return nil
 }

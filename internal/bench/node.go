@@ -79,6 +79,9 @@ func initHomes(dir, chainID string, validators int, g app.Genesis, blockTime tim
 				c.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpc)
 				c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2p)
 				c.Consensus.TimeoutCommit = blockTime
+				// No address book: CometBFT saves it after Stop returns,
+				// which races the removal of the run's directory.
+				c.P2P.PexReactor = false
 			}})
 		if err != nil {
 			return nil, err

@@ -3,7 +3,9 @@ package ledger
 import (
 	"bytes"
 	"slices"
-	"sort"
+	"sync"
+
+	"github.com/google/btree"
 )
 
 // Store is the key-value view of state a handler reads and writes. Keys sort
@@ -171,38 +173,131 @@ func (o *Overlay) Flush() {
 // Discard drops the buffered writes.
 func (o *Overlay) Discard() { o.writes = make(map[string]*Write) }
 
-// MemStore is an in-memory Store, for tests and for building genesis.
+// MemStore is an in-memory Store, for tests, simulations and for building
+// genesis. Values live in a map; the keys are also kept in order in a
+// B-tree, so that an iteration costs the keys it visits, not the store's
+// size. A MemStore from NewSyncMemStore may be read by several goroutines
+// while one writes (a node's committed state read by its services).
 type MemStore struct {
-	m map[string][]byte
+	m    map[string][]byte
+	keys *btree.BTreeG[string]
+	mu   *sync.RWMutex // nil: single goroutine
 }
 
-// NewMemStore returns an empty MemStore.
-func NewMemStore() *MemStore { return &MemStore{m: make(map[string][]byte)} }
+// NewMemStore returns an empty MemStore for one goroutine.
+func NewMemStore() *MemStore {
+	return &MemStore{m: make(map[string][]byte), keys: btree.NewOrderedG[string](32)}
+}
+
+// NewSyncMemStore returns an empty MemStore that is safe for concurrent use.
+func NewSyncMemStore() *MemStore {
+	m := NewMemStore()
+	m.mu = new(sync.RWMutex)
+	return m
+}
+
+func (m *MemStore) rlock() func() {
+	if m.mu == nil {
+		return func() {}
+	}
+	m.mu.RLock()
+	return m.mu.RUnlock
+}
+
+func (m *MemStore) lock() func() {
+	if m.mu == nil {
+		return func() {}
+	}
+	m.mu.Lock()
+	return m.mu.Unlock
+}
 
 // Get implements Store.
-func (m *MemStore) Get(key []byte) []byte { return m.m[string(key)] }
+func (m *MemStore) Get(key []byte) []byte {
+	defer m.rlock()()
+	return m.m[string(key)]
+}
 
 // Set implements Store.
-func (m *MemStore) Set(key, value []byte) { m.m[string(key)] = bytes.Clone(value) }
+func (m *MemStore) Set(key, value []byte) {
+	defer m.lock()()
+	m.set(string(key), value)
+}
+
+func (m *MemStore) set(k string, value []byte) {
+	if _, ok := m.m[k]; !ok {
+		m.keys.ReplaceOrInsert(k)
+	}
+	m.m[k] = bytes.Clone(value)
+}
 
 // Delete implements Store.
-func (m *MemStore) Delete(key []byte) { delete(m.m, string(key)) }
+func (m *MemStore) Delete(key []byte) {
+	defer m.lock()()
+	m.delete(string(key))
+}
 
-// Iterate implements Store.
-func (m *MemStore) Iterate(start, end []byte, fn func(key, value []byte) bool) {
-	keys := make([]string, 0, len(m.m))
-	for k := range m.m {
-		if k >= string(start) && (end == nil || k < string(end)) {
-			keys = append(keys, k)
+func (m *MemStore) delete(k string) {
+	if _, ok := m.m[k]; ok {
+		delete(m.m, k)
+		m.keys.Delete(k)
+	}
+}
+
+// Apply makes writes at once: a concurrent reader sees all or none.
+func (m *MemStore) Apply(writes ...[]Write) {
+	defer m.lock()()
+	for _, ws := range writes {
+		for _, w := range ws {
+			if w.Delete {
+				m.delete(string(w.Key))
+			} else {
+				m.set(string(w.Key), w.Value)
+			}
 		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !fn([]byte(k), m.m[k]) {
+}
+
+// Iterate implements Store. It reads the keys and values in chunks and
+// calls fn outside any lock, so that fn may read or write the store without
+// breaking the walk (a write is seen by the walk only if it lands in a
+// later chunk).
+func (m *MemStore) Iterate(start, end []byte, fn func(key, value []byte) bool) {
+	const chunk = 64
+	type kv struct {
+		k string
+		v []byte
+	}
+	from, first := string(start), true
+	buf := make([]kv, 0, chunk)
+	for {
+		buf = buf[:0]
+		unlock := m.rlock()
+		m.keys.AscendGreaterOrEqual(from, func(k string) bool {
+			if end != nil && k >= string(end) {
+				return false
+			}
+			if !first && k == from {
+				return true // the last key of the previous chunk
+			}
+			buf = append(buf, kv{k, m.m[k]})
+			return len(buf) < chunk
+		})
+		unlock()
+		for _, e := range buf {
+			if !fn([]byte(e.k), e.v) {
+				return
+			}
+		}
+		if len(buf) < chunk {
 			return
 		}
+		from, first = buf[len(buf)-1].k, false
 	}
 }
 
 // Len is the number of keys.
-func (m *MemStore) Len() int { return len(m.m) }
+func (m *MemStore) Len() int {
+	defer m.rlock()()
+	return len(m.m)
+}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -69,5 +70,63 @@ func TestOverlayMatchesModel(t *testing.T) {
 				t.Fatalf("after Flush, Get(%q): got %x, want %x", k, got, want)
 			}
 		}
+	})
+}
+
+// TestMemStoreMatchesModel: the B-tree ordered MemStore iterates exactly the
+// keys of a sorted map in [start, end), across chunk boundaries, and a walk
+// that deletes the key it visits still visits every key once.
+func TestMemStoreMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := NewMemStore()
+		model := map[string][]byte{}
+		key := func(label string) []byte {
+			return []byte{rapid.ByteRange(0, 3).Draw(t, label+"0"), rapid.Byte().Draw(t, label+"1")}
+		}
+		for i, n := 0, rapid.IntRange(0, 400).Draw(t, "ops"); i < n; i++ {
+			k := key("k")
+			if rapid.IntRange(0, 4).Draw(t, "op") == 0 {
+				m.Delete(k)
+				delete(model, string(k))
+				continue
+			}
+			v := []byte{rapid.Byte().Draw(t, "v")}
+			m.Set(k, v)
+			model[string(k)] = v
+		}
+		start := key("start")
+		var end []byte
+		if rapid.Bool().Draw(t, "bounded") {
+			end = key("end")
+		}
+		var want []string
+		for k := range model {
+			if k >= string(start) && (end == nil || k < string(end)) {
+				want = append(want, k)
+			}
+		}
+		slices.Sort(want)
+		var got []string
+		m.Iterate(start, end, func(k, v []byte) bool {
+			if !bytes.Equal(v, model[string(k)]) {
+				t.Fatalf("key %x: value %x, want %x", k, v, model[string(k)])
+			}
+			got = append(got, string(k))
+			return true
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("iterated %d keys, want %d", len(got), len(want))
+		}
+		// Deleting while walking visits each key once and empties the range.
+		var seen []string
+		m.Iterate(start, end, func(k, _ []byte) bool {
+			seen = append(seen, string(k))
+			m.Delete(k)
+			return true
+		})
+		if !slices.Equal(seen, want) {
+			t.Fatalf("a deleting walk visited %d keys, want %d", len(seen), len(want))
+		}
+		m.Iterate(start, end, func(k, _ []byte) bool { t.Fatalf("key %x left after the deleting walk", k); return false })
 	})
 }
