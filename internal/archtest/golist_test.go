@@ -130,6 +130,7 @@ func modulePackages(t *testing.T) []*pkg {
 var domainNames = []string{
 	"ledger", "bank", "params", "device", "epoch", "proof", "reward", "market", "credit", "stake", "gov",
 	"kind", "kind/coverage", "segment", "score", "storage", "sensor", "energy", "compute",
+	"kind/compute", "kind/compute/render", "relay", "kind/relay",
 	"app",
 }
 
