@@ -27,16 +27,16 @@ const (
 // factors (light intensity, ambient light, reflectivity) in thousandths,
 // colours 0-255 per channel.
 type Scene struct {
-	Width      int       `json:"width"`
-	Height     int       `json:"height"`
-	Camera     Camera    `json:"camera"`
-	Light      Light     `json:"light"`
-	Ambient    int64     `json:"ambient"`
-	Background [3]int64  `json:"background"`
-	Spheres    []Sphere  `json:"spheres"`
-	Plane      *Plane    `json:"plane,omitempty"`
-	MaxDepth   int       `json:"max_depth"`
-	Samples    int       `json:"samples"`
+	Width      int      `json:"width"`
+	Height     int      `json:"height"`
+	Camera     Camera   `json:"camera"`
+	Light      Light    `json:"light"`
+	Ambient    int64    `json:"ambient"`
+	Background [3]int64 `json:"background"`
+	Spheres    []Sphere `json:"spheres"`
+	Plane      *Plane   `json:"plane,omitempty"`
+	MaxDepth   int      `json:"max_depth"`
+	Samples    int      `json:"samples"`
 }
 
 // Camera sits at Pos and looks down +z; the image plane is Focal away and

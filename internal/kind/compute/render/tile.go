@@ -103,4 +103,3 @@ func EncodePNG(w, h int, rgb []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-

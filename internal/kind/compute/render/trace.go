@@ -21,10 +21,10 @@ type sphere struct {
 }
 
 type plane struct {
-	y          int64
-	a, b       [3]int64
-	size       int64
-	reflect    int64
+	y       int64
+	a, b    [3]int64
+	size    int64
+	reflect int64
 }
 
 const (
