@@ -34,6 +34,14 @@ type StateSource interface {
 	ChainID() string
 }
 
+// TxSource finds committed transactions by hash: a node's CometBFT kv
+// indexer (the ledger keeps no transaction index of its own). found is
+// false when no transaction with that hash is indexed. A StateSource that
+// is also a TxSource gets /v1/txs/{hash}.
+type TxSource interface {
+	Tx(ctx context.Context, hash []byte) (tx query.Tx, found bool, err error)
+}
+
 // Config configures the API server.
 type Config struct {
 	// Listen is the TCP address to serve on; loopback by default, so that
@@ -72,6 +80,9 @@ func New(cfg Config, src StateSource, logger *slog.Logger) *Server {
 	s.mux.HandleFunc("/v1/status", s.status)
 	s.mux.Handle("/openapi.json", apidoc.Handler(apidoc.Info{Title: "depin JSON API", Version: "v1",
 		Description: "Read-only queries over the node's committed state. 64-bit numbers are strings."}, Routes(src)))
+	if ts, ok := src.(TxSource); ok {
+		s.mux.HandleFunc("/v1/txs/{hash}", func(w http.ResponseWriter, r *http.Request) { s.tx(w, r, ts) })
+	}
 	s.mux.HandleFunc("/v1/", s.query)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, query.CodeUnknownPath, fmt.Sprintf("unknown path %q: routes are under /v1/", r.URL.Path))
@@ -98,6 +109,9 @@ func Routes(src StateSource) []apidoc.Route {
 	out := []apidoc.Route{{Method: http.MethodGet, Path: "/v1/status", Summary: "chain id, height and app hash of the last committed block"}}
 	for _, p := range query.Patterns(src) {
 		out = append(out, apidoc.Route{Method: http.MethodGet, Path: "/v1/" + strings.Trim(p, "/"), Summary: "query " + p + " (lists page with ?limit= and ?cursor=)"})
+	}
+	if _, ok := src.(TxSource); ok {
+		out = append(out, apidoc.Route{Method: http.MethodGet, Path: "/v1/txs/{hash}", Summary: "a committed transaction's result by hash (CometBFT's kv indexer)"})
 	}
 	return out
 }
@@ -193,6 +207,26 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
 	w.WriteHeader(http.StatusOK)
 	w.Write(append(body, '\n'))
+}
+
+// tx answers /v1/txs/{hash} from the tx source.
+func (s *Server) tx(w http.ResponseWriter, r *http.Request, ts TxSource) {
+	h, e := query.ParseTxHash(r.PathValue("hash"))
+	if e != nil {
+		writeError(w, httpStatus(e.Code), e.Code, e.Msg)
+		return
+	}
+	tx, found, err := ts.Tx(r.Context(), h)
+	if err != nil {
+		s.log.Error("tx lookup failed", "hash", fmt.Sprintf("%X", h), "err", err)
+		writeError(w, http.StatusInternalServerError, query.CodeInternal, "the transaction index could not be read")
+		return
+	}
+	if !found {
+		writeError(w, http.StatusNotFound, query.CodeNotFound, fmt.Sprintf("no tx %X in the index (not committed yet, or unknown)", h))
+		return
+	}
+	writeJSON(w, http.StatusOK, tx)
 }
 
 // httpStatus maps a query code to an HTTP status.

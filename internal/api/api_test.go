@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/api"
+	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/client/clienttest"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/kind/coverage"
@@ -24,6 +25,17 @@ import (
 const testChain = "depin-api-test"
 
 // newChain builds a chain with a maker and one device of alice's at a cell.
+// source is a node's API source: the app's state and the chain's tx index
+// (CometBFT's kv indexer on a node).
+type source struct {
+	*app.App
+	chain *clienttest.Chain
+}
+
+func (s source) Tx(ctx context.Context, hash []byte) (query.Tx, bool, error) {
+	return s.chain.Tx(ctx, hash)
+}
+
 func newChain(t *testing.T) (*clienttest.Chain, ledger.Address) {
 	t.Helper()
 	c, err := clienttest.NewChain(testChain, clienttest.Genesis("authority", 1_000_000_000, "alice"))
@@ -68,7 +80,7 @@ func get(t *testing.T, url string) (int, []byte) {
 
 func TestRoutes(t *testing.T) {
 	c, id := newChain(t)
-	srv := httptest.NewServer(api.New(api.DefaultConfig(), c.App(), nil))
+	srv := httptest.NewServer(api.New(api.DefaultConfig(), source{c.App(), c}, nil))
 	defer srv.Close()
 	alice := clienttest.Addr("alice").String()
 	tests := []struct {
@@ -90,6 +102,7 @@ func TestRoutes(t *testing.T) {
 		{"/v1/devices?limit=5000", 400, `"code":1`},
 		{"/v1/devices/" + alice, 404, `"status":"not_found"`},
 		{"/v1/txs/" + strings.Repeat("00", 32), 404, `"error":"no tx`},
+		{"/v1/txs/00", 400, `"status":"bad_request"`},
 		{"/v1/nothing", 404, `"status":"unknown_path"`},
 		{"/elsewhere", 404, `"status":"unknown_path"`},
 	}
@@ -107,7 +120,7 @@ func TestRoutes(t *testing.T) {
 // TestSameAsQuery: the API body of each route is the query router's body.
 func TestSameAsQuery(t *testing.T) {
 	c, id := newChain(t)
-	srv := httptest.NewServer(api.New(api.DefaultConfig(), c.App(), nil))
+	srv := httptest.NewServer(api.New(api.DefaultConfig(), source{c.App(), c}, nil))
 	defer srv.Close()
 	for _, p := range []string{"/supply", "/devices/" + id.String(), "/devices?limit=1", "/params", "/makers"} {
 		want, code, msg := query.Handle(c.App().Committed(), c.App(), p)
@@ -123,7 +136,7 @@ func TestSameAsQuery(t *testing.T) {
 
 func TestStatusAndTx(t *testing.T) {
 	c, _ := newChain(t)
-	srv := httptest.NewServer(api.New(api.DefaultConfig(), c.App(), nil))
+	srv := httptest.NewServer(api.New(api.DefaultConfig(), source{c.App(), c}, nil))
 	defer srv.Close()
 	r, err := c.Exec("alice", clienttest.Msg(device.TransferMsg(clienttest.Addr("nobody"), clienttest.Addr("bob"))))
 	if err != nil {
@@ -150,7 +163,7 @@ func TestStatusAndTx(t *testing.T) {
 
 func TestReadOnly(t *testing.T) {
 	c, _ := newChain(t)
-	srv := httptest.NewServer(api.New(api.DefaultConfig(), c.App(), nil))
+	srv := httptest.NewServer(api.New(api.DefaultConfig(), source{c.App(), c}, nil))
 	defer srv.Close()
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		req, _ := http.NewRequest(m, srv.URL+"/v1/supply", strings.NewReader("{}"))

@@ -14,7 +14,7 @@
 //	/v1/makers?limit=&page_key=
 //	/v1/makers/{id}
 //	/v1/params
-//	/v1/txs/{hash}
+//	/v1/txs/{hash}   (CometBFT's kv tx index, when the source is a TxSource)
 //
 // Errors are JSON objects {"code": n, "status": "name", "error": "message"}
 // with the query code (internal/query) and an HTTP status mapped from it:

@@ -17,7 +17,7 @@ import (
 // reaches a handler: never the unknown_path answer.
 func TestOpenAPI(t *testing.T) {
 	c, _ := newChain(t)
-	srv := httptest.NewServer(api.New(api.DefaultConfig(), c.App(), nil))
+	srv := httptest.NewServer(api.New(api.DefaultConfig(), source{c.App(), c}, nil))
 	defer srv.Close()
 	status, body := get(t, srv.URL+"/openapi.json")
 	var spec struct {
@@ -28,7 +28,7 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatalf("openapi.json: got %d %v %.200s", status, err, body)
 	}
 	var want []string
-	for _, r := range api.Routes(c.App()) {
+	for _, r := range api.Routes(source{c.App(), c}) {
 		want = append(want, r.Path)
 	}
 	var got []string

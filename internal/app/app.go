@@ -16,7 +16,7 @@ import (
 type Backend interface {
 	ledger.Store
 	LastCommit() (height int64, appHash []byte)
-	Commit(height int64, appHash []byte, state, index []ledger.Write) error
+	Commit(height int64, appHash []byte, state []ledger.Write) error
 }
 
 // Module is a domain module plugged into the app (DESIGN §3.1). Every field
@@ -83,7 +83,6 @@ type App struct {
 	height    int64
 	appHash   []byte
 	staged    *ledger.Overlay // uncommitted writes: genesis and the finalized block
-	index     []ledger.Write  // uncommitted index entries of the finalized block
 	finalized bool
 
 	// Mempool state.

@@ -75,11 +75,8 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 	}
 	txs := a.verifyBlock(b.Txs)
 	res := &BlockResult{Txs: make([]Result, len(b.Txs))}
-	a.index = a.index[:0]
 	for i, raw := range b.Txs {
-		r := a.deliver(blk, b, raw, txs[i])
-		res.Txs[i] = r
-		a.index = append(a.index, txIndexWrite(r.Hash, b.Height, i, r))
+		res.Txs[i] = a.deliver(blk, b, raw, txs[i])
 	}
 	for _, m := range a.modules {
 		if m.EndBlock == nil {
@@ -263,35 +260,15 @@ func (a *App) ante(st ledger.Store, d *decoded, raw []byte, checkSeq bool) *ledg
 	return nil
 }
 
-// TxRecord is what the index keeps of a transaction.
-type TxRecord struct {
-	Hash   string         `json:"hash"`
-	Height int64          `json:"height"`
-	Index  int            `json:"index"`
-	Code   ledger.Code    `json:"code"`
-	Status string         `json:"status"`
-	Log    string         `json:"log,omitempty"`
-	Events []ledger.Event `json:"events,omitempty"`
-}
-
-// TxIndexKey is where a transaction's record is indexed.
-func TxIndexKey(h Hash) []byte { return ledger.IndexKey("tx", h[:]) }
-
-func txIndexWrite(h Hash, height int64, i int, r Result) ledger.Write {
-	rec := TxRecord{Hash: fmt.Sprintf("%X", h[:]), Height: height, Index: i, Code: r.Code, Status: r.Code.String(), Log: r.Log, Events: r.Events}
-	return ledger.Write{Key: TxIndexKey(h), Value: appendTxRecordJSON(make([]byte, 0, 512), &rec)}
-}
-
 // Commit persists the finalized block (and genesis, at the first block).
 func (a *App) Commit() error {
 	if !a.finalized {
 		return fmt.Errorf("app: commit without a finalized block")
 	}
-	if err := a.db.Commit(a.height, a.appHash, a.staged.Writes(), a.index); err != nil {
+	if err := a.db.Commit(a.height, a.appHash, a.staged.Writes()); err != nil {
 		return err
 	}
 	a.staged = ledger.NewOverlay(a.db)
-	a.index = a.index[:0]
 	a.finalized = false
 	a.blockTime.Store(a.finalizeTime)
 	a.releaseAfterBlock()

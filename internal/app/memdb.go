@@ -28,8 +28,8 @@ func (m *MemBackend) LastCommit() (int64, []byte) {
 
 // Commit implements Backend. Services reading the committed state from
 // other goroutines see a block's writes all at once.
-func (m *MemBackend) Commit(height int64, appHash []byte, state, index []ledger.Write) error {
-	m.MemStore.Apply(state, index)
+func (m *MemBackend) Commit(height int64, appHash []byte, state []ledger.Write) error {
+	m.MemStore.Apply(state)
 	m.mu.Lock()
 	m.height, m.appHash = height, bytes.Clone(appHash)
 	m.mu.Unlock()

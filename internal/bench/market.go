@@ -145,7 +145,7 @@ func runMarketSize(cfg MarketConfig, n int) (MarketRun, error) {
 			return run, err
 		}
 	}
-	if err := db.Commit(1, nil, gen.Writes(), nil); err != nil {
+	if err := db.Commit(1, nil, gen.Writes()); err != nil {
 		return run, err
 	}
 	// Leases accepted at height h are due at h + period: cfg.Due per height.
@@ -166,7 +166,7 @@ func runMarketSize(cfg MarketConfig, n int) (MarketRun, error) {
 				return run, err
 			}
 		}
-		if err := db.Commit(h, nil, blk.Writes(), nil); err != nil {
+		if err := db.Commit(h, nil, blk.Writes()); err != nil {
 			return run, err
 		}
 	}
@@ -184,7 +184,7 @@ func runMarketSize(cfg MarketConfig, n int) (MarketRun, error) {
 			return run, fmt.Errorf("bench: market: end block %d: %s", h, e)
 		}
 		t1 := time.Now()
-		if err := db.Commit(h, nil, blk.Writes(), nil); err != nil {
+		if err := db.Commit(h, nil, blk.Writes()); err != nil {
 			return run, err
 		}
 		sweeps = append(sweeps, t1.Sub(t0))

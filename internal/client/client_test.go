@@ -200,9 +200,8 @@ func TestWaitTxTimeout(t *testing.T) {
 		t.Errorf("got %v, want ErrTimeout naming the hash", err)
 	}
 	_, err = c.WaitTx(context.Background(), "zz", time.Second)
-	var qe *client.QueryError
-	if !errors.As(err, &qe) || qe.Code != query.CodeBadRequest {
-		t.Errorf("bad hash: got %v, want bad_request at once", err)
+	if !errors.Is(err, client.ErrBadTxHash) {
+		t.Errorf("bad hash: got %v, want ErrBadTxHash at once", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +19,14 @@ import (
 
 // ErrTimeout is wrapped by WaitTx when a transaction is not indexed in time.
 var ErrTimeout = errors.New("timed out")
+
+// ErrTxNotFound is wrapped by Tx when the node's index has no transaction
+// with that hash (not committed yet, or unknown).
+var ErrTxNotFound = errors.New("tx not found")
+
+// ErrBadTxHash is wrapped by Tx and WaitTx when a hash is not 32 bytes of
+// hex.
+var ErrBadTxHash = errors.New("bad tx hash")
 
 // DefaultWaitTimeout bounds how long SignAndSend waits for the commit.
 const DefaultWaitTimeout = 30 * time.Second
@@ -50,25 +59,67 @@ func (c *Client) Broadcast(ctx context.Context, tx []byte) (CheckResult, error) 
 	return CheckResult{Code: ledger.Code(r.Code), Log: r.Log, Hash: want}, nil
 }
 
-// WaitTx polls the node's tx index until the transaction with hash (hex)
-// is committed, then returns its record. It gives up after timeout with an
-// error wrapping ErrTimeout, or when ctx ends.
+// Tx asks the node's CometBFT kv indexer (/tx?hash=) for a committed
+// transaction (hash in hex). An unknown hash is an error wrapping
+// ErrTxNotFound.
+func (c *Client) Tx(ctx context.Context, hash string) (query.Tx, error) {
+	h, qe := query.ParseTxHash(hash)
+	if qe != nil {
+		return query.Tx{}, fmt.Errorf("client: tx: %s: %w", qe.Msg, ErrBadTxHash)
+	}
+	var r struct {
+		Hash     string `json:"hash"`
+		Height   int64  `json:"height,string"`
+		Index    int    `json:"index"`
+		TxResult struct {
+			Code   uint32 `json:"code"`
+			Log    string `json:"log"`
+			Events []struct {
+				Type  string `json:"type"`
+				Attrs []struct {
+					Key   string `json:"key"`
+					Value string `json:"value"`
+				} `json:"attributes"`
+			} `json:"events"`
+		} `json:"tx_result"`
+	}
+	err := c.get(ctx, "/tx", url.Values{"hash": {"0x" + hex.EncodeToString(h)}}, &r)
+	var re *rpcError
+	if errors.As(err, &re) && strings.HasSuffix(re.Data, ") not found") {
+		return query.Tx{}, fmt.Errorf("client: tx %X: %w", h, ErrTxNotFound)
+	}
+	if err != nil {
+		return query.Tx{}, fmt.Errorf("client: tx %X: %w", h, err)
+	}
+	res := r.TxResult
+	t := query.Tx{Hash: strings.ToUpper(r.Hash), Height: r.Height, Index: r.Index, Code: res.Code, Status: ledger.Code(res.Code).String(), Log: res.Log}
+	for _, e := range res.Events {
+		ev := query.Event{Type: e.Type, Attrs: make([]query.Attr, len(e.Attrs))}
+		for i, a := range e.Attrs {
+			ev.Attrs[i] = query.Attr{Key: a.Key, Value: a.Value}
+		}
+		t.Events = append(t.Events, ev)
+	}
+	return t, nil
+}
+
+// WaitTx polls the node's tx index (Tx) until the transaction with hash
+// (hex) is committed, then returns its record. It gives up after timeout
+// with an error wrapping ErrTimeout, or when ctx ends. CometBFT indexes a
+// block just after committing it, so a transaction is found a moment
+// after its block.
 func (c *Client) WaitTx(ctx context.Context, hash string, timeout time.Duration) (query.Tx, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t := time.NewTicker(c.PollInterval)
 	defer t.Stop()
 	for {
-		var tx query.Tx
-		err := c.Query(ctx, "/txs/"+hash, &tx)
+		tx, err := c.Tx(ctx, hash)
 		if err == nil {
 			return tx, nil
 		}
-		var qe *QueryError
-		if !errors.As(err, &qe) || qe.Code != query.CodeNotFound {
-			if ctx.Err() == nil {
-				return query.Tx{}, fmt.Errorf("client: wait for tx %s: %w", hash, err)
-			}
+		if !errors.Is(err, ErrTxNotFound) && ctx.Err() == nil {
+			return query.Tx{}, fmt.Errorf("client: wait for tx %s: %w", hash, err)
 		}
 		select {
 		case <-ctx.Done():

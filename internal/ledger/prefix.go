@@ -18,16 +18,14 @@ const (
 // Key spaces outside consensus state: the app hash does not cover them.
 const (
 	PrefixMeta  byte = 0xF0 // last committed height and app hash
-	PrefixIndex byte = 0xF1 // transaction index
+	// PrefixIndex held a JSON transaction index written at commit until
+	// CometBFT's kv indexer replaced it (issue 12); retired, never reused,
+	// as older homes may still hold entries under it.
+	PrefixIndex byte = 0xF1
 )
 
 // StateEnd bounds consensus state: every state key sorts below it.
 var StateEnd = []byte{0x80}
-
-// IndexKey places an index entry under name.
-func IndexKey(name string, parts ...[]byte) []byte {
-	return Key(PrefixIndex, append([][]byte{[]byte(name), {0}}, parts...)...)
-}
 
 // Key joins a module prefix and parts into one key.
 func Key(prefix byte, parts ...[]byte) []byte {

@@ -28,6 +28,16 @@ func (c *CometDBs) Provider(ctx *cmtcfg.DBContext) (dbm.DB, error) {
 	return db, err
 }
 
+// txIndex is the open tx index database (the last opened), or nil.
+func (c *CometDBs) txIndex() dbm.DB {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.index) == 0 {
+		return nil
+	}
+	return c.index[len(c.index)-1]
+}
+
 // Close closes the databases CometBFT leaves open; call it once the node
 // has stopped.
 func (c *CometDBs) Close() error {

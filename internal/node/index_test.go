@@ -13,7 +13,6 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
-	cmttypes "github.com/cometbft/cometbft/types"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/bank"
@@ -34,8 +33,8 @@ func freeLoopbackPort(t *testing.T) int {
 }
 
 // startTestNode initialises a one-validator home with the given labels
-// funded and runs it until the test ends; it returns the RPC URL.
-func startTestNode(t *testing.T, labels ...string) string {
+// funded and runs it until the test ends; it returns the node.
+func startTestNode(t *testing.T, labels ...string) *Node {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "node")
 	rpc, p2p := freeLoopbackPort(t), freeLoopbackPort(t)
@@ -73,7 +72,7 @@ func startTestNode(t *testing.T, labels ...string) string {
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if st, err := rc.Status(ctx); err == nil && st.SyncInfo.LatestBlockHeight >= 1 {
-			return url
+			return n
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("node at %s did not commit a block in a minute", url)
@@ -83,12 +82,14 @@ func startTestNode(t *testing.T, labels ...string) string {
 
 // TestTxSearch finds a transfer with CometBFT's own RPC client by hash, by
 // height, by sender and by recipient, and its block with block_search: the
-// kv indexer is on by default.
+// kv indexer is on by default. SignAndSend (client.WaitTx) and the JSON
+// API's source find it there too: the ledger keeps no index of its own.
 func TestTxSearch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
 	}
-	url := startTestNode(t, "alice", "bob")
+	n := startTestNode(t, "alice", "bob")
+	url := n.RPCURL()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, err := client.New(url)
@@ -111,25 +112,22 @@ func TestTxSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The app's own index answers before CometBFT's indexer (a goroutine
-	// fed by the event bus) has caught up: poll briefly.
-	var got cmttypes.Tx
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		r, err := rc.Tx(ctx, hash, false)
-		if err == nil {
-			got = r.Tx
-			if r.Height != res.Height || r.TxResult.Code != 0 {
-				t.Errorf("tx by hash: got height %d code %d, want %d and 0", r.Height, r.TxResult.Code, res.Height)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tx by hash: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	r, err := rc.Tx(ctx, hash, false)
+	if err != nil {
+		t.Fatalf("tx by hash: %v", err)
 	}
-	if fmt.Sprintf("%X", got.Hash()) != res.Hash {
-		t.Errorf("tx by hash: got tx %X, want %s", got.Hash(), res.Hash)
+	if r.Height != res.Height || r.TxResult.Code != 0 {
+		t.Errorf("tx by hash: got height %d code %d, want %d and 0", r.Height, r.TxResult.Code, res.Height)
+	}
+	if fmt.Sprintf("%X", r.Tx.Hash()) != res.Hash {
+		t.Errorf("tx by hash: got tx %X, want %s", r.Tx.Hash(), res.Hash)
+	}
+	api, found, err := n.APISource().Tx(ctx, hash)
+	if err != nil || !found || api.Hash != res.Hash || api.Height != res.Height || api.Status != "ok" || len(api.Events) == 0 {
+		t.Errorf("api source: got %+v %v %v, want the transfer at %d with its events", api, found, err, res.Height)
+	}
+	if _, found, err := n.APISource().Tx(ctx, make([]byte, 32)); found || err != nil {
+		t.Errorf("api source, unknown hash: got found %v err %v, want neither", found, err)
 	}
 
 	page, per := 1, 10

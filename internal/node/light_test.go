@@ -18,7 +18,7 @@ func TestLightClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
 	}
-	url := startTestNode(t, "alice")
+	url := startTestNode(t, "alice").RPCURL()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rc, err := rpchttp.New(url, "/websocket")

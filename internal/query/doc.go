@@ -7,7 +7,7 @@
 // There is no central switch: each module registers its own paths on a
 // ledger.QueryRouter (app.Module.Queries: "supply" by the bank,
 // "rewards/..." by reward, "proof/..." by proof, the device registry's
-// paths by Devices here). The app's own paths (accounts, params, txs) are
+// paths by Devices here). The app's own paths (accounts, params) are
 // answered first, then the modules'.
 //
 // Contract:

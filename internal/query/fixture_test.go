@@ -1,7 +1,6 @@
 package query_test
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -39,7 +38,6 @@ type fixture struct {
 	maker    ledger.Address
 	aliceDev []ledger.Address
 	bobDev   []ledger.Address
-	onboardH string // hash of alice's first onboarding tx
 }
 
 func devKey(owner string, i int) sig.PrivateKey {
@@ -56,10 +54,7 @@ func newFixture(t testing.TB, aliceDevices, bobDevices int) *fixture {
 	f.exec("authority", clienttest.Msg(device.RegisterMakerMsg("Acme Radio", sig.PublicOf(clienttest.Key("maker")),
 		[]string{"coverage", "sensor"}, onboard)))
 	for i := 0; i < aliceDevices; i++ {
-		r := f.onboard("alice", i, "coverage")
-		if i == 0 {
-			f.onboardH = hex.EncodeToString(r.Hash[:])
-		}
+		f.onboard("alice", i, "coverage")
 	}
 	for i := 0; i < bobDevices; i++ {
 		f.onboard("bob", i, "sensor")

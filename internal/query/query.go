@@ -63,13 +63,13 @@ func handler(reg *params.Registry, f func(r *request, vars []string) (any, *Erro
 }
 
 // core answers what belongs to the app rather than to a module: accounts
-// (balance and sequence), parameters and indexed transactions. Supply is
-// the bank module's (app.BankModule).
+// (balance and sequence) and parameters. Supply is the bank module's
+// (app.BankModule). Transactions are CometBFT's (its kv indexer: /tx and
+// /tx_search on the RPC, /v1/txs/{hash} on the JSON API).
 func core(reg *params.Registry) *ledger.QueryRouter {
 	rt := ledger.NewQueryRouter()
 	rt.Add("accounts/{address}", handler(reg, func(r *request, v []string) (any, *Error) { return r.account(v[0]) }))
 	rt.Add("params", handler(reg, func(r *request, _ []string) (any, *Error) { return r.params() }))
-	rt.Add("txs/{hash}", handler(reg, func(r *request, v []string) (any, *Error) { return r.tx(v[0]) }))
 	return rt
 }
 
@@ -96,7 +96,7 @@ func Devices(rt *ledger.QueryRouter) {
 
 // Handle answers one query over committed state. path is an ABCI-style path
 // with an optional query string ("/devices?kind=coverage&limit=5"). The
-// app's own queries (accounts, supply, params, txs) are tried first, then
+// app's own queries (accounts, params) are tried first, then
 // the routes the modules registered. On success code is 0 and body is
 // JSON; otherwise body is nil, code is a Code and err says what went wrong.
 func Handle(st ledger.Store, src Source, path string) (body []byte, code uint32, err string) {
@@ -171,22 +171,13 @@ func (r *request) params() (any, *Error) {
 	return out, nil
 }
 
-func (r *request) tx(s string) (any, *Error) {
+// ParseTxHash reads a transaction hash: 32 bytes in hex, either case.
+func ParseTxHash(s string) ([]byte, *Error) {
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != len(app.Hash{}) {
 		return nil, errorf(CodeBadRequest, "tx hash %q is not %d hex bytes", s, len(app.Hash{}))
 	}
-	var h app.Hash
-	copy(h[:], b)
-	raw := r.st.Get(app.TxIndexKey(h))
-	if raw == nil {
-		return nil, errorf(CodeNotFound, "no tx %X in the index", h[:])
-	}
-	var rec app.TxRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, errorf(CodeInternal, "index entry of tx %X does not decode: %v", h[:], err)
-	}
-	return txOf(rec), nil
+	return b, nil
 }
 
 // parseID reads an id segment: a bech32 address, or a 32-byte ed25519

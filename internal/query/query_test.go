@@ -67,8 +67,7 @@ func TestErrors(t *testing.T) {
 		{"/devices?%zz", query.CodeBadRequest, "malformed"},
 		{"/makers/" + f.alice.String(), query.CodeNotFound, "no maker"},
 		{"/makers?limit=-1", query.CodeBadRequest, "limit"},
-		{"/txs/abcd", query.CodeBadRequest, "hex"},
-		{"/txs/" + strings.Repeat("ab", 32), query.CodeNotFound, "no tx"},
+		{"/txs/" + strings.Repeat("ab", 32), query.CodeUnknownPath, "txs"},
 		{"/" + strings.Repeat("a", 5000), query.CodeBadRequest, "at most"},
 	}
 	for _, tt := range tests {
@@ -204,21 +203,5 @@ func TestMakersParamsTx(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(ps.Params, func(a, b query.Param) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Errorf("params: not sorted by name")
-	}
-	for _, h := range []string{f.onboardH, strings.ToUpper(f.onboardH)} {
-		var tx query.Tx
-		if code, msg := f.get("/txs/"+h, &tx); code != query.CodeOK {
-			t.Fatalf("tx: got %v (%s)", code, msg)
-		}
-		if !strings.EqualFold(tx.Hash, f.onboardH) || tx.Code != 0 || tx.Status != "ok" || tx.Height < 2 {
-			t.Errorf("tx: got %+v", tx)
-		}
-		found := false
-		for _, e := range tx.Events {
-			found = found || e.Type == "device.onboarded"
-		}
-		if !found {
-			t.Errorf("tx: got events %+v, want device.onboarded", tx.Events)
-		}
 	}
 }

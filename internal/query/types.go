@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"slices"
 
-	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
@@ -126,7 +125,8 @@ type Event struct {
 	Attrs []Attr `json:"attributes"`
 }
 
-// Tx is an indexed transaction result, the answer of /txs/{hash}.
+// Tx is a committed transaction's result as CometBFT's kv indexer keeps
+// it: the answer of the JSON API's /v1/txs/{hash} and of client.Tx.
 type Tx struct {
 	Hash   string  `json:"hash"`
 	Height int64   `json:"height,string"`
@@ -137,17 +137,6 @@ type Tx struct {
 	Events []Event `json:"events,omitempty"`
 }
 
-func txOf(r app.TxRecord) Tx {
-	t := Tx{Hash: r.Hash, Height: r.Height, Index: r.Index, Code: uint32(r.Code), Status: r.Status, Log: r.Log}
-	for _, e := range r.Events {
-		ev := Event{Type: e.Type, Attrs: make([]Attr, len(e.Attrs))}
-		for i, a := range e.Attrs {
-			ev.Attrs[i] = Attr{Key: a.Key, Value: a.Value}
-		}
-		t.Events = append(t.Events, ev)
-	}
-	return t
-}
 
 func addrString(b []byte) string {
 	a, err := ledger.AddressFromBytes(b)

@@ -46,7 +46,7 @@ func TestReadCacheMatchesModel(t *testing.T) {
 					delete(model, string(k))
 				}
 			}
-			if err := db.Commit(h, []byte{byte(h)}, ws, nil); err != nil {
+			if err := db.Commit(h, []byte{byte(h)}, ws); err != nil {
 				rt.Fatal(err)
 			}
 			if got, _ := db.LastCommit(); got != h {
@@ -97,7 +97,7 @@ func TestReadCacheConcurrentCommit(t *testing.T) {
 		}()
 	}
 	for h := int64(1); h <= 200; h++ {
-		if err := db.Commit(h, nil, []ledger.Write{{Key: key, Value: ledger.U64(uint64(h))}}, nil); err != nil {
+		if err := db.Commit(h, nil, []ledger.Write{{Key: key, Value: ledger.U64(uint64(h))}}); err != nil {
 			t.Fatal(err)
 		}
 		mu.Lock()

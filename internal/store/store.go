@@ -147,22 +147,20 @@ func (d *DB) LastCommit() (int64, []byte) {
 	return int64(ledger.ReadU64(d.Get(keyHeight))), d.Get(keyAppHash)
 }
 
-// Commit writes a block in one synced batch: its state writes, its index
-// writes, its height and app hash.
-func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) error {
+// Commit writes a block in one synced batch: its state writes, its height
+// and app hash.
+func (d *DB) Commit(height int64, appHash []byte, state []ledger.Write) error {
 	b := d.db.NewBatch()
 	defer b.Close()
-	for _, ws := range [][]ledger.Write{state, index} {
-		for _, w := range ws {
-			var err error
-			if w.Delete {
-				err = b.Delete(w.Key, nil)
-			} else {
-				err = b.Set(w.Key, w.Value, nil)
-			}
-			if err != nil {
-				return fmt.Errorf("store: commit height %d: %w", height, err)
-			}
+	for _, w := range state {
+		var err error
+		if w.Delete {
+			err = b.Delete(w.Key, nil)
+		} else {
+			err = b.Set(w.Key, w.Value, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("store: commit height %d: %w", height, err)
 		}
 	}
 	if err := b.Set(keyHeight, ledger.U64(uint64(height)), nil); err != nil {
@@ -182,10 +180,8 @@ func (d *DB) Commit(height int64, appHash []byte, state, index []ledger.Write) e
 	}
 	d.pending.Store(false)
 	d.cache.update(func(fn func(key, val []byte, deleted bool)) {
-		for _, ws := range [][]ledger.Write{state, index} {
-			for _, w := range ws {
-				fn(w.Key, w.Value, w.Delete)
-			}
+		for _, w := range state {
+			fn(w.Key, w.Value, w.Delete)
 		}
 		fn(keyHeight, ledger.U64(uint64(height)), false)
 		fn(keyAppHash, appHash, false)

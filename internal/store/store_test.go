@@ -17,11 +17,10 @@ func TestCommitSurvivesReopen(t *testing.T) {
 		t.Fatalf("new db: got height %d hash %x, want 0 and nil", h, hash)
 	}
 	state := []ledger.Write{{Key: []byte{0x02, 'a'}, Value: []byte("1")}, {Key: []byte{0x02, 'b'}, Value: []byte("2")}}
-	index := []ledger.Write{{Key: ledger.IndexKey("tx", []byte("h1")), Value: []byte("r")}}
-	if err := db.Commit(1, []byte("hash1"), state, index); err != nil {
+	if err := db.Commit(1, []byte("hash1"), state); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Commit(2, []byte("hash2"), []ledger.Write{{Key: []byte{0x02, 'a'}, Delete: true}}, nil); err != nil {
+	if err := db.Commit(2, []byte("hash2"), []ledger.Write{{Key: []byte{0x02, 'a'}, Delete: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -38,9 +37,6 @@ func TestCommitSurvivesReopen(t *testing.T) {
 	if v := db.Get([]byte{0x02, 'a'}); v != nil {
 		t.Fatalf("deleted key: got %q, want nil", v)
 	}
-	if v := db.Get(ledger.IndexKey("tx", []byte("h1"))); string(v) != "r" {
-		t.Fatalf("index: got %q, want r", v)
-	}
 	var keys [][]byte
 	db.Iterate([]byte{0x02}, []byte{0x03}, func(k, _ []byte) bool { keys = append(keys, bytes.Clone(k)); return true })
 	if len(keys) != 1 || !bytes.Equal(keys[0], []byte{0x02, 'b'}) {
@@ -54,7 +50,7 @@ func TestOverlayOverDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Commit(1, []byte("h"), []ledger.Write{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("c"), Value: []byte("3")}}, nil); err != nil {
+	if err := db.Commit(1, []byte("h"), []ledger.Write{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("c"), Value: []byte("3")}}); err != nil {
 		t.Fatal(err)
 	}
 	o := ledger.NewOverlay(db)

@@ -1,8 +1,11 @@
 package clienttest
 
 import (
+	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/depin-network/depin/internal/app"
@@ -10,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
@@ -31,6 +35,9 @@ type Chain struct {
 	app     *app.App
 	chainID string
 	mempool [][]byte
+	// txs are the committed transactions by hash, as CometBFT's kv
+	// indexer keeps them (served at /tx).
+	txs map[app.Hash]query.Tx
 	// timeOf is the time of a block height in Unix nanoseconds.
 	timeOf func(height int64) int64
 }
@@ -51,7 +58,7 @@ func NewChainWithKinds(chainID string, g app.Genesis, kinds *kind.Registry) (*Ch
 	if _, err := a.InitChain(chainID, raw); err != nil {
 		return nil, fmt.Errorf("clienttest: init chain: %w", err)
 	}
-	c := &Chain{app: a, chainID: chainID, timeOf: func(h int64) int64 { return h * 1e9 }}
+	c := &Chain{app: a, chainID: chainID, txs: make(map[app.Hash]query.Tx), timeOf: func(h int64) int64 { return h * 1e9 }}
 	if _, err := c.Block(); err != nil {
 		return nil, err
 	}
@@ -110,7 +117,37 @@ func (c *Chain) block(txs [][]byte) (*app.BlockResult, error) {
 	if err := c.app.CheckInvariants(c.app.Committed()); err != nil {
 		return nil, fmt.Errorf("clienttest: after block %d: %w", h+1, err)
 	}
+	for i, r := range res.Txs {
+		c.txs[r.Hash] = txOf(r, h+1, i)
+	}
 	return res, nil
+}
+
+// txOf is a result as the kv indexer returns it.
+func txOf(r app.Result, height int64, index int) query.Tx {
+	t := query.Tx{Hash: strings.ToUpper(hex.EncodeToString(r.Hash[:])), Height: height, Index: index,
+		Code: uint32(r.Code), Status: r.Code.String(), Log: r.Log}
+	for _, e := range r.Events {
+		ev := query.Event{Type: e.Type, Attrs: make([]query.Attr, len(e.Attrs))}
+		for i, a := range e.Attrs {
+			ev.Attrs[i] = query.Attr{Key: a.Key, Value: a.Value}
+		}
+		t.Events = append(t.Events, ev)
+	}
+	return t
+}
+
+// Tx returns a committed transaction by hash (an api.TxSource).
+func (c *Chain) Tx(_ context.Context, hash []byte) (query.Tx, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var h app.Hash
+	if len(hash) != len(h) {
+		return query.Tx{}, false, nil
+	}
+	copy(h[:], hash)
+	t, ok := c.txs[h]
+	return t, ok, nil
 }
 
 // flush commits the mempool if it holds anything.

@@ -1,6 +1,7 @@
 package clienttest
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -27,8 +28,8 @@ type rpcError struct {
 	Data    string `json:"data,omitempty"`
 }
 
-// ServeHTTP answers GET /status, GET /abci_query?path="..." and JSON-RPC
-// POST / with method broadcast_tx_sync, in CometBFT v0.38's JSON shapes
+// ServeHTTP answers GET /status, GET /abci_query?path="...", GET
+// /tx?hash=0x... and JSON-RPC POST / with method broadcast_tx_sync, in CometBFT v0.38's JSON shapes
 // (64-bit integers as strings, bytes as base64 or upper-case hex).
 func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
@@ -40,6 +41,14 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err := c.flush(); err != nil {
 			panic(err) // a test chain that cannot commit is a broken test
 		}
+	case r.Method == http.MethodGet && r.URL.Path == "/tx":
+		// A node commits the mempool in its next block; this chain does
+		// when asked.
+		if err := c.flush(); err != nil {
+			panic(err) // a test chain that cannot commit is a broken test
+		}
+		res, rerr := c.tx(r.URL.Query().Get("hash"))
+		writeRPC(w, -1, res, rerr)
 	case r.Method == http.MethodPost && r.URL.Path == "/":
 		c.serveJSONRPC(w, r)
 	default:
@@ -76,6 +85,32 @@ func (c *Chain) abciQuery(arg string) (any, *rpcError) {
 		resp["value"] = base64.StdEncoding.EncodeToString(body)
 	}
 	return map[string]any{"response": resp}, nil
+}
+
+// tx answers /tx as CometBFT's kv indexer does: the result with its
+// events, or an internal error "tx (HASH) not found".
+func (c *Chain) tx(arg string) (any, *rpcError) {
+	h, err := hex.DecodeString(strings.TrimPrefix(arg, "0x"))
+	if err != nil {
+		return nil, &rpcError{Code: -32602, Message: "Invalid params", Data: "error converting http params to arguments: " + err.Error()}
+	}
+	t, ok, _ := c.Tx(context.Background(), h)
+	if !ok {
+		return nil, &rpcError{Code: -32603, Message: "Internal error", Data: fmt.Sprintf("tx (%X) not found", h)}
+	}
+	events := make([]any, len(t.Events))
+	for i, e := range t.Events {
+		attrs := make([]any, len(e.Attrs))
+		for j, a := range e.Attrs {
+			attrs[j] = map[string]any{"key": a.Key, "value": a.Value, "index": true}
+		}
+		events[i] = map[string]any{"type": e.Type, "attributes": attrs}
+	}
+	return map[string]any{
+		"hash": t.Hash, "height": strconv.FormatInt(t.Height, 10), "index": t.Index,
+		"tx_result": map[string]any{"code": t.Code, "data": nil, "log": t.Log, "info": "",
+			"gas_wanted": "0", "gas_used": "0", "events": events, "codespace": ""},
+	}, nil
 }
 
 func (c *Chain) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
