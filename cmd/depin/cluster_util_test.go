@@ -520,10 +520,8 @@ func waitAcked(t *testing.T, n *procNode, r *segmentReader, f *reportFleet, time
 func lookupTx(ctx context.Context, c *client.Client, hash string) (query.Tx, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	var rec query.Tx
-	err := c.Query(ctx, "/txs/"+hash, &rec)
-	var qe *client.QueryError
-	if errors.As(err, &qe) && qe.Code == query.CodeNotFound {
+	rec, err := c.Tx(ctx, hash)
+	if errors.Is(err, client.ErrTxNotFound) {
 		return rec, false, nil
 	}
 	return rec, err == nil, err

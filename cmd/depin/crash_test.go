@@ -138,13 +138,11 @@ func crashVerify(t *testing.T, n *procNode, m *crashModel, supply uint64) []uint
 	t.Helper()
 	landed := 0
 	for _, tx := range m.uncertain {
-		var rec query.Tx
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := n.client.Query(ctx, "/txs/"+tx.hash, &rec)
+		rec, err := n.client.Tx(ctx, tx.hash)
 		cancel()
-		var qe *client.QueryError
 		switch {
-		case errors.As(err, &qe) && qe.Code == query.CodeNotFound:
+		case errors.Is(err, client.ErrTxNotFound):
 			// Lost with the mempool: the client never saw it committed.
 		case err != nil:
 			t.Fatalf("settle open tx %s: %v", tx.hash, err)
@@ -160,8 +158,10 @@ func crashVerify(t *testing.T, n *procNode, m *crashModel, supply uint64) []uint
 	}
 	m.uncertain = nil
 	for _, h := range m.committed {
-		var rec query.Tx
-		n.query("/txs/"+h, &rec)
+		rec, err := n.client.Tx(context.Background(), h)
+		if err != nil {
+			t.Fatalf("committed tx %s: %v", h, err)
+		}
 		if rec.Code != uint32(ledger.CodeOK) || rec.Hash != h {
 			t.Errorf("committed tx %s: got %+v after restart, want it indexed with code 0", h, rec)
 		}

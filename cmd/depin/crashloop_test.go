@@ -105,13 +105,11 @@ func (e *loopEnv) verify(all bool) []uint64 {
 	t, n, m := e.t, e.n, e.m
 	t.Helper()
 	for _, tx := range m.uncertain {
-		var rec query.Tx
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := n.client.Query(ctx, "/txs/"+tx.hash, &rec)
+		rec, err := n.client.Tx(ctx, tx.hash)
 		cancel()
-		var qe *client.QueryError
 		switch {
-		case errors.As(err, &qe) && qe.Code == query.CodeNotFound:
+		case errors.Is(err, client.ErrTxNotFound):
 			// Lost with the mempool: the client never saw it committed.
 		case err != nil:
 			t.Fatalf("settle open tx %s: %v", tx.hash, err)
@@ -127,8 +125,10 @@ func (e *loopEnv) verify(all bool) []uint64 {
 		from = 0
 	}
 	for _, h := range m.committed[from:] {
-		var rec query.Tx
-		n.query("/txs/"+h, &rec)
+		rec, err := n.client.Tx(context.Background(), h)
+		if err != nil {
+			t.Fatalf("committed tx %s: %v", h, err)
+		}
 		if rec.Code != uint32(ledger.CodeOK) || rec.Hash != h {
 			t.Errorf("committed tx %s: got %+v after restart, want it indexed with code 0", h, rec)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -217,23 +218,38 @@ func runQueryParams(cmd *cobra.Command, _ []string) error {
 	})
 }
 
+// runQueryTx asks the node's CometBFT kv indexer (/tx?hash=).
 func runQueryTx(cmd *cobra.Command, args []string) error {
-	return runQuery(cmd, "/txs/"+args[0], func(w *tabwriter.Writer, tx *query.Tx) {
-		fmt.Fprintf(w, "hash:\t%s\n", tx.Hash)
-		fmt.Fprintf(w, "height:\t%d\n", tx.Height)
-		fmt.Fprintf(w, "index:\t%d\n", tx.Index)
-		fmt.Fprintf(w, "code:\t%d (%s)\n", tx.Code, tx.Status)
-		if tx.Log != "" {
-			fmt.Fprintf(w, "log:\t%s\n", tx.Log)
+	c, err := nodeClient(cmd)
+	if err != nil {
+		return err
+	}
+	tx, err := c.Tx(cmd.Context(), args[0])
+	if errors.Is(err, client.ErrTxNotFound) {
+		return fmt.Errorf("%w: not committed yet (try again after the next block), or sent to another chain", err)
+	}
+	if err != nil {
+		return err
+	}
+	if outputJSON(cmd) {
+		return printJSON(cmd, tx)
+	}
+	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "hash:\t%s\n", tx.Hash)
+	fmt.Fprintf(w, "height:\t%d\n", tx.Height)
+	fmt.Fprintf(w, "index:\t%d\n", tx.Index)
+	fmt.Fprintf(w, "code:\t%d (%s)\n", tx.Code, tx.Status)
+	if tx.Log != "" {
+		fmt.Fprintf(w, "log:\t%s\n", tx.Log)
+	}
+	for _, e := range tx.Events {
+		var attrs []string
+		for _, a := range e.Attrs {
+			attrs = append(attrs, a.Key+"="+a.Value)
 		}
-		for _, e := range tx.Events {
-			var attrs []string
-			for _, a := range e.Attrs {
-				attrs = append(attrs, a.Key+"="+a.Value)
-			}
-			fmt.Fprintf(w, "event:\t%s %s\n", e.Type, strings.Join(attrs, " "))
-		}
-	})
+		fmt.Fprintf(w, "event:\t%s %s\n", e.Type, strings.Join(attrs, " "))
+	}
+	return w.Flush()
 }
 
 // describeAttributes shows a device's attributes: a coverage device's

@@ -30,7 +30,7 @@ import (
 func addServices(n *node.Node, logger *slog.Logger) error {
 	if n.AppCfg.API.Enable {
 		build := func() (node.Service, error) {
-			srv := api.New(api.Config{Listen: n.AppCfg.API.Listen, CORSAllowedOrigins: n.AppCfg.API.CORSAllowedOrigins}, n.App, logger.With("module", "api"))
+			srv := api.New(api.Config{Listen: n.AppCfg.API.Listen, CORSAllowedOrigins: n.AppCfg.API.CORSAllowedOrigins}, n.APISource(), logger.With("module", "api"))
 			srv.Handle("/metrics", promhttp.HandlerFor(n.Metrics.Registry(), promhttp.HandlerOpts{}))
 			return srv, nil
 		}

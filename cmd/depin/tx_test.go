@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
@@ -288,8 +289,8 @@ func TestCLIQuery(t *testing.T) {
 		t.Errorf("tx: got %q", tx)
 	}
 	_, err := n.run("query", "tx", strings.Repeat("00", 32))
-	if err == nil || !strings.Contains(err.Error(), "not_found (2)") {
-		t.Errorf("missing tx: got %v, want not_found", err)
+	if !errors.Is(err, client.ErrTxNotFound) || !strings.Contains(err.Error(), "not committed yet") {
+		t.Errorf("missing tx: got %v, want tx not found", err)
 	}
 	_, err = n.run("query", "device", "show", "bob")
 	if err == nil || !strings.Contains(err.Error(), "no device") {

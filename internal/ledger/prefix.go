@@ -17,7 +17,7 @@ const (
 
 // Key spaces outside consensus state: the app hash does not cover them.
 const (
-	PrefixMeta  byte = 0xF0 // last committed height and app hash
+	PrefixMeta byte = 0xF0 // last committed height and app hash
 	// PrefixIndex held a JSON transaction index written at commit until
 	// CometBFT's kv indexer replaced it (issue 12); retired, never reused,
 	// as older homes may still hold entries under it.

@@ -137,7 +137,6 @@ type Tx struct {
 	Events []Event `json:"events,omitempty"`
 }
 
-
 func addrString(b []byte) string {
 	a, err := ledger.AddressFromBytes(b)
 	if err != nil {
