@@ -131,6 +131,7 @@ var domainNames = []string{
 	"ledger", "bank", "params", "device", "epoch", "proof", "reward", "market", "credit", "stake", "gov",
 	"kind", "kind/coverage", "segment", "score", "storage", "sensor", "energy", "compute",
 	"kind/compute", "kind/compute/render", "relay", "kind/relay",
+	"kind/sensor", "kind/mobile", "dataaccess",
 	"app",
 }
 
