@@ -129,7 +129,7 @@ func modulePackages(t *testing.T) []*pkg {
 // skipped; app is the deterministic state machine that runs them.
 var domainNames = []string{
 	"ledger", "bank", "params", "device", "epoch", "proof", "reward", "market", "credit", "stake", "gov",
-	"kind", "kind/coverage", "segment", "score", "storage", "sensor", "energy", "compute",
+	"kind", "kind/coverage", "kind/energy", "segment", "score", "storage", "sensor", "energy", "compute",
 	"kind/compute", "kind/compute/render", "relay", "kind/relay",
 	"kind/sensor", "kind/mobile", "dataaccess",
 	"app",

@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/device"
+	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
@@ -101,6 +102,15 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 		},
 		stakeModule(),
 		govModule(),
+		{
+			Name:      energy.ModuleName,
+			Prefix:    energy.Prefix,
+			Specs:     energy.Specs(),
+			Register:  energy.Register,
+			Queries:   energy.Queries,
+			EndBlock:  energy.EndBlock,
+			Invariant: energy.Invariants,
+		},
 	}, kindModules(kinds)...)
 }
 
