@@ -76,7 +76,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
-			EndBlock:      reward.EndBlockWith(market.EpochEnd),
+			EndBlock:      reward.EndBlockWithParams(market.EpochEnd, epochParams(kinds)),
 			Invariant:     reward.Invariants,
 		},
 		{

@@ -78,7 +78,7 @@ func (g *gen) proofRewardInvalid(name string) (planned, bool) {
 	case 2:
 		root := sha256.Sum256([]byte(g.fresh("root")))
 		return bad("not_oracle", reward.CodeNotOracle, msg{reward.TypeSubmitRoot, mustMarshal(&rewardv1.MsgSubmitRoot{
-			Epoch: 0, Root: root[:], InputsHash: root[:], ScorerVersion: 1})})
+			Epoch: 0, Root: root[:], InputsHash: root[:], StateHash: root[:], ScorerVersion: 1})})
 	default:
 		if _, settled := reward.LatestSettlement(st); !settled {
 			dev := addrFor(g.fresh("claim-dev"))

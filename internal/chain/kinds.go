@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/depin-network/depin/internal/app"
@@ -30,7 +31,8 @@ func Kinds() *kind.Registry { return kinds }
 func kindModules(r *kind.Registry) []app.Module {
 	var out []app.Module
 	for _, k := range r.Kinds() {
-		out = append(out, app.Module{Name: k.Name(), Specs: k.Specs(), CheckParams: paramsCheck(k)})
+		specs := append(slices.Clone(k.Specs()), kind.ScorerVersionSpec(k))
+		out = append(out, app.Module{Name: k.Name(), Specs: specs, CheckParams: paramsCheck(k)})
 	}
 	return out
 }
@@ -38,9 +40,25 @@ func kindModules(r *kind.Registry) []app.Module {
 // paramsCheck runs a kind's CheckParams over the values being set.
 func paramsCheck(k kind.Kind) params.Check {
 	return func(get params.Lookup) *ledger.Error {
-		if err := k.CheckParams(kind.Lookup(k.Specs(), get)); err != nil {
+		err := k.CheckParams(kind.Lookup(k.Specs(), get))
+		if err == nil {
+			err = kind.CheckScorerVersion(k, get(kind.ScorerVersionSpec(k)))
+		}
+		if err != nil {
 			return ledger.Errorf(ledger.CodeParamsInconsistent, "%s", strings.TrimSuffix(err.Error(), ": "+kind.ErrInvalid.Error()))
 		}
 		return nil
 	}
+}
+
+// epochParams are the governed values each epoch records as it ends
+// (reward.EndBlockWithParams): every kind's params and scorer version.
+// The oracles score the epoch with them (docs/proof-of-coverage.md, "Why
+// oracles agree").
+func epochParams(r *kind.Registry) []params.Spec {
+	var out []params.Spec
+	for _, k := range r.Kinds() {
+		out = append(append(out, k.Specs()...), kind.ScorerVersionSpec(k))
+	}
+	return out
 }

@@ -149,7 +149,7 @@ func TestMarketUsagePoolPaysProviders(t *testing.T) {
 	}
 	before, supply := bank.Balance(st, prov), bank.GetSupply(st).Total
 	zero := make([]byte, 32)
-	n.block(n.tx("oracle", msg{reward.TypeSubmitRoot, mustMarshal(&rewardv1.MsgSubmitRoot{Epoch: 0, Root: zero, InputsHash: zero,
+	n.block(n.tx("oracle", msg{reward.TypeSubmitRoot, mustMarshal(&rewardv1.MsgSubmitRoot{Epoch: 0, Root: zero, InputsHash: zero, StateHash: zero,
 		Pools: []*rewardv1.PoolPaid{{Name: "coverage", Paid: 0}}})}))
 	st = n.a.Committed()
 	if got := bank.Balance(st, prov) - before; got != 8_000 {

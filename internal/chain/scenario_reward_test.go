@@ -99,7 +99,7 @@ func (s *scenario) submitRoot(a args) []byte {
 	}
 	s.manifests[n] = out.Manifest
 	inputs := sha256.Sum256([]byte(fmt.Sprintf("scenario inputs %d", n)))
-	m := &rewardv1.MsgSubmitRoot{Epoch: n, Root: append([]byte(nil), out.Root[:]...), ScorerVersion: 1, InputsHash: inputs[:]}
+	m := &rewardv1.MsgSubmitRoot{Epoch: n, Root: append([]byte(nil), out.Root[:]...), ScorerVersion: 1, InputsHash: inputs[:], StateHash: inputs[:]}
 	for _, p := range out.Pools {
 		if p.Recipient == reward.RecipientDevices {
 			m.Pools = append(m.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})

@@ -22,7 +22,7 @@ func publicOf(priv []byte) []byte {
 // sig.DomainCert). makerID must be the address of makerPriv's public key.
 func NewCertificate(makerPriv []byte, makerID ledger.Address, devicePub []byte, kind string, serial string) (cert, signature []byte) {
 	_ = publicOf(makerPriv) // rejects a key of the wrong length
-	cert = encode(&devicev1.Certificate{Maker: makerID[:], DevicePubKey: devicePub, Kind: kind, Serial: serial})
+	cert = ledger.Encode(&devicev1.Certificate{Maker: makerID[:], DevicePubKey: devicePub, Kind: kind, Serial: serial})
 	return cert, sig.Sign(makerPriv, sig.DomainCert, cert)
 }
 
@@ -31,18 +31,18 @@ func NewCertificate(makerPriv []byte, makerID ledger.Address, devicePub []byte, 
 // sig.DomainBind).
 func NewBinding(devicePriv []byte, chainID string, owner ledger.Address) (binding, signature []byte) {
 	pub := publicOf(devicePriv)
-	binding = encode(&devicev1.Binding{ChainId: chainID, DevicePubKey: pub, Owner: owner[:]})
+	binding = ledger.Encode(&devicev1.Binding{ChainId: chainID, DevicePubKey: pub, Owner: owner[:]})
 	return binding, sig.Sign(devicePriv, sig.DomainBind, binding)
 }
 
 // RegisterMakerMsg builds a device/register-maker message.
 func RegisterMakerMsg(name string, pubKey []byte, kinds []string, onboardFee uint64) (string, []byte) {
-	return TypeRegisterMaker, encode(&devicev1.MsgRegisterMaker{Name: name, PubKey: pubKey, Kinds: kinds, OnboardFee: onboardFee})
+	return TypeRegisterMaker, ledger.Encode(&devicev1.MsgRegisterMaker{Name: name, PubKey: pubKey, Kinds: kinds, OnboardFee: onboardFee})
 }
 
 // OnboardMsg builds a device/onboard message from signed onboarding material.
 func OnboardMsg(cert, makerSig, binding, deviceSig []byte) (string, []byte) {
-	return TypeOnboard, encode(&devicev1.MsgOnboard{Certificate: cert, MakerSignature: makerSig, Binding: binding, DeviceSignature: deviceSig})
+	return TypeOnboard, ledger.Encode(&devicev1.MsgOnboard{Certificate: cert, MakerSignature: makerSig, Binding: binding, DeviceSignature: deviceSig})
 }
 
 // Onboard builds a complete device/onboard message when one party holds both
@@ -57,15 +57,15 @@ func Onboard(makerPriv, devicePriv []byte, kind string, serial, chainID string, 
 // AssertLocationMsg builds a device/assert-location message with the
 // attributes the device's kind records (nil for none).
 func AssertLocationMsg(device ledger.Address, cell uint64, attributes []byte) (string, []byte) {
-	return TypeAssertLocation, encode(&devicev1.MsgAssertLocation{Device: device[:], Cell: cell, Attributes: attributes})
+	return TypeAssertLocation, ledger.Encode(&devicev1.MsgAssertLocation{Device: device[:], Cell: cell, Attributes: attributes})
 }
 
 // TransferMsg builds a device/transfer message.
 func TransferMsg(device, newOwner ledger.Address) (string, []byte) {
-	return TypeTransfer, encode(&devicev1.MsgTransfer{Device: device[:], NewOwner: newOwner[:]})
+	return TypeTransfer, ledger.Encode(&devicev1.MsgTransfer{Device: device[:], NewOwner: newOwner[:]})
 }
 
 // DecommissionMsg builds a device/decommission message.
 func DecommissionMsg(device ledger.Address) (string, []byte) {
-	return TypeDecommission, encode(&devicev1.MsgDecommission{Device: device[:]})
+	return TypeDecommission, ledger.Encode(&devicev1.MsgDecommission{Device: device[:]})
 }

@@ -44,7 +44,8 @@ func handleSetDenied(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := params.RequireAuthority(ctx); e != nil {
 		return e
 	}
-	if _, ok := GetDevice(ctx.Store, id); !ok {
+	d, ok := GetDevice(ctx.Store, id)
+	if !ok {
 		return ledger.Errorf(ledger.CodeUnknownDevice, "no device %s", id)
 	}
 	_, was := Denied(ctx.Store, id)
@@ -54,16 +55,17 @@ func handleSetDenied(ctx *ledger.Context, raw []byte) *ledger.Error {
 		}
 		return ledger.Errorf(CodeDenyUnchanged, "device %s is not on the denylist", id)
 	}
+	saveVersion(ctx.Store, d, ctx.Height)
 	if m.Denied {
 		ctx.Store.Set(deniedKey(id), []byte(m.Reason))
 	} else {
 		ctx.Store.Delete(deniedKey(id))
 	}
-	ctx.Emit("device.denied", attr("device", id.String()), attr("denied", strconv.FormatBool(m.Denied)), attr("reason", m.Reason))
+	ctx.Emit("device.denied", ledger.A("device", id.String()), ledger.A("denied", strconv.FormatBool(m.Denied)), ledger.A("reason", m.Reason))
 	return nil
 }
 
 // SetDeniedMsg builds a device/set-denied message.
 func SetDeniedMsg(device ledger.Address, denied bool, reason string) (string, []byte) {
-	return TypeSetDenied, encode(&devicev1.MsgSetDenied{Device: device[:], Denied: denied, Reason: reason})
+	return TypeSetDenied, ledger.Encode(&devicev1.MsgSetDenied{Device: device[:], Denied: denied, Reason: reason})
 }

@@ -35,7 +35,7 @@ func TestSetDeniedRejects(t *testing.T) {
 	}{
 		{"garbage", nil, nil, func(*registryFix) []byte { return []byte{0x0a, 0x05} }, ledger.CodeMalformed},
 		{"device malformed", nil, nil, func(f *registryFix) []byte {
-			return encode(&devicev1.MsgSetDenied{Device: f.cov[:3], Denied: true, Reason: "x"})
+			return ledger.Encode(&devicev1.MsgSetDenied{Device: f.cov[:3], Denied: true, Reason: "x"})
 		}, ledger.CodeInvalidAddress},
 		{"no reason", nil, nil, func(f *registryFix) []byte { _, r := SetDeniedMsg(f.cov, true, ""); return r }, ledger.CodeMalformed},
 		{"reason when lifting", nil, nil, func(f *registryFix) []byte { _, r := SetDeniedMsg(f.cov, false, "why"); return r }, ledger.CodeMalformed},

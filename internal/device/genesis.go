@@ -74,7 +74,7 @@ func genesisDevice(st ledger.Store, known Kinds, g GenesisDevice) error {
 	}
 	writeOnboard(st, &onboarding{device: d, maker: mk})
 	if loc != nil {
-		st.Set(locationKey(id, 0), encode(loc))
+		st.Set(locationKey(id, 0), ledger.Encode(loc))
 	}
 	return nil
 }

@@ -200,10 +200,7 @@ func (e *env) fund(a ledger.Address, amount uint64) {
 
 func (e *env) setParam(s params.Spec, v uint64) {
 	e.t.Helper()
-	raw, err := marshal.Marshal(&paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: s.Name, Value: v}}})
-	if err != nil {
-		e.t.Fatalf("encode params: %v", err)
-	}
+	raw := ledger.Encode(&paramsv1.MsgSetParams{Changes: []*paramsv1.Change{{Name: s.Name, Value: v}}})
 	e.mustRun(e.authority, params.TypeSet, raw)
 }
 
@@ -280,7 +277,7 @@ func eqBytes(a, b []byte) bool { return bytes.Equal(a, b) }
 // bankSend builds a bank/send of amount to a sink account.
 func bankSend(_ ledger.Address, amount uint64) (string, []byte) {
 	sink := testAddr("sink")
-	return bank.TypeSend, encode(&bankv1.MsgSend{To: sink[:], Amount: amount})
+	return bank.TypeSend, ledger.Encode(&bankv1.MsgSend{To: sink[:], Amount: amount})
 }
 
 func msgTransfer(device, newOwner []byte) *devicev1.MsgTransfer {

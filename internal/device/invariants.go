@@ -11,7 +11,7 @@ import (
 
 // Invariants checks that the registry's records and indexes agree: every
 // device has its serial, owner, kind and cell entries (kind and cell only
-// while active), every index entry points at a device that matches it, each
+// while active, a retired entry once decommissioned), every index entry points at a device that matches it, each
 // maker's device count is right, and the history holds the latest
 // assertion. The app runs it in tests after every block.
 func Invariants(st ledger.Store) error {
@@ -24,7 +24,7 @@ func Invariants(st ledger.Store) error {
 	}
 	ledger.IteratePrefix(st, prefix(tagMaker), func(k, v []byte) bool {
 		m := new(devicev1.Maker)
-		decodeState(v, m)
+		ledger.DecodeState(v, m)
 		id := ledger.AddressOf(m.PubKey)
 		if !bytes.Equal(k[2:], id[:]) || !bytes.Equal(m.Id, id[:]) {
 			return fail("maker %q stored under the wrong id", m.Name)
@@ -43,7 +43,7 @@ func Invariants(st ledger.Store) error {
 	want := map[string]bool{} // index keys the records imply
 	ledger.IteratePrefix(st, prefix(tagDevice), func(k, v []byte) bool {
 		d := new(devicev1.Device)
-		decodeState(v, d)
+		ledger.DecodeState(v, d)
 		id := ledger.AddressOf(d.PubKey)
 		if !bytes.Equal(k[2:], id[:]) || !bytes.Equal(d.Id, id[:]) {
 			return fail("device %x stored under the wrong id", d.Id)
@@ -58,6 +58,9 @@ func Invariants(st ledger.Store) error {
 		}
 		owner, _ := ledger.AddressFromBytes(d.Owner)
 		want[string(ownerKey(owner, id))] = true
+		if !IsActive(d) {
+			want[string(retiredKey(d.Kind, d.DecommissionedHeight, id))] = true
+		}
 		if IsActive(d) {
 			want[string(kindKey(d.Kind, id))] = true
 			if d.Location != nil {
@@ -73,7 +76,7 @@ func Invariants(st ledger.Store) error {
 				return fail("device %s history lacks its latest assertion", id)
 			}
 			l := new(devicev1.Location)
-			decodeState(b, l)
+			ledger.DecodeState(b, l)
 			if l.Cell != d.Location.Cell || !bytes.Equal(l.Attributes, d.Location.Attributes) || l.Height != d.Location.Height {
 				return fail("device %s latest history entry differs from its location", id)
 			}
@@ -88,7 +91,7 @@ func Invariants(st ledger.Store) error {
 			return fmt.Errorf("device: invariant: maker %q counts %d devices, %d onboarded", m.Name, m.Devices, counts[id])
 		}
 	}
-	for _, tag := range []byte{tagOwner, tagKind, tagCell} {
+	for _, tag := range []byte{tagOwner, tagKind, tagCell, tagRetired} {
 		ledger.IteratePrefix(st, prefix(tag), func(k, v []byte) bool {
 			if !want[string(k)] {
 				return fail("stray index entry %x", k)

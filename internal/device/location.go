@@ -77,12 +77,12 @@ func handleAssertLocation(ctx *ledger.Context, known Kinds, raw []byte) *ledger.
 	updated := proto.Clone(d).(*devicev1.Device)
 	updated.Location = loc
 	updated.Assertions = seq + 1
-	replaceDevice(ctx.Store, d, updated)
-	ctx.Store.Set(locationKey(id, seq), encode(loc))
+	replaceDevice(ctx.Store, ctx.Height, d, updated)
+	ctx.Store.Set(locationKey(id, seq), ledger.Encode(loc))
 	pruneHistory(ctx.Store, id, updated.Assertions, params.Get(ctx.Store, MaxHistory))
 	ctx.Emit("device.location_asserted",
-		attr("device", id.String()), attr("owner", ctx.Signer.String()),
-		attr("cell", CellString(m.Cell)), attr("attributes", hex.EncodeToString(m.Attributes)), attr("burned", u64(fee)))
+		ledger.A("device", id.String()), ledger.A("owner", ctx.Signer.String()),
+		ledger.A("cell", CellString(m.Cell)), ledger.A("attributes", hex.EncodeToString(m.Attributes)), ledger.AU64("burned", fee))
 	return nil
 }
 
@@ -108,7 +108,7 @@ func Locations(st ledger.Store, id ledger.Address, page Page) ([]*devicev1.Locat
 	var out []*devicev1.Location
 	next := scan(st, prefix(tagLocation, id[:]), page, func(_, v []byte) bool {
 		l := new(devicev1.Location)
-		decodeState(v, l)
+		ledger.DecodeState(v, l)
 		out = append(out, l)
 		return true
 	})

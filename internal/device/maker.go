@@ -80,7 +80,7 @@ func handleRegisterMaker(ctx *ledger.Context, known Kinds, raw []byte) *ledger.E
 		kinds += k
 	}
 	ctx.Emit("device.maker_registered",
-		attr("maker", id.String()), attr("name", mk.Name), attr("kinds", kinds),
-		attr("onboard_fee", u64(mk.OnboardFee)))
+		ledger.A("maker", id.String()), ledger.A("name", mk.Name), ledger.A("kinds", kinds),
+		ledger.AU64("onboard_fee", mk.OnboardFee))
 	return nil
 }

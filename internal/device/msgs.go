@@ -77,9 +77,5 @@ func ownedDevice(ctx *ledger.Context, raw []byte) (*devicev1.Device, ledger.Addr
 	return d, id, nil
 }
 
-func attr(k, v string) ledger.Attr { return ledger.Attr{Key: k, Value: v} }
-
-func u64(v uint64) string { return strconv.FormatUint(v, 10) }
-
 // CellString renders an H3 index the way H3 does: lower-case hex.
 func CellString(c uint64) string { return strconv.FormatUint(c, 16) }

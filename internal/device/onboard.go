@@ -127,8 +127,8 @@ func handleOnboard(ctx *ledger.Context, raw []byte) *ledger.Error {
 	id, _ := ledger.AddressFromBytes(o.device.Id)
 	makerID, _ := ledger.AddressFromBytes(o.maker.Id)
 	ctx.Emit("device.onboarded",
-		attr("device", id.String()), attr("owner", ctx.Signer.String()),
-		attr("maker", makerID.String()), attr("kind", o.device.Kind),
-		attr("serial", o.device.Serial), attr("burned", u64(o.fee)))
+		ledger.A("device", id.String()), ledger.A("owner", ctx.Signer.String()),
+		ledger.A("maker", makerID.String()), ledger.A("kind", o.device.Kind),
+		ledger.A("serial", o.device.Serial), ledger.AU64("burned", o.fee))
 	return nil
 }

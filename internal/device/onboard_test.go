@@ -42,7 +42,7 @@ func (f *onboardFix) msg(mut func(c *devicev1.Certificate, b *devicev1.Binding))
 	if mut != nil {
 		mut(c, b)
 	}
-	cert, bind := encode(c), encode(b)
+	cert, bind := ledger.Encode(c), ledger.Encode(b)
 	_, raw := OnboardMsg(cert, sig.Sign(f.makerPriv, sig.DomainCert, cert), bind, sig.Sign(f.devPriv, sig.DomainBind, bind))
 	return raw
 }
@@ -98,12 +98,12 @@ func TestOnboardRejects(t *testing.T) {
 			return raw([]byte{0x12, 0x40}, nil, nil, nil)
 		}, ledger.CodeMalformed},
 		{"certificate with unknown field", nil, func(f *onboardFix) []byte {
-			cert := append(encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"}), 0x78, 0x01)
+			cert := append(ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"}), 0x78, 0x01)
 			_, bind := f.binding(testChain, f.owner)
 			return raw(cert, sig.Sign(f.makerPriv, sig.DomainCert, cert), bind, sig.Sign(f.devPriv, sig.DomainBind, bind))
 		}, ledger.CodeMalformed},
 		{"garbage binding", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
 			return raw(cert, sig.Sign(f.makerPriv, sig.DomainCert, cert), []byte{0x0a, 0x09, 'x'}, nil)
 		}, ledger.CodeMalformed},
 		{"wrong chain", nil, func(f *onboardFix) []byte {
@@ -150,33 +150,33 @@ func TestOnboardRejects(t *testing.T) {
 			})
 		}, ledger.CodeMalformed},
 		{"certificate signed by another maker", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
 			bind, bs := f.binding(testChain, f.owner)
 			return raw(cert, sig.Sign(f.otherMaker, sig.DomainCert, cert), bind, bs)
 		}, ledger.CodeBadSignature},
 		{"maker signature over other bytes", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
-			other := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "T"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			other := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "T"})
 			bind, bs := f.binding(testChain, f.owner)
 			return raw(cert, sig.Sign(f.makerPriv, sig.DomainCert, other), bind, bs)
 		}, ledger.CodeBadSignature},
 		{"maker signature under the bind domain", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
 			bind, bs := f.binding(testChain, f.owner)
 			return raw(cert, sig.Sign(f.makerPriv, sig.DomainBind, cert), bind, bs)
 		}, ledger.CodeBadSignature},
 		{"missing maker signature", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
 			bind, bs := f.binding(testChain, f.owner)
 			return raw(cert, nil, bind, bs)
 		}, ledger.CodeBadSignature},
 		{"binding signed by another device", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
 			bind, _ := f.binding(testChain, f.owner)
 			return raw(cert, sig.Sign(f.makerPriv, sig.DomainCert, cert), bind, sig.Sign(strangerPriv, sig.DomainBind, bind))
 		}, ledger.CodeBadSignature},
 		{"device signature with a flipped bit", nil, func(f *onboardFix) []byte {
-			cert := encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
+			cert := ledger.Encode(&devicev1.Certificate{Maker: f.makerID[:], DevicePubKey: f.devPub, Kind: kCov, Serial: "S"})
 			bind, bs := f.binding(testChain, f.owner)
 			bs[5] ^= 1
 			return raw(cert, sig.Sign(f.makerPriv, sig.DomainCert, cert), bind, bs)

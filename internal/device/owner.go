@@ -30,9 +30,9 @@ func handleTransfer(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	updated := proto.Clone(d).(*devicev1.Device)
 	updated.Owner = to[:]
-	replaceDevice(ctx.Store, d, updated)
+	replaceDevice(ctx.Store, ctx.Height, d, updated)
 	ctx.Emit("device.transferred",
-		attr("device", id.String()), attr("from", ctx.Signer.String()), attr("to", to.String()))
+		ledger.A("device", id.String()), ledger.A("from", ctx.Signer.String()), ledger.A("to", to.String()))
 	return nil
 }
 
@@ -52,9 +52,9 @@ func handleDecommission(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	updated := proto.Clone(d).(*devicev1.Device)
 	updated.DecommissionedHeight = decommissionHeight(ctx.Height)
-	replaceDevice(ctx.Store, d, updated)
+	replaceDevice(ctx.Store, ctx.Height, d, updated)
 	ctx.Emit("device.decommissioned",
-		attr("device", id.String()), attr("owner", ctx.Signer.String()),
-		attr("height", strconv.FormatInt(updated.DecommissionedHeight, 10)))
+		ledger.A("device", id.String()), ledger.A("owner", ctx.Signer.String()),
+		ledger.A("height", strconv.FormatInt(updated.DecommissionedHeight, 10)))
 	return nil
 }

@@ -49,13 +49,13 @@ func TestTransferRejects(t *testing.T) {
 	}{
 		{"garbage", nil, nil, func(*registryFix) []byte { return []byte{0x12, 0x01} }, ledger.CodeMalformed},
 		{"new owner malformed", nil, nil, func(f *registryFix) []byte {
-			return encode(msgTransfer(f.cov[:], buyer[:5]))
+			return ledger.Encode(msgTransfer(f.cov[:], buyer[:5]))
 		}, ledger.CodeInvalidAddress},
 		{"new owner zero", nil, nil, func(f *registryFix) []byte {
 			_, r := TransferMsg(f.cov, ledger.Address{})
 			return r
 		}, ledger.CodeInvalidAddress},
-		{"device malformed", nil, nil, func(f *registryFix) []byte { return encode(msgTransfer(nil, buyer[:])) }, ledger.CodeInvalidAddress},
+		{"device malformed", nil, nil, func(f *registryFix) []byte { return ledger.Encode(msgTransfer(nil, buyer[:])) }, ledger.CodeInvalidAddress},
 		{"unknown device", nil, nil, func(f *registryFix) []byte {
 			_, r := TransferMsg(stranger, buyer)
 			return r
@@ -131,5 +131,5 @@ func TestDecommission(t *testing.T) {
 	_, unknown := DecommissionMsg(stranger)
 	f.reject(f.owner, TypeDecommission, unknown, ledger.CodeUnknownDevice)
 	f.reject(f.owner, TypeDecommission, []byte{0x0a, 0x02, 1}, ledger.CodeMalformed)
-	f.reject(f.owner, TypeDecommission, encode(msgDecommission(f.cov[:4])), ledger.CodeInvalidAddress)
+	f.reject(f.owner, TypeDecommission, ledger.Encode(msgDecommission(f.cov[:4])), ledger.CodeInvalidAddress)
 }

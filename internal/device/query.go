@@ -83,7 +83,7 @@ func ListMakers(st ledger.Store, page Page) ([]*devicev1.Maker, []byte) {
 	var out []*devicev1.Maker
 	next := scan(st, prefix(tagMaker), page, func(_, v []byte) bool {
 		m := new(devicev1.Maker)
-		decodeState(v, m)
+		ledger.DecodeState(v, m)
 		out = append(out, m)
 		return true
 	})
@@ -118,7 +118,7 @@ func ListDevices(st ledger.Store, f Filter, page Page) ([]*devicev1.Device, []by
 				panic("device: index entry names a missing device " + id.String())
 			}
 		} else {
-			decodeState(v, d)
+			ledger.DecodeState(v, d)
 		}
 		if !f.match(d) {
 			return false
@@ -134,7 +134,7 @@ func ListDevices(st ledger.Store, f Filter, page Page) ([]*devicev1.Device, []by
 func ActiveDevices(st ledger.Store, fn func(*devicev1.Device) bool) {
 	ledger.IteratePrefix(st, prefix(tagDevice), func(_, v []byte) bool {
 		d := new(devicev1.Device)
-		decodeState(v, d)
+		ledger.DecodeState(v, d)
 		if !IsActive(d) {
 			return true
 		}

@@ -2,10 +2,7 @@ package device
 
 import (
 	"encoding/binary"
-	"fmt"
 	"strings"
-
-	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/ledger"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
@@ -21,6 +18,9 @@ import (
 //	'c' cell (u64), device id    -> device id   (active devices with a location)
 //	'k' kind (u8), device id     -> device id   (active devices)
 //	'l' device id, seq (u32)     -> Location    (assertion history, oldest first)
+//	'x' device id                -> reason      (the denylist)
+//	'v' device id, height (u64)  -> Version     (the record before the changes at height)
+//	'r' kind, height (u64), id   -> device id   (devices decommissioned at height)
 const (
 	tagMaker    = 'm'
 	tagName     = 'n'
@@ -62,24 +62,6 @@ func locationKey(id ledger.Address, seq uint32) []byte {
 	return prefix(tagLocation, id[:], binary.BigEndian.AppendUint32(nil, seq))
 }
 
-var marshal = proto.MarshalOptions{Deterministic: true}
-
-func encode(m proto.Message) []byte {
-	b, err := marshal.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("device: encode %T: %v", m, err)) // records always encode
-	}
-	return b
-}
-
-// decodeState decodes a record read from state; a record that does not
-// decode is a broken invariant, and the node must halt rather than diverge.
-func decodeState(b []byte, m proto.Message) {
-	if err := proto.Unmarshal(b, m); err != nil {
-		panic(fmt.Sprintf("device: corrupt %T in state: %v", m, err))
-	}
-}
-
 // GetMaker returns a registered maker.
 func GetMaker(st ledger.Store, id ledger.Address) (*devicev1.Maker, bool) {
 	b := st.Get(makerKey(id))
@@ -87,7 +69,7 @@ func GetMaker(st ledger.Store, id ledger.Address) (*devicev1.Maker, bool) {
 		return nil, false
 	}
 	m := new(devicev1.Maker)
-	decodeState(b, m)
+	ledger.DecodeState(b, m)
 	return m, true
 }
 
@@ -98,7 +80,7 @@ func GetDevice(st ledger.Store, id ledger.Address) (*devicev1.Device, bool) {
 		return nil, false
 	}
 	d := new(devicev1.Device)
-	decodeState(b, d)
+	ledger.DecodeState(b, d)
 	return d, true
 }
 
@@ -117,12 +99,12 @@ func IsActive(d *devicev1.Device) bool { return d.DecommissionedHeight == 0 }
 
 func putMaker(st ledger.Store, m *devicev1.Maker) {
 	id, _ := ledger.AddressFromBytes(m.Id)
-	st.Set(makerKey(id), encode(m))
+	st.Set(makerKey(id), ledger.Encode(m))
 }
 
 func putDevice(st ledger.Store, d *devicev1.Device) {
 	id, _ := ledger.AddressFromBytes(d.Id)
-	st.Set(deviceKey(id), encode(d))
+	st.Set(deviceKey(id), ledger.Encode(d))
 }
 
 // addIndexes writes the secondary index entries of a device record.
@@ -131,6 +113,7 @@ func addIndexes(st ledger.Store, d *devicev1.Device) {
 	owner, _ := ledger.AddressFromBytes(d.Owner)
 	st.Set(ownerKey(owner, id), id[:])
 	if !IsActive(d) {
+		st.Set(retiredKey(d.Kind, d.DecommissionedHeight, id), id[:])
 		return
 	}
 	st.Set(kindKey(d.Kind, id), id[:])
@@ -144,15 +127,20 @@ func removeIndexes(st ledger.Store, d *devicev1.Device) {
 	id, _ := ledger.AddressFromBytes(d.Id)
 	owner, _ := ledger.AddressFromBytes(d.Owner)
 	st.Delete(ownerKey(owner, id))
+	if !IsActive(d) {
+		st.Delete(retiredKey(d.Kind, d.DecommissionedHeight, id))
+	}
 	st.Delete(kindKey(d.Kind, id))
 	if d.Location != nil {
 		st.Delete(cellKey(d.Location.Cell, id))
 	}
 }
 
-// replaceDevice writes a changed device record and moves its index entries
-// from the old record's to the new one's.
-func replaceDevice(st ledger.Store, old, updated *devicev1.Device) {
+// replaceDevice writes a changed device record at height and moves its
+// index entries from the old record's to the new one's; the old record is
+// kept as the device's version before height (asof.go).
+func replaceDevice(st ledger.Store, height int64, old, updated *devicev1.Device) {
+	saveVersion(st, old, height)
 	removeIndexes(st, old)
 	putDevice(st, updated)
 	addIndexes(st, updated)

@@ -70,3 +70,32 @@ func Validate(k Kind, p Params) error {
 	}
 	return k.CheckParams(p)
 }
+
+// ScorerVersionName is the name of the governed parameter that says which
+// version of a kind's scorer epochs are scored with.
+func ScorerVersionName(k Kind) string { return k.Name() + ".scorer_version" }
+
+// ScorerVersionSpec is the governed parameter ScorerVersionName(k): its
+// default is the kind's current version and its bounds its first and last.
+// The chain records its value in each epoch as it ends, so every oracle
+// scores the epoch with the same version; CheckScorerVersion refuses a
+// version the kind does not have.
+func ScorerVersionSpec(k Kind) params.Spec {
+	v := k.ScorerVersions()
+	lo := Current(k)
+	if len(v) > 0 {
+		lo = v[0]
+	}
+	return params.Spec{Name: ScorerVersionName(k), Default: uint64(Current(k)), Min: uint64(lo), Max: uint64(Current(k)), Unit: "version",
+		Doc: "version of the " + k.Name() + " scorer that epochs ending from now on are scored with"}
+}
+
+// CheckScorerVersion checks that v names one of k's scorer versions.
+func CheckScorerVersion(k Kind, v uint64) error {
+	for _, have := range k.ScorerVersions() {
+		if uint64(have) == v {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s = %d: the kind has scorer versions %v: %w", ScorerVersionName(k), v, k.ScorerVersions(), ErrInvalid)
+}

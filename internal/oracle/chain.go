@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/depin-network/depin/internal/kind"
-	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/score"
 )
@@ -27,11 +26,14 @@ type Submission struct {
 	Pools       []reward.PoolTotal
 	DeviceTotal uint64
 	InputsHash  [32]byte
+	// StateHash is the hash of the kinds' states the epoch leaves.
+	StateHash [32]byte
 }
 
-// Ledger is what the oracle service needs of the chain: Chain plus the
-// current registry and params, blocks, the grace window, and a way to
-// submit a root signed with the oracle key.
+// Ledger is what the oracle service needs of the chain: Chain (epochs
+// with the params they recorded, settlements, segment commitments) plus the
+// registry as of a height, blocks, the grace window, and a way to submit a
+// root signed with the oracle key.
 type Ledger interface {
 	score.Chain
 	// Height is the latest committed height.
@@ -41,10 +43,12 @@ type Ledger interface {
 	GraceBlocks(ctx context.Context) (int64, error)
 	// Block returns a committed block's hash and time.
 	Block(ctx context.Context, height int64) (Block, error)
-	// Devices lists the active devices of a kind now, in any order.
-	Devices(ctx context.Context, kind string) ([]kind.Device, error)
-	// Params are the values of specs now, in their order.
-	Params(ctx context.Context, specs []params.Spec) (kind.Params, error)
+	// Devices lists the devices of a kind active at the end of height, as
+	// registered then (owner, location, attributes, denylist), in any
+	// order.
+	Devices(ctx context.Context, kind string, height int64) ([]kind.Device, error)
+	// NextToSettle is the epoch the chain settles next.
+	NextToSettle(ctx context.Context) (uint64, error)
 	// SubmitRoot sends the oracle's result. Submitting the same content
 	// twice, or for an epoch already settled with it, is not an error.
 	SubmitRoot(ctx context.Context, s Submission) error

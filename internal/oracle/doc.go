@@ -11,14 +11,18 @@
 // needs around it:
 //
 //   - Prepare gathers an epoch's inputs through the Ledger and a
-//     SegmentSource (segments, entropy blocks, each kind's devices and
-//     params, the prior state and manifest), freezes them into a
-//     score.Bundle and runs score.Run;
+//     SegmentSource, all from the chain as of the epoch's end height
+//     (segments, entropy blocks, each kind's devices as registered then,
+//     the params and scorer versions the epoch recorded), with the prior
+//     epoch's settled manifest and kind states (LoadPrior: checked against
+//     the settled root and state hash, from the data dir or a peer oracle),
+//     freezes them into a score.Bundle and runs score.Run;
 //   - Service is the oracle process (Run/Close): it polls the chain for
-//     ended epochs, waits out the segment grace window, prepares, stores
-//     its outputs content-addressed under its data directory, submits the
-//     root and serves the JSON API (/v1/rewards/...). Claimer claims
-//     rewards for a list of devices with proofs from an oracle;
+//     ended epochs, waits out the segment grace window and the settlement
+//     of the previous epoch, prepares, stores its outputs
+//     content-addressed under its data directory, submits the root and
+//     serves the JSON API (/v1/rewards/..., /v1/oracle/status). Claimer
+//     claims rewards for a list of devices with proofs from an oracle;
 //   - NodeLedger is the Ledger of an oracle inside a node.
 //
 // Off-chain errors are prefixed "oracle: <operation>:" and wrap their

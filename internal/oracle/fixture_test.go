@@ -57,6 +57,7 @@ type scenario struct {
 	// someone who reached the log could write in a device's name.
 	forged map[int]bool
 	c      *clienttest.Chain
+	rpc    *client.Client
 	chain  *testLedger
 	segs   *memSource
 	keys   []sig.PrivateKey
@@ -95,16 +96,27 @@ func (l *testLedger) SetSettlement(s score.Settlement) { l.settled[s.Epoch] = s 
 // CommitSegment makes the chain read as having one more commitment.
 func (l *testLedger) CommitSegment(n uint64, ref segment.Ref) { l.extra[n] = append(l.extra[n], ref) }
 
-func newScenario(t testing.TB) *scenario {
+func newScenario(t testing.TB) *scenario { return newScenarioWith(t, []string{"oracle"}, nil) }
+
+// newScenarioWith is newScenario with an oracle set of the given key
+// labels (weight 1 each) and extra genesis params.
+func newScenarioWith(t testing.TB, oracles []string, extra map[string]uint64) *scenario {
 	t.Helper()
 	maker := clienttest.Key("maker")
-	g := clienttest.Genesis("authority", 1_000_000_000_000, "owner", "operator", "oracle")
+	g := clienttest.Genesis("authority", 1_000_000_000_000, append([]string{"owner", "operator"}, oracles...)...)
 	g.Params = map[string]uint64{"epoch.blocks": epochBlocks, reward.SegmentGraceBlocks.Name: graceBlocks}
+	for k, v := range extra {
+		g.Params[k] = v
+	}
 	g.Modules = map[string]json.RawMessage{}
+	var set []chain.GenesisOracle
+	for _, o := range oracles {
+		set = append(set, chain.GenesisOracle{Address: clienttest.Addr(o).String(), Weight: 1})
+	}
 	for name, v := range map[string]any{
 		"device": chain.DeviceGenesis{Makers: []chain.GenesisMaker{{Name: "Acme", PubKey: hex.EncodeToString(sig.PublicOf(maker)), Kinds: []string{coverage.Name}}}},
 		"proof":  chain.ProofGenesis{Operators: []string{clienttest.Addr("operator").String()}},
-		"reward": chain.RewardGenesis{Oracles: []chain.GenesisOracle{{Address: clienttest.Addr("oracle").String(), Weight: 1}}},
+		"reward": chain.RewardGenesis{Oracles: set},
 	} {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -123,9 +135,9 @@ func newScenario(t testing.TB) *scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	led := &NodeLedger{State: c.App(), Client: rpc, Key: clienttest.Key("oracle"), Fee: 1000,
+	led := &NodeLedger{State: c.App(), Client: rpc, Key: clienttest.Key(oracles[0]), Fee: 1000,
 		BlockTime: func(_ context.Context, h int64) (int64, error) { return blockTime(h), nil }}
-	s := &scenario{t: t, c: c, chain: &testLedger{NodeLedger: led, settled: map[uint64]score.Settlement{}, extra: map[uint64][]segment.Ref{}},
+	s := &scenario{t: t, c: c, rpc: rpc, chain: &testLedger{NodeLedger: led, settled: map[uint64]score.Settlement{}, extra: map[uint64][]segment.Ref{}},
 		segs: newMemSource()}
 	var msgs []*txv1.Msg
 	for i := range devices {
@@ -307,17 +319,22 @@ func (s *scenario) standard() {
 	s.ended(1)
 }
 
-// publish prepares epoch n after prior, publishes it in the source and
-// submits it to the chain.
-func (s *scenario) publish(n uint64, prior *Published) *Published {
+// publish prepares epoch n after the settled epoch n-1, publishes it in
+// the source and submits it to the chain.
+func (s *scenario) publish(n uint64) *Published {
 	s.t.Helper()
 	ctx := context.Background()
-	pub, err := Prepare(ctx, s.chain, s.segs, testKinds, n, prior, 30*time.Second, geo.H3{})
+	prior, err := LoadPrior(ctx, s.chain, n, s.segs)
+	if err != nil {
+		s.t.Fatalf("LoadPrior(%d): %v", n, err)
+	}
+	pub, err := Prepare(ctx, s.chain, s.segs, testKinds, n, prior, geo.H3{})
 	if err != nil {
 		s.t.Fatalf("Prepare(%d): %v", n, err)
 	}
 	s.segs.bundles[n] = pub.Bundle
 	s.segs.manifests[n] = pub.Manifest
+	s.segs.states[n] = pub.States
 	s.segs.explanations[n] = pub.Output.Devices
 	if err := s.chain.SubmitRoot(ctx, pub.Submission()); err != nil {
 		s.t.Fatalf("SubmitRoot(%d): %v", n, err)
@@ -336,11 +353,12 @@ type memSource struct {
 	segments     map[[32]byte][]byte
 	bundles      map[uint64][]byte
 	manifests    map[uint64][]byte
+	states       map[uint64][]byte
 	explanations map[uint64][]score.Explanation
 }
 
 func newMemSource() *memSource {
-	return &memSource{segments: map[[32]byte][]byte{}, bundles: map[uint64][]byte{}, manifests: map[uint64][]byte{},
+	return &memSource{segments: map[[32]byte][]byte{}, bundles: map[uint64][]byte{}, manifests: map[uint64][]byte{}, states: map[uint64][]byte{},
 		explanations: map[uint64][]score.Explanation{}}
 }
 
@@ -363,6 +381,13 @@ func (m *memSource) Manifest(_ context.Context, n uint64) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("manifest %d: %w", n, score.ErrNotFound)
+}
+
+func (m *memSource) State(_ context.Context, n uint64) ([]byte, error) {
+	if b, ok := m.states[n]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("state %d: %w", n, score.ErrNotFound)
 }
 
 func (m *memSource) Explanation(_ context.Context, n uint64, dev ledger.Address) (score.Explanation, error) {

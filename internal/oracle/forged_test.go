@@ -16,7 +16,7 @@ func TestForgedReportsEarnNothing(t *testing.T) {
 	const victim = 2
 	honest := newScenario(t)
 	honest.standard()
-	h0 := honest.publish(0, nil)
+	h0 := honest.publish(0)
 	dev := honest.devs[victim]
 	if e, ok := score.FindExplanation(h0.Output.Devices, dev); !ok || e.Payout == 0 {
 		t.Fatalf("honest run: device %d got %+v, want a payout (the test would show nothing)", victim, e)
@@ -25,7 +25,7 @@ func TestForgedReportsEarnNothing(t *testing.T) {
 	s := newScenario(t)
 	s.forged = map[int]bool{victim: true}
 	s.standard()
-	p0 := s.publish(0, nil)
+	p0 := s.publish(0)
 	if p0.Output.Summary.Forged == 0 || p0.Output.Summary.Forged != uint64(len(honestReportsOf(h0, dev))) {
 		t.Errorf("forged reports: got %d, want %d (every report of device %d)", p0.Output.Summary.Forged, len(honestReportsOf(h0, dev)), victim)
 	}

@@ -21,8 +21,8 @@ import (
 func fuzzSeeds(t testing.TB) (bundles, segments [][]byte) {
 	s := newScenario(t)
 	s.standard()
-	p0 := s.publish(0, nil)
-	p1 := s.publish(1, p0)
+	p0 := s.publish(0)
+	p1 := s.publish(1)
 	bundles = [][]byte{p0.Bundle, p1.Bundle, p1.Bundle[:len(p1.Bundle)/2], []byte("{}"), nil}
 	segments = [][]byte{p1.Segments[0], p1.Segments[0][:40], nil}
 	return bundles, segments

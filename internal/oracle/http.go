@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,10 +22,12 @@ import (
 //	GET /v1/rewards/epochs/{n}              summary (JSON)
 //	GET /v1/rewards/epochs/{n}/manifest     canonical manifest bytes
 //	GET /v1/rewards/epochs/{n}/bundle       canonical inputs bundle (JSON)
+//	GET /v1/rewards/epochs/{n}/state        the kinds' states the epoch left (JSON)
 //	GET /v1/rewards/epochs/{n}/explanations every device's explanation (JSON array)
 //	GET /v1/rewards/devices/{id}?epoch=N    explanation (JSON); latest epoch by default
 //	GET /v1/rewards/devices/{id}/proof      cumulative total and Merkle proof (JSON)
 //	GET /v1/segments/{hash}                 the segments the oracle scored
+//	GET /v1/oracle/status                   what the oracle is doing, and why it waits
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range s.routes() {
@@ -59,15 +62,22 @@ func (s *Service) routes() []route {
 	}
 	out := []route{
 		get("/v1/rewards/epochs/{n}", "an epoch's summary: reports by reason, pools, totals", s.getSummary),
-		blob("/v1/rewards/epochs/{n}/manifest", "the canonical manifest bytes (cumulative totals)", "application/octet-stream", func(r *epochRecord) string { return r.Manifest }),
+		get("/v1/rewards/epochs/{n}/manifest", "the canonical manifest bytes (cumulative totals): the settled one when this oracle's own differed", s.getSettled(s.store.Manifest, "application/octet-stream")),
 		blob("/v1/rewards/epochs/{n}/bundle", "the canonical inputs bundle, to replay the epoch", "application/json", func(r *epochRecord) string { return r.Bundle }),
 		blob("/v1/rewards/epochs/{n}/explanations", "every device's explanation of the epoch (JSON array)", "application/json", func(r *epochRecord) string { return r.Explanations }),
 		get("/v1/rewards/devices/{id}", "a device's explanation: shares, pools and a reason per report (latest epoch, or ?epoch=N)", s.getDevice),
 		get("/v1/rewards/devices/{id}/proof", "a device's cumulative total and Merkle proof against a settled root (or ?epoch=N)", s.getProof),
 		get("/v1/segments/{hash}", "a segment the oracle scored", s.getSegment),
+		get("/v1/rewards/epochs/{n}/state", "the network kinds' states the epoch left for the next (JSON; its SHA-256 is the settled state hash): the settled ones when this oracle's own differed", s.getSettled(s.store.State, "application/json")),
+		get("/v1/oracle/status", "what the oracle is doing: the next epoch and whether it waits for the previous epoch's settlement", s.getStatus),
 	}
+	out[1].Produces = "application/octet-stream"
 	out[4].Query, out[5].Query, out[6].Produces = []string{"epoch"}, []string{"epoch"}, "application/octet-stream"
 	return out
+}
+
+func (s *Service) getStatus(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Status())
 }
 
 // Routes lists the oracle API's JSON routes (described at /openapi.json).
@@ -124,6 +134,25 @@ func (s *Service) getSummary(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, sum)
+}
+
+// getSettled serves an epoch's manifest or states: the settled copy the
+// oracle loaded from a peer if it has one, else its own.
+func (s *Service) getSettled(read func(context.Context, uint64) ([]byte, error), ctype string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.ParseUint(r.PathValue("n"), 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "epoch must be a non-negative integer")
+			return
+		}
+		b, err := read(r.Context(), n)
+		if err != nil {
+			s.fail(w, err, "epoch "+r.PathValue("n"))
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		_, _ = w.Write(b)
+	}
 }
 
 func (s *Service) getBlob(pick func(*epochRecord) string, ctype string) http.HandlerFunc {

@@ -20,6 +20,9 @@ type metrics struct {
 	lastEpoch  prometheus.Gauge
 	reports    *prometheus.CounterVec
 	paid       prometheus.Gauge
+	refused    *prometheus.CounterVec
+	recovered  prometheus.Counter
+	blocked    prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -47,8 +50,18 @@ func newMetrics() *metrics {
 		paid: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "oracle_devices_paid", Help: "Devices paid in the last scored epoch.",
 		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oracle_prior_refusals_total",
+			Help: "Times the oracle would not score the next epoch, by reason: unsettled (the previous epoch is not settled), prior_mismatch (its settled result is not available).",
+		}, []string{"reason"}),
+		recovered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "oracle_prior_recoveries_total", Help: "Settled results of a previous epoch loaded from a peer because this oracle's own differed or was missing.",
+		}),
+		blocked: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "oracle_blocked", Help: "1 while the oracle waits for, or cannot load, the previous epoch's settled result.",
+		}),
 	}
-	m.reg.MustRegister(m.scored, m.duration, m.submitted, m.stepErrors, m.lastEpoch, m.reports, m.paid,
+	m.reg.MustRegister(m.scored, m.duration, m.submitted, m.stepErrors, m.lastEpoch, m.reports, m.paid, m.refused, m.recovered, m.blocked,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

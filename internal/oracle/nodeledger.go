@@ -59,10 +59,7 @@ func (l *NodeLedger) Epoch(_ context.Context, n uint64) (score.EpochInfo, error)
 	if !ok {
 		return score.EpochInfo{}, fmt.Errorf("oracle: epoch %d: %w", n, score.ErrNotFound)
 	}
-	info := score.EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
-		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled}
-	info.Pools = reward.PoolsFromProto(ep.Pools)
-	return info, nil
+	return score.EpochFromRecord(ep), nil
 }
 
 // Segments implements Chain.
@@ -92,8 +89,10 @@ func (l *NodeLedger) Settlement(_ context.Context, n uint64) (score.Settlement, 
 	if !ok {
 		return score.Settlement{}, fmt.Errorf("oracle: settlement of epoch %d: %w", n, score.ErrNotFound)
 	}
-	out := score.Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
-	copy(out.Root[:], set.Root)
+	out, err := score.SettlementFromRecord(set)
+	if err != nil {
+		return score.Settlement{}, fmt.Errorf("oracle: %w", err)
+	}
 	return out, nil
 }
 
@@ -155,23 +154,19 @@ func (l *NodeLedger) rpcBlockTime(ctx context.Context, height int64) (int64, err
 	return r.Result.Header.Time.UnixNano(), nil
 }
 
-// Devices implements Ledger: every active device of a kind.
-func (l *NodeLedger) Devices(_ context.Context, name string) ([]kind.Device, error) {
+// Devices implements Ledger: the devices of a kind active at the end of
+// height, as the registry recorded them then (device.DevicesAt).
+func (l *NodeLedger) Devices(_ context.Context, name string, height int64) ([]kind.Device, error) {
 	var out []kind.Device
 	var bad error
-	st := l.State.Committed()
-	device.ActiveDevices(st, func(d *devicev1.Device) bool {
-		if d.Kind != name {
-			return true
-		}
+	device.DevicesAt(l.State.Committed(), name, height, func(d *devicev1.Device, denied bool) bool {
 		id, err1 := ledger.AddressFromBytes(d.Id)
 		owner, err2 := ledger.AddressFromBytes(d.Owner)
 		if err := errors.Join(err1, err2); err != nil {
 			bad = fmt.Errorf("oracle: devices: device %x: %w", d.Id, err)
 			return false
 		}
-		kd := kind.Device{ID: id, Owner: owner}
-		_, kd.Denied = device.Denied(st, id)
+		kd := kind.Device{ID: id, Owner: owner, Denied: denied}
 		if loc := d.Location; loc != nil {
 			kd.Cell, kd.Attributes = loc.Cell, loc.Attributes
 		}
@@ -181,17 +176,16 @@ func (l *NodeLedger) Devices(_ context.Context, name string) ([]kind.Device, err
 	return out, bad
 }
 
-// Params implements Ledger: each param's value on chain, or its default.
-func (l *NodeLedger) Params(_ context.Context, specs []params.Spec) (kind.Params, error) {
-	st := l.State.Committed()
-	return kind.Lookup(specs, func(s params.Spec) uint64 { return params.Get(st, s) }), nil
+// NextToSettle implements Ledger.
+func (l *NodeLedger) NextToSettle(context.Context) (uint64, error) {
+	return reward.NextToSettle(l.State.Committed()), nil
 }
 
 // SubmitRoot implements Ledger with MsgSubmitRoot signed by Key. A
 // duplicate submission, or one for an epoch already settled, is not an
 // error.
 func (l *NodeLedger) SubmitRoot(ctx context.Context, s Submission) error {
-	m := &rewardv1.MsgSubmitRoot{Epoch: s.Epoch, Root: s.Root[:], ScorerVersion: s.ScorerVersion, DeviceTotal: s.DeviceTotal, InputsHash: s.InputsHash[:]}
+	m := &rewardv1.MsgSubmitRoot{Epoch: s.Epoch, Root: s.Root[:], ScorerVersion: s.ScorerVersion, DeviceTotal: s.DeviceTotal, InputsHash: s.InputsHash[:], StateHash: s.StateHash[:]}
 	for _, p := range s.Pools {
 		m.Pools = append(m.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})
 	}

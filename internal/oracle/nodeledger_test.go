@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
@@ -69,9 +70,17 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 	if segs, err := l.Segments(ctx, 0); err != nil || len(segs) != 0 {
 		t.Errorf("segments: got %v, %v; want none", segs, err)
 	}
-	p, err := l.Params(ctx, coverage.Kind{}.Specs())
-	if err != nil || !slices.Equal(p, kind.Defaults(coverage.Kind{}.Specs())) {
-		t.Errorf("coverage params: got %+v, %v; want the defaults", p, err)
+	// The epoch recorded the coverage params, its scorer version and the
+	// receive-time slack as it ended.
+	p, v, err := score.KindParams(e, coverage.Kind{})
+	if err != nil || !slices.Equal(p, kind.Defaults(coverage.Kind{}.Specs())) || v != kind.Current(coverage.Kind{}) {
+		t.Errorf("coverage params recorded in epoch 0: got %+v version %d, %v; want the defaults and version %d", p, v, err, kind.Current(coverage.Kind{}))
+	}
+	if slack, err := score.WindowSlack(e); err != nil || slack != time.Duration(reward.WindowSlackMs.Default)*time.Millisecond {
+		t.Errorf("slack recorded in epoch 0: got %v, %v; want the default", slack, err)
+	}
+	if next, err := l.NextToSettle(ctx); err != nil || next != 0 {
+		t.Errorf("next to settle: got %d, %v; want 0", next, err)
 	}
 	if _, err := l.Epoch(ctx, 50); !errors.Is(err, score.ErrNotFound) {
 		t.Errorf("epoch 50: got %v, want ErrNotFound", err)

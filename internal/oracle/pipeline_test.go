@@ -32,8 +32,8 @@ type golden struct {
 func TestPipelineGolden(t *testing.T) {
 	s := newScenario(t)
 	s.standard()
-	p0 := s.publish(0, nil)
-	p1 := s.publish(1, p0)
+	p0 := s.publish(0)
+	p1 := s.publish(1)
 	var got []golden
 	for _, p := range []*Published{p0, p1} {
 		got = append(got, golden{InputsHash: p.Output.Summary.InputsHash, Summary: p.Output.Summary, Devices: p.Output.Devices})
@@ -83,7 +83,7 @@ func TestPipelineGolden(t *testing.T) {
 func TestRunDeterministic(t *testing.T) {
 	s := newScenario(t)
 	s.standard()
-	p0 := s.publish(0, nil)
+	p0 := s.publish(0)
 	b, reps := inputsOf(t, p0)
 	for i, j := 0, len(reps.List)-1; i < j; i, j = i+1, j-1 {
 		reps.List[i], reps.List[j] = reps.List[j], reps.List[i]
@@ -123,8 +123,8 @@ func inputsOf(t *testing.T, p *Published) (*score.Bundle, segment.Reports) {
 func TestRunRejects(t *testing.T) {
 	s := newScenario(t)
 	s.standard()
-	p0 := s.publish(0, nil)
-	p1 := s.publish(1, p0)
+	p0 := s.publish(0)
+	p1 := s.publish(1)
 	b1, reps := inputsOf(t, p1)
 	tests := []struct {
 		name string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/reward"
@@ -24,6 +23,10 @@ type Published struct {
 	Bundle     []byte
 	BundleHash [32]byte
 	Manifest   []byte
+	// States are the kinds' states the epoch leaves for the next
+	// (score.EncodeStates), StateHash their hash.
+	States    []byte
+	StateHash [32]byte
 	// Segments are the verified segment files in commit order.
 	Segments [][]byte
 	Output   score.EpochOutput
@@ -34,28 +37,41 @@ func (p *Published) Submission() Submission {
 	pools, total := score.DevicePoolsPaid(&p.Output.Reward)
 	return Submission{
 		Epoch: p.Epoch, Root: p.Output.Root, ScorerVersion: p.Output.Reward.ScorerVersion,
-		Pools: pools, DeviceTotal: total, InputsHash: p.BundleHash,
+		Pools: pools, DeviceTotal: total, InputsHash: p.BundleHash, StateHash: p.StateHash,
 	}
 }
 
 // ErrNotReady is wrapped by Prepare when the epoch has not ended.
 var ErrNotReady = errors.New("not ready")
 
-// Prepare gathers epoch n's inputs as of now (the oracle calls it right
-// after the segment grace window): the committed segments, fetched and
-// verified; the chain blocks the reports answer; the registry and params;
-// the prior epoch's activity and manifest (prior, nil for the first epoch
-// the oracle scores). It freezes them into a bundle and runs the pipeline
-// with the current scorer. slack widens the epoch's receive window on
-// both sides beyond the block times of its first and last heights, for the
-// skew between ingest's clock and block time.
-func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Published, slack time.Duration, geo kind.Geo) (*Published, error) {
+// Prepare gathers epoch n's inputs from the chain and freezes them into a
+// bundle, then runs the pipeline. Everything the result depends on is the
+// chain's, as of the epoch's end height, so every oracle that prepares the
+// epoch, whenever it does, builds the same bundle (docs/proof-of-coverage.md,
+// "Why oracles agree"):
+//
+//   - the committed segments, fetched and verified against their
+//     commitments, and the chain blocks the reports answer;
+//   - the emission, pools, each kind's params and scorer version and the
+//     receive-time slack, recorded in the epoch at its end block;
+//   - each kind's devices as registered at the end height (their region
+//     and other attributes are the kind's, asserted on chain);
+//   - the prior epoch's settled manifest and kind states (LoadPrior; nil
+//     for epoch 0).
+func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Prior, geo kind.Geo) (*Published, error) {
 	info, err := l.Epoch(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
 	if !info.Ended {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w: the epoch has not ended", n, ErrNotReady)
+	}
+	if (prior == nil) != (n == 0) || (prior != nil && prior.Epoch+1 != n) {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: the prior must be the settled result of epoch %d", n, n-1)
+	}
+	slack, err := score.WindowSlack(info)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: prepare: %w", err)
 	}
 	refs, err := l.Segments(ctx, n)
 	if err != nil {
@@ -99,25 +115,22 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 		b.Entropy = append(b.Entropy, kind.Entropy{Height: h, Hash: blk.Hash, Time: blk.Time})
 	}
 	for _, k := range kinds.Kinds() {
-		ki := score.KindInputs{Name: k.Name(), ScorerVersion: kind.Current(k)}
-		if ki.Devices, err = l.Devices(ctx, k.Name()); err != nil {
-			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		ki := score.KindInputs{Name: k.Name()}
+		if ki.Params, ki.ScorerVersion, err = score.KindParams(info, k); err != nil {
+			return nil, fmt.Errorf("oracle: prepare: %w", err)
 		}
-		if ki.Params, err = l.Params(ctx, k.Specs()); err != nil {
-			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
-		}
-		if err := kind.Validate(k, ki.Params); err != nil {
+		if ki.Devices, err = l.Devices(ctx, k.Name(), info.EndHeight); err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
 		if prior != nil {
-			ki.State = prior.Output.State(k.Name())
+			ki.State = score.StateOf(prior.States, k.Name())
 		}
 		b.Kinds = append(b.Kinds, ki)
 	}
 	var priorEntries []reward.Entry
 	if prior != nil {
-		b.HasPrior, b.PriorEpoch, b.PriorRoot = true, prior.Epoch, prior.Output.Root
-		priorEntries = prior.Output.Reward.Manifest.Entries
+		b.HasPrior, b.PriorEpoch, b.PriorRoot = true, prior.Epoch, prior.Root
+		priorEntries = prior.Entries
 	}
 	b.Normalize()
 	if pub.Bundle, err = score.EncodeBundle(b); err != nil {
@@ -131,5 +144,7 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 	out.Summary.InputsHash = fmt.Sprintf("%x", pub.BundleHash)
 	pub.Output = out
 	pub.Manifest = reward.EncodeManifest(&out.Reward.Manifest)
+	pub.States = score.EncodeStates(out.States())
+	pub.StateHash = score.StateHash(pub.States)
 	return pub, nil
 }

@@ -19,8 +19,8 @@ func published(t *testing.T) (*scenario, *Published, *Published) {
 	t.Helper()
 	s := newScenario(t)
 	s.standard()
-	p0 := s.publish(0, nil)
-	p1 := s.publish(1, p0)
+	p0 := s.publish(0)
+	p1 := s.publish(1)
 	return s, p0, p1
 }
 

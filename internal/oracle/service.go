@@ -12,6 +12,7 @@ import (
 
 	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/kind"
+	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/score"
 )
 
@@ -23,10 +24,21 @@ type Config struct {
 	ListenAddr string `toml:"listen_addr"`
 	// PollInterval is how often the chain is asked for finished epochs.
 	PollInterval time.Duration `toml:"poll_interval"`
-	// StartEpoch is the first epoch scored when the data dir is empty.
+	// StartEpoch is the first epoch scored when the data dir is empty (or
+	// the chain's next epoch to settle, if later: an oracle that starts
+	// afresh joins where the others are, loading the settled result before
+	// it from Peers).
 	StartEpoch uint64 `toml:"start_epoch"`
-	// WindowSlack widens each epoch's receive window beyond the block times
-	// of its first and last heights (ingest's clock against block time).
+	// Peers are other oracles' API base URLs (http://host:port). When the
+	// previous epoch's settled manifest and states are not in the data dir
+	// (a fresh start) or differ from the chain's settlement (this oracle
+	// disagreed, or its data was damaged), they are loaded from a peer and
+	// checked against the chain.
+	Peers []string `toml:"peers"`
+	// WindowSlack is no longer read: the receive-time slack is the governed
+	// parameter reward.window_slack_ms, recorded in each epoch as it ends,
+	// so that every oracle uses the same. Kept so that existing app.toml
+	// files load.
 	WindowSlack time.Duration `toml:"window_slack"`
 	// CacheEpochs is how many epochs' explanations stay in memory.
 	CacheEpochs int `toml:"cache_epochs"`
@@ -61,10 +73,15 @@ type Service struct {
 	srv    *http.Server
 	m      *metrics
 
-	mu    sync.Mutex
-	next  uint64                         // next epoch to score
-	cache map[uint64][]score.Explanation // explanations by epoch
-	order []uint64                       // cache insertion order
+	// peers serve settled results this oracle lacks (Config.Peers, AddPeer).
+	peers []SettledSource
+
+	mu     sync.Mutex
+	fresh  bool                           // the data dir held no epoch at start
+	status Status                         // what Step last did
+	next   uint64                         // next epoch to score
+	cache  map[uint64][]score.Explanation // explanations by epoch
+	order  []uint64                       // cache insertion order
 }
 
 // New opens the data dir and, if ListenAddr is set, the listener.
@@ -88,6 +105,12 @@ func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kin
 		return nil, err
 	} else if ok {
 		s.next = n + 1
+	} else {
+		s.fresh = true
+	}
+	s.status = Status{NextEpoch: s.next, State: StateStarting}
+	for _, u := range cfg.Peers {
+		s.peers = append(s.peers, replay.NewHTTPSource(u, ""))
 	}
 	if cfg.ListenAddr != "" {
 		ln, err := net.Listen("tcp", cfg.ListenAddr)
@@ -161,9 +184,23 @@ func (s *Service) Next() uint64 {
 	return s.next
 }
 
-// Step submits a pending root, or scores the next epoch if its grace
-// window has passed. It reports whether an epoch was scored and submitted.
+// AddPeer adds a source of settled results (another oracle's API).
+func (s *Service) AddPeer(p SettledSource) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.peers = append(s.peers, p)
+}
+
+// Step submits a pending root, or scores the next epoch once its grace
+// window has passed and the epoch before it is settled. It reports whether
+// an epoch was scored and submitted. While the previous epoch is unsettled
+// it waits (false, nil); when the previous epoch's settled result is
+// neither in the data dir nor served by a peer it refuses with an error
+// wrapping ErrPriorMismatch. Status says which.
 func (s *Service) Step(ctx context.Context) (bool, error) {
+	if err := s.join(ctx); err != nil {
+		return false, err
+	}
 	n := s.Next()
 	if n > 0 {
 		if rec, err := s.store.record(n - 1); err == nil && !rec.Submitted {
@@ -174,6 +211,7 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 	}
 	info, err := s.ledger.Epoch(ctx, n)
 	if errors.Is(err, score.ErrNotFound) {
+		s.setStatus(Status{NextEpoch: n, State: StateWaitingEpoch, Detail: fmt.Sprintf("epoch %d has not started", n)})
 		return false, nil
 	}
 	if err != nil {
@@ -188,28 +226,20 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	if !info.Ended || height <= info.EndHeight+grace {
+		s.setStatus(Status{NextEpoch: n, State: StateWaitingEpoch,
+			Detail: fmt.Sprintf("epoch %d is scored after height %d (its end plus the segment grace window)", n, info.EndHeight+grace)})
 		return false, nil
 	}
-	var prior *Published
-	if n > 0 {
-		rec, err := s.store.record(n - 1)
-		switch {
-		case err == nil:
-			if prior, err = s.store.prior(rec.Epoch); err != nil {
-				return false, err
-			}
-		case !errors.Is(err, score.ErrNotFound):
-			return false, err
-		default:
-			// Scoring on without the settled prior manifest would reset
-			// every cumulative total.
-			if _, serr := s.ledger.Settlement(ctx, n-1); serr == nil {
-				return false, fmt.Errorf("oracle: epoch %d: epoch %d is settled but its outputs are not in %s", n, n-1, s.cfg.DataDir)
-			}
-		}
+	prior, err := s.loadPrior(ctx, n)
+	if errors.Is(err, ErrPriorUnsettled) {
+		return false, nil
 	}
+	if err != nil {
+		return false, err
+	}
+	s.setStatus(Status{NextEpoch: n, State: StateScoring})
 	start := time.Now()
-	pub, err := Prepare(ctx, s.ledger, s.segs, s.kinds, n, prior, s.cfg.WindowSlack, s.geo)
+	pub, err := Prepare(ctx, s.ledger, s.segs, s.kinds, n, prior, s.geo)
 	if err != nil {
 		return false, err
 	}
@@ -228,7 +258,84 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 	if err := s.submitPublished(ctx, rec, pub); err != nil {
 		return false, err
 	}
+	s.setStatus(Status{NextEpoch: n + 1, State: StateSubmitted, Detail: fmt.Sprintf("submitted epoch %d root %s", n, sum.Root)})
 	return true, nil
+}
+
+// join moves a fresh oracle (empty data dir) to the chain's next epoch to
+// settle, if that is after Config.StartEpoch.
+func (s *Service) join(ctx context.Context) error {
+	s.mu.Lock()
+	fresh := s.fresh
+	s.mu.Unlock()
+	if !fresh {
+		return nil
+	}
+	next, err := s.ledger.NextToSettle(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if next > s.next {
+		s.log.Info("oracle: starting afresh at the chain's next epoch to settle", "epoch", next)
+		s.next = next
+	}
+	s.fresh = false
+	return nil
+}
+
+// loadPrior loads the settled result of epoch n-1: from the data dir when
+// it matches the chain's settlement, else from a peer (kept in the data
+// dir for next time). It says why it cannot in the status, the log and the
+// metrics.
+func (s *Service) loadPrior(ctx context.Context, n uint64) (*Prior, error) {
+	s.mu.Lock()
+	sources := append([]SettledSource{s.store}, s.peers...)
+	s.mu.Unlock()
+	prior, err := LoadPrior(ctx, s.ledger, n, sources...)
+	switch {
+	case errors.Is(err, ErrPriorUnsettled):
+		if s.setStatus(Status{NextEpoch: n, State: StateWaitingPrior, Detail: err.Error()}) {
+			s.m.refused.WithLabelValues("unsettled").Inc()
+			s.log.Info("oracle: waiting: the previous epoch is not settled", "epoch", n, "prior", n-1)
+		}
+		return nil, err
+	case err != nil:
+		s.setStatus(Status{NextEpoch: n, State: StatePriorMismatch, Detail: err.Error()})
+		s.m.refused.WithLabelValues("prior_mismatch").Inc()
+		s.log.Warn("oracle: refusing to score: the previous epoch's settled result is not available", "epoch", n, "err", err)
+		return nil, err
+	case prior != nil && prior.From > 0:
+		// The data dir's copy was missing or differs from the settlement.
+		if err := s.store.putSettled(prior); err != nil {
+			return nil, err
+		}
+		s.m.recovered.Inc()
+		s.log.Warn("oracle: loaded the previous epoch's settled result from a peer: this oracle's own differs or is missing",
+			"epoch", n, "prior", prior.Epoch, "root", prior.Root)
+	}
+	return prior, nil
+}
+
+// setStatus records what Step is doing and reports whether it changed.
+func (s *Service) setStatus(st Status) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := s.status.State != st.State || s.status.NextEpoch != st.NextEpoch
+	s.status = st
+	s.m.blocked.Set(0)
+	if st.State == StateWaitingPrior || st.State == StatePriorMismatch {
+		s.m.blocked.Set(1)
+	}
+	return changed
+}
+
+// Status reports what the service is doing (GET /v1/oracle/status).
+func (s *Service) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
 }
 
 func (s *Service) submitPublished(ctx context.Context, rec *epochRecord, pub *Published) error {

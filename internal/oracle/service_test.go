@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -282,21 +283,36 @@ func TestExplanationAPI(t *testing.T) {
 	}
 }
 
-// TestServiceNeedsSettledPrior refuses to score an epoch whose settled
-// predecessor it has not got: the cumulative totals would reset.
+// TestServiceNeedsSettledPrior: an oracle starting afresh after epoch 0
+// settled without it refuses to score epoch 1 until a peer serves epoch
+// 0's settled result (the cumulative totals would reset), says so, then
+// loads it from the peer and scores on.
 func TestServiceNeedsSettledPrior(t *testing.T) {
 	s := newScenario(t)
 	s.standard()
-	s.publish(0, nil) // settled on chain by someone else
+	s.publish(0) // settled on chain by someone else
 	cfg := DefaultConfig()
-	cfg.DataDir, cfg.ListenAddr, cfg.StartEpoch = t.TempDir(), "", 1
+	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
 	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := svc.Step(context.Background())
-	if done || err == nil || !strings.Contains(err.Error(), "epoch 0 is settled") {
-		t.Fatalf("got %v, %v; want a refusal naming the settled epoch 0", done, err)
+	ctx := context.Background()
+	done, err := svc.Step(ctx)
+	if done || !errors.Is(err, ErrPriorMismatch) || !strings.Contains(err.Error(), "epoch 1") {
+		t.Fatalf("got %v, %v; want a refusal to score epoch 1 wrapping ErrPriorMismatch", done, err)
+	}
+	if st := svc.Status(); st.State != StatePriorMismatch || st.NextEpoch != 1 {
+		t.Errorf("status: got %+v, want %s at epoch 1", st, StatePriorMismatch)
+	}
+	svc.AddPeer(s.segs)
+	if done, err := svc.Step(ctx); !done || err != nil {
+		t.Fatalf("step with a peer: got %v, %v; want true, nil", done, err)
+	}
+	set := s.settlement(1)
+	rec, err := svc.store.record(1)
+	if err != nil || rec.Root != set.Root.String() {
+		t.Errorf("epoch 1: got root %v (%v), settled %s", rec, err, set.Root)
 	}
 }
 

@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,24 +13,19 @@ import (
 	"strings"
 
 	"github.com/depin-network/depin/internal/durable"
-	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/score"
 )
 
 // store keeps the oracle's outputs under a directory: every blob
 // (segment, bundle, manifest, explanations, kind states, summary) in
 // objects/<sha256 hex>, and per epoch a small record naming its blobs in
-// epochs/<n>.json. Files are written to a temporary name, synced and
+// epochs/<n>.json. When the oracle had to load an epoch's settled result
+// from elsewhere (its own differed, or it had none), settled/<n>.json names
+// the settled manifest and states it loaded. Files are written to a temporary name, synced and
 // renamed, so a crash leaves either the old file or the new one; blobs are
 // written before the record that names them.
 type store struct {
 	dir string
-}
-
-// stateJSON is the state one kind left after an epoch.
-type stateJSON struct {
-	Kind  string `json:"kind"`
-	State string `json:"state"` // hex
 }
 
 // epochRecord is epochs/<n>.json.
@@ -47,7 +43,7 @@ type epochRecord struct {
 }
 
 func openStore(dir string) (*store, error) {
-	for _, d := range []string{"objects", "epochs"} {
+	for _, d := range []string{"objects", "epochs", "settled"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, fmt.Errorf("oracle: open store: %w", err)
 		}
@@ -87,18 +83,17 @@ func (s *store) get(name string) ([]byte, error) {
 // save stores an epoch's blobs, then its record.
 func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
 	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted}
-	states := make([]stateJSON, len(p.Output.Kinds))
-	for i, k := range p.Output.Kinds {
-		states[i] = stateJSON{Kind: k.Name, State: hex.EncodeToString(k.State)}
-	}
 	blobs := []struct {
 		dst *string
 		v   any
 	}{
-		{&rec.Explanations, p.Output.Devices}, {&rec.State, states}, {&rec.Summary, p.Output.Summary},
+		{&rec.Explanations, p.Output.Devices}, {&rec.Summary, p.Output.Summary},
 	}
 	var err error
 	if rec.Bundle, err = s.put(p.Bundle); err != nil {
+		return nil, err
+	}
+	if rec.State, err = s.put(p.States); err != nil {
 		return nil, err
 	}
 	if rec.Manifest, err = s.put(p.Manifest); err != nil {
@@ -167,42 +162,63 @@ func (s *store) latest() (uint64, bool, error) {
 	return best, found, nil
 }
 
-// prior loads what the next epoch needs of epoch n: its root, manifest
-// entries and activity.
-func (s *store) prior(n uint64) (*Published, error) {
+// settledRecord is settled/<n>.json: the blobs of an epoch's settled
+// manifest and states, as loaded from another source and checked against
+// the chain.
+type settledRecord struct {
+	Epoch    uint64 `json:"epoch"`
+	Manifest string `json:"manifest"`
+	State    string `json:"state"`
+}
+
+func (s *store) settledPath(n uint64) string {
+	return filepath.Join(s.dir, "settled", strconv.FormatUint(n, 10)+".json")
+}
+
+// putSettled keeps an epoch's settled manifest and states.
+func (s *store) putSettled(p *Prior) error {
+	rec := settledRecord{Epoch: p.Epoch}
+	var err error
+	if rec.Manifest, err = s.put(p.Manifest); err != nil {
+		return err
+	}
+	if rec.State, err = s.put(p.StatesRaw); err != nil {
+		return err
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("oracle: save settled epoch %d: %w", p.Epoch, err)
+	}
+	return durable.WriteFile(s.settledPath(p.Epoch), b, 0o644)
+}
+
+// blobOf returns the blob an epoch's settled record names (if the oracle
+// loaded the settled result from elsewhere), else the one its own record
+// names.
+func (s *store) blobOf(n uint64, settled func(*settledRecord) string, own func(*epochRecord) string) ([]byte, error) {
+	if b, err := os.ReadFile(s.settledPath(n)); err == nil {
+		var rec settledRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return nil, fmt.Errorf("oracle: read settled epoch %d: %w", n, err)
+		}
+		return s.get(settled(&rec))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("oracle: read settled epoch %d: %w", n, err)
+	}
 	rec, err := s.record(n)
 	if err != nil {
 		return nil, err
 	}
-	mb, err := s.get(rec.Manifest)
-	if err != nil {
-		return nil, err
-	}
-	m, err := reward.DecodeManifest(mb)
-	if err != nil {
-		return nil, fmt.Errorf("oracle: load epoch %d: %w", n, err)
-	}
-	sb, err := s.get(rec.State)
-	if err != nil {
-		return nil, err
-	}
-	var states []stateJSON
-	if err := json.Unmarshal(sb, &states); err != nil {
-		return nil, fmt.Errorf("oracle: load epoch %d state: %w", n, err)
-	}
-	p := &Published{Epoch: n, Manifest: mb}
-	p.Output.Root = m.Root()
-	p.Output.Reward.Manifest = *m
-	for _, st := range states {
-		b, err := hex.DecodeString(st.State)
-		if err != nil {
-			return nil, fmt.Errorf("oracle: load epoch %d state: %w", n, err)
-		}
-		ko := score.KindOutput{Name: st.Kind}
-		if len(b) > 0 {
-			ko.State = b
-		}
-		p.Output.Kinds = append(p.Output.Kinds, ko)
-	}
-	return p, nil
+	return s.get(own(rec))
+}
+
+// Manifest implements SettledSource with what the store holds of epoch n:
+// the settled copy, else the oracle's own output. The caller checks it.
+func (s *store) Manifest(_ context.Context, n uint64) ([]byte, error) {
+	return s.blobOf(n, func(r *settledRecord) string { return r.Manifest }, func(r *epochRecord) string { return r.Manifest })
+}
+
+// State implements SettledSource like Manifest.
+func (s *store) State(_ context.Context, n uint64) ([]byte, error) {
+	return s.blobOf(n, func(r *settledRecord) string { return r.State }, func(r *epochRecord) string { return r.State })
 }

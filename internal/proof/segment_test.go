@@ -86,7 +86,7 @@ func TestRootSubmissionSealsSegments(t *testing.T) {
 	f := newFixture(t, map[string]uint64{reward.SegmentGraceBlocks.Name: 0})
 	f.advanceTo(epochBlocks)
 	root := reward.EmptyRoot
-	m := &rewardv1.MsgSubmitRoot{Epoch: 0, Root: root[:], Pools: []*rewardv1.PoolPaid{{Name: "coverage"}}, InputsHash: root[:]}
+	m := &rewardv1.MsgSubmitRoot{Epoch: 0, Root: root[:], Pools: []*rewardv1.PoolPaid{{Name: "coverage"}}, InputsHash: root[:], StateHash: root[:]}
 	if e := f.exec(oracle, reward.TypeSubmitRoot, m); e != nil {
 		t.Fatal(e)
 	}

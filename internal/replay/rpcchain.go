@@ -11,7 +11,6 @@ import (
 
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/query"
-	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/score"
 	"github.com/depin-network/depin/internal/segment"
 	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
@@ -54,10 +53,7 @@ func (c *RPCChain) Epoch(ctx context.Context, n uint64) (score.EpochInfo, error)
 	if err := pj.Unmarshal(b, &ep); err != nil {
 		return score.EpochInfo{}, fmt.Errorf("replay: epoch %d: decode: %w", n, err)
 	}
-	info := score.EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
-		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled}
-	info.Pools = reward.PoolsFromProto(ep.Pools)
-	return info, nil
+	return score.EpochFromRecord(&ep), nil
 }
 
 // Settlement implements Chain.
@@ -70,11 +66,10 @@ func (c *RPCChain) Settlement(ctx context.Context, n uint64) (score.Settlement, 
 	if err := pj.Unmarshal(b, &set); err != nil {
 		return score.Settlement{}, fmt.Errorf("replay: settlement %d: decode: %w", n, err)
 	}
-	if len(set.Root) != len(reward.Hash{}) {
-		return score.Settlement{}, fmt.Errorf("replay: settlement %d: root is %d bytes", n, len(set.Root))
+	out, err := score.SettlementFromRecord(&set)
+	if err != nil {
+		return score.Settlement{}, fmt.Errorf("replay: %w", err)
 	}
-	out := score.Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash}
-	copy(out.Root[:], set.Root)
 	return out, nil
 }
 

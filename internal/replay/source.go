@@ -86,6 +86,16 @@ func (s *HTTPSource) Manifest(ctx context.Context, epoch uint64) ([]byte, error)
 	return b, nil
 }
 
+// State implements Source: the kinds' states an epoch left
+// (score.EncodeStates).
+func (s *HTTPSource) State(ctx context.Context, epoch uint64) ([]byte, error) {
+	b, err := s.get(ctx, s.Oracle+"/v1/rewards/epochs/"+strconv.FormatUint(epoch, 10)+"/state")
+	if err != nil {
+		return nil, fmt.Errorf("replay: fetch state: %w", err)
+	}
+	return b, nil
+}
+
 // Segment implements Source.
 func (s *HTTPSource) Segment(ctx context.Context, hash [32]byte) ([]byte, error) {
 	base := s.Ingest

@@ -1,7 +1,9 @@
 package reward
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/depin-network/depin/internal/epoch"
 	"github.com/depin-network/depin/internal/ledger"
@@ -16,6 +18,14 @@ import (
 // the clock's EndBlock (internal/chain lists the epoch module first), the
 // epoch's emission (EpochEmission of the schedule in params) and the
 // current pool list are recorded in it and the next epoch's record opens.
+//
+// The ending epoch also records the governed values its scoring depends
+// on, as of its end height (rewardv1.Epoch.Params): the reward module's
+// WindowSlackMs and the specs the chain passes to EndBlockWithParams
+// (every network kind's params and scorer version). Oracles read them from
+// the epoch record, never from the current params or their own config, so
+// a change voted in the middle of an epoch applies to that epoch if it
+// executed at or before the end height and to the next one otherwise.
 
 // openEpoch records the clock's epoch e.
 func openEpoch(st ledger.Store, e epoch.Epoch) *rewardv1.Epoch {
@@ -66,10 +76,29 @@ func EndBlock(ctx *ledger.Context) *ledger.Error { return EndBlockWith(nil)(ctx)
 
 // EndBlockWith is EndBlock with a hook (nil: none) run as an epoch ends.
 func EndBlockWith(hook EpochHook) func(*ledger.Context) *ledger.Error {
-	return func(ctx *ledger.Context) *ledger.Error { return endBlock(ctx, hook) }
+	return EndBlockWithParams(hook, nil)
 }
 
-func endBlock(ctx *ledger.Context, hook EpochHook) *ledger.Error {
+// EndBlockWithParams is EndBlockWith that also records the values of
+// specs in each epoch as it ends (besides WindowSlackMs).
+func EndBlockWithParams(hook EpochHook, specs []params.Spec) func(*ledger.Context) *ledger.Error {
+	specs = append(slices.Clone(specs), WindowSlackMs)
+	slices.SortFunc(specs, func(a, b params.Spec) int { return strings.Compare(a.Name, b.Name) })
+	specs = slices.CompactFunc(specs, func(a, b params.Spec) bool { return a.Name == b.Name })
+	return func(ctx *ledger.Context) *ledger.Error { return endBlock(ctx, hook, specs) }
+}
+
+// EpochParam returns a value recorded in an ended epoch, and false if the
+// epoch recorded none of that name.
+func EpochParam(ep *rewardv1.Epoch, name string) (uint64, bool) {
+	i, ok := slices.BinarySearchFunc(ep.Params, name, func(p *rewardv1.EpochParam, n string) int { return strings.Compare(p.Name, n) })
+	if !ok {
+		return 0, false
+	}
+	return ep.Params[i].Value, true
+}
+
+func endBlock(ctx *ledger.Context, hook EpochHook, specs []params.Spec) *ledger.Error {
 	st := ctx.Store
 	cur := epoch.Current(st)
 	if _, ok := GetEpoch(st, cur.Number); !ok && cur.Number == 0 {
@@ -98,6 +127,10 @@ func endBlock(ctx *ledger.Context, hook EpochHook) *ledger.Error {
 		ep.Emission, pools = total, adjusted
 	}
 	ep.Pools = PoolsToProto(pools)
+	ep.Params = make([]*rewardv1.EpochParam, len(specs))
+	for i, s := range specs {
+		ep.Params[i] = &rewardv1.EpochParam{Name: s.Name, Value: params.Get(st, s)}
+	}
 	putEpoch(st, ep)
 	next := openEpoch(st, cur)
 	ctx.Emit("reward.epoch_end",

@@ -27,6 +27,12 @@ var (
 	// commit its segments; oracles submit roots only after it.
 	SegmentGraceBlocks = params.Spec{Name: "reward.segment_grace_blocks", Default: 50, Min: 0, Max: 100_000, Unit: "blocks",
 		Doc: "blocks after an epoch's end during which its segments may still be committed"}
+	// WindowSlackMs widens each epoch's receive window on both sides
+	// beyond the block times of its first and last heights, for the skew
+	// between ingest's clock and block time. It is recorded in the epoch at
+	// its end block, so every oracle scores with the same value.
+	WindowSlackMs = params.Spec{Name: "reward.window_slack_ms", Default: 30_000, Min: 0, Max: 3_600_000, Unit: "ms",
+		Doc: "slack on both sides of an epoch's receive window (ingest clock against block time)"}
 	// MaxOracles bounds the oracle set (each submission tallies the set).
 	MaxOracles = params.Spec{Name: "reward.max_oracles", Default: 32, Min: 1, Max: 256, Unit: "oracles",
 		Doc: "most oracles in the oracle set"}
@@ -37,7 +43,7 @@ var (
 
 // Specs lists the reward module's parameters.
 func Specs() []params.Spec {
-	return []params.Spec{EmissionInitial, HalvingEpochs, QuorumBps, SegmentGraceBlocks, MaxOracles, MaxOracleWeight}
+	return []params.Spec{EmissionInitial, HalvingEpochs, QuorumBps, SegmentGraceBlocks, MaxOracles, MaxOracleWeight, WindowSlackMs}
 }
 
 // ScheduleOf reads the emission schedule from params.

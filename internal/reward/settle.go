@@ -35,17 +35,18 @@ import (
 // replace its submission until the epoch settles.
 
 // contentHash identifies what oracles must agree on:
-// SHA-256("DPRS" | 2 | epoch (8) | root (32) | inputs hash (32) |
-// scorer version (4) | device total (8) | pool count (4) |
+// SHA-256("DPRS" | 3 | epoch (8) | root (32) | inputs hash (32) |
+// state hash (32) | scorer version (4) | device total (8) | pool count (4) |
 // count × (name length (1) | name | paid (8))), integers big-endian.
-// Version 2 added the inputs hash.
+// Version 2 added the inputs hash, version 3 the state hash.
 func contentHash(m *rewardv1.MsgSubmitRoot) []byte {
-	b := make([]byte, 0, 64+len(m.Pools)*16)
+	b := make([]byte, 0, 128+len(m.Pools)*16)
 	b = append(b, "DPRS"...)
-	b = append(b, 2)
+	b = append(b, 3)
 	b = binary.BigEndian.AppendUint64(b, m.Epoch)
 	b = append(b, m.Root...)
 	b = append(b, m.InputsHash...)
+	b = append(b, m.StateHash...)
 	b = binary.BigEndian.AppendUint32(b, m.ScorerVersion)
 	b = binary.BigEndian.AppendUint64(b, m.DeviceTotal)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(m.Pools)))
@@ -103,6 +104,9 @@ func (h handlers) submitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if len(m.Root) != HashLen {
 		return ledger.Errorf(ledger.CodeMalformed, "root is %d bytes, want %d", len(m.Root), HashLen)
 	}
+	if len(m.StateHash) != HashLen {
+		return ledger.Errorf(ledger.CodeMalformed, "state hash is %d bytes, want %d", len(m.StateHash), HashLen)
+	}
 	if len(m.Pools) > maxPools {
 		return ledger.Errorf(ledger.CodeTooLarge, "%d pools, at most %d allowed", len(m.Pools), maxPools)
 	}
@@ -123,7 +127,7 @@ func (h handlers) submitRoot(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	st.Set(submissionKey(m.Epoch, ctx.Signer), ledger.Encode(&rewardv1.Submission{
 		Epoch: m.Epoch, Oracle: ctx.Signer[:], Root: m.Root, ScorerVersion: m.ScorerVersion,
-		Pools: m.Pools, DeviceTotal: m.DeviceTotal, ContentHash: hash, Height: ctx.Height, InputsHash: m.InputsHash,
+		Pools: m.Pools, DeviceTotal: m.DeviceTotal, ContentHash: hash, Height: ctx.Height, InputsHash: m.InputsHash, StateHash: m.StateHash,
 	}))
 	if !ep.Sealed {
 		ep.Sealed = true
@@ -164,7 +168,7 @@ func (h handlers) settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.Ms
 		oraclePool = amounts[i]
 	}
 	s := &rewardv1.Settlement{
-		Epoch: ep.Number, Root: m.Root, ScorerVersion: m.ScorerVersion, ContentHash: hash, InputsHash: m.InputsHash,
+		Epoch: ep.Number, Root: m.Root, ScorerVersion: m.ScorerVersion, ContentHash: hash, InputsHash: m.InputsHash, StateHash: m.StateHash,
 		Emission: ep.Emission, DeviceTotal: m.DeviceTotal, AgreeWeight: agree, TotalWeight: total, Height: ctx.Height,
 	}
 	var oraclesPaid uint64

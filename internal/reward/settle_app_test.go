@@ -140,7 +140,7 @@ func TestChainSettlesAndPaysClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	submit := &rewardv1.MsgSubmitRoot{Epoch: 0, Root: out.Root[:], ScorerVersion: 1, InputsHash: appInputsHash[:]}
+	submit := &rewardv1.MsgSubmitRoot{Epoch: 0, Root: out.Root[:], ScorerVersion: 1, InputsHash: appInputsHash[:], StateHash: appInputsHash[:]}
 	for _, p := range out.Pools {
 		if p.Name == "coverage" {
 			submit.Pools = append(submit.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})

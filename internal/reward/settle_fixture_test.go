@@ -221,7 +221,7 @@ func (f *fixture) epochResult(n uint64, prior []Entry, shares []uint64) Output {
 
 // submitMsg turns an engine output into the oracle's message.
 func submitMsg(out Output) *rewardv1.MsgSubmitRoot {
-	m := &rewardv1.MsgSubmitRoot{Epoch: out.Epoch, Root: bytes.Clone(out.Root[:]), ScorerVersion: out.ScorerVersion, InputsHash: testInputsHash[:]}
+	m := &rewardv1.MsgSubmitRoot{Epoch: out.Epoch, Root: bytes.Clone(out.Root[:]), ScorerVersion: out.ScorerVersion, InputsHash: testInputsHash[:], StateHash: testInputsHash[:]}
 	for _, p := range out.Pools {
 		if p.Recipient == RecipientDevices {
 			m.Pools = append(m.Pools, &rewardv1.PoolPaid{Name: p.Name, Paid: p.Paid})

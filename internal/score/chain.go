@@ -3,10 +3,14 @@ package score
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/depin-network/depin/internal/kind"
 
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/segment"
+	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
 
 // ErrNotFound is wrapped by Chain and Source methods when what was asked
@@ -24,6 +28,23 @@ type EpochInfo struct {
 	Emission uint64
 	Pools    []reward.Pool
 	Settled  bool
+	// Params are the governed values recorded as the epoch ended (every
+	// kind's params and scorer version, the receive-time slack), sorted by
+	// name; empty before it ended.
+	Params kind.Params
+}
+
+// Param returns a value the epoch recorded, and false if it has none.
+func (e *EpochInfo) Param(name string) (uint64, bool) { return e.Params.Get(name) }
+
+// EpochFromRecord converts the reward module's epoch record.
+func EpochFromRecord(ep *rewardv1.Epoch) EpochInfo {
+	info := EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
+		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled, Pools: reward.PoolsFromProto(ep.Pools)}
+	for _, p := range ep.Params {
+		info.Params = append(info.Params, kind.Param{Name: p.Name, Value: p.Value})
+	}
+	return info
 }
 
 // Settlement is an epoch's settled result as recorded on chain.
@@ -34,6 +55,20 @@ type Settlement struct {
 	// InputsHash is the agreed hash of the epoch's inputs bundle; nil when
 	// the chain does not record one.
 	InputsHash []byte
+	// StateHash is the agreed hash of the kinds' states the next epoch
+	// starts from (StateHash of EncodeStates); nil when the chain does not
+	// record one.
+	StateHash []byte
+}
+
+// SettlementFromRecord converts the reward module's settlement record.
+func SettlementFromRecord(set *rewardv1.Settlement) (Settlement, error) {
+	if len(set.Root) != len(reward.Hash{}) {
+		return Settlement{}, fmt.Errorf("settlement of epoch %d: root is %d bytes", set.Epoch, len(set.Root))
+	}
+	out := Settlement{Epoch: set.Epoch, ScorerVersion: set.ScorerVersion, InputsHash: set.InputsHash, StateHash: set.StateHash}
+	copy(out.Root[:], set.Root)
+	return out, nil
 }
 
 // Chain is what replay reads from the ledger. Methods wrap ErrNotFound
@@ -50,6 +85,8 @@ type Chain interface {
 type Source interface {
 	Bundle(ctx context.Context, epoch uint64) ([]byte, error)
 	Manifest(ctx context.Context, epoch uint64) ([]byte, error)
+	// State serves the kinds' states an epoch left (EncodeStates).
+	State(ctx context.Context, epoch uint64) ([]byte, error)
 	Segment(ctx context.Context, hash [32]byte) ([]byte, error)
 }
 

@@ -98,6 +98,9 @@ func Replay(ctx context.Context, chain Chain, src Source, kinds *kind.Registry, 
 	if err := checkBundle(b, info, set); err != nil {
 		return nil, err
 	}
+	if err := checkRecordedParams(b, info, kinds); err != nil {
+		return nil, err
+	}
 	commits, err := chain.Segments(ctx, epoch)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: replay: %w", err)
@@ -117,6 +120,9 @@ func Replay(ctx context.Context, chain Chain, src Source, kinds *kind.Registry, 
 	}
 	prior, err := priorManifest(ctx, chain, src, b, epoch)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPriorStates(ctx, chain, src, b, epoch); err != nil {
 		return nil, err
 	}
 	out, err := Run(EpochInputs{Bundle: b, Reports: reps, Prior: prior, Kinds: kinds, Geo: geo})
@@ -162,6 +168,69 @@ func checkBundle(b *Bundle, info EpochInfo, set Settlement) error {
 	if !knownScorer(set.ScorerVersion) {
 		return ledger.Errorf(CodeUnknownScorer, "replay epoch %d: scored with version %d; this build has %v",
 			info.Number, set.ScorerVersion, ScorerVersions())
+	}
+	return nil
+}
+
+// checkRecordedParams checks each kind's params and scorer version in the
+// bundle against the values the epoch recorded on chain at its end.
+func checkRecordedParams(b *Bundle, info EpochInfo, kinds *kind.Registry) error {
+	for i := range b.Kinds {
+		ki := &b.Kinds[i]
+		k, ok := kinds.Get(ki.Name)
+		if !ok {
+			return ledger.Errorf(CodeUnknownScorer, "replay epoch %d: no kind %q in this build (it has %v)", b.Epoch, ki.Name, kinds.Names())
+		}
+		p, v, err := KindParams(info, k)
+		if err != nil {
+			return err
+		}
+		if v != ki.ScorerVersion {
+			return ledger.Errorf(CodeScorerMismatch, "replay epoch %d: bundle scores kind %s with version %d, the chain recorded %d",
+				b.Epoch, ki.Name, ki.ScorerVersion, v)
+		}
+		if !slices.Equal(p, ki.Params) {
+			return ledger.Errorf(CodeBundleMismatch, "replay epoch %d: bundle params of kind %s %v, the chain recorded %v", b.Epoch, ki.Name, ki.Params, p)
+		}
+	}
+	return nil
+}
+
+// checkPriorStates checks the kinds' states the bundle starts from against
+// the state the chain settled for the prior epoch: the published state
+// list must hash to the settled state hash and give each kind its state.
+func checkPriorStates(ctx context.Context, chain Chain, src Source, b *Bundle, epoch uint64) error {
+	if !b.HasPrior {
+		for _, k := range b.Kinds {
+			if len(k.State) > 0 {
+				return ledger.Errorf(CodePriorMismatch, "replay epoch %d: kind %s starts from a state but the bundle names no prior epoch", epoch, k.Name)
+			}
+		}
+		return nil
+	}
+	set, err := chain.Settlement(ctx, b.PriorEpoch)
+	if err != nil {
+		return ledger.Errorf(CodePriorMismatch, "replay epoch %d: prior epoch %d: %v", epoch, b.PriorEpoch, err)
+	}
+	if set.StateHash == nil {
+		return nil // settled before the chain recorded state hashes
+	}
+	raw, err := src.State(ctx, b.PriorEpoch)
+	if err != nil {
+		return fmt.Errorf("oracle: replay: %w", err)
+	}
+	if h := StateHash(raw); !bytes.Equal(h[:], set.StateHash) {
+		return ledger.Errorf(CodePriorMismatch, "replay epoch %d: published state of epoch %d hashes to %x, the chain settled %x",
+			epoch, b.PriorEpoch, h[:], set.StateHash)
+	}
+	states, err := DecodeStates(raw)
+	if err != nil {
+		return err
+	}
+	for _, k := range b.Kinds {
+		if !bytes.Equal(k.State, StateOf(states, k.Name)) {
+			return ledger.Errorf(CodePriorMismatch, "replay epoch %d: bundle starts kind %s from another state than epoch %d settled", epoch, k.Name, b.PriorEpoch)
+		}
 	}
 	return nil
 }

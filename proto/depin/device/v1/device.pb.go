@@ -813,6 +813,63 @@ func (x *MsgSetDenied) GetReason() string {
 	return ""
 }
 
+// Version is a device's record as it was before the changes made to it at
+// one height (a transfer, a location assertion, a decommission, a denylist
+// change). The registry keeps one per device and height, so that it can be
+// read as of any height: the end height of an epoch, which the oracles
+// score.
+type Version struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Device        *Device                `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
+	Denied        bool                   `protobuf:"varint,2,opt,name=denied,proto3" json:"denied,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Version) Reset() {
+	*x = Version{}
+	mi := &file_depin_device_v1_device_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Version) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Version) ProtoMessage() {}
+
+func (x *Version) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_device_v1_device_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Version.ProtoReflect.Descriptor instead.
+func (*Version) Descriptor() ([]byte, []int) {
+	return file_depin_device_v1_device_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Version) GetDevice() *Device {
+	if x != nil {
+		return x.Device
+	}
+	return nil
+}
+
+func (x *Version) GetDenied() bool {
+	if x != nil {
+		return x.Denied
+	}
+	return false
+}
+
 var File_depin_device_v1_device_proto protoreflect.FileDescriptor
 
 const file_depin_device_v1_device_proto_rawDesc = "" +
@@ -882,7 +939,10 @@ const file_depin_device_v1_device_proto_rawDesc = "" +
 	"\fMsgSetDenied\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x16\n" +
 	"\x06denied\x18\x02 \x01(\bR\x06denied\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reasonB\xbf\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"R\n" +
+	"\aVersion\x12/\n" +
+	"\x06device\x18\x01 \x01(\v2\x17.depin.device.v1.DeviceR\x06device\x12\x16\n" +
+	"\x06denied\x18\x02 \x01(\bR\x06deniedB\xbf\x01\n" +
 	"\x13com.depin.device.v1B\vDeviceProtoP\x01Z=github.com/depin-network/depin/proto/depin/device/v1;devicev1\xa2\x02\x03DDX\xaa\x02\x0fDepin.Device.V1\xca\x02\x0fDepin\\Device\\V1\xe2\x02\x1bDepin\\Device\\V1\\GPBMetadata\xea\x02\x11Depin::Device::V1b\x06proto3"
 
 var (
@@ -897,7 +957,7 @@ func file_depin_device_v1_device_proto_rawDescGZIP() []byte {
 	return file_depin_device_v1_device_proto_rawDescData
 }
 
-var file_depin_device_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_depin_device_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_depin_device_v1_device_proto_goTypes = []any{
 	(*Maker)(nil),             // 0: depin.device.v1.Maker
 	(*Location)(nil),          // 1: depin.device.v1.Location
@@ -910,14 +970,16 @@ var file_depin_device_v1_device_proto_goTypes = []any{
 	(*MsgTransfer)(nil),       // 8: depin.device.v1.MsgTransfer
 	(*MsgDecommission)(nil),   // 9: depin.device.v1.MsgDecommission
 	(*MsgSetDenied)(nil),      // 10: depin.device.v1.MsgSetDenied
+	(*Version)(nil),           // 11: depin.device.v1.Version
 }
 var file_depin_device_v1_device_proto_depIdxs = []int32{
 	1, // 0: depin.device.v1.Device.location:type_name -> depin.device.v1.Location
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2, // 1: depin.device.v1.Version.device:type_name -> depin.device.v1.Device
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_depin_device_v1_device_proto_init() }
@@ -931,7 +993,7 @@ func file_depin_device_v1_device_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_device_v1_device_proto_rawDesc), len(file_depin_device_v1_device_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -378,7 +378,12 @@ type MsgSubmitRoot struct {
 	// inputs_hash is the SHA-256 of the epoch's published inputs bundle
 	// (registry snapshot, params, entropy, prior activity), so that replay can
 	// check the inputs it downloads against what the oracles agreed on.
-	InputsHash    []byte `protobuf:"bytes,6,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	InputsHash []byte `protobuf:"bytes,6,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	// state_hash is the SHA-256 of the canonical encoding of what each
+	// network kind's scorer left for the next epoch (score.EncodeStates), so
+	// that an oracle loads the next epoch's prior state from the settled
+	// result, checked against the chain, and never from its own output.
+	StateHash     []byte `protobuf:"bytes,7,opt,name=state_hash,json=stateHash,proto3" json:"state_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -451,6 +456,13 @@ func (x *MsgSubmitRoot) GetDeviceTotal() uint64 {
 func (x *MsgSubmitRoot) GetInputsHash() []byte {
 	if x != nil {
 		return x.InputsHash
+	}
+	return nil
+}
+
+func (x *MsgSubmitRoot) GetStateHash() []byte {
+	if x != nil {
+		return x.StateHash
 	}
 	return nil
 }
@@ -644,8 +656,13 @@ type Epoch struct {
 	Emission uint64  `protobuf:"varint,5,opt,name=emission,proto3" json:"emission,omitempty"`
 	Pools    []*Pool `protobuf:"bytes,6,rep,name=pools,proto3" json:"pools,omitempty"`
 	// sealed is set by the first root submission: no more segments.
-	Sealed        bool `protobuf:"varint,7,opt,name=sealed,proto3" json:"sealed,omitempty"`
-	Settled       bool `protobuf:"varint,8,opt,name=settled,proto3" json:"settled,omitempty"`
+	Sealed  bool `protobuf:"varint,7,opt,name=sealed,proto3" json:"sealed,omitempty"`
+	Settled bool `protobuf:"varint,8,opt,name=settled,proto3" json:"settled,omitempty"`
+	// params are the governed values the epoch is scored with, recorded at
+	// its end block: every network kind's params and scorer version and the
+	// reward module's receive-time slack (docs/proof-of-coverage.md, "Why
+	// oracles agree"), sorted by name.
+	Params        []*EpochParam `protobuf:"bytes,9,rep,name=params,proto3" json:"params,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -736,6 +753,66 @@ func (x *Epoch) GetSettled() bool {
 	return false
 }
 
+func (x *Epoch) GetParams() []*EpochParam {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+// EpochParam is a parameter's value as of an epoch's end height.
+type EpochParam struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value         uint64                 `protobuf:"varint,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EpochParam) Reset() {
+	*x = EpochParam{}
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EpochParam) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EpochParam) ProtoMessage() {}
+
+func (x *EpochParam) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EpochParam.ProtoReflect.Descriptor instead.
+func (*EpochParam) Descriptor() ([]byte, []int) {
+	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *EpochParam) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EpochParam) GetValue() uint64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
 // Submission is an oracle's latest root for an epoch.
 type Submission struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -749,13 +826,14 @@ type Submission struct {
 	ContentHash   []byte `protobuf:"bytes,7,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
 	Height        int64  `protobuf:"varint,8,opt,name=height,proto3" json:"height,omitempty"`
 	InputsHash    []byte `protobuf:"bytes,9,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	StateHash     []byte `protobuf:"bytes,10,opt,name=state_hash,json=stateHash,proto3" json:"state_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Submission) Reset() {
 	*x = Submission{}
-	mi := &file_depin_reward_v1_reward_proto_msgTypes[10]
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -767,7 +845,7 @@ func (x *Submission) String() string {
 func (*Submission) ProtoMessage() {}
 
 func (x *Submission) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_reward_v1_reward_proto_msgTypes[10]
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -780,7 +858,7 @@ func (x *Submission) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Submission.ProtoReflect.Descriptor instead.
 func (*Submission) Descriptor() ([]byte, []int) {
-	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{10}
+	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Submission) GetEpoch() uint64 {
@@ -846,6 +924,13 @@ func (x *Submission) GetInputsHash() []byte {
 	return nil
 }
 
+func (x *Submission) GetStateHash() []byte {
+	if x != nil {
+		return x.StateHash
+	}
+	return nil
+}
+
 // OraclePaid is an oracle's share of the oracles pool.
 type OraclePaid struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -858,7 +943,7 @@ type OraclePaid struct {
 
 func (x *OraclePaid) Reset() {
 	*x = OraclePaid{}
-	mi := &file_depin_reward_v1_reward_proto_msgTypes[11]
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -870,7 +955,7 @@ func (x *OraclePaid) String() string {
 func (*OraclePaid) ProtoMessage() {}
 
 func (x *OraclePaid) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_reward_v1_reward_proto_msgTypes[11]
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -883,7 +968,7 @@ func (x *OraclePaid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OraclePaid.ProtoReflect.Descriptor instead.
 func (*OraclePaid) Descriptor() ([]byte, []int) {
-	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{11}
+	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *OraclePaid) GetOracle() []byte {
@@ -931,14 +1016,17 @@ type Settlement struct {
 	// forwarded are the pools paid by another module's payer (usage,
 	// validators), with the amount handed to it; a pool whose recipient has
 	// no payer is in treasury instead.
-	Forwarded     []*PoolPaid `protobuf:"bytes,14,rep,name=forwarded,proto3" json:"forwarded,omitempty"`
+	Forwarded []*PoolPaid `protobuf:"bytes,14,rep,name=forwarded,proto3" json:"forwarded,omitempty"`
+	// state_hash is the agreed hash of the kinds' states the next epoch
+	// starts from.
+	StateHash     []byte `protobuf:"bytes,15,opt,name=state_hash,json=stateHash,proto3" json:"state_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Settlement) Reset() {
 	*x = Settlement{}
-	mi := &file_depin_reward_v1_reward_proto_msgTypes[12]
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -950,7 +1038,7 @@ func (x *Settlement) String() string {
 func (*Settlement) ProtoMessage() {}
 
 func (x *Settlement) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_reward_v1_reward_proto_msgTypes[12]
+	mi := &file_depin_reward_v1_reward_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -963,7 +1051,7 @@ func (x *Settlement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Settlement.ProtoReflect.Descriptor instead.
 func (*Settlement) Descriptor() ([]byte, []int) {
-	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{12}
+	return file_depin_reward_v1_reward_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Settlement) GetEpoch() uint64 {
@@ -1064,6 +1152,13 @@ func (x *Settlement) GetForwarded() []*PoolPaid {
 	return nil
 }
 
+func (x *Settlement) GetStateHash() []byte {
+	if x != nil {
+		return x.StateHash
+	}
+	return nil
+}
+
 var File_depin_reward_v1_reward_proto protoreflect.FileDescriptor
 
 const file_depin_reward_v1_reward_proto_rawDesc = "" +
@@ -1083,7 +1178,7 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x0fMsgRemoveOracle\x12\x16\n" +
 	"\x06oracle\x18\x01 \x01(\fR\x06oracle\":\n" +
 	"\vMsgSetPools\x12+\n" +
-	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xd5\x01\n" +
+	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xf4\x01\n" +
 	"\rMsgSubmitRoot\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\fR\x04root\x12%\n" +
@@ -1091,7 +1186,9 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x05pools\x18\x04 \x03(\v2\x19.depin.reward.v1.PoolPaidR\x05pools\x12!\n" +
 	"\fdevice_total\x18\x05 \x01(\x04R\vdeviceTotal\x12\x1f\n" +
 	"\vinputs_hash\x18\x06 \x01(\fR\n" +
-	"inputsHash\"\x80\x01\n" +
+	"inputsHash\x12\x1d\n" +
+	"\n" +
+	"state_hash\x18\a \x01(\fR\tstateHash\"\x80\x01\n" +
 	"\bMsgClaim\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x1e\n" +
 	"\n" +
@@ -1104,7 +1201,7 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x04R\x06weight\"7\n" +
 	"\bPoolList\x12+\n" +
-	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xf2\x01\n" +
+	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xa7\x02\n" +
 	"\x05Epoch\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\x04R\x06number\x12!\n" +
 	"\fstart_height\x18\x02 \x01(\x03R\vstartHeight\x12\x1d\n" +
@@ -1114,7 +1211,12 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\bemission\x18\x05 \x01(\x04R\bemission\x12+\n" +
 	"\x05pools\x18\x06 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\x12\x16\n" +
 	"\x06sealed\x18\a \x01(\bR\x06sealed\x12\x18\n" +
-	"\asettled\x18\b \x01(\bR\asettled\"\xa5\x02\n" +
+	"\asettled\x18\b \x01(\bR\asettled\x123\n" +
+	"\x06params\x18\t \x03(\v2\x1b.depin.reward.v1.EpochParamR\x06params\"6\n" +
+	"\n" +
+	"EpochParam\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value\"\xc4\x02\n" +
 	"\n" +
 	"Submission\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x16\n" +
@@ -1126,12 +1228,15 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\fcontent_hash\x18\a \x01(\fR\vcontentHash\x12\x16\n" +
 	"\x06height\x18\b \x01(\x03R\x06height\x12\x1f\n" +
 	"\vinputs_hash\x18\t \x01(\fR\n" +
-	"inputsHash\"T\n" +
+	"inputsHash\x12\x1d\n" +
+	"\n" +
+	"state_hash\x18\n" +
+	" \x01(\fR\tstateHash\"T\n" +
 	"\n" +
 	"OraclePaid\x12\x16\n" +
 	"\x06oracle\x18\x01 \x01(\fR\x06oracle\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x04R\x06weight\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\xec\x03\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\x8b\x04\n" +
 	"\n" +
 	"Settlement\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x12\n" +
@@ -1149,7 +1254,9 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x06height\x18\f \x01(\x03R\x06height\x12\x1f\n" +
 	"\vinputs_hash\x18\r \x01(\fR\n" +
 	"inputsHash\x127\n" +
-	"\tforwarded\x18\x0e \x03(\v2\x19.depin.reward.v1.PoolPaidR\tforwarded*\x9b\x01\n" +
+	"\tforwarded\x18\x0e \x03(\v2\x19.depin.reward.v1.PoolPaidR\tforwarded\x12\x1d\n" +
+	"\n" +
+	"state_hash\x18\x0f \x01(\fR\tstateHash*\x9b\x01\n" +
 	"\tRecipient\x12\x19\n" +
 	"\x15RECIPIENT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11RECIPIENT_DEVICES\x10\x01\x12\x13\n" +
@@ -1172,7 +1279,7 @@ func file_depin_reward_v1_reward_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_reward_v1_reward_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_depin_reward_v1_reward_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_depin_reward_v1_reward_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_depin_reward_v1_reward_proto_goTypes = []any{
 	(Recipient)(0),          // 0: depin.reward.v1.Recipient
 	(*Pool)(nil),            // 1: depin.reward.v1.Pool
@@ -1185,9 +1292,10 @@ var file_depin_reward_v1_reward_proto_goTypes = []any{
 	(*Oracle)(nil),          // 8: depin.reward.v1.Oracle
 	(*PoolList)(nil),        // 9: depin.reward.v1.PoolList
 	(*Epoch)(nil),           // 10: depin.reward.v1.Epoch
-	(*Submission)(nil),      // 11: depin.reward.v1.Submission
-	(*OraclePaid)(nil),      // 12: depin.reward.v1.OraclePaid
-	(*Settlement)(nil),      // 13: depin.reward.v1.Settlement
+	(*EpochParam)(nil),      // 11: depin.reward.v1.EpochParam
+	(*Submission)(nil),      // 12: depin.reward.v1.Submission
+	(*OraclePaid)(nil),      // 13: depin.reward.v1.OraclePaid
+	(*Settlement)(nil),      // 14: depin.reward.v1.Settlement
 }
 var file_depin_reward_v1_reward_proto_depIdxs = []int32{
 	0,  // 0: depin.reward.v1.Pool.recipient:type_name -> depin.reward.v1.Recipient
@@ -1195,14 +1303,15 @@ var file_depin_reward_v1_reward_proto_depIdxs = []int32{
 	2,  // 2: depin.reward.v1.MsgSubmitRoot.pools:type_name -> depin.reward.v1.PoolPaid
 	1,  // 3: depin.reward.v1.PoolList.pools:type_name -> depin.reward.v1.Pool
 	1,  // 4: depin.reward.v1.Epoch.pools:type_name -> depin.reward.v1.Pool
-	2,  // 5: depin.reward.v1.Submission.pools:type_name -> depin.reward.v1.PoolPaid
-	12, // 6: depin.reward.v1.Settlement.oracles:type_name -> depin.reward.v1.OraclePaid
-	2,  // 7: depin.reward.v1.Settlement.forwarded:type_name -> depin.reward.v1.PoolPaid
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	11, // 5: depin.reward.v1.Epoch.params:type_name -> depin.reward.v1.EpochParam
+	2,  // 6: depin.reward.v1.Submission.pools:type_name -> depin.reward.v1.PoolPaid
+	13, // 7: depin.reward.v1.Settlement.oracles:type_name -> depin.reward.v1.OraclePaid
+	2,  // 8: depin.reward.v1.Settlement.forwarded:type_name -> depin.reward.v1.PoolPaid
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_depin_reward_v1_reward_proto_init() }
@@ -1216,7 +1325,7 @@ func file_depin_reward_v1_reward_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_reward_v1_reward_proto_rawDesc), len(file_depin_reward_v1_reward_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
