@@ -170,8 +170,10 @@ func TestToyKindEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = isvc.Run(ctx) }()
-	defer isvc.Close()
+	// Services stop before the test's temporary dirs are removed.
+	ingestDone := make(chan struct{})
+	go func() { defer close(ingestDone); _ = isvc.Run(ctx) }()
+	defer func() { cancel(); <-ingestDone; _ = isvc.Close() }()
 
 	send := func(i int, nonce uint64, typ string, value uint64) *ingestv1.ReportResult {
 		h := view.Height()
@@ -199,7 +201,7 @@ func TestToyKindEndToEnd(t *testing.T) {
 
 	// The oracle service scores and settles epoch 0.
 	ocfg := oracle.DefaultConfig()
-	ocfg.DataDir, ocfg.ListenAddr, ocfg.PollInterval, ocfg.WindowSlack = t.TempDir(), "127.0.0.1:0", 20*time.Millisecond, 0
+	ocfg.DataDir, ocfg.ListenAddr, ocfg.PollInterval = t.TempDir(), "127.0.0.1:0", 20*time.Millisecond
 	okey := clienttest.Key("oracle")
 	led := &oracle.NodeLedger{State: c.App(), Client: rpc, Key: okey, Fee: 1000,
 		BlockTime: func(_ context.Context, h int64) (int64, error) { return h * 1e9, nil }}
@@ -209,8 +211,9 @@ func TestToyKindEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = osvc.Run(ctx) }()
-	defer osvc.Close()
+	oracleDone := make(chan struct{})
+	go func() { defer close(oracleDone); _ = osvc.Run(ctx) }()
+	defer func() { cancel(); <-oracleDone; _ = osvc.Close() }()
 	for {
 		if _, ok := reward.GetSettlement(c.App().Committed(), 0); ok {
 			break
