@@ -103,13 +103,15 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 		stakeModule(),
 		govModule(),
 		{
-			Name:      energy.ModuleName,
-			Prefix:    energy.Prefix,
-			Specs:     energy.Specs(),
-			Register:  energy.Register,
-			Queries:   energy.Queries,
-			EndBlock:  energy.EndBlock,
-			Invariant: energy.Invariants,
+			Name:          energy.ModuleName,
+			Prefix:        energy.Prefix,
+			Specs:         energy.Specs(),
+			Register:      energy.Register,
+			Queries:       energy.Queries,
+			InitGenesis:   energy.InitGenesis,
+			ExportGenesis: energy.ExportGenesis,
+			EndBlock:      energy.EndBlock,
+			Invariant:     energy.Invariants,
 		},
 	}, kindModules(kinds)...)
 }

@@ -80,8 +80,8 @@ func (g *gen) genesis() []byte {
 	for _, n := range append(append([]string(nil), g.funded...), g.admins...) {
 		spec.balances = append(spec.balances, app.GenesisBalance{Address: addrFor(n).String(), Amount: genFunds})
 	}
+	spec.params = energyGenParams()
 	if g.staking {
-		spec.params = map[string]uint64{}
 		genStakeGenesis(&spec)
 	}
 	return spec.json()
@@ -207,6 +207,9 @@ func (g *gen) onboardMsg(makerName, devName string, kind string, serial, owner s
 // location picks an assertion for d that differs from its current one.
 func (g *gen) location(d *devicev1.Device) (cell uint64, gain, elevation int32) {
 	cell = g.cells[g.pick(len(g.cells))]
+	if d.Kind == "energy" {
+		return cell, 0, 0
+	}
 	if d.Kind == "coverage" {
 		gain, elevation = int32(g.pick(151)), int32(g.pick(1001))
 	}
@@ -222,6 +225,15 @@ func (g *gen) location(d *devicev1.Device) (cell uint64, gain, elevation int32) 
 
 func assertMsg(id []byte, cell uint64, gain, elevation int32) msg {
 	return assertAttrsMsg(id, cell, coverage.EncodeAttributes(gain, elevation, coverage.RegionUnknown))
+}
+
+// assertDeviceMsg asserts a location with the attributes d's kind needs.
+func (g *gen) assertDeviceMsg(d *devicev1.Device) msg {
+	cell, gain, elev := g.location(d)
+	if d.Kind == "energy" {
+		return assertAttrsMsg(d.Id, cell, energyAttrs(cell, g.pick(2) == 0))
+	}
+	return assertMsg(d.Id, cell, gain, elev)
 }
 
 func assertAttrsMsg(id []byte, cell uint64, attrs []byte) msg {

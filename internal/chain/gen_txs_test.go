@@ -21,6 +21,11 @@ func (g *gen) valid(name string) planned {
 	}
 	to := addrFor(g.otherAccount(name))
 	active, _ := g.devices(name)
+	if g.chance(15) {
+		if p, ok := g.energyValid(name); ok {
+			return p
+		}
+	}
 	switch r := g.pick(100); {
 	case r < 10 && g.isAuthority(name):
 		p := safeParams[g.pick(len(safeParams))]
@@ -49,9 +54,7 @@ func (g *gen) valid(name string) planned {
 		dev := g.fresh("dev")
 		return ok("device/onboard", g.onboardMsg(g.keyName(mk.Id), dev, kind, fmt.Sprintf("SN-%d", g.counter), name))
 	case r < 50 && len(active) > 0:
-		d := active[g.pick(len(active))]
-		cell, gain, elev := g.location(d)
-		return ok("device/assert-location", assertMsg(d.Id, cell, gain, elev))
+		return ok("device/assert-location", g.assertDeviceMsg(active[g.pick(len(active))]))
 	case r < 57 && len(active) > 0:
 		return ok("device/transfer", transferMsg(active[g.pick(len(active))].Id, to))
 	case r < 60 && len(active) > 0:
@@ -85,6 +88,11 @@ func (g *gen) invalid(name string) planned {
 	seq := g.seqOf(name)
 	active, retired := g.devices(name)
 	makers := g.makers()
+	if g.chance(8) {
+		if p, ok := g.energyInvalid(name); ok {
+			return p
+		}
+	}
 	switch g.pick(30) {
 	case 0:
 		junk := make([]byte, 1+g.pick(64))

@@ -10,6 +10,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
@@ -102,7 +103,7 @@ func TestSupplyProperty(t *testing.T) {
 // fee collector.
 func balancesOf(st ledger.Store, g *gen) map[ledger.Address]uint64 {
 	out := map[ledger.Address]uint64{bank.FeeCollector: bank.Balance(st, bank.FeeCollector)}
-	for _, a := range []ledger.Address{market.Escrow, market.Collateral, market.Treasury} {
+	for _, a := range []ledger.Address{market.Escrow, market.Collateral, market.Treasury, energy.Escrow, energy.Balancing} {
 		out[a] = bank.Balance(st, a)
 	}
 	for a := range g.keys {

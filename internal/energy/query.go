@@ -244,19 +244,16 @@ func queryCertificates(q *ledger.Query) (any, *ledger.QueryError) {
 	if err != nil {
 		return nil, badRequest("%v", err)
 	}
+	certs, consumed, retired := Holdings(q.Store, a)
 	out := struct {
 		Certificates []CertificateView `json:"certificates"`
 		ConsumedWh   uint64            `json:"consumed_wh,string"`
 		RetiredWh    uint64            `json:"retired_wh,string"`
-	}{Certificates: []CertificateView{}, ConsumedWh: ledger.GetU64(q.Store, key(tagConsumed, a[:])),
-		RetiredWh: ledger.GetU64(q.Store, key(tagRetired, a[:]))}
-	ledger.IteratePrefix(q.Store, key(tagHolder, a[:]), func(k, _ []byte) bool {
-		if c, ok := GetCertificate(q.Store, ledger.ReadU64(k[len(k)-8:])); ok {
-			out.Certificates = append(out.Certificates, CertificateView{ID: c.Id, Holder: a.String(), Device: addrOf(c.Device).String(),
-				Zone: ZoneString(c.Zone), Interval: c.Interval, Wh: c.Wh, Retired: c.Retired, RetiredHeight: c.RetiredHeight})
-		}
-		return len(out.Certificates) < MaxLimit
-	})
+	}{Certificates: []CertificateView{}, ConsumedWh: consumed, RetiredWh: retired}
+	for _, c := range certs {
+		out.Certificates = append(out.Certificates, CertificateView{ID: c.Id, Holder: a.String(), Device: addrOf(c.Device).String(),
+			Zone: ZoneString(c.Zone), Interval: c.Interval, Wh: c.Wh, Retired: c.Retired, RetiredHeight: c.RetiredHeight})
+	}
 	return out, nil
 }
 

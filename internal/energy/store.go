@@ -165,3 +165,16 @@ func LinesOf(st ledger.Store, interval, zone uint64) []*energyv1.Line {
 	})
 	return out
 }
+
+// Holdings returns the certificates an account holds (up to MaxLimit, by
+// id), the Wh its meters imported in measured intervals and the Wh it
+// retired.
+func Holdings(st ledger.Store, a ledger.Address) (certs []*energyv1.Certificate, consumed, retired uint64) {
+	ledger.IteratePrefix(st, key(tagHolder, a[:]), func(k, _ []byte) bool {
+		if c, ok := GetCertificate(st, ledger.ReadU64(k[len(k)-8:])); ok {
+			certs = append(certs, c)
+		}
+		return len(certs) < MaxLimit
+	})
+	return certs, ledger.GetU64(st, key(tagConsumed, a[:])), ledger.GetU64(st, key(tagRetired, a[:]))
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
+	"github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/params"
 )
 
@@ -52,8 +53,8 @@ func (Plain) Scorer(v uint32) (kind.Scorer, bool) {
 // ScorerVersions implements kind.Kind.
 func (Plain) ScorerVersions() []uint32 { return []uint32{1} }
 
-// Registry lists coverage and the Plain kinds storage, sensor, energy and
+// Registry lists coverage, energy and the Plain kinds storage, sensor and
 // compute.
 func Registry() *kind.Registry {
-	return kind.NewRegistry(coverage.Kind{}, Plain("storage"), Plain("sensor"), Plain("energy"), Plain("compute"))
+	return kind.NewRegistry(coverage.Kind{}, Plain("storage"), Plain("sensor"), energy.Kind{}, Plain("compute"))
 }
