@@ -1,0 +1,156 @@
+package mobile
+
+import "github.com/depin-network/depin/internal/kind/sensor"
+
+// Reason is the verdict on a report or a radio.
+type Reason uint8
+
+// Report reasons, then radio reasons.
+const (
+	Valid Reason = iota
+	UnknownDevice
+	Denied
+	BadAttributes
+	Unasserted
+	OutsideEpoch
+	ClockDrift
+	NotOperational
+	LocationReduced
+	LocationUntrusted
+	Implausible
+	Repeated
+	InsufficientHeartbeats
+	InsufficientSpeedtests
+	SpeedtestFail
+	NoLocationTrust
+	numReasons
+)
+
+// ReasonInfo documents a reason.
+type ReasonInfo struct {
+	Name   string
+	Radio  bool // a radio-level reason
+	Doc    string
+	Params []string
+}
+
+// Reasons is the reason table, by Reason.
+var Reasons = [numReasons]ReasonInfo{
+	Valid:                  {"valid", false, "the report passed every check", nil},
+	UnknownDevice:          {"unknown_device", false, "the device is not a registered mobile radio", nil},
+	Denied:                 {"denied", false, "the radio is on the denylist", nil},
+	BadAttributes:          {"bad_attributes", false, "the radio's attributes do not decode", nil},
+	Unasserted:             {"unasserted", false, "the radio has no asserted location", nil},
+	OutsideEpoch:           {"outside_epoch", false, "received outside the epoch", nil},
+	ClockDrift:             {"clock_drift", false, "the device timestamp is too far from the receive time", []string{"max_clock_drift_ns"}},
+	NotOperational:         {"not_operational", false, "a heartbeat of a radio not serving users (counts for nothing)", nil},
+	LocationReduced:        {"location_reduced", false, "a heartbeat between trust_full_m and trust_reduced_m of the asserted cell: it counts with reduced trust", []string{"trust_full_m", "trust_reduced_m", "trust_reduced_bps"}},
+	LocationUntrusted:      {"location_untrusted", false, "a heartbeat further than trust_reduced_m: it counts with trust 0", []string{"trust_reduced_m"}},
+	Implausible:            {"implausible", false, "a speedtest faster than the declared backhaul, or with 0 ms latency", nil},
+	Repeated:               {"repeated", false, "a speedtest repeating the radio's previous one exactly (a faked test)", nil},
+	InsufficientHeartbeats: {"insufficient_heartbeats", true, "fewer slots with an operational heartbeat than min_heartbeats", []string{"min_heartbeats", "slot_ns"}},
+	InsufficientSpeedtests: {"insufficient_speedtests", true, "fewer speedtests in the rolling window than min_speedtests", []string{"min_speedtests", "speedtest_window", "max_speedtest_age_ns"}},
+	SpeedtestFail:          {"speedtest_fail", true, "the window's averages fall below the Poor tier", []string{"speedtest_window"}},
+	NoLocationTrust:        {"no_location_trust", true, "the mean location trust of the radio's heartbeats is 0", []string{"trust_reduced_m"}},
+}
+
+// String returns the reason's name.
+func (r Reason) String() string {
+	if r < numReasons {
+		return Reasons[r].Name
+	}
+	return "unknown"
+}
+
+// CheckWindow: received inside [start, end).
+func CheckWindow(received, start, end int64) Reason {
+	if received < start || received >= end {
+		return OutsideEpoch
+	}
+	return Valid
+}
+
+// CheckClockDrift: the device clock within maxDrift of the receive time.
+func CheckClockDrift(deviceTime, received int64, maxDrift uint64) Reason {
+	d := deviceTime - received
+	if d < 0 {
+		d = -d
+	}
+	if d < 0 || uint64(d) > maxDrift {
+		return ClockDrift
+	}
+	return Valid
+}
+
+// LocationTrust returns a heartbeat's trust in basis points by its
+// distance from the asserted cell centre (HIP-119), with its reason.
+func LocationTrust(distM uint64, p *Params) (uint64, Reason) {
+	switch {
+	case distM <= p.TrustFullM:
+		return 10_000, Valid
+	case distM <= p.TrustReducedM:
+		return p.TrustReducedBps, LocationReduced
+	}
+	return 0, LocationUntrusted
+}
+
+// HeartbeatTrust measures a heartbeat's position against the asserted
+// cell centre.
+func HeartbeatTrust(h HeartbeatBody, cellLatE7, cellLngE7 int64, p *Params) (uint64, Reason, uint64) {
+	d := sensor.DistanceM(cellLatE7, cellLngE7, h.LatE7, h.LngE7)
+	t, r := LocationTrust(d, p)
+	return t, r, d
+}
+
+// CheckSpeedtest refuses a speedtest faster than the declared backhaul
+// (10 % tolerance) or with no latency, and one equal to the radio's
+// previous speedtest.
+func CheckSpeedtest(s SpeedtestBody, backhaulMbps uint64, prev SpeedtestBody, hasPrev bool) Reason {
+	limit := backhaulMbps * 1_100_000 // bit/s, +10 %
+	if s.LatencyMs == 0 || s.DownloadBps > limit || s.UploadBps > limit {
+		return Implausible
+	}
+	if hasPrev && s == prev {
+		return Repeated
+	}
+	return Valid
+}
+
+// Tier is a speedtest tier (Helium speedtest.rs).
+type Tier struct {
+	Name          string
+	MinDownMbps   uint64
+	MinUpMbps     uint64
+	MaxLatencyMs  uint64 // latency must be below this
+	MultiplierBps uint64
+}
+
+// Tiers are Helium's tiers, best first; below the last is Fail (0).
+var Tiers = []Tier{
+	{"good", 100, 10, 50, 10_000},
+	{"acceptable", 75, 8, 60, 7_500},
+	{"degraded", 50, 5, 75, 5_000},
+	{"poor", 30, 2, 100, 2_500},
+}
+
+// Multiplier returns the speedtest multiplier in basis points of average
+// download and upload (bit/s) and latency (ms): the tier is the lowest of
+// the three metrics' tiers.
+func Multiplier(downBps, upBps, latencyMs uint64) (uint64, string) {
+	tier := func(ok func(t Tier) bool) int {
+		for i, t := range Tiers {
+			if ok(t) {
+				return i
+			}
+		}
+		return len(Tiers)
+	}
+	d := tier(func(t Tier) bool { return downBps >= t.MinDownMbps*1_000_000 })
+	u := tier(func(t Tier) bool { return upBps >= t.MinUpMbps*1_000_000 })
+	l := tier(func(t Tier) bool { return latencyMs < t.MaxLatencyMs })
+	w := max(d, u, l)
+	if w == len(Tiers) {
+		return 0, "fail"
+	}
+	return Tiers[w].MultiplierBps, Tiers[w].Name
+}
