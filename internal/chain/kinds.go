@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/kind/energy"
+	"github.com/depin-network/depin/internal/kind/mobile"
 	"github.com/depin-network/depin/internal/kind/sensor"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
@@ -18,6 +19,7 @@ var kinds = kind.NewRegistry(
 	coverage.Kind{},
 	energy.Kind{},
 	sensor.Kind{},
+	mobile.Kind{},
 )
 
 // Kinds returns the chain's network kinds: the app reads their params and
