@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/depin-network/depin/internal/explorer"
@@ -71,7 +72,7 @@ func newFixture(t testing.TB, devices int) *fixture {
 		Role   string `json:"role"`
 		Reason string `json:"reason"`
 		Detail string `json:"detail,omitempty"`
-		Units  uint64 `json:"units"`
+		Units  uint64 `json:"units,string"`
 	}
 	var exps []map[string]any
 	var total uint64
@@ -82,12 +83,13 @@ func newFixture(t testing.TB, devices int) *fixture {
 		if n%3 == 0 {
 			reps = append(reps, report{ID: fmt.Sprintf("%064x", n+1<<20), Role: "witness", Reason: "too_close", Detail: "witness 0.1 km from the beaconer, under the 0.3 km minimum"})
 		}
-		exps = append(exps, map[string]any{"epoch": 1, "device": indexertest.Device(n).String(), "payout": pay, "cumulative": pay,
-			"valid_beacons": 1, "pools": []map[string]any{{"pool": "poc", "units": 1, "amount": pay}}, "reports": reps})
+		p := strconv.FormatUint(pay, 10)
+		exps = append(exps, map[string]any{"epoch": "1", "device": indexertest.Device(n).String(), "payout": p, "cumulative": p,
+			"stats": []map[string]any{{"name": "valid_beacons", "value": "1"}}, "pools": []map[string]any{{"pool": "poc", "units": "1", "amount": p}}, "reports": reps})
 	}
 	expJSON, _ := json.Marshal(exps)
-	sum := fmt.Sprintf(`{"epoch":1,"reports":%d,"valid":%d,"invalid":%d,"devices_scored":%d,"devices_paid":%d,"pools":[{"name":"poc","bps":9000,"amount":%d,"paid":%d,"remainder":0}],
-		"by_reason":[{"role":"beacon","reason":"valid","count":%d},{"role":"witness","reason":"too_close","count":%d}]}`,
+	sum := fmt.Sprintf(`{"epoch":"1","reports":"%d","valid":"%d","invalid":"%d","devices_scored":%d,"devices_paid":%d,"pools":[{"name":"poc","bps":9000,"amount":"%d","paid":"%d","remainder":"0"}],
+		"by_reason":[{"role":"beacon","reason":"valid","count":"%d"},{"role":"witness","reason":"too_close","count":"%d"}]}`,
 		devices+(devices+2)/3, devices, (devices+2)/3, devices, devices, total, total, devices, (devices+2)/3)
 	oracle := &indexer.MemOracle{}
 	oracle.Publish(1, []byte(sum), expJSON)

@@ -2,11 +2,11 @@ package explorer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/indexer"
 )
 
@@ -253,25 +253,27 @@ func (s *Server) devices(r *http.Request) (any, error) {
 
 // Explanation is the oracle's explanation of one device in one epoch.
 type Explanation struct {
-	Epoch          uint64 `json:"epoch"`
-	BeaconerShares uint64 `json:"beaconer_shares"`
-	WitnessShares  uint64 `json:"witness_shares"`
-	ValidBeacons   uint32 `json:"valid_beacons"`
-	ValidWitnesses uint32 `json:"valid_witnesses"`
-	Payout         uint64 `json:"payout"`
-	Cumulative     uint64 `json:"cumulative"`
-	Pools          []struct {
+	Epoch uint64 `json:"epoch,string"`
+	// Stats are the figures the device's kind reports for it (coverage:
+	// beaconer_shares, witness_shares, valid_beacons, valid_witnesses).
+	Stats []struct {
+		Name  string `json:"name"`
+		Value uint64 `json:"value,string"`
+	} `json:"stats"`
+	Payout     uint64 `json:"payout,string"`
+	Cumulative uint64 `json:"cumulative,string"`
+	Pools      []struct {
 		Pool   string `json:"pool"`
-		Units  uint64 `json:"units"`
-		Amount uint64 `json:"amount"`
+		Units  uint64 `json:"units,string"`
+		Amount uint64 `json:"amount,string"`
 	} `json:"pools"`
 	Reports []struct {
 		ID     string `json:"id"`
 		Role   string `json:"role"`
 		Reason string `json:"reason"`
 		Detail string `json:"detail"`
-		Units  uint64 `json:"units"`
-		Share  uint64 `json:"share"`
+		Units  uint64 `json:"units,string"`
+		Share  uint64 `json:"share,string"`
 	} `json:"reports"`
 }
 
@@ -316,7 +318,7 @@ func (s *Server) device(r *http.Request) (any, error) {
 			return nil, err
 		case err == nil:
 			var ex Explanation
-			if err := json.Unmarshal(rw.Explanation, &ex); err != nil {
+			if err := apidoc.UnmarshalNumbers(rw.Explanation, &ex); err != nil {
 				return nil, err
 			}
 			p.Epoch, p.Explanation = epoch, &ex
@@ -349,17 +351,17 @@ func (s *Server) epochs(r *http.Request) (any, error) {
 
 // EpochSummary is the part of the oracle's summary the epoch page shows.
 type EpochSummary struct {
-	Reports       uint64 `json:"reports"`
-	Valid         uint64 `json:"valid"`
-	Invalid       uint64 `json:"invalid"`
+	Reports       uint64 `json:"reports,string"`
+	Valid         uint64 `json:"valid,string"`
+	Invalid       uint64 `json:"invalid,string"`
 	DevicesScored int    `json:"devices_scored"`
 	DevicesPaid   int    `json:"devices_paid"`
 	Pools         []struct {
 		Name      string `json:"name"`
 		Bps       uint32 `json:"bps"`
-		Amount    uint64 `json:"amount"`
-		Paid      uint64 `json:"paid"`
-		Remainder uint64 `json:"remainder"`
+		Amount    uint64 `json:"amount,string"`
+		Paid      uint64 `json:"paid,string"`
+		Remainder uint64 `json:"remainder,string"`
 	} `json:"pools"`
 }
 
@@ -382,7 +384,7 @@ func (s *Server) epoch(r *http.Request) (any, error) {
 	}
 	if len(p.Epoch.Summary) > 0 {
 		var sum EpochSummary
-		if err := json.Unmarshal(p.Epoch.Summary, &sum); err != nil {
+		if err := apidoc.UnmarshalNumbers(p.Epoch.Summary, &sum); err != nil {
 			return nil, err
 		}
 		p.Summary = &sum

@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/depin-network/depin/internal/apidoc"
 )
 
 // explanation is the part of the oracle's per-device explanation the
 // indexer puts in columns; the whole object is kept as JSON.
 type explanation struct {
 	Device     string `json:"device"`
-	Payout     uint64 `json:"payout"`
-	Cumulative uint64 `json:"cumulative"`
+	Payout     uint64 `json:"payout,string"`
+	Cumulative uint64 `json:"cumulative,string"`
 	Reports    []struct {
 		Reason string `json:"reason"`
 	} `json:"reports"`
@@ -23,7 +25,7 @@ type summary struct {
 	ByReason []struct {
 		Role   string `json:"role"`
 		Reason string `json:"reason"`
-		Count  uint64 `json:"count"`
+		Count  uint64 `json:"count,string"`
 	} `json:"by_reason"`
 }
 
@@ -50,7 +52,7 @@ func (d *DB) PendingEpochs(ctx context.Context) ([]uint64, error) {
 // epoch already explained is left as it is.
 func (d *DB) WriteExplanations(ctx context.Context, epoch uint64, summaryJSON, explanationsJSON []byte) error {
 	var sum summary
-	if err := json.Unmarshal(summaryJSON, &sum); err != nil {
+	if err := apidoc.UnmarshalNumbers(summaryJSON, &sum); err != nil {
 		return fmt.Errorf("indexer: epoch %d summary: %w", epoch, err)
 	}
 	var raw []json.RawMessage
@@ -72,7 +74,7 @@ func (d *DB) WriteExplanations(ctx context.Context, epoch uint64, summaryJSON, e
 	}
 	for i, r := range raw {
 		var ex explanation
-		if err := json.Unmarshal(r, &ex); err != nil {
+		if err := apidoc.UnmarshalNumbers(r, &ex); err != nil {
 			return fmt.Errorf("indexer: epoch %d explanation %d: %w", epoch, i, err)
 		}
 		valid := 0

@@ -8,8 +8,8 @@ import (
 
 // Param is a parameter's value.
 type Param struct {
-	Name  string
-	Value uint64
+	Name  string `json:"name"`
+	Value uint64 `json:"value,string"`
 }
 
 // Params are values of a kind's parameters, in the order of its Specs.

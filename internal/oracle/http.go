@@ -64,7 +64,7 @@ func (s *Service) routes() []route {
 		get("/v1/rewards/epochs/{n}", "an epoch's summary: reports by reason, pools, totals", s.getSummary),
 		get("/v1/rewards/epochs/{n}/manifest", "the canonical manifest bytes (cumulative totals): the settled one when this oracle's own differed", s.getSettled(s.store.Manifest, "application/octet-stream")),
 		blob("/v1/rewards/epochs/{n}/bundle", "the canonical inputs bundle, to replay the epoch", "application/json", func(r *epochRecord) string { return r.Bundle }),
-		blob("/v1/rewards/epochs/{n}/explanations", "every device's explanation of the epoch (JSON array)", "application/json", func(r *epochRecord) string { return r.Explanations }),
+		get("/v1/rewards/epochs/{n}/explanations", "every device's explanation of the epoch (JSON array)", s.getExplanations),
 		get("/v1/rewards/devices/{id}", "a device's explanation: shares, pools and a reason per report (latest epoch, or ?epoch=N)", s.getDevice),
 		get("/v1/rewards/devices/{id}/proof", "a device's cumulative total and Merkle proof against a settled root (or ?epoch=N)", s.getProof),
 		get("/v1/segments/{hash}", "a segment the oracle scored", s.getSegment),
@@ -161,15 +161,40 @@ func (s *Service) getBlob(pick func(*epochRecord) string, ctype string) http.Han
 		if !ok {
 			return
 		}
-		b, err := s.store.get(pick(rec))
+		s.serveObject(w, pick(rec), ctype)
+	}
+}
+
+// serveObject writes a stored object; objects are named by their hash, so
+// they never change.
+func (s *Service) serveObject(w http.ResponseWriter, name, ctype string) {
+	b, err := s.store.get(name)
+	if err != nil {
+		s.fail(w, err, "object")
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(b)
+}
+
+// getExplanations serves the stored explanations as they are, or, for a
+// record written before 64-bit integers became strings, re-encoded.
+func (s *Service) getExplanations(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.epochParam(w, r.PathValue("n"))
+	if !ok {
+		return
+	}
+	if rec.JSONFormat < jsonStrings {
+		list, err := s.explanations(rec)
 		if err != nil {
-			s.fail(w, err, "object")
+			s.fail(w, err, "explanations")
 			return
 		}
-		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		_, _ = w.Write(b)
+		writeJSON(w, http.StatusOK, list)
+		return
 	}
+	s.serveObject(w, rec.Explanations, "application/json")
 }
 
 func (s *Service) getSegment(w http.ResponseWriter, r *http.Request) {
@@ -308,7 +333,7 @@ func (s *Service) explanations(rec *epochRecord) ([]score.Explanation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(b, &list); err != nil {
+	if err := apidoc.UnmarshalNumbers(b, &list); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -323,7 +348,7 @@ func (s *Service) summary(rec *epochRecord) (score.Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	err = json.Unmarshal(b, &sum)
+	err = apidoc.UnmarshalNumbers(b, &sum)
 	return sum, err
 }
 

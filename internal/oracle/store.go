@@ -40,7 +40,16 @@ type epochRecord struct {
 	Summary      string   `json:"summary"`
 	Segments     []string `json:"segments"`
 	Submitted    bool     `json:"submitted"`
+	// JSONFormat is jsonStrings when the explanations and summary write
+	// 64-bit integers as strings (since issue 11); 0 for older records,
+	// whose bare numbers are read with apidoc.UnmarshalNumbers and
+	// re-encoded before they are served.
+	JSONFormat int `json:"json_format,omitempty"`
 }
+
+// jsonStrings is the JSONFormat of records written with 64-bit integers as
+// strings.
+const jsonStrings = 2
 
 func openStore(dir string) (*store, error) {
 	for _, d := range []string{"objects", "epochs", "settled"} {
@@ -82,7 +91,7 @@ func (s *store) get(name string) ([]byte, error) {
 
 // save stores an epoch's blobs, then its record.
 func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
-	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted}
+	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted, JSONFormat: jsonStrings}
 	blobs := []struct {
 		dst *string
 		v   any

@@ -15,7 +15,7 @@ import (
 // what each pool paid it, its cumulative total and every report with its
 // reason. It is the JSON body of GET /v1/rewards/devices/{id}.
 type Explanation struct {
-	Epoch         uint64 `json:"epoch"`
+	Epoch         uint64 `json:"epoch,string"`
 	ScorerVersion uint32 `json:"scorer_version"`
 	Device        string `json:"device"`
 	Kind          string `json:"kind,omitempty"`
@@ -26,8 +26,8 @@ type Explanation struct {
 	// valid_witnesses).
 	Stats      []kind.Param   `json:"stats"`
 	Pools      []PoolPayout   `json:"pools"`
-	Payout     uint64         `json:"payout"`
-	Cumulative uint64         `json:"cumulative"`
+	Payout     uint64         `json:"payout,string"`
+	Cumulative uint64         `json:"cumulative,string"`
 	Reports    []ReportReason `json:"reports"`
 }
 
@@ -40,8 +40,8 @@ func (e *Explanation) Stat(name string) uint64 {
 // PoolPayout is what one pool paid a device.
 type PoolPayout struct {
 	Pool   string `json:"pool"`
-	Units  uint64 `json:"units"`
-	Amount uint64 `json:"amount"`
+	Units  uint64 `json:"units,string"`
+	Amount uint64 `json:"amount,string"`
 }
 
 // ReportReason is the verdict on one report of a device.
@@ -50,9 +50,9 @@ type ReportReason struct {
 	Role   string `json:"role"`
 	Reason string `json:"reason"`
 	Detail string `json:"detail,omitempty"`
-	Units  uint64 `json:"units"`
-	Scale  uint64 `json:"scale"`
-	Share  uint64 `json:"share"`
+	Units  uint64 `json:"units,string"`
+	Scale  uint64 `json:"scale,string"`
+	Share  uint64 `json:"share,string"`
 }
 
 // explain builds the per-device explanations: every device with a report,
@@ -128,27 +128,27 @@ func FindExplanation(list []Explanation, dev ledger.Address) (Explanation, bool)
 // Summary describes an epoch: what was scored, the verdicts by reason and
 // where the emission went. It is the JSON body of GET /v1/rewards/epochs/{n}.
 type Summary struct {
-	Epoch          uint64        `json:"epoch"`
+	Epoch          uint64        `json:"epoch,string"`
 	ScorerVersion  uint32        `json:"scorer_version"`
-	StartHeight    int64         `json:"start_height"`
-	EndHeight      int64         `json:"end_height"`
+	StartHeight    int64         `json:"start_height,string"`
+	EndHeight      int64         `json:"end_height,string"`
 	Root           string        `json:"root"`
 	InputsHash     string        `json:"inputs_hash,omitempty"`
 	Segments       int           `json:"segments"`
 	Devices        int           `json:"devices"`
 	DevicesScored  int           `json:"devices_scored"`
 	DevicesPaid    int           `json:"devices_paid"`
-	Reports        uint64        `json:"reports"`
-	Valid          uint64        `json:"valid"`
-	Invalid        uint64        `json:"invalid"`
-	OtherReports   uint64        `json:"other_reports"`
-	Malformed      uint64        `json:"malformed_records"`
-	Forged         uint64        `json:"forged_reports"`
+	Reports        uint64        `json:"reports,string"`
+	Valid          uint64        `json:"valid,string"`
+	Invalid        uint64        `json:"invalid,string"`
+	OtherReports   uint64        `json:"other_reports,string"`
+	Malformed      uint64        `json:"malformed_records,string"`
+	Forged         uint64        `json:"forged_reports,string"`
 	ByReason       []ReasonCount `json:"by_reason"`
-	Emission       uint64        `json:"emission"`
+	Emission       uint64        `json:"emission,string"`
 	Pools          []PoolSummary `json:"pools"`
-	DeviceTotal    uint64        `json:"device_total"`
-	Treasury       uint64        `json:"treasury"`
+	DeviceTotal    uint64        `json:"device_total,string"`
+	Treasury       uint64        `json:"treasury,string"`
 	ManifestDevice int           `json:"manifest_devices"`
 }
 
@@ -157,17 +157,17 @@ type ReasonCount struct {
 	Kind   string `json:"kind"`
 	Role   string `json:"role"`
 	Reason string `json:"reason"`
-	Count  uint64 `json:"count"`
+	Count  uint64 `json:"count,string"`
 }
 
 // PoolSummary is reward.PoolTotal in JSON.
 type PoolSummary struct {
 	Name      string `json:"name"`
 	Bps       uint32 `json:"bps"`
-	Amount    uint64 `json:"amount"`
-	Units     uint64 `json:"units"`
-	Paid      uint64 `json:"paid"`
-	Remainder uint64 `json:"remainder"`
+	Amount    uint64 `json:"amount,string"`
+	Units     uint64 `json:"units,string"`
+	Paid      uint64 `json:"paid,string"`
+	Remainder uint64 `json:"remainder,string"`
 }
 
 func summarize(b *Bundle, reps *segment.Reports, kinds []KindOutput, out *reward.Output, devices int) Summary {

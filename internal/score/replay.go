@@ -17,7 +17,7 @@ import (
 
 // ReplayResult is the outcome of replaying an epoch.
 type ReplayResult struct {
-	Epoch         uint64 `json:"epoch"`
+	Epoch         uint64 `json:"epoch,string"`
 	ScorerVersion uint32 `json:"scorer_version"`
 	Match         bool   `json:"match"`
 	ChainRoot     string `json:"chain_root"`
@@ -38,8 +38,8 @@ type ReplayResult struct {
 // published manifest's, and why.
 type DeviceDiff struct {
 	Device    string `json:"device"`
-	Published uint64 `json:"published"`
-	Replayed  uint64 `json:"replayed"`
+	Published uint64 `json:"published,string"`
+	Replayed  uint64 `json:"replayed,string"`
 	// Reports whose verdict differs from the published explanation (when
 	// the source serves explanations), else the replayed verdicts.
 	Reports []ReportDiff `json:"reports"`
@@ -54,8 +54,8 @@ type ReportDiff struct {
 	Replayed  string `json:"replayed,omitempty"`
 	// Shares differ when the verdicts agree but the weight does (another
 	// hex scale or witness count).
-	PublishedShare uint64 `json:"published_share"`
-	ReplayedShare  uint64 `json:"replayed_share"`
+	PublishedShare uint64 `json:"published_share,string"`
+	ReplayedShare  uint64 `json:"replayed_share,string"`
 	Detail         string `json:"detail,omitempty"`
 }
 
