@@ -356,3 +356,45 @@ func getJSON(url string, v any) error {
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
 }
+
+// failingLedger fails the first submission, as a node that is down does.
+type failingLedger struct {
+	*testLedger
+	failed bool
+}
+
+func (l *failingLedger) SubmitRoot(ctx context.Context, s Submission) error {
+	if !l.failed {
+		l.failed = true
+		return errors.New("node unreachable")
+	}
+	return l.testLedger.SubmitRoot(ctx, s)
+}
+
+// TestResubmitSameContent: a submission that failed is retried at the
+// next step with the same content (root, inputs and state hash).
+func TestResubmitSameContent(t *testing.T) {
+	s := newScenario(t)
+	s.standard()
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
+	svc, err := New(cfg, &failingLedger{testLedger: s.chain}, s.segs, testKinds, geo.H3{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if done, err := svc.Step(ctx); done || err == nil {
+		t.Fatalf("first step: got %v, %v; want the submission error", done, err)
+	}
+	if _, err := svc.Step(ctx); err != nil {
+		t.Fatalf("second step: %v", err)
+	}
+	set := s.settlement(0)
+	rec, err := svc.store.record(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Root != set.Root.String() || rec.InputsHash != fmt.Sprintf("%x", set.InputsHash) || rec.State != fmt.Sprintf("%x", set.StateHash) {
+		t.Errorf("settled %s inputs %x state %x; the oracle stored %s, %s, %s", set.Root, set.InputsHash, set.StateHash, rec.Root, rec.InputsHash, rec.State)
+	}
+}

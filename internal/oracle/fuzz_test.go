@@ -109,3 +109,27 @@ func writeSeed(t *testing.T, target string, i int, values ...string) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzDecodeStates: DecodeStates never panics, rejects with
+// CodePriorMismatch, and whatever it accepts re-encodes to the same bytes.
+func FuzzDecodeStates(f *testing.F) {
+	s := newScenario(f)
+	s.standard()
+	p0 := s.publish(0)
+	for _, b := range [][]byte{p0.States, p0.States[:len(p0.States)/2], []byte(`[{"kind":"a","state":"0g"}]`), []byte(`[{"kind":"a","state":""},{"kind":"a","state":""}]`), []byte("[]"), nil} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		st, err := score.DecodeStates(raw)
+		if err != nil {
+			var le *ledger.Error
+			if !errors.As(err, &le) || le.Code != score.CodePriorMismatch {
+				t.Fatalf("got %v, want a CodePriorMismatch error", err)
+			}
+			return
+		}
+		if again := score.EncodeStates(st); !bytes.Equal(again, raw) {
+			t.Fatalf("accepted states re-encode differently")
+		}
+	})
+}

@@ -374,11 +374,22 @@ func (s *Service) submit(ctx context.Context, rec *epochRecord) error {
 	if err != nil {
 		return err
 	}
-	pub := &Published{Epoch: rec.Epoch, BundleHash: score.BundleHash(bb)}
+	sb, err := s.store.get(rec.State)
+	if err != nil {
+		return err
+	}
+	pub := &Published{Epoch: rec.Epoch, BundleHash: score.BundleHash(bb), StateHash: score.StateHash(sb)}
 	pub.Output.Root = m.Root()
 	pub.Output.Reward.ScorerVersion = b.ScorerVersion
+	// The summary does not say whom a pool pays; the bundle's pools do.
 	for _, p := range sum.Pools {
-		pub.Output.Reward.Pools = append(pub.Output.Reward.Pools, poolTotalOf(p))
+		pt := poolTotalOf(p)
+		for _, bp := range b.Pools {
+			if bp.Name == p.Name {
+				pt.Recipient, pt.Kind = bp.Recipient, bp.Kind
+			}
+		}
+		pub.Output.Reward.Pools = append(pub.Output.Reward.Pools, pt)
 	}
 	return s.submitPublished(ctx, rec, pub)
 }
