@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/compute"
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/energy"
@@ -32,7 +33,7 @@ func Modules() []app.Module { return ModulesWithKinds(kinds) }
 
 // ModulesWithKinds lists the chain's modules for a registry of kinds.
 func ModulesWithKinds(kinds *kind.Registry) []app.Module {
-	return append([]app.Module{
+	return withKinds([]app.Module{
 		app.BankModule(),
 		{
 			// The epoch clock runs first in end block, so every module
@@ -72,7 +73,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			// epoch (credit re-mint, bootstrapping usage flow); staking
 			// pays the validators pool.
 			Register: reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool,
-				reward.RecipientValidators: payValidators}),
+				reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool}),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
@@ -113,7 +114,18 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			EndBlock:      energy.EndBlock,
 			Invariant:     energy.Invariants,
 		},
-	}, kindModules(kinds)...)
+		{
+			Name:          "compute",
+			Prefix:        compute.Prefix,
+			Specs:         compute.Specs(),
+			Register:      compute.Register,
+			Queries:       compute.Queries,
+			InitGenesis:   compute.InitGenesis,
+			ExportGenesis: compute.ExportGenesis,
+			EndBlock:      compute.EndBlock,
+			Invariant:     compute.Invariants,
+		},
+	}, kinds)
 }
 
 func epochGenesis(st ledger.Store, raw json.RawMessage) error {

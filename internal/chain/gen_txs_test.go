@@ -70,6 +70,11 @@ func (g *gen) valid(name string) planned {
 	case r < 75:
 		return ok("multi-message", sendMsg(to, uint64(1+g.pick(1000))), sendMsg(addrFor(g.otherAccount(name)), 1))
 	case r < 95:
+		if g.chance(35) {
+			if p, ok := g.computeValid(name); ok {
+				return p
+			}
+		}
 		if p, ok := g.marketValid(name); ok {
 			return p
 		}
@@ -190,6 +195,9 @@ func (g *gen) invalid(name string) planned {
 			return p
 		}
 	case 24, 25, 26, 27:
+		if g.chance(20) {
+			return must(g.computeInvalid(name))
+		}
 		if p, ok := g.marketInvalid(name); ok {
 			return p
 		}

@@ -27,16 +27,37 @@ var kinds = kind.NewRegistry(
 // their scorers.
 func Kinds() *kind.Registry { return kinds }
 
-// kindModules gives each kind a module holding its params and their
+// withKinds gives each kind a module holding its params and their
 // cross-field check: the scorers run off chain in the oracles, but their
-// params live on chain so governance tunes them.
-func kindModules(r *kind.Registry) []app.Module {
-	var out []app.Module
+// params live on chain so governance tunes them. A kind with an on-chain
+// module of its own name (compute, energy) adds its params to that module
+// instead, and both checks run.
+func withKinds(mods []app.Module, r *kind.Registry) []app.Module {
 	for _, k := range r.Kinds() {
+		i := slices.IndexFunc(mods, func(m app.Module) bool { return m.Name == k.Name() })
 		specs := append(slices.Clone(k.Specs()), kind.ScorerVersionSpec(k))
-		out = append(out, app.Module{Name: k.Name(), Specs: specs, CheckParams: paramsCheck(k)})
+		if i < 0 {
+			mods = append(mods, app.Module{Name: k.Name(), Specs: specs, CheckParams: paramsCheck(k)})
+			continue
+		}
+		m := &mods[i]
+		m.Specs = append(slices.Clip(m.Specs), specs...)
+		m.CheckParams = bothChecks(m.CheckParams, paramsCheck(k))
 	}
-	return out
+	return mods
+}
+
+// bothChecks runs a module's params check, then a kind's.
+func bothChecks(a, b params.Check) params.Check {
+	if a == nil {
+		return b
+	}
+	return func(get params.Lookup) *ledger.Error {
+		if e := a(get); e != nil {
+			return e
+		}
+		return b(get)
+	}
 }
 
 // paramsCheck runs a kind's CheckParams over the values being set.

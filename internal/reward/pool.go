@@ -26,6 +26,17 @@ const (
 	RecipientValidators Recipient = 4
 	// RecipientTreasury pays Treasury.
 	RecipientTreasury Recipient = 5
+	// RecipientCompute pays compute providers for verified work. It is
+	// forwarded to the compute payer (the compute module); without one it
+	// goes to Treasury.
+	RecipientCompute Recipient = 6
+	// RecipientRelay pays relays for bytes consumers signed for. It is
+	// forwarded to the relay payer (the relay module); without one it goes
+	// to Treasury.
+	RecipientRelay Recipient = 7
+
+	// recipientLast is the highest recipient.
+	recipientLast = RecipientRelay
 )
 
 var recipientNames = [...]string{
@@ -34,10 +45,12 @@ var recipientNames = [...]string{
 	RecipientOracles:    "oracles",
 	RecipientValidators: "validators",
 	RecipientTreasury:   "treasury",
+	RecipientCompute:    "compute",
+	RecipientRelay:      "relay",
 }
 
 // Valid reports whether r is one of the recipients above.
-func (r Recipient) Valid() bool { return r >= RecipientDevices && r <= RecipientTreasury }
+func (r Recipient) Valid() bool { return r >= RecipientDevices && r <= recipientLast }
 
 // String returns the recipient's name ("devices", "usage", ...).
 func (r Recipient) String() string {
@@ -50,11 +63,13 @@ func (r Recipient) String() string {
 // Forwarded reports whether the reward module hands the pool's amount to
 // another module's Payer (or, without one, to Treasury) instead of paying
 // it itself.
-func (r Recipient) Forwarded() bool { return r == RecipientUsage || r == RecipientValidators }
+func (r Recipient) Forwarded() bool {
+	return r == RecipientUsage || r == RecipientValidators || r == RecipientCompute || r == RecipientRelay
+}
 
 // ParseRecipient returns the recipient with the given name.
 func ParseRecipient(name string) (Recipient, bool) {
-	for r := RecipientDevices; r <= RecipientTreasury; r++ {
+	for r := RecipientDevices; r <= recipientLast; r++ {
 		if recipientNames[r] == name {
 			return r, true
 		}
@@ -96,7 +111,7 @@ func ValidatePools(pools []Pool) error {
 		return ledger.Errorf(ledger.CodeParamOutOfBounds, "reward pools: the list is empty")
 	}
 	seen := make(map[string]struct{}, len(pools))
-	var single [RecipientTreasury + 1]bool
+	var single [recipientLast + 1]bool
 	var sum uint64
 	for i, p := range pools {
 		if !validPoolName(p.Name) {

@@ -9,22 +9,23 @@ import (
 )
 
 func TestRecipientNames(t *testing.T) {
-	for r := RecipientDevices; r <= RecipientTreasury; r++ {
+	for r := RecipientDevices; r <= recipientLast; r++ {
 		got, ok := ParseRecipient(r.String())
 		if !ok || got != r {
 			t.Errorf("ParseRecipient(%q) = %v, %v, want %v", r.String(), got, ok, r)
 		}
 		if rewardv1.Recipient(r).String() != "RECIPIENT_"+map[Recipient]string{
 			RecipientDevices: "DEVICES", RecipientUsage: "USAGE", RecipientOracles: "ORACLES",
-			RecipientValidators: "VALIDATORS", RecipientTreasury: "TREASURY"}[r] {
+			RecipientValidators: "VALIDATORS", RecipientTreasury: "TREASURY", RecipientCompute: "COMPUTE",
+			RecipientRelay: "RELAY"}[r] {
 			t.Errorf("recipient %v does not match the proto enum %v", r, rewardv1.Recipient(r))
 		}
 	}
 	if _, ok := ParseRecipient("hotspots"); ok {
 		t.Errorf("ParseRecipient accepted an unknown name")
 	}
-	if Recipient(0).Valid() || Recipient(6).Valid() {
-		t.Errorf("recipients 0 and 6 are valid")
+	if Recipient(0).Valid() || (recipientLast + 1).Valid() {
+		t.Errorf("recipients 0 and %d are valid", recipientLast+1)
 	}
 }
 

@@ -91,7 +91,7 @@ func PoolsFromProto(ps []*rewardv1.Pool) []Pool {
 	out := make([]Pool, len(ps))
 	for i, p := range ps {
 		r := Recipient(0)
-		if p.Recipient > 0 && p.Recipient <= rewardv1.Recipient(RecipientTreasury) {
+		if p.Recipient > 0 && p.Recipient <= rewardv1.Recipient(recipientLast) {
 			r = Recipient(p.Recipient)
 		}
 		out[i] = Pool{Name: p.Name, Bps: p.Bps, Recipient: r, Kind: p.Kind}

@@ -1,0 +1,290 @@
+package compute
+
+import (
+	"bytes"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/credit"
+	"github.com/depin-network/depin/internal/kind/compute"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/proof"
+	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/sig"
+	computev1 "github.com/depin-network/depin/proto/depin/compute/v1"
+	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+)
+
+const (
+	testChain = "depin-compute-test"
+	funds     = 1_000_000_000_000
+)
+
+func testAddr(label string) ledger.Address {
+	seed := make([]byte, 32)
+	copy(seed, "compute/"+label)
+	return ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed(seed)))
+}
+
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// env is a ledger with the params, bank, proof (entropy), market and
+// compute modules, driven as the app drives it: each message on an overlay
+// flushed only on success, then proof's and compute's end block, then the
+// invariants.
+type env struct {
+	t         tb
+	st        *ledger.MemStore
+	rt        *ledger.Router
+	authority ledger.Address
+	height    int64
+	events    []ledger.Event
+}
+
+func newEnv(t tb, overrides map[string]uint64, funded ...string) *env {
+	t.Helper()
+	st := ledger.NewMemStore()
+	reg := params.NewRegistry(Specs(), market.Specs(), credit.Specs(), bank.Specs(), reward.Specs(), proof.Specs())
+	authority := testAddr("authority")
+	if err := reg.InitGenesis(st, authority, overrides); err != nil {
+		t.Fatalf("params genesis: %v", err)
+	}
+	var bals []bank.GenesisBalance
+	for _, f := range funded {
+		bals = append(bals, bank.GenesisBalance{Address: testAddr(f), Amount: funds})
+	}
+	if err := bank.InitGenesis(st, "upin", 6, bals); err != nil {
+		t.Fatalf("bank genesis: %v", err)
+	}
+	rt := ledger.NewRouter()
+	reg.Register(rt)
+	market.Register(rt)
+	Register(rt)
+	e := &env{t: t, st: st, rt: rt, authority: authority, height: 1}
+	e.endBlock()
+	return e
+}
+
+func (e *env) deliver(label, typ string, m proto.Message) *ledger.Error {
+	e.t.Helper()
+	raw, err := proto.Marshal(m)
+	if err != nil {
+		e.t.Fatalf("encode: %v", err)
+	}
+	return e.deliverRaw(testAddr(label), typ, raw)
+}
+
+func (e *env) deliverRaw(signer ledger.Address, typ string, raw []byte) *ledger.Error {
+	h, ok := e.rt.Handler(typ)
+	if !ok {
+		e.t.Fatalf("no handler for %s", typ)
+	}
+	ov := ledger.NewOverlay(e.st)
+	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Time: e.height * 1e9, Signer: signer}
+	if err := h(ctx, raw); err != nil {
+		return err
+	}
+	ov.Flush()
+	e.events = append(e.events, ctx.Events()...)
+	return nil
+}
+
+func (e *env) must(label, typ string, m proto.Message) {
+	e.t.Helper()
+	if err := e.deliver(label, typ, m); err != nil {
+		e.t.Fatalf("height %d: %s by %s: %v", e.height, typ, label, err)
+	}
+}
+
+// endBlock runs proof's and compute's end block, checks the invariants and
+// moves to the next height.
+func (e *env) endBlock() {
+	e.t.Helper()
+	ov := ledger.NewOverlay(e.st)
+	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Time: e.height * 1e9}
+	if err := proof.EndBlock(ctx); err != nil {
+		e.t.Fatalf("proof end block %d: %v", e.height, err)
+	}
+	if err := EndBlock(ctx); err != nil {
+		e.t.Fatalf("end block %d: %v", e.height, err)
+	}
+	ov.Flush()
+	e.events = append(e.events, ctx.Events()...)
+	if err := Invariants(e.st); err != nil {
+		e.t.Fatalf("height %d: %v", e.height, err)
+	}
+	e.height++
+}
+
+func (e *env) advanceTo(h int64) {
+	for e.height <= h {
+		e.endBlock()
+	}
+}
+
+// provider registers label as a market and compute provider.
+func (e *env) provider(label string, bond uint64) {
+	e.t.Helper()
+	e.must(label, market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: "http://" + label + ".example"})
+	e.must(label, TypeRegister, &computev1.MsgRegister{Bond: bond})
+}
+
+func (e *env) job(id uint64) *computev1.Job {
+	e.t.Helper()
+	j, ok := GetJob(e.st, id)
+	if !ok {
+		e.t.Fatalf("no job %d", id)
+	}
+	return j
+}
+
+func (e *env) task(job uint64, i uint32) *computev1.Task {
+	e.t.Helper()
+	t, ok := GetTask(e.st, job, i)
+	if !ok {
+		e.t.Fatalf("no task %d/%d", job, i)
+	}
+	return t
+}
+
+func (e *env) prov(label string) *computev1.Provider {
+	e.t.Helper()
+	p, ok := GetProvider(e.st, testAddr(label))
+	if !ok {
+		e.t.Fatalf("%s is not a compute provider", label)
+	}
+	return p
+}
+
+func (e *env) balance(label string) uint64 { return bank.Balance(e.st, testAddr(label)) }
+
+// worker is a simulated provider: honest, wrong (returns a wrong result)
+// or a copier (copies another provider's commitment).
+type worker struct {
+	label string
+	mode  string // "honest", "wrong", "copy", "silent"
+}
+
+// holds reports whether the worker holds an open slot of a task.
+func (e *env) holds(label string, t *computev1.Task) bool {
+	a := testAddr(label)
+	s := slotOf(t, a)
+	return s != nil && isOpen(s)
+}
+
+// commitAll makes every worker holding an assigned slot of a task commit.
+func (e *env) commitAll(p *compute.Prepared, job uint64, i uint32, ws []worker) {
+	e.t.Helper()
+	t := e.task(job, i)
+	var honest []byte
+	for _, w := range ws {
+		if !e.holds(w.label, t) || w.mode == "copy" || w.mode == "silent" {
+			continue
+		}
+		h := resultFor(p, int(i), w.mode)
+		c := Commitment(job, i, t.Round, testAddr(w.label), h[:])
+		if w.mode == "honest" {
+			honest = c[:]
+		}
+		e.must(w.label, TypeCommit, &computev1.MsgCommit{Job: job, Task: i, Commitment: c[:]})
+	}
+	for _, w := range ws {
+		if w.mode == "copy" && e.holds(w.label, t) && honest != nil {
+			e.must(w.label, TypeCommit, &computev1.MsgCommit{Job: job, Task: i, Commitment: honest})
+		}
+	}
+}
+
+// revealAll makes every committed worker reveal (a copier reveals the
+// honest hash it learnt from the chain).
+func (e *env) revealAll(p *compute.Prepared, job uint64, i uint32, ws []worker) {
+	e.t.Helper()
+	t := e.task(job, i)
+	for _, w := range ws {
+		s := slotOf(t, testAddr(w.label))
+		if s == nil || s.State != computev1.SlotState_SLOT_STATE_COMMITTED || w.mode == "silent" {
+			continue
+		}
+		mode := w.mode
+		if mode == "copy" {
+			mode = "honest"
+		}
+		h := resultFor(p, int(i), mode)
+		e.must(w.label, TypeReveal, &computev1.MsgReveal{Job: job, Task: i, ResultHash: h[:]})
+	}
+}
+
+func resultFor(p *compute.Prepared, i int, mode string) [32]byte {
+	r := p.Execute(i)
+	if mode == "wrong" {
+		r = append(bytes.Clone(r), 0xff)
+	}
+	return compute.ResultHash(r)
+}
+
+// runRound drives one round of every unfinished task of a job: commits,
+// the commit window, reveals, the reveal window, and, for tasks chosen for
+// verification, an honest verifier.
+func (e *env) runRound(p *compute.Prepared, job uint64, ws []worker, verifier string) {
+	e.t.Helper()
+	j := e.job(job)
+	var commitEnd int64
+	for i := uint32(0); i < j.Tasks; i++ {
+		t := e.task(job, i)
+		if t.State == computev1.TaskState_TASK_STATE_COMMIT {
+			e.commitAll(p, job, i, ws)
+			commitEnd = max(commitEnd, t.CommitEnd)
+		}
+	}
+	if commitEnd == 0 {
+		return
+	}
+	e.advanceTo(commitEnd)
+	var revealEnd int64
+	for i := uint32(0); i < j.Tasks; i++ {
+		t := e.task(job, i)
+		if t.State == computev1.TaskState_TASK_STATE_REVEAL {
+			e.revealAll(p, job, i, ws)
+			revealEnd = max(revealEnd, t.RevealEnd)
+		}
+	}
+	e.advanceTo(revealEnd)
+	if verifier == "" {
+		return
+	}
+	for i := uint32(0); i < j.Tasks; i++ {
+		t := e.task(job, i)
+		if t.State == computev1.TaskState_TASK_STATE_VERIFY {
+			if v := testAddr(verifier); !bytes.Equal(t.Verifier, v[:]) {
+				e.t.Fatalf("task %d/%d: verifier %x, want %s", job, i, t.Verifier, verifier)
+			}
+			h := resultFor(p, int(i), "honest")
+			e.must(verifier, TypeVerify, &computev1.MsgVerify{Job: job, Task: i, ResultHash: h[:]})
+		}
+	}
+}
+
+// eventsOf returns the attributes of the events of a type, as key=value
+// strings.
+func (e *env) eventsOf(typ string) []string {
+	var out []string
+	for _, ev := range e.events {
+		if ev.Type != typ {
+			continue
+		}
+		s := ""
+		for _, a := range ev.Attrs {
+			s += fmt.Sprintf("%s=%s ", a.Key, a.Value)
+		}
+		out = append(out, s)
+	}
+	return out
+}
