@@ -70,12 +70,12 @@ func (g *gen) valid(name string) planned {
 	case r < 75:
 		return ok("multi-message", sendMsg(to, uint64(1+g.pick(1000))), sendMsg(addrFor(g.otherAccount(name)), 1))
 	case r < 95:
-		if g.chance(35) {
-			if p, ok := g.computeValid(name); ok {
-				return p
-			}
-		}
 		if p, ok := g.marketValid(name); ok {
+			return p
+		}
+	}
+	if g.chance(60) {
+		if p, ok := g.computeValid(name); ok {
 			return p
 		}
 	}
