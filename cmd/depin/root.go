@@ -21,6 +21,7 @@ var rootGroups = []func() []*cobra.Command{
 	newKeysCmds,
 	newRewardsCmds,
 	newBenchCmds,
+	one(newSimCmd),
 	one(newTxCmd),
 	one(newQueryCmd),
 	one(configCmd),

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/ledger"
+	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
 
 // Queries registers the reward module's read-only queries:
@@ -16,6 +17,7 @@ import (
 //	rewards/epochs/{n}                 an epoch that has started
 //	rewards/epochs/{n}/settlement      a settled epoch's settlement
 //	rewards/devices/{id}/claimed       what a device's owners have claimed
+//	rewards/pools                      the current pool list (depin.reward.v1.PoolList)
 //
 // Bodies use the proto3 JSON mapping with proto field names, so 64-bit
 // integers are decimal strings.
@@ -26,6 +28,9 @@ func Queries(rt *ledger.QueryRouter) {
 	rt.Add("rewards/epochs/{n}", queryEpoch)
 	rt.Add("rewards/epochs/{n}/settlement", querySettlement)
 	rt.Add("rewards/devices/{id}/claimed", queryClaimed)
+	rt.Add("rewards/pools", func(q *ledger.Query) (any, *ledger.QueryError) {
+		return ProtoJSON(&rewardv1.PoolList{Pools: PoolsToProto(Pools(q.Store))}), nil
+	})
 }
 
 var pj = protojson.MarshalOptions{UseProtoNames: true}
