@@ -22,12 +22,22 @@ import (
 //   - decommissioned devices stay listed by kind and decommission height
 //     (under 'r'), so a device decommissioned after h is found.
 //
-// Versions are kept: one small record per change a transaction paid for.
+// Versions are pruned as epochs settle (PruneVersions, called by the
+// reward module): once epoch n settled, no oracle reads the registry as of
+// a height before its end again (epochs settle in order; replay reads the
+// agreed bundle), so the versions saved at or before that height go. A
+// version is also indexed by height ('w', height, device id) so that pruning
+// reads only what it deletes.
 
 const (
-	tagVersion = 'v'
-	tagRetired = 'r'
+	tagVersion       = 'v'
+	tagRetired       = 'r'
+	tagVersionHeight = 'w'
 )
+
+func versionHeightKey(height int64, id ledger.Address) []byte {
+	return prefix(tagVersionHeight, ledger.U64(uint64(height)), id[:])
+}
 
 func versionKey(id ledger.Address, height int64) []byte {
 	return prefix(tagVersion, id[:], ledger.U64(uint64(height)))
@@ -52,6 +62,29 @@ func saveVersion(st ledger.Store, d *devicev1.Device, height int64) {
 	}
 	_, denied := Denied(st, id)
 	st.Set(k, ledger.Encode(&devicev1.Version{Device: d, Denied: denied}))
+	st.Set(versionHeightKey(height, id), id[:])
+}
+
+// PruneVersions deletes the versions saved at heights up to upTo and
+// returns how many: the registry can no longer be read as of a height
+// before upTo. The reward module calls it with an epoch's end height when
+// the epoch settles.
+func PruneVersions(st ledger.Store, upTo int64) int {
+	if upTo <= 0 {
+		return 0
+	}
+	var keys [][]byte
+	st.Iterate(prefix(tagVersionHeight), versionHeightKey(upTo+1, ledger.Address{}), func(k, v []byte) bool {
+		keys = append(keys, append([]byte(nil), k...))
+		return true
+	})
+	for _, k := range keys {
+		h := int64(ledger.ReadU64(k[2 : 2+8]))
+		id, _ := ledger.AddressFromBytes(k[2+8:])
+		st.Delete(versionKey(id, h))
+		st.Delete(k)
+	}
+	return len(keys)
 }
 
 // DeviceAt returns a device's record and denylist flag as they were at the

@@ -108,3 +108,36 @@ func TestDevicesAtSameHeight(t *testing.T) {
 		t.Errorf("after the block: got %+v, want the buyer's at Porto", got)
 	}
 }
+
+// TestPruneVersions: pruning up to a height forgets the versions saved at
+// or before it (and only those), keeping reads as of later heights right.
+func TestPruneVersions(t *testing.T) {
+	f := newRegistryFix(t)
+	buyer := testAddr("buyer")
+	f.mustRun(f.owner, TypeAssertLocation, assertRaw(f.cov, cellLisbon12, 10, 2))
+	located := f.height - 1
+	typ, raw := TransferMsg(f.cov, buyer)
+	f.mustRun(f.owner, typ, raw)
+	sold := f.height - 1
+	if n := PruneVersions(f.st, located); n != 1 {
+		t.Errorf("pruned %d versions up to the assertion, want 1", n)
+	}
+	if err := Invariants(f.st); err != nil {
+		t.Fatal(err)
+	}
+	if got := deviceAsOf(f.st, kCov, f.cov, located); got.owner != f.owner || got.cell != cellLisbon12 {
+		t.Errorf("as of the assertion after pruning before it: got %+v, want the owner's at Lisbon", got)
+	}
+	if n := PruneVersions(f.st, sold); n != 1 {
+		t.Errorf("pruned %d versions up to the sale, want 1", n)
+	}
+	if n := PruneVersions(f.st, sold+10); n != 0 {
+		t.Errorf("pruned %d versions again, want 0", n)
+	}
+	if got := deviceAsOf(f.st, kCov, f.cov, sold); got.owner != buyer {
+		t.Errorf("as of the sale: got %+v, want the buyer's", got)
+	}
+	if err := Invariants(f.st); err != nil {
+		t.Fatal(err)
+	}
+}

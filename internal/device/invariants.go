@@ -106,6 +106,29 @@ func Invariants(st ledger.Store) error {
 			return err
 		}
 	}
+	// Every version is indexed by height, and every height entry names a
+	// version of a known device.
+	ledger.IteratePrefix(st, prefix(tagVersion), func(k, _ []byte) bool {
+		id, h := k[2:2+ledger.AddressLen], k[2+ledger.AddressLen:]
+		if _, ok := GetDevice(st, ledger.Address(id)); !ok {
+			return fail("version %x of an unknown device", k)
+		}
+		want[string(prefix(tagVersionHeight, h, id))] = true
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	ledger.IteratePrefix(st, prefix(tagVersionHeight), func(k, _ []byte) bool {
+		if !want[string(k)] {
+			return fail("stray version height entry %x", k)
+		}
+		delete(want, string(k))
+		return true
+	})
+	if err != nil {
+		return err
+	}
 	if len(want) > 0 {
 		missing := make([]string, 0, len(want))
 		for k := range want {

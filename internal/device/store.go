@@ -21,6 +21,7 @@ import (
 //	'x' device id                -> reason      (the denylist)
 //	'v' device id, height (u64)  -> Version     (the record before the changes at height)
 //	'r' kind, height (u64), id   -> device id   (devices decommissioned at height)
+//	'w' height (u64), device id  -> device id   (versions by height, for pruning)
 const (
 	tagMaker    = 'm'
 	tagName     = 'n'

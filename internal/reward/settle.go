@@ -8,6 +8,7 @@ import (
 	"math/bits"
 
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
@@ -224,6 +225,9 @@ func (h handlers) settle(ctx *ledger.Context, ep *rewardv1.Epoch, m *rewardv1.Ms
 	putEpoch(st, ep)
 	st.Set(key(tagNext), ledger.U64(ep.Number+1))
 	st.Set(key(tagLatest), ledger.U64(ep.Number))
+	// No oracle reads the registry as of a height up to this epoch's end
+	// again: epochs settle in order.
+	device.PruneVersions(st, ep.EndHeight)
 	ctx.Emit("reward.settled", ledger.A("epoch", u64(ep.Number)), ledger.A("root", hex.EncodeToString(m.Root)),
 		ledger.A("emission", u64(ep.Emission)), ledger.A("device_total", u64(m.DeviceTotal)),
 		ledger.A("oracles", u64(oraclesPaid)), ledger.A("forwarded", u64(forwarded)), ledger.A("treasury", u64(s.Treasury)),
