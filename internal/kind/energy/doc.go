@@ -19,9 +19,9 @@
 // baseline's interval is a duplicate, of an earlier one stale, of an
 // interval not yet over early. A read after a gap, and a device's first
 // read, set a new baseline without measuring an interval. Peers then
-// compares the production per rated kW of the complete reads of one zone
-// and interval and flags those far above the zone's median (a meter that
-// over-reports). Check and Peers are shared by this kind's scorer (off
+// compares the capacity factor (production over rated power × interval) of
+// the complete reads of one zone and interval and flags those far above the
+// zone's median (a meter that over-reports). Check and Peers are shared by this kind's scorer (off
 // chain, for rewards) and the energy market module (on chain, for
 // settlement), so both judge the same read alike.
 //

@@ -21,9 +21,9 @@ var (
 	ZoneResolution = params.Spec{Name: Name + ".zone_resolution", Default: 7, Min: 0, Max: 15, Unit: "H3 res",
 		Doc: "H3 resolution of a grid zone: the parent of a device's grid cell at it"}
 	PeerToleranceBps = params.Spec{Name: Name + ".peer_tolerance_bps", Default: 15_000, Min: 10_000, Max: 1_000_000, Unit: "bps",
-		Doc: "production per rated kW above this share of the zone's median is flagged"}
-	PeerSlack = params.Spec{Name: Name + ".peer_slack_wh_per_kw", Default: 25, Min: 0, Max: 1_000_000, Unit: "Wh/kW",
-		Doc: "production per rated kW always allowed above the flagging line"}
+		Doc: "a capacity factor above this share of the zone's median is flagged"}
+	PeerSlack = params.Spec{Name: Name + ".peer_slack_permille", Default: 5, Min: 0, Max: 1_000, Unit: "‰",
+		Doc: "capacity factor always allowed above the flagging line"}
 	MinPeers = params.Spec{Name: Name + ".min_peers", Default: 3, Min: 2, Max: 1_000, Unit: "reads",
 		Doc: "fewest complete renewable reads in a zone and interval for the peer check"}
 )

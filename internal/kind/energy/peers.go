@@ -15,18 +15,20 @@ type PeerRead struct {
 	RatedW   uint64
 }
 
-// perKW is a read's production in Wh per kW of rated power, saturating.
-func perKW(r PeerRead) uint64 {
-	hi, lo := bits.Mul64(r.Produced, 1000)
-	if hi != 0 || r.RatedW == 0 {
+// capacity is a read's capacity factor: its production as a share of what
+// its rated power gives over an interval, in per mille (saturating).
+func capacity(r PeerRead, seconds uint64) uint64 {
+	hi, lo := bits.Mul64(r.RatedW, seconds)
+	if hi != 0 || lo == 0 {
 		return ^uint64(0)
 	}
-	return lo / r.RatedW
+	return mulDivSat(r.Produced, 3_600_000, lo)
 }
 
-// Peers flags the reads whose production per rated kW is above the line of
-// their zone and interval: median × energy.peer_tolerance_bps / 10000 +
-// energy.peer_slack_wh_per_kw, the median being the lower median of the
+// Peers flags the reads whose capacity factor (production as a share of
+// rated power × interval, in per mille) is above the line of their zone
+// and interval: median × energy.peer_tolerance_bps / 10000 +
+// energy.peer_slack_permille, the median being the lower median of the
 // group. A group smaller than energy.min_peers flags nothing. The result
 // is one flag per read, in the order given; the order of reads does not
 // change any flag.
@@ -38,7 +40,7 @@ func Peers(p Params, reads []PeerRead) []bool {
 	}
 	ratio := make([]uint64, len(reads))
 	for i, r := range reads {
-		ratio[i] = perKW(r)
+		ratio[i] = capacity(r, p.IntervalSeconds)
 	}
 	slices.SortFunc(idx, func(a, b int) int {
 		ra, rb := reads[a], reads[b]
@@ -70,7 +72,7 @@ func Peers(p Params, reads []PeerRead) []bool {
 // mulDivSat returns a×b/c rounded down, saturating on overflow.
 func mulDivSat(a, b, c uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
-	if hi >= c {
+	if c == 0 || hi >= c {
 		return ^uint64(0)
 	}
 	q, _ := bits.Div64(hi, lo, c)

@@ -86,7 +86,7 @@ func naiveScore(in kind.Input) kind.Output {
 		var ratios []uint64
 		for _, q := range out {
 			if q.reason == ReasonValid && q.peer && q.zone == o.zone && q.intv == o.intv {
-				ratios = append(ratios, perKW(PeerRead{Produced: q.d.Produced, RatedW: q.rated}))
+				ratios = append(ratios, capacity(PeerRead{Produced: q.d.Produced, RatedW: q.rated}, p.IntervalSeconds))
 			}
 		}
 		if uint64(len(ratios)) < p.MinPeers {
@@ -95,7 +95,7 @@ func naiveScore(in kind.Input) kind.Output {
 		slices.Sort(ratios)
 		m := ratios[(len(ratios)-1)/2]
 		line := satAdd(mulDivSat(m, p.PeerToleranceBps, 10_000), p.PeerSlack)
-		flagged[k] = perKW(PeerRead{Produced: o.d.Produced, RatedW: o.rated}) > line
+		flagged[k] = capacity(PeerRead{Produced: o.d.Produced, RatedW: o.rated}, p.IntervalSeconds) > line
 	}
 	o := kind.Output{ScorerVersion: ScorerVersion}
 	flex, usage := map[ledger.Address]uint64{}, map[ledger.Address]uint64{}
