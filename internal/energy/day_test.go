@@ -188,5 +188,3 @@ func TestGoldenDay(t *testing.T) {
 }
 
 func clockMinute(k uint64) int { return int(k) * 15 }
-
-
