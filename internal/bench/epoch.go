@@ -67,11 +67,16 @@ var benchOracles = []reward.OracleShare{
 
 // ScoreAndSettle runs what an oracle runs at the end of an epoch: the
 // coverage scorer, then the reward engine over its shares (the "coverage"
-// pool of reward.DefaultPools), manifest Merkle root included.
-func ScoreAndSettle(in coverage.Input) (coverage.Result, reward.Output, time.Duration, time.Duration, error) {
+// pool of reward.DefaultPools), manifest Merkle root included. It consumes
+// the input: once the shares are out, the input (*in is zeroed) and the
+// per-report verdicts (the result's Reports) are let go before the reward
+// step, which needs neither.
+func ScoreAndSettle(in *coverage.Input) (coverage.Result, reward.Output, time.Duration, time.Duration, error) {
 	t0 := time.Now()
-	res, err := coverage.Score(in, geo.H3{})
+	res, err := coverage.Score(*in, geo.H3{})
 	t1 := time.Now()
+	epoch := in.Epoch
+	*in, res.Reports = coverage.Input{}, coverage.Reports{}
 	if err != nil {
 		return res, reward.Output{}, 0, 0, err
 	}
@@ -85,7 +90,7 @@ func ScoreAndSettle(in coverage.Input) (coverage.Result, reward.Output, time.Dur
 			shares = append(shares, reward.Share{Device: s.Device, Pool: "coverage", Units: u})
 		}
 	}
-	out, err := reward.Compute(reward.Input{Epoch: in.Epoch, ScorerVersion: res.ScorerVersion, Emission: epochEmission,
+	out, err := reward.Compute(reward.Input{Epoch: epoch, ScorerVersion: res.ScorerVersion, Emission: epochEmission,
 		Pools: reward.DefaultPools(), Shares: shares, Oracles: benchOracles})
 	return res, out, t1.Sub(t0), time.Since(t1), err
 }
@@ -166,8 +171,8 @@ func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 		run := runs[k]
 		name := fmt.Sprintf("%d devices, %d reports", n, run.Beacons+run.Witnesses)
 		row := Row{Name: name + ", wall", Figure: run.Elapsed().Seconds(), Unit: "s",
-			Note: fmt.Sprintf("score %.2fs + reward %.2fs; peak heap %d MiB (input %d MiB); %d/%d witnesses valid; %d paid",
-				run.Score.Seconds(), run.Reward.Seconds(), run.PeakHeap>>20, run.InputHeap>>20, run.ValidWitnesses, run.Witnesses, run.Paid)}
+			Note: fmt.Sprintf("score %.2fs + reward %.2fs; peak heap %d MiB (input %d MiB); %d/%d witnesses valid; %d paid; root %x",
+				run.Score.Seconds(), run.Reward.Seconds(), run.PeakHeap>>20, run.InputHeap>>20, run.ValidWitnesses, run.Witnesses, run.Paid, run.Root[:8])}
 		cpuRow := Row{Name: name + ", thread CPU", Figure: run.CPU.Seconds(), Unit: "s", Note: "CPU time of the scoring thread"}
 		if k > 0 {
 			prev := runs[k-1]
@@ -197,7 +202,7 @@ func runEpochOnce(n, perBeacon int) (EpochRun, error) {
 	if err != nil {
 		return run, err
 	}
-	run.Beacons, run.Witnesses = len(in.Beacons), len(in.Witnesses)
+	run.Beacons, run.Witnesses = len(in.Beacons), in.WitnessColumns.Len()
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -205,11 +210,10 @@ func runEpochOnce(n, perBeacon int) (EpochRun, error) {
 	hs := sampleHeap(20 * time.Millisecond)
 	runtime.LockOSThread()
 	c0 := threadCPU()
-	res, out, score, rew, err := ScoreAndSettle(in)
+	res, out, score, rew, err := ScoreAndSettle(&in)
 	run.CPU = threadCPU() - c0
 	runtime.UnlockOSThread()
 	run.PeakHeap = hs.done()
-	runtime.KeepAlive(in)
 	if st, err := procStatus(); err == nil && rssReset {
 		run.PeakRSS = st["VmHWM"]
 	}

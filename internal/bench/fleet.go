@@ -57,18 +57,19 @@ func gridCell(i, side int, rnd *lcg) (uint64, error) {
 }
 
 // NewFleet builds one epoch's scoring input for n devices with up to
-// perBeacon witnesses per beacon.
+// perBeacon witnesses per beacon, the witnesses in columns
+// (Input.WitnessColumns), as the oracle gives them.
 func NewFleet(n, perBeacon int) (coverage.Input, error) {
 	ent := coverage.Entropy{Height: 100, Hash: sha256.Sum256([]byte("depin/bench/entropy")), Time: fleetT0}
 	in := coverage.Input{
 		Epoch: 7, Start: fleetT0 - fleetEpoch/2, End: fleetT0 + fleetEpoch/2,
-		Params:    coverage.DefaultParams(),
-		Entropy:   []coverage.Entropy{ent},
-		Hotspots:  make([]coverage.Hotspot, n),
-		Activity:  make([]coverage.Activity, n),
-		Beacons:   make([]coverage.Beacon, n),
-		Witnesses: make([]coverage.Witness, 0, n*perBeacon),
+		Params:   coverage.DefaultParams(),
+		Entropy:  []coverage.Entropy{ent},
+		Hotspots: make([]coverage.Hotspot, n),
+		Activity: make([]coverage.Activity, n),
+		Beacons:  make([]coverage.Beacon, n),
 	}
+	wb := coverage.NewWitnessBuilder(n * perBeacon)
 	side := 1
 	for side*side < n {
 		side++
@@ -108,11 +109,12 @@ func NewFleet(n, perBeacon int) (coverage.Input, error) {
 			}
 			w := in.Hotspots[j].Device
 			rx := at + (50+rnd.next(900))*int64(time.Millisecond)
-			in.Witnesses = append(in.Witnesses, coverage.Witness{ID: reportID("witness", w, i), Device: w, Beaconer: dev,
+			wb.Add(&coverage.Witness{ID: reportID("witness", w, i), Device: w, Beaconer: dev,
 				Received: rx, Timestamp: rx, Payload: payload, FrequencyHz: freq,
 				SignalDdBm: int32(-1300 + rnd.next(400)), SNRcB: 55})
 			k++
 		}
 	}
+	in.WitnessColumns = wb.Done()
 	return in, nil
 }

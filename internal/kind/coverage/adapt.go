@@ -66,6 +66,7 @@ func ToInput(in kind.Input) (Input, uint64, error) {
 		ci.Entropy[i] = Entropy{Height: e.Height, Hash: e.Hash, Time: e.Time}
 	}
 	var unscored uint64
+	wb := NewWitnessBuilder(0)
 	for i := range in.Reports {
 		r := &in.Reports[i]
 		m, err := decodeBody(r.Type, r.Body, nil)
@@ -85,7 +86,7 @@ func ToInput(in kind.Input) (Input, uint64, error) {
 				TxPowerDBm: ddBmToDBmCeil(b.GetTxPower()), Region: region,
 			})
 		case *coveragev1.Witness:
-			ci.Witnesses = append(ci.Witnesses, Witness{
+			wb.Add(&Witness{
 				ID: r.ID, Device: r.Device, Beaconer: ledger.AddressOf(b.GetBeaconer()), Received: r.Received,
 				Timestamp: r.Timestamp, Payload: b.GetPayload(), FrequencyHz: b.GetFrequency(),
 				SignalDdBm: b.GetSignal(), SNRcB: b.GetSnr(),
@@ -94,6 +95,7 @@ func ToInput(in kind.Input) (Input, uint64, error) {
 			unscored++
 		}
 	}
+	ci.WitnessColumns = wb.Done()
 	if ci.Activity, err = DecodeActivity(in.State); err != nil {
 		return Input{}, 0, err
 	}
@@ -112,7 +114,7 @@ func ddBmToDBmCeil(v int32) int32 {
 // FromResult turns a Result into the generic output.
 func FromResult(res *Result, unscored uint64) (kind.Output, error) {
 	out := kind.Output{ScorerVersion: res.ScorerVersion, Unscored: unscored,
-		Reasons: make([]kind.Reason, len(res.Reports)), Counts: make([]kind.Count, len(res.Counts)),
+		Reasons: make([]kind.Reason, res.Reports.Len()), Counts: make([]kind.Count, len(res.Counts)),
 		Stats: make([]kind.Stats, len(res.Shares)), State: EncodeActivity(res.Activity)}
 	for _, s := range res.Shares {
 		units, ok := ledger.Add(s.Beaconer, s.Witness)
@@ -132,7 +134,8 @@ func FromResult(res *Result, unscored uint64) (kind.Output, error) {
 			out.Stats[i].Values = append(out.Stats[i].Values, kind.Param{Name: StatIsolatedGroup, Value: uint64(s.IsolatedGroup)})
 		}
 	}
-	for i, r := range res.Reports {
+	for i := range out.Reasons {
+		r := res.Reports.At(i)
 		out.Reasons[i] = kind.Reason{ID: r.ID, Device: r.Device, Role: r.Role.String(), Reason: r.Reason.String(),
 			Detail: r.Detail, Units: r.Units, Scale: r.HexScale, Share: r.Share}
 	}

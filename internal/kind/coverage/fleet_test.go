@@ -148,7 +148,7 @@ func (f *fleet) score() Result {
 
 func findReport(t tb, res Result, role Role, id [32]byte) ReportResult {
 	t.Helper()
-	for _, r := range res.Reports {
+	for _, r := range res.Reports.All() {
 		if r.Role == role && r.ID == id {
 			return r
 		}

@@ -31,10 +31,10 @@ func FuzzScore(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Score: %v", err)
 		}
-		if len(res.Reports) != len(fl.in.Beacons)+len(fl.in.Witnesses) {
-			t.Fatalf("got %d results, want %d", len(res.Reports), len(fl.in.Beacons)+len(fl.in.Witnesses))
+		if res.Reports.Len() != len(fl.in.Beacons)+len(fl.in.Witnesses) {
+			t.Fatalf("got %d results, want %d", res.Reports.Len(), len(fl.in.Beacons)+len(fl.in.Witnesses))
 		}
-		for _, r := range res.Reports {
+		for _, r := range res.Reports.All() {
 			if r.Reason != ReasonValid && r.Share != 0 {
 				t.Fatalf("%s %s earned %d", r.Role, r.Reason, r.Share)
 			}

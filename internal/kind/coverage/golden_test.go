@@ -40,7 +40,7 @@ func renderResult(res Result) []byte {
 		fmt.Fprintf(&b, "share %s beaconer %d witness %d beacons %d witnesses %d\n",
 			s.Device, s.Beaconer, s.Witness, s.ValidBeacons, s.ValidWitnesses)
 	}
-	for _, r := range res.Reports {
+	for _, r := range res.Reports.All() {
 		fmt.Fprintf(&b, "report %s %x %s %s units %d scale %d share %d %q\n",
 			r.Role, r.ID[:6], r.Device, r.Reason, r.Units, r.HexScale, r.Share, r.Detail)
 	}

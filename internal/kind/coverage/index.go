@@ -35,6 +35,17 @@ type witnessRef struct {
 	hot, dev, beaconer int32
 }
 
+// addrRef resolves one of the witnesses' interned addresses.
+type addrRef struct {
+	hot, dev int32
+}
+
+// witRef resolves witness wi's device and the beaconer it names.
+func (s *scorer) witRef(wi int32) witnessRef {
+	d, b := s.addrRef[s.w.device[wi]], s.addrRef[s.w.beaconer[wi]]
+	return witnessRef{hot: d.hot, dev: d.dev, beaconer: b.dev}
+}
+
 func addrKey(a *ledger.Address, ref int) sortKey {
 	return sortKey{
 		hi: binary.BigEndian.Uint64(a[0:8]),
@@ -52,30 +63,27 @@ func keyAddr(k *sortKey) ledger.Address {
 	return a
 }
 
-// fixAddrRun completes the order of a run of keys whose top bits tie: a run
-// of one address is already in mention order; otherwise sort by address.
+// fixAddrRun completes the order of a run of keys whose top bits tie: by
+// address, then mention order (sortKeys keeps neither above radixLocal
+// keys).
 func fixAddrRun(_ int, run []sortKey) {
-	for k := 1; k < len(run); k++ {
-		if !sameKey(&run[k], &run[0]) {
-			slices.SortFunc(run, compareKeys)
-			return
-		}
-	}
+	slices.SortFunc(run, compareKeys)
 }
 
-// resolve assigns device ids and fills s.devs, s.beaconRef and s.witRef. It
+// resolve assigns device ids and fills s.devs, s.beaconRef and s.addrRef. It
 // fails, like the map it replaces did, on the first hotspot listed twice in
 // input order; a repeated activity entry is returned as dupAct (-1 if none),
 // to be reported after the entropy checks, as before.
 func (s *scorer) resolve() (dupAct int, err error) {
 	in := s.in
-	nh, na, nb, nw := len(in.Hotspots), len(in.Activity), len(in.Beacons), len(in.Witnesses)
-	total := nh + na + nb + 2*nw
+	nh, na, nb, nw := len(in.Hotspots), len(in.Activity), len(in.Beacons), len(s.w.addrs)
+	total := nh + na + nb + nw
 	if total > math.MaxInt32 {
 		return -1, fmt.Errorf("coverage: score: %w: %d addresses, limit %d", ErrInvalidInput, total, math.MaxInt32)
 	}
-	// Mentions in ref order: hotspots, activity, beacons, witnesses,
-	// beaconers named by witnesses.
+	// Mentions in ref order: hotspots, activity, beacons, the addresses
+	// of witnesses and the beaconers they name (each distinct address
+	// once: the witnesses hold indices into them).
 	keys := s.kb.keys(total)[:0]
 	for i := range in.Hotspots {
 		keys = append(keys, addrKey(&in.Hotspots[i].Device, len(keys)))
@@ -86,18 +94,15 @@ func (s *scorer) resolve() (dupAct int, err error) {
 	for i := range in.Beacons {
 		keys = append(keys, addrKey(&in.Beacons[i].Device, len(keys)))
 	}
-	for i := range in.Witnesses {
-		keys = append(keys, addrKey(&in.Witnesses[i].Device, len(keys)))
-	}
-	for i := range in.Witnesses {
-		keys = append(keys, addrKey(&in.Witnesses[i].Beaconer, len(keys)))
+	for i := range s.w.addrs {
+		keys = append(keys, addrKey(&s.w.addrs[i], len(keys)))
 	}
 	sortKeys(&s.kb, keys, 33, 0, fixAddrRun)
 
 	// Within one address, mentions are in ref order: its hotspot entries
 	// come first, then activity, then reports.
 	s.beaconRef = make([]beaconRef, nb)
-	s.witRef = make([]witnessRef, nw)
+	s.addrRef = make([]addrRef, nw)
 	dupHot, dupAct := -1, -1
 	for k := 0; k < len(keys); {
 		id := int32(len(s.devs))
@@ -120,11 +125,8 @@ func (s *scorer) resolve() (dupAct int, err error) {
 				}
 			case ref < nh+na+nb:
 				s.beaconRef[ref-nh-na] = beaconRef{hot: d.hot, dev: id}
-			case ref < nh+na+nb+nw:
-				w := &s.witRef[ref-nh-na-nb]
-				w.hot, w.dev = d.hot, id
 			default:
-				s.witRef[ref-nh-na-nb-nw].beaconer = id
+				s.addrRef[ref-nh-na-nb] = addrRef{hot: d.hot, dev: id}
 			}
 		}
 		k = j

@@ -21,14 +21,18 @@ type Geo interface {
 // nanoseconds as stamped by ingest (helium trusts only the server receive
 // time, iot_verifier README).
 type Input struct {
-	Epoch     uint64
-	Start     int64 // first nanosecond of the epoch
-	End       int64 // first nanosecond after the epoch
-	Params    Params
-	Hotspots  []Hotspot
-	Entropy   []Entropy
-	Beacons   []Beacon
-	Witnesses []Witness
+	Epoch    uint64
+	Start    int64 // first nanosecond of the epoch
+	End      int64 // first nanosecond after the epoch
+	Params   Params
+	Hotspots []Hotspot
+	Entropy  []Entropy
+	Beacons  []Beacon
+	// Witnesses lists the witness reports. A large epoch gives them as
+	// WitnessColumns instead (compact columns, witnesses.go); at most one
+	// of the two is set.
+	Witnesses      []Witness
+	WitnessColumns *Witnesses
 	// Activity is the state left by the previous epoch (Result.Activity).
 	Activity []Activity
 }
@@ -106,7 +110,7 @@ type Result struct {
 	// Shares per device with any share or any valid report, by device.
 	Shares []Share
 	// Reports has one entry per input report, by role then id.
-	Reports []ReportResult
+	Reports Reports
 	// Activity is the updated state for the next epoch, by device.
 	Activity []Activity
 	// Counts per role and reason with a non-zero count.

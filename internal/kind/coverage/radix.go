@@ -46,10 +46,12 @@ func (d digit) of(k *sortKey) uint64 {
 }
 
 // sortKeys orders keys by the top hiBits of hi, then the top loBits of lo,
-// stably (equal keys keep their order), then calls fix on every run of two
-// or more keys equal in those bits (starting at index start), so that fix
-// can finish the order with the full comparison (reading the records if it
-// must). Radix sorting the top bits makes the whole sort linear in the
+// then calls fix on every run of two or more keys equal in those bits
+// (starting at index start), so that fix can finish the order with the full
+// comparison (reading the records if it must). Up to radixLocal keys the
+// order is stable (equal keys keep their order); above, the top digit is
+// split in place and keys equal in the sorted bits may come in any order,
+// so fix must give a run the same order whatever order it comes in. Radix sorting the top bits makes the whole sort linear in the
 // number of keys for a fixed key width, where a comparison sort costs
 // n log n (BENCHMARKS.md, epoch: from 110k to 1.1M reports the log factor
 // alone is 1.2×).
@@ -64,7 +66,7 @@ func sortKeys(buf *keyBuf, keys []sortKey, hiBits, loBits int, fix func(start in
 		digits = append(digits, digit{hi: false, shift: uint(s)})
 	}
 	if len(keys) >= radixMin {
-		radixSort(keys, buf.scratch(len(keys)), digits, hs, ls)
+		radixSort(keys, buf.scratch(min(len(keys), radixLocal)), digits, hs, ls)
 	} else {
 		stableByTop(keys, hs, ls)
 	}
@@ -86,8 +88,12 @@ func stableByTop(keys []sortKey, hs, ls uint) {
 	})
 }
 
-// radixSort orders keys stably by digits (most significant first), using
-// tmp (as long as keys) as scratch.
+// radixSort orders keys by digits (most significant first), using tmp (at
+// least min(len(keys), radixLocal) keys) as scratch: stably up to
+// radixLocal keys, and above by an in-place split on the top digit, which
+// does not keep the order of keys with equal digits but needs no scratch as
+// long as the keys (at 10M witnesses, 240 MB less heap; BENCHMARKS.md,
+// epoch).
 func radixSort(keys, tmp []sortKey, digits []digit, hs, ls uint) {
 	switch {
 	case len(digits) == 0:
@@ -95,8 +101,8 @@ func radixSort(keys, tmp []sortKey, digits []digit, hs, ls uint) {
 	case len(keys) < radixMin:
 		stableByTop(keys, hs, ls)
 		return
-	case len(keys) <= radixLocal || len(digits) == 1:
-		src, dst := keys, tmp
+	case len(keys) <= radixLocal:
+		src, dst := keys, tmp[:len(keys)]
 		for d := len(digits) - 1; d >= 0; d-- {
 			if radixPass(src, dst, digits[d]) {
 				src, dst = dst, src
@@ -121,20 +127,27 @@ func radixSort(keys, tmp []sortKey, digits []digit, hs, ls uint) {
 	for b, c := range count {
 		start[b+1] = start[b] + c
 	}
-	fill := start
-	for k := range keys {
-		b := d.of(&keys[k])
-		tmp[fill[b]] = keys[k]
-		fill[b]++
+	// Move every key to its bucket in place (American flag sort): take the
+	// first key not yet placed in bucket b and swap it into the bucket it
+	// belongs to, until the key in hand belongs to b.
+	next := start
+	for b := range count {
+		end := start[b+1]
+		for next[b] < end {
+			k := keys[next[b]]
+			for db := int(d.of(&k)); db != b; db = int(d.of(&k)) {
+				keys[next[db]], k = k, keys[next[db]]
+				next[db]++
+			}
+			keys[next[b]] = k
+			next[b]++
+		}
 	}
-	// Each bucket is sorted where it landed, then copied back while it is
-	// still in cache, rather than copying the whole array back cold first.
 	for b := range count {
 		lo, hi := start[b], start[b+1]
 		if hi-lo > 1 {
-			radixSort(tmp[lo:hi], keys[lo:hi], digits[1:], hs, ls)
+			radixSort(keys[lo:hi], tmp, digits[1:], hs, ls)
 		}
-		copy(keys[lo:hi], tmp[lo:hi])
 	}
 }
 

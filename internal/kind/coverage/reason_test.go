@@ -159,7 +159,7 @@ func TestWitnessDuplicates(t *testing.T) {
 		t.Errorf("second witness by device: got %s, want duplicate", got.Reason)
 	}
 	n := 0
-	for _, r := range res.Reports {
+	for _, r := range res.Reports.All() {
 		if r.Role == RoleWitness && r.ID == wb.ID {
 			n++
 			if r.Reason != ReasonValid && r.Reason != ReasonDuplicate {
@@ -185,7 +185,7 @@ func TestBeaconDuplicates(t *testing.T) {
 	f.in.Beacons = append(f.in.Beacons, replay)
 	res := f.score()
 	reasons := map[Reason]int{}
-	for _, r := range res.Reports {
+	for _, r := range res.Reports.All() {
 		if r.Role == RoleBeaconer {
 			reasons[r.Reason]++
 		}

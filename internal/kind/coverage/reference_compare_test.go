@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -156,14 +157,18 @@ func TestScoreMatchesReference(t *testing.T) {
 		if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
 			t.Fatalf("got error %v, want %v", gerr, werr)
 		}
-		if !reflect.DeepEqual(got, want) {
-			for i := range min(len(got.Reports), len(want.Reports)) {
-				if got.Reports[i] != want.Reports[i] {
-					t.Fatalf("report %d: got %+v, want %+v", i, got.Reports[i], want.Reports[i])
-				}
-			}
-			t.Fatalf("got %d shares %d reports %d activity, want %d %d %d (or totals differ)",
-				len(got.Shares), len(got.Reports), len(got.Activity), len(want.Shares), len(want.Reports), len(want.Activity))
+		if d := diffResults(&got, &want); d != "" {
+			t.Fatal(d)
+		}
+		// The same input with its witnesses in columns scores the same.
+		cols := in
+		cols.Witnesses, cols.WitnessColumns = nil, WitnessesOf(in.Witnesses)
+		again, aerr := Score(cols, geo.H3{})
+		if (aerr == nil) != (gerr == nil) || (aerr != nil && aerr.Error() != gerr.Error()) {
+			t.Fatalf("columns: got error %v, want %v", aerr, gerr)
+		}
+		if d := diffResults(&again, &want); d != "" {
+			t.Fatal("columns: " + d)
 		}
 	})
 }
@@ -183,10 +188,38 @@ func TestScoreMatchesReferenceLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("3000-device fleet: results differ")
+	if d := diffResults(&got, &want); d != "" {
+		t.Fatalf("3000-device fleet: %s", d)
+	}
+	// The same fleet given in columns scores the same.
+	cols := in
+	cols.Witnesses, cols.WitnessColumns = nil, WitnessesOf(in.Witnesses)
+	again, err := Score(cols, geo.H3{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffResults(&again, &want); d != "" {
+		t.Fatalf("3000-device fleet in columns: %s", d)
 	}
 	if want.WitnessShares == 0 {
 		t.Fatalf("3000-device fleet: no witness shares; the fleet is not scoring")
 	}
+}
+
+// diffResults describes the first difference between two results (their
+// reports compared verdict by verdict), or returns "".
+func diffResults(got, want *Result) string {
+	gr, wr := got.Reports.All(), want.Reports.All()
+	for i := range min(len(gr), len(wr)) {
+		if gr[i] != wr[i] {
+			return fmt.Sprintf("report %d: got %+v, want %+v", i, gr[i], wr[i])
+		}
+	}
+	g, w := *got, *want
+	g.Reports, w.Reports = Reports{}, Reports{}
+	if len(gr) != len(wr) || !reflect.DeepEqual(g, w) {
+		return fmt.Sprintf("got %d shares %d reports %d activity, want %d %d %d (or totals differ)",
+			len(got.Shares), len(gr), len(got.Activity), len(want.Shares), len(wr), len(want.Activity))
+	}
+	return ""
 }

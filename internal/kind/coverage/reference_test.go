@@ -404,7 +404,7 @@ func (s *refScorer) result() (Result, error) {
 	}
 	slices.SortFunc(res.Shares, func(a, b Share) int { return bytes.Compare(a.Device[:], b.Device[:]) })
 	slices.SortFunc(s.reports, compareReports)
-	res.Reports = s.reports
+	res.Reports = ReportsOf(s.reports)
 	for _, a := range s.act {
 		if a.LastBeacon != 0 || a.LastBeaconRecip != 0 || a.LastWitness != 0 {
 			res.Activity = append(res.Activity, a)

@@ -46,14 +46,21 @@ func (s *scorer) run() {
 	border := sortByReceived(&s.kb, len(in.Beacons), func(i int32) int64 { return in.Beacons[i].Received },
 		func(i int32) *[32]byte { return &in.Beacons[i].ID },
 		func(a, b int32) int { return compareBeacons(&in.Beacons[a], &in.Beacons[b]) })
-	word := sortByReceived(&s.kb, len(in.Witnesses), func(i int32) int64 { return in.Witnesses[i].Received },
-		func(i int32) *[32]byte { return &in.Witnesses[i].ID },
-		func(a, b int32) int { return compareWitnesses(&in.Witnesses[a], &in.Witnesses[b]) })
+	w := s.w
+	word := sortByReceived(&s.kb, w.Len(), func(i int32) int64 { return w.received[i] },
+		func(i int32) *[32]byte { return &w.id[i] },
+		func(a, b int32) int {
+			wa, wb := w.At(int(a)), w.At(int(b))
+			return compareWitnesses(&wa, &wb)
+		})
 	bm := s.beaconsByDevice(border)
 	// Results go straight to their place in the sorted output: beacons
 	// (RoleBeaconer) first, each role by id.
 	rankB, repB, tiesB := idRanks(&s.kb, len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID }, border)
-	rankW, repW, tiesW := idRanks(&s.kb, len(word), func(i int32) *[32]byte { return &in.Witnesses[i].ID }, word)
+	rankW, repW, tiesW := idRanks(&s.kb, len(word), func(i int32) *[32]byte { return &w.id[i] }, word)
+	// The sorts are done: their key buffers go before the results come.
+	s.kb = keyBuf{}
+	s.allocResults()
 	for i := range rankW {
 		rankW[i] += int32(len(border))
 	}
@@ -69,14 +76,14 @@ func (s *scorer) run() {
 	// positions are then put in receive order.
 	owner := make([]int32, len(word)) // by input index
 	counts := make([]int32, len(border)+1)
-	for wi := range in.Witnesses {
+	for wi := range w.Len() {
 		owner[wi] = -1
 		if repW[wi] {
 			s.witnessResult(int32(wi), ReasonDuplicate, "report id seen before")
 			continue
 		}
-		beaconer := s.witRef[wi].beaconer
-		pos := bm.first(beaconer, in.Witnesses[wi].Payload)
+		beaconer := s.addrRef[w.beaconer[wi]].dev
+		pos := bm.first(beaconer, w.payloadOf(int32(wi)))
 		if pos < 0 {
 			if bm.any(beaconer) {
 				s.witnessResult(int32(wi), ReasonInvalidPacket, "payload matches no beacon of the beaconer")
@@ -238,8 +245,7 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 
 // invalidBeacon records an invalid beacon and marks its witnesses.
 func (s *scorer) invalidBeacon(bi int32, wit []int32, reason Reason, detail string) {
-	b := &s.in.Beacons[bi]
-	s.record(s.rankB[bi], ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: reason, Detail: detail})
+	s.record(s.rankB[bi], bi, reason, detail, -1, 0)
 	wd := "beacon: " + reason.String()
 	for _, wi := range wit {
 		s.witnessResult(wi, ReasonBeaconInvalid, wd)
@@ -247,8 +253,7 @@ func (s *scorer) invalidBeacon(bi int32, wit []int32, reason Reason, detail stri
 }
 
 func (s *scorer) witnessResult(wi int32, reason Reason, detail string) {
-	w := &s.in.Witnesses[wi]
-	s.record(s.rankW[wi], ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: reason, Detail: detail})
+	s.record(s.rankW[wi], wi, reason, detail, -1, 0)
 }
 
 // checkBeacon runs the beacon checks of iot_verifier/src/poc.rs

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/depin-network/depin/internal/ledger"
 )
@@ -44,25 +43,27 @@ type site struct {
 // device id (index.go); no map is keyed by address or report id.
 type scorer struct {
 	in        *Input
+	w         *Witnesses // the witnesses, in columns
 	p         Params
 	g         Geo
-	devs      []device     // by device id, in address order
-	beaconRef []beaconRef  // per beacon
-	witRef    []witnessRef // per witness
-	sites     []site       // per hotspot
+	devs      []device    // by device id, in address order
+	beaconRef []beaconRef // per beacon
+	addrRef   []addrRef   // per address in w
+	sites     []site      // per hotspot
 	entropy   map[uint64]Entropy
 	units     unitTable
-	scale     []uint64       // per hotspot: its HIP-17 scale, if interactive
-	interact  []bool         // hotspot was interactive at epoch start
-	tally     []tally        // per hotspot: activity and shares, updated in place
-	groups    *components    // per hotspot: linked by valid witnesses (component.go)
-	linked    []bool         // per hotspot: has a valid witness link
-	reports   []ReportResult // in output order once placed: rankB, rankW give the slots
-	slotAt    []int32        // slot of the result held at each position, until placed
-	blockFill []int32        // per block of slots: where its next result goes
-	rankB     []int32        // per beacon: its slot in reports
-	rankW     []int32        // per witness: its slot in reports
-	ties      [][2]int32     // slot ranges of one role and id, to finish sorting
+	scale     []uint64    // per hotspot: its HIP-17 scale, if interactive
+	interact  []bool      // hotspot was interactive at epoch start
+	tally     []tally     // per hotspot: activity and shares, updated in place
+	groups    *components // per hotspot: linked by valid witnesses (component.go)
+	linked    []bool      // per hotspot: has a valid witness link
+	reports   []reportRec // in output order once placed: rankB, rankW give the slots
+	details   []string    // the reports' details; details[0] is ""
+	slotAt    []int32     // slot of the result held at each position, until placed
+	blockFill []int32     // per block of slots: where its next result goes
+	rankB     []int32     // per beacon: its slot in reports
+	rankW     []int32     // per witness: its slot in reports
+	ties      [][2]int32  // slot ranges of one role and id, to finish sorting
 	counts    [3][NumReasons]uint64
 	kb        keyBuf // sort keys, reused by each sort in turn
 }
@@ -78,7 +79,17 @@ func Score(in Input, g Geo) (Result, error) {
 	if in.End <= in.Start {
 		return Result{}, fmt.Errorf("coverage: score: %w: epoch end %d not after start %d", ErrInvalidInput, in.End, in.Start)
 	}
-	s := &scorer{in: &in, p: in.Params, g: g}
+	w := in.WitnessColumns
+	if len(in.Witnesses) > 0 {
+		if w != nil {
+			return Result{}, fmt.Errorf("coverage: score: %w: witnesses given both as a list and in columns", ErrInvalidInput)
+		}
+		w = WitnessesOf(in.Witnesses)
+	}
+	if w == nil {
+		w = &Witnesses{}
+	}
+	s := &scorer{in: &in, w: w, p: in.Params, g: g, details: []string{""}}
 	if err := s.index(); err != nil {
 		return Result{}, err
 	}
@@ -115,14 +126,20 @@ func (s *scorer) index() error {
 			s.tally[d.hot] = tally{LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness}
 		}
 	}
-	n := len(in.Beacons) + len(in.Witnesses)
-	s.reports = make([]ReportResult, n)
+	return nil
+}
+
+// allocResults makes room for every report's result. It runs after the
+// sorts, once their key buffers are released, so that the two are never
+// held at once.
+func (s *scorer) allocResults() {
+	n := len(s.in.Beacons) + s.w.Len()
+	s.reports = make([]reportRec, n)
 	s.slotAt = make([]int32, n)
 	s.blockFill = make([]int32, (n+1<<slotBlockBits-1)>>slotBlockBits)
 	for b := range s.blockFill {
 		s.blockFill[b] = int32(b << slotBlockBits)
 	}
-	return nil
 }
 
 // site returns the derived geometry of hotspot i.
@@ -195,17 +212,35 @@ func (s *scorer) hexScale(i int32) uint64 {
 // per report. Instead each result is appended to the block of slotBlock
 // slots its slot falls in, and placeSlots later moves each block's results
 // to their slots while the block is in cache (BENCHMARKS.md, epoch).
-func (s *scorer) record(slot int32, r ReportResult) {
+//
+// An invalid report's result is its reason and detail; a valid one's is
+// given by the beaconer's hotspot hot and the number of witnesses its
+// beacon selected (Reports.result).
+func (s *scorer) record(slot, ref int32, reason Reason, detail string, hot int32, sel int) {
 	b := slot >> slotBlockBits
 	p := s.blockFill[b]
 	s.blockFill[b]++
+	r := reportRec{ref: ref, reason: reason}
+	switch {
+	case reason == ReasonValid:
+		r.x, r.sel = hot, uint8(sel)
+	case detail != "":
+		if last := len(s.details) - 1; s.details[last] != detail {
+			s.details = append(s.details, detail)
+		}
+		r.x = int32(len(s.details) - 1)
+	}
 	s.reports[p] = r
 	s.slotAt[p] = slot
-	s.counts[r.Role][r.Reason]++
+	role := RoleWitness
+	if int(slot) < len(s.in.Beacons) {
+		role = RoleBeaconer
+	}
+	s.counts[role][reason]++
 }
 
-// slotBlockBits sizes the blocks of placeSlots: 4,096 results, about
-// 400 KB, which stays in L2.
+// slotBlockBits sizes the blocks of placeSlots: 4,096 results, 48 KB,
+// which stays in L2.
 const slotBlockBits = 12
 
 // placeSlots moves every result from where record appended it to its slot,
@@ -253,10 +288,11 @@ func (s *scorer) result() (Result, error) {
 	if err := s.placeSlots(); err != nil {
 		return Result{}, err
 	}
+	res.Reports = Reports{nb: len(s.in.Beacons), beacons: s.in.Beacons, wit: s.w, recs: s.reports, details: s.details,
+		units: s.units, interact: s.interact, hexScales: s.scale, defScale: s.p.DefaultHexScale}
 	for _, t := range s.ties {
-		slices.SortFunc(s.reports[t[0]:t[1]], compareReports)
+		res.Reports.sortTies(int(t[0]), int(t[1]))
 	}
-	res.Reports = s.reports
 	for _, d := range s.devs {
 		var a Activity
 		switch {

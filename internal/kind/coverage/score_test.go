@@ -2,7 +2,6 @@ package coverage
 
 import (
 	"errors"
-	"reflect"
 	"testing"
 	"time"
 
@@ -133,8 +132,8 @@ func TestCountsMatchReports(t *testing.T) {
 	for _, c := range res.Counts {
 		total += c.Count
 	}
-	if total != uint64(len(res.Reports)) {
-		t.Errorf("counts sum to %d, want %d reports", total, len(res.Reports))
+	if total != uint64(res.Reports.Len()) {
+		t.Errorf("counts sum to %d, want %d reports", total, res.Reports.Len())
 	}
 	if res.ScorerVersion != ScorerVersion || res.Epoch != 7 {
 		t.Errorf("header: got version %d epoch %d", res.ScorerVersion, res.Epoch)
@@ -193,8 +192,8 @@ func TestPropertyPermutationInvariant(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("permuted input gave a different result")
+		if d := diffResults(&got, &want); d != "" {
+			t.Fatalf("permuted input gave a different result: %s", d)
 		}
 	})
 }
@@ -206,11 +205,11 @@ func TestPropertySharesOnlyFromValid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Reports) != len(in.Beacons)+len(in.Witnesses) {
-			t.Fatalf("got %d report results, want %d", len(res.Reports), len(in.Beacons)+len(in.Witnesses))
+		if res.Reports.Len() != len(in.Beacons)+len(in.Witnesses) {
+			t.Fatalf("got %d report results, want %d", res.Reports.Len(), len(in.Beacons)+len(in.Witnesses))
 		}
 		var sumB, sumW uint64
-		for _, r := range res.Reports {
+		for _, r := range res.Reports.All() {
 			if r.Reason != ReasonValid && (r.Share != 0 || r.Units != 0) {
 				t.Fatalf("%s report with reason %s earned units %d share %d", r.Role, r.Reason, r.Units, r.Share)
 			}

@@ -34,7 +34,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	ws.detail = ws.detail[:0]
 	first := b.Received
 	if len(wit) > 0 {
-		first = s.in.Witnesses[wit[0]].Received
+		first = s.w.received[wit[0]]
 	}
 	var limit int64
 	if b.Received <= first {
@@ -44,8 +44,8 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	}
 	anyPassed := false
 	for _, wi := range wit {
-		w := &s.in.Witnesses[wi]
-		r, d := s.checkWitness(b, hi, e, w, s.witRef[wi], limit, pos+1, ws.stamp)
+		ref := s.witRef(wi)
+		r, d := s.checkWitness(b, hi, e, wi, ref, limit, pos+1, ws.stamp)
 		ws.reason = append(ws.reason, r)
 		ws.detail = append(ws.detail, d)
 		if r == ReasonValid {
@@ -53,8 +53,8 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 			// HIP-106 bootstrap: a witness that passes every other check
 			// counts as the witness's activity even if reciprocity fails
 			// on either side.
-			a := &s.tally[s.witRef[wi].hot]
-			a.LastWitness = max(a.LastWitness, w.Received)
+			a := &s.tally[ref.hot]
+			a.LastWitness = max(a.LastWitness, s.w.received[wi])
 		}
 	}
 
@@ -73,8 +73,7 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 		if ws.reason[k] != ReasonValid {
 			continue
 		}
-		w := &s.in.Witnesses[wi]
-		if lb := s.tally[s.witRef[wi].hot].LastBeaconRecip; lb == 0 || w.Received-lb >= window {
+		if lb := s.tally[s.witRef(wi).hot].LastBeaconRecip; lb == 0 || s.w.received[wi]-lb >= window {
 			ws.reason[k], ws.detail[k] = ReasonNoValidBeacons, "no valid beacon by the witness within the reciprocity window"
 			continue
 		}
@@ -93,32 +92,31 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	bu, wu := s.units.beaconer[selected], s.units.witness[selected]
 	bshare, _ := ledger.MulDiv(bu, scale, Scale)
 	wshare, _ := ledger.MulDiv(wu, scale, Scale)
-	s.record(s.rankB[bi], ReportResult{ID: b.ID, Device: b.Device, Role: RoleBeaconer, Reason: ReasonValid,
-		Units: bu, HexScale: scale, Share: bshare})
+	s.record(s.rankB[bi], bi, ReasonValid, "", hi, selected)
 	sh := &s.tally[hi]
 	sh.Beaconer += bshare
 	sh.ValidBeacons++
 	for k, wi := range wit {
-		w := &s.in.Witnesses[wi]
 		if ws.reason[k] != ReasonValid {
 			s.witnessResult(wi, ws.reason[k], ws.detail[k])
 			continue
 		}
-		s.record(s.rankW[wi], ReportResult{ID: w.ID, Device: w.Device, Role: RoleWitness, Reason: ReasonValid,
-			Units: wu, HexScale: scale, Share: wshare})
-		wsh := &s.tally[s.witRef[wi].hot]
+		s.record(s.rankW[wi], wi, ReasonValid, "", hi, selected)
+		whot := s.witRef(wi).hot
+		wsh := &s.tally[whot]
 		wsh.Witness += wshare
 		wsh.ValidWitnesses++
-		s.groups.link(hi, s.witRef[wi].hot)
-		s.linked[hi], s.linked[s.witRef[wi].hot] = true, true
+		s.groups.link(hi, whot)
+		s.linked[hi], s.linked[whot] = true, true
 	}
 }
 
 // checkWitness runs the witness checks of iot_verifier/src/poc.rs
 // do_witness_verifications (and the loader's timing rule) in order, up to but
 // excluding reciprocity.
-func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref witnessRef, limit int64, stamp int32, seen []int32) (Reason, string) {
+func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, wi int32, ref witnessRef, limit int64, stamp int32, seen []int32) (Reason, string) {
 	p := &s.p
+	received, freq, signal := s.w.received[wi], s.w.frequencyHz[wi], s.w.signalDdBm[wi]
 	if seen[ref.dev] == stamp {
 		return ReasonDuplicate, "second witness by this device of the beacon"
 	}
@@ -134,22 +132,22 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref w
 	if wst.denied {
 		return ReasonDenied, "device is denylisted"
 	}
-	if w.Device == b.Device {
+	if s.w.addrs[s.w.device[wi]] == b.Device {
 		return ReasonSelfWitness, "device witnessed its own beacon"
 	}
-	if w.Received < e.Time || w.Received-e.Time > int64(p.EntropyLifespanNs) {
-		return ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", w.Received-e.Time, p.EntropyLifespanNs)
+	if received < e.Time || received-e.Time > int64(p.EntropyLifespanNs) {
+		return ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", received-e.Time, p.EntropyLifespanNs)
 	}
-	if w.Received >= s.in.End {
-		return ReasonAfterPublic, fmt.Sprintf("received %d ns after the epoch's receive window closed, when the beacon could be public", w.Received-s.in.End)
+	if received >= s.in.End {
+		return ReasonAfterPublic, fmt.Sprintf("received %d ns after the epoch's receive window closed, when the beacon could be public", received-s.in.End)
 	}
-	if w.Received > limit {
-		return ReasonTooLate, fmt.Sprintf("received %d ns after the limit", w.Received-limit)
+	if received > limit {
+		return ReasonTooLate, fmt.Sprintf("received %d ns after the limit", received-limit)
 	}
 	if wst.dataOnly {
 		return ReasonInvalidCapability, "data-only device"
 	}
-	if diff := absDiff(b.FrequencyHz, w.FrequencyHz); diff > p.MaxFrequencyDeltaHz {
+	if diff := absDiff(b.FrequencyHz, freq); diff > p.MaxFrequencyDeltaHz {
 		return ReasonInvalidFrequency, fmt.Sprintf("%d Hz from the beacon, limit %d Hz", diff, p.MaxFrequencyDeltaHz)
 	}
 	bst := s.site(bhi)
@@ -173,8 +171,8 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, w *Witness, ref w
 	if dist/1000 > p.MaxDistanceKm {
 		return ReasonMaxDistance, fmt.Sprintf("%d m, limit %d km", dist, p.MaxDistanceKm)
 	}
-	if !rssiPlausible(w.SignalDdBm, w.FrequencyHz, b.TxPowerDBm, bst.gain, wst.gain, dist) {
-		return ReasonRSSIAboveFSPL, fmt.Sprintf("signal %d ddBm at %d m exceeds the free-space bound", w.SignalDdBm, dist)
+	if !rssiPlausible(signal, freq, b.TxPowerDBm, bst.gain, wst.gain, dist) {
+		return ReasonRSSIAboveFSPL, fmt.Sprintf("signal %d ddBm at %d m exceeds the free-space bound", signal, dist)
 	}
 	return ReasonValid, ""
 }
