@@ -398,3 +398,54 @@ func TestResubmitSameContent(t *testing.T) {
 		t.Errorf("settled %s inputs %x state %x; the oracle stored %s, %s, %s", set.Root, set.InputsHash, set.StateHash, rec.Root, rec.InputsHash, rec.State)
 	}
 }
+
+// TestServiceJoinsWhenBehind: an oracle whose last scored epoch is behind
+// the chain's settlements skips the settled epochs and scores the next one
+// from the settled result a peer serves.
+func TestServiceJoinsWhenBehind(t *testing.T) {
+	s := newScenario(t)
+	s.standard()
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
+	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if done, err := svc.Step(ctx); !done || err != nil {
+		t.Fatalf("epoch 0: %v, %v", done, err)
+	}
+	s.settlement(0)
+	if err := s.segs.copyFrom(ctx, svc.store, 0); err != nil {
+		t.Fatal(err)
+	}
+	s.publish(1) // settled while this oracle was away
+	e2 := s.epoch(2)
+	s.commit(2, s.round(2, e2.StartHeight+1, false))
+	s.ended(2)
+	svc.AddPeer(s.segs)
+	if done, err := svc.Step(ctx); !done || err != nil {
+		t.Fatalf("step: got %v, %v; want epoch 2 scored", done, err)
+	}
+	if _, err := svc.store.record(1); err == nil {
+		t.Errorf("the oracle scored epoch 1, which settled without it")
+	}
+	set := s.settlement(2)
+	if rec, err := svc.store.record(2); err != nil || rec.Root != set.Root.String() {
+		t.Errorf("epoch 2: got %+v, %v; want the settled root %s", rec, err, set.Root)
+	}
+}
+
+// copyFrom publishes what an oracle's store holds of epoch n.
+func (m *memSource) copyFrom(ctx context.Context, st SettledSource, n uint64) error {
+	mb, err := st.Manifest(ctx, n)
+	if err != nil {
+		return err
+	}
+	sb, err := st.State(ctx, n)
+	if err != nil {
+		return err
+	}
+	m.manifests[n], m.states[n] = mb, sb
+	return nil
+}

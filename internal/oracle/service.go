@@ -24,10 +24,10 @@ type Config struct {
 	ListenAddr string `toml:"listen_addr"`
 	// PollInterval is how often the chain is asked for finished epochs.
 	PollInterval time.Duration `toml:"poll_interval"`
-	// StartEpoch is the first epoch scored when the data dir is empty (or
-	// the chain's next epoch to settle, if later: an oracle that starts
-	// afresh joins where the others are, loading the settled result before
-	// it from Peers).
+	// StartEpoch is the first epoch scored when the data dir is empty. An
+	// oracle never scores an epoch the chain settled without it: it joins
+	// at the chain's next epoch to settle, loading the settled result before
+	// it from the data dir or Peers.
 	StartEpoch uint64 `toml:"start_epoch"`
 	// Peers are other oracles' API base URLs (http://host:port). When the
 	// previous epoch's settled manifest and states are not in the data dir
@@ -105,8 +105,6 @@ func New(cfg Config, l Ledger, segs SegmentSource, kinds *kind.Registry, geo kin
 		return nil, err
 	} else if ok {
 		s.next = n + 1
-	} else {
-		s.fresh = true
 	}
 	s.status = Status{NextEpoch: s.next, State: StateStarting}
 	for _, u := range cfg.Peers {
@@ -262,15 +260,12 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// join moves a fresh oracle (empty data dir) to the chain's next epoch to
-// settle, if that is after Config.StartEpoch.
+// join moves the oracle to the chain's next epoch to settle when the chain
+// settled epochs it has not scored (a fresh data dir, or an oracle that
+// fell behind the others): re-scoring them could not change their
+// settlement, and the registry as of their end heights is pruned once they
+// settle. The epoch before is then loaded from a peer.
 func (s *Service) join(ctx context.Context) error {
-	s.mu.Lock()
-	fresh := s.fresh
-	s.mu.Unlock()
-	if !fresh {
-		return nil
-	}
 	next, err := s.ledger.NextToSettle(ctx)
 	if err != nil {
 		return err
@@ -278,10 +273,9 @@ func (s *Service) join(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if next > s.next {
-		s.log.Info("oracle: starting afresh at the chain's next epoch to settle", "epoch", next)
+		s.log.Info("oracle: joining at the chain's next epoch to settle", "epoch", next, "was", s.next)
 		s.next = next
 	}
-	s.fresh = false
 	return nil
 }
 
