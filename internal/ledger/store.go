@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"slices"
 	"sync"
-
-	"github.com/google/btree"
 )
 
 // Store is the key-value view of state a handler reads and writes. Keys sort
@@ -174,20 +172,21 @@ func (o *Overlay) Flush() {
 func (o *Overlay) Discard() { o.writes = make(map[string]*Write) }
 
 // MemStore is an in-memory Store, for tests, simulations and for building
-// genesis. Values live in a map; the keys are also kept in order in a
-// B-tree, so that an iteration costs the keys it visits, not the store's
-// size. A MemStore from NewSyncMemStore may be read by several goroutines
-// while one writes (a node's committed state read by its services).
+// genesis. Values live in a map; the keys are also kept sorted in a slice,
+// new keys merged in at the next iteration (or at once by Apply), so that an
+// iteration costs the keys it visits, not a sort of the whole store. A
+// MemStore from NewSyncMemStore may be read by several goroutines while one
+// writes (a node's committed state read by its services).
 type MemStore struct {
-	m    map[string][]byte
-	keys *btree.BTreeG[string]
-	mu   *sync.RWMutex // nil: single goroutine
+	m       map[string][]byte
+	sorted  []string // every key of m, and keys deleted since (skipped)
+	pending []string // keys added to m since the last merge
+	dead    int      // deleted keys still in sorted
+	mu      *sync.RWMutex
 }
 
 // NewMemStore returns an empty MemStore for one goroutine.
-func NewMemStore() *MemStore {
-	return &MemStore{m: make(map[string][]byte), keys: btree.NewOrderedG[string](32)}
-}
+func NewMemStore() *MemStore { return &MemStore{m: make(map[string][]byte)} }
 
 // NewSyncMemStore returns an empty MemStore that is safe for concurrent use.
 func NewSyncMemStore() *MemStore {
@@ -226,7 +225,7 @@ func (m *MemStore) Set(key, value []byte) {
 
 func (m *MemStore) set(k string, value []byte) {
 	if _, ok := m.m[k]; !ok {
-		m.keys.ReplaceOrInsert(k)
+		m.pending = append(m.pending, k)
 	}
 	m.m[k] = bytes.Clone(value)
 }
@@ -240,7 +239,7 @@ func (m *MemStore) Delete(key []byte) {
 func (m *MemStore) delete(k string) {
 	if _, ok := m.m[k]; ok {
 		delete(m.m, k)
-		m.keys.Delete(k)
+		m.dead++
 	}
 }
 
@@ -256,6 +255,33 @@ func (m *MemStore) Apply(writes ...[]Write) {
 			}
 		}
 	}
+	m.merge()
+}
+
+// merge folds the pending keys into sorted and drops deleted keys. It costs
+// the store's size, once per batch of new keys.
+func (m *MemStore) merge() {
+	if len(m.pending) == 0 && m.dead <= len(m.sorted)/2 {
+		return
+	}
+	slices.Sort(m.pending)
+	out := make([]string, 0, len(m.m))
+	i, j := 0, 0
+	for i < len(m.sorted) || j < len(m.pending) {
+		var k string
+		switch {
+		case j == len(m.pending) || i < len(m.sorted) && m.sorted[i] < m.pending[j]:
+			k, i = m.sorted[i], i+1
+		case i == len(m.sorted) || m.pending[j] < m.sorted[i]:
+			k, j = m.pending[j], j+1
+		default: // equal: a key deleted and set again
+			k, i, j = m.sorted[i], i+1, j+1
+		}
+		if _, live := m.m[k]; live && (len(out) == 0 || out[len(out)-1] != k) {
+			out = append(out, k)
+		}
+	}
+	m.sorted, m.pending, m.dead = out, nil, 0
 }
 
 // Iterate implements Store. It reads the keys and values in chunks and
@@ -268,31 +294,36 @@ func (m *MemStore) Iterate(start, end []byte, fn func(key, value []byte) bool) {
 		k string
 		v []byte
 	}
-	from, first := string(start), true
 	buf := make([]kv, 0, chunk)
+	from, after := string(start), false // after: from itself was visited
 	for {
 		buf = buf[:0]
-		unlock := m.rlock()
-		m.keys.AscendGreaterOrEqual(from, func(k string) bool {
+		unlock := m.lock() // merging may be needed
+		m.merge()
+		i, _ := slices.BinarySearch(m.sorted, from)
+		for ; i < len(m.sorted) && len(buf) < chunk; i++ {
+			k := m.sorted[i]
 			if end != nil && k >= string(end) {
-				return false
+				break
 			}
-			if !first && k == from {
-				return true // the last key of the previous chunk
+			if after && k == from {
+				continue
 			}
-			buf = append(buf, kv{k, m.m[k]})
-			return len(buf) < chunk
-		})
+			if v, live := m.m[k]; live {
+				buf = append(buf, kv{k, v})
+			}
+		}
+		more := i < len(m.sorted) && (end == nil || m.sorted[i] < string(end))
 		unlock()
 		for _, e := range buf {
 			if !fn([]byte(e.k), e.v) {
 				return
 			}
 		}
-		if len(buf) < chunk {
+		if !more || len(buf) == 0 {
 			return
 		}
-		from, first = buf[len(buf)-1].k, false
+		from, after = buf[len(buf)-1].k, true
 	}
 }
 
