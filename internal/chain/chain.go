@@ -8,6 +8,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/compute"
 	"github.com/depin-network/depin/internal/credit"
+	"github.com/depin-network/depin/internal/dataaccess"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/epoch"
@@ -124,6 +125,17 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			ExportGenesis: compute.ExportGenesis,
 			EndBlock:      compute.EndBlock,
 			Invariant:     compute.Invariants,
+		},
+		{
+			Name:          dataaccess.ModuleName,
+			Prefix:        dataaccess.Prefix,
+			Specs:         dataaccess.Specs(),
+			Register:      dataaccess.Register,
+			Queries:       dataaccess.Queries,
+			InitGenesis:   dataaccess.InitGenesis,
+			ExportGenesis: dataaccess.ExportGenesis,
+			EndBlock:      dataaccess.EndBlock,
+			Invariant:     dataaccess.Invariants,
 		},
 	}, kinds)
 }
