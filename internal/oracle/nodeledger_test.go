@@ -48,8 +48,8 @@ func TestNodeLedgerReadsChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.Ended || e.StartHeight != 1 || e.EndHeight != 10 || len(e.Pools) == 0 {
-		t.Errorf("epoch 0: got %+v, want ended, heights 1-10, with pools", e)
+	if !e.Ended || e.StartHeight != 1 || e.EndHeight != 10 || len(e.Pools) == 0 || e.StartTime != 1e9 || e.EndTime != 10e9 {
+		t.Errorf("epoch 0: got %+v, want ended, heights 1-10 at times 1 s and 10 s, with pools", e)
 	}
 	if h, _ := l.Height(ctx); h != 25 {
 		t.Errorf("height: got %d, want 25", h)

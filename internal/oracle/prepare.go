@@ -52,8 +52,9 @@ var ErrNotReady = errors.New("not ready")
 //
 //   - the committed segments, fetched and verified against their
 //     commitments, and the chain blocks the reports answer;
-//   - the emission, pools, each kind's params and scorer version and the
-//     receive-time slack, recorded in the epoch at its end block;
+//   - the emission, pools, each kind's params and scorer version, the
+//     receive-time slack and the block times of its first and last
+//     heights, recorded in the epoch by the chain;
 //   - each kind's devices as registered at the end height (their region
 //     and other attributes are the kind's, asserted on chain);
 //   - the prior epoch's settled manifest and kind states (LoadPrior; nil
@@ -69,7 +70,7 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 	if (prior == nil) != (n == 0) || (prior != nil && prior.Epoch+1 != n) {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: the prior must be the settled result of epoch %d", n, n-1)
 	}
-	slack, err := score.WindowSlack(info)
+	start, end, err := score.Window(info)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare: %w", err)
 	}
@@ -91,17 +92,9 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 		reps.Add(kinds, seg)
 		pub.Segments = append(pub.Segments, raw)
 	}
-	first, err := l.Block(ctx, info.StartHeight)
-	if err != nil {
-		return nil, fmt.Errorf("oracle: prepare epoch %d: first block: %w", n, err)
-	}
-	last, err := l.Block(ctx, info.EndHeight)
-	if err != nil {
-		return nil, fmt.Errorf("oracle: prepare epoch %d: last block: %w", n, err)
-	}
 	b := &score.Bundle{
 		Epoch: n, ScorerVersion: score.CurrentScorer, StartHeight: info.StartHeight, EndHeight: info.EndHeight,
-		Start: first.Time - int64(slack), End: last.Time + int64(slack) + 1,
+		Start: start, End: end,
 		Emission: info.Emission, Pools: info.Pools, Segments: refs,
 	}
 	for _, h := range reps.EntropyHeights() {

@@ -19,12 +19,14 @@ import (
 // epoch's emission (EpochEmission of the schedule in params) and the
 // current pool list are recorded in it and the next epoch's record opens.
 //
-// The ending epoch also records the governed values its scoring depends
-// on, as of its end height (rewardv1.Epoch.Params): the reward module's
-// WindowSlackMs and the specs the chain passes to EndBlockWithParams
-// (every network kind's params and scorer version). Oracles read them from
-// the epoch record, never from the current params or their own config, so
-// a change voted in the middle of an epoch applies to that epoch if it
+// The reward record also keeps the block times of the epoch's first and
+// last heights (they bound its receive window), and the ending epoch
+// records the governed values its scoring depends on, as of its end height
+// (rewardv1.Epoch.Params): the reward module's WindowSlackMs and the specs
+// the chain passes to EndBlockWithParams (every network kind's params and
+// scorer version). Oracles read them from the epoch record, never from the
+// current params or their own config, so a change voted in the middle of
+// an epoch applies to that epoch if it
 // executed at or before the end height and to the next one otherwise.
 
 // openEpoch records the clock's epoch e.
@@ -104,6 +106,12 @@ func endBlock(ctx *ledger.Context, hook EpochHook, specs []params.Spec) *ledger.
 	if _, ok := GetEpoch(st, cur.Number); !ok && cur.Number == 0 {
 		openEpoch(st, cur)
 	}
+	if cur.StartHeight == ctx.Height {
+		if ep, ok := GetEpoch(st, cur.Number); ok && ep.StartTime == 0 {
+			ep.StartTime = ctx.Time
+			putEpoch(st, ep)
+		}
+	}
 	ended, ok := epoch.EndedAt(st, ctx.Height)
 	if !ok {
 		return nil
@@ -112,7 +120,7 @@ func endBlock(ctx *ledger.Context, hook EpochHook, specs []params.Spec) *ledger.
 	if !ok {
 		return ledger.Errorf(CodeUnknownEpoch, "epoch %d ended with no reward record", ended.Number)
 	}
-	ep.Ended = true
+	ep.Ended, ep.EndTime = true, ctx.Time
 	ep.Emission = EpochEmission(ScheduleOf(st), ep.Number)
 	pools := Pools(st)
 	if hook != nil {

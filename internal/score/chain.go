@@ -28,6 +28,11 @@ type EpochInfo struct {
 	Emission uint64
 	Pools    []reward.Pool
 	Settled  bool
+	// StartTime and EndTime are the block times of StartHeight and
+	// EndHeight (Unix nanoseconds) as the chain recorded them; 0 until
+	// recorded.
+	StartTime int64
+	EndTime   int64
 	// Params are the governed values recorded as the epoch ended (every
 	// kind's params and scorer version, the receive-time slack), sorted by
 	// name; empty before it ended.
@@ -40,7 +45,8 @@ func (e *EpochInfo) Param(name string) (uint64, bool) { return e.Params.Get(name
 // EpochFromRecord converts the reward module's epoch record.
 func EpochFromRecord(ep *rewardv1.Epoch) EpochInfo {
 	info := EpochInfo{Number: ep.Number, StartHeight: ep.StartHeight, EndHeight: ep.EndHeight,
-		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled, Pools: reward.PoolsFromProto(ep.Pools)}
+		Ended: ep.Ended, Emission: ep.Emission, Settled: ep.Settled, Pools: reward.PoolsFromProto(ep.Pools),
+		StartTime: ep.StartTime, EndTime: ep.EndTime}
 	for _, p := range ep.Params {
 		info.Params = append(info.Params, kind.Param{Name: p.Name, Value: p.Value})
 	}

@@ -49,6 +49,20 @@ func WindowSlack(info EpochInfo) (time.Duration, error) {
 	return time.Duration(v) * time.Millisecond, nil
 }
 
+// Window returns the epoch's receive window [start, end) in Unix
+// nanoseconds: the block times of its first and last heights the chain
+// recorded, widened on both sides by the recorded slack.
+func Window(info EpochInfo) (start, end int64, err error) {
+	slack, err := WindowSlack(info)
+	if err != nil {
+		return 0, 0, err
+	}
+	if info.StartTime == 0 || info.EndTime == 0 {
+		return 0, 0, ledger.Errorf(CodeBundleMismatch, "epoch %d recorded no block times (it started before the chain recorded them)", info.Number)
+	}
+	return info.StartTime - int64(slack), info.EndTime + int64(slack) + 1, nil
+}
+
 func missing(info EpochInfo, name string) error {
 	if !info.Ended {
 		return ledger.Errorf(CodeBundleMismatch, "epoch %d has not ended: its params are not recorded yet", info.Number)

@@ -165,6 +165,13 @@ func checkBundle(b *Bundle, info EpochInfo, set Settlement) error {
 	case !slices.Equal(b.Pools, info.Pools):
 		return bad("pools %v, the chain %v", b.Pools, info.Pools)
 	}
+	start, end, err := Window(info)
+	if err != nil {
+		return err
+	}
+	if b.Start != start || b.End != end {
+		return bad("receive window [%d, %d), the chain's block times and slack give [%d, %d)", b.Start, b.End, start, end)
+	}
 	if !knownScorer(set.ScorerVersion) {
 		return ledger.Errorf(CodeUnknownScorer, "replay epoch %d: scored with version %d; this build has %v",
 			info.Number, set.ScorerVersion, ScorerVersions())

@@ -672,7 +672,12 @@ type Epoch struct {
 	// its end block: every network kind's params and scorer version and the
 	// reward module's receive-time slack (docs/proof-of-coverage.md, "Why
 	// oracles agree"), sorted by name.
-	Params        []*EpochParam `protobuf:"bytes,9,rep,name=params,proto3" json:"params,omitempty"`
+	Params []*EpochParam `protobuf:"bytes,9,rep,name=params,proto3" json:"params,omitempty"`
+	// start_time and end_time are the block times of start_height and
+	// end_height in Unix nanoseconds, recorded as those blocks run: with the
+	// recorded receive-time slack they bound the epoch's receive window.
+	StartTime     int64 `protobuf:"varint,10,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	EndTime       int64 `protobuf:"varint,11,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -768,6 +773,20 @@ func (x *Epoch) GetParams() []*EpochParam {
 		return x.Params
 	}
 	return nil
+}
+
+func (x *Epoch) GetStartTime() int64 {
+	if x != nil {
+		return x.StartTime
+	}
+	return 0
+}
+
+func (x *Epoch) GetEndTime() int64 {
+	if x != nil {
+		return x.EndTime
+	}
+	return 0
 }
 
 // EpochParam is a parameter's value as of an epoch's end height.
@@ -1211,7 +1230,7 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x04R\x06weight\"7\n" +
 	"\bPoolList\x12+\n" +
-	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xa7\x02\n" +
+	"\x05pools\x18\x01 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\"\xe1\x02\n" +
 	"\x05Epoch\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\x04R\x06number\x12!\n" +
 	"\fstart_height\x18\x02 \x01(\x03R\vstartHeight\x12\x1d\n" +
@@ -1222,7 +1241,11 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x05pools\x18\x06 \x03(\v2\x15.depin.reward.v1.PoolR\x05pools\x12\x16\n" +
 	"\x06sealed\x18\a \x01(\bR\x06sealed\x12\x18\n" +
 	"\asettled\x18\b \x01(\bR\asettled\x123\n" +
-	"\x06params\x18\t \x03(\v2\x1b.depin.reward.v1.EpochParamR\x06params\"6\n" +
+	"\x06params\x18\t \x03(\v2\x1b.depin.reward.v1.EpochParamR\x06params\x12\x1d\n" +
+	"\n" +
+	"start_time\x18\n" +
+	" \x01(\x03R\tstartTime\x12\x19\n" +
+	"\bend_time\x18\v \x01(\x03R\aendTime\"6\n" +
 	"\n" +
 	"EpochParam\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
