@@ -47,8 +47,8 @@ func messageSeeds() map[string][]msgSeed {
 	owner, stranger := fuzzAddr("owner"), fuzzAddr("stranger")
 	dev1, dev2, dev3 := fuzzAddr("dev1"), fuzzAddr("dev2"), fuzzAddr("dev3")
 	var zero ledger.Address
-	_, newMaker := device.RegisterMakerMsg("fuzz-maker-2", fuzzKey("maker2")[32:], []string{"storage"}, 5)
-	_, dupMaker := device.RegisterMakerMsg("Fuzz-Maker", fuzzKey("maker2")[32:], []string{"storage"}, 5)
+	_, newMaker := device.RegisterMakerMsg("fuzz-maker-2", fuzzKey("maker2")[32:], []string{"archive"}, 5)
+	_, dupMaker := device.RegisterMakerMsg("Fuzz-Maker", fuzzKey("maker2")[32:], []string{"archive"}, 5)
 	onboard := func(dev, chainID string) []byte {
 		return onboardMsg(dev, "coverage", "S-"+dev, chainID).value
 	}

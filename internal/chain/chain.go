@@ -18,6 +18,7 @@ import (
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/storage"
 )
 
 // New builds the chain's state machine over a backend.
@@ -74,7 +75,8 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			// epoch (credit re-mint, bootstrapping usage flow); staking
 			// pays the validators pool.
 			Register: reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool,
-				reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool}),
+				reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool,
+				reward.RecipientStorage: storage.PayPool}),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
@@ -101,6 +103,20 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			ExportGenesis: market.ExportGenesis,
 			EndBlock:      market.EndBlock,
 			Invariant:     market.Invariants,
+		},
+		{
+			// After the market: a window's close sees the leases the
+			// market's sweep closed in this block.
+			Name:          "storage",
+			Prefix:        storage.Prefix,
+			Specs:         storage.Specs(),
+			CheckParams:   storage.CheckParams,
+			Register:      storage.Register,
+			Queries:       storage.Queries,
+			InitGenesis:   storage.InitGenesis,
+			ExportGenesis: storage.ExportGenesis,
+			EndBlock:      storage.EndBlock,
+			Invariant:     storage.Invariants,
 		},
 		stakeModule(),
 		govModule(),

@@ -205,6 +205,7 @@ var wantLabels = []string{
 	"bad:unknown_delegation", "bad:self_bond_too_low", "bad:unknown_proposal", "bad:vote_closed",
 	"proof/add-operator", "proof/commit-segment", "reward/set-oracle",
 	"bad:not_operator", "bad:unauthorized_operator", "bad:not_oracle", "bad:no_settled_root",
+	"storage/create-deal", "storage/ack", "storage/prove", "bad:unknown_deal", "bad:not_deal_provider",
 }
 
 func (t *tally) check(tb testing.TB) {

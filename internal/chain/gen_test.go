@@ -12,6 +12,7 @@ import (
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/storage"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
 
@@ -75,7 +76,7 @@ func newGen(pick func(n int) int, nFunded int) *gen {
 func (g *gen) genesis() []byte {
 	spec := genesisSpec{authority: addrFor(genAuthority).String(), makers: []chain.GenesisMaker{
 		genesisMaker("acme", []string{"coverage", "sensor"}, 500_000),
-		genesisMaker("initech", []string{"storage", "compute", "energy"}, 0),
+		genesisMaker("initech", []string{"archive", "compute", "energy"}, 0),
 	}}
 	for _, n := range append(append([]string(nil), g.funded...), g.admins...) {
 		spec.balances = append(spec.balances, app.GenesisBalance{Address: addrFor(n).String(), Amount: genFunds})
@@ -84,6 +85,13 @@ func (g *gen) genesis() []byte {
 	if g.staking {
 		genStakeGenesis(&spec)
 	}
+	if spec.params == nil {
+		spec.params = map[string]uint64{}
+	}
+	// Short proof windows, so deals are proven and missed within a run,
+	// and deals that live through their misses.
+	spec.params[storage.ProofPeriod.Name], spec.params[storage.ProofWindow.Name] = 6, 5
+	spec.params[storage.MaxMissedInRow.Name] = 1_000
 	return spec.json()
 }
 
@@ -128,7 +136,7 @@ func (g *gen) block(st ledger.Store, n int) []planned {
 		g.used[a] = true
 		out = append(out, g.txFor(name))
 	}
-	return out
+	return append(out, g.storageTxs(st)...)
 }
 
 // txFor plans one tx signed by name: valid two times in three.
@@ -208,6 +216,15 @@ func (g *gen) onboardMsg(makerName, devName string, kind string, serial, owner s
 func (g *gen) location(d *devicev1.Device) (cell uint64, gain, elevation int32) {
 	cell = g.cells[g.pick(len(g.cells))]
 	if d.Kind == "energy" {
+		// A new cell, so the assertion changes the location whatever the
+		// attributes.
+		if l := d.Location; l != nil && l.Cell == cell {
+			for _, c := range g.cells {
+				if c != cell {
+					return c, 0, 0
+				}
+			}
+		}
 		return cell, 0, 0
 	}
 	if d.Kind == "coverage" {
@@ -261,7 +278,7 @@ var safeParams = []struct {
 	{bank.MaxOutputs, 4, 100},
 }
 
-var allKinds = []string{"coverage", "storage", "sensor", "energy", "compute"}
+var allKinds = []string{"coverage", "archive", "sensor", "energy", "compute"}
 
 func (g *gen) randomKinds() []string {
 	var ks []string

@@ -250,3 +250,42 @@ func handleCloseLease(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	return closeLease(ctx, l, reason)
 }
+
+// CloseLease closes an active lease on behalf of another module, with a
+// network reason (20000 and up): the storage module closes the lease of a
+// deal whose provider failed its proofs or never acknowledged the upload.
+// The consumer gets back what the lease has not paid.
+func CloseLease(ctx *ledger.Context, id uint64, reason uint32) *ledger.Error {
+	if reason < ReasonInsufficientFunds {
+		return ledger.Errorf(CodeBadCloseReason, "a module closes with a network reason (20000 and up), not %d", reason)
+	}
+	l, e := activeLease(ctx.Store, id)
+	if e != nil {
+		return e
+	}
+	return closeLease(ctx, l, reason)
+}
+
+// Restart moves an active lease that has paid nothing yet to start at this
+// block, keeping its duration: the storage module starts a deal's lease
+// when the provider acknowledges the upload, not when the bid was accepted.
+func Restart(ctx *ledger.Context, id uint64) *ledger.Error {
+	st := ctx.Store
+	l, e := activeLease(st, id)
+	if e != nil {
+		return e
+	}
+	if l.SettledHeight != l.StartHeight {
+		return ledger.Errorf(CodeLeaseSettled, "lease %d has paid through height %d already", id, l.SettledHeight)
+	}
+	d := l.EndHeight - l.StartHeight
+	l.StartHeight, l.SettledHeight, l.EndHeight = ctx.Height, ctx.Height, ctx.Height+d
+	if !schedule(st, l, ctx.Height) {
+		// accept checked that the deposit pays one block, and nothing was paid.
+		panic("market: a restarted lease cannot pay one block")
+	}
+	putLease(st, l)
+	ctx.Emit("market.lease_restarted", attr("lease", u64(l.Id)), attr("start_height", i64(l.StartHeight)),
+		attr("end_height", i64(l.EndHeight)), attr("next_due", i64(l.NextDue)))
+	return nil
+}

@@ -84,6 +84,7 @@ const (
 	CodeReceiptLease      ledger.Code = 323 // a receipt's lease is not the payer's with this provider
 	CodeUnknownAuditor    ledger.Code = 324 // no auditor with that address
 	CodeReceiptPeriod     ledger.Code = 325 // a receipt's period is empty or in the future
+	CodeLeaseSettled      ledger.Code = 326 // the lease has paid blocks already and cannot restart
 )
 
 func init() {
@@ -117,6 +118,7 @@ func init() {
 		{CodeReceiptLease, "receipt_wrong_lease"},
 		{CodeUnknownAuditor, "unknown_auditor"},
 		{CodeReceiptPeriod, "receipt_bad_period"},
+		{CodeLeaseSettled, "lease_settled"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}
@@ -132,6 +134,8 @@ const (
 	ReasonProviderManifestTimeout uint32 = 10003
 	ReasonInsufficientFunds       uint32 = 20000
 	ReasonExpired                 uint32 = 20001
+	ReasonStorageFault            uint32 = 20002
+	ReasonNotAcknowledged         uint32 = 20003
 )
 
 // Reasons lists every close reason with its name, in code order.
@@ -147,6 +151,8 @@ var Reasons = []struct {
 	{ReasonProviderManifestTimeout, "provider_manifest_timeout", "the provider closed it: the consumer never sent its workload"},
 	{ReasonInsufficientFunds, "insufficient_funds", "the escrow could not pay one more block (end-block sweep)"},
 	{ReasonExpired, "expired", "the lease reached its end height (end-block sweep)"},
+	{ReasonStorageFault, "storage_fault", "the storage module closed it: the provider failed its proofs or was disqualified"},
+	{ReasonNotAcknowledged, "upload_not_acknowledged", "the storage module closed it: the provider never acknowledged the upload"},
 }
 
 // ReasonName returns a close reason's name.

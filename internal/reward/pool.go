@@ -34,9 +34,13 @@ const (
 	// forwarded to the relay payer (the relay module); without one it goes
 	// to Treasury.
 	RecipientRelay Recipient = 7
+	// RecipientStorage pays storage providers for bytes proven on chain,
+	// weighted by reputation. It is forwarded to the storage payer (the
+	// storage module); without one it goes to Treasury.
+	RecipientStorage Recipient = 8
 
 	// recipientLast is the highest recipient.
-	recipientLast = RecipientRelay
+	recipientLast = RecipientStorage
 )
 
 var recipientNames = [...]string{
@@ -47,6 +51,7 @@ var recipientNames = [...]string{
 	RecipientTreasury:   "treasury",
 	RecipientCompute:    "compute",
 	RecipientRelay:      "relay",
+	RecipientStorage:    "storage",
 }
 
 // Valid reports whether r is one of the recipients above.
@@ -64,7 +69,8 @@ func (r Recipient) String() string {
 // another module's Payer (or, without one, to Treasury) instead of paying
 // it itself.
 func (r Recipient) Forwarded() bool {
-	return r == RecipientUsage || r == RecipientValidators || r == RecipientCompute || r == RecipientRelay
+	return r == RecipientUsage || r == RecipientValidators || r == RecipientCompute || r == RecipientRelay ||
+		r == RecipientStorage
 }
 
 // ParseRecipient returns the recipient with the given name.

@@ -53,8 +53,8 @@ func (Plain) Scorer(v uint32) (kind.Scorer, bool) {
 // ScorerVersions implements kind.Kind.
 func (Plain) ScorerVersions() []uint32 { return []uint32{1} }
 
-// Registry lists coverage, energy and the Plain kinds storage, sensor and
-// compute.
+// Registry lists coverage, energy and the Plain kinds archive, sensor and
+// compute. No kind is named "storage": that is the storage module's name.
 func Registry() *kind.Registry {
-	return kind.NewRegistry(coverage.Kind{}, Plain("storage"), Plain("sensor"), energy.Kind{}, Plain("compute"))
+	return kind.NewRegistry(coverage.Kind{}, Plain("archive"), Plain("sensor"), energy.Kind{}, Plain("compute"))
 }

@@ -3,13 +3,12 @@ package content
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/storage"
 )
 
 // Cipher names how segments are sealed.
@@ -165,30 +164,19 @@ func DecodeManifest(b []byte) (*Manifest, error) {
 // CID is a content id: the SHA-256 of a manifest's canonical encoding.
 type CID [32]byte
 
-// cidPrefix starts a CID's text form.
-const cidPrefix = "dst1"
-
-var cidEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
 // CID is the manifest's content id.
 func (m *Manifest) CID() CID { return CID(sha256.Sum256(m.Encode())) }
 
 // String renders the CID as "dst1" and lower-case base32.
-func (c CID) String() string { return cidPrefix + strings.ToLower(cidEncoding.EncodeToString(c[:])) }
+func (c CID) String() string { return storage.FormatCID(c) }
 
 // ParseCID reads a CID's text form.
 func ParseCID(s string) (CID, error) {
-	var c CID
-	body, ok := strings.CutPrefix(s, cidPrefix)
-	if !ok {
-		return c, fmt.Errorf("cid %q: want prefix %s: %w", s, cidPrefix, ErrMalformed)
+	c, err := storage.ParseCID(s)
+	if err != nil {
+		return CID{}, fmt.Errorf("%w: %w", err, ErrMalformed)
 	}
-	raw, err := cidEncoding.DecodeString(strings.ToUpper(body))
-	if err != nil || len(raw) != len(c) || strings.ToLower(body) != body {
-		return c, fmt.Errorf("cid %q: not 32 bytes of lower-case base32: %w", s, ErrMalformed)
-	}
-	copy(c[:], raw)
-	return c, nil
+	return CID(c), nil
 }
 
 // MatchesCID decodes a manifest and checks that it is the one cid names.
