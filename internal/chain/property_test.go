@@ -10,10 +10,12 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/compute"
 	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/storage"
 )
 
 // TestSupplyProperty runs random sequences of blocks of valid and invalid
@@ -103,7 +105,8 @@ func TestSupplyProperty(t *testing.T) {
 // fee collector.
 func balancesOf(st ledger.Store, g *gen) map[ledger.Address]uint64 {
 	out := map[ledger.Address]uint64{bank.FeeCollector: bank.Balance(st, bank.FeeCollector)}
-	for _, a := range []ledger.Address{market.Escrow, market.Collateral, market.Treasury, energy.Escrow, energy.Balancing} {
+	for _, a := range []ledger.Address{market.Escrow, market.Collateral, market.Treasury, energy.Escrow, energy.Balancing,
+		compute.Escrow, compute.Bond, storage.Collateral} {
 		out[a] = bank.Balance(st, a)
 	}
 	for a := range g.keys {
@@ -149,6 +152,10 @@ func applyEvents(rt *rapid.T, before map[ledger.Address]uint64, res *app.BlockRe
 			case "credits.buy":
 				b := at.u64("burned")
 				sub(at.addr("buyer"), b, e.Type)
+				burned += b
+			case "storage.slash":
+				b := at.u64("burned")
+				sub(storage.Collateral, b, e.Type)
 				burned += b
 			}
 		}

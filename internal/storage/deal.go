@@ -127,7 +127,7 @@ func handleAck(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e != nil {
 		return e
 	}
-	if e := bank.Transfer(st, ctx.Signer, Collateral, c); e != nil {
+	if e := move(ctx, ctx.Signer, Collateral, c); e != nil {
 		return e
 	}
 	// The lease starts now, unless a settlement already paid blocks (an
@@ -172,7 +172,7 @@ func slash(ctx *ledger.Context, d *storagev1.Deal, bps uint64, reason string) *l
 	}
 	toOwner, _ := ledger.MulDiv(amount, params.Get(st, OwnerShareBps), 10_000)
 	owner := addr(d.Owner)
-	if e := bank.Transfer(st, Collateral, owner, toOwner); e != nil {
+	if e := move(ctx, Collateral, owner, toOwner); e != nil {
 		return e
 	}
 	if e := bank.Burn(st, Collateral, amount-toOwner); e != nil {
@@ -202,7 +202,7 @@ func closeDeal(ctx *ledger.Context, d *storagev1.Deal, reason uint32) *ledger.Er
 				return e
 			}
 		}
-		if e := bank.Transfer(st, Collateral, addr(d.Provider), d.CollateralLeft); e != nil {
+		if e := move(ctx, Collateral, addr(d.Provider), d.CollateralLeft); e != nil {
 			return e
 		}
 		st.Delete(activeKey(d.Id))
@@ -260,5 +260,19 @@ func disqualify(ctx *ledger.Context, p ledger.Address) *ledger.Error {
 			return e
 		}
 	}
+	return nil
+}
+
+// move transfers amount between accounts and emits a bank.transfer event,
+// so that every upin the module moves is in the events (the market does the
+// same).
+func move(ctx *ledger.Context, from, to ledger.Address, amount uint64) *ledger.Error {
+	if amount == 0 {
+		return nil
+	}
+	if e := bank.Transfer(ctx.Store, from, to, amount); e != nil {
+		return e
+	}
+	ctx.Emit("bank.transfer", ledger.A("from", from.String()), ledger.A("to", to.String()), ledger.AU64("amount", amount))
 	return nil
 }
