@@ -29,7 +29,10 @@ model of providers, consumers, holders and the token price decides what they do.
   depin sim sweep sims/bootstrap.toml --param credit.remint_bps=0,5000,10000`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSimScenario(cmd, args[0])
+			if id, _ := cmd.Flags().GetUint64("proposal"); id > 0 {
+				return simProposal(cmd, args[0], id)
+			}
+			s, err := loadSimScenario(cmd, args[0], 0)
 			if err != nil {
 				return err
 			}
@@ -56,6 +59,7 @@ model of providers, consumers, holders and the token price decides what they do.
 	c.Flags().String("from-node", "", "start from a running node's parameters, pools, supply and validators (its JSON API URL)")
 	c.Flags().Float64("node-epochs-per-day", 0, "with --from-node: the node's reward epochs per day (0: from epoch.blocks and --node-block-time)")
 	c.Flags().Duration("node-block-time", 0, "with --from-node: the node's block interval (default 200ms, the devnet's)")
+	c.Flags().Uint64("proposal", 0, "with --from-node: evaluate this pending proposal: run with and without it and compare")
 	c.AddCommand(simCompareCmd(), simSweepCmd())
 	return c
 }
@@ -68,7 +72,7 @@ func addSimFlags(c *cobra.Command) {
 
 // loadSimScenario reads a scenario and applies --param, --days and
 // --from-node.
-func loadSimScenario(cmd *cobra.Command, path string) (*tokensim.Scenario, error) {
+func loadSimScenario(cmd *cobra.Command, path string, proposal uint64) (*tokensim.Scenario, error) {
 	s, err := tokensim.LoadScenario(path)
 	if err != nil {
 		return nil, err
@@ -76,9 +80,12 @@ func loadSimScenario(cmd *cobra.Command, path string) (*tokensim.Scenario, error
 	if f := cmd.Flags().Lookup("from-node"); f != nil && f.Value.String() != "" {
 		epd, _ := cmd.Flags().GetFloat64("node-epochs-per-day")
 		bt, _ := cmd.Flags().GetDuration("node-block-time")
-		if err := tokensim.FromNode(cmd.Context(), s, f.Value.String(), tokensim.NodeOptions{EpochsPerDay: epd, BlockTime: bt}); err != nil {
+		o := tokensim.NodeOptions{EpochsPerDay: epd, BlockTime: bt, Proposal: proposal}
+		if err := tokensim.FromNode(cmd.Context(), s, f.Value.String(), o); err != nil {
 			return nil, err
 		}
+	} else if proposal > 0 {
+		return nil, fmt.Errorf("sim: --proposal needs --from-node")
 	}
 	if err := applySimOverrides(cmd, s); err != nil {
 		return nil, err
@@ -112,6 +119,44 @@ func runSim(cmd *cobra.Command, s *tokensim.Scenario) (*tokensim.Result, error) 
 			p.step(day, s.Name)
 		}
 	})
+}
+
+// simProposal runs a live network's scenario without and with a pending
+// proposal and compares the two.
+func simProposal(cmd *cobra.Command, path string, id uint64) error {
+	out, _ := cmd.Flags().GetString("out")
+	var runs []*tokensim.Result
+	var sums []tokensim.Summary
+	for _, p := range []uint64{0, id} {
+		s, err := loadSimScenario(cmd, path, p)
+		if err != nil {
+			return err
+		}
+		if p > 0 {
+			s.Name = fmt.Sprintf("%s+proposal-%d", s.Name, p)
+		}
+		res, err := runSim(cmd, s)
+		if err != nil {
+			return err
+		}
+		if _, err := tokensim.WriteRun(filepath.Join(out, s.Name), res); err != nil {
+			return err
+		}
+		runs = append(runs, res)
+		sums = append(sums, tokensim.Summarize(res))
+	}
+	plots, err := tokensim.WritePlots(out, runs...)
+	if err != nil {
+		return err
+	}
+	if err := writeSimTable(cmd, filepath.Join(out, "compare.txt"), sums); err != nil {
+		return err
+	}
+	for _, p := range runs[1].Proposals {
+		fmt.Fprintf(cmd.OutOrStdout(), "proposal on day %d, %q: %s in the simulation\n", p.Day, p.Title, p.Status)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote compare.txt, %s in %s\n", strings.Join(plots, ", "), out)
+	return nil
 }
 
 func simCompareCmd() *cobra.Command {

@@ -2,6 +2,7 @@ package tokensim
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,9 +17,12 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/epoch"
+	"github.com/depin-network/depin/internal/gov"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/stake"
+	paramsv1 "github.com/depin-network/depin/proto/depin/params/v1"
 	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 )
 
@@ -31,6 +35,9 @@ type NodeOptions struct {
 	BlockTime time.Duration
 	// Client fetches; nil is a client with a 30 s timeout.
 	Client *http.Client
+	// Proposal, if not 0, is a proposal on the node whose parameter and
+	// pool changes become a proposal event on day 0 of the run.
+	Proposal uint64
 }
 
 // FromNode replaces the chain part of a scenario with a running node's:
@@ -79,25 +86,56 @@ func FromNode(ctx context.Context, s *Scenario, base string, o NodeOptions) erro
 		}
 		return uint64(x)
 	}
+	// toDay maps one of the node's parameter values to the simulation's
+	// day; ok is false for a parameter the simulation keeps its own of.
+	toDay := func(name string, v, halving uint64) (uint64, bool) {
+		switch {
+		case name == epoch.Blocks.Name || live[name].Unit == "blocks":
+			return 0, false
+		case name == reward.EmissionInitial.Name:
+			return scale(reward.EpochEmission(reward.Schedule{Initial: v, HalvingEpochs: halving}, cur.Number)), true
+		case name == reward.HalvingEpochs.Name:
+			if v == 0 {
+				return 0, true
+			}
+			return max(1, uint64(math.Round(float64(v)/epd))), true
+		case name == credit.RemintCap.Name:
+			return min(scale(v), credit.RemintCap.Max), true
+		}
+		return v, true
+	}
 	s.Params = map[string]uint64{}
 	for _, p := range ps.Params {
-		switch {
-		case p.Name == epoch.Blocks.Name || p.Unit == "blocks":
-			continue
-		case p.Name == reward.EmissionInitial.Name:
-			sched := reward.Schedule{Initial: p.Value, HalvingEpochs: live[reward.HalvingEpochs.Name].Value}
-			s.Params[p.Name] = scale(reward.EpochEmission(sched, cur.Number))
-		case p.Name == reward.HalvingEpochs.Name:
-			if p.Value > 0 {
-				s.Params[p.Name] = max(1, uint64(math.Round(float64(p.Value)/epd)))
-			} else {
-				s.Params[p.Name] = 0
-			}
-		case p.Name == credit.RemintCap.Name:
-			s.Params[p.Name] = min(scale(p.Value), credit.RemintCap.Max)
-		default:
-			s.Params[p.Name] = p.Value
+		if v, ok := toDay(p.Name, p.Value, live[reward.HalvingEpochs.Name].Value); ok {
+			s.Params[p.Name] = v
 		}
+	}
+	if o.Proposal > 0 {
+		e, err := c.proposal(ctx, o.Proposal)
+		if err != nil {
+			return err
+		}
+		halving := live[reward.HalvingEpochs.Name].Value
+		if h, ok := e.Params[reward.HalvingEpochs.Name]; ok {
+			halving = h
+		}
+		for name, v := range e.Params {
+			if _, known := live[name]; !known {
+				return fmt.Errorf("tokensim: proposal %d changes %s, which the node does not have", o.Proposal, name)
+			}
+			if d, ok := toDay(name, v, halving); ok {
+				e.Params[name] = d
+			} else {
+				delete(e.Params, name)
+			}
+		}
+		if len(e.Params) == 0 {
+			e.Params = nil
+		}
+		if e.Params == nil && e.Pools == nil {
+			return fmt.Errorf("tokensim: proposal %d changes nothing the simulation models", o.Proposal)
+		}
+		s.Events = append(s.Events, e)
 	}
 	var pools rewardv1.PoolList
 	if err := c.getProto(ctx, "/v1/rewards/pools", &pools); err != nil {
@@ -200,4 +238,44 @@ func (c nodeClient) getProto(ctx context.Context, path string, m proto.Message) 
 		return fmt.Errorf("tokensim: from node: decode %s: %w", path, err)
 	}
 	return nil
+}
+
+// proposal reads a governance proposal's actions as a scenario event:
+// params/set changes and a reward/set-pools list. Any other action (a
+// treasury spend, an oracle change) is refused: the simulation would not
+// show its effect.
+func (c nodeClient) proposal(ctx context.Context, id uint64) (Event, error) {
+	var p gov.ProposalView
+	if err := c.getJSON(ctx, fmt.Sprintf("/v1/gov/proposals/%d", id), &p); err != nil {
+		return Event{}, err
+	}
+	e := Event{Day: 0, Kind: EventProposal, Title: p.Title, Params: map[string]uint64{}}
+	for i, a := range p.Actions {
+		raw, err := hex.DecodeString(a.Value)
+		if err != nil {
+			return Event{}, fmt.Errorf("tokensim: proposal %d action %d: %w", id, i, err)
+		}
+		switch a.Type {
+		case params.TypeSet:
+			var m paramsv1.MsgSetParams
+			if err := proto.Unmarshal(raw, &m); err != nil {
+				return Event{}, fmt.Errorf("tokensim: proposal %d action %d: %w", id, i, err)
+			}
+			for _, ch := range m.Changes {
+				e.Params[ch.Name] = ch.Value
+			}
+		case reward.TypeSetPools:
+			var m rewardv1.MsgSetPools
+			if err := proto.Unmarshal(raw, &m); err != nil {
+				return Event{}, fmt.Errorf("tokensim: proposal %d action %d: %w", id, i, err)
+			}
+			e.Pools = nil
+			for _, pl := range reward.PoolsFromProto(m.Pools) {
+				e.Pools = append(e.Pools, PoolSpec{Name: pl.Name, Bps: pl.Bps, Recipient: pl.Recipient.String(), Kind: pl.Kind})
+			}
+		default:
+			return Event{}, fmt.Errorf("tokensim: proposal %d action %d is %s, which the simulation cannot evaluate", id, i, a.Type)
+		}
+	}
+	return e, nil
 }

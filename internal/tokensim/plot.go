@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -34,7 +35,7 @@ var figures = []figure{
 		{"total supply", func(r Row) float64 { return pin(r.Supply) / 1e6 }},
 		{"circulating", func(r Row) float64 { return pin(r.Circulating) / 1e6 }},
 	}},
-	{"emission.svg", "Emission vs burn (weekly mean)", "thousand PIN / day", []series{
+	{"emission.svg", "Emission vs burn", "thousand PIN / day", []series{
 		{"minted", func(r Row) float64 { return pin(r.Minted) / 1e3 }},
 		{"burned", func(r Row) float64 { return pin(r.Burned) / 1e3 }},
 		{"net emission", func(r Row) float64 { return float64(r.NetEmission()) / upinPerPIN / 1e3 }},
@@ -45,10 +46,12 @@ var figures = []figure{
 	{"providers.svg", "Providers", "providers", []series{
 		{"providers", func(r Row) float64 { return float64(r.Providers) }},
 	}},
-	{"demand.svg", "Capacity and demand", "million units / day", []series{
+	{"demand.svg", "Demand and service", "thousand units / day", []series{
+		{"demand", func(r Row) float64 { return r.Demand / 1e3 }},
+		{"served", func(r Row) float64 { return r.Served / 1e3 }},
+	}},
+	{"capacity.svg", "Capacity", "million units / day", []series{
 		{"capacity", func(r Row) float64 { return r.Capacity / 1e6 }},
-		{"demand", func(r Row) float64 { return r.Demand / 1e6 }},
-		{"served", func(r Row) float64 { return r.Served / 1e6 }},
 	}},
 	{"roi.svg", "Provider return (annual, on hardware)", "return", []series{
 		{"expected ROI", func(r Row) float64 { return r.ROI }},
@@ -74,12 +77,17 @@ var palette = []color.Color{
 	color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
 }
 
-// weekly averages a series over weeks (days/7 points), which keeps the
-// SVGs small and the daily noise readable.
-func weekly(rows []Row, get func(Row) float64) plotter.XYs {
+// maxPoints bounds the points of a line, which keeps the SVGs small and
+// the daily noise readable.
+const maxPoints = 260
+
+// smoothed averages a series over consecutive windows of days, as few as
+// make at most maxPoints points (two weeks for ten years).
+func smoothed(rows []Row, get func(Row) float64) plotter.XYs {
+	step := max(1, (len(rows)+maxPoints-1)/maxPoints)
 	var out plotter.XYs
-	for i := 0; i < len(rows); i += 7 {
-		j := min(i+7, len(rows))
+	for i := 0; i < len(rows); i += step {
+		j := min(i+step, len(rows))
 		var s float64
 		for _, r := range rows[i:j] {
 			s += get(r)
@@ -101,7 +109,7 @@ func render(f figure, runs []*Result) ([]byte, error) {
 	k := 0
 	for ri, res := range runs {
 		for _, s := range f.series {
-			l, err := plotter.NewLine(weekly(res.Rows, s.get))
+			l, err := plotter.NewLine(smoothed(res.Rows, s.get))
 			if err != nil {
 				return nil, fmt.Errorf("tokensim: plot %s: %w", f.file, err)
 			}
@@ -130,11 +138,28 @@ func render(f figure, runs []*Result) ([]byte, error) {
 // WritePlots writes every figure of the runs (overlaid when several) as
 // SVG files into dir and returns their names.
 func WritePlots(dir string, runs ...*Result) ([]string, error) {
+	return WriteFigures(dir, nil, runs...)
+}
+
+// FigureFiles lists the file names of the figures.
+func FigureFiles() []string {
+	out := make([]string, len(figures))
+	for i, f := range figures {
+		out[i] = f.file
+	}
+	return out
+}
+
+// WriteFigures is WritePlots for the named figures only (nil: all).
+func WriteFigures(dir string, files []string, runs ...*Result) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("tokensim: plots: %w", err)
 	}
 	var names []string
 	for _, f := range figures {
+		if files != nil && !slices.Contains(files, f.file) {
+			continue
+		}
 		b, err := render(f, runs)
 		if err != nil {
 			return nil, err

@@ -25,6 +25,8 @@ type Result struct {
 	// Proposals lists the governance proposals the run submitted, with
 	// the status the chain gave them.
 	Proposals []ProposalOutcome
+
+	node *node // the chain at the end of the run
 }
 
 // ProposalOutcome is a proposal of the run and what became of it.
@@ -93,7 +95,7 @@ func RunWith(ctx context.Context, s *Scenario, o Options) (*Result, error) {
 	r.n = n
 	r.prev = snapshot{minted: n.genesisSupply}
 	r.prevSupply = n.genesisSupply
-	res := &Result{Scenario: s}
+	res := &Result{Scenario: s, node: n}
 	for day := 0; day < s.Days; day++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
