@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/kind"
+	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
 // DeviceInfo is what ingest needs to know about a registered device.
@@ -64,6 +65,10 @@ type Deps struct {
 	Epochs    Epochs
 	Committer Committer
 	Now       func() time.Time
+	// Tap, if set, is handed the reports of each batch that ingest
+	// accepted, once they are durable (the data service follows readings
+	// through it). It runs on the submit path and must not block.
+	Tap func(reports []*reportv1.Report)
 }
 
 // FixedEpochs numbers epochs of Length blocks: epoch = height / Length.

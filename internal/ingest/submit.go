@@ -80,6 +80,15 @@ func (s *Service) Submit(ctx context.Context, reports []*reportv1.SignedReport) 
 			s.metrics.reports.WithLabelValues(ingestv1.Status(st).String()).Add(float64(n))
 		}
 	}
+	if s.deps.Tap != nil && counts[ingestv1.Status_STATUS_ACCEPTED] > 0 {
+		acc := make([]*reportv1.Report, 0, counts[ingestv1.Status_STATUS_ACCEPTED])
+		for i := range items {
+			if items[i].rej == nil {
+				acc = append(acc, items[i].rep)
+			}
+		}
+		s.deps.Tap(acc)
+	}
 	return out, nil
 }
 
