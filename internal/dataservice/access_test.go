@@ -204,7 +204,9 @@ func TestAccess(t *testing.T) {
 	// A stream gets new readings, and ends on revocation.
 	got := make(chan dataservice.ReadingView, 16)
 	streamDone := make(chan error, 1)
-	go func() { streamDone <- alice.Stream(ctx, devAddr, temp, 0, func(v dataservice.ReadingView) { got <- v }) }()
+	go func() {
+		streamDone <- alice.Stream(ctx, devAddr, temp, 0, func(v dataservice.ReadingView) { got <- v })
+	}()
 	for range 2 {
 		<-got
 	}
