@@ -109,6 +109,10 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		db.Close()
 		return nil, fmt.Errorf("node: load node key: %w", err)
 	}
+	if _, err := reindexGap(cc, logger); err != nil {
+		db.Close()
+		return nil, err
+	}
 	dbs := &CometDBs{}
 	var cmt *nm.Node
 	metrics := NewMetrics(func() int {
