@@ -2,4 +2,6 @@ package sensor
 
 import "google.golang.org/protobuf/proto"
 
-func marshal(m proto.Message) ([]byte, error) { return proto.MarshalOptions{Deterministic: true}.Marshal(m) }
+func marshal(m proto.Message) ([]byte, error) {
+	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+}

@@ -99,4 +99,3 @@ func VehicleAttributes(model string, channels []string, vin string) ([]byte, err
 	}
 	return a, nil
 }
-
