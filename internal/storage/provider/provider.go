@@ -1,0 +1,154 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/sig"
+)
+
+// Adversary makes a provider misbehave on purpose (devnet and tests).
+type Adversary string
+
+// Adversaries.
+const (
+	AdversaryNone Adversary = ""
+	// AdversaryDelete deletes every shard once its deal is acknowledged.
+	AdversaryDelete Adversary = "delete"
+	// AdversaryPartial keeps only shards of even index: it acknowledges
+	// the others and deletes them.
+	AdversaryPartial Adversary = "partial"
+	// AdversaryLate answers every proof only after its window closed.
+	AdversaryLate Adversary = "late"
+	// AdversaryCorrupt serves downloads with one bit flipped (its proofs
+	// stay honest: only clients catch it).
+	AdversaryCorrupt Adversary = "corrupt"
+)
+
+// ParseAdversary reads an adversary's name.
+func ParseAdversary(s string) (Adversary, error) {
+	switch a := Adversary(s); a {
+	case AdversaryNone, AdversaryDelete, AdversaryPartial, AdversaryLate, AdversaryCorrupt:
+		return a, nil
+	}
+	return "", fmt.Errorf("provider: unknown adversary %q (delete, partial, late, corrupt)", s)
+}
+
+// Chain is what the provider needs of a node (internal/client implements
+// it).
+type Chain interface {
+	Query(ctx context.Context, path string, out any) error
+	SignAndSend(ctx context.Context, priv sig.PrivateKey, tx client.Tx) (*client.TxResult, error)
+}
+
+// Config configures a provider.
+type Config struct {
+	// Dir is the directory shards are kept in.
+	Dir string
+	// Listen is the HTTP address (host:port) uploads and downloads use;
+	// HostURI is what the market lists (http://<Listen> if empty).
+	Listen  string
+	HostURI string
+	// Capacity bounds the bytes of kept shards (0: no bound).
+	Capacity int64
+	// Price is the bid in upin per MiB per block; Collateral the bid's
+	// collateral in upin (at least market.min_collateral).
+	Price, Collateral uint64
+	// Fee is the fee of every transaction, in upin.
+	Fee uint64
+	// Poll is how often the provider looks at the chain.
+	Poll time.Duration
+	// Adversary makes the provider misbehave (never in production).
+	Adversary Adversary
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+}
+
+// DefaultConfig returns a provider's defaults.
+func DefaultConfig() Config {
+	return Config{Listen: "127.0.0.1:7480", Price: 1, Collateral: 500_000, Fee: 1_000, Poll: time.Second}
+}
+
+// Provider is a running storage provider.
+type Provider struct {
+	cfg   Config
+	key   sig.PrivateKey
+	addr  ledger.Address
+	chain Chain
+	disk  *Disk
+	log   *slog.Logger
+	m     *metrics
+	ln    net.Listener
+	srv   *http.Server
+	// lateProofs holds proofs an AdversaryLate provider sends after their
+	// window.
+	lateProofs []pendingProof
+}
+
+// New opens the provider's directory and listener.
+func New(cfg Config, key sig.PrivateKey, chain Chain, log *slog.Logger) (*Provider, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("provider: no directory")
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d, err := OpenDisk(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("provider: listen: %w", err)
+	}
+	if cfg.HostURI == "" {
+		cfg.HostURI = "http://" + ln.Addr().String()
+	}
+	p := &Provider{cfg: cfg, key: key, addr: ledger.AddressOf(sig.PublicOf(key)), chain: chain, disk: d, log: log, ln: ln}
+	p.m = newMetrics(func() float64 { return float64(d.Used()) })
+	p.srv = &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return p, nil
+}
+
+// Addr is the provider's account.
+func (p *Provider) Addr() ledger.Address { return p.addr }
+
+// URL is the provider's host URI.
+func (p *Provider) URL() string { return p.cfg.HostURI }
+
+// Run serves HTTP and works the chain until ctx ends.
+func (p *Provider) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- p.srv.Serve(p.ln) }()
+	t := time.NewTicker(p.cfg.Poll)
+	defer t.Stop()
+	for {
+		if err := p.Tick(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("storage provider round failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			return fmt.Errorf("provider: serve: %w", err)
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops the HTTP server.
+func (p *Provider) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return p.srv.Shutdown(ctx)
+}

@@ -1,0 +1,251 @@
+package uplink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+
+	"github.com/depin-network/depin/internal/storage"
+	"github.com/depin-network/depin/internal/storage/content"
+)
+
+// holder is one provider keeping one shard.
+type holder struct {
+	shard    int
+	provider string
+	host     string
+	deal     uint64
+}
+
+// holders lists the providers of a content id's open deals, by shard.
+func (u *Uplink) holders(ctx context.Context, cid content.CID) ([]holder, error) {
+	ds, err := u.Deals(ctx, cid)
+	if err != nil {
+		return nil, err
+	}
+	var out []holder
+	for _, d := range ds {
+		if d.State != "active" {
+			continue
+		}
+		host, err := u.hostOf(ctx, d.Provider)
+		if err != nil {
+			continue
+		}
+		out = append(out, holder{shard: int(d.Shard), provider: d.Provider, host: host, deal: d.ID})
+	}
+	return out, nil
+}
+
+// manifest fetches the manifest from the first holder whose copy hashes to
+// the content id.
+func (u *Uplink) manifest(ctx context.Context, cid content.CID, hs []holder) (*content.Manifest, error) {
+	var errs []error
+	for _, h := range hs {
+		b, err := u.fetch(ctx, h.host+"/v1/manifests/"+cid.String(), 64<<10)
+		if err == nil {
+			var m *content.Manifest
+			if m, err = content.MatchesCID(b, cid); err == nil {
+				return m, nil
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", h.provider, err))
+	}
+	return nil, fmt.Errorf("no provider served the manifest of %s: %w", cid, errors.Join(errs...))
+}
+
+func (u *Uplink) fetch(ctx context.Context, url string, limit int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := u.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s", resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
+}
+
+// BadShard is a provider that served bytes not matching the shard's root.
+type BadShard struct {
+	Provider string
+	Deal     uint64
+	Shard    int
+	Err      error
+}
+
+// fetchShards downloads shards in parallel until want of them check out
+// against their roots (one per shard index), into temporary files. It
+// returns the readers by shard index (nil where missing), the providers
+// that served wrong bytes, and a cleanup.
+func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid content.CID, hs []holder, want int) ([]io.ReaderAt, []BadShard, func(), error) {
+	files := make([]*os.File, m.N)
+	cleanup := func() {
+		for _, f := range files {
+			if f != nil {
+				f.Close()
+				os.Remove(f.Name())
+			}
+		}
+	}
+	var mu sync.Mutex
+	good := 0
+	var bad []BadShard
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(want, 1))
+	for _, h := range hs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			mu.Lock()
+			skip := good >= want || files[h.shard] != nil
+			mu.Unlock()
+			if skip {
+				return
+			}
+			f, err := u.fetchShard(ctx, m, cid, h)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if errors.Is(err, content.ErrRootMismatch) {
+					u.log.Warn("provider served a corrupt shard", "provider", h.provider, "deal", h.deal, "shard", h.shard, "err", err)
+					bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err})
+				} else {
+					u.log.Info("shard download failed", "provider", h.provider, "shard", h.shard, "err", err)
+				}
+				return
+			}
+			if files[h.shard] != nil || good >= want {
+				f.Close()
+				os.Remove(f.Name())
+				return
+			}
+			files[h.shard] = f
+			good++
+		}()
+	}
+	wg.Wait()
+	readers := make([]io.ReaderAt, m.N)
+	for i, f := range files {
+		if f != nil {
+			readers[i] = f
+		}
+	}
+	if good < want {
+		cleanup()
+		return nil, bad, func() {}, fmt.Errorf("%d good shards of %d needed: %w", good, want, content.ErrTooFewShards)
+	}
+	return readers, bad, cleanup, nil
+}
+
+// fetchShard downloads one shard into a temporary file, checking it
+// against its root as it streams.
+func (u *Uplink) fetchShard(ctx context.Context, m *content.Manifest, cid content.CID, h holder) (*os.File, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(h.shard), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := u.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s", resp.Status)
+	}
+	f, err := os.CreateTemp(u.cfg.TmpDir, "depin-get-*")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := content.ShardLeaves(m, h.shard, io.TeeReader(io.LimitReader(resp.Body, int64(m.ShardSize())+1), f)); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
+
+// Get fetches a file by content id and writes it to out (through a
+// temporary file renamed into place, so out is whole or absent). It
+// returns the providers that served corrupt shards.
+func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadShard, error) {
+	hs, err := u.holders(ctx, cid)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", cid, err)
+	}
+	m, err := u.manifest(ctx, cid, hs)
+	if err != nil {
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	readers, bad, cleanup, err := u.fetchShards(ctx, m, cid, hs, m.K)
+	defer cleanup()
+	if err != nil {
+		return bad, fmt.Errorf("get %s: %w", cid, err)
+	}
+	tmp, err := os.CreateTemp(dirOf(out), ".depin-get-*")
+	if err != nil {
+		return bad, fmt.Errorf("get: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := content.Decode(m, u.master, readers, tmp); err != nil {
+		tmp.Close()
+		return bad, fmt.Errorf("get %s: %w", cid, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return bad, err
+	}
+	return bad, os.Rename(tmp.Name(), out)
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[:i+1]
+		}
+	}
+	return "."
+}
+
+// Status is where a file's shards are.
+type Status struct {
+	CID   string             `json:"cid"`
+	Deals []storage.DealView `json:"deals"`
+	Live  int                `json:"live_shards"`
+	K     int                `json:"k,omitempty"`
+	N     int                `json:"n,omitempty"`
+	Size  uint64             `json:"size,string,omitempty"`
+}
+
+// Status reports a file's deals and how many shards are live; the layout
+// comes from a provider's manifest when one answers.
+func (u *Uplink) Status(ctx context.Context, cid content.CID) (Status, error) {
+	ds, err := u.Deals(ctx, cid)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{CID: cid.String(), Deals: ds}
+	live := map[uint32]bool{}
+	for _, d := range ds {
+		if d.State == "active" {
+			live[d.Shard] = true
+		}
+	}
+	st.Live = len(live)
+	if hs, err := u.holders(ctx, cid); err == nil {
+		if m, err := u.manifest(ctx, cid, hs); err == nil {
+			st.K, st.N, st.Size = m.K, m.N, m.Size
+		}
+	}
+	return st, nil
+}

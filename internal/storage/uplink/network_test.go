@@ -1,0 +1,194 @@
+package uplink
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/storage"
+	"github.com/depin-network/depin/internal/storage/content"
+	"github.com/depin-network/depin/internal/storage/provider"
+)
+
+// testProvider is a provider service running in this process.
+type testProvider struct {
+	name   string
+	p      *provider.Provider
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startProvider(t *testing.T, c *memChain, name, dir string, adv provider.Adversary) *testProvider {
+	t.Helper()
+	cfg := provider.DefaultConfig()
+	cfg.Dir, cfg.Listen, cfg.Poll, cfg.Adversary = dir, "127.0.0.1:0", 40*time.Millisecond, adv
+	p, err := provider.New(cfg, testKey(name), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tp := &testProvider{name: name, p: p, cancel: cancel, done: make(chan struct{})}
+	go func() { defer close(tp.done); p.Run(ctx) }()
+	return tp
+}
+
+// stop kills the provider: no more HTTP answers, no more proofs.
+func (tp *testProvider) stop() {
+	tp.cancel()
+	<-tp.done
+	tp.p.Close()
+}
+
+// TestNetworkPutGetKillRepair runs the real state machine with twelve
+// providers in this process: a file put with redundancy 4/8 comes back byte
+// for byte; a provider that deletes its shard after acknowledging it is
+// slashed for missed proofs and the honest ones are not; with four of the
+// eight holders stopped the file still comes back, and repair places the
+// lost shards with other providers until eight shards are live again.
+func TestNetworkPutGetKillRepair(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a network of twelve providers for about twenty seconds")
+	}
+	names := []string{"alice"}
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("prov%d", i))
+	}
+	c := newMemChain(t, map[string]uint64{
+		storage.ProofPeriod.Name: 60, storage.ProofWindow.Name: 48, storage.MaxMissedInRow.Name: 2,
+		storage.AckTimeout.Name: 400, "market.settle_period_blocks": 1000,
+	}, names...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	go c.run(ctx, 25*time.Millisecond)
+	dir := t.TempDir()
+	// prov0 deletes what it acknowledged; the first eight bid first.
+	var provs []*testProvider
+	for i := range 8 {
+		adv := provider.AdversaryNone
+		if i == 0 {
+			adv = provider.AdversaryDelete
+		}
+		provs = append(provs, startProvider(t, c, fmt.Sprintf("prov%d", i), filepath.Join(dir, fmt.Sprintf("p%d", i)), adv))
+	}
+	defer func() {
+		for _, p := range provs {
+			if p != nil {
+				p.stop()
+			}
+		}
+	}()
+	data := make([]byte, 700<<10)
+	rand.Read(data)
+	in := filepath.Join(dir, "in.bin")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
+	cfg.TmpDir = dir
+	master := bytes.Repeat([]byte{7}, content.KeyLen)
+	u := New(cfg, c, testKey("alice"), master, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cid, err := u.Put(ctx, in, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(label string) {
+		t.Helper()
+		out := filepath.Join(dir, "out-"+label)
+		if _, err := u.Get(ctx, cid, out); err != nil {
+			t.Fatalf("%s: get: %v", label, err)
+		}
+		got, _ := os.ReadFile(out)
+		if !bytes.Equal(got, data) {
+			t.Fatalf("%s: got %d bytes back, not the %d put", label, len(got), len(data))
+		}
+	}
+	get("after put")
+
+	// The deleting provider misses its windows and its deal closes; the
+	// honest ones keep theirs.
+	waitFor(t, ctx, "the deleting provider's deal to close", func() bool {
+		for _, d := range mustDeals(t, u, cid) {
+			if d.Provider == testAddr("prov0").String() && d.State == "closed" {
+				return true
+			}
+		}
+		return false
+	})
+	for _, d := range mustDeals(t, u, cid) {
+		honest := d.Provider != testAddr("prov0").String()
+		if honest && (d.Burned != 0 || d.ProofsMissed != 0 || d.State != "active") {
+			t.Errorf("honest deal %d of %s: %+v", d.ID, d.Provider, d)
+		}
+		if !honest && (d.Burned == 0 || d.CloseReason != "faulty") {
+			t.Errorf("deleting provider's deal %d not slashed: %+v", d.ID, d)
+		}
+	}
+
+	// Stop three more holders: four of eight are gone, the file comes back.
+	for i := 1; i <= 3; i++ {
+		provs[i].stop()
+		provs[i] = nil
+	}
+	get("with four holders gone")
+
+	// Four spare providers join; repair rebuilds the lost shards onto them.
+	for i := 8; i < 12; i++ {
+		provs = append(provs, startProvider(t, c, fmt.Sprintf("prov%d", i), filepath.Join(dir, fmt.Sprintf("p%d", i)), provider.AdversaryNone))
+	}
+	waitFor(t, ctx, "the stopped holders' deals to close", func() bool {
+		closed := 0
+		for _, d := range mustDeals(t, u, cid) {
+			if d.State == "closed" {
+				closed++
+			}
+		}
+		return closed == 4
+	})
+	placed, err := u.Repair(ctx, cid.String())
+	if err != nil || placed != 4 {
+		t.Fatalf("repair placed %d shards: %v", placed, err)
+	}
+	st, err := u.Status(ctx, cid)
+	if err != nil || st.Live != 8 {
+		t.Fatalf("after repair: %d live shards (%v)", st.Live, err)
+	}
+	// The repaired file comes back from the new providers and the four
+	// honest survivors, even with the survivors but one stopped.
+	for i := 4; i <= 6; i++ {
+		provs[i].stop()
+		provs[i] = nil
+	}
+	get("from the repaired shards")
+	if b := bank.Balance(c.a.Committed(), storage.Collateral); b == 0 {
+		t.Fatalf("no collateral locked after repair")
+	}
+}
+
+func mustDeals(t *testing.T, u *Uplink, cid content.CID) []storage.DealView {
+	t.Helper()
+	ds, err := u.Deals(context.Background(), cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s", what)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,403 @@
+package uplink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/sig"
+	"github.com/depin-network/depin/internal/storage"
+	"github.com/depin-network/depin/internal/storage/content"
+	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
+)
+
+// Chain is what the uplink needs of a node (internal/client implements it).
+type Chain interface {
+	Query(ctx context.Context, path string, out any) error
+	SignAndSend(ctx context.Context, priv sig.PrivateKey, tx client.Tx) (*client.TxResult, error)
+}
+
+// Config configures uploads.
+type Config struct {
+	// K of N shards rebuild a file.
+	K, N int
+	// SegmentSize and LeafSize of the layout (0: content's defaults).
+	SegmentSize, LeafSize uint32
+	// Plaintext turns client-side encryption off (it is on by default).
+	Plaintext bool
+	// MaxPrice is the most paid per MiB per block, in upin; Duration the
+	// deal length in blocks; MinDeposit the market's smallest deposit (the
+	// deposit of an order pays MaxPrice for the whole duration, at least
+	// MinDeposit).
+	MaxPrice, Duration, MinDeposit uint64
+	// Fee of every transaction, in upin.
+	Fee uint64
+	// BidWait bounds the wait for bids; AckWait the wait for uploads to be
+	// acknowledged.
+	BidWait, AckWait time.Duration
+	// Poll is how often the chain is polled while waiting.
+	Poll time.Duration
+	// TmpDir holds shards while they are encoded or rebuilt.
+	TmpDir string
+}
+
+// DefaultConfig returns the defaults: 4 of 8, encryption on.
+func DefaultConfig() Config {
+	return Config{K: 4, N: 8, MaxPrice: 2, Duration: 100_000, MinDeposit: 500_000, Fee: 1_000,
+		BidWait: 2 * time.Minute, AckWait: 2 * time.Minute, Poll: 500 * time.Millisecond}
+}
+
+// Uplink puts and gets files as one account.
+type Uplink struct {
+	cfg    Config
+	chain  Chain
+	key    sig.PrivateKey
+	owner  ledger.Address
+	master []byte
+	http   *http.Client
+	log    *slog.Logger
+}
+
+// New returns an uplink for the account of key; master is the owner's
+// 32-byte encryption key (content.KeyLen).
+func New(cfg Config, chain Chain, key sig.PrivateKey, master []byte, log *slog.Logger) *Uplink {
+	if cfg.Poll <= 0 {
+		cfg.Poll = 500 * time.Millisecond
+	}
+	return &Uplink{cfg: cfg, chain: chain, key: key, owner: ledger.AddressOf(sig.PublicOf(key)), master: master,
+		http: &http.Client{Timeout: 10 * time.Minute}, log: log}
+}
+
+func (u *Uplink) send(ctx context.Context, typ string, msgs ...proto.Message) ([]*client.TxResult, error) {
+	var out []*client.TxResult
+	for len(msgs) > 0 {
+		n := min(len(msgs), 8)
+		tx := client.Tx{Fee: u.cfg.Fee}
+		for _, m := range msgs[:n] {
+			v, err := proto.Marshal(m)
+			if err != nil {
+				return nil, err
+			}
+			tx.Msgs = append(tx.Msgs, &txv1.Msg{Type: typ, Value: v})
+		}
+		res, err := u.chain.SignAndSend(ctx, u.key, tx)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", typ, err)
+		}
+		out = append(out, res)
+		msgs = msgs[n:]
+	}
+	return out, nil
+}
+
+// tmpFiles creates n temporary files (nil where want[i] is false).
+func (u *Uplink) tmpFiles(n int, want func(int) bool) ([]*os.File, func(), error) {
+	files := make([]*os.File, n)
+	cleanup := func() {
+		for _, f := range files {
+			if f != nil {
+				f.Close()
+				os.Remove(f.Name())
+			}
+		}
+	}
+	for i := range files {
+		if !want(i) {
+			continue
+		}
+		f, err := os.CreateTemp(u.cfg.TmpDir, "depin-shard-*")
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		files[i] = f
+	}
+	return files, cleanup, nil
+}
+
+// Put stores the file at path and returns its content id.
+func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.CID, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return content.CID{}, fmt.Errorf("put: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return content.CID{}, fmt.Errorf("put: %w", err)
+	}
+	files, cleanup, err := u.tmpFiles(u.cfg.N, func(int) bool { return true })
+	if err != nil {
+		return content.CID{}, fmt.Errorf("put: %w", err)
+	}
+	defer cleanup()
+	ws := make([]io.Writer, len(files))
+	for i, f := range files {
+		ws[i] = f
+	}
+	m, err := content.Encode(f, uint64(info.Size()), content.Options{K: u.cfg.K, N: u.cfg.N, SegmentSize: u.cfg.SegmentSize,
+		LeafSize: u.cfg.LeafSize, Encrypt: !u.cfg.Plaintext, Key: u.master, Rand: rnd}, ws)
+	if err != nil {
+		return content.CID{}, fmt.Errorf("put: %w", err)
+	}
+	shards := map[int]*os.File{}
+	for i, f := range files {
+		shards[i] = f
+	}
+	if err := u.place(ctx, m, shards, nil); err != nil {
+		return m.CID(), fmt.Errorf("put %s: %w", m.CID(), err)
+	}
+	return m.CID(), nil
+}
+
+// place opens an order per shard, accepts bids from distinct providers
+// (none of exclude), records the deals, uploads and waits for the
+// acknowledgements.
+func (u *Uplink) place(ctx context.Context, m *content.Manifest, shards map[int]*os.File, exclude map[string]bool) error {
+	idx := make([]int, 0, len(shards))
+	for i := range shards {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	qty := (m.ShardSize() + storage.MiB - 1) / storage.MiB
+	deposit, ok := ledger.MulDiv(u.cfg.MaxPrice*qty, u.cfg.Duration, 1)
+	if !ok {
+		return errors.New("price × size × duration overflows")
+	}
+	deposit = max(deposit, u.cfg.MinDeposit)
+	orders := make([]proto.Message, len(idx))
+	for j := range idx {
+		orders[j] = &marketv1.MsgCreateOrder{Kind: storage.Kind, Quantity: qty, MaxPrice: u.cfg.MaxPrice, Duration: u.cfg.Duration, Deposit: deposit}
+	}
+	res, err := u.send(ctx, market.TypeCreateOrder, orders...)
+	if err != nil {
+		return err
+	}
+	var orderIDs []uint64
+	for _, r := range res {
+		for _, e := range r.Events {
+			if e.Type == "market.order" {
+				for _, a := range e.Attrs {
+					if a.Key == "order" {
+						id, _ := strconv.ParseUint(a.Value, 10, 64)
+						orderIDs = append(orderIDs, id)
+					}
+				}
+			}
+		}
+	}
+	if len(orderIDs) != len(idx) {
+		return fmt.Errorf("opened %d orders, want %d", len(orderIDs), len(idx))
+	}
+	u.log.Info("orders open", "orders", orderIDs)
+	chosen, err := u.awaitBids(ctx, orderIDs, exclude)
+	if err != nil {
+		return err
+	}
+	accepts := make([]proto.Message, len(orderIDs))
+	for j, o := range orderIDs {
+		p, _ := ledger.ParseAddress(chosen[j])
+		accepts[j] = &marketv1.MsgAccept{Order: o, Provider: p[:]}
+	}
+	if _, err := u.send(ctx, market.TypeAccept, accepts...); err != nil {
+		return err
+	}
+	cid := m.CID()
+	deals := make([]proto.Message, len(orderIDs))
+	leases := make([]uint64, len(orderIDs))
+	for j, o := range orderIDs {
+		var ov market.OrderView
+		if err := u.chain.Query(ctx, fmt.Sprintf("market/orders/%d", o), &ov); err != nil {
+			return err
+		}
+		leases[j] = ov.Lease
+		root := m.Roots[idx[j]]
+		deals[j] = &storagev1.MsgCreateDeal{Lease: ov.Lease, Cid: cid[:], Shard: uint32(idx[j]), Root: root[:],
+			ShardSize: m.ShardSize(), LeafSize: m.LeafSize}
+	}
+	if _, err := u.send(ctx, storage.TypeCreateDeal, deals...); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(idx))
+	for j := range idx {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[j] = u.upload(ctx, chosen[j], m, idx[j], shards[idx[j]])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return u.awaitAcks(ctx, leases)
+}
+
+// awaitBids waits until every order has a bid from a distinct provider
+// and returns the chosen provider per order: the cheapest bid of a
+// provider not chosen yet.
+func (u *Uplink) awaitBids(ctx context.Context, orders []uint64, exclude map[string]bool) ([]string, error) {
+	deadline := time.Now().Add(u.cfg.BidWait)
+	for {
+		used := map[string]bool{}
+		chosen := make([]string, len(orders))
+		done := true
+		for j, o := range orders {
+			var page market.BidsPage
+			if err := u.chain.Query(ctx, fmt.Sprintf("market/bids?order=%d&state=open", o), &page); err != nil {
+				return nil, err
+			}
+			sort.SliceStable(page.Bids, func(a, b int) bool { return page.Bids[a].Price < page.Bids[b].Price })
+			for _, b := range page.Bids {
+				if !used[b.Provider] && !exclude[b.Provider] {
+					chosen[j] = b.Provider
+					used[b.Provider] = true
+					break
+				}
+			}
+			if chosen[j] == "" {
+				done = false
+			}
+		}
+		if done {
+			return chosen, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("no bids from %d distinct providers within %s", len(orders), u.cfg.BidWait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(u.cfg.Poll):
+		}
+	}
+}
+
+// hostOf returns a provider's host URI from the market.
+func (u *Uplink) hostOf(ctx context.Context, provider string) (string, error) {
+	var pv market.ProviderView
+	if err := u.chain.Query(ctx, "market/providers/"+provider, &pv); err != nil {
+		return "", err
+	}
+	return pv.HostURI, nil
+}
+
+func (u *Uplink) upload(ctx context.Context, provider string, m *content.Manifest, i int, f *os.File) error {
+	host, err := u.hostOf(ctx, provider)
+	if err != nil {
+		return err
+	}
+	cid := m.CID()
+	if err := u.put(ctx, host+"/v1/manifests/"+cid.String(), m.Encode(), int64(len(m.Encode()))); err != nil {
+		return fmt.Errorf("upload manifest to %s: %w", provider, err)
+	}
+	sec := io.NewSectionReader(f, 0, int64(m.ShardSize()))
+	if err := u.put(ctx, host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(i), sec, int64(m.ShardSize())); err != nil {
+		return fmt.Errorf("upload shard %d to %s: %w", i, provider, err)
+	}
+	return nil
+}
+
+func (u *Uplink) put(ctx context.Context, url string, body any, n int64) error {
+	var r io.Reader
+	switch b := body.(type) {
+	case []byte:
+		r = bytes.NewReader(b)
+	case io.Reader:
+		r = b
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, r)
+	if err != nil {
+		return err
+	}
+	req.ContentLength = n
+	resp, err := u.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s: %s", resp.Status, msg)
+	}
+	return nil
+}
+
+// awaitAcks waits until every lease's deal is active.
+func (u *Uplink) awaitAcks(ctx context.Context, leases []uint64) error {
+	deadline := time.Now().Add(u.cfg.AckWait)
+	for {
+		waiting := 0
+		for _, l := range leases {
+			var d storage.DealView
+			if err := u.chain.Query(ctx, fmt.Sprintf("storage/deals/%d", l), &d); err != nil {
+				return err
+			}
+			switch d.State {
+			case "pending":
+				waiting++
+			case "closed":
+				return fmt.Errorf("deal %d closed before its upload was acknowledged (%s)", l, d.CloseReason)
+			}
+		}
+		if waiting == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d uploads not acknowledged within %s", waiting, u.cfg.AckWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(u.cfg.Poll):
+		}
+	}
+}
+
+// Deals returns a content id's deals, by shard.
+func (u *Uplink) Deals(ctx context.Context, cid content.CID) ([]storage.DealView, error) {
+	var ds []storage.DealView
+	if err := u.chain.Query(ctx, "storage/cids/"+cid.String(), &ds); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// Files lists the content ids of the owner's deals, in order of first deal.
+func (u *Uplink) Files(ctx context.Context) ([]content.CID, error) {
+	var ds []storage.DealView
+	if err := u.chain.Query(ctx, "storage/deals?owner="+u.owner.String(), &ds); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []content.CID
+	for _, d := range ds {
+		if seen[d.CID] {
+			continue
+		}
+		seen[d.CID] = true
+		c, err := content.ParseCID(d.CID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
