@@ -24,7 +24,7 @@ model of providers, consumers, holders and the token price decides what they do.
 
   depin sim sims/bootstrap.toml --out out/
   depin sim sims/bootstrap.toml --param reward.emission_initial=136986000000 --out out/half
-  depin sim sims/bootstrap.toml --from-node http://127.0.0.1:26680 --out out/live
+  depin sim sims/bootstrap.toml --from-node http://127.0.0.1:1317 --out out/live
   depin sim compare sims/bootstrap.toml sims/halving.toml --out out/cmp
   depin sim sweep sims/bootstrap.toml --param credit.remint_bps=0,5000,10000`,
 		Args: cobra.ExactArgs(1),

@@ -23,8 +23,11 @@
 // The economic model around the chain (provider entry and exit on expected
 // fiat ROI against a hurdle, demand that grows with capacity and falls with
 // its price, a token price from usage, speculation and supply) is off-chain
-// and uses float64, only in model.go and price.go; an amount crosses from
-// the model to the chain through one conversion (tokensFor), rounding down.
+// and uses float64: the agents' state and decisions (model.go, price.go),
+// the turning of a decision into a transaction's integer amount (plan in
+// run.go, rebalance in day.go: USD through tokensFor, or a share of an
+// integer, always rounded down) and the outputs' ratios, summaries and
+// plots. Every chain amount in a Row is an integer read from chain state.
 // Its assumptions are parameters of the scenario (TOML files, sims/*.toml),
 // not constants in code. Randomness is a PCG seeded from the scenario, so
 // the same scenario and seed give the same CSV bytes.
