@@ -77,6 +77,7 @@ type App struct {
 	fee     func(st ledger.Store, payer ledger.Address, fee uint64) *ledger.Error // the fee hook; nil: no fees
 	modules []Module
 	sigs    *sigCache
+	batcher sigBatcher // CheckTx's signature checks, batched across calls
 
 	// Consensus state, touched only by the consensus connection.
 	chainID   string
@@ -84,6 +85,11 @@ type App struct {
 	appHash   []byte
 	staged    *ledger.Overlay // uncommitted writes: genesis and the finalized block
 	finalized bool
+	// proposed holds the transactions of this height's proposals, decoded,
+	// by their bytes, so that PrepareProposal, ProcessProposal and
+	// FinalizeBlock decode each transaction once per height (decodeProposed;
+	// Commit empties it).
+	proposed map[string]*decoded
 
 	// Mempool state.
 	mu      sync.Mutex

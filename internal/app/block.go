@@ -136,6 +136,30 @@ type checked struct {
 	verified bool          // the signature is known good
 }
 
+// maxProposed bounds App.proposed, so that the proposals of many rounds at
+// one height cannot grow it without bound: past it, transactions are
+// decoded again when needed.
+const maxProposed = 1 << 16
+
+// decodeProposed decodes a transaction of a proposal or a block, once per
+// height: a transaction decoded for PrepareProposal or ProcessProposal is
+// not decoded again for FinalizeBlock. Decoding reads no state, so the
+// result depends on the bytes alone; nothing changes a decoded
+// transaction. Consensus connection only.
+func (a *App) decodeProposed(raw []byte) (*decoded, *ledger.Error) {
+	if d, ok := a.proposed[string(raw)]; ok {
+		return d, nil
+	}
+	d, e := decode(raw)
+	if e == nil && len(a.proposed) < maxProposed {
+		if a.proposed == nil {
+			a.proposed = make(map[string]*decoded)
+		}
+		a.proposed[string(raw)] = d
+	}
+	return d, e
+}
+
 // verifyBlock decodes a block's transactions and batch-verifies the
 // signatures not already known good.
 func (a *App) verifyBlock(txs [][]byte) []checked {
@@ -143,7 +167,7 @@ func (a *App) verifyBlock(txs [][]byte) []checked {
 	bv := sig.NewBatchVerifier()
 	var idx []int
 	for i, raw := range txs {
-		d, err := decode(raw)
+		d, err := a.decodeProposed(raw)
 		if err != nil {
 			out[i].err = err
 			continue
@@ -270,6 +294,7 @@ func (a *App) Commit() error {
 	}
 	a.staged = ledger.NewOverlay(a.db)
 	a.finalized = false
+	clear(a.proposed)
 	a.blockTime.Store(a.finalizeTime)
 	a.releaseAfterBlock()
 	return nil

@@ -74,7 +74,7 @@ func (a *App) checkTx(raw []byte, reserve bool) Result {
 		return Result{Code: e.Code, Log: e.Msg, Hash: HashTx(raw)}
 	}
 	if !a.sigs.has(d.hash) {
-		if !d.verify() {
+		if !a.batcher.verify(d) {
 			return Result{Code: ledger.CodeBadSignature, Log: "signature does not verify for the signer's key", Hash: d.hash}
 		}
 		a.sigs.add(d.hash)
@@ -218,7 +218,7 @@ func (a *App) PrepareProposal(txs [][]byte, maxBytes int64) [][]byte {
 	ds := make([]*decoded, 0, len(txs))
 	var size int64
 	for _, raw := range txs {
-		d, e := decode(raw)
+		d, e := a.decodeProposed(raw)
 		if e != nil {
 			continue
 		}
