@@ -1,6 +1,7 @@
 package app
 
 import (
+	"runtime"
 	"sync"
 
 	"github.com/depin-network/depin/internal/sig"
@@ -13,7 +14,8 @@ import (
 // first caller to find no batch running becomes the leader and verifies
 // whatever has queued up by then, its own signature included, then the
 // next queue, and so on; callers arriving meanwhile wait for the leader's
-// answer. A leader whose own answer is known hands the lead to the next
+// answer. A leader alone yields its processor once first (runtime.Gosched),
+// so that calls already running can join its batch. A leader whose own answer is known hands the lead to the next
 // waiting caller after two rounds, so that no caller verifies for others
 // for long. The answer for each signature is the one sig.Verify gives
 // (ZIP-215 makes batch and single verification agree, and a failed batch
@@ -53,6 +55,14 @@ func (b *sigBatcher) verify(d *decoded) bool {
 		b.mu.Lock() // r.lead: take over, r is still queued
 	}
 	b.busy = true
+	if len(b.queue) == 1 {
+		// Alone: let the other runnable goroutines (CheckTx calls that
+		// decoded their transaction meanwhile) queue up first. On a
+		// saturated machine calls overlap only when one yields.
+		b.mu.Unlock()
+		runtime.Gosched()
+		b.mu.Lock()
+	}
 	for rounds := 0; ; {
 		n := min(len(b.queue), maxSigBatch)
 		batch := b.queue[:n:n]
