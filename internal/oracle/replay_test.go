@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
@@ -110,6 +111,29 @@ func TestReplayRejects(t *testing.T) {
 			set.InputsHash = nil // a chain that does not record the inputs hash
 			s.chain.SetSettlement(set)
 		}, score.CodeScorerMismatch, "scorer version 2"},
+		{"bundle params other than the epoch recorded", func(t *testing.T, s *scenario, p1 *Published) {
+			b, _ := score.DecodeBundle(p1.Bundle)
+			b.Kinds[0].Params[0].Value++
+			rebundle(t, s, b)
+		}, score.CodeBundleMismatch, "the chain recorded"},
+		{"bundle scores a kind with another version than the epoch recorded", func(t *testing.T, s *scenario, p1 *Published) {
+			b, _ := score.DecodeBundle(p1.Bundle)
+			b.Kinds[0].ScorerVersion = 7
+			rebundle(t, s, b)
+		}, score.CodeScorerMismatch, "the chain recorded 1"},
+		{"bundle window other than the recorded block times and slack", func(t *testing.T, s *scenario, p1 *Published) {
+			b, _ := score.DecodeBundle(p1.Bundle)
+			b.End += int64(time.Minute)
+			rebundle(t, s, b)
+		}, score.CodeBundleMismatch, "receive window"},
+		{"prior states other than the settled ones", func(t *testing.T, s *scenario, p1 *Published) {
+			b, _ := score.DecodeBundle(p1.Bundle)
+			b.Kinds[0].State = append(b.Kinds[0].State, 0)
+			rebundle(t, s, b)
+		}, score.CodePriorMismatch, "another state than epoch 0 settled"},
+		{"published prior states forged", func(t *testing.T, s *scenario, p1 *Published) {
+			s.segs.states[0] = score.EncodeStates([]score.KindState{{Kind: "coverage", State: []byte{1}}})
+		}, score.CodePriorMismatch, "published state of epoch 0"},
 		{"committed segment missing from the bundle", func(t *testing.T, s *scenario, p1 *Published) {
 			s.chain.CommitSegment(1, segment.Ref{Hash: [32]byte{1}, Count: 1})
 		}, score.CodeBundleMismatch, "missing from the bundle"},
@@ -185,4 +209,19 @@ func TestReplayNamesDifferingDevices(t *testing.T) {
 	if !found {
 		t.Errorf("differences %+v do not name the moved device %s", res.Differences, moved)
 	}
+}
+
+// rebundle publishes b as epoch 1's bundle on a chain that does not record
+// the inputs hash, so that replay reaches its checks against the chain's
+// epoch record and settlements.
+func rebundle(t *testing.T, s *scenario, b *score.Bundle) {
+	t.Helper()
+	raw, err := score.EncodeBundle(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.segs.bundles[1] = raw
+	set, _ := s.chain.Settlement(context.Background(), 1)
+	set.InputsHash = nil
+	s.chain.SetSettlement(set)
 }
