@@ -55,6 +55,7 @@ type fleetEnv struct {
 var devnetFleets = []devnetFleet{
 	coverageFleet,
 	marketFleet,
+	energyFleet,
 }
 
 // defaultFleets are the fleets of a devnet made without --fleet.

@@ -38,6 +38,7 @@ var txGroups = []func() []*cobra.Command{
 	newTxMarketCmds, // market, credits
 	newTxStakeCmds,
 	newTxGovCmds,
+	newTxEnergyCmds,
 }
 
 // queryGroups are the commands under depin query, besides bank, device,
@@ -46,6 +47,7 @@ var queryGroups = []func() []*cobra.Command{
 	newQueryRewardsCmds,
 	newQueryMarketCmds, // market, credits
 	newQueryStakeCmds,  // stake, gov
+	newQueryEnergyCmds,
 }
 
 // newRootCmd builds the whole command tree.

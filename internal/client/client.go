@@ -137,6 +137,8 @@ type Status struct {
 	ChainID string
 	Height  int64
 	AppHash string
+	// BlockTime is the latest block's time (zero if the node gave none).
+	BlockTime time.Time
 }
 
 // Status asks the node for its chain id and latest height.
@@ -148,6 +150,7 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 		SyncInfo struct {
 			LatestBlockHeight string `json:"latest_block_height"`
 			LatestAppHash     string `json:"latest_app_hash"`
+			LatestBlockTime   string `json:"latest_block_time"`
 		} `json:"sync_info"`
 	}
 	if err := c.get(ctx, "/status", nil, &r); err != nil {
@@ -160,7 +163,8 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	if r.NodeInfo.Network == "" {
 		return Status{}, fmt.Errorf("client: status: node reports no chain id")
 	}
-	return Status{ChainID: r.NodeInfo.Network, Height: h, AppHash: r.SyncInfo.LatestAppHash}, nil
+	bt, _ := time.Parse(time.RFC3339Nano, r.SyncInfo.LatestBlockTime)
+	return Status{ChainID: r.NodeInfo.Network, Height: h, AppHash: r.SyncInfo.LatestAppHash, BlockTime: bt}, nil
 }
 
 // QueryError is a query the node answered with a non-zero code.

@@ -27,7 +27,7 @@ var (
 		Doc: "highest price an order may name"}
 	MaxOrders = params.Spec{Name: ModuleName + ".max_orders", Default: 10_000, Min: 1, Max: 1_000_000, Unit: "orders",
 		Doc: "most orders in one zone and interval (bounds the end-block auction)"}
-	CertificateWh = params.Spec{Name: ModuleName + ".certificate_wh", Default: 1_000_000, Min: 1_000, Max: 1_000_000_000_000, Unit: "Wh",
+	CertificateWh = params.Spec{Name: ModuleName + ".certificate_wh", Default: 1_000_000, Min: 100, Max: 1_000_000_000_000, Unit: "Wh",
 		Doc: "settled renewable energy per certificate (1 MWh, as Energy Web Origin and I-REC issue)"}
 )
 

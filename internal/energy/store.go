@@ -178,3 +178,16 @@ func Holdings(st ledger.Store, a ledger.Address) (certs []*energyv1.Certificate,
 	})
 	return certs, ledger.GetU64(st, key(tagConsumed, a[:])), ledger.GetU64(st, key(tagRetired, a[:]))
 }
+
+// Clearings returns up to limit clearing records from interval from on, by
+// interval then zone.
+func Clearings(st ledger.Store, from uint64, limit int) []*energyv1.Clearing {
+	var out []*energyv1.Clearing
+	st.Iterate(key(tagClearing, ledger.U64(from)), ledger.PrefixEnd(key(tagClearing)), func(_, v []byte) bool {
+		c := new(energyv1.Clearing)
+		ledger.DecodeState(v, c)
+		out = append(out, c)
+		return len(out) < limit
+	})
+	return out
+}

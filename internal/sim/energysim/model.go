@@ -181,7 +181,7 @@ type Order struct {
 
 // Order returns what the household trades for interval iv: the forecast
 // (clear-sky output of iv at the last clearness, less the average load at
-// that hour) rounded down to 10 Wh. Honest sellers ask 80% of their
+// that hour), rounded down to 10 Wh from 100 Wh up. Honest sellers ask 80% of their
 // forecast surplus; EarlySeller asks three times its forecast, even at
 // night; OverReporter asks for twice. Buyers bid 90% of their forecast
 // deficit. It returns false when the household has nothing to trade.
@@ -189,7 +189,12 @@ func (h *Household) Order(c Clock, iv uint64) (Order, bool) {
 	prod := wh(float64(h.PanelW)*c.SunFraction(c.Minute(iv))*h.lastClearness, c.Seconds)
 	load := wh(float64(h.LoadW)*h.loadShape(c.Minute(iv)), c.Seconds)
 	limit := wh(float64(h.Attrs.RatedPowerW), c.Seconds)
-	round := func(v uint64) uint64 { return min(limit, v) / 10 * 10 }
+	round := func(v uint64) uint64 {
+		if v = min(limit, v); v >= 100 {
+			return v / 10 * 10
+		}
+		return v
+	}
 	switch {
 	case h.Profile == EarlySeller:
 		return Order{Ask: true, Wh: round(max(3*prod, limit/8)), Price: h.AskPrice}, true

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/depin-network/depin/internal/energy"
+	kenergy "github.com/depin-network/depin/internal/kind/energy"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/node"
+)
+
+// TestEnergyDevnetEndToEnd runs a devnet initialised with the energy fleet
+// for several 10-second intervals: households trade, every interval that
+// cleared settles with its lines, and the three adversaries are caught
+// (the over-reporter's inflated reads are refused or flagged, the backwards
+// meter's reads are refused, the early seller's reads are early) and are
+// paid nothing for energy they did not deliver.
+func TestEnergyDevnetEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a devnet with the energy simulation for about two minutes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	home, err := os.MkdirTemp("", "depin-energy-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	if err := initDevnetWith(home, io.Discard, devnetOptions{fleets: []string{"energy"}}); err != nil {
+		t.Fatal(err)
+	}
+	setGenesisParams(t, home, map[string]uint64{kenergy.IntervalSeconds.Name: 10, energy.GateSeconds.Name: 3, energy.ReadWindow.Name: 5})
+	ac, err := node.LoadAppConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac.API.Listen = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	ac.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	ac.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	if err := node.WriteAppConfig(home, ac); err != nil {
+		t.Fatal(err)
+	}
+	logs := &tailBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	n, err := node.Open(home, node.Overrides{
+		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
+		P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
+	}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := addServices(n, logger); err != nil {
+		t.Fatal(err)
+	}
+	s, err := newEnergySim(fleetEnv{node: n, home: home, out: io.Discard, logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stopRun := context.WithCancel(ctx)
+	nodeDone, simDone := make(chan error, 1), make(chan error, 1)
+	go func() { nodeDone <- n.Run(runCtx) }()
+	go func() { simDone <- s.Run(runCtx) }()
+	defer func() {
+		stopRun()
+		if err := <-simDone; err != nil {
+			t.Errorf("simulation: %v", err)
+		}
+		if err := <-nodeDone; err != nil {
+			t.Errorf("node Run: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("log tail:\n%s", logs.Tail(60))
+		}
+	}()
+
+	devs := s.Households()
+	name := map[ledger.Address]string{}
+	for h, a := range devs {
+		name[a] = h
+	}
+	// Wait for six settled intervals with trades and every adversary's
+	// refusals.
+	type tally struct{ paid, penalties uint64 }
+	var settled int
+	var per map[string]*tally
+	var reasons map[string]int
+	for {
+		if ctx.Err() != nil {
+			t.Fatalf("timed out: %d settled intervals with trades; stats %v", settled, s.Stats())
+		}
+		time.Sleep(time.Second)
+		st := n.App.Committed()
+		settled, per, reasons = 0, map[string]*tally{}, map[string]int{}
+		for h := range devs {
+			per[h] = &tally{}
+		}
+		for _, c := range energy.Clearings(st, 0, energy.MaxLimit) {
+			if !c.Settled {
+				continue
+			}
+			if c.TradedWh > 0 {
+				settled++
+			}
+			for _, l := range energy.LinesOf(st, c.Interval, c.Zone) {
+				h := name[ledger.Address(l.Device)]
+				reasons[l.Reason]++
+				switch l.Kind {
+				case energy.LinePayment:
+					per[h].paid += l.Amount
+				case energy.LinePenalty:
+					per[h].penalties += l.Amount
+				}
+			}
+		}
+		stats := s.Stats()
+		if settled >= 6 && stats["backwards"]["read_counter_backwards"] > 0 && stats["earlyseller"]["read_read_early"] > 0 &&
+			stats["overreporter"]["read_accepted"]+stats["overreporter"]["read_export_above_rated"]+stats["overreporter"]["read_production_above_rated"] > 0 {
+			break
+		}
+	}
+	if per["overreporter"].paid != 0 || per["earlyseller"].paid != 0 {
+		t.Errorf("adversaries paid: over-reporter %d, early seller %d; want 0", per["overreporter"].paid, per["earlyseller"].paid)
+	}
+	var honest uint64
+	for h, tl := range per {
+		if h != "overreporter" && h != "earlyseller" && h != "backwards" {
+			honest += tl.paid
+		}
+	}
+	if honest == 0 {
+		t.Errorf("honest households were paid nothing in %d settled intervals (lines by reason %v)", settled, reasons)
+	}
+	if err := n.App.CheckInvariants(n.App.Committed()); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d settled intervals with trades; lines by reason %v; stats %v", settled, reasons, s.Stats())
+}
