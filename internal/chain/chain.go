@@ -17,6 +17,7 @@ import (
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/proof"
 	"github.com/depin-network/depin/internal/query"
+	"github.com/depin-network/depin/internal/relay"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/storage"
 )
@@ -76,7 +77,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			// pays the validators pool.
 			Register: reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool,
 				reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool,
-				reward.RecipientStorage: storage.PayPool}),
+				reward.RecipientRelay: relay.PayPool, reward.RecipientStorage: storage.PayPool}),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
@@ -152,6 +153,17 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			ExportGenesis: dataaccess.ExportGenesis,
 			EndBlock:      dataaccess.EndBlock,
 			Invariant:     dataaccess.Invariants,
+		},
+		{
+			Name:          "relay",
+			Prefix:        relay.Prefix,
+			Specs:         relay.Specs(),
+			Register:      relay.Register,
+			Queries:       relay.Queries,
+			InitGenesis:   relay.InitGenesis,
+			ExportGenesis: relay.ExportGenesis,
+			EndBlock:      relay.EndBlock,
+			Invariant:     relay.Invariants,
 		},
 	}, kinds)
 }

@@ -2,6 +2,9 @@ package chain_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"slices"
 
 	"github.com/depin-network/depin/internal/compute"
@@ -89,7 +92,7 @@ func (g *gen) computeValid(name string) (planned, bool) {
 			}
 		}
 	}
-	if g.chance(30) {
+	if g.side(name, "job", 100) < 30 {
 		var elig int
 		for _, a := range append(slices.Clone(g.funded), g.admins...) {
 			if cp, ok := compute.GetProvider(g.st, addrFor(a)); ok && !cp.Jailed && cp.Bond >= params.Get(g.st, compute.MinBond) {
@@ -99,7 +102,7 @@ func (g *gen) computeValid(name string) (planned, bool) {
 		if elig >= 1 {
 			g.used[computeLock] = true
 			return ok(compute.TypeSubmitJob, marketMsg(compute.TypeSubmitJob, &computev1.MsgSubmitJob{Type: kcompute.TypeHash,
-				Input: genJobInput, Tasks: 2, Rounds: 2, Replicas: uint32(1 + g.pick(min(elig, 2))), Price: uint64(1 + g.pick(1_000))}))
+				Input: genJobInput, Tasks: 2, Rounds: 2, Replicas: uint32(1 + g.side(name, "replicas", min(elig, 2))), Price: uint64(1 + g.side(name, "price", 1_000))}))
 		}
 	}
 	return planned{}, false
@@ -109,7 +112,7 @@ func (g *gen) computeInvalid(name string) (planned, bool) {
 	bad := func(label string, code ledger.Code, m msg) (planned, bool) {
 		return planned{raw: g.tx(name, m), want: code, label: "bad:" + label}, true
 	}
-	switch g.pick(2) {
+	switch g.side(name, "invalid", 2) {
 	case 0:
 		return bad("compute_short_commitment", compute.CodeBadHash, marketMsg(compute.TypeCommit, &computev1.MsgCommit{Job: 1, Commitment: []byte{1}}))
 	default:
@@ -119,3 +122,11 @@ func (g *gen) computeInvalid(name string) (planned, bool) {
 }
 
 func must(p planned, _ bool) planned { return p }
+
+// side draws a number in [0, n) from the block height, the account and a
+// salt, without taking from g.pick: the compute and relay txs replace
+// plain sends without shifting what the generator picks for the others.
+func (g *gen) side(name, salt string, n int) int {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%d/%s/%s", g.height(), name, salt)))
+	return int(binary.BigEndian.Uint64(h[:8]) % uint64(n))
+}

@@ -74,9 +74,18 @@ func (g *gen) valid(name string) planned {
 			return p
 		}
 	}
-	if g.chance(60) {
-		if p, ok := g.computeValid(name); ok {
-			return p
+	// Compute and relay txs replace some plain sends of regular accounts,
+	// so the other messages keep their share of the blocks.
+	if !slices.Contains(g.admins, name) {
+		switch g.side(name, "module", 3) {
+		case 0:
+			if p, ok := g.computeValid(name); ok {
+				return p
+			}
+		case 1:
+			if p, ok := g.relayValid(name); ok {
+				return p
+			}
 		}
 	}
 	return ok("bank/send", sendMsg(to, uint64(1+g.pick(1_000_000))))
@@ -195,12 +204,16 @@ func (g *gen) invalid(name string) planned {
 			return p
 		}
 	case 24, 25, 26, 27:
-		if g.chance(20) {
-			return must(g.computeInvalid(name))
-		}
 		if p, ok := g.marketInvalid(name); ok {
 			return p
 		}
+	}
+	// Fallbacks: the compute and relay refusals, or a bad signature.
+	switch g.side(name, "invalid-module", 4) {
+	case 0:
+		return must(g.computeInvalid(name))
+	case 1:
+		return must(g.relayInvalid(name))
 	}
 	return bad("bad_signature", ledger.CodeBadSignature, badSignature(g.tx(name, send)))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/relay"
 	"github.com/depin-network/depin/internal/storage"
 )
 
@@ -106,7 +107,7 @@ func TestSupplyProperty(t *testing.T) {
 func balancesOf(st ledger.Store, g *gen) map[ledger.Address]uint64 {
 	out := map[ledger.Address]uint64{bank.FeeCollector: bank.Balance(st, bank.FeeCollector)}
 	for _, a := range []ledger.Address{market.Escrow, market.Collateral, market.Treasury, energy.Escrow, energy.Balancing,
-		compute.Escrow, compute.Bond, storage.Collateral} {
+		compute.Escrow, compute.Bond, storage.Collateral, relay.Escrow} {
 		out[a] = bank.Balance(st, a)
 	}
 	for a := range g.keys {
