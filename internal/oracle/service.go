@@ -53,7 +53,6 @@ func DefaultConfig() Config {
 		DataDir:      "oracle",
 		ListenAddr:   "127.0.0.1:26680",
 		PollInterval: 2 * time.Second,
-		WindowSlack:  30 * time.Second,
 		CacheEpochs:  4,
 	}
 }
