@@ -21,6 +21,7 @@ var rootGroups = []func() []*cobra.Command{
 	newKeysCmds,
 	newRewardsCmds,
 	newBenchCmds,
+	newStorageCmds,
 	one(newSimCmd),
 	one(newTxCmd),
 	one(newQueryCmd),

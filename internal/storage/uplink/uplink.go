@@ -75,13 +75,17 @@ type Uplink struct {
 }
 
 // New returns an uplink for the account of key; master is the owner's
-// 32-byte encryption key (content.KeyLen).
+// 32-byte encryption key (content.KeyLen). Without a key it only reads
+// (Status, Deals).
 func New(cfg Config, chain Chain, key sig.PrivateKey, master []byte, log *slog.Logger) *Uplink {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 500 * time.Millisecond
 	}
-	return &Uplink{cfg: cfg, chain: chain, key: key, owner: ledger.AddressOf(sig.PublicOf(key)), master: master,
-		http: &http.Client{Timeout: 10 * time.Minute}, log: log}
+	u := &Uplink{cfg: cfg, chain: chain, key: key, master: master, http: &http.Client{Timeout: 10 * time.Minute}, log: log}
+	if key != nil {
+		u.owner = ledger.AddressOf(sig.PublicOf(key))
+	}
+	return u
 }
 
 func (u *Uplink) send(ctx context.Context, typ string, msgs ...proto.Message) ([]*client.TxResult, error) {
