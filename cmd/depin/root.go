@@ -22,6 +22,7 @@ var rootGroups = []func() []*cobra.Command{
 	newRewardsCmds,
 	newBenchCmds,
 	newStorageCmds,
+	newDataCmds,
 	one(newSimCmd),
 	one(newTxCmd),
 	one(newQueryCmd),
@@ -40,6 +41,7 @@ var txGroups = []func() []*cobra.Command{
 	newTxStakeCmds,
 	newTxGovCmds,
 	newTxEnergyCmds,
+	newTxDataCmds,
 }
 
 // queryGroups are the commands under depin query, besides bank, device,
@@ -49,6 +51,7 @@ var queryGroups = []func() []*cobra.Command{
 	newQueryMarketCmds, // market, credits
 	newQueryStakeCmds,  // stake, gov
 	newQueryEnergyCmds,
+	newQueryDataCmds,
 }
 
 // newRootCmd builds the whole command tree.
