@@ -22,6 +22,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium (needed by the explorer's browser tests)"
   apt_install chromium || echo "WARNING: could not install chromium: the browser tests will skip"
 fi
+# The metrics tests run promtool check metrics over every service's
+# /metrics; promtool comes with Debian's prometheus package.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "installing prometheus (promtool, needed by the metrics tests)"
+  apt_install prometheus || echo "WARNING: could not install prometheus: promtool check metrics will be skipped"
+fi
+if command -v promtool >/dev/null 2>&1; then export DEPIN_REQUIRE_PROMTOOL=1; fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing postgresql (needed by the indexer's PostgreSQL tests)"
   apt_install postgresql || echo "WARNING: could not install postgresql: the PostgreSQL tests will skip"

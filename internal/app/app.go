@@ -64,6 +64,10 @@ type Module struct {
 	FeeBalance func(st ledger.Store, a ledger.Address) uint64
 	// Invariant checks the module's state; tests run it after every block.
 	Invariant func(st ledger.Store) error
+	// Gauges reports the module's levels (supply, active leases, bonded
+	// stake) from committed state, for the node's /metrics; never called
+	// in a block. It must be cheap: one read per gauge or one key scan.
+	Gauges func(st ledger.Store) []ledger.Gauge
 }
 
 // App is the state machine. Its consensus methods (InitChain,
@@ -271,4 +275,15 @@ func (a *App) CheckInvariants(st ledger.Store) error {
 		}
 	}
 	return nil
+}
+
+// Gauges returns every module's gauges over st, in module order.
+func (a *App) Gauges(st ledger.Store) []ledger.Gauge {
+	var out []ledger.Gauge
+	for _, m := range a.modules {
+		if m.Gauges != nil {
+			out = append(out, m.Gauges(st)...)
+		}
+	}
+	return out
 }

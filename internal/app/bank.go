@@ -25,6 +25,7 @@ func BankModule() Module {
 		FeeHook:       bank.CollectFee,
 		FeeBalance:    bank.Balance,
 		Invariant:     bank.Invariant,
+		Gauges:        bank.Gauges,
 	}
 }
 

@@ -56,6 +56,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			Queries:     query.Devices,
 			InitGenesis: func(st ledger.Store, raw json.RawMessage) error { return deviceGenesis(st, kinds, raw) },
 			Invariant:   device.Invariants,
+			Gauges:      device.Gauges,
 		},
 		{
 			Name:          "proof",
@@ -93,6 +94,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			InitGenesis:   credit.InitGenesis,
 			ExportGenesis: credit.ExportGenesis,
 			Invariant:     credit.Invariants,
+			Gauges:        credit.Gauges,
 		},
 		{
 			Name:          "market",
@@ -104,6 +106,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			ExportGenesis: market.ExportGenesis,
 			EndBlock:      market.EndBlock,
 			Invariant:     market.Invariants,
+			Gauges:        market.Gauges,
 		},
 		{
 			// After the market: a window's close sees the leases the

@@ -27,6 +27,7 @@ func stakeModule() app.Module {
 		EndBlock:         stake.EndBlock,
 		ValidatorUpdates: stake.ValidatorUpdates,
 		Invariant:        stake.Invariants,
+		Gauges:           stake.Gauges,
 	}
 }
 
@@ -44,6 +45,7 @@ func govModule() app.Module {
 		ExportGenesis: exportState(gov.PrefixGov, func(recs []StateRecord) any { return GovGenesis{State: recs} }),
 		EndBlock:      g.EndBlock,
 		Invariant:     gov.Invariants,
+		Gauges:        gov.Gauges,
 	}
 }
 

@@ -121,6 +121,7 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		}
 		return cmt.Mempool().Size()
 	})
+	metrics.WatchGauges(a)
 	cmt, err = nm.NewNode(cc, pv, nodeKey, NewClientCreator(measuredApp{adapter, metrics}),
 		nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), cometLogger{logger.With("module", "comet")})
