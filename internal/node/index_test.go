@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"google.golang.org/protobuf/proto"
@@ -36,6 +37,15 @@ func freeLoopbackPort(t *testing.T) int {
 // funded and runs it until the test ends; it returns the node.
 func startTestNode(t *testing.T, labels ...string) *Node {
 	t.Helper()
+	n, stop := runTestNode(t, initTestHome(t, labels...))
+	t.Cleanup(stop)
+	return n
+}
+
+// initTestHome initialises a one-validator home with the given labels
+// funded.
+func initTestHome(t *testing.T, labels ...string) string {
+	t.Helper()
 	home := filepath.Join(t.TempDir(), "node")
 	rpc, p2p := freeLoopbackPort(t), freeLoopbackPort(t)
 	ac := DefaultAppConfig()
@@ -52,6 +62,13 @@ func startTestNode(t *testing.T, labels ...string) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return home
+}
+
+// runTestNode runs the node of home until stop is called, once it has
+// committed a block.
+func runTestNode(t *testing.T, home string) (n *Node, stop func()) {
+	t.Helper()
 	n, err := Open(home, Overrides{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -59,12 +76,12 @@ func startTestNode(t *testing.T, labels ...string) *Node {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- n.Run(ctx) }()
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("node: %v", err)
 		}
-	})
+	}
 	url := n.RPCURL()
 	rc, err := rpchttp.New(url, "/websocket")
 	if err != nil {
@@ -72,9 +89,10 @@ func startTestNode(t *testing.T, labels ...string) *Node {
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if st, err := rc.Status(ctx); err == nil && st.SyncInfo.LatestBlockHeight >= 1 {
-			return n
+			return n, stop
 		}
 		if time.Now().After(deadline) {
+			stop()
 			t.Fatalf("node at %s did not commit a block in a minute", url)
 		}
 	}
@@ -156,5 +174,48 @@ func TestTxSearch(t *testing.T) {
 	}
 	if br.TotalCount != 1 || br.Blocks[0].Block.Height != res.Height {
 		t.Errorf("block_search: got %d blocks, want the block at %d", br.TotalCount, res.Height)
+	}
+}
+
+// TestIndexCatchUp: a transaction committed but not indexed when the
+// process died (CometBFT indexes after the commit, in its own goroutine,
+// and does not replay a committed block) is indexed when the node opens
+// again, so /tx, client.WaitTx and the JSON API find it.
+func TestIndexCatchUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node twice")
+	}
+	home := initTestHome(t, "alice", "bob")
+	n, stop := runTestNode(t, home)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := client.New(n.RPCURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.PollInterval = 20 * time.Millisecond
+	bob := clienttest.Addr("bob")
+	v, _ := proto.Marshal(&bankv1.MsgSend{To: bob[:], Amount: 5})
+	res, err := c.SignAndSend(ctx, clienttest.Key("alice"), client.Tx{Msgs: []*txv1.Msg{{Type: bank.TypeSend, Value: v}}, Fee: 1000})
+	if err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	stop()
+	// The crash: the transaction's index entry never reached the disk.
+	hash, _ := hex.DecodeString(res.Hash)
+	idx, err := dbm.NewGoLevelDB("tx_index", filepath.Join(home, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.DeleteSync(hash); err != nil {
+		t.Fatal(err)
+	}
+	idx.Close()
+
+	n, stop = runTestNode(t, home)
+	defer stop()
+	got, found, err := n.Tx(ctx, hash)
+	if err != nil || !found || got.Height != res.Height || got.Status != "ok" {
+		t.Fatalf("after reopening: got %+v found %v err %v, want the transfer at height %d", got, found, err, res.Height)
 	}
 }

@@ -70,6 +70,15 @@ func reindexGap(cc *cmtcfg.Config, logger *slog.Logger) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("node: reindex: block index at %d: %w", from, err)
 		}
+		// The indexer writes a block's events before its transactions: a
+		// block indexed without its last transaction is not indexed.
+		if b := bs.LoadBlock(from); has && b != nil && len(b.Txs) > 0 {
+			r, err := txIdx.Get(b.Txs[len(b.Txs)-1].Hash())
+			if err != nil {
+				return 0, fmt.Errorf("node: reindex: tx index at %d: %w", from, err)
+			}
+			has = r != nil
+		}
 		if has {
 			break
 		}
