@@ -48,14 +48,19 @@ func newActor(name string) actor {
 // actors are the simulation's accounts: aggregates of many real people,
 // since what the chain's rules do to money depends on totals.
 type actors struct {
-	maker, fleet, providers, consumers, holders, team, oracle actor
-	validators                                                []actor // operators
-	consensus                                                 []actor // their consensus keys
+	maker, consumers, holders, team, oracle actor
+	// devices[c] is the device of provider class c (serving, idle) and
+	// owners[c] its owner; the serving owner is also the market provider.
+	devices, owners [classes]actor
+	validators      []actor // operators
+	consensus       []actor // their consensus keys
 }
 
 func newActors(validators int) actors {
-	a := actors{maker: newActor("maker"), fleet: newActor("fleet"), providers: newActor("providers"),
-		consumers: newActor("consumers"), holders: newActor("holders"), team: newActor("team"), oracle: newActor("oracle")}
+	a := actors{maker: newActor("maker"), consumers: newActor("consumers"), holders: newActor("holders"),
+		team: newActor("team"), oracle: newActor("oracle"),
+		devices: [classes]actor{newActor("fleet"), newActor("fleet-idle")},
+		owners:  [classes]actor{newActor("providers"), newActor("idle-providers")}}
 	for i := 0; i < validators; i++ {
 		a.validators = append(a.validators, newActor(fmt.Sprintf("validator-%d", i)))
 		a.consensus = append(a.consensus, newActor(fmt.Sprintf("consensus-%d", i)))
@@ -65,7 +70,7 @@ func newActors(validators int) actors {
 
 // liquid lists the accounts whose balances circulate.
 func (a *actors) liquid() []ledger.Address {
-	out := []ledger.Address{a.providers.addr, a.consumers.addr, a.holders.addr, a.oracle.addr}
+	out := []ledger.Address{a.owners[serving].addr, a.owners[idle].addr, a.consumers.addr, a.holders.addr, a.oracle.addr}
 	for _, v := range a.validators {
 		out = append(out, v.addr)
 	}
@@ -124,7 +129,7 @@ func genesis(s *Scenario, a *actors) ([]byte, uint64, error) {
 			return nil, 0, err
 		}
 	}
-	for _, x := range []ledger.Address{a.providers.addr, a.consumers.addr, a.oracle.addr} {
+	for _, x := range []ledger.Address{a.owners[serving].addr, a.owners[idle].addr, a.consumers.addr, a.oracle.addr} {
 		if err := add(x, 0, feeFloat); err != nil {
 			return nil, 0, err
 		}

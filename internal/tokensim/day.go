@@ -28,15 +28,16 @@ import (
 // The chain side of a day: the transactions the actors send, built from
 // committed state. Each function returns transactions for one block.
 
-// onboard registers the fleet's device (owned by the providers) and the
-// providers as a market provider.
+// onboard registers each provider class's device with its owner, and the
+// serving providers as a market provider.
 func (r *runner) onboard() []tx {
-	typ, val := device.Onboard(r.a.maker.key, r.a.fleet.key, fleetKind, "FLEET-1", chainID, r.a.providers.addr)
-	return []tx{
-		r.n.sign("onboard fleet device", r.a.providers, msg{typ: typ, val: val}),
-		r.n.sign("create provider", r.a.providers, encode(market.TypeCreateProvider,
-			&marketv1.MsgCreateProvider{HostUri: "https://fleet.tokensim.invalid"})),
+	var txs []tx
+	for c := 0; c < classes; c++ {
+		typ, val := device.Onboard(r.a.maker.key, r.a.devices[c].key, fleetKind, fmt.Sprintf("FLEET-%d", c+1), chainID, r.a.owners[c].addr)
+		txs = append(txs, r.n.sign("onboard fleet device", r.a.owners[c], msg{typ: typ, val: val}))
 	}
+	return append(txs, r.n.sign("create provider", r.a.owners[serving], encode(market.TypeCreateProvider,
+		&marketv1.MsgCreateProvider{HostUri: "https://fleet.tokensim.invalid"})))
 }
 
 // settle has the oracle settle epoch e with the reward engine over the
@@ -51,10 +52,13 @@ func (r *runner) settle(e uint64) ([]tx, error) {
 	}
 	pools := reward.PoolsFromProto(ep.Pools)
 	var shares []reward.Share
-	if units := r.shareUnits[e]; units > 0 {
+	for c, units := range r.shareUnits[e] {
+		if units == 0 {
+			continue
+		}
 		for _, p := range pools {
 			if p.PaysDevices() && p.Kind == fleetKind {
-				shares = append(shares, reward.Share{Device: r.a.fleet.addr, Pool: p.Name, Units: units})
+				shares = append(shares, reward.Share{Device: r.a.devices[c].addr, Pool: p.Name, Units: units})
 			}
 		}
 	}
@@ -82,20 +86,24 @@ func (r *runner) settle(e uint64) ([]tx, error) {
 		}
 	}
 	txs := []tx{r.n.sign(fmt.Sprintf("submit root of epoch %d", e), r.a.oracle, encode(reward.TypeSubmitRoot, m))}
-	i, found := out.Manifest.Find(r.a.fleet.addr)
-	if !found {
-		return txs, nil
+	for c := 0; c < classes; c++ {
+		dev := r.a.devices[c].addr
+		i, found := out.Manifest.Find(dev)
+		if !found {
+			continue
+		}
+		cum := out.Manifest.Entries[i].Cumulative
+		if cum <= reward.Claimed(st, dev) {
+			continue
+		}
+		p, _ := out.Manifest.Proof(dev)
+		cl := &rewardv1.MsgClaim{Device: dev[:], Cumulative: cum, Index: p.Index, Size: p.Size}
+		for _, x := range p.Path {
+			cl.Path = append(cl.Path, x[:])
+		}
+		txs = append(txs, r.n.sign("claim fleet rewards", r.a.owners[c], encode(reward.TypeClaim, cl)))
 	}
-	cum := out.Manifest.Entries[i].Cumulative
-	if cum <= reward.Claimed(st, r.a.fleet.addr) {
-		return txs, nil
-	}
-	p, _ := out.Manifest.Proof(r.a.fleet.addr)
-	c := &rewardv1.MsgClaim{Device: r.a.fleet.addr[:], Cumulative: cum, Index: p.Index, Size: p.Size}
-	for _, x := range p.Path {
-		c.Path = append(c.Path, x[:])
-	}
-	return append(txs, r.n.sign("claim fleet rewards", r.a.providers, encode(reward.TypeClaim, c))), nil
+	return txs, nil
 }
 
 // send moves amount from one actor to another.
@@ -153,14 +161,14 @@ func (r *runner) openOrder() (*marketv1.Order, bool) {
 func (r *runner) serve(day int, p plan, from int64) []tx {
 	var txs []tx
 	if o, ok := r.openOrder(); ok {
-		txs = append(txs, r.n.sign("bid", r.a.providers, encode(market.TypeBid, &marketv1.MsgBid{
+		txs = append(txs, r.n.sign("bid", r.a.owners[serving], encode(market.TypeBid, &marketv1.MsgBid{
 			Order: o.Id, Price: o.MaxPrice, Collateral: params.Get(r.n.state(), market.MinCollateral)})))
 	}
 	if p.credits > 0 {
-		rc := &marketv1.Receipt{ChainId: chainID, Payer: r.a.consumers.addr[:], Provider: r.a.providers.addr[:],
+		rc := &marketv1.Receipt{ChainId: chainID, Payer: r.a.consumers.addr[:], Provider: r.a.owners[serving].addr[:],
 			Kind: fleetKind, PeriodStart: from, PeriodEnd: r.n.height(), Units: p.creditUnits, Credits: p.credits,
 			Nonce: uint64(day) + 1}
-		txs = append(txs, r.n.sign("submit receipts", r.a.providers, encode(market.TypeSubmitReceipts,
+		txs = append(txs, r.n.sign("submit receipts", r.a.owners[serving], encode(market.TypeSubmitReceipts,
 			&marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{market.SignReceipt(r.a.consumers.key, rc)}})))
 	}
 	return txs
@@ -173,7 +181,7 @@ func (r *runner) accept() []tx {
 		return nil
 	}
 	return []tx{r.n.sign("accept bid", r.a.consumers, encode(market.TypeAccept,
-		&marketv1.MsgAccept{Order: o.Id, Provider: r.a.providers.addr[:]}))}
+		&marketv1.MsgAccept{Order: o.Id, Provider: r.a.owners[serving].addr[:]}))}
 }
 
 // propose submits a governance proposal from the holders with the full

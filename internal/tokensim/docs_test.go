@@ -27,7 +27,7 @@ type docScenario struct {
 
 var docScenarios = []docScenario{
 	{"bootstrap", nil},
-	{"usage_shift", []string{"supply.svg", "treasury.svg", "roi.svg"}},
+	{"usage_shift", []string{"providers.svg", "roi.svg", "treasury.svg"}},
 	{"demand_shock", []string{"demand.svg", "price.svg", "emission.svg"}},
 	{"price_crash", []string{"price.svg", "providers.svg", "breakeven.svg"}},
 	{"halving", []string{"supply.svg", "emission.svg", "providers.svg", "price.svg"}},

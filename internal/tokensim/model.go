@@ -13,16 +13,26 @@ type model struct {
 	s   *Scenario
 	rng *rand.Rand
 
-	providers int
+	providers [classes]int
 	price     float64 // USD per PIN
 	spec      float64 // speculative valuation, USD
 
 	shocks []shock
 
 	// trailing daily series for the decisions (last LookbackDays days)
-	revenueUSD []float64 // what the fleet earned, USD
-	usageUSD   []float64 // what consumers paid for service, USD
+	revenueUSD [classes][]float64 // what each class earned, USD
+	usageUSD   []float64          // what consumers paid for service, USD
 }
+
+// Provider classes: serving providers are where the demand is and carry
+// it (usage rewards, leases) besides providing coverage; idle providers
+// only provide coverage (availability rewards). Both earn from the device
+// pools pro-rata to their capacity.
+const (
+	serving = iota
+	idle
+	classes
+)
 
 type shock struct {
 	mult  float64
@@ -30,14 +40,19 @@ type shock struct {
 }
 
 func newModel(s *Scenario) *model {
-	return &model{
-		s:         s,
-		rng:       rand.New(rand.NewPCG(s.Seed, 0x746f6b656e73696d)), // "tokensim"
-		providers: s.Providers.Initial,
-		price:     s.Price.InitialUSD,
-		spec:      s.Price.SpeculativeUSD,
+	m := &model{
+		s:     s,
+		rng:   rand.New(rand.NewPCG(s.Seed, 0x746f6b656e73696d)), // "tokensim"
+		price: s.Price.InitialUSD,
+		spec:  s.Price.SpeculativeUSD,
 	}
+	m.providers[serving] = int(math.Round(float64(s.Providers.Initial) * s.Providers.ServingShare))
+	m.providers[idle] = s.Providers.Initial - m.providers[serving]
+	return m
 }
+
+// total is the number of providers.
+func (m *model) total() int { return m.providers[serving] + m.providers[idle] }
 
 // potential is the demand the market would take at the reference price
 // with unlimited capacity: a logistic curve from Start (day 0) to Max.
@@ -60,8 +75,14 @@ func (m *model) demandShock(day int) float64 {
 	return f
 }
 
-// capacity is what the fleet can serve per day.
-func (m *model) capacity() float64 { return float64(m.providers) * m.s.Providers.CapacityUnits }
+// capacity is the fleet's coverage: what all its providers could serve
+// per day.
+func (m *model) capacity() float64 { return float64(m.total()) * m.s.Providers.CapacityUnits }
+
+// classCapacity is one class's capacity.
+func (m *model) classCapacity(c int) float64 {
+	return float64(m.providers[c]) * m.s.Providers.CapacityUnits
+}
 
 // demand is the units consumers want on day at unitUSD per unit: the
 // potential, reachable in proportion to capacity/(capacity+half), scaled by
@@ -100,10 +121,13 @@ func mean(w []float64) float64 {
 	return s / float64(len(w))
 }
 
-// record adds a day's fleet revenue and consumer spending (USD).
-func (m *model) record(revenueUSD, usageUSD float64) {
+// record adds a day's revenue of each class and the consumers' spending
+// (USD).
+func (m *model) record(revenueUSD [classes]float64, usageUSD float64) {
 	n := m.s.Providers.LookbackDays
-	m.revenueUSD = push(m.revenueUSD, revenueUSD, n)
+	for c := range revenueUSD {
+		m.revenueUSD[c] = push(m.revenueUSD[c], revenueUSD[c], n)
+	}
 	m.usageUSD = push(m.usageUSD, usageUSD, n)
 }
 
@@ -114,15 +138,24 @@ type economics struct {
 	breakEven     float64 // months to recover capex; math.Inf(1) if never
 }
 
-func (m *model) economics() economics {
-	p := m.s.Providers
-	var e economics
-	if m.providers > 0 {
-		e.revenuePerDay = mean(m.revenueUSD) / float64(m.providers)
-	} else {
-		// A first provider would take the whole fleet's revenue.
-		e.revenuePerDay = mean(m.revenueUSD)
+// economics is a class's expected position, or the fleet's average for
+// class -1.
+func (m *model) economics(class int) economics {
+	var rev float64
+	n := 0
+	for c := 0; c < classes; c++ {
+		if class < 0 || c == class {
+			rev += mean(m.revenueUSD[c])
+			n += m.providers[c]
+		}
 	}
+	// With nobody in it, a first provider would take the whole of it.
+	return m.position(rev / float64(max(n, 1)))
+}
+
+func (m *model) position(revenuePerDay float64) economics {
+	p := m.s.Providers
+	e := economics{revenuePerDay: revenuePerDay}
 	net := e.revenuePerDay - p.OpexUSDPerDay
 	e.roi = net * 365 / p.CapexUSD
 	e.breakEven = math.Inf(1)
@@ -145,25 +178,33 @@ func (m *model) stochasticRound(x float64) int {
 	return int(f)
 }
 
-// stepProviders applies a day's entries and exits: entry in proportion to
-// the expected return above the hurdle, exit in proportion to the
-// operating loss (revenue below running cost; capex is sunk).
-func (m *model) stepProviders(e economics) (joins, leaves int) {
+// stepProviders applies a day's entries and exits in each class: entry in
+// proportion to the class's expected return above the hurdle, exit in
+// proportion to its operating loss (revenue below running cost; capex is
+// sunk). Organic entries split by ServingShare.
+func (m *model) stepProviders() (joins, leaves int) {
 	p := m.s.Providers
-	n := float64(m.providers)
-	joinX := p.OrganicJoins
-	if x := e.roi - p.Hurdle; x > 0 {
-		// Entry saturates at JoinRate of the fleet a day: hardware,
-		// installers and attention are finite however high the return.
-		joinX += max(n, 1) * p.JoinRate * x / (1 + x)
+	organic := [classes]float64{p.OrganicJoins * p.ServingShare, p.OrganicJoins * (1 - p.ServingShare)}
+	for c := 0; c < classes; c++ {
+		e := m.economics(c)
+		n := float64(m.providers[c])
+		joinX := organic[c]
+		if x := e.roi - p.Hurdle; x > 0 && n > 0 {
+			// Entry saturates at JoinRate of the class a day: hardware,
+			// installers and attention are finite however high the
+			// return.
+			joinX += n * p.JoinRate * x / (1 + x)
+		}
+		leaveX := 0.0
+		if p.OpexUSDPerDay > 0 && e.revenuePerDay < p.OpexUSDPerDay {
+			leaveX = n * p.LeaveRate * (p.OpexUSDPerDay - e.revenuePerDay) / p.OpexUSDPerDay
+		}
+		j := min(m.stochasticRound(joinX), p.Max-m.total())
+		l := min(m.stochasticRound(leaveX), m.providers[c])
+		m.providers[c] += j - l
+		joins += j
+		leaves += l
 	}
-	leaveX := 0.0
-	if p.OpexUSDPerDay > 0 && e.revenuePerDay < p.OpexUSDPerDay {
-		leaveX = n * p.LeaveRate * (p.OpexUSDPerDay - e.revenuePerDay) / p.OpexUSDPerDay
-	}
-	joins = min(m.stochasticRound(joinX), p.Max-m.providers)
-	leaves = min(m.stochasticRound(leaveX), m.providers)
-	m.providers += joins - leaves
 	return joins, leaves
 }
 

@@ -45,6 +45,7 @@ var figures = []figure{
 	}},
 	{"providers.svg", "Providers", "providers", []series{
 		{"providers", func(r Row) float64 { return float64(r.Providers) }},
+		{"serving", func(r Row) float64 { return float64(r.ServingProviders) }},
 	}},
 	{"demand.svg", "Demand and service", "thousand units / day", []series{
 		{"demand", func(r Row) float64 { return r.Demand / 1e3 }},
@@ -54,7 +55,9 @@ var figures = []figure{
 		{"capacity", func(r Row) float64 { return r.Capacity / 1e6 }},
 	}},
 	{"roi.svg", "Provider return (annual, on hardware)", "return", []series{
-		{"expected ROI", func(r Row) float64 { return r.ROI }},
+		{"fleet", func(r Row) float64 { return r.ROI }},
+		{"serving", func(r Row) float64 { return r.ServingROI }},
+		{"coverage only", func(r Row) float64 { return r.IdleROI }},
 	}},
 	{"breakeven.svg", "Provider break-even", "months (capped)", []series{
 		{"break-even", func(r Row) float64 { return r.BreakEven }},

@@ -37,8 +37,12 @@ type Row struct {
 	// Balances at the end of the day.
 	Treasury, Bonded, Unbonding, Unclaimed uint64
 
-	PriceUSD                           float64
-	Providers, Joins, Leaves           int
+	PriceUSD                 float64
+	Providers, Joins, Leaves int
+	// ServingProviders of Providers carry the demand (ProviderModel).
+	ServingProviders int
+	// ServingROI and IdleROI are each class's expected annual return.
+	ServingROI, IdleROI                float64
 	Capacity, Demand, Served           float64
 	RevenuePerProvider, ROI, BreakEven float64 // USD/day, annual, months
 	StakingRatio, StakingYield         float64
@@ -91,23 +95,28 @@ func (r *runner) evening(day int, p plan, want, served, yield float64, res1 *app
 	if sum, err := bank.SumBalances(st); err != nil || sum != sup.Total {
 		return Row{}, fmt.Errorf("balances sum to %d (%v), supply is %d", sum, err, sup.Total)
 	}
-	row.DeviceRewards = now.claimed - r.prev.claimed
-	row.UsageRewards = usagePaid(res1, r.a.providers.addr)
+	var income [classes]uint64
+	for c := 0; c < classes; c++ {
+		income[c] = now.claimed[c] - r.prev.claimed[c]
+		row.DeviceRewards += income[c]
+	}
+	row.UsageRewards = usagePaid(res1, r.a.owners[serving].addr)
 	row.LeasePaid, row.LeaseTake = r.leaseFlows()
+	income[serving] += row.UsageRewards + row.LeasePaid
 	if row.Supply > 0 {
 		row.StakingRatio = float64(row.Bonded) / float64(row.Supply)
 	}
-	income := row.DeviceRewards + row.UsageRewards + row.LeasePaid
 	creditPrice := params.Get(st, credit.PriceUpin)
 	usageUSD := usdOf(p.credits*creditPrice+p.leaseDeposit, r.m.price)
-	row.Providers = r.m.providers
+	row.Providers, row.ServingProviders = r.m.total(), r.m.providers[serving]
 	if day > 0 {
 		// Day 0's epoch settles tomorrow: nobody has earned anything yet,
 		// so nobody decides on it.
-		r.m.record(usdOf(income, r.m.price), usageUSD)
-		e := r.m.economics()
+		r.m.record([classes]float64{usdOf(income[serving], r.m.price), usdOf(income[idle], r.m.price)}, usageUSD)
+		e := r.m.economics(-1)
 		row.RevenuePerProvider, row.ROI, row.BreakEven = e.revenuePerDay, e.roi, math.Min(e.breakEven, maxBreakEven)
-		row.Joins, row.Leaves = r.m.stepProviders(e)
+		row.ServingROI, row.IdleROI = r.m.economics(serving).roi, r.m.economics(idle).roi
+		row.Joins, row.Leaves = r.m.stepProviders()
 	} else {
 		row.BreakEven = maxBreakEven
 	}

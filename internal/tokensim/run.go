@@ -44,13 +44,13 @@ type runner struct {
 	n *node
 	m *model
 
-	prior      []reward.Entry    // the last settled manifest's entries
-	shareUnits map[uint64]uint64 // the fleet's units per epoch not yet settled
+	prior      []reward.Entry             // the last settled manifest's entries
+	shareUnits map[uint64][classes]uint64 // each class's units per epoch not yet settled
 	leases     map[uint64]leaseSeen
 	proposals  []ProposalOutcome
 	prev       snapshot
-	validators []float64 // trailing validators pool per day, upin
-	prevIncome uint64    // what the providers earned yesterday
+	validators []float64       // trailing validators pool per day, upin
+	prevIncome [classes]uint64 // what each class earned yesterday
 	checkEvery int
 	prevSupply uint64
 }
@@ -87,7 +87,7 @@ func RunWith(ctx context.Context, s *Scenario, o Options) (*Result, error) {
 	}
 	progress := o.Progress
 	r := &runner{s: s, a: newActors(s.Genesis.Validators), m: newModel(s), checkEvery: o.CheckEvery,
-		shareUnits: map[uint64]uint64{}, leases: map[uint64]leaseSeen{}}
+		shareUnits: map[uint64][classes]uint64{}, leases: map[uint64]leaseSeen{}}
 	n, err := newNode(s, &r.a)
 	if err != nil {
 		return nil, err
@@ -122,15 +122,16 @@ func RunWith(ctx context.Context, s *Scenario, o Options) (*Result, error) {
 // snapshot is what the end of a day left on chain, for the next day's
 // differences.
 type snapshot struct {
-	minted, burned, reminted, claimed, creditBurn uint64
+	minted, burned, reminted, creditBurn uint64
+	claimed                              [classes]uint64
 }
 
 func (r *runner) snap() snapshot {
 	st := r.n.state()
 	sup := bank.GetSupply(st)
 	t := credit.GetTotals(st)
-	return snapshot{minted: sup.Minted, burned: sup.Burned, reminted: t.RemintedUpin,
-		claimed: reward.Claimed(st, r.a.fleet.addr), creditBurn: t.BurnedUpin}
+	return snapshot{minted: sup.Minted, burned: sup.Burned, reminted: t.RemintedUpin, creditBurn: t.BurnedUpin,
+		claimed: [classes]uint64{reward.Claimed(st, r.a.devices[serving].addr), reward.Claimed(st, r.a.devices[idle].addr)}}
 }
 
 // circulating is the liquid balance of the actors: supply less what is
@@ -152,7 +153,9 @@ func (r *runner) plan(day int) (plan, float64, float64, error) {
 	creditPrice := params.Get(st, credit.PriceUpin)
 	unitUSD := float64(d.CreditsPerUnit) * float64(creditPrice) / upinPerPIN * r.m.price
 	want := r.m.demand(day, unitUSD)
-	served := min(want, r.m.capacity())
+	// Only the serving providers carry the demand; the whole fleet's
+	// coverage decides how much of it the network reaches.
+	served := min(want, r.m.classCapacity(serving))
 	var p plan
 	if served < 1 {
 		return p, want, 0, nil
@@ -232,8 +235,10 @@ func (r *runner) day(day int) (Row, error) {
 	if amt := r.unlock(day); amt > 0 {
 		b1 = append(b1, r.send("team unlock", r.a.team, r.a.holders.addr, amt))
 	}
-	if amt := min(uint64(float64(r.prevIncome)*s.Providers.SellShare), r.spendable(r.a.providers)); amt > 0 {
-		b1 = append(b1, r.send("providers sell", r.a.providers, r.a.holders.addr, amt))
+	for c := 0; c < classes; c++ {
+		if amt := min(uint64(float64(r.prevIncome[c])*s.Providers.SellShare), r.spendable(r.a.owners[c])); amt > 0 {
+			b1 = append(b1, r.send("providers sell", r.a.owners[c], r.a.holders.addr, amt))
+		}
 	}
 	// The consumers buy what they need from the holders, and what keeps
 	// their fee float whole.
@@ -290,10 +295,9 @@ func (r *runner) day(day int) (Row, error) {
 			return Row{}, err
 		}
 	}
-	// Today's units become the fleet's share of today's epoch.
-	if c := r.m.capacity(); c >= 1 {
-		r.shareUnits[uint64(day)] = uint64(c)
-	}
+	// Today's capacity of each class becomes its device's share of
+	// today's epoch.
+	r.shareUnits[uint64(day)] = [classes]uint64{uint64(r.m.classCapacity(serving)), uint64(r.m.classCapacity(idle))}
 	return r.evening(day, p, want, served, yield, res1)
 }
 

@@ -82,6 +82,10 @@ type ProviderModel struct {
 	OpexUSDPerDay float64 `toml:"opex_usd_per_day"`
 	// CapacityUnits is the service one provider can deliver per day.
 	CapacityUnits float64 `toml:"capacity_units"`
+	// ServingShare of the providers (of the initial fleet and of organic
+	// entries) are where the demand is: they carry it and earn usage
+	// rewards and lease payments; the others only provide coverage.
+	ServingShare float64 `toml:"serving_share"`
 	// Hurdle is the annual return on capex a prospective provider wants.
 	Hurdle float64 `toml:"hurdle"`
 	// JoinRate is the most the fleet grows in a day, approached as the
@@ -255,6 +259,8 @@ func (s *Scenario) Validate() error {
 		return fmt.Errorf("providers.initial must be within 0..providers.max")
 	case s.Providers.CapexUSD <= 0 || s.Providers.CapacityUnits <= 0:
 		return fmt.Errorf("providers.capex_usd and providers.capacity_units must be positive")
+	case s.Providers.ServingShare <= 0 || s.Providers.ServingShare > 1:
+		return fmt.Errorf("providers.serving_share must be in (0, 1]")
 	case s.Price.InitialUSD <= 0:
 		return fmt.Errorf("price.initial_usd must be positive")
 	case s.Price.Smoothing <= 0 || s.Price.Smoothing > 1:

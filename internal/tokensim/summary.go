@@ -15,7 +15,7 @@ type Summary struct {
 	// End of the run.
 	SupplyPIN, CirculatingPIN, TreasuryPIN float64
 	PriceUSD                               float64
-	Providers                              int
+	Providers, ServingProviders            int
 	StakingRatio                           float64
 	// Over the run.
 	MintedPIN, BurnedPIN float64
@@ -36,6 +36,7 @@ func Summarize(res *Result) Summary {
 	last := rows[len(rows)-1]
 	s.SupplyPIN, s.CirculatingPIN, s.TreasuryPIN = pin(last.Supply), pin(last.Circulating), pin(last.Treasury)
 	s.PriceUSD, s.Providers, s.StakingRatio, s.BreakEvenMonths = last.PriceUSD, last.Providers, last.StakingRatio, last.BreakEven
+	s.ServingProviders = last.ServingProviders
 	var minted, burned uint64
 	for _, r := range rows {
 		minted += r.Minted
@@ -63,11 +64,11 @@ func Summarize(res *Result) Summary {
 }
 
 // summaryHeader and row are the table's columns.
-var summaryHeader = []string{"run", "supply_M", "circ_M", "price_usd", "providers", "minted_M", "burned_M",
+var summaryHeader = []string{"run", "supply_M", "circ_M", "price_usd", "providers", "serving", "minted_M", "burned_M",
 	"burn/mint_1y", "served_1y", "roi_1y", "breakeven_mo", "treasury_M", "staked"}
 
 func (s Summary) cells() []string {
-	return []string{s.Name, f2(s.SupplyPIN / 1e6), f2(s.CirculatingPIN / 1e6), f4(s.PriceUSD), fmt.Sprint(s.Providers),
+	return []string{s.Name, f2(s.SupplyPIN / 1e6), f2(s.CirculatingPIN / 1e6), f4(s.PriceUSD), fmt.Sprint(s.Providers), fmt.Sprint(s.ServingProviders),
 		f2(s.MintedPIN / 1e6), f2(s.BurnedPIN / 1e6), f4(s.BurnMintRatio), f4(s.ServedShare), f4(s.MeanROI),
 		f2(s.BreakEvenMonths), f2(s.TreasuryPIN / 1e6), f4(s.StakingRatio)}
 }
