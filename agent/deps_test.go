@@ -13,7 +13,7 @@ func TestDependencies(t *testing.T) {
 	if err != nil {
 		t.Skip("go tool not in PATH")
 	}
-	cmd := exec.Command(goBin, "list", "-deps", ".", "./coverage", "./energy", "./sensor", "./mobile")
+	cmd := exec.Command(goBin, "list", "-deps", ".", "./coverage", "./energy", "./sensor", "./mobile", "./compute")
 	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -35,10 +35,13 @@ func TestDependencies(t *testing.T) {
 		"github.com/depin-network/depin/internal/device":      true,
 		"github.com/depin-network/depin/internal/bank":        true,
 		// Sensor and mobile builders check bodies with their kinds.
-		"github.com/depin-network/depin/agent/sensor":         true,
-		"github.com/depin-network/depin/agent/mobile":         true,
-		"github.com/depin-network/depin/internal/kind/sensor": true,
-		"github.com/depin-network/depin/internal/kind/mobile": true,
+		"github.com/depin-network/depin/agent/sensor":                 true,
+		"github.com/depin-network/depin/agent/mobile":                 true,
+		"github.com/depin-network/depin/internal/kind/sensor":         true,
+		"github.com/depin-network/depin/internal/kind/mobile":         true,
+		"github.com/depin-network/depin/agent/compute":                true,
+		"github.com/depin-network/depin/internal/kind/compute":        true,
+		"github.com/depin-network/depin/internal/kind/compute/render": true,
 	}
 	forbidden := []string{"github.com/uber/h3-go", "github.com/nats-io", "github.com/cometbft", "github.com/cockroachdb"}
 	for _, p := range strings.Fields(string(out)) {

@@ -77,9 +77,11 @@ func closeCommit(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledg
 }
 
 // closeReveal ends a round's reveal window: committed slots that did not
-// reveal are slashed; equal reveals of an unsampled task are accepted;
-// otherwise a verifier is chosen, or without verifiers the majority
-// decides.
+// reveal are slashed; equal reveals from all the job's replicas of an
+// unsampled task are accepted; otherwise (sampled, reveals that differ, or
+// fewer reveals than replicas: a partner that failed leaves a result
+// nobody vouches for) a verifier is chosen, or without verifiers the
+// majority decides.
 func closeReveal(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledger.Error {
 	st := ctx.Store
 	var first []byte
@@ -103,7 +105,7 @@ func closeReveal(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledg
 	switch {
 	case revealed == 0:
 		return startRound(ctx, j, t)
-	case agree && !t.Sampled:
+	case agree && !t.Sampled && revealed >= int(j.Replicas):
 		return accept(ctx, j, t, first, "agreement")
 	}
 	vs := Verifiers(st)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 
+	kcompute "github.com/depin-network/depin/internal/kind/compute"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
@@ -13,27 +14,15 @@ import (
 
 // Domains of the hashes the module computes.
 const (
-	commitDomain   = "depin/compute/commit/v1"
 	sampleDomain   = "depin/compute/sample/v1"
 	verifierDomain = "depin/compute/verifier/v1"
 	assignDomain   = "depin/compute/assign/v1"
 )
 
-// Commitment is what a provider commits for a task result:
-// SHA-256("depin/compute/commit/v1" | job | task | round | provider |
-// resultHash). Binding the provider's address means a commitment copied
-// from another provider never opens for the copier.
+// Commitment is kind/compute.Commitment: what a provider commits for a
+// task result, bound to its address.
 func Commitment(job uint64, task, round uint32, prov ledger.Address, resultHash []byte) [32]byte {
-	h := sha256.New()
-	h.Write([]byte(commitDomain))
-	h.Write(ledger.U64(job))
-	h.Write(u32(task))
-	h.Write(u32(round))
-	h.Write(prov[:])
-	h.Write(resultHash)
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+	return kcompute.Commitment(job, task, round, prov, resultHash)
 }
 
 // draw hashes a domain, chain entropy and a task's round into a number.
