@@ -13,7 +13,7 @@ func TestDependencies(t *testing.T) {
 	if err != nil {
 		t.Skip("go tool not in PATH")
 	}
-	cmd := exec.Command(goBin, "list", "-deps", ".", "./coverage", "./energy", "./sensor", "./mobile", "./compute")
+	cmd := exec.Command(goBin, "list", "-deps", ".", "./coverage", "./energy", "./sensor", "./mobile", "./compute", "./relay")
 	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
