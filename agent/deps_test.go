@@ -40,6 +40,7 @@ func TestDependencies(t *testing.T) {
 		"github.com/depin-network/depin/internal/kind/sensor":         true,
 		"github.com/depin-network/depin/internal/kind/mobile":         true,
 		"github.com/depin-network/depin/agent/compute":                true,
+		"github.com/depin-network/depin/agent/relay":                  true,
 		"github.com/depin-network/depin/internal/kind/compute":        true,
 		"github.com/depin-network/depin/internal/kind/compute/render": true,
 	}
