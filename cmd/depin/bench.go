@@ -20,7 +20,7 @@ func newBenchCmds() []*cobra.Command {
 measured in the same run on the same machine, and their ratio. BENCHMARKS.md explains each
 figure and the commands that reproduce the published numbers.`,
 	}
-	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd(), benchCompareCmd())
+	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd(), benchStorageCmd(), benchCompareCmd())
 	c.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the whole run (load generator included) to this file")
 	c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		path, _ := cmd.Flags().GetString("cpuprofile")
@@ -223,5 +223,32 @@ func benchIndexerCmd() *cobra.Command {
 	c.Flags().Int("devices", d.Devices, "devices onboarded and located")
 	c.Flags().Int("blocks", d.Blocks, "blocks in the chain")
 	c.Flags().Int("requests", d.Requests, "requests per page for the percentiles")
+	return c
+}
+
+func benchStorageCmd() *cobra.Command {
+	d := bench.DefaultStorageConfig()
+	c := &cobra.Command{
+		Use:   "storage",
+		Short: "Put and get throughput of a file over loopback against a plain HTTP copy, and proof checks per second",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			load := bench.LoadAverage()
+			cfg := d
+			mib, _ := cmd.Flags().GetInt64("mib")
+			cfg.Size = mib << 20
+			cfg.Proofs, _ = cmd.Flags().GetInt("proofs")
+			cfg.Dir, _ = cmd.Flags().GetString("dir")
+			rep, err := bench.RunStorage(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			return printBench(cmd, rep, load)
+		},
+	}
+	f := c.Flags()
+	f.Int64("mib", d.Size>>20, "file size in MiB")
+	f.Int("proofs", d.Proofs, "proofs checked")
+	f.String("dir", "", "directory for the temporary files (default: the system's)")
 	return c
 }

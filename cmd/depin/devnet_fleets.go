@@ -56,6 +56,7 @@ var devnetFleets = []devnetFleet{
 	coverageFleet,
 	marketFleet,
 	energyFleet,
+	storageFleet,
 }
 
 // defaultFleets are the fleets of a devnet made without --fleet.

@@ -126,10 +126,19 @@ func (p *Provider) Addr() ledger.Address { return p.addr }
 // URL is the provider's host URI.
 func (p *Provider) URL() string { return p.cfg.HostURI }
 
+// Serve serves HTTP only (no chain work) until Close: the storage
+// benchmark's providers.
+func (p *Provider) Serve() error {
+	if err := p.srv.Serve(p.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
 // Run serves HTTP and works the chain until ctx ends.
 func (p *Provider) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- p.srv.Serve(p.ln) }()
+	go func() { errc <- p.Serve() }()
 	t := time.NewTicker(p.cfg.Poll)
 	defer t.Stop()
 	for {
