@@ -146,7 +146,7 @@ func (s *scenario) blocks(a args) string {
 		finalize(s.t, s.shadow, nil)
 		h, _ := s.app.LastCommit()
 		for _, e := range res.Events {
-			if strings.HasPrefix(e.Type, "market.") || e.Type == "bank.transfer" {
+			if strings.HasPrefix(e.Type, "market.") || strings.HasPrefix(e.Type, "storage.") || e.Type == "bank.transfer" {
 				fmt.Fprintf(&b, "%d end_block %s\n", h, eventLine(e))
 			}
 		}

@@ -87,6 +87,7 @@ func newScenario(t *testing.T) *scenario {
 	s := &scenario{t: t, names: make(map[string]string), queued: make(map[ledger.Address]uint64)}
 	s.names[bank.FeeCollector.String()] = "fee_collector"
 	nameMarketAccounts(s.names)
+	nameStorageAccounts(s.names)
 	s.names[reward.RewardPool.String()] = "reward_pool"
 	return s
 }

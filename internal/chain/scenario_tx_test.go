@@ -124,6 +124,9 @@ func (s *scenario) message(typ string, a args) []byte {
 	if v, ok := s.stakeMessage(typ, a); ok {
 		return v
 	}
+	if v, ok := s.storageMessage(typ, a); ok {
+		return v
+	}
 	return nil // an unknown type carries raw= or nothing
 }
 
