@@ -20,7 +20,7 @@ func newBenchCmds() []*cobra.Command {
 measured in the same run on the same machine, and their ratio. BENCHMARKS.md explains each
 figure and the commands that reproduce the published numbers.`,
 	}
-	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd(), benchStorageCmd(), benchCompareCmd())
+	c.AddCommand(benchLedgerCmd(), benchIngestCmd(), benchEpochCmd(), benchMemoryCmd(), benchMarketCmd(), benchIndexerCmd(), benchStorageCmd(), benchEnergyCmd(), benchCompareCmd())
 	c.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the whole run (load generator included) to this file")
 	c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		path, _ := cmd.Flags().GetString("cpuprofile")

@@ -18,19 +18,98 @@ func EndBlock(ctx *ledger.Context) *ledger.Error {
 	}
 	now := uint64(ctx.Time / 1e9)
 	s := kindParams(st).IntervalSeconds
-	for _, k := range due(st, tagToClear, (now+params.Get(st, GateSeconds))/s) {
-		if e := clear(ctx, k[0], k[1]); e != nil {
-			return e
-		}
-	}
-	if w := params.Get(st, ReadWindow); now >= w+s {
-		for _, k := range due(st, tagToSettle, (now-w)/s-1) {
-			if e := settle(ctx, k[0], k[1]); e != nil {
+	for _, g := range byInterval(due(st, tagToClear, (now+params.Get(st, GateSeconds))/s)) {
+		// One pass over the interval's books before any write: iterating
+		// a block's overlay costs its buffered writes, so a pass per zone
+		// after other zones' writes would grow with the square of zones.
+		books := booksOf(st, g.interval)
+		for _, z := range g.zones {
+			b := books[z]
+			if e := clear(ctx, g.interval, z, b.asks, b.bids); e != nil {
 				return e
 			}
 		}
 	}
+	if w := params.Get(st, ReadWindow); now >= w+s {
+		for _, g := range byInterval(due(st, tagToSettle, (now-w)/s-1)) {
+			reads, trades := intervalReads(st, g.interval), intervalTrades(st, g.interval)
+			for _, z := range g.zones {
+				if e := settle(ctx, g.interval, z, reads[z], trades[z]); e != nil {
+					return e
+				}
+			}
+		}
+	}
 	return nil
+}
+
+type intervalZones struct {
+	interval uint64
+	zones    []uint64
+}
+
+// byInterval groups (interval, zone) keys, sorted, by interval.
+func byInterval(keys [][2]uint64) []intervalZones {
+	var out []intervalZones
+	for _, k := range keys {
+		if n := len(out); n == 0 || out[n-1].interval != k[0] {
+			out = append(out, intervalZones{interval: k[0]})
+		}
+		out[len(out)-1].zones = append(out[len(out)-1].zones, k[1])
+	}
+	return out
+}
+
+type book struct{ asks, bids []*energyv1.Order }
+
+// booksOf returns the books of every zone of an interval.
+func booksOf(st ledger.Store, iv uint64) map[uint64]*book {
+	out := map[uint64]*book{}
+	ledger.IteratePrefix(st, key(tagBook, ledger.U64(iv)), func(k, _ []byte) bool {
+		n := len(k)
+		zone, id := ledger.ReadU64(k[n-17:n-9]), ledger.ReadU64(k[n-8:])
+		o, ok := GetOrder(st, id)
+		if !ok {
+			panic("energy: book names a missing order")
+		}
+		b := out[zone]
+		if b == nil {
+			b = &book{}
+			out[zone] = b
+		}
+		if o.Side == energyv1.Side_SIDE_ASK {
+			b.asks = append(b.asks, o)
+		} else {
+			b.bids = append(b.bids, o)
+		}
+		return true
+	})
+	return out
+}
+
+// intervalReads returns the accepted reads of an interval by zone, each
+// zone's by device.
+func intervalReads(st ledger.Store, iv uint64) map[uint64][]*energyv1.IntervalRead {
+	out := map[uint64][]*energyv1.IntervalRead{}
+	ledger.IteratePrefix(st, key(tagRead, ledger.U64(iv)), func(_, v []byte) bool {
+		r := new(energyv1.IntervalRead)
+		ledger.DecodeState(v, r)
+		out[r.Zone] = append(out[r.Zone], r)
+		return true
+	})
+	return out
+}
+
+// intervalTrades returns the trades of an interval by zone, in trade order.
+func intervalTrades(st ledger.Store, iv uint64) map[uint64][]*energyv1.Trade {
+	out := map[uint64][]*energyv1.Trade{}
+	ledger.IteratePrefix(st, key(tagTrade, ledger.U64(iv)), func(_, v []byte) bool {
+		t := new(energyv1.Trade)
+		ledger.DecodeState(v, t)
+		out[t.Zone] = append(out[t.Zone], t)
+		return true
+	})
+	return out
 }
 
 // due lists the (interval, zone) keys of a queue up to interval last.
@@ -50,9 +129,8 @@ func due(st ledger.Store, tag byte, last uint64) [][2]uint64 {
 
 // clear runs the auction of an interval and zone, records its trades and
 // refunds every order that matched nothing.
-func clear(ctx *ledger.Context, iv, zone uint64) *ledger.Error {
+func clear(ctx *ledger.Context, iv, zone uint64, asks, bids []*energyv1.Order) *ledger.Error {
 	st := ctx.Store
-	asks, bids := bookOf(st, iv, zone)
 	res := Clear(offers(asks), offers(bids))
 	byID := map[uint64]*energyv1.Order{}
 	for _, o := range append(append([]*energyv1.Order{}, asks...), bids...) {

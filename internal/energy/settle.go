@@ -28,10 +28,9 @@ import (
 // (what the balance cannot cover is a line too). Renewable Wh delivered
 // accrue per buyer and source device; each energy_market.certificate_wh
 // mints the buyer a certificate.
-func settle(ctx *ledger.Context, iv, zone uint64) *ledger.Error {
+func settle(ctx *ledger.Context, iv, zone uint64, reads []*energyv1.IntervalRead, trades []*energyv1.Trade) *ledger.Error {
 	st := ctx.Store
 	kp := kindParams(st)
-	reads := readsOf(st, iv, zone) // by device
 	var peers []kenergy.PeerRead
 	var peerIdx []int
 	for i, r := range reads {
@@ -61,7 +60,6 @@ func settle(ctx *ledger.Context, iv, zone uint64) *ledger.Error {
 		return reads[i].ExportedWh, ReasonDelivered
 	}
 
-	trades := tradesOf(st, iv, zone)
 	orders := map[uint64]*energyv1.Order{}
 	var ids []uint64 // matched orders in first-trade order
 	load := func(id uint64) *energyv1.Order {
