@@ -39,3 +39,25 @@ func OpenMsg(relay ledger.Address, pricePerMiB, deposit uint64) (string, []byte,
 func ClaimMsg(sr *relayv1.SignedReceipt) (string, []byte, error) {
 	return marshal(TypeClaim, &relayv1.MsgClaim{Receipt: sr})
 }
+
+// Inflate returns a copy of a signed receipt with its bytes doubled and
+// the consumer's signature kept: what a cheating relay would claim. The
+// chain refuses it as forged (simulations and tests).
+func Inflate(sr *relayv1.SignedReceipt) *relayv1.SignedReceipt {
+	var r relayv1.Receipt
+	if proto.Unmarshal(sr.Receipt, &r) != nil {
+		return sr
+	}
+	r.Bytes *= 2
+	return &relayv1.SignedReceipt{Receipt: ledger.Encode(&r), PubKey: sr.PubKey, Signature: sr.Signature}
+}
+
+// ReceiptBytes returns the cumulative bytes of a signed receipt (0 if it
+// does not decode).
+func ReceiptBytes(sr *relayv1.SignedReceipt) uint64 {
+	var r relayv1.Receipt
+	if proto.Unmarshal(sr.Receipt, &r) != nil {
+		return 0
+	}
+	return r.Bytes
+}

@@ -22,6 +22,8 @@ var rootGroups = []func() []*cobra.Command{
 	newRewardsCmds,
 	newBenchCmds,
 	newStorageCmds,
+	newComputeCmds,
+	newRelayCmds,
 	newDataCmds,
 	one(newSimCmd),
 	one(newTxCmd),
@@ -51,6 +53,7 @@ var queryGroups = []func() []*cobra.Command{
 	newQueryMarketCmds, // market, credits
 	newQueryStakeCmds,  // stake, gov
 	newQueryEnergyCmds,
+	newQueryComputeCmds, // compute, relay
 	newQueryDataCmds,
 }
 
