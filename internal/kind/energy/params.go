@@ -22,7 +22,7 @@ var (
 		Doc: "H3 resolution of a grid zone: the parent of a device's grid cell at it"}
 	PeerToleranceBps = params.Spec{Name: Name + ".peer_tolerance_bps", Default: 15_000, Min: 10_000, Max: 1_000_000, Unit: "bps",
 		Doc: "a capacity factor above this share of the zone's median is flagged"}
-	PeerSlack = params.Spec{Name: Name + ".peer_slack_permille", Default: 5, Min: 0, Max: 1_000, Unit: "‰",
+	PeerSlack = params.Spec{Name: Name + ".peer_slack_permille", Default: 0, Min: 0, Max: 1_000, Unit: "‰",
 		Doc: "capacity factor always allowed above the flagging line"}
 	MinPeers = params.Spec{Name: Name + ".min_peers", Default: 3, Min: 2, Max: 1_000, Unit: "reads",
 		Doc: "fewest complete renewable reads in a zone and interval for the peer check"}
