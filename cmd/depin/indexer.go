@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/node"
@@ -113,7 +114,7 @@ func runIndexer(cmd *cobra.Command, _ []string) error {
 	if !ec.Enable {
 		return ix.Run(ctx)
 	}
-	esvc, err := newExplorer(ec, cfg.DB, logger.With("module", "explorer"))
+	esvc, err := newExplorer(ec, cfg.DB, rpc, logger.With("module", "explorer"))
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func addIndexer(n *node.Node, logger *slog.Logger) error {
 		return nil
 	}
 	buildExplorer := func() (node.Service, error) {
-		return newExplorer(n.AppCfg.Explorer, cfg.DB, logger.With("module", "explorer"))
+		return newExplorer(n.AppCfg.Explorer, cfg.DB, n.RPCURL(), logger.With("module", "explorer"))
 	}
 	esvc, err := buildExplorer()
 	if err != nil {
@@ -186,8 +187,9 @@ func (s explorerService) Run(ctx context.Context) error {
 }
 
 // newExplorer opens the indexer's database (migrating it, so the explorer
-// may start before the indexer's first write) and builds the server.
-func newExplorer(cfg explorer.Config, dbURL string, logger *slog.Logger) (node.Service, error) {
+// may start before the indexer's first write) and builds the server; its
+// market, governance and validators pages query the node at rpcURL.
+func newExplorer(cfg explorer.Config, dbURL, rpcURL string, logger *slog.Logger) (node.Service, error) {
 	db, err := indexer.Open(dbURL)
 	if err != nil {
 		return nil, err
@@ -201,5 +203,11 @@ func newExplorer(cfg explorer.Config, dbURL string, logger *slog.Logger) (node.S
 		db.Close()
 		return nil, err
 	}
+	state, err := client.New(rpcURL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	srv.UseState(state)
 	return explorerService{srv: srv, db: db}, nil
 }

@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/indexer/indexertest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/query"
 )
 
 // fixture is an indexed chain served by the explorer on loopback.
@@ -114,6 +116,7 @@ func newFixture(t testing.TB, devices int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.UseState(appState{c.App})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -127,4 +130,16 @@ func newFixture(t testing.TB, devices int) *fixture {
 		t.Fatalf("no txs at %d: %v", head, err)
 	}
 	return &fixture{URL: "http://" + ln.Addr().String(), DB: db, Chain: c, Devices: devices, TxHash: txs[0].Hash}
+}
+
+// appState answers the node's queries from the chain's app in process, as
+// a node's abci_query does (internal/query).
+type appState struct{ a *app.App }
+
+func (s appState) Query(_ context.Context, path string, out any) error {
+	body, code, msg := query.Handle(s.a.Committed(), s.a, path)
+	if code != 0 {
+		return fmt.Errorf("query %s: %s", path, msg)
+	}
+	return json.Unmarshal(body, out)
 }

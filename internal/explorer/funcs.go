@@ -44,6 +44,14 @@ var funcs = template.FuncMap{
 		}
 		return s + " PIN"
 	},
+	// bps renders basis points as a percentage ("5%", "2.5%").
+	"bps": func(v uint32) string {
+		s := strconv.FormatUint(uint64(v/100), 10)
+		if r := v % 100; r != 0 {
+			s += "." + strings.TrimRight(strconv.FormatUint(uint64(r+100), 10)[1:], "0")
+		}
+		return s + "%"
+	},
 	"short": func(s string) string {
 		if len(s) <= 16 {
 			return s

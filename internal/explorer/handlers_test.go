@@ -38,9 +38,9 @@ func TestPagesAndJSON(t *testing.T) {
 		{"/devices/" + dev + "?epoch=1", "why this payout"},
 		{"/epochs", "indexed"},
 		{"/epochs/1", "too_close"},
-		{"/market", "Market"},
-		{"/governance", "Governance"},
-		{"/validators", "Block proposers"},
+		{"/market", "no leases yet"},
+		{"/governance", "no proposals yet"},
+		{"/validators", "no validators registered with staking"},
 		{"/search", "Search"},
 	}
 	for _, p := range pages {
@@ -97,7 +97,6 @@ func TestBadRequests(t *testing.T) {
 		{"/epochs/x", 400},
 		{"/epochs/12345", 404},
 		{"/epochs?before=1e3", 400},
-		{"/market?before=no", 400},
 		{"/search?q=nothing-like-this", 404},
 		{"/search?q=" + strings.Repeat("a", 300), 400},
 		{"/search?q=424242", 404},

@@ -36,8 +36,8 @@ func (s *Server) routes() []route {
 		{"/devices/{address}", "device", "Device", s.device},
 		{"/epochs", "epochs", "Epochs", s.epochs},
 		{"/epochs/{n}", "epoch", "Epoch", s.epoch},
-		{"/market", "module", "Market", s.module("market")},
-		{"/governance", "module", "Governance", s.module("gov")},
+		{"/market", "market", "Market", s.market},
+		{"/governance", "governance", "Governance", s.governance},
 		{"/validators", "validators", "Validators", s.validators},
 		{"/search", "search", "Search", s.search},
 	}
@@ -390,49 +390,6 @@ func (s *Server) epoch(r *http.Request) (any, error) {
 		p.Summary = &sum
 	}
 	if p.Top, err = s.db.TopRewards(r.Context(), n, 20); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// ModulePage lists a module's events.
-type ModulePage struct {
-	Module string             `json:"module"`
-	Events []indexer.EventRow `json:"events"`
-	Next   int64              `json:"next_before,string,omitempty"`
-}
-
-func (s *Server) module(name string) func(r *http.Request) (any, error) {
-	return func(r *http.Request) (any, error) {
-		before, err := queryHeight(r, "before")
-		if err != nil {
-			return nil, err
-		}
-		p := ModulePage{Module: name}
-		if p.Events, err = s.db.EventsOfModule(r.Context(), name, before, 50); err != nil {
-			return nil, err
-		}
-		if len(p.Events) == 50 {
-			p.Next = p.Events[49].Height
-		}
-		return p, nil
-	}
-}
-
-// ValidatorsPage lists block proposers and staking events.
-type ValidatorsPage struct {
-	Window    int64                 `json:"window,string"`
-	Proposers []indexer.ProposerRow `json:"proposers"`
-	Events    []indexer.EventRow    `json:"staking_events"`
-}
-
-func (s *Server) validators(r *http.Request) (any, error) {
-	p := ValidatorsPage{Window: 1000}
-	var err error
-	if p.Proposers, err = s.db.Proposers(r.Context(), p.Window); err != nil {
-		return nil, err
-	}
-	if p.Events, err = s.db.EventsOfModule(r.Context(), "stake", 0, 50); err != nil {
 		return nil, err
 	}
 	return p, nil

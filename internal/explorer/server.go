@@ -24,6 +24,7 @@ type Server struct {
 	db    *indexer.DB
 	log   *slog.Logger
 	pages map[string]*template.Template
+	state StateSource // the node's module queries, if any (UseState)
 }
 
 // New returns a server reading db.
