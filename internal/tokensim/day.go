@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/depin-network/depin/internal/app"
@@ -129,8 +130,19 @@ type plan struct {
 	leaseDeposit uint64
 }
 
-// cost is the PIN the plan burns and deposits.
-func (p plan) cost(creditPrice uint64) uint64 { return p.credits*creditPrice + p.leaseDeposit }
+// cost is the PIN the plan burns and deposits, or math.MaxUint64 if that
+// does not fit (more than anyone holds).
+func (p plan) cost(creditPrice uint64) uint64 {
+	burn, ok := ledger.MulDiv(p.credits, creditPrice, 1)
+	if !ok {
+		return math.MaxUint64
+	}
+	c, ok := ledger.Add(burn, p.leaseDeposit)
+	if !ok {
+		return math.MaxUint64
+	}
+	return c
+}
 
 // buy has the consumers burn PIN for the day's credits and order the
 // day's lease.

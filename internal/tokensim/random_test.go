@@ -30,7 +30,7 @@ func TestRandomScenarios(t *testing.T) {
 		f := func(lo, hi float64) string { return strconv.FormatFloat(lo+rng.Float64()*(hi-lo), 'g', -1, 64) }
 		set("reward.emission_initial", u(0, 1_000_000_000_000))
 		set("reward.halving_epochs", u(0, 20))
-		set("credit.price_upin", u(1, 1000))
+		set("credit.price_upin", u(1, 1_000_000_000))
 		set("credit.remint_bps", u(0, 10_000))
 		set("credit.remint_cap_upin", u(0, 100_000_000_000))
 		set("market.take_rate_bps", u(0, 5_000))
@@ -38,7 +38,7 @@ func TestRandomScenarios(t *testing.T) {
 		set("market.bootstrapping", u(0, 1))
 		set("demand.lease_share", f(0, 1))
 		set("demand.elasticity", f(0, 2))
-		set("demand.credits_per_unit", u(1, 100_000))
+		set("demand.credits_per_unit", u(1, 1_000_000_000_000))
 		set("price.volatility", f(0, 0.2))
 		set("price.smoothing", f(0.01, 1))
 		set("providers.sell_share", f(0, 1))

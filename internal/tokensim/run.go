@@ -146,6 +146,9 @@ func (r *runner) circulating() uint64 {
 	return c
 }
 
+// maxUnits bounds a day's served units so that they convert to integers.
+const maxUnits = 1 << 60
+
 // plan turns the model's demand into the day's purchases in chain units.
 func (r *runner) plan(day int) (plan, float64, float64, error) {
 	st := r.n.state()
@@ -160,20 +163,23 @@ func (r *runner) plan(day int) (plan, float64, float64, error) {
 	if served < 1 {
 		return p, want, 0, nil
 	}
+	served = min(served, maxUnits)
 	leaseUnits := uint64(math.Floor(served * d.LeaseShare))
 	if leaseUnits > 0 {
 		price := tokensFor(d.LeasePriceUSD, r.m.price) / BlocksPerDay
-		dep, ok := ledger.MulDiv(leaseUnits*BlocksPerDay, price, 1)
-		if ok && price > 0 && dep >= params.Get(st, market.MinDeposit) {
+		perBlock, ok1 := ledger.MulDiv(leaseUnits, price, 1)
+		dep, ok2 := ledger.MulDiv(perBlock, BlocksPerDay, 1)
+		if ok1 && ok2 && price > 0 && dep >= params.Get(st, market.MinDeposit) {
 			p.leaseUnits, p.leasePrice, p.leaseDeposit = leaseUnits, price, dep
 		}
 	}
 	p.creditUnits = uint64(math.Floor(served)) - p.leaseUnits
-	p.credits = p.creditUnits * d.CreditsPerUnit
-	if max := params.Get(st, credit.MaxBuy); p.credits > max {
-		p.credits = max
+	credits, ok := ledger.MulDiv(p.creditUnits, d.CreditsPerUnit, 1)
+	if max := params.Get(st, credit.MaxBuy); !ok || credits > max {
 		p.creditUnits = max / d.CreditsPerUnit
+		credits = p.creditUnits * d.CreditsPerUnit // at most max
 	}
+	p.credits = credits
 	// The consumers buy the PIN from the holders; what the holders do not
 	// have is not bought, credits first.
 	avail := r.spendable(r.a.holders) + r.spendable(r.a.consumers)
