@@ -155,7 +155,10 @@ func clear(ctx *ledger.Context, iv, zone uint64, asks, bids []*energyv1.Order) *
 		if o.Side == energyv1.Side_SIDE_ASK {
 			kind = LineCollateralRefund
 		}
-		if e := lines.pay(Escrow, addrOf(o.Owner), o.Device, o.Id, kind, 0, o.Escrow, ReasonUnmatched); e != nil {
+		if o.Escrow == 0 {
+			continue
+		}
+		if e := lines.pay(Escrow, addrOf(o.Owner), addrOf(o.Owner), o.Device, o.Id, kind, 0, o.Escrow, ReasonUnmatched); e != nil {
 			return e
 		}
 	}
@@ -207,14 +210,13 @@ type lineWriter struct {
 	iv, zone uint64
 }
 
-func (w *lineWriter) pay(from, to ledger.Address, dev []byte, order uint64, kind string, wh, amount uint64, reason string) *ledger.Error {
+// pay moves amount from one account to another and records the line of
+// account (the party the line is about: the payee of a payment or refund,
+// the payer of a penalty or imbalance).
+func (w *lineWriter) pay(from, to, account ledger.Address, dev []byte, order uint64, kind string, wh, amount uint64, reason string) *ledger.Error {
 	st := w.ctx.Store
 	if e := move(w.ctx, from, to, amount); e != nil {
 		return e
-	}
-	account := to
-	if kind == LinePenalty || kind == LineImbalance {
-		account = from
 	}
 	return w.add(&energyv1.Line{Account: account[:], Device: dev, Order: order, Kind: kind, Wh: wh, Amount: amount, Reason: reason}, st)
 }

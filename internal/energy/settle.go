@@ -93,8 +93,10 @@ func settle(ctx *ledger.Context, iv, zone uint64, reads []*energyv1.IntervalRead
 		st.Set(key(tagTrade, iz(iv, zone), ledger.U64(t.Seq)), ledger.Encode(t))
 		pay, _ := ledger.MulDiv(delivered, t.Price, 1000)
 		paid[bid.Id] += pay
-		if e := lines.pay(Escrow, addrOf(ask.Owner), ask.Device, ask.Id, LinePayment, delivered, pay, ReasonDelivered); e != nil {
-			return e
+		if delivered > 0 {
+			if e := lines.pay(Escrow, addrOf(ask.Owner), addrOf(ask.Owner), ask.Device, ask.Id, LinePayment, delivered, pay, ReasonDelivered); e != nil {
+				return e
+			}
 		}
 		if short := t.Wh - delivered; short > 0 {
 			reason := why[dev]
@@ -105,7 +107,7 @@ func settle(ctx *ledger.Context, iv, zone uint64, reads []*energyv1.IntervalRead
 			pen, _ := ledger.MulDiv(value, penaltyBps, 10_000)
 			pen = min(pen, ask.Escrow-taken[ask.Id])
 			taken[ask.Id] += pen
-			if e := lines.pay(Escrow, Balancing, ask.Device, ask.Id, LinePenalty, short, pen, reason); e != nil {
+			if e := lines.pay(Escrow, Balancing, addrOf(ask.Owner), ask.Device, ask.Id, LinePenalty, short, pen, reason); e != nil {
 				return e
 			}
 		}
@@ -123,16 +125,20 @@ func settle(ctx *ledger.Context, iv, zone uint64, reads []*energyv1.IntervalRead
 	for _, id := range ids {
 		o := orders[id]
 		if o.Side == energyv1.Side_SIDE_BID {
-			if e := lines.pay(Escrow, addrOf(o.Owner), o.Device, o.Id, LineRefund, o.Wh-o.MatchedWh, o.Escrow-paid[o.Id], ReasonUnspent); e != nil {
-				return e
+			if left := o.Escrow - paid[o.Id]; left > 0 {
+				if e := lines.pay(Escrow, addrOf(o.Owner), addrOf(o.Owner), o.Device, o.Id, LineRefund, o.Wh-o.MatchedWh, left, ReasonUnspent); e != nil {
+					return e
+				}
 			}
 			if bought[string(o.Device)] == 0 {
 				buyers = append(buyers, o)
 			}
 			bought[string(o.Device)] += o.MatchedWh
 		} else {
-			if e := lines.pay(Escrow, addrOf(o.Owner), o.Device, o.Id, LineCollateralRefund, 0, o.Escrow-taken[o.Id], ReasonCollateral); e != nil {
-				return e
+			if left := o.Escrow - taken[o.Id]; left > 0 {
+				if e := lines.pay(Escrow, addrOf(o.Owner), addrOf(o.Owner), o.Device, o.Id, LineCollateralRefund, 0, left, ReasonCollateral); e != nil {
+					return e
+				}
 			}
 		}
 		o.State = energyv1.OrderState_ORDER_STATE_SETTLED
@@ -149,7 +155,7 @@ func settle(ctx *ledger.Context, iv, zone uint64, reads []*energyv1.IntervalRead
 		charge, _ := ledger.MulDiv(excess, price, 1000)
 		owner := addrOf(o.Owner)
 		can := min(charge, bank.Balance(st, owner))
-		if e := lines.pay(owner, Balancing, o.Device, o.Id, LineImbalance, excess, can, ReasonTookMore); e != nil {
+		if e := lines.pay(owner, Balancing, owner, o.Device, o.Id, LineImbalance, excess, can, ReasonTookMore); e != nil {
 			return e
 		}
 		if charge > can {
