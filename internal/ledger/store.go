@@ -172,16 +172,19 @@ func (o *Overlay) Flush() {
 func (o *Overlay) Discard() { o.writes = make(map[string]*Write) }
 
 // MemStore is an in-memory Store, for tests, simulations and for building
-// genesis. Values live in a map; the keys are also kept sorted in a slice,
-// new keys merged in at the next iteration (or at once by Apply), so that an
-// iteration costs the keys it visits, not a sort of the whole store. A
+// genesis. Values live in a map; the keys are also kept in order, in a large
+// sorted slice plus a small sorted slice of the keys added since, merged into
+// the large one when it grows past about the square root of the store's size
+// (or when deleted keys make up half of it). A new key therefore costs a
+// binary search and a short copy, not the size of the store, and an
+// iteration walks the two slices together, costing the keys it visits. A
 // MemStore from NewSyncMemStore may be read by several goroutines while one
 // writes (a node's committed state read by its services).
 type MemStore struct {
 	m       map[string][]byte
-	sorted  []string // every key of m, and keys deleted since (skipped)
-	pending []string // keys added to m since the last merge
-	dead    int      // deleted keys still in sorted
+	sorted  []string // keys, sorted, including deleted ones (skipped)
+	pending []string // keys added since the last merge, sorted
+	dead    int      // deleted keys still in sorted or pending
 	mu      *sync.RWMutex
 }
 
@@ -224,10 +227,21 @@ func (m *MemStore) Set(key, value []byte) {
 }
 
 func (m *MemStore) set(k string, value []byte) {
-	if _, ok := m.m[k]; !ok {
-		m.pending = append(m.pending, k)
-	}
+	_, ok := m.m[k]
 	m.m[k] = bytes.Clone(value)
+	if ok {
+		return
+	}
+	if _, found := slices.BinarySearch(m.sorted, k); found {
+		m.dead-- // deleted earlier, still listed
+	} else if i, found := slices.BinarySearch(m.pending, k); found {
+		m.dead--
+	} else {
+		m.pending = slices.Insert(m.pending, i, k)
+		if len(m.pending)*len(m.pending) > len(m.sorted) && len(m.pending) > 64 {
+			m.merge()
+		}
+	}
 }
 
 // Delete implements Store.
@@ -255,31 +269,27 @@ func (m *MemStore) Apply(writes ...[]Write) {
 			}
 		}
 	}
-	m.merge()
 }
 
 // merge folds the pending keys into sorted and drops deleted keys. It costs
-// the store's size, once per batch of new keys.
+// the store's size; set and Iterate call it rarely enough that a key's
+// share stays about the square root of the store's size.
 func (m *MemStore) merge() {
-	if len(m.pending) == 0 && m.dead <= len(m.sorted)/2 {
-		return
-	}
-	slices.Sort(m.pending)
 	out := make([]string, 0, len(m.m))
 	i, j := 0, 0
 	for i < len(m.sorted) || j < len(m.pending) {
 		var k string
-		switch {
-		case j == len(m.pending) || i < len(m.sorted) && m.sorted[i] < m.pending[j]:
+		if j == len(m.pending) || i < len(m.sorted) && m.sorted[i] < m.pending[j] {
 			k, i = m.sorted[i], i+1
-		case i == len(m.sorted) || m.pending[j] < m.sorted[i]:
+		} else {
 			k, j = m.pending[j], j+1
-		default: // equal: a key deleted and set again
-			k, i, j = m.sorted[i], i+1, j+1
 		}
-		if _, live := m.m[k]; live && (len(out) == 0 || out[len(out)-1] != k) {
-			out = append(out, k)
+		if m.dead > 0 {
+			if _, live := m.m[k]; !live {
+				continue
+			}
 		}
+		out = append(out, k)
 	}
 	m.sorted, m.pending, m.dead = out, nil, 0
 }
@@ -298,13 +308,31 @@ func (m *MemStore) Iterate(start, end []byte, fn func(key, value []byte) bool) {
 	from, after := string(start), false // after: from itself was visited
 	for {
 		buf = buf[:0]
-		unlock := m.lock() // merging may be needed
-		m.merge()
+		unlock := m.lock()
+		if m.dead > (len(m.sorted)+len(m.pending))/2 {
+			m.merge()
+		}
 		i, _ := slices.BinarySearch(m.sorted, from)
-		for ; i < len(m.sorted) && len(buf) < chunk; i++ {
-			k := m.sorted[i]
+		j, _ := slices.BinarySearch(m.pending, from)
+		more := false
+		for i < len(m.sorted) || j < len(m.pending) {
+			var k string
+			if j == len(m.pending) || i < len(m.sorted) && m.sorted[i] < m.pending[j] {
+				k = m.sorted[i]
+			} else {
+				k = m.pending[j]
+			}
 			if end != nil && k >= string(end) {
 				break
+			}
+			if len(buf) == chunk {
+				more = true
+				break
+			}
+			if j < len(m.pending) && k == m.pending[j] {
+				j++
+			} else {
+				i++
 			}
 			if after && k == from {
 				continue
@@ -313,14 +341,13 @@ func (m *MemStore) Iterate(start, end []byte, fn func(key, value []byte) bool) {
 				buf = append(buf, kv{k, v})
 			}
 		}
-		more := i < len(m.sorted) && (end == nil || m.sorted[i] < string(end))
 		unlock()
 		for _, e := range buf {
 			if !fn([]byte(e.k), e.v) {
 				return
 			}
 		}
-		if !more || len(buf) == 0 {
+		if !more {
 			return
 		}
 		from, after = buf[len(buf)-1].k, true
