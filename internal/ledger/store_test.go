@@ -73,7 +73,8 @@ func TestOverlayMatchesModel(t *testing.T) {
 	})
 }
 
-// TestMemStoreMatchesModel: the B-tree ordered MemStore iterates exactly the
+// TestMemStoreMatchesModel: the MemStore (sorted keys plus pending keys,
+// merged as they grow) iterates exactly the
 // keys of a sorted map in [start, end), across chunk boundaries, and a walk
 // that deletes the key it visits still visits every key once.
 func TestMemStoreMatchesModel(t *testing.T) {
