@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -141,8 +142,12 @@ func (s *heapSampler) done() uint64 {
 // against the size 10× smaller. It
 // fails if an epoch pays nobody or its payouts do not add up.
 func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
-	rep := &Report{Title: fmt.Sprintf("epoch: coverage scoring + reward computation (manifest root included), 1 beacon and up to %d witnesses per device, GOMAXPROCS=%d",
-		cfg.Witnesses, runtime.GOMAXPROCS(0))}
+	limit := "none"
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		limit = fmt.Sprintf("%d MiB", l>>20)
+	}
+	rep := &Report{Title: fmt.Sprintf("epoch: coverage scoring + reward computation (manifest root included), 1 beacon and up to %d witnesses per device, GOMAXPROCS=%d, Go memory limit (GOMEMLIMIT) %s",
+		cfg.Witnesses, runtime.GOMAXPROCS(0), limit)}
 	// Repeats go round the sizes (10k, 100k, 10k, 100k, ...) rather than
 	// size by size, so that every size samples the same spells of load on
 	// a shared machine and their ratio compares like with like.
