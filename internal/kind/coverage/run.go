@@ -53,13 +53,14 @@ func (s *scorer) run() {
 			wa, wb := w.At(int(a)), w.At(int(b))
 			return compareWitnesses(&wa, &wb)
 		})
-	bm := s.beaconsByDevice(border)
 	// Results go straight to their place in the sorted output: beacons
 	// (RoleBeaconer) first, each role by id.
 	rankB, repB, tiesB := idRanks(&s.kb, len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID }, border)
 	rankW, repW, tiesW := idRanks(&s.kb, len(word), func(i int32) *[32]byte { return &w.id[i] }, word)
-	// The sorts are done: their key buffers go before the results come.
+	// The sorts are done: their key buffers go before the beacon index and
+	// the results come, so that the three are never held at once.
 	s.kb = keyBuf{}
+	bm := s.beaconsByDevice(border)
 	s.allocResults()
 	for i := range rankW {
 		rankW[i] += int32(len(border))
