@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,6 +140,47 @@ func TestEnergyDevnetEndToEnd(t *testing.T) {
 	}
 	if honest == 0 {
 		t.Errorf("honest households were paid nothing in %d settled intervals (lines by reason %v)", settled, reasons)
+	}
+	// The CLI answers the energy queries and places orders.
+	cli := func(args ...string) (string, error) {
+		out, errOut, err := cliRun(t, home, "", append(args, "--node", n.RPCURL(), "--keyring-backend", "test")...)
+		if err != nil {
+			return out + errOut, err
+		}
+		return out, nil
+	}
+	var ivs struct {
+		Intervals []energy.ClearingView `json:"intervals"`
+	}
+	out, err := cli("query", "energy", "intervals", "-o", "json")
+	if err != nil {
+		t.Fatalf("query energy intervals: %v\n%s", err, out)
+	}
+	jsonOut(t, out, &ivs)
+	var done *energy.ClearingView
+	for i := range ivs.Intervals {
+		if c := &ivs.Intervals[i]; c.Settled && c.TradedWh > 0 {
+			done = c
+			break
+		}
+	}
+	if done == nil {
+		t.Fatalf("query energy intervals lists no settled interval with trades: %+v", ivs)
+	}
+	if out, err := cli("query", "energy", "clearing", done.Zone, fmt.Sprint(done.Interval)); err != nil || !strings.Contains(out, "payment") || !strings.Contains(out, "settled") {
+		t.Fatalf("query energy clearing: %v\n%s", err, out)
+	}
+	if out, err := cli("query", "energy", "settlement", devs["backwards"].String()); err != nil || !strings.Contains(out, "REASON") {
+		t.Fatalf("query energy settlement: %v\n%s", err, out)
+	}
+	if out, err := cli("query", "energy", "certificates", energyOwnerKey("house01")); err != nil || !strings.Contains(out, "metered consumption") {
+		t.Fatalf("query energy certificates: %v\n%s", err, out)
+	}
+	if out, err := cli("tx", "energy", "bid", energyOwnerKey("house01"), devs["house01"].String(), "--wh", "5", "--price", "250000", "--ahead", "3", "-y"); err != nil {
+		t.Fatalf("tx energy bid: %v\n%s", err, out)
+	}
+	if out, err := cli("tx", "energy", "bid", energyOwnerKey("house01"), devs["house01"].String(), "--wh", "5", "--price", "250000", "--interval", "1", "-y"); err == nil || !strings.Contains(out+err.Error(), "gate_closed") {
+		t.Fatalf("tx energy bid for a past interval: %v\n%s", err, out)
 	}
 	if err := n.App.CheckInvariants(n.App.Committed()); err != nil {
 		t.Fatal(err)
