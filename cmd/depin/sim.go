@@ -57,8 +57,8 @@ model of providers, consumers, holders and the token price decides what they do.
 	}
 	addSimFlags(c)
 	c.Flags().String("from-node", "", "start from a running node's parameters, pools, supply and validators (its JSON API URL)")
-	c.Flags().Float64("node-epochs-per-day", 0, "with --from-node: the node's reward epochs per day (0: from epoch.blocks and --node-block-time)")
-	c.Flags().Duration("node-block-time", 0, "with --from-node: the node's block interval (default 200ms, the devnet's)")
+	c.Flags().Float64("node-epochs-per-day", 0, "with --from-node: the node's reward epochs per day (0: measured from its last two epochs)")
+	c.Flags().Duration("node-block-time", 0, "with --from-node: the node's block interval, to derive epochs per day from epoch.blocks instead")
 	c.Flags().Uint64("proposal", 0, "with --from-node: evaluate this pending proposal: run with and without it and compare")
 	c.AddCommand(simCompareCmd(), simSweepCmd())
 	return c

@@ -38,6 +38,7 @@ func (s *Server) routes() []route {
 		{"/epochs/{n}", "epoch", "Epoch", s.epoch},
 		{"/market", "market", "Market", s.market},
 		{"/governance", "governance", "Governance", s.governance},
+		{"/governance/proposals/{id}/simulation", "simulation", "Proposal simulation", s.simulation},
 		{"/validators", "validators", "Validators", s.validators},
 		{"/search", "search", "Search", s.search},
 	}

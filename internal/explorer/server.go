@@ -25,6 +25,7 @@ type Server struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 	state StateSource // the node's module queries, if any (UseState)
+	sims  simulations // proposal simulations, latest per proposal
 }
 
 // New returns a server reading db.

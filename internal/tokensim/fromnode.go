@@ -28,10 +28,12 @@ import (
 
 // NodeOptions says how a live node's epochs map to simulated days.
 type NodeOptions struct {
-	// EpochsPerDay is the node's reward epochs per day; 0 derives it from
-	// its epoch.blocks and BlockTime.
+	// EpochsPerDay is the node's reward epochs per day; 0 measures it from
+	// the start times of the node's last two ended epochs or, given
+	// BlockTime (or before two epochs ended), derives it from epoch.blocks.
 	EpochsPerDay float64
-	// BlockTime is the node's block interval; 0 is the devnet's 200 ms.
+	// BlockTime is the node's block interval; 0 is the devnet's 200 ms
+	// where the epochs' times cannot tell.
 	BlockTime time.Duration
 	// Client fetches; nil is a client with a 30 s timeout.
 	Client *http.Client
@@ -55,15 +57,46 @@ func FromNode(ctx context.Context, s *Scenario, base string, o NodeOptions) erro
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 30 * time.Second}
 	}
+	return FromQuerier(ctx, s, c, o)
+}
+
+// Querier answers a node's queries (internal/query paths such as
+// "/params") by decoding their JSON into out: the JSON API (FromNode) or
+// a client.Client over the node's RPC (the explorer).
+type Querier interface {
+	Query(ctx context.Context, path string, out any) error
+}
+
+// FromQuerier is FromNode over any Querier.
+func FromQuerier(ctx context.Context, s *Scenario, q Querier, o NodeOptions) error {
+	c := querier{q}
 	var ps query.Params
-	if err := c.getJSON(ctx, "/v1/params", &ps); err != nil {
+	if err := c.getJSON(ctx, "/params", &ps); err != nil {
 		return err
 	}
 	live := map[string]query.Param{}
 	for _, p := range ps.Params {
 		live[p.Name] = p
 	}
+	var cur rewardv1.Epoch
+	if err := c.getProto(ctx, "/rewards/epochs/current", &cur); err != nil {
+		return err
+	}
 	epd := o.EpochsPerDay
+	if epd <= 0 && o.BlockTime <= 0 && cur.Number >= 2 {
+		// The chain's own clock: the start times of the last two ended
+		// epochs (an epoch records its times when it ends).
+		var a, b rewardv1.Epoch
+		if err := c.getProto(ctx, fmt.Sprintf("/rewards/epochs/%d", cur.Number-2), &a); err != nil {
+			return err
+		}
+		if err := c.getProto(ctx, fmt.Sprintf("/rewards/epochs/%d", cur.Number-1), &b); err != nil {
+			return err
+		}
+		if d := b.StartTime - a.StartTime; a.StartTime > 0 && d > 0 {
+			epd = float64(24*time.Hour) / float64(d)
+		}
+	}
 	if epd <= 0 {
 		bt := o.BlockTime
 		if bt <= 0 {
@@ -71,13 +104,9 @@ func FromNode(ctx context.Context, s *Scenario, base string, o NodeOptions) erro
 		}
 		blocks := live[epoch.Blocks.Name].Value
 		if blocks == 0 {
-			return fmt.Errorf("tokensim: node %s has no %s parameter", base, epoch.Blocks.Name)
+			return fmt.Errorf("tokensim: the node has no %s parameter", epoch.Blocks.Name)
 		}
 		epd = float64(24*time.Hour) / (float64(blocks) * float64(bt))
-	}
-	var cur rewardv1.Epoch
-	if err := c.getProto(ctx, "/v1/rewards/epochs/current", &cur); err != nil {
-		return err
 	}
 	scale := func(v uint64) uint64 {
 		x := math.Floor(float64(v) * epd)
@@ -138,7 +167,7 @@ func FromNode(ctx context.Context, s *Scenario, base string, o NodeOptions) erro
 		s.Events = append(s.Events, e)
 	}
 	var pools rewardv1.PoolList
-	if err := c.getProto(ctx, "/v1/rewards/pools", &pools); err != nil {
+	if err := c.getProto(ctx, "/rewards/pools", &pools); err != nil {
 		return err
 	}
 	s.Pools = s.Pools[:0]
@@ -148,15 +177,15 @@ func FromNode(ctx context.Context, s *Scenario, base string, o NodeOptions) erro
 	var sup struct {
 		Total uint64 `json:"total,string"`
 	}
-	if err := c.getJSON(ctx, "/v1/supply", &sup); err != nil {
+	if err := c.getJSON(ctx, "/supply", &sup); err != nil {
 		return err
 	}
 	var treasury query.Account
-	if err := c.getJSON(ctx, "/v1/accounts/"+reward.Treasury.String(), &treasury); err != nil {
+	if err := c.getJSON(ctx, "/accounts/"+reward.Treasury.String(), &treasury); err != nil {
 		return err
 	}
 	var vals stake.ValidatorsView
-	if err := c.getJSON(ctx, "/v1/stake/validators", &vals); err != nil {
+	if err := c.getJSON(ctx, "/stake/validators", &vals); err != nil {
 		return err
 	}
 	var bonded, commission uint64
@@ -218,23 +247,34 @@ func (c nodeClient) get(ctx context.Context, path string) ([]byte, error) {
 	return b, nil
 }
 
-func (c nodeClient) getJSON(ctx context.Context, path string, v any) error {
-	b, err := c.get(ctx, path)
+// Query implements Querier over the JSON API (/v1 + path).
+func (c nodeClient) Query(ctx context.Context, path string, out any) error {
+	b, err := c.get(ctx, "/v1"+path)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("tokensim: from node: decode %s: %w", path, err)
 	}
 	return nil
 }
 
-func (c nodeClient) getProto(ctx context.Context, path string, m proto.Message) error {
-	b, err := c.get(ctx, path)
-	if err != nil {
+// querier reads plain and protobuf JSON answers through a Querier.
+type querier struct{ q Querier }
+
+func (c querier) getJSON(ctx context.Context, path string, v any) error {
+	if err := c.q.Query(ctx, path, v); err != nil {
+		return fmt.Errorf("tokensim: from node: %s: %w", path, err)
+	}
+	return nil
+}
+
+func (c querier) getProto(ctx context.Context, path string, m proto.Message) error {
+	var raw json.RawMessage
+	if err := c.getJSON(ctx, path, &raw); err != nil {
 		return err
 	}
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, m); err != nil {
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, m); err != nil {
 		return fmt.Errorf("tokensim: from node: decode %s: %w", path, err)
 	}
 	return nil
@@ -244,9 +284,9 @@ func (c nodeClient) getProto(ctx context.Context, path string, m proto.Message) 
 // params/set changes and a reward/set-pools list. Any other action (a
 // treasury spend, an oracle change) is refused: the simulation would not
 // show its effect.
-func (c nodeClient) proposal(ctx context.Context, id uint64) (Event, error) {
+func (c querier) proposal(ctx context.Context, id uint64) (Event, error) {
 	var p gov.ProposalView
-	if err := c.getJSON(ctx, fmt.Sprintf("/v1/gov/proposals/%d", id), &p); err != nil {
+	if err := c.getJSON(ctx, fmt.Sprintf("/gov/proposals/%d", id), &p); err != nil {
 		return Event{}, err
 	}
 	e := Event{Day: 0, Kind: EventProposal, Title: p.Title, Params: map[string]uint64{}}

@@ -174,3 +174,13 @@ func WriteFigures(dir string, files []string, runs ...*Result) ([]string, error)
 	}
 	return names, nil
 }
+
+// RenderFigure draws one figure (a name of FigureFiles) of the runs as SVG.
+func RenderFigure(file string, runs ...*Result) ([]byte, error) {
+	for _, f := range figures {
+		if f.file == file {
+			return render(f, runs)
+		}
+	}
+	return nil, fmt.Errorf("tokensim: no figure %s", file)
+}

@@ -2,6 +2,7 @@ package tokensim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/stake"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
@@ -394,4 +396,19 @@ func usagePaid(res *app.BlockResult, prov ledger.Address) uint64 {
 		}
 	}
 	return sum
+}
+
+// Querier answers queries over the chain as the run left it, as a node's
+// abci_query does: a simulated network to point FromQuerier or a service
+// at.
+func (res *Result) Querier() Querier { return appQuerier{res.node.app} }
+
+type appQuerier struct{ a *app.App }
+
+func (q appQuerier) Query(_ context.Context, path string, out any) error {
+	body, code, msg := query.Handle(q.a.Committed(), q.a, path)
+	if code != 0 {
+		return fmt.Errorf("query %s: %s", path, msg)
+	}
+	return json.Unmarshal(body, out)
 }

@@ -3,7 +3,9 @@ package tokensim
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -179,13 +181,24 @@ type Event struct {
 // LoadScenario reads a scenario file, and the files it extends. Unknown
 // keys are an error, so a typo does not silently fall back to a default.
 func LoadScenario(path string) (*Scenario, error) {
+	return loadScenario(path, os.ReadFile, filepath.Join, filepath.Dir)
+}
+
+// LoadScenarioFS reads a scenario from a file system (the embedded
+// sims.FS), resolving extends inside it.
+func LoadScenarioFS(fsys fs.FS, name string) (*Scenario, error) {
+	read := func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }
+	return loadScenario(name, read, path.Join, path.Dir)
+}
+
+func loadScenario(p string, read func(string) ([]byte, error), join func(...string) string, dir func(string) string) (*Scenario, error) {
 	var s Scenario
-	if err := loadInto(&s, path, 0); err != nil {
-		return nil, fmt.Errorf("tokensim: scenario %s: %w", path, err)
+	if err := loadInto(&s, p, 0, read, join, dir); err != nil {
+		return nil, fmt.Errorf("tokensim: scenario %s: %w", p, err)
 	}
 	s.Extends = ""
 	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("tokensim: scenario %s: %w", path, err)
+		return nil, fmt.Errorf("tokensim: scenario %s: %w", p, err)
 	}
 	return &s, nil
 }
@@ -193,11 +206,11 @@ func LoadScenario(path string) (*Scenario, error) {
 // maxExtends bounds a chain of extended scenarios.
 const maxExtends = 8
 
-func loadInto(s *Scenario, path string, depth int) error {
+func loadInto(s *Scenario, p string, depth int, read func(string) ([]byte, error), join func(...string) string, dir func(string) string) error {
 	if depth > maxExtends {
 		return fmt.Errorf("more than %d scenarios extend one another", maxExtends)
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := read(p)
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
@@ -208,8 +221,7 @@ func loadInto(s *Scenario, path string, depth int) error {
 		return fmt.Errorf("decode: %w", err)
 	}
 	if head.Extends != "" {
-		base := filepath.Join(filepath.Dir(path), head.Extends)
-		if err := loadInto(s, base, depth+1); err != nil {
+		if err := loadInto(s, join(dir(p), head.Extends), depth+1, read, join, dir); err != nil {
 			return fmt.Errorf("extends %s: %w", head.Extends, err)
 		}
 	}

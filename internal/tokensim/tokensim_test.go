@@ -3,7 +3,9 @@ package tokensim
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/sims"
 )
 
 func load(t *testing.T, path string) *Scenario {
@@ -261,5 +264,24 @@ func TestScenarioSet(t *testing.T) {
 	}
 	if _, err := ParseScenario([]byte("days = 3\nnonsense = 1\n")); err == nil {
 		t.Fatalf("an unknown key was accepted")
+	}
+}
+
+// TestEmbeddedScenarios loads every scenario from the embedded sims.FS
+// and checks it equals the file on disk.
+func TestEmbeddedScenarios(t *testing.T) {
+	names, err := fs.Glob(sims.FS, "*.toml")
+	if err != nil || len(names) < 5 {
+		t.Fatalf("embedded scenarios %v: %v", names, err)
+	}
+	for _, n := range names {
+		a, err := LoadScenarioFS(sims.FS, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := load(t, "../../sims/"+n)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("%s: the embedded scenario differs from the file", n)
+		}
 	}
 }
