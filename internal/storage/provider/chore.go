@@ -27,12 +27,13 @@ type pendingProof struct {
 }
 
 // Tick is one round of chain work: register, answer the open window's
-// challenges, acknowledge kept uploads, bid on open storage orders.
+// challenges, acknowledge kept uploads, bid on open storage orders, submit
+// consumers' egress receipts.
 func (p *Provider) Tick(ctx context.Context) error {
 	if err := p.register(ctx); err != nil {
 		return err
 	}
-	return errors.Join(p.prove(ctx), p.ack(ctx), p.bid(ctx))
+	return errors.Join(p.prove(ctx), p.ack(ctx), p.bid(ctx), p.submitReceipts(ctx))
 }
 
 func (p *Provider) send(ctx context.Context, typ string, msgs ...proto.Message) error {

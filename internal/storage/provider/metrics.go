@@ -7,6 +7,7 @@ type metrics struct {
 	uploads, uploadBytes, uploadRejected prometheus.Counter
 	downloads, downloadBytes             prometheus.Counter
 	proofs, proofErrors, acks, bids      prometheus.Counter
+	receipts                             prometheus.Counter
 	used                                 prometheus.GaugeFunc
 }
 
@@ -25,10 +26,11 @@ func newMetrics(used func() float64) *metrics {
 		proofErrors:    c("proof_errors_total", "Challenges this provider could not answer (missing shard, failed transaction)."),
 		acks:           c("acks_total", "Uploads acknowledged on chain."),
 		bids:           c("bids_total", "Bids placed on storage orders."),
+		receipts:       c("receipts_total", "Consumers' egress receipts submitted on chain."),
 		used: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "depin", Subsystem: "storage_provider", Name: "used_bytes",
 			Help: "Bytes of shards kept on disk."}, used),
 	}
 	m.reg.MustRegister(m.uploads, m.uploadBytes, m.uploadRejected, m.downloads, m.downloadBytes, m.proofs, m.proofErrors,
-		m.acks, m.bids, m.used)
+		m.acks, m.bids, m.receipts, m.used)
 	return m
 }

@@ -90,6 +90,7 @@ type Provider struct {
 	// lateProofs holds proofs an AdversaryLate provider sends after their
 	// window.
 	lateProofs []pendingProof
+	receipts   receiptQueue
 }
 
 // New opens the provider's directory and listener.

@@ -22,6 +22,7 @@ const maxManifest = 64 << 10
 //	PUT /v1/shards/{cid}/{i}         shard i (checked against its root)
 //	GET /v1/shards/{cid}/{i}
 //	GET /v1/proofs/{cid}/{i}/{leaf}  a leaf and its Merkle path (content.Proof encoding)
+//	POST /v1/receipts                a consumer's signed egress receipt (market SignedReceipt)
 //	GET /metrics
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -30,6 +31,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("PUT /v1/shards/{cid}/{i}", p.putShard)
 	mux.HandleFunc("GET /v1/shards/{cid}/{i}", p.getShard)
 	mux.HandleFunc("GET /v1/proofs/{cid}/{i}/{leaf}", p.getProof)
+	mux.HandleFunc("POST /v1/receipts", p.postReceipt)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(p.m.reg, promhttp.HandlerOpts{}))
 	return mux
 }

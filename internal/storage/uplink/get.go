@@ -87,7 +87,7 @@ type BadShard struct {
 // against their roots (one per shard index), into temporary files. It
 // returns the readers by shard index (nil where missing), the providers
 // that served wrong bytes, and a cleanup.
-func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid content.CID, hs []holder, want int) ([]io.ReaderAt, []BadShard, func(), error) {
+func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid content.CID, hs []holder, want int) ([]io.ReaderAt, []BadShard, []holder, func(), error) {
 	files := make([]*os.File, m.N)
 	cleanup := func() {
 		for _, f := range files {
@@ -100,6 +100,7 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 	var mu sync.Mutex
 	good := 0
 	var bad []BadShard
+	var served []holder
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(want, 1))
 	for _, h := range hs {
@@ -132,6 +133,7 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 				return
 			}
 			files[h.shard] = f
+			served = append(served, h)
 			good++
 		}()
 	}
@@ -144,9 +146,9 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 	}
 	if good < want {
 		cleanup()
-		return nil, bad, func() {}, fmt.Errorf("%d good shards of %d needed: %w", good, want, content.ErrTooFewShards)
+		return nil, bad, nil, func() {}, fmt.Errorf("%d good shards of %d needed: %w", good, want, content.ErrTooFewShards)
 	}
-	return readers, bad, cleanup, nil
+	return readers, bad, served, cleanup, nil
 }
 
 // fetchShard downloads one shard into a temporary file, checking it
@@ -188,10 +190,13 @@ func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadSha
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
-	readers, bad, cleanup, err := u.fetchShards(ctx, m, cid, hs, m.K)
+	readers, bad, served, cleanup, err := u.fetchShards(ctx, m, cid, hs, m.K)
 	defer cleanup()
 	if err != nil {
 		return bad, fmt.Errorf("get %s: %w", cid, err)
+	}
+	if err := u.payEgress(ctx, served, m.ShardSize()); err != nil {
+		u.log.Info("egress receipts", "err", err)
 	}
 	tmp, err := os.CreateTemp(dirOf(out), ".depin-get-*")
 	if err != nil {

@@ -91,6 +91,10 @@ func (c *memChain) run(ctx context.Context, every time.Duration) {
 	}
 }
 
+func (c *memChain) Status(context.Context) (client.Status, error) {
+	return client.Status{ChainID: memChainID, Height: c.height()}, nil
+}
+
 func (c *memChain) Query(_ context.Context, path string, out any) error {
 	c.mu.Lock()
 	body, code, msg := query.Handle(c.a.Committed(), c.a, "/"+path)

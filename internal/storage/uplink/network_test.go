@@ -12,10 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/credit"
+	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 	"github.com/depin-network/depin/internal/storage/provider"
+	creditv1 "github.com/depin-network/depin/proto/depin/credit/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
 // testProvider is a provider service running in this process.
@@ -96,6 +103,10 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 	cfg.TmpDir = dir
 	master := bytes.Repeat([]byte{7}, content.KeyLen)
 	u := New(cfg, c, testKey("alice"), master, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	buy, _ := proto.Marshal(&creditv1.MsgBuy{Credits: 1_000})
+	if _, err := c.SignAndSend(ctx, testKey("alice"), client.Tx{Fee: 1_000, Msgs: []*txv1.Msg{{Type: credit.TypeBuy, Value: buy}}}); err != nil {
+		t.Fatal(err)
+	}
 	cid, err := u.Put(ctx, in, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +123,17 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 		}
 	}
 	get("after put")
+	// Egress: the providers that served the get submit alice's receipts.
+	waitFor(t, ctx, "egress receipts to pay providers", func() bool {
+		var earned uint64
+		for i := range 8 {
+			var pv market.ProviderView
+			if err := c.Query(ctx, "market/providers/"+testAddr(fmt.Sprintf("prov%d", i)).String(), &pv); err == nil {
+				earned += pv.CreditsEarned
+			}
+		}
+		return earned >= 4
+	})
 
 	// The deleting provider misses its windows and its deal closes; the
 	// honest ones keep theirs.

@@ -47,7 +47,7 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 	if len(missing) == 0 {
 		return 0, nil
 	}
-	readers, _, cleanup, err := u.fetchShards(ctx, m, cid, hs, m.K)
+	readers, _, _, cleanup, err := u.fetchShards(ctx, m, cid, hs, m.K)
 	defer cleanup()
 	if err != nil {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)

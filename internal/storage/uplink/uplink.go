@@ -29,6 +29,7 @@ import (
 
 // Chain is what the uplink needs of a node (internal/client implements it).
 type Chain interface {
+	Status(ctx context.Context) (client.Status, error)
 	Query(ctx context.Context, path string, out any) error
 	SignAndSend(ctx context.Context, priv sig.PrivateKey, tx client.Tx) (*client.TxResult, error)
 }
@@ -55,12 +56,16 @@ type Config struct {
 	Poll time.Duration
 	// TmpDir holds shards while they are encoded or rebuilt.
 	TmpDir string
+	// EgressBytesPerCredit prices downloads: after a get, each provider
+	// that served a shard gets a signed receipt for its bytes at one
+	// credit per this many bytes, rounded up (0: no receipts).
+	EgressBytesPerCredit uint64
 }
 
 // DefaultConfig returns the defaults: 4 of 8, encryption on.
 func DefaultConfig() Config {
 	return Config{K: 4, N: 8, MaxPrice: 2, Duration: 100_000, MinDeposit: 500_000, Fee: 1_000,
-		BidWait: 2 * time.Minute, AckWait: 2 * time.Minute, Poll: 500 * time.Millisecond}
+		BidWait: 2 * time.Minute, AckWait: 2 * time.Minute, Poll: 500 * time.Millisecond, EgressBytesPerCredit: 1 << 20}
 }
 
 // Uplink puts and gets files as one account.
