@@ -17,11 +17,13 @@ import (
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/keyring"
+	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/node"
 	"github.com/depin-network/depin/internal/oracle"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/sig"
+	"github.com/depin-network/depin/internal/storage/provider"
 )
 
 // addServices attaches the off-chain services enabled in app.toml. Each is
@@ -63,7 +65,45 @@ func addServices(n *node.Node, logger *slog.Logger) error {
 		}
 		n.AddService("oracle", svc, build)
 	}
+	if n.AppCfg.StorageProvider.Enable {
+		if err := addStorageProvider(n, logger.With("module", "storage-provider")); err != nil {
+			return err
+		}
+	}
 	return addIndexer(n, logger.With("module", "indexer"))
+}
+
+// addStorageProvider runs the storage provider of app.toml's
+// [storage_provider] inside the node, against the node's own RPC.
+func addStorageProvider(n *node.Node, logger *slog.Logger) error {
+	sc := n.AppCfg.StorageProvider
+	key, err := nodeKey(n.Home, sc.KeyringBackend, sc.Key)
+	if err != nil {
+		return fmt.Errorf("storage provider: key %q: %w", sc.Key, err)
+	}
+	build := func() (node.Service, error) {
+		c, err := client.New(n.RPCURL())
+		if err != nil {
+			return nil, err
+		}
+		cfg := provider.DefaultConfig()
+		cfg.Dir, cfg.Listen, cfg.HostURI, cfg.Capacity, cfg.Price, cfg.Poll = sc.Dir, sc.Listen, sc.HostURI, sc.CapacityBytes, sc.Price, sc.Poll
+		if !filepath.IsAbs(cfg.Dir) {
+			cfg.Dir = filepath.Join(n.Home, cfg.Dir)
+		}
+		cfg.Fee = params.Get(n.App.Committed(), bank.MinFee)
+		cfg.Collateral = sc.Collateral
+		if cfg.Collateral == 0 {
+			cfg.Collateral = params.Get(n.App.Committed(), market.MinCollateral)
+		}
+		return provider.New(cfg, key, c, logger)
+	}
+	svc, err := build()
+	if err != nil {
+		return err
+	}
+	n.AddService("storage-provider", svc, build)
+	return nil
 }
 
 // nodeKey loads a service's key from the home's keyring.

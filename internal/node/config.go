@@ -32,6 +32,34 @@ type AppConfig struct {
 	// Explorer serves the web explorer over the indexer's database; it
 	// runs only with the indexer.
 	Explorer explorer.Config `toml:"explorer"`
+	// StorageProvider rents out a directory of this machine's disk to the
+	// storage network (docs/storage.md).
+	StorageProvider StorageProviderConfig `toml:"storage_provider"`
+}
+
+// StorageProviderConfig configures the storage provider run inside the
+// node (depin storage provider runs the same service alone).
+type StorageProviderConfig struct {
+	// Enable runs the storage provider in this node.
+	Enable bool `toml:"enable"`
+	// Key names the provider's key in the home's keyring; KeyringBackend
+	// is "file" (passphrase from DEPIN_KEYRING_PASSPHRASE) or "test".
+	Key            string `toml:"key"`
+	KeyringBackend string `toml:"keyring_backend"`
+	// Dir keeps the shards (relative to the home if relative).
+	Dir string `toml:"dir"`
+	// Listen is the HTTP address of uploads and downloads; HostURI what
+	// the market lists (http://<listen> if empty).
+	Listen  string `toml:"listen"`
+	HostURI string `toml:"host_uri"`
+	// CapacityBytes bounds the bytes of kept shards (0: no bound).
+	CapacityBytes int64 `toml:"capacity_bytes"`
+	// Price is the bid in upin per MiB per block; Collateral the bid's
+	// collateral in upin (0: the chain's market.min_collateral).
+	Price      uint64 `toml:"price"`
+	Collateral uint64 `toml:"collateral"`
+	// Poll is how often the provider looks at the chain.
+	Poll time.Duration `toml:"poll"`
 }
 
 // OracleConfig configures the oracle service run inside the node.
@@ -94,6 +122,8 @@ func DefaultAppConfig() AppConfig {
 		Log:      LogConfig{Level: "info"},
 		Indexer:  indexer.DefaultConfig(),
 		Explorer: explorer.DefaultConfig(),
+		StorageProvider: StorageProviderConfig{Key: "storage-provider", KeyringBackend: "file", Dir: "storage-provider",
+			Listen: "127.0.0.1:7480", CapacityBytes: 10 << 30, Price: 1, Poll: time.Second},
 	}
 }
 

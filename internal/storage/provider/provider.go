@@ -136,8 +136,11 @@ func (p *Provider) Serve() error {
 	return nil
 }
 
-// Run serves HTTP and works the chain until ctx ends.
+// Run serves HTTP and works the chain until ctx ends, then stops the HTTP
+// server (so that a supervisor can build a new provider on the same
+// address).
 func (p *Provider) Run(ctx context.Context) error {
+	defer p.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- p.Serve() }()
 	t := time.NewTicker(p.cfg.Poll)
