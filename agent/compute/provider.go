@@ -146,13 +146,32 @@ func (p *Provider) Step(ctx context.Context) (int, error) {
 			msgs = append(msgs, m)
 		}
 	}
+	return sendAll(ctx, p.Chain, msgs)
+}
+
+// sendAll sends msgs in one transaction; when it fails (a window closed
+// for one task, say) it sends them one by one, so that one stale message
+// does not hold back the others. It returns how many were committed.
+func sendAll(ctx context.Context, c Chain, msgs []Msg) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	if err := p.Chain.Send(ctx, msgs...); err != nil {
-		return 0, err
+	if err := c.Send(ctx, msgs...); err == nil || len(msgs) == 1 {
+		if err != nil {
+			return 0, err
+		}
+		return len(msgs), nil
 	}
-	return len(msgs), nil
+	n := 0
+	var last error
+	for _, m := range msgs {
+		if err := c.Send(ctx, m); err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	return n, last
 }
 
 func (p *Provider) act(ctx context.Context, id uint64, t TaskInfo, s *SlotInfo) (Msg, bool, error) {

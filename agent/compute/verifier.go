@@ -40,8 +40,5 @@ func (v *Verifier) Step(ctx context.Context) (int, error) {
 		}
 		msgs = append(msgs, m)
 	}
-	if len(msgs) == 0 {
-		return 0, nil
-	}
-	return len(msgs), v.Chain.Send(ctx, msgs...)
+	return sendAll(ctx, v.Chain, msgs)
 }

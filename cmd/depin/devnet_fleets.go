@@ -57,6 +57,7 @@ var devnetFleets = []devnetFleet{
 	marketFleet,
 	energyFleet,
 	storageFleet,
+	computeFleet,
 }
 
 // defaultFleets are the fleets of a devnet made without --fleet.
