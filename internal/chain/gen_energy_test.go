@@ -1,6 +1,8 @@
 package chain_test
 
 import (
+	"fmt"
+
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/device"
@@ -80,7 +82,16 @@ func (g *gen) energyValid(name string) (planned, bool) {
 	}
 	devs := g.energyDevices(name)
 	if len(devs) == 0 {
-		return planned{}, false
+		if !g.chance(50) {
+			return planned{}, false
+		}
+		// A meter onboarded by initech (an energy maker without fee) and
+		// its attributes asserted, in one tx.
+		dev := g.fresh("meter")
+		cell := g.cells[g.pick(len(g.cells))]
+		id := addrFor(dev)
+		return planned{raw: g.tx(name, g.onboardMsg("initech", dev, kenergy.Name, fmt.Sprintf("SN-%d", g.counter), name),
+			assertAttrsMsg(id[:], cell, energyAttrs(cell, g.chance(60)))), want: ledger.CodeOK, label: "energy/onboard-meter"}, true
 	}
 	d := devs[g.pick(len(devs))]
 	if now >= genInterval && now%genInterval < 5 && g.chance(70) {
