@@ -53,7 +53,7 @@ func specs() []spec {
 		return spec{params.Spec{Name: Name + "." + name, Default: def, Min: lo, Max: hi, Unit: unit, Doc: doc}, f}
 	}
 	return []spec{
-		s("slot_ns", d.SlotNs, uint64(time.Second), uint64(24*time.Hour), "ns", "heartbeats count once per slot of this length", func(p *Params) *uint64 { return &p.SlotNs }),
+		s("slot_ns", d.SlotNs, uint64(time.Second), uint64(24*time.Hour), "ns", "heartbeats count once per slot of this length, by their device timestamp (checked against max_clock_drift_ns)", func(p *Params) *uint64 { return &p.SlotNs }),
 		s("min_heartbeats", d.MinHeartbeats, 1, 1000, "slots", "distinct slots with an operational heartbeat a radio needs in an epoch", func(p *Params) *uint64 { return &p.MinHeartbeats }),
 		s("max_clock_drift_ns", d.MaxClockDriftNs, uint64(time.Second), uint64(24*time.Hour), "ns", "largest gap between a report's device timestamp and its receive time", func(p *Params) *uint64 { return &p.MaxClockDriftNs }),
 		s("speedtest_window", d.SpeedtestWindow, 1, 64, "tests", "newest speedtests averaged (kept across epochs)", func(p *Params) *uint64 { return &p.SpeedtestWindow }),

@@ -78,7 +78,7 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 					t, reason, _ = HeartbeatTrust(h, lat, lng, &p)
 					trust += t
 					hbs++
-					hours[(r.Received-in.Start)/int64(p.SlotNs)] = true
+					hours[max(r.Timestamp-in.Start, 0)/int64(p.SlotNs)] = true
 				}
 			}
 			if reason == Valid && r.Type == TypeSpeedtest {

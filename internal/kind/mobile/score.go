@@ -235,7 +235,7 @@ func scoreRadio(p *Params, in kind.Input, di int, reps []int32, prior []Test, r 
 					v.detail = fmt.Sprintf("%d m from the asserted cell, trust %d bps", dist, t)
 					trustSum += t
 					r.Heartbeats++
-					slots[(rep.Received-in.Start)/slotNs] = true
+					slots[max(rep.Timestamp-in.Start, 0)/slotNs] = true
 				}
 			case TypeSpeedtest:
 				s, err := DecodeSpeedtest(rep.Body)

@@ -183,3 +183,38 @@ func Disagrees(outliers, judged, maxBps uint64) bool {
 func Overlapping(shared int, bps uint64) bool {
 	return uint64(shared)*10_000 >= bps*SketchSize
 }
+
+// Jump is the track verdict of one reading.
+type Jump struct {
+	reason Reason
+	kmh    uint64
+}
+
+// TrackJumps judges a vehicle's track (readings in device-time order): the
+// edge between two consecutive usable fixes (at least minSats satellites)
+// jumps if CheckTrack refuses it, and a reading whose fix has a jumping
+// edge on either side is GNSSJump. A spoofed track that teleports and
+// comes back loses every reading on both sides of each teleport, whichever
+// fix came first; an honest glitch costs the glitch and its neighbours.
+// out is reused.
+func TrackJumps(rs []Reading, maxKmh, minSats uint64, out []Jump) []Jump {
+	out = out[:0]
+	for range rs {
+		out = append(out, Jump{})
+	}
+	prev := -1
+	for i := range rs {
+		f := rs[i].Fix
+		if !f.Has || uint64(f.Satellites) < minSats {
+			continue
+		}
+		if prev >= 0 {
+			if r, kmh := CheckTrack(rs[prev].Fix, rs[prev].Time, f, rs[i].Time, maxKmh, minSats); r != Valid {
+				out[prev] = Jump{GNSSJump, max(out[prev].kmh, kmh)}
+				out[i] = Jump{GNSSJump, kmh}
+			}
+		}
+		prev = i
+	}
+	return out
+}

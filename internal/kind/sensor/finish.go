@@ -19,6 +19,7 @@ type Result struct {
 // copies, QoD, neighbour agreement, quality threshold, cell capacity and
 // clusters, in that order; the first failing check is the device's reason.
 func (s *Scorer) Finish() Result {
+	s.expected = ExpectedReadings(s.seenRecv, s.minRecv, s.maxRecv, s.p.ReadingIntervalNs)
 	for i := range s.devs {
 		d := &s.devs[i]
 		d.res.Expected = s.expected

@@ -64,7 +64,7 @@ func specs() []spec {
 		return spec{params.Spec{Name: Name + "." + name, Default: def, Min: lo, Max: hi, Unit: unit, Doc: doc}, f}
 	}
 	return []spec{
-		s("reading_interval_ns", d.ReadingIntervalNs, uint64(time.Second), uint64(24*time.Hour), "ns", "expected time between readings; completeness is readings over epoch length / interval", func(p *Params) *uint64 { return &p.ReadingIntervalNs }),
+		s("reading_interval_ns", d.ReadingIntervalNs, uint64(time.Second), uint64(24*time.Hour), "ns", "expected time between readings: a device should send the epoch's observed span / interval + 1", func(p *Params) *uint64 { return &p.ReadingIntervalNs }),
 		s("slot_ns", d.SlotNs, uint64(time.Second), uint64(24*time.Hour), "ns", "length of an uptime and neighbour slot", func(p *Params) *uint64 { return &p.SlotNs }),
 		s("max_clock_drift_ns", d.MaxClockDriftNs, uint64(time.Second), uint64(24*time.Hour), "ns", "largest gap between a report's device timestamp and its receive time", func(p *Params) *uint64 { return &p.MaxClockDriftNs }),
 		s("stuck_window_ns", d.StuckWindowNs, uint64(time.Minute), uint64(7*24*time.Hour), "ns", "a value held unchanged this long is a stuck sensor", func(p *Params) *uint64 { return &p.StuckWindowNs }),

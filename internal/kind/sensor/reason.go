@@ -60,7 +60,7 @@ var Reasons = [numReasons]ReasonInfo{
 	Duplicate:             {"duplicate", LevelReport, "a second reading with the same device timestamp", nil},
 	UndeclaredChannel:     {"undeclared_channel", LevelReport, "a value of a channel the device did not declare in its attributes", nil},
 	LocationMismatch:      {"location_mismatch", LevelReport, "a station's GNSS fix is too far from its asserted cell", []string{"max_fix_distance_m", "min_fix_satellites"}},
-	GNSSJump:              {"gnss_jump", LevelReport, "a vehicle's fix implies an impossible speed since its previous fix (a spoofed track)", []string{"max_vehicle_speed_kmh", "min_fix_satellites"}},
+	GNSSJump:              {"gnss_jump", LevelReport, "a vehicle's fix and its previous or next fix imply an impossible speed (a spoofed track): both sides of a teleport lose", []string{"max_vehicle_speed_kmh", "min_fix_satellites"}},
 	OutOfRange:            {"out_of_range", LevelReport, "a value outside its channel's physical range", nil},
 	RateOfChange:          {"rate_of_change", LevelReport, "a value changed faster than its channel allows since the previous value (or an odometer went back)", nil},
 	Stuck:                 {"stuck", LevelReport, "a value held unchanged for the stuck window", []string{"stuck_window_ns"}},

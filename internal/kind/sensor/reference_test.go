@@ -27,7 +27,39 @@ func referenceScore(in kind.Input) kind.Output {
 		slotNs = (length + MaxSlots - 1) / MaxSlots
 	}
 	slots := int((length + slotNs - 1) / slotNs)
-	expected := max(1, uint64(length)/p.ReadingIntervalNs)
+	// the observed span: every reading or heartbeat of a registered
+	// device received inside the window
+	var minR, maxR int64
+	seen := false
+	for _, r := range in.Reports {
+		if r.Type != TypeReading && r.Type != TypeHeartbeat || r.Received < in.Start || r.Received >= in.End {
+			continue
+		}
+		known := false
+		for _, d := range in.Devices {
+			known = known || d.ID == r.Device
+		}
+		if !known {
+			continue
+		}
+		if r.Type == TypeReading {
+			var x Reading
+			if DecodeReading(r.Body, &x) != nil {
+				continue
+			}
+		}
+		if !seen || r.Received < minR {
+			minR = r.Received
+		}
+		if !seen || r.Received > maxR {
+			maxR = r.Received
+		}
+		seen = true
+	}
+	expected := uint64(1)
+	if seen {
+		expected = uint64(maxR-minR)/p.ReadingIntervalNs + 1
+	}
 	slotOf := func(t int64) int {
 		if t < in.Start {
 			return 0
@@ -131,8 +163,6 @@ func referenceScore(in kind.Input) kind.Output {
 		var stuck [NumChannels]StuckRun
 		var lastVal, lastT [NumChannels]int64
 		var seen [NumChannels]bool
-		var lastFix Fix
-		var lastFixT int64
 		slotVals := map[[2]int][]int64{}
 		for i, r := range rs {
 			d.res.Readings++
@@ -164,9 +194,25 @@ func referenceScore(in kind.Input) kind.Output {
 				if station {
 					reason, _ = CheckStationFix(r.Fix, d.lat, d.lng, p.MaxFixDistanceM, p.MinFixSatellites)
 				} else {
-					reason, _ = CheckTrack(lastFix, lastFixT, r.Fix, r.Time, p.MaxVehicleSpeedKmh, p.MinFixSatellites)
-					if reason == Valid && uint64(r.Fix.Satellites) >= p.MinFixSatellites {
-						lastFix, lastFixT = r.Fix, r.Time
+					// a jumping edge to the previous or the next usable fix
+					usable := func(f Fix) bool { return f.Has && uint64(f.Satellites) >= p.MinFixSatellites }
+					if usable(r.Fix) {
+						for j := i - 1; j >= 0; j-- {
+							if usable(rs[j].Fix) {
+								if x, _ := CheckTrack(rs[j].Fix, rs[j].Time, r.Fix, r.Time, p.MaxVehicleSpeedKmh, p.MinFixSatellites); x != Valid {
+									reason = GNSSJump
+								}
+								break
+							}
+						}
+						for j := i + 1; j < len(rs); j++ {
+							if usable(rs[j].Fix) {
+								if x, _ := CheckTrack(r.Fix, r.Time, rs[j].Fix, rs[j].Time, p.MaxVehicleSpeedKmh, p.MinFixSatellites); x != Valid {
+									reason = GNSSJump
+								}
+								break
+							}
+						}
 					}
 				}
 			}

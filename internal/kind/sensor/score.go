@@ -104,12 +104,17 @@ type Scorer struct {
 	slots    int
 	slotNs   int64
 	expected uint64
-	devs     []device
-	prior    []priorEntry
+	// minRecv and maxRecv bound the receive times of the reports inside
+	// the window: the epoch's observed span.
+	minRecv, maxRecv int64
+	seenRecv         bool
+	devs             []device
+	prior            []priorEntry
 	// scratch
 	bits    []uint64
 	slotBuf [][]int64
 	madBuf  []int64
+	jumps   []Jump
 }
 
 // NewScorer prepares an epoch: devices sorted by ID, state from the
@@ -132,7 +137,6 @@ func NewScorer(p Params, g kind.Geo, epoch uint64, start, end int64, devices []k
 		s.slotNs = int64((length + MaxSlots - 1) / MaxSlots)
 	}
 	s.slots = int((length + uint64(s.slotNs) - 1) / uint64(s.slotNs))
-	s.expected = max(1, length/p.ReadingIntervalNs)
 	s.bits = make([]uint64, (s.slots+63)/64)
 	s.slotBuf = make([][]int64, len(neighbourChannels))
 	s.devs = make([]device, len(devices))
@@ -166,8 +170,31 @@ func (s *Scorer) Index(id ledger.Address) (int, bool) {
 // Slots returns the epoch's number of slots.
 func (s *Scorer) Slots() int { return s.slots }
 
-// Expected returns the readings a device is expected to send.
+// Expected returns the readings a device was expected to send: the
+// epoch's observed span (first to last report of the kind received inside
+// the window) over the reading interval, plus one. The window itself is
+// widened by the chain's receive slack, so its length overstates the
+// epoch. Valid after Finish.
 func (s *Scorer) Expected() uint64 { return s.expected }
+
+// ExpectedReadings is Expected from an observed span.
+func ExpectedReadings(seen bool, minRecv, maxRecv int64, intervalNs uint64) uint64 {
+	if !seen {
+		return 1
+	}
+	return uint64(maxRecv-minRecv)/intervalNs + 1
+}
+
+func (s *Scorer) observe(recv int64) {
+	if recv < s.start || recv >= s.end {
+		return
+	}
+	if !s.seenRecv {
+		s.minRecv, s.maxRecv, s.seenRecv = recv, recv, true
+		return
+	}
+	s.minRecv, s.maxRecv = min(s.minRecv, recv), max(s.maxRecv, recv)
+}
 
 func (s *Scorer) slotOf(t int64) int {
 	if t < s.start {
@@ -206,6 +233,7 @@ func (s *Scorer) Device(i int, rs []Reading, hbs []Heartbeat, emit func(Verdict)
 	gate := s.precheck(d)
 	p := &s.p
 	for _, h := range hbs {
+		s.observe(h.Received)
 		v := Verdict{ID: h.ID, Role: RoleHeartbeat, Reason: gate, Channel: -1}
 		if v.Reason == Valid {
 			v.Reason = CheckWindow(h.Received, s.start, s.end)
@@ -231,12 +259,13 @@ func (s *Scorer) Device(i int, rs []Reading, hbs []Heartbeat, emit func(Verdict)
 		prevT    [NumChannels]int64
 		hasPrev  uint16
 		stuck    [NumChannels]StuckRun
-		lastFix  Fix
-		lastFixT int64
 		lastT    int64
 		hasLastT bool
 		curSlot  = -1
 	)
+	if !station {
+		s.jumps = TrackJumps(rs, p.MaxVehicleSpeedKmh, p.MinFixSatellites, s.jumps)
+	}
 	for k := range s.slotBuf {
 		s.slotBuf[k] = s.slotBuf[k][:0]
 	}
@@ -253,6 +282,7 @@ func (s *Scorer) Device(i int, rs []Reading, hbs []Heartbeat, emit func(Verdict)
 	}
 	for ri := range rs {
 		r := &rs[ri]
+		s.observe(r.Received)
 		d.res.Readings++
 		v := Verdict{ID: r.ID, Role: RoleReading, Reason: gate, Channel: -1}
 		if v.Reason == Valid {
@@ -275,10 +305,7 @@ func (s *Scorer) Device(i int, rs []Reading, hbs []Heartbeat, emit func(Verdict)
 			if station {
 				v.Reason, x = CheckStationFix(r.Fix, d.latE7, d.lngE7, p.MaxFixDistanceM, p.MinFixSatellites)
 			} else {
-				v.Reason, x = CheckTrack(lastFix, lastFixT, r.Fix, r.Time, p.MaxVehicleSpeedKmh, p.MinFixSatellites)
-				if v.Reason == Valid && uint64(r.Fix.Satellites) >= p.MinFixSatellites {
-					lastFix, lastFixT = r.Fix, r.Time
-				}
+				v.Reason, x = s.jumps[ri].reason, s.jumps[ri].kmh
 			}
 			v.Value = int64(min(x, 1<<62))
 		}
