@@ -58,6 +58,8 @@ var devnetFleets = []devnetFleet{
 	energyFleet,
 	storageFleet,
 	computeFleet,
+	sensorFleet,
+	mobileFleet,
 }
 
 // defaultFleets are the fleets of a devnet made without --fleet.
