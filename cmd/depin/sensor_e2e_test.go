@@ -179,4 +179,3 @@ func TestSensorMobileDevnetEndToEnd(t *testing.T) {
 	}
 	t.Logf("%d of %d honest devices earned; stats %v", earnedHonest, honest, sims["mobile"].Stats())
 }
-
