@@ -71,7 +71,7 @@ func (s *scenario) dump(what string, a args) string {
 			fmt.Fprintf(&b, "%s=%d\n", v.Name, v.Value)
 		}
 	default:
-		if !s.marketDump(&b, what) && !s.rewardDump(&b, what, a) && !s.storageDump(&b, what) {
+		if !s.marketDump(&b, what) && !s.rewardDump(&b, what, a) && !s.storageDump(&b, what) && !s.computeDump(&b, what) {
 			s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations, params, providers, orders, bids, leases, credits, deals or reputation", what)
 		}
 	}

@@ -88,6 +88,7 @@ func newScenario(t *testing.T) *scenario {
 	s.names[bank.FeeCollector.String()] = "fee_collector"
 	nameMarketAccounts(s.names)
 	nameStorageAccounts(s.names)
+	nameComputeAccounts(s.names)
 	s.names[reward.RewardPool.String()] = "reward_pool"
 	return s
 }

@@ -127,6 +127,9 @@ func (s *scenario) message(typ string, a args) []byte {
 	if v, ok := s.storageMessage(typ, a); ok {
 		return v
 	}
+	if v, ok := s.computeMessage(typ, a); ok {
+		return v
+	}
 	return nil // an unknown type carries raw= or nothing
 }
 
