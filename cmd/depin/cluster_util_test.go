@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,30 +189,66 @@ func (n *procNode) height() int64 {
 
 // checkSupplySum checks the supply invariant over the queries: the supply
 // total equals the balances of addrs (every account that can hold funds)
-// plus the module accounts. It returns the total.
+// plus the module accounts. It returns the total. The queries read one
+// account at a time while the chain goes on (an ingest operator's segment
+// commitment moves a fee between two reads), so it reads until two
+// readings in a row agree.
 func checkSupplySum(t *testing.T, n *procNode, addrs []ledger.Address) uint64 {
 	t.Helper()
+	var accounts []ledger.Address
 	seen := map[ledger.Address]bool{}
-	var sum uint64
 	modules := []ledger.Address{bank.FeeCollector, reward.RewardPool, reward.Treasury, stake.BondedPool, stake.UnbondingPool, stake.RewardsPool, gov.Deposits}
 	for _, a := range append(append([]ledger.Address(nil), addrs...), modules...) {
-		if seen[a] {
-			continue
+		if !seen[a] {
+			seen[a] = true
+			accounts = append(accounts, a)
 		}
-		seen[a] = true
-		var acc query.Account
-		n.query("/accounts/"+a.String(), &acc)
+	}
+	type reading struct {
+		balances []uint64
+		supply   query.Supply
+	}
+	read := func() reading {
+		var r reading
+		for _, a := range accounts {
+			var acc query.Account
+			n.query("/accounts/"+a.String(), &acc)
+			r.balances = append(r.balances, acc.Balance)
+		}
+		n.query("/supply", &r.supply)
+		return r
+	}
+	r := stableReading(t, read, func(a, b reading) bool { return slices.Equal(a.balances, b.balances) && a.supply == b.supply })
+	var sum uint64
+	for _, b := range r.balances {
 		var ok bool
-		if sum, ok = ledger.Add(sum, acc.Balance); !ok {
+		if sum, ok = ledger.Add(sum, b); !ok {
 			t.Fatalf("%s: balances overflow uint64", n.home)
 		}
 	}
-	var s query.Supply
-	n.query("/supply", &s)
+	s := r.supply
 	if s.Total != sum || s.Total != s.Minted-s.Burned {
 		t.Errorf("%s: supply invariant: got total %d (minted %d, burned %d), want it to equal the sum of all balances %d", n.home, s.Total, s.Minted, s.Burned, sum)
 	}
 	return s.Total
+}
+
+// stableReading reads until two readings in a row are equal, so that a
+// check over several queries does not straddle a block that moved funds
+// between them; after ten tries it returns the last reading.
+func stableReading[R any](t *testing.T, read func() R, equal func(a, b R) bool) R {
+	t.Helper()
+	prev := read()
+	for i := 0; i < 10; i++ {
+		cur := read()
+		if equal(prev, cur) {
+			return cur
+		}
+		prev = cur
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the chain kept moving funds through ten readings; checking the last")
+	return prev
 }
 
 // checkStateOffline copies the state directory of a node that is not

@@ -143,9 +143,15 @@ func (e *loopEnv) verify(all bool) []uint64 {
 		}
 		seqs[i] = acc.Sequence
 	}
-	var op, fc query.Account
-	n.query("/accounts/"+e.ingest.String(), &op)
-	n.query("/accounts/"+bank.FeeCollector.String(), &fc)
+	// The operator pays a fee for each segment commitment while the
+	// fleet runs: read both accounts until they hold still.
+	pair := stableReading(t, func() [2]query.Account {
+		var op, fc query.Account
+		n.query("/accounts/"+e.ingest.String(), &op)
+		n.query("/accounts/"+bank.FeeCollector.String(), &fc)
+		return [2]query.Account{op, fc}
+	}, func(a, b [2]query.Account) bool { return a == b })
+	op, fc := pair[0], pair[1]
 	if want := m.fees + loopDevices*crashFee + (devBalance - op.Balance); fc.Balance != want {
 		t.Errorf("fee collector: got %d upin, want %d (transfers %d, onboardings %d, segment commitments %d)", fc.Balance, want, m.fees, loopDevices*crashFee, devBalance-op.Balance)
 	}
