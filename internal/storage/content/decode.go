@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/klauspost/reedsolomon"
 
@@ -81,11 +82,8 @@ func Decode(m *Manifest, master []byte, shards []io.ReaderAt, w io.Writer) error
 		for i := range pieces {
 			pieces[i] = nil
 		}
-		for _, i := range use {
-			if _, err := shards[i].ReadAt(bufs[i], int64(s*piece)); err != nil && !errors.Is(err, io.EOF) {
-				return fmt.Errorf("decode: shard %d segment %d: %w", i, s, err)
-			}
-			pieces[i] = bufs[i]
+		if err := readPieces(shards, use, bufs, pieces, int64(s*piece)); err != nil {
+			return fmt.Errorf("decode: segment %d: %w", s, err)
 		}
 		if err := rs.ReconstructData(pieces); err != nil {
 			return fmt.Errorf("decode: segment %d: %w", s, err)
@@ -157,4 +155,23 @@ func Rebuild(m *Manifest, shards []io.ReaderAt, out []io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// readPieces reads one segment's piece of each shard in use, in parallel,
+// into bufs and points pieces at them.
+func readPieces(shards []io.ReaderAt, use []int, bufs, pieces [][]byte, off int64) error {
+	errs := make([]error, len(use))
+	var wg sync.WaitGroup
+	for j, i := range use {
+		pieces[i] = bufs[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := shards[i].ReadAt(bufs[i], off); err != nil && !errors.Is(err, io.EOF) {
+				errs[j] = fmt.Errorf("shard %d: %w", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

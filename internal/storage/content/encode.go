@@ -64,10 +64,18 @@ func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifes
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	piece := m.PieceSize()
-	data := make([]byte, uint64(m.N)*piece)
-	pieces := make([][]byte, m.N)
-	for i := range pieces {
-		pieces[i] = data[uint64(i)*piece : uint64(i+1)*piece]
+	// Two buffers: segment s+1 is read, sealed and coded while segment s
+	// is hashed and written.
+	var bufs [2]struct {
+		data   []byte
+		pieces [][]byte
+	}
+	for b := range bufs {
+		bufs[b].data = make([]byte, uint64(m.N)*piece)
+		bufs[b].pieces = make([][]byte, m.N)
+		for i := range bufs[b].pieces {
+			bufs[b].pieces[i] = bufs[b].data[uint64(i)*piece : uint64(i+1)*piece]
+		}
 	}
 	plain := make([]byte, m.SegmentSize)
 	leaves := make([][]merkle.Hash, m.N)
@@ -75,7 +83,18 @@ func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifes
 		leaves[i] = make([]merkle.Hash, 0, m.Leaves())
 	}
 	dataLen := uint64(m.K) * piece
+	var pending chan error
+	wait := func() error {
+		if pending == nil {
+			return nil
+		}
+		err := <-pending
+		pending = nil
+		return err
+	}
+	defer wait()
 	for s := range m.Segments() {
+		data, pieces := bufs[s%2].data, bufs[s%2].pieces
 		n := m.segmentLen(s)
 		if _, err := io.ReadFull(r, plain[:n]); err != nil {
 			return nil, fmt.Errorf("encode: read segment %d: %w", s, err)
@@ -90,9 +109,15 @@ func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifes
 		if err := rs.Encode(pieces); err != nil {
 			return nil, fmt.Errorf("encode: erasure code segment %d: %w", s, err)
 		}
-		if err := writePieces(pieces, shards, leaves, m.LeafSize); err != nil {
-			return nil, fmt.Errorf("encode: segment %d: %w", s, err)
+		if err := wait(); err != nil {
+			return nil, fmt.Errorf("encode: segment %d: %w", s-1, err)
 		}
+		ch := make(chan error, 1)
+		pending = ch
+		go func() { ch <- writePieces(pieces, shards, leaves, m.LeafSize) }()
+	}
+	if err := wait(); err != nil {
+		return nil, fmt.Errorf("encode: last segment: %w", err)
 	}
 	var one [1]byte
 	if k, _ := r.Read(one[:]); k > 0 {
