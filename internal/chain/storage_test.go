@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"testing"
 
@@ -9,13 +10,16 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/query"
+	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+	rewardv1 "github.com/depin-network/depin/proto/depin/reward/v1"
 	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
 )
 
@@ -36,7 +40,11 @@ var storageParams = map[string]uint64{"storage.proof_period_blocks": 10, "storag
 
 func newStorageFixture(t *testing.T) *storageFixture {
 	t.Helper()
-	n := newMarketNode(t, storageParams)
+	return newStorageFixtureOn(t, newMarketNode(t, storageParams))
+}
+
+func newStorageFixtureOn(t *testing.T, n *marketNode) *storageFixture {
+	t.Helper()
 	data := bytes.Repeat([]byte("depin storage "), 3000)
 	bufs := []*bytes.Buffer{new(bytes.Buffer), new(bytes.Buffer)}
 	m, err := content.Encode(bytes.NewReader(data), uint64(len(data)), content.Options{K: 1, N: 2, SegmentSize: 8192, LeafSize: 256},
@@ -254,4 +262,64 @@ func hasEvent(res *app.BlockResult, typ, k, v string) bool {
 		}
 	}
 	return false
+}
+
+// TestStoragePoolPaysProvenBytes: an epoch's storage availability pool is
+// forwarded to the storage module when the epoch settles and paid to the
+// provider for the bytes it proved, with its reason.
+func TestStoragePoolPaysProvenBytes(t *testing.T) {
+	ps := map[string]uint64{"epoch.blocks": 40, "reward.segment_grace_blocks": 0}
+	for k, v := range storageParams {
+		ps[k] = v
+	}
+	a := chain.New(app.NewMemBackend())
+	var bals []app.GenesisBalance
+	for _, n := range []string{"authority", "alice", "bob", "prov", "oracle"} {
+		bals = append(bals, app.GenesisBalance{Address: addrFor(n).String(), Amount: 1_000_000_000_000})
+	}
+	rg, _ := json.Marshal(chain.RewardGenesis{
+		Oracles: []chain.GenesisOracle{{Address: addrFor("oracle").String(), Weight: 1}},
+		Pools: []chain.GenesisPool{
+			{Name: "coverage", Bps: 7_000, Recipient: "devices", Kind: "coverage"},
+			{Name: "storage", Bps: 1_000, Recipient: "storage"},
+			{Name: "oracles", Bps: 700, Recipient: "oracles"},
+			{Name: "treasury", Bps: 1_300, Recipient: "treasury"},
+		},
+	})
+	gen, _ := json.Marshal(app.Genesis{Denom: "upin", Decimals: 6, Authority: addrFor("authority").String(), Balances: bals,
+		Params: ps, Modules: map[string]json.RawMessage{"reward": rg}})
+	if _, err := a.InitChain(marketChain, gen); err != nil {
+		t.Fatal(err)
+	}
+	f := newStorageFixtureOn(t, &marketNode{t: t, a: a, seqs: map[string]uint64{}})
+	f.expect("alice", ledger.CodeOK, storage.TypeCreateDeal, mustMarshal(f.createDeal()))
+	f.expect("prov", ledger.CodeOK, storage.TypeAck, mustMarshal(&storagev1.MsgAck{Deal: 1}))
+	for f.height() < 35 {
+		f.toWindow()
+		if f.height() >= 35 {
+			break
+		}
+		f.expect("prov", ledger.CodeOK, storage.TypeProve, prove(f.proof()))
+	}
+	for f.height() < 41 {
+		f.block()
+	}
+	st := f.a.Committed()
+	shares, unpaid := storage.PoolShares(st, 0, 1_000_000)
+	if len(shares) != 1 || shares[0].Provider != addrFor("prov") || shares[0].Bytes == 0 || shares[0].Reason != "proven" ||
+		shares[0].Paid+unpaid != 1_000_000 {
+		t.Fatalf("pool shares %+v, unpaid %d", shares, unpaid)
+	}
+	before := bank.Balance(st, addrFor("prov"))
+	zero := make([]byte, 32)
+	res := f.block(f.tx("oracle", msg{reward.TypeSubmitRoot, mustMarshal(&rewardv1.MsgSubmitRoot{Epoch: 0, Root: zero, InputsHash: zero, StateHash: zero,
+		Pools: []*rewardv1.PoolPaid{{Name: "coverage", Paid: 0}}})}))
+	if !hasEvent(res, "storage.pool_share", "reason", "proven") {
+		t.Fatalf("no storage.pool_share event: %+v", res.Txs[0].Events)
+	}
+	ep, _ := reward.GetEpoch(f.a.Committed(), 0)
+	slice := ep.Emission / 10
+	if got := bank.Balance(f.a.Committed(), addrFor("prov")) - before; got == 0 || got > slice {
+		t.Fatalf("provider earned %d of the storage pool's %d", got, slice)
+	}
 }
