@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -41,7 +43,8 @@ func newComputeCmds() []*cobra.Command {
 	f.Int("rounds", 1, "SHA-256 iterations per block (hash jobs)")
 	f.Int("replicas", 2, "providers per task")
 	f.Uint64("price", 1_000, "upin per accepted task result and per verification")
-	f.String("out", "", "write the output here when the job is done (default: do not wait)")
+	f.String("out", "", "file to write when the job is done (default: FILE's name with .png, or .hashes for a hash job)")
+	f.Bool("no-wait", false, "submit and print the job id without waiting for the output")
 	f.Duration("timeout", 10*time.Minute, "how long to wait for the job")
 
 	status := &cobra.Command{Use: "status JOB", Short: "Show a job and its tasks", Args: cobra.ExactArgs(1), RunE: runComputeStatus}
@@ -120,10 +123,18 @@ func runComputeSubmit(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, _ := f.GetString("out")
-	if out == "" {
+	if noWait, _ := f.GetBool("no-wait"); noWait {
 		return printComputeResult(cmd, map[string]any{"job": strconv.FormatUint(id, 10)}, fmt.Sprintf("job %d submitted", id))
 	}
+	out, _ := f.GetString("out")
+	if out == "" {
+		ext := ".png"
+		if typ != kcompute.TypeRender {
+			ext = ".hashes"
+		}
+		out = strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0])) + ext
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "job %d submitted; waiting for its %d tasks\n", id, tiles)
 	timeout, _ := f.GetDuration("timeout")
 	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 	defer cancel()

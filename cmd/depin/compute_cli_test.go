@@ -20,7 +20,7 @@ func TestCLIComputeRelay(t *testing.T) {
 	if err := os.WriteFile(scene, []byte(`{"width":32,"height":32,"camera":{"pos":[0,0,-3000],"focal":1000},"light":{"pos":[0,3000,-3000],"intensity":900},"samples":1,"spheres":[{"center":[0,0,0],"radius":1000,"color":[200,40,40]}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := n.ok(append([]string{"compute", "submit", scene, "--tiles", "4", "--replicas", "1", "--from", "alice", "-o", "json"}, node...)...)
+	out := n.ok(append([]string{"compute", "submit", scene, "--tiles", "4", "--replicas", "1", "--from", "alice", "--no-wait", "-o", "json"}, node...)...)
 	var sub struct {
 		Job string `json:"job"`
 	}
@@ -47,7 +47,7 @@ func TestCLIComputeRelay(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	_ = os.WriteFile(bad, []byte(`{"width": 1.5}`), 0o644)
-	if _, err := n.run(append([]string{"compute", "submit", bad, "--from", "alice"}, node...)...); err == nil || !strings.Contains(err.Error(), "invalid job") {
+	if _, err := n.run(append([]string{"compute", "submit", bad, "--from", "alice", "--no-wait"}, node...)...); err == nil || !strings.Contains(err.Error(), "invalid job") {
 		t.Errorf("bad scene: got %v", err)
 	}
 	n.ok(append([]string{"relay", "register", "http://127.0.0.1:2", "--from", "bob"}, node...)...)
