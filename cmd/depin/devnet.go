@@ -231,6 +231,7 @@ func initDevnetWith(home string, out io.Writer, o devnetOptions) error {
 	}
 	ac := node.DefaultAppConfig()
 	ac.Ingest.Enable = true
+	ac.Data.Enable = true // readings for grantees: depin data read
 	ac.Ingest.OperatorKey = devIngest
 	ac.Ingest.KeyringBackend = keyring.BackendTest
 	ac.Ingest.Service.SegmentMaxAge = 5 * time.Second

@@ -9,16 +9,26 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/dataaccess"
+	"github.com/depin-network/depin/internal/dataservice"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/keyring"
 	"github.com/depin-network/depin/internal/kind/mobile"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/node"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/sim/sensorsim"
+	datav1 "github.com/depin-network/depin/proto/depin/data/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
 // TestSensorMobileDevnetEndToEnd runs a devnet with the sensor and mobile
@@ -53,6 +63,7 @@ func TestSensorMobileDevnetEndToEnd(t *testing.T) {
 	ac.API.Listen = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	ac.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	ac.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	ac.Data.Service.Addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	if err := node.WriteAppConfig(home, ac); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +184,34 @@ func TestSensorMobileDevnetEndToEnd(t *testing.T) {
 	}
 	if clusterShared == 0 {
 		t.Error("the cluster of three never shared a reward")
+	}
+	// The owner grants dev1 a station's temperature; dev1 reads it from
+	// the node's data service, fed by ingest.
+	kr, err := keyring.Open(keyring.Dir(home), keyring.BackendTest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := kr.PrivateKey(simOwnerKey("sensor"))
+	reader, _ := kr.PrivateKey("dev1")
+	var station ledger.Address
+	for a, m := range members {
+		if m.Name == "s0" {
+			station = a
+		}
+	}
+	readerAddr := ledger.AddressOf(sig.PublicOf(reader))
+	now := time.Now().Unix()
+	g, _ := proto.Marshal(&datav1.MsgGrant{Device: station[:], Grantee: readerAddr[:], Channels: []string{"temperature"}, NotBefore: now - 3600, NotAfter: now + 3600})
+	if _, err := rpc.SignAndSend(ctx, owner, client.Tx{Msgs: []*txv1.Msg{{Type: dataaccess.TypeGrant, Value: g}}, Fee: params.Get(n.App.Committed(), bank.MinFee)}); err != nil {
+		t.Fatalf("grant: %v", err)
+	}
+	dc := &dataservice.Client{URL: "http://" + ac.Data.Service.Addr, Key: reader}
+	rs, err := dc.Read(ctx, station, []string{"temperature"}, 0)
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("data read as grantee: %d readings, %v", len(rs), err)
+	}
+	if _, err := dc.Read(ctx, station, []string{"humidity"}, 0); err == nil {
+		t.Error("an ungranted channel was served")
 	}
 	if err := n.App.CheckInvariants(n.App.Committed()); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,6 +15,7 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/dataservice"
 	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/keyring"
@@ -24,6 +26,7 @@ import (
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/storage/provider"
+	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
 // addServices attaches the off-chain services enabled in app.toml. Each is
@@ -39,13 +42,17 @@ func addServices(n *node.Node, logger *slog.Logger) error {
 		svc, _ := build()
 		n.AddService("api", svc, build)
 	}
+	var tap func([]*reportv1.Report)
+	if n.AppCfg.Ingest.Enable && n.AppCfg.Data.Enable {
+		tap = addDataService(n, logger.With("module", "data"))
+	}
 	if n.AppCfg.Ingest.Enable {
 		ic := n.AppCfg.Ingest
 		key, err := nodeKey(n.Home, ic.KeyringBackend, ic.OperatorKey)
 		if err != nil {
 			return fmt.Errorf("ingest: operator key %q: %w", ic.OperatorKey, err)
 		}
-		build := func() (node.Service, error) { return newIngest(n, key, logger.With("module", "ingest")) }
+		build := func() (node.Service, error) { return newIngest(n, key, tap, logger.With("module", "ingest")) }
 		svc, err := build()
 		if err != nil {
 			return err
@@ -144,7 +151,7 @@ func newOracle(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*oracle.S
 
 // newIngest builds the ingest service over the node's own chain state,
 // committing segments with the operator key from the home's keyring.
-func newIngest(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*ingest.Service, error) {
+func newIngest(n *node.Node, key sig.PrivateKey, tap func([]*reportv1.Report), logger *slog.Logger) (*ingest.Service, error) {
 	cfg := n.AppCfg.Ingest.Service
 	if !filepath.IsAbs(cfg.DataDir) {
 		cfg.DataDir = filepath.Join(n.Home, cfg.DataDir)
@@ -155,5 +162,39 @@ func newIngest(n *node.Node, key sig.PrivateKey, logger *slog.Logger) (*ingest.S
 	}
 	view := node.ChainView{App: n.App}
 	committer := &node.SegmentCommitter{RPC: rpc, Key: key, App: n.App}
-	return ingest.New(cfg, ingest.Deps{Oracles: view, Registry: view, Kinds: chain.Kinds(), Entropy: view, Epochs: view, Committer: committer}, logger)
+	return ingest.New(cfg, ingest.Deps{Oracles: view, Registry: view, Kinds: chain.Kinds(), Entropy: view, Epochs: view, Committer: committer, Tap: tap}, logger)
+}
+
+// addDataService runs the data service of app.toml's [data] and returns
+// the tap ingest feeds it through. A data service that cannot listen is
+// logged and left out: it never stops the node.
+func addDataService(n *node.Node, logger *slog.Logger) func([]*reportv1.Report) {
+	rpc, err := client.New(n.RPCURL())
+	if err != nil {
+		logger.Warn("data service disabled", "err", err)
+		return nil
+	}
+	var cur atomic.Pointer[dataservice.Service]
+	build := func() (node.Service, error) {
+		ds, err := dataservice.New(n.AppCfg.Data.Service, dataservice.ChainGrants{Query: rpc.Query}, nil, logger)
+		if err != nil {
+			return nil, err
+		}
+		if err := ds.Listen(); err != nil {
+			return nil, err
+		}
+		cur.Store(ds)
+		return ds, nil
+	}
+	svc, err := build()
+	if err != nil {
+		logger.Warn("data service disabled", "err", err)
+		return nil
+	}
+	n.AddService("data", svc, build)
+	return func(rs []*reportv1.Report) {
+		if ds := cur.Load(); ds != nil {
+			ds.Tap(rs)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
 
+	"github.com/depin-network/depin/internal/dataservice"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/ingest"
@@ -35,6 +36,16 @@ type AppConfig struct {
 	// StorageProvider rents out a directory of this machine's disk to the
 	// storage network (docs/storage.md).
 	StorageProvider StorageProviderConfig `toml:"storage_provider"`
+	// Data serves sensor readings to the consumers their owners granted
+	// access (docs/data-access.md); ingest feeds it, so it runs only with
+	// ingest.
+	Data DataConfig `toml:"data"`
+}
+
+// DataConfig configures the data service run inside the node.
+type DataConfig struct {
+	Enable  bool               `toml:"enable"`
+	Service dataservice.Config `toml:"service"`
 }
 
 // StorageProviderConfig configures the storage provider run inside the
@@ -124,6 +135,7 @@ func DefaultAppConfig() AppConfig {
 		Explorer: explorer.DefaultConfig(),
 		StorageProvider: StorageProviderConfig{Key: "storage-provider", KeyringBackend: "file", Dir: "storage-provider",
 			Listen: "127.0.0.1:7480", CapacityBytes: 10 << 30, Price: 1, Poll: time.Second},
+		Data: DataConfig{Service: dataservice.DefaultConfig()},
 	}
 }
 
