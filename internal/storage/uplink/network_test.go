@@ -56,10 +56,11 @@ func (tp *testProvider) stop() {
 
 // TestNetworkPutGetKillRepair runs the real state machine with twelve
 // providers in this process: a file put with redundancy 4/8 comes back byte
-// for byte; a provider that deletes its shard after acknowledging it is
+// for byte and its egress is paid by receipts; a provider that deletes its
+// shard after acknowledging it and one that answers after the window are
 // slashed for missed proofs and the honest ones are not; with four of the
-// eight holders stopped the file still comes back, and repair places the
-// lost shards with other providers until eight shards are live again.
+// eight holders gone the file still comes back, and repair places the lost
+// shards with other providers until eight shards are live again.
 func TestNetworkPutGetKillRepair(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network of twelve providers for about twenty seconds")
@@ -80,8 +81,11 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 	var provs []*testProvider
 	for i := range 8 {
 		adv := provider.AdversaryNone
-		if i == 0 {
+		switch i {
+		case 0:
 			adv = provider.AdversaryDelete
+		case 7:
+			adv = provider.AdversaryLate
 		}
 		provs = append(provs, startProvider(t, c, fmt.Sprintf("prov%d", i), filepath.Join(dir, fmt.Sprintf("p%d", i)), adv))
 	}
@@ -135,28 +139,29 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 		return earned >= 4
 	})
 
-	// The deleting provider misses its windows and its deal closes; the
-	// honest ones keep theirs.
-	waitFor(t, ctx, "the deleting provider's deal to close", func() bool {
+	// The deleting provider (prov0) and the late one (prov7) miss their
+	// windows and their deals close; the honest ones keep theirs.
+	cheats := map[string]bool{testAddr("prov0").String(): true, testAddr("prov7").String(): true}
+	waitFor(t, ctx, "the cheating providers' deals to close", func() bool {
+		closed := 0
 		for _, d := range mustDeals(t, u, cid) {
-			if d.Provider == testAddr("prov0").String() && d.State == "closed" {
-				return true
+			if cheats[d.Provider] && d.State == "closed" {
+				closed++
 			}
 		}
-		return false
+		return closed == 2
 	})
 	for _, d := range mustDeals(t, u, cid) {
-		honest := d.Provider != testAddr("prov0").String()
-		if honest && (d.Burned != 0 || d.ProofsMissed != 0 || d.State != "active") {
+		if !cheats[d.Provider] && (d.Burned != 0 || d.ProofsMissed != 0 || d.State != "active") {
 			t.Errorf("honest deal %d of %s: %+v", d.ID, d.Provider, d)
 		}
-		if !honest && (d.Burned == 0 || d.CloseReason != "faulty") {
-			t.Errorf("deleting provider's deal %d not slashed: %+v", d.ID, d)
+		if cheats[d.Provider] && (d.Burned == 0 || d.CloseReason != "faulty" || d.ProofsMissed == 0) {
+			t.Errorf("cheating provider's deal %d not slashed: %+v", d.ID, d)
 		}
 	}
 
-	// Stop three more holders: four of eight are gone, the file comes back.
-	for i := 1; i <= 3; i++ {
+	// Stop two more holders: four of eight are gone, the file comes back.
+	for i := 1; i <= 2; i++ {
 		provs[i].stop()
 		provs[i] = nil
 	}
@@ -185,7 +190,7 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 	}
 	// The repaired file comes back from the new providers and the four
 	// honest survivors, even with the survivors but one stopped.
-	for i := 4; i <= 6; i++ {
+	for i := 3; i <= 5; i++ {
 		provs[i].stop()
 		provs[i] = nil
 	}
