@@ -180,25 +180,33 @@ func (e *env) holds(label string, t *computev1.Task) bool {
 	return s != nil && isOpen(s)
 }
 
-// commitAll makes every worker holding an assigned slot of a task commit.
+// commitAll makes every worker holding an uncommitted slot of a task
+// commit; a copier copies a commitment another provider made.
 func (e *env) commitAll(p *compute.Prepared, job uint64, i uint32, ws []worker) {
 	e.t.Helper()
 	t := e.task(job, i)
-	var honest []byte
+	assigned := func(label string) bool {
+		s := slotOf(t, testAddr(label))
+		return s != nil && s.State == computev1.SlotState_SLOT_STATE_ASSIGNED
+	}
 	for _, w := range ws {
-		if !e.holds(w.label, t) || w.mode == "copy" || w.mode == "silent" {
+		if !assigned(w.label) || w.mode == "copy" || w.mode == "silent" {
 			continue
 		}
 		h := resultFor(p, int(i), w.mode)
 		c := Commitment(job, i, t.Round, testAddr(w.label), h[:])
-		if w.mode == "honest" {
-			honest = c[:]
-		}
 		e.must(w.label, TypeCommit, &computev1.MsgCommit{Job: job, Task: i, Commitment: c[:]})
 	}
+	t = e.task(job, i)
 	for _, w := range ws {
-		if w.mode == "copy" && e.holds(w.label, t) && honest != nil {
-			e.must(w.label, TypeCommit, &computev1.MsgCommit{Job: job, Task: i, Commitment: honest})
+		if w.mode != "copy" || !assigned(w.label) {
+			continue
+		}
+		for _, s := range t.Slots {
+			if len(s.Commitment) > 0 {
+				e.must(w.label, TypeCommit, &computev1.MsgCommit{Job: job, Task: i, Commitment: s.Commitment})
+				break
+			}
 		}
 	}
 }
@@ -230,45 +238,37 @@ func resultFor(p *compute.Prepared, i int, mode string) [32]byte {
 	return compute.ResultHash(r)
 }
 
-// runRound drives one round of every unfinished task of a job: commits,
-// the commit window, reveals, the reveal window, and, for tasks chosen for
-// verification, an honest verifier.
+// runRound drives a job for one round's worth of blocks, block by block,
+// as prompt agents would: every block, workers commit to tasks in their
+// commit window, reveal those in their reveal window, and the verifier
+// (when named) answers the tasks waiting for it.
 func (e *env) runRound(p *compute.Prepared, job uint64, ws []worker, verifier string) {
 	e.t.Helper()
-	j := e.job(job)
-	var commitEnd int64
-	for i := uint32(0); i < j.Tasks; i++ {
-		t := e.task(job, i)
-		if t.State == computev1.TaskState_TASK_STATE_COMMIT {
-			e.commitAll(p, job, i, ws)
-			commitEnd = max(commitEnd, t.CommitEnd)
+	blocks := int(params.Get(e.st, CommitBlocks) + params.Get(e.st, RevealBlocks) + params.Get(e.st, VerifyBlocks) + 2)
+	for b := 0; b < blocks; b++ {
+		j := e.job(job)
+		if j.State != computev1.JobState_JOB_STATE_RUNNING {
+			return
 		}
-	}
-	if commitEnd == 0 {
-		return
-	}
-	e.advanceTo(commitEnd)
-	var revealEnd int64
-	for i := uint32(0); i < j.Tasks; i++ {
-		t := e.task(job, i)
-		if t.State == computev1.TaskState_TASK_STATE_REVEAL {
-			e.revealAll(p, job, i, ws)
-			revealEnd = max(revealEnd, t.RevealEnd)
-		}
-	}
-	e.advanceTo(revealEnd)
-	if verifier == "" {
-		return
-	}
-	for i := uint32(0); i < j.Tasks; i++ {
-		t := e.task(job, i)
-		if t.State == computev1.TaskState_TASK_STATE_VERIFY {
-			if v := testAddr(verifier); !bytes.Equal(t.Verifier, v[:]) {
-				e.t.Fatalf("task %d/%d: verifier %x, want %s", job, i, t.Verifier, verifier)
+		for i := uint32(0); i < j.Tasks; i++ {
+			t := e.task(job, i)
+			switch t.State {
+			case computev1.TaskState_TASK_STATE_COMMIT:
+				e.commitAll(p, job, i, ws)
+			case computev1.TaskState_TASK_STATE_REVEAL:
+				e.revealAll(p, job, i, ws)
+			case computev1.TaskState_TASK_STATE_VERIFY:
+				if verifier == "" {
+					continue
+				}
+				if v := testAddr(verifier); !bytes.Equal(t.Verifier, v[:]) {
+					e.t.Fatalf("task %d/%d: verifier %x, want %s", job, i, t.Verifier, verifier)
+				}
+				h := resultFor(p, int(i), "honest")
+				e.must(verifier, TypeVerify, &computev1.MsgVerify{Job: job, Task: i, ResultHash: h[:]})
 			}
-			h := resultFor(p, int(i), "honest")
-			e.must(verifier, TypeVerify, &computev1.MsgVerify{Job: job, Task: i, ResultHash: h[:]})
 		}
+		e.endBlock()
 	}
 }
 

@@ -19,10 +19,10 @@ const (
 
 var hashInput = []byte(strings.Repeat("the quick brown fox jumps over the lazy dog. ", 200))
 
-func hashJob(t testing.TB, tasks int) *compute.Prepared {
+func hashJob(t tb, tasks int) *compute.Prepared {
 	p, err := compute.Prepare(compute.Job{Type: compute.TypeHash, Input: hashInput, Tasks: tasks, Rounds: 3})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	return p
 }
@@ -244,11 +244,11 @@ func TestJailedReassigned(t *testing.T) {
 	}
 }
 
-func mustMarshal(t testing.TB, m proto.Message) []byte {
+func mustMarshal(t tb, m proto.Message) []byte {
 	t.Helper()
 	b, err := proto.Marshal(m)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	return b
 }
