@@ -5,7 +5,7 @@ package coverage
 // may really hear each other. It earns, as such rings did on Helium. What
 // the scorer can do is make it visible: it joins every beaconer and witness
 // linked by a valid, selected witness into connected components, calls the
-// largest (the one holding the lowest hotspot index breaks a tie) the
+// largest (the one holding the lowest device address breaks a tie) the
 // network, and marks
 // each device whose valid witnesses all come from another component, which
 // has no link to the network, with that component's size (the
@@ -50,26 +50,27 @@ func (c *components) link(a, b int32) {
 // isolated returns, per hotspot, the size of its component if that
 // component has at least one link and is not the network, else 0. The
 // network is the largest linked component; of equal ones, the one holding
-// the lowest hotspot index. linked says which hotspots have a valid witness
-// link.
-func (c *components) isolated(linked []bool) []uint32 {
+// the lowest-ranked hotspot. rank orders hotspots by device address, so
+// that the choice does not depend on the order of the input; linked says
+// which hotspots have a valid witness link.
+func (c *components) isolated(linked []bool, rank []int32) []uint32 {
 	n := len(c.parent)
-	low := make([]int32, n) // per root: lowest member index, -1 if unset
+	low := make([]int32, n) // per root: lowest member rank, -1 if unset
 	for i := range low {
 		low[i] = -1
 	}
 	for i := range n {
-		if r := c.find(int32(i)); low[r] < 0 {
-			low[r] = int32(i) // members are visited in index order
+		if r := c.find(int32(i)); low[r] < 0 || rank[i] < low[r] {
+			low[r] = rank[i]
 		}
 	}
 	main := int32(-1)
 	for i := range n {
-		r := c.find(int32(i))
-		if !linked[i] || low[r] != int32(i) {
-			continue // one visit per linked component, at its lowest member
+		if !linked[i] {
+			continue
 		}
-		if main < 0 || c.size[r] > c.size[main] {
+		r := c.find(int32(i))
+		if main < 0 || c.size[r] > c.size[main] || c.size[r] == c.size[main] && low[r] < low[main] {
 			main = r
 		}
 	}

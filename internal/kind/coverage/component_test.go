@@ -20,7 +20,7 @@ func TestIsolatedGroups(t *testing.T) {
 	for _, e := range [][2]int32{{6, 7}, {7, 8}, {8, 6}} { // the ring: 6 7 8
 		link(e[0], e[1])
 	}
-	got := c.isolated(linked)
+	got := c.isolated(linked, identityRank(10))
 	want := []uint32{0, 0, 0, 0, 0, 0, 3, 3, 3, 0}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
@@ -45,8 +45,32 @@ func TestIsolatedMatchesReference(t *testing.T) {
 			linked[e[0]], linked[e[1]] = true, true
 			links = append(links, [2]int32{e[0], e[1]})
 		}
-		if got, want := c.isolated(linked), refIsolated(n, links); !slices.Equal(got, want) {
+		if got, want := c.isolated(linked, identityRank(n)), refIsolated(n, links); !slices.Equal(got, want) {
 			t.Fatalf("got %v, want %v", got, want)
 		}
 	})
+}
+
+// identityRank ranks n hotspots in index order (the reference's order).
+func identityRank(n int) []int32 {
+	r := make([]int32, n)
+	for i := range r {
+		r[i] = int32(i)
+	}
+	return r
+}
+
+// TestIsolatedTieByRank: of two equal components, the one holding the
+// lowest-ranked hotspot is the network, whatever the indices.
+func TestIsolatedTieByRank(t *testing.T) {
+	c := newComponents(4)
+	linked := []bool{true, true, true, true}
+	c.link(0, 1)
+	c.link(2, 3)
+	if got, want := c.isolated(linked, []int32{0, 1, 2, 3}), []uint32{0, 0, 2, 2}; !slices.Equal(got, want) {
+		t.Fatalf("ranks in index order: got %v, want %v", got, want)
+	}
+	if got, want := c.isolated(linked, []int32{3, 2, 1, 0}), []uint32{2, 2, 0, 0}; !slices.Equal(got, want) {
+		t.Fatalf("ranks reversed: got %v, want %v", got, want)
+	}
 }

@@ -262,7 +262,18 @@ func (s *scorer) placeSlots() error {
 
 func (s *scorer) result() (Result, error) {
 	res := Result{ScorerVersion: ScorerVersion, Epoch: s.in.Epoch}
-	isolated := s.groups.isolated(s.linked)
+	// Hotspots ranked by device address (device ids follow it); a hotspot
+	// with no device id ranks after all, in input order.
+	rank := make([]int32, len(s.in.Hotspots))
+	for i := range rank {
+		rank[i] = int32(len(s.devs) + i)
+	}
+	for id, d := range s.devs {
+		if d.hot >= 0 {
+			rank[d.hot] = int32(id)
+		}
+	}
+	isolated := s.groups.isolated(s.linked, rank)
 	// Device ids follow address order, so shares and activity come out
 	// sorted by device.
 	for _, d := range s.devs {
