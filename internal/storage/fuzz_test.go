@@ -17,6 +17,11 @@ import (
 // fuzzState is a store with params, funds and one active deal of four
 // 64-byte leaves, at a height whose proof window is open.
 func fuzzState(t testing.TB) (*ledger.MemStore, ledger.Address, *merkle.Tree, [][]byte, int64) {
+	return dealState(t, 64)
+}
+
+// dealState is fuzzState with leaves of the given size.
+func dealState(t testing.TB, leafSize int) (*ledger.MemStore, ledger.Address, *merkle.Tree, [][]byte, int64) {
 	st := ledger.NewMemStore()
 	reg := params.NewRegistry(Specs(), bank.Specs(), proof.Specs(), epoch.Specs())
 	if err := reg.InitGenesis(st, ledger.ModuleAddress("authority"), map[string]uint64{ProofPeriod.Name: 10, ProofWindow.Name: 5}); err != nil {
@@ -30,7 +35,7 @@ func fuzzState(t testing.TB) (*ledger.MemStore, ledger.Address, *merkle.Tree, []
 	for h := int64(1); h <= 10; h++ {
 		proof.EndBlock(&ledger.Context{Store: st, Height: h, Time: h})
 	}
-	leaves := [][]byte{make([]byte, 64), make([]byte, 64), make([]byte, 64), make([]byte, 64)}
+	leaves := [][]byte{make([]byte, leafSize), make([]byte, leafSize), make([]byte, leafSize), make([]byte, leafSize)}
 	hs := make([]merkle.Hash, len(leaves))
 	for i := range leaves {
 		leaves[i][0] = byte(i + 1)
@@ -38,7 +43,7 @@ func fuzzState(t testing.TB) (*ledger.MemStore, ledger.Address, *merkle.Tree, []
 	}
 	tree := merkle.NewTree(hs)
 	root := tree.Root()
-	d := &storagev1.Deal{Id: 1, Owner: owner[:], Provider: prov[:], Cid: make([]byte, 32), Root: root[:], ShardSize: 256, LeafSize: 64,
+	d := &storagev1.Deal{Id: 1, Owner: owner[:], Provider: prov[:], Cid: make([]byte, 32), Root: root[:], ShardSize: uint64(4 * leafSize), LeafSize: uint32(leafSize),
 		State: storagev1.DealState_DEAL_STATE_ACTIVE, FirstWindow: 1, Collateral: 100_000, CollateralLeft: 100_000}
 	putDeal(st, d)
 	st.Set(activeKey(1), []byte{})

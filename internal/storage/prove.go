@@ -103,8 +103,12 @@ func handleProve(ctx *ledger.Context, raw []byte) *ledger.Error {
 		if p.Index != ch.Index {
 			return ledger.Errorf(CodeWrongLeaf, "proof %d: leaf %d, but window %d challenges leaf %d of deal %d", i, p.Index, w.Number, ch.Index, d.Id)
 		}
-		if len(p.Path) > MaxPath || uint64(len(p.Leaf)) > params.Get(st, MaxLeafSize) {
-			return ledger.Errorf(ledger.CodeTooLarge, "proof %d: a path of %d hashes or a leaf of %d bytes", i, len(p.Path), len(p.Leaf))
+		// The deal's own leaf size bounds the leaf: it was checked against
+		// storage.max_leaf_bytes when the deal was made, and a later, lower
+		// value of the parameter must not turn honest proofs into faults.
+		if len(p.Path) > MaxPath || uint64(len(p.Leaf)) > uint64(d.LeafSize) {
+			return ledger.Errorf(ledger.CodeTooLarge, "proof %d: a path of %d hashes or a leaf of %d bytes (deal %d has %d-byte leaves)",
+				i, len(p.Path), len(p.Leaf), d.Id, d.LeafSize)
 		}
 		path := make([]merkle.Hash, len(p.Path))
 		for j, h := range p.Path {
