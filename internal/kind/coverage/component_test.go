@@ -45,7 +45,7 @@ func TestIsolatedMatchesReference(t *testing.T) {
 			linked[e[0]], linked[e[1]] = true, true
 			links = append(links, [2]int32{e[0], e[1]})
 		}
-		if got, want := c.isolated(linked, identityRank(n)), refIsolated(n, links); !slices.Equal(got, want) {
+		if got, want := c.isolated(linked, identityRank(n)), refIsolated(identityRank(n), links); !slices.Equal(got, want) {
 			t.Fatalf("got %v, want %v", got, want)
 		}
 	})

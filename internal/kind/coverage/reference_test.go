@@ -333,8 +333,10 @@ func (s *refScorer) record(r ReportResult) {
 // refIsolated labels the components of the witness links by breadth-first
 // search, written independently of component.go: per hotspot, its
 // component's size if it is linked and not the largest component (the one
-// with the lowest index on a tie), else 0.
-func refIsolated(n int, links [][2]int32) []uint32 {
+// holding the lowest-ranked hotspot on a tie; the scorer ranks hotspots by
+// device address since ad3c8ca), else 0.
+func refIsolated(rank []int32, links [][2]int32) []uint32 {
+	n := len(rank)
 	adj := make([][]int32, n)
 	for _, l := range links {
 		adj[l[0]] = append(adj[l[0]], l[1])
@@ -369,9 +371,18 @@ func refIsolated(n int, links [][2]int32) []uint32 {
 		}
 		sizes = append(sizes, size)
 	}
+	low := make([]int32, len(sizes)) // per component: its lowest rank
+	for i := range low {
+		low[i] = -1
+	}
+	for i := range n {
+		if c := comp[i]; c >= 0 && (low[c] < 0 || rank[i] < low[c]) {
+			low[c] = rank[i]
+		}
+	}
 	main := -1
-	for id, sz := range sizes { // ids follow lowest members
-		if main < 0 || sz > sizes[main] {
+	for id, sz := range sizes {
+		if main < 0 || sz > sizes[main] || sz == sizes[main] && low[id] < low[main] {
 			main = id
 		}
 	}
@@ -386,7 +397,20 @@ func refIsolated(n int, links [][2]int32) []uint32 {
 
 func (s *refScorer) result() (Result, error) {
 	res := Result{ScorerVersion: ScorerVersion, Epoch: s.in.Epoch}
-	isolated := refIsolated(len(s.shares), s.links)
+	// Hotspots ranked by device address (they are distinct: a repeated
+	// hotspot is an error).
+	order := make([]int32, len(s.in.Hotspots))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		return bytes.Compare(s.in.Hotspots[a].Device[:], s.in.Hotspots[b].Device[:])
+	})
+	rank := make([]int32, len(order))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	isolated := refIsolated(rank, s.links)
 	for i := range s.shares {
 		sh := s.shares[i]
 		sh.IsolatedGroup = isolated[i]
