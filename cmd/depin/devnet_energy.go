@@ -27,8 +27,8 @@ const (
 	devEnergyInterval = 30
 	// Reward pools carved for the energy kind: flexible capacity and
 	// metered export.
-	devEnergyFlexBps  = 1_000
-	devEnergyUsageBps = 500
+	devEnergyFlexBps   = 1_000
+	devEnergyTradedBps = 500
 )
 
 // energyFleet simulates households trading energy in one zone.
@@ -89,7 +89,7 @@ func energyGenesis(kr *keyring.Keyring, g *app.Genesis) error {
 	if err := carveDevnetPool(g, chain.GenesisPool{Name: kenergy.Pool, Bps: devEnergyFlexBps, Recipient: reward.RecipientDevices.String(), Kind: kenergy.Name}); err != nil {
 		return err
 	}
-	return carveDevnetPool(g, chain.GenesisPool{Name: kenergy.PoolUsage, Bps: devEnergyUsageBps, Recipient: reward.RecipientDevices.String(), Kind: kenergy.Name})
+	return carveDevnetPool(g, chain.GenesisPool{Name: energy.PoolName, Bps: devEnergyTradedBps, Recipient: reward.RecipientEnergy.String()})
 }
 
 // newEnergySim builds the simulation from the keys in the devnet keyring.

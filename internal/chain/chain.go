@@ -78,7 +78,8 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			// pays the validators pool.
 			Register: reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool,
 				reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool,
-				reward.RecipientRelay: relay.PayPool, reward.RecipientStorage: storage.PayPool}),
+				reward.RecipientRelay: relay.PayPool, reward.RecipientStorage: storage.PayPool,
+				reward.RecipientEnergy: energy.PayPool}),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,

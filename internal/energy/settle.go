@@ -97,6 +97,9 @@ func settle(ctx *ledger.Context, iv, zone uint64, reads []*energyv1.IntervalRead
 			if e := lines.pay(Escrow, addrOf(ask.Owner), addrOf(ask.Owner), ask.Device, ask.Id, LinePayment, delivered, pay, ReasonDelivered); e != nil {
 				return e
 			}
+			if e := addSold(st, addrOf(ask.Owner), delivered); e != nil {
+				return e
+			}
 		}
 		if short := t.Wh - delivered; short > 0 {
 			reason := why[dev]

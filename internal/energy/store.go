@@ -47,6 +47,7 @@ const (
 	tagConsumed = 'u'
 	tagRetired  = 'v'
 	tagNextID   = 'i'
+	tagSold     = 'w' // epoch, seller account -> Wh delivered and paid
 )
 
 func key(tag byte, parts ...[]byte) []byte {

@@ -73,7 +73,7 @@ func TestSetPools(t *testing.T) {
 		{"duplicate", authority, []*rewardv1.Pool{{Name: "a", Bps: 5000, Recipient: tr}, {Name: "a", Bps: 5000, Recipient: tr}}, ledger.CodeParamOutOfBounds},
 		{"bad name", authority, []*rewardv1.Pool{{Name: "Cover age", Bps: 10000, Recipient: tr}}, ledger.CodeParamOutOfBounds},
 		{"no recipient", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Kind: "coverage"}}, ledger.CodeParamOutOfBounds},
-		{"unknown recipient", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Recipient: 9}}, ledger.CodeParamOutOfBounds},
+		{"unknown recipient", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Recipient: rewardv1.Recipient(recipientLast + 1)}}, ledger.CodeParamOutOfBounds},
 		{"device pool without kind", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 10000, Recipient: devices}}, ledger.CodeParamOutOfBounds},
 		{"oracles pool with kind", authority, []*rewardv1.Pool{{Name: "coverage", Bps: 9000, Recipient: devices, Kind: "coverage"},
 			{Name: "oracles", Bps: 1000, Recipient: oracles, Kind: "coverage"}}, ledger.CodeParamOutOfBounds},

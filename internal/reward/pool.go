@@ -38,9 +38,13 @@ const (
 	// weighted by reputation. It is forwarded to the storage payer (the
 	// storage module); without one it goes to Treasury.
 	RecipientStorage Recipient = 8
+	// RecipientEnergy pays energy sellers for the Wh they delivered and
+	// were paid for in the energy market's settlement. It is forwarded to
+	// the energy module.
+	RecipientEnergy Recipient = 9
 
 	// recipientLast is the highest recipient.
-	recipientLast = RecipientStorage
+	recipientLast = RecipientEnergy
 )
 
 var recipientNames = [...]string{
@@ -52,6 +56,7 @@ var recipientNames = [...]string{
 	RecipientCompute:    "compute",
 	RecipientRelay:      "relay",
 	RecipientStorage:    "storage",
+	RecipientEnergy:     "energy",
 }
 
 // Valid reports whether r is one of the recipients above.
@@ -70,7 +75,7 @@ func (r Recipient) String() string {
 // it itself.
 func (r Recipient) Forwarded() bool {
 	return r == RecipientUsage || r == RecipientValidators || r == RecipientCompute || r == RecipientRelay ||
-		r == RecipientStorage
+		r == RecipientStorage || r == RecipientEnergy
 }
 
 // ParseRecipient returns the recipient with the given name.

@@ -17,7 +17,7 @@ func TestRecipientNames(t *testing.T) {
 		if rewardv1.Recipient(r).String() != "RECIPIENT_"+map[Recipient]string{
 			RecipientDevices: "DEVICES", RecipientUsage: "USAGE", RecipientOracles: "ORACLES",
 			RecipientValidators: "VALIDATORS", RecipientTreasury: "TREASURY", RecipientCompute: "COMPUTE",
-			RecipientRelay: "RELAY", RecipientStorage: "STORAGE"}[r] {
+			RecipientRelay: "RELAY", RecipientStorage: "STORAGE", RecipientEnergy: "ENERGY"}[r] {
 			t.Errorf("recipient %v does not match the proto enum %v", r, rewardv1.Recipient(r))
 		}
 	}

@@ -25,11 +25,12 @@
 // chain, for rewards) and the energy market module (on chain, for
 // settlement), so both judge the same read alike.
 //
-// The scorer pays two pools: Pool ("energy") the verified flexible capacity
+// The scorer pays one pool: Pool ("energy") the verified flexible capacity
 // of batteries that were available in a measured interval (what the battery
-// could have absorbed plus delivered at its charge rate), and PoolUsage
-// ("energy_usage") the metered export of valid reads, energy sold to a
-// neighbour through the market or to the grid. Every read gets one reason.
+// could have absorbed plus delivered at its charge rate). Energy actually
+// traded is rewarded by the energy market module from its settlement lines
+// (internal/energy PayPool), not here: a meter's export is only a stat.
+// Every read gets one reason.
 //
 // Contract: pure and deterministic (no clock, floats, randomness, I/O or map
 // order reaching an output); every quantity is an integer in Wh, W or

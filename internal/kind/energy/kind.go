@@ -14,13 +14,11 @@ import (
 // prefix of its params.
 const Name = "energy"
 
-// Reward pools the scorer gives units in.
-const (
-	// Pool pays verified flexible capacity (Wh a battery could shift).
-	Pool = "energy"
-	// PoolUsage pays metered export of valid reads (Wh).
-	PoolUsage = "energy_usage"
-)
+// Pool is the one reward pool the scorer gives units in: verified flexible
+// capacity (Wh a battery could shift). Energy actually traded is paid by
+// the energy market module from its settlements (internal/energy PayPool,
+// recipient "energy"), not by this scorer.
+const Pool = "energy"
 
 // TypeRead is the kind's one report type (proto/depin/kind/energy/v1 Read).
 const TypeRead = "read"

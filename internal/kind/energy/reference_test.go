@@ -115,7 +115,7 @@ func naiveScore(in kind.Input) kind.Output {
 		}
 		switch rs.reason {
 		case ReasonValid:
-			reason.Units, reason.Share = rs.d.Exported, rs.d.Exported
+			reason.Units, reason.Share = rs.d.Exported, rs.flex
 			flex[r.Device] += rs.flex
 			usage[r.Device] += rs.d.Exported
 			s := stats[r.Device]
@@ -143,9 +143,6 @@ func naiveScore(in kind.Input) kind.Output {
 	for _, d := range in.Devices {
 		if flex[d.ID] > 0 {
 			o.Shares = append(o.Shares, kind.Share{Device: d.ID, Pool: Pool, Units: flex[d.ID]})
-		}
-		if usage[d.ID] > 0 {
-			o.Shares = append(o.Shares, kind.Share{Device: d.ID, Pool: PoolUsage, Units: usage[d.ID]})
 		}
 		if s, ok := stats[d.ID]; ok {
 			o.Stats = append(o.Stats, kind.Stats{Device: d.ID, Values: []kind.Param{

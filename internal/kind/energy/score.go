@@ -132,7 +132,7 @@ func Score(in kind.Input) (kind.Output, error) {
 
 	out := kind.Output{ScorerVersion: ScorerVersion}
 	flex := make([]uint64, len(in.Devices))
-	usage := make([]uint64, len(in.Devices))
+	exported := make([]uint64, len(in.Devices)) // a stat: traded energy is paid by the market module
 	reads := make([]uint64, len(in.Devices))
 	valid := make([]uint64, len(in.Devices))
 	all := make([]string, 0, len(in.Reports))
@@ -144,9 +144,9 @@ func Score(in kind.Input) (kind.Output, error) {
 			reads[s.dev]++
 		}
 		if s.reason == ReasonValid {
-			reason.Share = s.delta.Exported
+			reason.Share = s.flex
 			flex[s.dev] = satAdd(flex[s.dev], s.flex)
-			usage[s.dev] = satAdd(usage[s.dev], s.delta.Exported)
+			exported[s.dev] = satAdd(exported[s.dev], s.delta.Exported)
 			valid[s.dev]++
 		} else if s.reason != ReasonAbovePeers {
 			reason.Units = 0
@@ -168,13 +168,10 @@ func Score(in kind.Input) (kind.Output, error) {
 		if flex[i] > 0 {
 			out.Shares = append(out.Shares, kind.Share{Device: d.ID, Pool: Pool, Units: flex[i]})
 		}
-		if usage[i] > 0 {
-			out.Shares = append(out.Shares, kind.Share{Device: d.ID, Pool: PoolUsage, Units: usage[i]})
-		}
 		if reads[i] > 0 {
 			out.Stats = append(out.Stats, kind.Stats{Device: d.ID, Values: []kind.Param{
 				{Name: "reads", Value: reads[i]}, {Name: "valid", Value: valid[i]},
-				{Name: "exported_wh", Value: usage[i]}, {Name: "flex_wh", Value: flex[i]},
+				{Name: "exported_wh", Value: exported[i]}, {Name: "flex_wh", Value: flex[i]},
 			}})
 		}
 		if base[i] != nil {

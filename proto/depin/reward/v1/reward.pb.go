@@ -51,6 +51,9 @@ const (
 	// RECIPIENT_STORAGE pays storage providers for bytes proven on chain
 	// (the storage module).
 	Recipient_RECIPIENT_STORAGE Recipient = 8
+	// RECIPIENT_ENERGY pays energy sellers for the Wh they delivered and
+	// were paid for in settlement (the energy module).
+	Recipient_RECIPIENT_ENERGY Recipient = 9
 )
 
 // Enum value maps for Recipient.
@@ -65,6 +68,7 @@ var (
 		6: "RECIPIENT_COMPUTE",
 		7: "RECIPIENT_RELAY",
 		8: "RECIPIENT_STORAGE",
+		9: "RECIPIENT_ENERGY",
 	}
 	Recipient_value = map[string]int32{
 		"RECIPIENT_UNSPECIFIED": 0,
@@ -76,6 +80,7 @@ var (
 		"RECIPIENT_COMPUTE":     6,
 		"RECIPIENT_RELAY":       7,
 		"RECIPIENT_STORAGE":     8,
+		"RECIPIENT_ENERGY":      9,
 	}
 )
 
@@ -1294,7 +1299,7 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"inputsHash\x127\n" +
 	"\tforwarded\x18\x0e \x03(\v2\x19.depin.reward.v1.PoolPaidR\tforwarded\x12\x1d\n" +
 	"\n" +
-	"state_hash\x18\x0f \x01(\fR\tstateHash*\xde\x01\n" +
+	"state_hash\x18\x0f \x01(\fR\tstateHash*\xf4\x01\n" +
 	"\tRecipient\x12\x19\n" +
 	"\x15RECIPIENT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11RECIPIENT_DEVICES\x10\x01\x12\x13\n" +
@@ -1304,7 +1309,8 @@ const file_depin_reward_v1_reward_proto_rawDesc = "" +
 	"\x12RECIPIENT_TREASURY\x10\x05\x12\x15\n" +
 	"\x11RECIPIENT_COMPUTE\x10\x06\x12\x13\n" +
 	"\x0fRECIPIENT_RELAY\x10\a\x12\x15\n" +
-	"\x11RECIPIENT_STORAGE\x10\bB\xbf\x01\n" +
+	"\x11RECIPIENT_STORAGE\x10\b\x12\x14\n" +
+	"\x10RECIPIENT_ENERGY\x10\tB\xbf\x01\n" +
 	"\x13com.depin.reward.v1B\vRewardProtoP\x01Z=github.com/depin-network/depin/proto/depin/reward/v1;rewardv1\xa2\x02\x03DRX\xaa\x02\x0fDepin.Reward.V1\xca\x02\x0fDepin\\Reward\\V1\xe2\x02\x1bDepin\\Reward\\V1\\GPBMetadata\xea\x02\x11Depin::Reward::V1b\x06proto3"
 
 var (
