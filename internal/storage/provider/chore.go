@@ -112,6 +112,10 @@ func (p *Provider) prove(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("deal %d: %w", c.Deal, err))
 			continue
 		}
+		if p.cfg.Adversary == AdversaryCorrupt && len(pr.Leaf) > 0 {
+			// The corrupt provider proves from the bytes it serves.
+			pr.Leaf[0] ^= 1
+		}
 		sp := &storagev1.Proof{Deal: c.Deal, Window: c.Window, Index: c.Index, Leaf: pr.Leaf}
 		for _, h := range pr.Path {
 			sp.Path = append(sp.Path, append([]byte(nil), h[:]...))
@@ -166,7 +170,7 @@ func (p *Provider) ack(ctx context.Context) error {
 				acks = append(acks, &storagev1.MsgAck{Deal: d.ID})
 			}
 		case "active":
-			if p.cfg.Adversary == AdversaryDelete || (p.cfg.Adversary == AdversaryPartial && d.Shard%2 == 1) {
+			if p.cfg.Adversary == AdversaryDelete || (p.cfg.Adversary == AdversaryPartial && p.dropsPartial(d.ID)) {
 				if p.disk.HasShard(cid, int(d.Shard)) {
 					p.log.Info("adversary: deleting an acknowledged shard", "deal", d.ID, "cid", d.CID, "shard", d.Shard)
 					p.disk.DeleteShard(cid, int(d.Shard))
@@ -187,6 +191,21 @@ func (p *Provider) ack(ctx context.Context) error {
 	p.m.acks.Add(float64(len(acks)))
 	p.log.Info("uploads acknowledged", "deals", len(acks))
 	return nil
+}
+
+// dropsPartial decides, the first time an AdversaryPartial provider sees an
+// acknowledged deal, whether it drops the shard: every other one it
+// receives, the first included.
+func (p *Provider) dropsPartial(deal uint64) bool {
+	if p.partial == nil {
+		p.partial = make(map[uint64]bool)
+	}
+	drop, seen := p.partial[deal]
+	if !seen {
+		drop = len(p.partial)%2 == 0
+		p.partial[deal] = drop
+	}
+	return drop
 }
 
 // heldByOpenDeal reports whether another open deal of this provider keeps

@@ -22,13 +22,16 @@ const (
 	AdversaryNone Adversary = ""
 	// AdversaryDelete deletes every shard once its deal is acknowledged.
 	AdversaryDelete Adversary = "delete"
-	// AdversaryPartial keeps only shards of even index: it acknowledges
-	// the others and deletes them.
+	// AdversaryPartial keeps only every other shard it receives, starting
+	// by dropping the first: it acknowledges every upload, then deletes the
+	// 1st, 3rd, 5th… acknowledged shard, so even a provider given a single
+	// shard is caught.
 	AdversaryPartial Adversary = "partial"
 	// AdversaryLate answers every proof only after its window closed.
 	AdversaryLate Adversary = "late"
-	// AdversaryCorrupt serves downloads with one bit flipped (its proofs
-	// stay honest: only clients catch it).
+	// AdversaryCorrupt serves every leaf of a download with a bit flipped
+	// and answers proofs from the same corrupted bytes it serves, so its
+	// proofs are wrong (wrong_proof) and the chain slashes it.
 	AdversaryCorrupt Adversary = "corrupt"
 )
 
@@ -90,7 +93,10 @@ type Provider struct {
 	// lateProofs holds proofs an AdversaryLate provider sends after their
 	// window.
 	lateProofs []pendingProof
-	receipts   receiptQueue
+	// partial records, for an AdversaryPartial provider, whether it drops
+	// the shard of each acknowledged deal it has seen (in the order seen).
+	partial  map[uint64]bool
+	receipts receiptQueue
 }
 
 // New opens the provider's directory and listener.

@@ -143,25 +143,33 @@ func (p *Provider) getShard(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.FormatInt(info.Size(), 10))
 	var src io.Reader = f
 	if p.cfg.Adversary == AdversaryCorrupt {
-		src = &corrupter{r: f}
+		leaf := uint64(content.DefaultLeafSize)
+		if m, _, err := p.disk.Manifest(c); err == nil {
+			leaf = uint64(m.LeafSize)
+		}
+		src = &corrupter{r: f, leaf: leaf}
 	}
 	n, _ := io.Copy(w, src)
 	p.m.downloads.Inc()
 	p.m.downloadBytes.Add(float64(n))
 }
 
-// corrupter flips one bit of the first byte it reads (AdversaryCorrupt).
+// corrupter flips the lowest bit of the first byte of every leaf it
+// serves (AdversaryCorrupt).
 type corrupter struct {
 	r    io.Reader
-	done bool
+	leaf uint64
+	off  uint64
 }
 
 func (c *corrupter) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	if n > 0 && !c.done {
-		b[0] ^= 1
-		c.done = true
+	for i := 0; i < n; i++ {
+		if (c.off+uint64(i))%c.leaf == 0 {
+			b[i] ^= 1
+		}
 	}
+	c.off += uint64(n)
 	return n, err
 }
 

@@ -219,3 +219,99 @@ func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestNetworkAdversariesCaught runs eight providers holding one shard each
+// of a 4/8 file: one per adversary and four honest ones. Each adversary is
+// caught with its reason (missed proofs for delete, partial and late; wrong
+// proofs for corrupt), slashed, and its deal closed as faulty; the honest
+// ones are never slashed, and the file still comes back byte for byte.
+func TestNetworkAdversariesCaught(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a network of eight providers for about ten seconds")
+	}
+	advs := []provider.Adversary{
+		provider.AdversaryDelete, provider.AdversaryPartial, provider.AdversaryLate, provider.AdversaryCorrupt,
+		provider.AdversaryNone, provider.AdversaryNone, provider.AdversaryNone, provider.AdversaryNone,
+	}
+	names := []string{"alice"}
+	for i := range advs {
+		names = append(names, fmt.Sprintf("prov%d", i))
+	}
+	c := newMemChain(t, map[string]uint64{
+		storage.ProofPeriod.Name: 60, storage.ProofWindow.Name: 48, storage.MaxMissedInRow.Name: 2,
+		storage.AckTimeout.Name: 400, "market.settle_period_blocks": 1000,
+	}, names...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	go c.run(ctx, 25*time.Millisecond)
+	dir := t.TempDir()
+	adversary := map[string]provider.Adversary{}
+	for i, adv := range advs {
+		name := fmt.Sprintf("prov%d", i)
+		adversary[testAddr(name).String()] = adv
+		p := startProvider(t, c, name, filepath.Join(dir, name), adv)
+		defer p.stop()
+	}
+	data := make([]byte, 300<<10)
+	rand.Read(data)
+	in := filepath.Join(dir, "in.bin")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
+	cfg.TmpDir = dir
+	u := New(cfg, c, testKey("alice"), bytes.Repeat([]byte{7}, content.KeyLen), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	buy, _ := proto.Marshal(&creditv1.MsgBuy{Credits: 1_000})
+	if _, err := c.SignAndSend(ctx, testKey("alice"), client.Tx{Fee: 1_000, Msgs: []*txv1.Msg{{Type: credit.TypeBuy, Value: buy}}}); err != nil {
+		t.Fatal(err)
+	}
+	cid, err := u.Put(ctx, in, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds := mustDeals(t, u, cid); len(ds) != len(advs) {
+		t.Fatalf("%d deals, want one per provider (%d)", len(ds), len(advs))
+	}
+	waitFor(t, ctx, "every adversary's deal to close", func() bool {
+		closed := 0
+		for _, d := range mustDeals(t, u, cid) {
+			if adversary[d.Provider] != provider.AdversaryNone && d.State == "closed" {
+				closed++
+			}
+		}
+		return closed == 4
+	})
+	// What catches each adversary: a missed or a wrong proof.
+	caught := map[provider.Adversary]func(storage.DealView) bool{
+		provider.AdversaryDelete:  func(d storage.DealView) bool { return d.ProofsMissed > 0 },
+		provider.AdversaryPartial: func(d storage.DealView) bool { return d.ProofsMissed > 0 },
+		provider.AdversaryLate:    func(d storage.DealView) bool { return d.ProofsMissed > 0 },
+		provider.AdversaryCorrupt: func(d storage.DealView) bool { return d.ProofsWrong > 0 && d.ProofsMissed == 0 },
+	}
+	for _, d := range mustDeals(t, u, cid) {
+		adv := adversary[d.Provider]
+		t.Run(fmt.Sprintf("deal%d-%s", d.ID, map[bool]string{true: "honest", false: string(adv)}[adv == provider.AdversaryNone]), func(t *testing.T) {
+			if adv == provider.AdversaryNone {
+				if d.Burned != 0 || d.SlashedToOwner != 0 || d.ProofsMissed != 0 || d.ProofsWrong != 0 || d.State != "active" {
+					t.Errorf("honest provider's deal touched: %+v", d)
+				}
+				return
+			}
+			if d.Burned == 0 || d.SlashedToOwner == 0 || d.CloseReason != "faulty" || !caught[adv](d) {
+				t.Errorf("%s provider not caught for its reason and slashed: %+v", adv, d)
+			}
+			var r storage.ReputationView
+			if err := c.Query(ctx, "storage/providers/"+d.Provider, &r); err != nil || r.Beta == 0 || r.ScorePPM >= storage.ScaleOne {
+				t.Errorf("%s provider's reputation records no failure: %+v (%v)", adv, r, err)
+			}
+		})
+	}
+	out := filepath.Join(dir, "out")
+	if _, err := u.Get(ctx, cid, out); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, data) {
+		t.Fatalf("got %d bytes back, not the %d put", len(got), len(data))
+	}
+}
