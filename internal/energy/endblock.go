@@ -24,8 +24,13 @@ func EndBlock(ctx *ledger.Context) *ledger.Error {
 		// after other zones' writes would grow with the square of zones.
 		books := booksOf(st, g.interval)
 		for _, z := range g.zones {
-			b := books[z]
-			if e := clear(ctx, g.interval, z, b.asks, b.bids); e != nil {
+			// A zone queued with an empty book (no order left in it)
+			// clears with nothing traded rather than dereferencing nil.
+			var asks, bids []*energyv1.Order
+			if b := books[z]; b != nil {
+				asks, bids = b.asks, b.bids
+			}
+			if e := clear(ctx, g.interval, z, asks, bids); e != nil {
 				return e
 			}
 		}
@@ -162,7 +167,10 @@ func clear(ctx *ledger.Context, iv, zone uint64, asks, bids []*energyv1.Order) *
 			return e
 		}
 	}
-	c, _ := GetClearing(st, iv, zone)
+	c, ok := GetClearing(st, iv, zone)
+	if !ok {
+		c.Interval, c.Zone = iv, zone
+	}
 	c.Price, c.TradedWh, c.Height = res.Price, res.Traded, ctx.Height
 	putClearing(st, c)
 	st.Delete(key(tagToClear, iz(iv, zone)))
