@@ -1,6 +1,7 @@
 package energy
 
 import (
+	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 )
@@ -78,16 +79,26 @@ const (
 // readCodes maps a rejecting reason of internal/kind/energy.Check to its
 // code.
 var readCodes = map[string]ledger.Code{
-	"read_early":             CodeReadEarly,
-	"duplicate":              CodeDuplicateRead,
-	"interval_backwards":     CodeStaleRead,
-	"counter_backwards":      CodeCounterBackwards,
-	"soc_above_capacity":     CodeSocAboveCapacity,
-	"import_above_rated":     CodeImportAboveRated,
-	"export_above_rated":     CodeExportAboveRated,
-	"production_above_rated": CodeProductionRated,
-	"battery_rate_exceeded":  CodeBatteryRate,
-	"export_exceeds_sources": CodeExportSources,
+	kenergy.ReasonEarly:            CodeReadEarly,
+	kenergy.ReasonDuplicate:        CodeDuplicateRead,
+	kenergy.ReasonStale:            CodeStaleRead,
+	kenergy.ReasonCounterBackwards: CodeCounterBackwards,
+	kenergy.ReasonSocAboveCapacity: CodeSocAboveCapacity,
+	kenergy.ReasonImportAboveRated: CodeImportAboveRated,
+	kenergy.ReasonExportAboveRated: CodeExportAboveRated,
+	kenergy.ReasonProductionRated:  CodeProductionRated,
+	kenergy.ReasonBatteryRate:      CodeBatteryRate,
+	kenergy.ReasonExportSources:    CodeExportSources,
+}
+
+// readCode returns the result code of a read Check refused with reason;
+// a reason without a code (the test TestReadCodes rules it out) is a bad
+// report rather than a silent code 0.
+func readCode(reason string) ledger.Code {
+	if c, ok := readCodes[reason]; ok {
+		return c
+	}
+	return CodeBadReport
 }
 
 func init() {

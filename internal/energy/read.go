@@ -62,7 +62,7 @@ func handleRead(ctx *ledger.Context, raw []byte) *ledger.Error {
 	}
 	reason, delta := kenergy.Check(kp, dev.attrs, prev, rd, now)
 	if !kenergy.Accepted(reason) {
-		return ledger.Errorf(readCodes[reason], "interval %d read of %s: %s", rd.Interval, dev.id, reason)
+		return ledger.Errorf(readCode(reason), "interval %d read of %s: %s", rd.Interval, dev.id, reason)
 	}
 	meter.Interval, meter.ImportedWh, meter.ExportedWh, meter.ProducedWh, meter.SocWh = rd.Interval, rd.ImportedWh, rd.ExportedWh, rd.ProducedWh, rd.SocWh
 	meter.Reads++

@@ -1,6 +1,7 @@
 package energy
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/depin-network/depin/internal/kind"
@@ -24,6 +25,9 @@ func FuzzRead(f *testing.F) {
 		reason, d := Check(DefaultParams(), a, prev, rd, now)
 		if reason != ReasonValid && d != (Delta{}) {
 			t.Fatalf("%s carries %+v", reason, d)
+		}
+		if !Accepted(reason) && !slices.Contains(CheckRejections(), reason) {
+			t.Fatalf("Check refused with %q, which CheckRejections does not list", reason)
 		}
 		_ = Flex(DefaultParams(), a, rd.SocWh)
 		in := kind.Input{Params: defaultKindParams(), End: 1 << 62, Devices: []kind.Device{{ID: devAddr(0), Attributes: attrs}},

@@ -27,6 +27,14 @@ const (
 	ReasonAbovePeers       = "production_above_peers" // production per kW far above the zone's median
 )
 
+// CheckRejections lists every reason Check refuses a read with (the
+// reasons it returns that are not Accepted). The energy market maps each to
+// a result code; a test holds the two in step.
+func CheckRejections() []string {
+	return []string{ReasonEarly, ReasonDuplicate, ReasonStale, ReasonCounterBackwards, ReasonSocAboveCapacity,
+		ReasonImportAboveRated, ReasonExportAboveRated, ReasonProductionRated, ReasonBatteryRate, ReasonExportSources}
+}
+
 // Accepted reports whether a read with the reason becomes the baseline.
 func Accepted(reason string) bool {
 	return reason == ReasonValid || reason == ReasonBaseline || reason == ReasonGap

@@ -1,6 +1,7 @@
 package energy
 
 import (
+	"slices"
 	"testing"
 
 	energyv1 "github.com/depin-network/depin/proto/depin/kind/energy/v1"
@@ -45,6 +46,9 @@ func TestCheck(t *testing.T) {
 			got, d := Check(p, a, tc.prev, tc.r, tc.now)
 			if got != tc.want || d != tc.delta {
 				t.Errorf("got %s %+v, want %s %+v", got, d, tc.want, tc.delta)
+			}
+			if !Accepted(got) && !slices.Contains(CheckRejections(), got) {
+				t.Errorf("Check refused with %q, which CheckRejections does not list", got)
 			}
 		})
 	}
