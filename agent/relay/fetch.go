@@ -73,6 +73,11 @@ type Fetcher struct {
 	// fetches through this relay: set it from the chain's channel to
 	// continue after a restart).
 	Signed uint64
+	// Generation is the channel's generation on the chain (the
+	// "generation" of relay/channels/{consumer}/{relay}); receipts name it
+	// so they cannot be claimed after a reopen or a price change. Zero
+	// means 1, a fresh channel's.
+	Generation uint64
 	// Sign is false to fetch without receipts (the direct baseline).
 	NoReceipts bool
 }
@@ -99,7 +104,8 @@ func (f *Fetcher) Fetch(ctx context.Context, base string, m Manifest) ([]byte, e
 			continue
 		}
 		f.Signed += uint64(len(chunk))
-		sr := SignReceipt(f.Key, &relayv1.Receipt{ChainId: f.ChainID, Consumer: me[:], Relay: f.RelayAddr[:], Bytes: f.Signed, Content: unhexHash(m.SHA256)})
+		sr := SignReceipt(f.Key, &relayv1.Receipt{ChainId: f.ChainID, Consumer: me[:], Relay: f.RelayAddr[:], Bytes: f.Signed,
+			Content: unhexHash(m.SHA256), Generation: max(f.Generation, 1)})
 		if err := f.post(ctx, sr); err != nil {
 			return nil, err
 		}

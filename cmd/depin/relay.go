@@ -207,7 +207,8 @@ func runRelayFetch(cmd *cobra.Command, args []string) error {
 	}
 	me := (&relayWallet{key: priv}).addr()
 	var ch struct {
-		Bytes uint64 `json:"bytes,string"`
+		Bytes      uint64 `json:"bytes,string"`
+		Generation uint64 `json:"generation,string"`
 	}
 	if err := c.Query(ctx, "relay/channels/"+me.String()+"/"+ra.String(), &ch); err != nil {
 		return fmt.Errorf("no channel with %s (depin relay open first): %w", ra, err)
@@ -216,7 +217,7 @@ func runRelayFetch(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	f := &arelay.Fetcher{Key: priv, ChainID: st.ChainID, Relay: url, RelayAddr: ra, Signed: ch.Bytes}
+	f := &arelay.Fetcher{Key: priv, ChainID: st.ChainID, Relay: url, RelayAddr: ra, Signed: ch.Bytes, Generation: ch.Generation}
 	b, err := f.Fetch(ctx, url+"/relay/", m)
 	if err != nil {
 		return err

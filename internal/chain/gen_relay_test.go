@@ -31,7 +31,7 @@ func (g *gen) relayValid(name string) (planned, bool) {
 				continue
 			}
 			g.claim(ca[:])
-			sr := relay.SignReceipt(keyFor(c), &relayv1.Receipt{ChainId: g.chainID, Consumer: ca[:], Relay: me[:], Bytes: n})
+			sr := relay.SignReceipt(keyFor(c), &relayv1.Receipt{ChainId: g.chainID, Consumer: ca[:], Relay: me[:], Bytes: n, Generation: ch.Generation})
 			return ok(relay.TypeClaim, marketMsg(relay.TypeClaim, &relayv1.MsgClaim{Receipt: sr}))
 		}
 	} else if g.isProvider(name) {
@@ -48,7 +48,7 @@ func (g *gen) relayValid(name string) (planned, bool) {
 		if found && ch.CloseHeight >= g.height() {
 			continue
 		}
-		price := uint64(1 + g.side(name, "price", 1_000))
+		price := params.Get(g.st, relay.MinPrice) + uint64(g.side(name, "price", 1_000))
 		if found && ch.Balance > 0 {
 			if g.side(name, "close", 100) < 30 {
 				return ok(relay.TypeClose, marketMsg(relay.TypeClose, &relayv1.MsgClose{Relay: ra[:]}))

@@ -43,6 +43,20 @@ func move(ctx *ledger.Context, from, to ledger.Address, amount uint64) *ledger.E
 	return nil
 }
 
+// payRelay pays amount from the escrow: the take (market.take_rate_bps,
+// rounded down) to the treasury and the rest to the relay. It returns the
+// take.
+func payRelay(ctx *ledger.Context, relay ledger.Address, amount uint64) (uint64, *ledger.Error) {
+	take, _ := ledger.MulDiv(amount, params.Get(ctx.Store, market.TakeRateBps), 10_000)
+	if e := move(ctx, Escrow, Treasury, take); e != nil {
+		return 0, e
+	}
+	if e := move(ctx, Escrow, relay, amount-take); e != nil {
+		return 0, e
+	}
+	return take, nil
+}
+
 func handleRegister(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m relayv1.MsgRegister
 	if e := ledger.Unmarshal(TypeRegister, raw, &m); e != nil {
@@ -83,15 +97,24 @@ func handleOpen(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if _, ok := GetRelay(st, ra); !ok {
 		return ledger.Errorf(CodeUnknownRelay, "%s is not a relay", ra)
 	}
+	// A relay is a market provider keyed by its owner's address, so the
+	// relay's address is also its owner's and operator's: a channel with
+	// oneself would buy relay-pool share with one's own money.
+	if ra == ctx.Signer {
+		return ledger.Errorf(CodeSelfChannel, "%s cannot open a channel with itself as the relay", ra)
+	}
 	if m.Price == 0 {
 		return ledger.Errorf(ledger.CodeInvalidAmount, "the price per MiB must be positive")
+	}
+	if min := params.Get(st, MinPrice); m.Price < min {
+		return ledger.Errorf(CodePriceTooLow, "a price of %d upin/MiB is below relay.min_price_per_mib %d", m.Price, min)
 	}
 	if min := params.Get(st, MinDeposit); m.Deposit < min {
 		return ledger.Errorf(CodeDepositTooLow, "a deposit of %d upin is below relay.min_deposit %d", m.Deposit, min)
 	}
 	c, ok := GetChannel(st, ctx.Signer, ra)
 	if !ok {
-		c = &relayv1.Channel{Consumer: ctx.Signer[:], Relay: ra[:], Price: m.Price, OpenedHeight: ctx.Height}
+		c = &relayv1.Channel{Consumer: ctx.Signer[:], Relay: ra[:], Price: m.Price, OpenedHeight: ctx.Height, Generation: 1}
 	}
 	if c.CloseHeight != 0 && c.CloseHeight >= ctx.Height {
 		return ledger.Errorf(CodeChannelClosing, "the channel with %s is closing at height %d", ra, c.CloseHeight)
@@ -108,11 +131,19 @@ func handleOpen(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return e
 	}
 	// A reopened channel keeps its cumulative bytes and ticket nonce, so
-	// old receipts and tickets stay spent.
+	// old receipts and tickets stay spent; a reopen after the refund or a
+	// new price starts a new generation, so receipts signed under the old
+	// terms cannot be claimed under the new ones.
+	gen := c.Generation
+	if ok && (c.CloseHeight != 0 || c.Price != m.Price) {
+		gen++
+	}
+	c.Generation = gen
 	c.Deposited, c.Balance, c.Price, c.CloseHeight = dep, bal, m.Price, 0
 	putChannel(st, c)
 	ctx.Emit("relay.open", ledger.A("consumer", ctx.SignerString()), ledger.A("relay", ra.String()),
-		ledger.AU64("price", c.Price), ledger.AU64("deposit", m.Deposit), ledger.AU64("balance", c.Balance))
+		ledger.AU64("price", c.Price), ledger.AU64("deposit", m.Deposit), ledger.AU64("balance", c.Balance),
+		ledger.AU64("generation", c.Generation))
 	return nil
 }
 

@@ -11,12 +11,14 @@ var (
 		Doc: "smallest deposit that opens a channel"}
 	CloseGrace = params.Spec{Name: "relay.close_grace_blocks", Default: 20, Min: 1, Max: 1_000_000, Unit: "blocks",
 		Doc: "blocks a closing channel still pays the relay's claims before it refunds"}
+	MinPrice = params.Spec{Name: "relay.min_price_per_mib", Default: 10, Min: 1, Max: 1_000_000_000, Unit: "upin/MiB",
+		Doc: "lowest price per MiB a channel may be opened at"}
 	MaxRelays = params.Spec{Name: "relay.max_relays", Default: 10_000, Min: 1, Max: 1_000_000, Unit: "relays",
 		Doc: "most registered relays"}
 )
 
 // Specs lists the relay module's parameters.
-func Specs() []params.Spec { return []params.Spec{MinDeposit, CloseGrace, MaxRelays} }
+func Specs() []params.Spec { return []params.Spec{MinDeposit, CloseGrace, MaxRelays, MinPrice} }
 
 // Result codes of the relay module (its range is 740-769).
 const (
@@ -38,6 +40,9 @@ const (
 	CodePriceMismatch     ledger.Code = 755 // a top-up names another price than the channel's
 	CodeRelaySetFull      ledger.Code = 756 // relay.max_relays are registered
 	CodeDepositTooLow     ledger.Code = 757 // below relay.min_deposit
+	CodeSelfChannel       ledger.Code = 758 // a consumer opens a channel with itself as the relay
+	CodePriceTooLow       ledger.Code = 759 // below relay.min_price_per_mib
+	CodeWrongGeneration   ledger.Code = 760 // the receipt names another channel generation
 )
 
 func init() {
@@ -63,6 +68,9 @@ func init() {
 		{CodePriceMismatch, "channel_price_mismatch"},
 		{CodeRelaySetFull, "relay_set_full"},
 		{CodeDepositTooLow, "relay_deposit_too_low"},
+		{CodeSelfChannel, "relay_self_channel"},
+		{CodePriceTooLow, "relay_price_too_low"},
+		{CodeWrongGeneration, "receipt_wrong_generation"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}
@@ -72,6 +80,7 @@ func init() {
 var (
 	// Escrow holds the channels' balances.
 	Escrow = ledger.ModuleAddress("relay_escrow")
-	// Treasury receives the relay pool's rounding remainder.
+	// Treasury receives the relay pool's rounding remainder and the take
+	// (market.take_rate_bps) of every claim and redemption.
 	Treasury = ledger.ModuleAddress("treasury")
 )

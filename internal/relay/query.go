@@ -29,6 +29,8 @@ type ChannelView struct {
 	TicketNonce  uint64 `json:"ticket_nonce,string"`
 	CloseHeight  int64  `json:"close_height,string"`
 	OpenedHeight int64  `json:"opened_height,string"`
+	Take         uint64 `json:"take,string"`
+	Generation   uint64 `json:"generation,string"`
 }
 
 func viewRelay(r *relayv1.Relay) RelayView {
@@ -38,7 +40,7 @@ func viewRelay(r *relayv1.Relay) RelayView {
 func viewChannel(c *relayv1.Channel) ChannelView {
 	return ChannelView{Consumer: addr(c.Consumer).String(), Relay: addr(c.Relay).String(), Price: c.Price, Deposited: c.Deposited,
 		Balance: c.Balance, Paid: c.Paid, Refunded: c.Refunded, Bytes: c.Bytes, TicketNonce: c.TicketNonce,
-		CloseHeight: c.CloseHeight, OpenedHeight: c.OpenedHeight}
+		CloseHeight: c.CloseHeight, OpenedHeight: c.OpenedHeight, Take: c.Take, Generation: c.Generation}
 }
 
 const maxList = 1_000
@@ -120,9 +122,13 @@ func Queries(rt *ledger.QueryRouter) {
 		}
 		all, total, _ := EpochAll(q.Store, ep)
 		out := []map[string]string{}
+		var bytes uint64
 		for _, r := range all {
-			out = append(out, map[string]string{"relay": r.Relay.String(), "bytes": strconv.FormatUint(r.Bytes, 10)})
+			if b, ok := ledger.Add(bytes, r.Bytes); ok {
+				bytes = b
+			}
+			out = append(out, map[string]string{"relay": r.Relay.String(), "bytes": strconv.FormatUint(r.Bytes, 10), "paid": strconv.FormatUint(r.Paid, 10)})
 		}
-		return map[string]any{"epoch": strconv.FormatUint(ep, 10), "total": strconv.FormatUint(total, 10), "relays": out}, nil
+		return map[string]any{"epoch": strconv.FormatUint(ep, 10), "total": strconv.FormatUint(bytes, 10), "total_paid": strconv.FormatUint(total, 10), "relays": out}, nil
 	})
 }

@@ -72,6 +72,9 @@ func CheckClaim(ctx *ledger.Context, sr *relayv1.SignedReceipt, relay ledger.Add
 	if e != nil {
 		return nil, nil, 0, e
 	}
+	if r.Generation != c.Generation {
+		return nil, nil, 0, ledger.Errorf(CodeWrongGeneration, "the receipt is for generation %d of the channel, it is at %d", r.Generation, c.Generation)
+	}
 	switch {
 	case r.Bytes == c.Bytes:
 		return nil, nil, 0, ledger.Errorf(CodeReceiptReplayed, "the receipt's %d bytes were paid already", r.Bytes)
@@ -100,25 +103,30 @@ func handleClaim(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e != nil {
 		return e
 	}
-	if e := move(ctx, Escrow, ctx.Signer, pay); e != nil {
-		return e
-	}
 	delta := r.Bytes - c.Bytes
-	c.Bytes = r.Bytes
-	c.Balance -= pay
-	c.Paid += pay
-	putChannel(st, c)
 	epoch := reward.CurrentEpoch(st).Number
 	eb, ok1 := ledger.Add(EpochBytes(st, epoch, ctx.Signer), delta)
 	tb, ok2 := ledger.Add(rl.Bytes, delta)
-	if !ok1 || !ok2 {
+	ep, ok3 := ledger.Add(EpochPaid(st, epoch, ctx.Signer), pay)
+	if !ok1 || !ok2 || !ok3 {
 		return ledger.Errorf(ledger.CodeOverflow, "the bytes of relay %s overflow", ctx.Signer)
 	}
+	take, e := payRelay(ctx, ctx.Signer, pay)
+	if e != nil {
+		return e
+	}
+	c.Bytes = r.Bytes
+	c.Balance -= pay
+	c.Paid += pay
+	c.Take += take
+	putChannel(st, c)
 	ledger.SetU64(st, workKey(epoch, ctx.Signer), eb)
+	ledger.SetU64(st, paidKey(epoch, ctx.Signer), ep)
 	rl.Bytes = tb
-	rl.Earned += pay // at most the supply
+	rl.Earned += pay - take // at most the supply
 	putRelay(st, rl)
 	ctx.Emit("relay.claim", ledger.A("relay", ctx.SignerString()), ledger.A("consumer", addr(r.Consumer).String()),
-		ledger.AU64("bytes", r.Bytes), ledger.AU64("new_bytes", delta), ledger.AU64("paid", pay), ledger.AU64("balance", c.Balance))
+		ledger.AU64("bytes", r.Bytes), ledger.AU64("new_bytes", delta), ledger.AU64("paid", pay), ledger.AU64("take", take),
+		ledger.AU64("balance", c.Balance))
 	return nil
 }

@@ -99,7 +99,19 @@ func (e *env) relay(label string) {
 
 func receipt(consumer, relay string, n uint64) *relayv1.Receipt {
 	c, r := testAddr(consumer), testAddr(relay)
-	return &relayv1.Receipt{ChainId: testChain, Consumer: c[:], Relay: r[:], Bytes: n}
+	return &relayv1.Receipt{ChainId: testChain, Consumer: c[:], Relay: r[:], Bytes: n, Generation: 1}
+}
+
+func receiptGen(consumer, relay string, n, gen uint64) *relayv1.Receipt {
+	r := receipt(consumer, relay, n)
+	r.Generation = gen
+	return r
+}
+
+// net is what a relay keeps of amount after the market's take.
+func net(st ledger.Store, amount uint64) uint64 {
+	take, _ := ledger.MulDiv(amount, params.Get(st, market.TakeRateBps), 10_000)
+	return amount - take
 }
 
 func claim(sr *relayv1.SignedReceipt) *relayv1.MsgClaim { return &relayv1.MsgClaim{Receipt: sr} }
@@ -127,7 +139,8 @@ func TestReceipts(t *testing.T) {
 	e.must("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receipt("alice", "r1", 3*MiB))))
 	e.must("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receipt("alice", "r1", 5*MiB+MiB/2))))
 	c, _ := GetChannel(e.st, testAddr("alice"), r1)
-	if c.Bytes != 5*MiB+MiB/2 || c.Paid != 5*price+price/2 || bank.Balance(e.st, r1) != funds+c.Paid {
+	if c.Bytes != 5*MiB+MiB/2 || c.Paid != 5*price+price/2 || bank.Balance(e.st, r1) != funds+net(e.st, 3*price)+net(e.st, 2*price+price/2) ||
+		c.Take != c.Paid-net(e.st, 3*price)-net(e.st, 2*price+price/2) || c.Take == 0 {
 		t.Fatalf("channel: %d bytes, %d paid", c.Bytes, c.Paid)
 	}
 	forged := SignReceipt(testKey("r1"), receipt("alice", "r1", 6*MiB)) // the relay signs for alice
@@ -148,6 +161,7 @@ func TestReceipts(t *testing.T) {
 		{"claimed by another relay", "r2", SignReceipt(testKey("alice"), receipt("alice", "r1", 6*MiB)), CodeReceiptRelay},
 		{"no channel", "r2", SignReceipt(testKey("alice"), receipt("alice", "r2", 6*MiB)), CodeUnknownChannel},
 		{"wrong chain", "r1", SignReceipt(testKey("alice"), other), CodeWrongChain},
+		{"wrong generation", "r1", SignReceipt(testKey("alice"), receiptGen("alice", "r1", 6*MiB, 2)), CodeWrongGeneration},
 		{"not a relay", "alice", SignReceipt(testKey("alice"), receipt("alice", "alice", 6*MiB)), CodeUnknownRelay},
 	} {
 		before := snapshot(e.st)
@@ -173,10 +187,11 @@ func TestReceipts(t *testing.T) {
 	if err := e.deliver("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receipt("alice", "r1", 10*MiB+1)))); err == nil || err.Code != CodeUnknownChannel {
 		t.Errorf("claim on a closed channel: got %v", err)
 	}
-	// A reopened channel keeps its bytes: the old receipts stay spent.
+	// A reopened channel keeps its bytes (the old receipts stay spent) and
+	// starts a new generation.
 	e.must("alice", TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: price, Deposit: 10 * price})
-	if err := e.deliver("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receipt("alice", "r1", 10*MiB)))); err == nil || err.Code != CodeReceiptReplayed {
-		t.Errorf("old receipt on a reopened channel: got %v", err)
+	if err := e.deliver("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receiptGen("alice", "r1", 10*MiB, 2)))); err == nil || err.Code != CodeReceiptReplayed {
+		t.Errorf("old bytes on a reopened channel: got %v", err)
 	}
 	if epochBytes := EpochBytes(e.st, reward.CurrentEpoch(e.st).Number, r1); epochBytes != 10*MiB {
 		t.Errorf("epoch bytes %d, want %d", epochBytes, 10*MiB)
@@ -242,5 +257,124 @@ func TestFaceValue(t *testing.T) {
 	}
 	if _, ok := FaceValue(1<<63, 1<<62); ok {
 		t.Error("an overflowing face value was accepted")
+	}
+}
+
+// TestSelfChannel: a consumer cannot open a channel with itself as the
+// relay, nor below relay.min_price_per_mib; both change nothing.
+func TestSelfChannel(t *testing.T) {
+	e := newEnv(t, "r1", "alice")
+	e.relay("r1")
+	r1 := testAddr("r1")
+	for _, c := range []struct {
+		name, signer string
+		price        uint64
+		want         ledger.Code
+	}{
+		{"self channel", "r1", price, CodeSelfChannel},
+		{"self channel at the lowest price", "r1", 1, CodeSelfChannel},
+		{"below the minimum price", "alice", params.Get(e.st, MinPrice) - 1, CodePriceTooLow},
+	} {
+		before := snapshot(e.st)
+		err := e.deliver(c.signer, TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: c.price, Deposit: 1_000_000})
+		if err == nil || err.Code != c.want {
+			t.Errorf("%s: got %v, want code %d", c.name, err, c.want)
+		}
+		if !bytes.Equal(before, snapshot(e.st)) {
+			t.Errorf("%s: a refused open changed state", c.name)
+		}
+	}
+	e.must("alice", TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: params.Get(e.st, MinPrice), Deposit: 1_000_000})
+}
+
+// TestSybilPaysTake: a sybil consumer paying its own relay loses the take on
+// every claim and ticket, so the relay pool share it buys costs money; the
+// pool is split by upin paid, not bytes claimed.
+func TestSybilPaysTake(t *testing.T) {
+	e := newEnv(t, "sybil", "r1", "alice", "r2")
+	e.relay("r1")
+	e.relay("r2")
+	r1, r2 := testAddr("r1"), testAddr("r2")
+	minPrice := params.Get(e.st, MinPrice)
+	// The sybil pair: sybil and r1 have one owner. Honest: alice and r2.
+	owner := func() uint64 { return bank.Balance(e.st, testAddr("sybil")) + bank.Balance(e.st, r1) }
+	start := owner()
+	e.must("sybil", TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: minPrice, Deposit: 1_000_000})
+	e.must("alice", TypeOpen, &relayv1.MsgOpen{Relay: r2[:], Price: price, Deposit: 1_000_000})
+	var spent uint64
+	for i := uint64(1); i <= 10; i++ {
+		e.must("r1", TypeClaim, claim(SignReceipt(testKey("sybil"), receipt("sybil", "r1", i*100*MiB))))
+		spent += 100 * minPrice
+	}
+	e.must("r2", TypeClaim, claim(SignReceipt(testKey("alice"), receipt("alice", "r2", 10*MiB))))
+	// Refund the sybil's rest: its net cost is exactly the take.
+	e.must("sybil", TypeClose, &relayv1.MsgClose{Relay: r1[:]})
+	for i := 0; i < int(params.Get(e.st, CloseGrace))+1; i++ {
+		e.endBlock()
+	}
+	take := spent - net(e.st, spent)
+	if take == 0 || owner() != start-take {
+		t.Fatalf("the sybil pair holds %d, want %d - take %d", owner(), start, take)
+	}
+	c, _ := GetChannel(e.st, testAddr("sybil"), r1)
+	if c.Take != take || c.Paid != spent {
+		t.Errorf("sybil channel: paid %d take %d, want %d and %d", c.Paid, c.Take, spent, take)
+	}
+	// The pool is split by upin paid: the sybil's 1000 MiB at the minimum
+	// price weigh 1000 × 10 upin against alice's 10 MiB × 1000 upin.
+	epoch := reward.CurrentEpoch(e.st).Number
+	all, total, _ := EpochAll(e.st, epoch)
+	if len(all) != 2 || total != spent+10*price {
+		t.Fatalf("epoch work: %+v total %d", all, total)
+	}
+	b1, b2 := bank.Balance(e.st, r1), bank.Balance(e.st, r2)
+	ov := ledger.NewOverlay(e.st)
+	const pool = 1_000_000
+	if err := PayPool(&ledger.Context{Store: ov, ChainID: testChain, Height: e.height}, epoch, reward.Pool{Name: "relay"}, pool); err != nil {
+		t.Fatal(err)
+	}
+	ov.Flush()
+	w1, _ := ledger.MulDiv(pool, spent, total)
+	w2, _ := ledger.MulDiv(pool, 10*price, total)
+	if bank.Balance(e.st, r1)-b1 != w1 || bank.Balance(e.st, r2)-b2 != w2 {
+		t.Errorf("pool: r1 got %d want %d, r2 got %d want %d", bank.Balance(e.st, r1)-b1, w1, bank.Balance(e.st, r2)-b2, w2)
+	}
+	if all2, _, _ := EpochAll(e.st, epoch); len(all2) != 0 {
+		t.Errorf("the paid epoch was not forgotten: %+v", all2)
+	}
+}
+
+// TestGeneration: a receipt signed before a close and reopen (or a price
+// change) cannot be claimed at the channel's new terms.
+func TestGeneration(t *testing.T) {
+	e := newEnv(t, "alice", "r1")
+	e.relay("r1")
+	r1 := testAddr("r1")
+	e.must("alice", TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: price, Deposit: 10 * price})
+	e.must("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receipt("alice", "r1", 2*MiB))))
+	unclaimed := SignReceipt(testKey("alice"), receipt("alice", "r1", 5*MiB)) // held back by the relay
+	e.must("alice", TypeClose, &relayv1.MsgClose{Relay: r1[:]})
+	for i := 0; i < int(params.Get(e.st, CloseGrace))+1; i++ {
+		e.endBlock()
+	}
+	// Reopened at ten times the price: the held-back receipt would pay ten
+	// times what alice agreed to.
+	e.must("alice", TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: 10 * price, Deposit: 100 * price})
+	c, _ := GetChannel(e.st, testAddr("alice"), r1)
+	if c.Generation != 2 {
+		t.Fatalf("generation %d after a reopen, want 2", c.Generation)
+	}
+	before := snapshot(e.st)
+	if err := e.deliver("r1", TypeClaim, claim(unclaimed)); err == nil || err.Code != CodeWrongGeneration {
+		t.Errorf("an old-generation receipt: got %v", err)
+	}
+	if !bytes.Equal(before, snapshot(e.st)) {
+		t.Error("a refused claim changed state")
+	}
+	e.must("r1", TypeClaim, claim(SignReceipt(testKey("alice"), receiptGen("alice", "r1", 5*MiB, 2))))
+	// A top-up at the same price keeps the generation.
+	e.must("alice", TypeOpen, &relayv1.MsgOpen{Relay: r1[:], Price: 10 * price, Deposit: 100 * price})
+	if c, _ := GetChannel(e.st, testAddr("alice"), r1); c.Generation != 2 || c.Paid != 2*price+30*price {
+		t.Errorf("after a top-up: generation %d paid %d", c.Generation, c.Paid)
 	}
 }

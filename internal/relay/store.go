@@ -16,11 +16,13 @@ const Prefix byte = 0x61
 //	'c' consumer, relay          -> Channel
 //	'q' height, consumer, relay  -> {}   (closing channels by refund height)
 //	'w' epoch, relay             -> bytes paid in the epoch (u64)
+//	'v' epoch, relay             -> upin receipts paid in the epoch (u64)
 const (
 	tagRelay   = 'r'
 	tagChannel = 'c'
 	tagClosing = 'q'
 	tagWork    = 'w'
+	tagPaid    = 'v'
 )
 
 func key(tag byte, parts ...[]byte) []byte {
@@ -35,6 +37,7 @@ func closingKey(h int64, c, r ledger.Address) []byte {
 	return key(tagClosing, ledger.U64(uint64(h)), c[:], r[:])
 }
 func workKey(epoch uint64, r ledger.Address) []byte { return key(tagWork, ledger.U64(epoch), r[:]) }
+func paidKey(epoch uint64, r ledger.Address) []byte { return key(tagPaid, ledger.U64(epoch), r[:]) }
 
 func addr(b []byte) ledger.Address {
 	a, err := ledger.AddressFromBytes(b)
@@ -76,4 +79,10 @@ func putChannel(st ledger.Store, c *relayv1.Channel) {
 // from the relay pool.
 func EpochBytes(st ledger.Store, epoch uint64, r ledger.Address) uint64 {
 	return ledger.GetU64(st, workKey(epoch, r))
+}
+
+// EpochPaid returns the upin consumers' receipts paid a relay in an epoch
+// (before the take), not yet paid from the relay pool: the pool's weight.
+func EpochPaid(st ledger.Store, epoch uint64, r ledger.Address) uint64 {
+	return ledger.GetU64(st, paidKey(epoch, r))
 }

@@ -116,17 +116,19 @@ func handleRedeem(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return ledger.Errorf(CodeTicketLost, "ticket %d does not win", t.Nonce)
 	}
 	pay := min(t.FaceValue, c.Balance)
-	if e := move(ctx, Escrow, ctx.Signer, pay); e != nil {
+	take, e := payRelay(ctx, ctx.Signer, pay)
+	if e != nil {
 		return e
 	}
 	c.TicketNonce = t.Nonce
 	c.Balance -= pay
 	c.Paid += pay
+	c.Take += take
 	putChannel(st, c)
 	rl.TicketsWon++
-	rl.Earned += pay
+	rl.Earned += pay - take
 	putRelay(st, rl)
 	ctx.Emit("relay.redeem", ledger.A("relay", ctx.SignerString()), ledger.A("consumer", consumer.String()),
-		ledger.AU64("nonce", t.Nonce), ledger.AU64("face_value", t.FaceValue), ledger.AU64("paid", pay))
+		ledger.AU64("nonce", t.Nonce), ledger.AU64("face_value", t.FaceValue), ledger.AU64("paid", pay), ledger.AU64("take", take))
 	return nil
 }

@@ -295,12 +295,13 @@ func (f *Fleet) stream(ctx context.Context) {
 			held = max(held, arelay.ReceiptBytes(sr))
 		}
 		var ch struct {
-			Bytes uint64 `json:"bytes,string"`
+			Bytes      uint64 `json:"bytes,string"`
+			Generation uint64 `json:"generation,string"`
 		}
 		if f.c.Query(ctx, "relay/channels/"+me.String()+"/"+rn.w.Addr().String(), &ch) == nil {
 			held = max(held, ch.Bytes)
 		}
-		fe := &arelay.Fetcher{Key: f.keys.Consumer, ChainID: st.ChainID, Relay: rn.url, RelayAddr: rn.w.Addr(), Signed: held}
+		fe := &arelay.Fetcher{Key: f.keys.Consumer, ChainID: st.ChainID, Relay: rn.url, RelayAddr: rn.w.Addr(), Signed: held, Generation: ch.Generation}
 		if _, err := fe.Fetch(ctx, rn.url+"/relay/", f.file); err != nil {
 			f.log.Warn("stream", "relay", rn.w.Addr().String(), "err", err)
 			continue

@@ -120,8 +120,13 @@ type Channel struct {
 	// ticket_nonce is the nonce of the last ticket redeemed.
 	TicketNonce uint64 `protobuf:"varint,9,opt,name=ticket_nonce,json=ticketNonce,proto3" json:"ticket_nonce,omitempty"`
 	// close_height is when a closing channel refunds; 0 while open.
-	CloseHeight   int64 `protobuf:"varint,10,opt,name=close_height,json=closeHeight,proto3" json:"close_height,omitempty"`
-	OpenedHeight  int64 `protobuf:"varint,11,opt,name=opened_height,json=openedHeight,proto3" json:"opened_height,omitempty"`
+	CloseHeight  int64 `protobuf:"varint,10,opt,name=close_height,json=closeHeight,proto3" json:"close_height,omitempty"`
+	OpenedHeight int64 `protobuf:"varint,11,opt,name=opened_height,json=openedHeight,proto3" json:"opened_height,omitempty"`
+	// take is the part of paid that went to the treasury (market.take_rate_bps).
+	Take uint64 `protobuf:"varint,12,opt,name=take,proto3" json:"take,omitempty"`
+	// generation counts the channel's terms: it starts at 1 and grows when a
+	// refunded channel reopens or the price changes; receipts name it.
+	Generation    uint64 `protobuf:"varint,13,opt,name=generation,proto3" json:"generation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -233,6 +238,20 @@ func (x *Channel) GetOpenedHeight() int64 {
 	return 0
 }
 
+func (x *Channel) GetTake() uint64 {
+	if x != nil {
+		return x.Take
+	}
+	return 0
+}
+
+func (x *Channel) GetGeneration() uint64 {
+	if x != nil {
+		return x.Generation
+	}
+	return 0
+}
+
 // Receipt is what a consumer signs after each chunk: the cumulative bytes
 // it received from the relay on the channel. The signature covers
 // "depin/relay/receipt/v1", a zero byte and the encoded Receipt.
@@ -243,7 +262,10 @@ type Receipt struct {
 	Relay    []byte                 `protobuf:"bytes,3,opt,name=relay,proto3" json:"relay,omitempty"`
 	Bytes    uint64                 `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
 	// content is the SHA-256 of the content the bytes belong to (informative).
-	Content       []byte `protobuf:"bytes,5,opt,name=content,proto3" json:"content,omitempty"`
+	Content []byte `protobuf:"bytes,5,opt,name=content,proto3" json:"content,omitempty"`
+	// generation is the channel's generation the receipt is for: a receipt
+	// signed before a close/reopen or a price change is refused.
+	Generation    uint64 `protobuf:"varint,6,opt,name=generation,proto3" json:"generation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -311,6 +333,13 @@ func (x *Receipt) GetContent() []byte {
 		return x.Content
 	}
 	return nil
+}
+
+func (x *Receipt) GetGeneration() uint64 {
+	if x != nil {
+		return x.Generation
+	}
+	return 0
 }
 
 // SignedReceipt is a receipt with the consumer's key and signature.
@@ -792,7 +821,7 @@ const file_depin_relay_v1_relay_proto_rawDesc = "" +
 	"\x05bytes\x18\x03 \x01(\x04R\x05bytes\x12\x16\n" +
 	"\x06earned\x18\x04 \x01(\x04R\x06earned\x12\x1f\n" +
 	"\vtickets_won\x18\x05 \x01(\x04R\n" +
-	"ticketsWon\"\xba\x02\n" +
+	"ticketsWon\"\xee\x02\n" +
 	"\aChannel\x12\x1a\n" +
 	"\bconsumer\x18\x01 \x01(\fR\bconsumer\x12\x14\n" +
 	"\x05relay\x18\x02 \x01(\fR\x05relay\x12\x14\n" +
@@ -805,13 +834,20 @@ const file_depin_relay_v1_relay_proto_rawDesc = "" +
 	"\fticket_nonce\x18\t \x01(\x04R\vticketNonce\x12!\n" +
 	"\fclose_height\x18\n" +
 	" \x01(\x03R\vcloseHeight\x12#\n" +
-	"\ropened_height\x18\v \x01(\x03R\fopenedHeight\"\x86\x01\n" +
+	"\ropened_height\x18\v \x01(\x03R\fopenedHeight\x12\x12\n" +
+	"\x04take\x18\f \x01(\x04R\x04take\x12\x1e\n" +
+	"\n" +
+	"generation\x18\r \x01(\x04R\n" +
+	"generation\"\xa6\x01\n" +
 	"\aReceipt\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x1a\n" +
 	"\bconsumer\x18\x02 \x01(\fR\bconsumer\x12\x14\n" +
 	"\x05relay\x18\x03 \x01(\fR\x05relay\x12\x14\n" +
 	"\x05bytes\x18\x04 \x01(\x04R\x05bytes\x12\x18\n" +
-	"\acontent\x18\x05 \x01(\fR\acontent\"`\n" +
+	"\acontent\x18\x05 \x01(\fR\acontent\x12\x1e\n" +
+	"\n" +
+	"generation\x18\x06 \x01(\x04R\n" +
+	"generation\"`\n" +
 	"\rSignedReceipt\x12\x18\n" +
 	"\areceipt\x18\x01 \x01(\fR\areceipt\x12\x17\n" +
 	"\apub_key\x18\x02 \x01(\fR\x06pubKey\x12\x1c\n" +
