@@ -132,6 +132,9 @@ func runDevnet(cmd *cobra.Command, _ []string) error {
 	if n.AppCfg.Indexer.Enable && n.AppCfg.Explorer.Enable {
 		fmt.Fprintf(out, "  explorer: http://%s  (open it in a browser: map, devices and their rewards with reasons)\n", n.AppCfg.Explorer.Listen)
 	}
+	if n.AppCfg.Ingest.Enable && n.AppCfg.Data.Enable {
+		fmt.Fprintf(out, "  data:   http://%s  (sensor readings for grantees: depin data read)\n", n.AppCfg.Data.Service.Addr)
+	}
 	fmt.Fprintf(out, "  keys (keyring-backend test):\n")
 	for _, k := range keys {
 		fmt.Fprintf(out, "    %-9s %s\n", k.Name, k.Address)

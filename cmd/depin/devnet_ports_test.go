@@ -32,7 +32,8 @@ func startDevnetProc(t *testing.T, bin, home string, env []string) *devnetProc {
 	d.cmd = exec.Command(bin, "devnet", "--home", home, "--devices", "0",
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", d.rpc), "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", d.p2p),
 		"--api.laddr", fmt.Sprintf("127.0.0.1:%d", d.api), "--ingest.laddr", fmt.Sprintf("127.0.0.1:%d", d.ingest),
-		"--oracle.laddr", fmt.Sprintf("127.0.0.1:%d", d.oracle), "--metrics.laddr", fmt.Sprintf("127.0.0.1:%d", d.metrics))
+		"--oracle.laddr", fmt.Sprintf("127.0.0.1:%d", d.oracle), "--metrics.laddr", fmt.Sprintf("127.0.0.1:%d", d.metrics),
+		"--explorer.laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--data.laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
 	d.cmd.Env = env
 	d.cmd.Stdin = strings.NewReader("")
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out

@@ -53,6 +53,7 @@ func addListenFlags(c *cobra.Command) {
 	c.Flags().String("ingest.laddr", "", "ingest listen address, when ingest runs (default from app.toml, 127.0.0.1:9090)")
 	c.Flags().String("oracle.laddr", "", "oracle API listen address, when the oracle runs (default from app.toml, 127.0.0.1:26680)")
 	c.Flags().String("explorer.laddr", "", "web explorer listen address, when the indexer runs (default from app.toml, 127.0.0.1:26690)")
+	c.Flags().String("data.laddr", "", "data service listen address, when it runs (default from app.toml, 127.0.0.1:26695)")
 	c.Flags().String("metrics.laddr", "", "CometBFT's Prometheus metrics listen address; turns them on (default from config.toml)")
 }
 
@@ -64,7 +65,8 @@ func listenOverrides(c *cobra.Command) node.Overrides {
 	oracle, _ := c.Flags().GetString("oracle.laddr")
 	metrics, _ := c.Flags().GetString("metrics.laddr")
 	explorer, _ := c.Flags().GetString("explorer.laddr")
-	return node.Overrides{RPCListen: rpc, P2PListen: p2p, APIListen: api, IngestListen: ingest, OracleListen: oracle, MetricsListen: metrics, ExplorerListen: explorer}
+	data, _ := c.Flags().GetString("data.laddr")
+	return node.Overrides{RPCListen: rpc, P2PListen: p2p, APIListen: api, IngestListen: ingest, OracleListen: oracle, MetricsListen: metrics, ExplorerListen: explorer, DataListen: data}
 }
 
 func runInit(cmd *cobra.Command, _ []string) error {

@@ -40,7 +40,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:26690", MaxPerDevice: 2016, RequestWindow: time.Minute, Recheck: time.Second, MaxStream: time.Hour}
+	return Config{Addr: "127.0.0.1:26695", MaxPerDevice: 2016, RequestWindow: time.Minute, Recheck: time.Second, MaxStream: time.Hour}
 }
 
 // Grants reads a device's grants from the chain.

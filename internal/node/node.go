@@ -57,6 +57,8 @@ type Overrides struct {
 	MetricsListen string
 	// ExplorerListen is the web explorer's address.
 	ExplorerListen string
+	// DataListen is the data service's address.
+	DataListen string
 }
 
 // Open loads a home's config, opens its state and builds (but does not
@@ -90,6 +92,9 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 	}
 	if ov.ExplorerListen != "" {
 		ac.Explorer.Listen = ov.ExplorerListen
+	}
+	if ov.DataListen != "" {
+		ac.Data.Service.Addr = ov.DataListen
 	}
 	if ov.MetricsListen != "" {
 		cc.Instrumentation.Prometheus = true
