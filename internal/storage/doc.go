@@ -21,7 +21,8 @@
 // Reputation follows Storj's beta model with forgetting (reference/
 // markets.md §2.2): per outcome α ← λα + w·success, β ← λβ + w·failure, score
 // α/(α+β), in integer parts per million. A provider is vetted after
-// storage.vetting_proofs proofs, suspended (no new deals, no pool share)
+// storage.vetting_proofs proofs (until then it holds at most
+// storage.vetting_max_open_deals open deals), suspended (no new deals, no pool share)
 // at or below the suspension score and disqualified, permanently, at or
 // below the disqualification score: its deals close and the shards are
 // repaired elsewhere. Every score change emits an event with its reason.

@@ -66,6 +66,12 @@ var (
 	// VettingProofs is Storj's vetting TotalAuditCount (100).
 	VettingProofs = params.Spec{Name: "storage.vetting_proofs", Default: 100, Min: 0, Max: 1_000_000, Unit: "proofs",
 		Doc: "proof outcomes before a provider is vetted"}
+	// VettingMaxOpenDeals caps what a provider still being vetted may hold:
+	// Storj sends unvetted nodes only a small share (5%) of new uploads
+	// until they pass vetting (reference/markets.md §2.2); depin caps their
+	// open (pending or active) deals instead.
+	VettingMaxOpenDeals = params.Spec{Name: "storage.vetting_max_open_deals", Default: 32, Min: 1, Max: 1_000_000, Unit: "deals",
+		Doc: "most open (pending or active) deals a provider may hold until it is vetted"}
 	// SuspendScore: Storj suspends on its unknown-audit score (0.6); depin
 	// has no unknown outcome on chain and suspends on the audit score
 	// before disqualifying, so an operator gets a warning with a cost.
@@ -81,7 +87,7 @@ var (
 func Specs() []params.Spec {
 	return []params.Spec{ProofPeriod, ProofWindow, AckTimeout, MinCollateral, CollateralPerMiB, MissSlashBps,
 		WrongSlashBps, TerminationSlashBps, OwnerShareBps, MaxMissedInRow, MaxProofs, MaxLeafSize, RepLambda,
-		RepWeight, RepInitialAlpha, VettingProofs, SuspendScore, DQScore}
+		RepWeight, RepInitialAlpha, VettingProofs, VettingMaxOpenDeals, SuspendScore, DQScore}
 }
 
 // CheckParams holds the rules between parameters.
@@ -112,6 +118,7 @@ const (
 	CodeDisqualified      ledger.Code = 512 // the provider is disqualified
 	CodeBadLayout         ledger.Code = 513 // cid, root, sizes or leaf size are malformed
 	CodeNotInWindow       ledger.Code = 514 // the deal owes no proof in this window
+	CodeVettingLimit      ledger.Code = 515 // a provider in vetting holds storage.vetting_max_open_deals open deals
 )
 
 func init() {
@@ -134,6 +141,7 @@ func init() {
 		{CodeDisqualified, "provider_disqualified"},
 		{CodeBadLayout, "bad_layout"},
 		{CodeNotInWindow, "not_in_window"},
+		{CodeVettingLimit, "vetting_limit"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

@@ -63,15 +63,34 @@ func statusOf(st ledger.Store, p ledger.Address) storagev1.ProviderStatus {
 	return storagev1.ProviderStatus_PROVIDER_STATUS_VETTING
 }
 
-// checkEligible refuses a suspended or disqualified provider.
+// checkEligible refuses a suspended or disqualified provider, and one still
+// being vetted that holds storage.vetting_max_open_deals open deals.
 func checkEligible(st ledger.Store, p ledger.Address) *ledger.Error {
 	switch statusOf(st, p) {
 	case storagev1.ProviderStatus_PROVIDER_STATUS_SUSPENDED:
 		return ledger.Errorf(CodeProviderSuspended, "provider %s is suspended", p)
 	case storagev1.ProviderStatus_PROVIDER_STATUS_DISQUALIFIED:
 		return ledger.Errorf(CodeDisqualified, "provider %s is disqualified", p)
+	case storagev1.ProviderStatus_PROVIDER_STATUS_VETTING:
+		if max := params.Get(st, VettingMaxOpenDeals); openDeals(st, p, max) >= max {
+			return ledger.Errorf(CodeVettingLimit, "provider %s is still being vetted and holds %d open deals already (storage.vetting_max_open_deals)", p, max)
+		}
 	}
 	return nil
+}
+
+// openDeals counts the pending and active deals of provider p, stopping at
+// limit.
+func openDeals(st ledger.Store, p ledger.Address, limit uint64) uint64 {
+	n := uint64(0)
+	prefix := key(tagProv, p[:])
+	ledger.IteratePrefix(st, prefix, func(k, _ []byte) bool {
+		if d, ok := GetDeal(st, ledger.ReadU64(k[len(prefix):])); ok && d.State != storagev1.DealState_DEAL_STATE_CLOSED {
+			n++
+		}
+		return n < limit
+	})
+	return n
 }
 
 // record applies one proof outcome to a provider's reputation (Storj's
