@@ -14,14 +14,21 @@ import (
 	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/node"
+	"github.com/depin-network/depin/internal/replay"
+	"github.com/depin-network/depin/internal/reward"
 )
 
 // TestEnergyDevnetEndToEnd runs a devnet initialised with the energy fleet
 // for several 10-second intervals: households trade, every interval that
-// cleared settles with its lines, and the three adversaries are caught
-// (the over-reporter's inflated reads are refused or flagged, the backwards
-// meter's reads are refused, the early seller's reads are early) and are
-// paid nothing for energy they did not deliver.
+// cleared settles with its lines, and the three adversaries are caught and
+// paid nothing for energy they did not deliver: the over-reporter has a
+// settlement line penalising a sale with the reason its read measured
+// nothing (production_above_peers, gap or no_read) and no payment line;
+// the backwards meter is paid nothing for the interval of a refused read
+// nor the gap interval after it; the early seller's reads are early and
+// it is never paid; and in every reward epoch that settles within the
+// bound the adversaries' devices earn nothing (their traded-energy share
+// is pro rata to payment lines, which they have none of for false reads).
 func TestEnergyDevnetEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a devnet with the energy simulation for about two minutes")
@@ -95,13 +102,31 @@ func TestEnergyDevnetEndToEnd(t *testing.T) {
 	var settled int
 	var per map[string]*tally
 	var reasons map[string]int
+	// Lines of the adversaries: the over-reporter's penalties by reason,
+	// the backwards meter's payments by interval, and the settled
+	// intervals.
+	var overPenalties map[string]int
+	var backPaid map[uint64]uint64
+	var settledIv map[uint64]bool
+	var refused []uint64
+	caughtBackwards := func() bool {
+		for _, f := range refused {
+			if settledIv[f] && settledIv[f+1] {
+				return true
+			}
+		}
+		return false
+	}
 	for {
 		if ctx.Err() != nil {
-			t.Fatalf("timed out: %d settled intervals with trades; stats %v", settled, s.Stats())
+			t.Fatalf("timed out: %d settled intervals with trades; over-reporter penalties %v; backwards refused at %v; stats %v",
+				settled, overPenalties, refused, s.Stats())
 		}
 		time.Sleep(time.Second)
 		st := n.App.Committed()
 		settled, per, reasons = 0, map[string]*tally{}, map[string]int{}
+		overPenalties, backPaid, settledIv = map[string]int{}, map[uint64]uint64{}, map[uint64]bool{}
+		refused = s.RefusedReads()["backwards"]
 		for h := range devs {
 			per[h] = &tally{}
 		}
@@ -112,21 +137,36 @@ func TestEnergyDevnetEndToEnd(t *testing.T) {
 			if c.TradedWh > 0 {
 				settled++
 			}
+			settledIv[c.Interval] = true
 			for _, l := range energy.LinesOf(st, c.Interval, c.Zone) {
 				h := name[ledger.Address(l.Device)]
 				reasons[l.Reason]++
 				switch l.Kind {
 				case energy.LinePayment:
 					per[h].paid += l.Amount
+					if h == "backwards" {
+						backPaid[l.Interval] += l.Amount
+					}
 				case energy.LinePenalty:
 					per[h].penalties += l.Amount
+					if h == "overreporter" {
+						overPenalties[l.Reason]++
+					}
 				}
 			}
 		}
 		stats := s.Stats()
-		if settled >= 6 && stats["backwards"]["read_counter_backwards"] > 0 && stats["earlyseller"]["read_read_early"] > 0 &&
-			stats["overreporter"]["read_accepted"]+stats["overreporter"]["read_export_above_rated"]+stats["overreporter"]["read_production_above_rated"] > 0 {
+		overCaught := overPenalties[energy.ReasonAbovePeers]+overPenalties[energy.ReasonGap]+overPenalties[energy.ReasonNoRead] > 0
+		if settled >= 6 && stats["backwards"]["read_counter_backwards"] > 0 && caughtBackwards() &&
+			stats["earlyseller"]["read_read_early"] > 0 && overCaught {
 			break
+		}
+	}
+	// The backwards meter: nothing paid for an interval whose read was
+	// refused, nor for the interval after (a gap: not measured).
+	for _, f := range refused {
+		if backPaid[f]+backPaid[f+1] != 0 {
+			t.Errorf("backwards meter read refused at interval %d, paid %d for it and %d for the next", f, backPaid[f], backPaid[f+1])
 		}
 	}
 	if per["overreporter"].paid != 0 || per["earlyseller"].paid != 0 {
@@ -182,8 +222,28 @@ func TestEnergyDevnetEndToEnd(t *testing.T) {
 	if out, err := cli("tx", "energy", "bid", energyOwnerKey("house01"), devs["house01"].String(), "--wh", "5", "--price", "250000", "--interval", "1", "-y"); err == nil || !strings.Contains(out+err.Error(), "gate_closed") {
 		t.Fatalf("tx energy bid for a past interval: %v\n%s", err, out)
 	}
+	// Rewards: in every epoch that settled within the bound, the
+	// adversaries' devices earn nothing.
+	src := replay.NewHTTPSource("http://"+ac.Oracle.Service.ListenAddr, "")
+	epochs := 0
+	for e := uint64(0); ; e++ {
+		if _, ok := reward.GetSettlement(n.App.Committed(), e); !ok {
+			break
+		}
+		epochs++
+		for _, h := range []string{"overreporter", "backwards", "earlyseller"} {
+			ex, err := src.Explanation(ctx, e, devs[h])
+			if err != nil {
+				t.Fatalf("explanation of %s in epoch %d: %v", h, e, err)
+			}
+			if ex.Payout != 0 {
+				t.Errorf("%s was paid %d in epoch %d", h, ex.Payout, e)
+			}
+		}
+	}
 	if err := n.App.CheckInvariants(n.App.Committed()); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d settled intervals with trades; lines by reason %v; stats %v", settled, reasons, s.Stats())
+	t.Logf("%d settled intervals with trades; %d reward epochs settled; over-reporter penalties %v; backwards refused at %v; lines by reason %v; stats %v",
+		settled, epochs, overPenalties, refused, reasons, s.Stats())
 }

@@ -87,6 +87,7 @@ type Sim struct {
 	done    uint64 // the last interval read
 	mu      sync.Mutex
 	stats   Stats
+	refused map[string][]uint64 // household -> intervals whose read the chain refused
 }
 
 // New plans the households and opens their meters' nonce stores.
@@ -98,7 +99,7 @@ func New(cfg Config, keys Keys, logger *slog.Logger) (*Sim, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("energysim: %w", err)
 	}
-	s := &Sim{cfg: cfg, keys: keys, rpc: rpc, log: logger, sky: NewSky(cfg.Seed), stats: Stats{}}
+	s := &Sim{cfg: cfg, keys: keys, rpc: rpc, log: logger, sky: NewSky(cfg.Seed), stats: Stats{}, refused: map[string][]uint64{}}
 	if cfg.IngestURL != "" {
 		ac := agent.DefaultClientConfig()
 		ac.URL = cfg.IngestURL
@@ -129,6 +130,18 @@ func (s *Sim) Households() map[string]ledger.Address {
 	out := map[string]ledger.Address{}
 	for _, m := range s.members {
 		out[m.h.Name] = m.addr
+	}
+	return out
+}
+
+// RefusedReads returns, per household, the intervals whose read the chain
+// refused, in the order sent.
+func (s *Sim) RefusedReads() map[string][]uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]uint64{}
+	for h, ivs := range s.refused {
+		out[h] = append([]uint64(nil), ivs...)
 	}
 	return out
 }
@@ -329,7 +342,11 @@ func (s *Sim) interval(ctx context.Context, m *member, ent agent.Entropy, iv, ne
 	if err != nil {
 		return
 	}
-	s.send(ctx, m, "read", &txv1.Msg{Type: typ, Value: val})
+	if s.send(ctx, m, "read", &txv1.Msg{Type: typ, Value: val}) {
+		s.mu.Lock()
+		s.refused[h.Name] = append(s.refused[h.Name], iv)
+		s.mu.Unlock()
+	}
 	if o, ok := h.Order(s.clock, next); ok {
 		var typ string
 		var val []byte
@@ -347,8 +364,10 @@ func (s *Sim) interval(ctx context.Context, m *member, ent agent.Entropy, iv, ne
 }
 
 // send signs and sends one message as the household's owner and counts the
-// outcome: "<what>_accepted" or "<what>_<code name>".
-func (s *Sim) send(ctx context.Context, m *member, what string, msg *txv1.Msg) {
+// outcome: "<what>_accepted" or "<what>_<code name>"; it reports whether
+// the chain refused the message (false for an accepted one, or one that
+// never reached a verdict).
+func (s *Sim) send(ctx context.Context, m *member, what string, msg *txv1.Msg) (refused bool) {
 	_, err := s.rpc.SignAndSend(ctx, m.owner, client.Tx{Msgs: []*txv1.Msg{msg}, Fee: s.cfg.Fee})
 	var te *client.TxError
 	switch {
@@ -359,8 +378,10 @@ func (s *Sim) send(ctx context.Context, m *member, what string, msg *txv1.Msg) {
 		if m.h.Profile == Honest {
 			s.log.Info("energy simulation: refused", "household", m.h.Name, "msg", what, "code", te.Code.String(), "log", te.Log)
 		}
+		return true
 	default:
 		s.count(m.h.Name, what+"_error")
 		s.log.Warn("energy simulation: send", "household", m.h.Name, "msg", what, "err", err)
 	}
+	return false
 }
