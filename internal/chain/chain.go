@@ -76,10 +76,7 @@ func ModulesWithKinds(kinds *kind.Registry) []app.Module {
 			// The market pays the usage pool and adjusts each ending
 			// epoch (credit re-mint, bootstrapping usage flow); staking
 			// pays the validators pool.
-			Register: reward.Handlers(reward.Payers{reward.RecipientUsage: market.PayUsagePool,
-				reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool,
-				reward.RecipientRelay: relay.PayPool, reward.RecipientStorage: storage.PayPool,
-				reward.RecipientEnergy: energy.PayPool}),
+			Register:      reward.Handlers(rewardPayers()),
 			Queries:       reward.Queries,
 			InitGenesis:   rewardGenesis,
 			ExportGenesis: rewardExport,
@@ -216,4 +213,13 @@ func deviceGenesis(st ledger.Store, kinds *kind.Registry, raw json.RawMessage) e
 		makers[i] = device.GenesisMaker{Name: m.Name, PubKey: pub, Kinds: m.Kinds, OnboardFee: m.OnboardFee}
 	}
 	return device.InitGenesis(st, kinds, makers, nil)
+}
+
+// rewardPayers lists the module paying each forwarded reward recipient
+// (a test holds it complete).
+func rewardPayers() reward.Payers {
+	return reward.Payers{reward.RecipientUsage: market.PayUsagePool,
+		reward.RecipientValidators: payValidators, reward.RecipientCompute: compute.PayPool,
+		reward.RecipientRelay: relay.PayPool, reward.RecipientStorage: storage.PayPool,
+		reward.RecipientEnergy: energy.PayPool}
 }
