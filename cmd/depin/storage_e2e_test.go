@@ -41,18 +41,19 @@ func (p *storageProc) kill9(t *testing.T) {
 // what it acknowledged) against the real state machine served over RPC; a
 // random 16 MiB file is put with redundancy 4/8 through `depin storage
 // put`; the proof windows slash the deleting provider and none of the
-// honest ones; after kill -9 of four providers `depin storage get` returns
-// the file byte for byte; four new providers join and `depin storage
-// repair` brings the live shards back to eight, from which the file comes
-// back again.
+// honest ones; repair moves the deleter's shard to a newcomer; after kill -9
+// of four providers with active deals (four of the eight live shards)
+// `depin storage get` returns the file byte for byte; four new providers
+// join and `depin storage repair` brings the live shards back to eight,
+// from which the file comes back again.
 func TestStorageEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs twelve provider processes and a 16 MiB file for about a minute")
+		t.Skip("runs thirteen provider processes and a 16 MiB file for about a minute")
 	}
 	bin := depinBinary(t)
 	t.Setenv(keyring.EnvPassphrase, "")
 	names := []string{"alice"}
-	for i := range 12 {
+	for i := range 13 {
 		names = append(names, fmt.Sprintf("prov%d", i))
 	}
 	g := clienttest.Genesis("authority", 1_000_000_000_000, names...)
@@ -191,15 +192,34 @@ func TestStorageEndToEnd(t *testing.T) {
 		}
 	}
 
-	// kill -9 four providers: the deleter and three honest ones.
-	for _, p := range procs[:4] {
+	// The deleter is done (its deal closed); it goes, and repair puts its
+	// shard on a newcomer, so all eight shards are live again.
+	procs[0].kill9(t)
+	procs = append(procs, start(8, "2upin", ""))
+	mustSucceed(t, runDepin(t, bin, append([]string{"storage", "repair", cid, "--from", "alice"}, common...)...))
+	if st := status(); st.Live != 8 {
+		t.Fatalf("after repairing the deleter's shard: %d live shards, want 8: %+v", st.Live, st.Deals)
+	}
+
+	// kill -9 four providers whose deals are active: four of the eight
+	// live shards go, the file still comes back.
+	active := map[string]bool{}
+	for _, d := range status().Deals {
+		if d.State == "active" {
+			active[d.Provider] = true
+		}
+	}
+	for _, p := range procs[1:5] {
+		if !active[clienttest.Addr(p.name).String()] {
+			t.Fatalf("%s holds no active deal", p.name)
+		}
 		p.kill9(t)
 	}
 	get("four-killed")
 
 	// Four providers join; once the killed ones' deals closed, repair
 	// rebuilds their shards onto the newcomers.
-	for i := 8; i < 12; i++ {
+	for i := 9; i < 13; i++ {
 		procs = append(procs, start(i, "2upin", ""))
 	}
 	wait("the killed providers' deals to close", func(st uplink.Status) bool { return st.Live == 4 })
@@ -207,9 +227,9 @@ func TestStorageEndToEnd(t *testing.T) {
 	if st := status(); st.Live != 8 {
 		t.Fatalf("after repair: %d live shards, want 8: %+v", st.Live, st.Deals)
 	}
-	// The survivors stop too but one: the file comes back from the
-	// repaired shards.
-	for _, p := range procs[4:7] {
+	// The first survivors stop too, all three: the file comes back from
+	// the repaired shards and the one left (prov8's).
+	for _, p := range procs[5:8] {
 		p.kill9(t)
 	}
 	get("repaired")
