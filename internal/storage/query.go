@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
 	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
 )
@@ -62,6 +63,11 @@ type ReputationView struct {
 	StatusHeight int64  `json:"status_height,string"`
 	Deals        int    `json:"deals"`
 	ActiveDeals  int    `json:"active_deals"`
+	// OpenDeals are the pending and active ones.
+	OpenDeals int `json:"open_deals"`
+	// DealCap is the most open deals the provider may hold while it is
+	// vetted (storage.vetting_max_open_deals); 0 once vetted: no cap.
+	DealCap uint64 `json:"deal_cap,string"`
 }
 
 // ChallengeView is a leaf a provider must prove in the open window.
@@ -166,6 +172,12 @@ func queryProvider(q *ledger.Query) (any, *ledger.QueryError) {
 		if d.State == storagev1.DealState_DEAL_STATE_ACTIVE {
 			v.ActiveDeals++
 		}
+		if d.State != storagev1.DealState_DEAL_STATE_CLOSED {
+			v.OpenDeals++
+		}
+	}
+	if r.Status == storagev1.ProviderStatus_PROVIDER_STATUS_VETTING {
+		v.DealCap = params.Get(q.Store, VettingMaxOpenDeals)
 	}
 	return v, nil
 }

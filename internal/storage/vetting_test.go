@@ -35,6 +35,10 @@ func TestVettingCapsOpenDeals(t *testing.T) {
 	if e := checkEligible(st, p); e == nil || e.Code != CodeVettingLimit {
 		t.Fatalf("two open deals at cap 2: %v, want code %d", e, CodeVettingLimit)
 	}
+	v, qe := queryProvider(&ledger.Query{Store: st, Vars: []string{p.String()}})
+	if view := v.(ReputationView); qe != nil || view.OpenDeals != 2 || view.DealCap != 2 || view.Deals != 4 {
+		t.Fatalf("provider view while vetting: %+v (%v)", v, qe)
+	}
 	// Vetted: the cap no longer applies.
 	r := reputationOf(st, p, 1)
 	r.Status = storagev1.ProviderStatus_PROVIDER_STATUS_VETTED
@@ -42,5 +46,8 @@ func TestVettingCapsOpenDeals(t *testing.T) {
 	add(5, storagev1.DealState_DEAL_STATE_ACTIVE)
 	if e := checkEligible(st, p); e != nil {
 		t.Fatalf("a vetted provider with three open deals: %v", e)
+	}
+	if v, _ := queryProvider(&ledger.Query{Store: st, Vars: []string{p.String()}}); v.(ReputationView).DealCap != 0 {
+		t.Fatalf("a vetted provider has a deal cap: %+v", v)
 	}
 }

@@ -226,9 +226,22 @@ func (p *Provider) bid(ctx context.Context) error {
 	if err := p.chain.Query(ctx, "market/orders?state=open", &page); err != nil {
 		return err
 	}
+	// A provider still being vetted bids no further than the chain's cap
+	// on its open deals (a deal past it would be refused).
+	var rep storage.ReputationView
+	if err := p.chain.Query(ctx, "storage/providers/"+p.addr.String(), &rep); err != nil {
+		return err
+	}
+	room := -1
+	if rep.DealCap > 0 {
+		room = max(0, int(min(rep.DealCap, 1<<30))-rep.OpenDeals)
+	}
 	var bids []proto.Message
 	reserved := p.disk.Used()
 	for _, o := range page.Orders {
+		if room >= 0 && len(bids) >= room {
+			break
+		}
 		if o.Kind != storage.Kind || o.MaxPrice < p.cfg.Price {
 			continue
 		}
