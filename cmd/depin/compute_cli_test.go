@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestCLIComputeRelay registers a compute provider, submits a render job
+// TestCLIComputeRelay registers compute providers, submits a render job
 // and reads it back, and opens a relay channel, through the CLI with JSON
 // output; a bad scene is refused with its code.
 func TestCLIComputeRelay(t *testing.T) {
@@ -20,7 +20,13 @@ func TestCLIComputeRelay(t *testing.T) {
 	if err := os.WriteFile(scene, []byte(`{"width":32,"height":32,"camera":{"pos":[0,0,-3000],"focal":1000},"light":{"pos":[0,3000,-3000],"intensity":900},"samples":1,"spheres":[{"center":[0,0,0],"radius":1000,"color":[200,40,40]}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := n.ok(append([]string{"compute", "submit", scene, "--tiles", "4", "--replicas", "1", "--from", "alice", "--no-wait", "-o", "json"}, node...)...)
+	// One replica with no verifier is refused: nobody could check it.
+	if _, err := n.run(append([]string{"compute", "submit", scene, "--tiles", "4", "--replicas", "1", "--from", "alice", "--no-wait"}, node...)...); err == nil || !strings.Contains(err.Error(), "job_unverifiable") {
+		t.Errorf("single replica without verifiers: got %v", err)
+	}
+	n.ok("tx", "market", "create-provider", "authority", "--host-uri", "http://127.0.0.1:3")
+	n.ok(append([]string{"compute", "register", "--from", "authority", "--bond", "2000000"}, node...)...)
+	out := n.ok(append([]string{"compute", "submit", scene, "--tiles", "4", "--replicas", "2", "--from", "alice", "--no-wait", "-o", "json"}, node...)...)
 	var sub struct {
 		Job string `json:"job"`
 	}

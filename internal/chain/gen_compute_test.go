@@ -99,10 +99,15 @@ func (g *gen) computeValid(name string) (planned, bool) {
 				elig++
 			}
 		}
-		if elig >= 1 {
+		// One replica needs a verifier (compute.CodeUnverifiable).
+		least := 1
+		if len(compute.Verifiers(g.st)) == 0 {
+			least = 2
+		}
+		if elig >= least {
 			g.used[computeLock] = true
 			return ok(compute.TypeSubmitJob, marketMsg(compute.TypeSubmitJob, &computev1.MsgSubmitJob{Type: kcompute.TypeHash,
-				Input: genJobInput, Tasks: 2, Rounds: 2, Replicas: uint32(1 + g.side(name, "replicas", min(elig, 2))), Price: uint64(1 + g.side(name, "price", 1_000))}))
+				Input: genJobInput, Tasks: 2, Rounds: 2, Replicas: uint32(least + g.side(name, "replicas", min(elig, 2)-least+1)), Price: uint64(1 + g.side(name, "price", 1_000))}))
 		}
 	}
 	return planned{}, false

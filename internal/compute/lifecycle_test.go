@@ -239,6 +239,12 @@ func TestJailedReassigned(t *testing.T) {
 	e.advanceTo(e.task(1, 0).RevealEnd)
 	p4 := hashJob(t, 4)
 	e.runRound(p4, 2, ws, "verifier")
+	// Job 1's task was left to its verifier (two reveals of three), who
+	// stays silent: no bare majority settles it, a new round does.
+	if tk := e.task(1, 0); tk.Round != 2 || len(e.eventsOf("compute.unverified")) != 1 {
+		t.Errorf("job 1 task 0: round %d, %d unverified events; want a new round after the silent verifier", tk.Round, len(e.eventsOf("compute.unverified")))
+	}
+	e.runRound(p, 1, ws, "verifier")
 	if e.job(1).State != computev1.JobState_JOB_STATE_DONE || e.job(2).State != computev1.JobState_JOB_STATE_DONE {
 		t.Errorf("jobs: %s and %s, want both done", e.job(1).State, e.job(2).State)
 	}

@@ -60,6 +60,11 @@ func handleSubmitJob(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if max := params.Get(st, MaxReplicas); m.Replicas == 0 || uint64(m.Replicas) > max {
 		return ledger.Errorf(CodeInvalidJob, "%d replicas, want 1-%d", m.Replicas, max)
 	}
+	// One replica is checked only by a verifier: without any, its result
+	// would be accepted on the provider's word.
+	if m.Replicas < 2 && len(Verifiers(st)) == 0 {
+		return ledger.Errorf(CodeUnverifiable, "a job of %d replica needs a verifier, and the verifier set is empty", m.Replicas)
+	}
 	if m.Price == 0 {
 		return ledger.Errorf(ledger.CodeInvalidAmount, "the price per task must be positive")
 	}

@@ -61,6 +61,7 @@ const (
 	CodeVerifierSetFull    ledger.Code = 714 // the verifier set has compute.max_verifiers members
 	CodeProviderSetFull    ledger.Code = 715 // compute.max_providers are registered
 	CodeUnknownVerifier    ledger.Code = 716 // no verifier with that address
+	CodeUnverifiable       ledger.Code = 717 // a single-replica job while the verifier set is empty
 )
 
 func init() {
@@ -85,6 +86,7 @@ func init() {
 		{CodeVerifierSetFull, "verifier_set_full"},
 		{CodeProviderSetFull, "compute_provider_set_full"},
 		{CodeUnknownVerifier, "unknown_verifier"},
+		{CodeUnverifiable, "job_unverifiable"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

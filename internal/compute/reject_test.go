@@ -77,15 +77,16 @@ func TestRejections(t *testing.T) {
 	}
 }
 
-// TestPoolProRata: the compute pool is split pro-rata to verified work,
-// the remainder to the treasury, and the epoch's work is forgotten.
+// TestPoolProRata: the compute pool is split pro-rata to verified or
+// unanimous work, the remainder to the treasury, and the epoch's work is
+// forgotten.
 func TestPoolProRata(t *testing.T) {
-	e, p := setup(t, map[string]uint64{"compute.sample_bps": 0}, []string{"p1", "p2", "p3"}, 5, 1)
+	e, p := setup(t, map[string]uint64{"compute.sample_bps": 0}, []string{"p1", "p2", "p3"}, 5, 2)
 	e.runRound(p, 1, []worker{{"p1", "honest"}, {"p2", "honest"}, {"p3", "honest"}}, "verifier")
 	epoch := reward.CurrentEpoch(e.st).Number
 	works, total, _ := EpochWorks(e.st, epoch)
-	if len(works) == 0 || total != uint64(len(hashInput))*3 {
-		t.Fatalf("epoch work: %v total %d, want %d", works, total, len(hashInput)*3)
+	if len(works) == 0 || total != 2*uint64(len(hashInput))*3 {
+		t.Fatalf("epoch work: %v total %d, want %d", works, total, 2*len(hashInput)*3)
 	}
 	before := map[ledger.Address]uint64{}
 	for _, w := range works {

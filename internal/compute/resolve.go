@@ -38,7 +38,7 @@ func EndBlock(ctx *ledger.Context) *ledger.Error {
 			e = closeReveal(ctx, j, t)
 		case computev1.TaskState_TASK_STATE_VERIFY:
 			st.Delete(verifyKey(addr(t.Verifier), t.Job, t.Index))
-			e = resolveByMajority(ctx, j, t)
+			e = unverified(ctx, j, t, "verifier_silent")
 		default:
 			panic("compute: the due queue names a finished task")
 		}
@@ -80,8 +80,8 @@ func closeCommit(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledg
 // reveal are slashed; equal reveals from all the job's replicas of an
 // unsampled task are accepted; otherwise (sampled, reveals that differ, or
 // fewer reveals than replicas: a partner that failed leaves a result
-// nobody vouches for) a verifier is chosen, or without verifiers the
-// majority decides.
+// nobody vouches for) a verifier is chosen. Without verifiers nobody
+// slashes on a bare majority: see unverified.
 func closeReveal(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledger.Error {
 	st := ctx.Store
 	var first []byte
@@ -110,7 +110,7 @@ func closeReveal(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledg
 	}
 	vs := Verifiers(st)
 	if len(vs) == 0 {
-		return resolveByMajority(ctx, j, t)
+		return unverified(ctx, j, t, "no_verifier")
 	}
 	e, _ := proof.Entropy(st, ctx.Height)
 	v := vs[draw(verifierDomain, e, t.Job, t.Index, t.Round)%uint64(len(vs))]
@@ -129,31 +129,44 @@ func closeReveal(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledg
 	return nil
 }
 
-// resolveByMajority accepts the result a strict majority of the reveals
-// agree on; without one the round ends unresolved and a new one starts.
-func resolveByMajority(ctx *ledger.Context, j *computev1.Job, t *computev1.Task) *ledger.Error {
-	var revealed [][]byte
+// unverified ends a round no verifier checked (the verifier set is empty,
+// or the chosen verifier did not answer). Reveals of all the job's
+// replicas, at least two, that agree are accepted as unanimous; anything
+// else is never settled by a bare majority, which colluders could form:
+// nobody is slashed, the revealed slots close unresolved, and the task
+// fails with the reason when no verifier exists (its price is refunded
+// when the job ends) or starts a new round when the verifier was silent.
+func unverified(ctx *ledger.Context, j *computev1.Job, t *computev1.Task, reason string) *ledger.Error {
+	var first []byte
+	revealed, agree := 0, true
 	for _, s := range t.Slots {
-		if s.State == computev1.SlotState_SLOT_STATE_REVEALED {
-			revealed = append(revealed, s.ResultHash)
+		if s.State != computev1.SlotState_SLOT_STATE_REVEALED {
+			continue
+		}
+		if revealed == 0 {
+			first = s.ResultHash
+		} else if !bytes.Equal(first, s.ResultHash) {
+			agree = false
+		}
+		revealed++
+	}
+	if agree && revealed >= 2 && revealed >= int(j.Replicas) {
+		return accept(ctx, j, t, first, "unanimous")
+	}
+	ctx.Emit("compute.unverified", ledger.AU64("job", t.Job), ledger.AU64("task", uint64(t.Index)),
+		ledger.AU64("round", uint64(t.Round)), ledger.A("reason", reason), ledger.AU64("revealed", uint64(revealed)))
+	if reason == "verifier_silent" {
+		return startRound(ctx, j, t)
+	}
+	for _, s := range t.Slots {
+		if isOpen(s) {
+			closeSlot(ctx.Store, t, s, computev1.SlotState_SLOT_STATE_UNRESOLVED, reason)
 		}
 	}
-	for _, h := range revealed {
-		n := 0
-		for _, g := range revealed {
-			if bytes.Equal(h, g) {
-				n++
-			}
-		}
-		if 2*n > len(revealed) {
-			return resolve(ctx, j, t, h, "majority")
-		}
-	}
-	return startRound(ctx, j, t)
+	return failTask(ctx, j, t, reason)
 }
 
-// resolve settles a task against the result hash a verifier or a majority
-// established: reveals equal to it are accepted, the others slashed; when
+// resolve settles a task against the result hash a verifier established: reveals equal to it are accepted, the others slashed; when
 // none equals it a new round starts.
 func resolve(ctx *ledger.Context, j *computev1.Job, t *computev1.Task, want []byte, how string) *ledger.Error {
 	st := ctx.Store
@@ -178,10 +191,20 @@ func resolve(ctx *ledger.Context, j *computev1.Job, t *computev1.Task, want []by
 }
 
 // accept ends a task with a result: every slot that revealed it is paid
-// the job's price from escrow and credited the task's work.
+// the job's price from escrow. The task's work counts for the compute pool
+// only when the result is verified (a verifier re-executed it) or
+// unanimous (at least two providers revealed it): a lone unsampled reveal
+// is paid but earns no pool share.
 func accept(ctx *ledger.Context, j *computev1.Job, t *computev1.Task, hash []byte, how string) *ledger.Error {
 	st := ctx.Store
 	epoch := reward.CurrentEpoch(st).Number
+	matches := 0
+	for _, s := range t.Slots {
+		if s.State == computev1.SlotState_SLOT_STATE_REVEALED && bytes.Equal(s.ResultHash, hash) {
+			matches++
+		}
+	}
+	credit := how == "verifier" || matches >= 2
 	for _, s := range t.Slots {
 		if s.State != computev1.SlotState_SLOT_STATE_REVEALED || !bytes.Equal(s.ResultHash, hash) {
 			continue
@@ -193,16 +216,18 @@ func accept(ctx *ledger.Context, j *computev1.Job, t *computev1.Task, hash []byt
 			return e
 		}
 		p, _ := GetProvider(st, prov)
-		w, ok1 := ledger.Add(p.Work, t.Work)
-		ew, ok2 := ledger.Add(EpochWork(st, epoch, prov), t.Work)
-		if !ok1 || !ok2 {
-			return ledger.Errorf(ledger.CodeOverflow, "the work of %s overflows", prov)
-		}
-		p.Work = w
 		p.TasksAccepted++
 		p.Earned += paid // at most the supply
+		if credit {
+			w, ok1 := ledger.Add(p.Work, t.Work)
+			ew, ok2 := ledger.Add(EpochWork(st, epoch, prov), t.Work)
+			if !ok1 || !ok2 {
+				return ledger.Errorf(ledger.CodeOverflow, "the work of %s overflows", prov)
+			}
+			p.Work = w
+			ledger.SetU64(st, workKey(epoch, prov), ew)
+		}
 		putProvider(st, p)
-		ledger.SetU64(st, workKey(epoch, prov), ew)
 	}
 	t.ResultHash = bytes.Clone(hash)
 	t.Resolution = how
