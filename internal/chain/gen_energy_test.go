@@ -142,8 +142,13 @@ func (g *gen) energyInvalid(name string) (planned, bool) {
 			return bad("gate_closed", energy.CodeGateClosed, energyMsg(energy.TypeBid, &energyv1.MsgBid{Device: devs[0].Id, Interval: iv, Wh: 100, Price: 500}))
 		}
 	case 2:
+		// A meter whose owner has not signed in this block (and is then
+		// kept out of it), so that it cannot be decommissioned or change
+		// hands before this tx, as foreignDevice does.
 		for _, d := range g.allDevices() {
-			if d.Kind == kenergy.Name && d.Location != nil && device.IsActive(d) && ledger.Address(d.Owner) != addrFor(name) {
+			owner := ledger.Address(d.Owner)
+			if d.Kind == kenergy.Name && d.Location != nil && device.IsActive(d) && owner != addrFor(name) && !g.used[owner] {
+				g.used[owner] = true
 				return bad("not_device_owner", energy.CodeNotDeviceOwner, energyMsg(energy.TypeAsk, &energyv1.MsgAsk{Device: d.Id, Interval: now/genInterval + 2, Wh: 100, Price: 500}))
 			}
 		}
