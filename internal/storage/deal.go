@@ -74,6 +74,9 @@ func handleCreateDeal(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := checkEligible(st, prov); e != nil {
 		return e
 	}
+	if e := checkRoom(st, prov); e != nil {
+		return e
+	}
 	d := &storagev1.Deal{Id: l.Id, Owner: l.Owner, Provider: l.Provider, Cid: m.Cid, Shard: m.Shard, Root: m.Root,
 		ShardSize: m.ShardSize, LeafSize: m.LeafSize, State: storagev1.DealState_DEAL_STATE_PENDING,
 		CreatedHeight: ctx.Height, AckDeadline: ctx.Height + int64(params.Get(st, AckTimeout))}

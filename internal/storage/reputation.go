@@ -63,18 +63,26 @@ func statusOf(st ledger.Store, p ledger.Address) storagev1.ProviderStatus {
 	return storagev1.ProviderStatus_PROVIDER_STATUS_VETTING
 }
 
-// checkEligible refuses a suspended or disqualified provider, and one still
-// being vetted that holds storage.vetting_max_open_deals open deals.
+// checkEligible refuses a suspended or disqualified provider.
 func checkEligible(st ledger.Store, p ledger.Address) *ledger.Error {
 	switch statusOf(st, p) {
 	case storagev1.ProviderStatus_PROVIDER_STATUS_SUSPENDED:
 		return ledger.Errorf(CodeProviderSuspended, "provider %s is suspended", p)
 	case storagev1.ProviderStatus_PROVIDER_STATUS_DISQUALIFIED:
 		return ledger.Errorf(CodeDisqualified, "provider %s is disqualified", p)
-	case storagev1.ProviderStatus_PROVIDER_STATUS_VETTING:
-		if max := params.Get(st, VettingMaxOpenDeals); openDeals(st, p, max) >= max {
-			return ledger.Errorf(CodeVettingLimit, "provider %s is still being vetted and holds %d open deals already (storage.vetting_max_open_deals)", p, max)
-		}
+	}
+	return nil
+}
+
+// checkRoom refuses a new deal with a provider still being vetted that
+// holds storage.vetting_max_open_deals open deals already (its pending
+// deals count, and may still be acknowledged).
+func checkRoom(st ledger.Store, p ledger.Address) *ledger.Error {
+	if statusOf(st, p) != storagev1.ProviderStatus_PROVIDER_STATUS_VETTING {
+		return nil
+	}
+	if max := params.Get(st, VettingMaxOpenDeals); openDeals(st, p, max) >= max {
+		return ledger.Errorf(CodeVettingLimit, "provider %s is still being vetted and holds %d open deals already (storage.vetting_max_open_deals)", p, max)
 	}
 	return nil
 }
