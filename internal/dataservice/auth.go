@@ -37,53 +37,99 @@ func SignRequest(req *http.Request, key sig.PrivateKey, now time.Time, nonce str
 	req.Header.Set(HeaderSignature, hex.EncodeToString(sig.Sign(key, Domain, requestBytes(req.Method, req.URL.RequestURI(), t, nonce))))
 }
 
-// nonces remembers the nonces seen within the request window, per key.
+// ErrReplayCacheFull is the refusal text (HTTP 429) when the replay cache
+// holds MaxNonces live nonces: the caller retries after the request window.
+const ErrReplayCacheFull = "replay cache full, retry later"
+
+// nonces remembers the nonces seen within the request window, per key,
+// at most max of them. Entries leave in insertion order once their expiry
+// (insertion time plus twice the request window, which outlives every
+// request time the window accepts) has passed, so pruning is amortised
+// O(1) and memory is bounded by max.
 type nonces struct {
-	mu   sync.Mutex
-	seen map[string]int64 // key|nonce -> request time
+	mu    sync.Mutex
+	max   int
+	seen  map[string]struct{}
+	queue []nonceEntry // insertion order
 }
 
-// use records a nonce, false if it was seen; it forgets nonces older than
-// cutoff.
-func (n *nonces) use(id string, t, cutoff int64) bool {
+type nonceEntry struct {
+	id     string
+	expiry int64
+}
+
+// use records a nonce at now, kept until now+keep. It returns ok false if
+// the nonce was seen (replay) or full true if the cache holds max live
+// nonces (nothing is recorded then).
+func (n *nonces) use(id string, now, keep int64) (ok, full bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if len(n.seen) > 100_000 {
-		for k, v := range n.seen {
-			if v < cutoff {
-				delete(n.seen, k)
-			}
-		}
+	i := 0
+	for i < len(n.queue) && n.queue[i].expiry < now {
+		delete(n.seen, n.queue[i].id)
+		i++
 	}
-	if _, ok := n.seen[id]; ok {
-		return false
+	if i > 0 {
+		n.queue = append(n.queue[:0:0], n.queue[i:]...)
 	}
-	n.seen[id] = t
-	return true
+	if _, dup := n.seen[id]; dup {
+		return false, false
+	}
+	if len(n.seen) >= n.max {
+		return false, true
+	}
+	n.seen[id] = struct{}{}
+	n.queue = append(n.queue, nonceEntry{id: id, expiry: now + keep})
+	return true, false
 }
 
-// authenticate checks a request's signature, time and nonce and returns
-// the signer's address, or why not.
-func (s *Service) authenticate(r *http.Request) (ledger.Address, string) {
+// size is the number of remembered nonces.
+func (n *nonces) size() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.seen)
+}
+
+// signed is an authenticated request whose nonce is not yet recorded.
+type signed struct {
+	addr  ledger.Address
+	nonce string // key|nonce
+}
+
+// authenticate checks a request's signature and time and returns the
+// signer, or why not. It records nothing: the nonce is recorded by
+// useNonce only once the signer is known to hold a grant, so a throw-away
+// key cannot fill the replay cache.
+func (s *Service) authenticate(r *http.Request) (signed, string) {
 	keyHex, ts, nonce, sigHex := r.Header.Get(HeaderKey), r.Header.Get(HeaderTime), r.Header.Get(HeaderNonce), r.Header.Get(HeaderSignature)
 	if keyHex == "" || ts == "" || nonce == "" || sigHex == "" {
-		return ledger.Address{}, "unsigned request"
+		return signed{}, "unsigned request"
 	}
 	pub, err1 := hex.DecodeString(keyHex)
 	signature, err2 := hex.DecodeString(sigHex)
 	t, err3 := strconv.ParseInt(ts, 10, 64)
 	if err1 != nil || err2 != nil || err3 != nil || len(pub) != 32 || len(nonce) > 64 {
-		return ledger.Address{}, "malformed signature headers"
+		return signed{}, "malformed signature headers"
 	}
 	now := s.now().UnixNano()
 	if d := now - t; d > int64(s.cfg.RequestWindow) || -d > int64(s.cfg.RequestWindow) {
-		return ledger.Address{}, "request time outside the window"
+		return signed{}, "request time outside the window"
 	}
 	if !sig.Verify(pub, Domain, requestBytes(r.Method, r.URL.RequestURI(), t, nonce), signature) {
-		return ledger.Address{}, "bad signature"
+		return signed{}, "bad signature"
 	}
-	if !s.nonces.use(keyHex+"|"+nonce, t, now-int64(s.cfg.RequestWindow)) {
-		return ledger.Address{}, "replayed request"
+	return signed{addr: ledger.AddressOf(pub), nonce: keyHex + "|" + nonce}, ""
+}
+
+// useNonce records an authenticated request's nonce: the HTTP status and
+// reason if it is refused (401 replayed, 429 cache full), else 0.
+func (s *Service) useNonce(req signed) (int, string) {
+	ok, full := s.nonces.use(req.nonce, s.now().UnixNano(), 2*int64(s.cfg.RequestWindow))
+	switch {
+	case full:
+		return http.StatusTooManyRequests, ErrReplayCacheFull
+	case !ok:
+		return http.StatusUnauthorized, "replayed request"
 	}
-	return ledger.AddressOf(pub), ""
+	return 0, ""
 }

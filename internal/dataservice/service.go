@@ -36,11 +36,14 @@ type Config struct {
 	MaxStream time.Duration `toml:"max_stream"`
 	// AccessLog, if set, is a file each access is appended to (JSON lines).
 	AccessLog string `toml:"access_log"`
+	// MaxNonces bounds the replay cache; when it is full of live nonces a
+	// request is refused with HTTP 429 (ErrReplayCacheFull).
+	MaxNonces int `toml:"max_nonces"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:26695", MaxPerDevice: 2016, RequestWindow: time.Minute, Recheck: time.Second, MaxStream: time.Hour}
+	return Config{Addr: "127.0.0.1:26695", MaxPerDevice: 2016, RequestWindow: time.Minute, Recheck: time.Second, MaxStream: time.Hour, MaxNonces: 100_000}
 }
 
 // Grants reads a device's grants from the chain.
@@ -85,10 +88,10 @@ func New(cfg Config, grants Grants, now func() time.Time, logger *slog.Logger) (
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.MaxPerDevice < 1 || cfg.RequestWindow <= 0 || cfg.Recheck <= 0 || cfg.MaxStream <= 0 {
-		return nil, errors.New("dataservice: config: max_per_device, request_window, recheck and max_stream must be positive")
+	if cfg.MaxPerDevice < 1 || cfg.RequestWindow <= 0 || cfg.Recheck <= 0 || cfg.MaxStream <= 0 || cfg.MaxNonces < 1 {
+		return nil, errors.New("dataservice: config: max_per_device, request_window, recheck, max_stream and max_nonces must be positive")
 	}
-	s := &Service{cfg: cfg, grants: grants, now: now, logger: logger, store: newStore(cfg.MaxPerDevice), nonces: nonces{seen: map[string]int64{}}}
+	s := &Service{cfg: cfg, grants: grants, now: now, logger: logger, store: newStore(cfg.MaxPerDevice), nonces: nonces{max: cfg.MaxNonces, seen: map[string]struct{}{}}}
 	if cfg.AccessLog != "" {
 		f, err := os.OpenFile(cfg.AccessLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
@@ -257,19 +260,28 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, stream bool) {
 		refuse(w, http.StatusBadRequest, "name at least one channel")
 		return
 	}
-	grantee, why := s.authenticate(r)
+	req, why := s.authenticate(r)
 	if why != "" {
 		a.Reason = why
 		s.record(a)
 		refuse(w, http.StatusUnauthorized, why)
 		return
 	}
+	grantee := req.addr
 	a.Grantee = grantee.String()
+	// The grant is checked before the nonce is recorded: only a grantee
+	// can put entries in the (bounded) replay cache.
 	g, why := s.authorize(r.Context(), device, grantee, a.Channels)
 	if why != "" {
 		a.Reason = why
 		s.record(a)
 		refuse(w, http.StatusForbidden, why)
+		return
+	}
+	if code, why := s.useNonce(req); code != 0 {
+		a.Reason = why
+		s.record(a)
+		refuse(w, code, why)
 		return
 	}
 	a.Allowed, a.Grant = true, g.ID

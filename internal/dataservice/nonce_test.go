@@ -1,0 +1,80 @@
+package dataservice
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/depin-network/depin/internal/dataaccess"
+	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/sig"
+)
+
+// grantTable is an in-memory grant source: the grants of each device.
+type grantTable map[ledger.Address][]dataaccess.GrantView
+
+func (g grantTable) DeviceGrants(_ context.Context, d ledger.Address) ([]dataaccess.GrantView, error) {
+	return g[d], nil
+}
+
+// TestReplayCacheBounded: requests from keys without a grant never enter
+// the replay cache; a grantee fills it up to MaxNonces, is then refused
+// with 429 and the stable text, and is served again once the entries
+// expire. A replay is still refused.
+func TestReplayCacheBounded(t *testing.T) {
+	clock := time.Unix(1_800_000_000, 0)
+	now := func() time.Time { return clock }
+	grantee := sig.KeyFromSeed([]byte("nonce test grantee 0000000000000"))
+	dev := ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed([]byte("nonce test device 00000000000000"))))
+	grants := grantTable{dev: {{ID: 1, Grantee: ledger.AddressOf(sig.PublicOf(grantee)).String(), Status: "active",
+		Channels: []string{"temperature"}, NotBefore: 0, NotAfter: 1 << 40}}}
+	cfg := DefaultConfig()
+	cfg.MaxNonces = 3
+	s, err := New(cfg, grants, now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	do := func(key sig.PrivateKey, nonce string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, "/v1/devices/"+dev.String()+"/readings?channel=temperature", nil)
+		SignRequest(req, key, clock, nonce)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+	for i := range 50 {
+		k := sig.KeyFromSeed(fmt.Appendf(nil, "throw-away key %017d", i))
+		if code, _ := do(k, "n"); code != http.StatusForbidden {
+			t.Fatalf("no grant: code %d, want 403", code)
+		}
+	}
+	if n := s.nonces.size(); n != 0 {
+		t.Fatalf("callers without a grant left %d nonces", n)
+	}
+	for i := range 3 {
+		if code, body := do(grantee, fmt.Sprint("g", i)); code != http.StatusOK {
+			t.Fatalf("grantee request %d: %d %s", i, code, body)
+		}
+	}
+	if code, body := do(grantee, "g0"); code != http.StatusUnauthorized || body != "replayed request" {
+		t.Fatalf("replay: %d %q", code, body)
+	}
+	if code, body := do(grantee, "g3"); code != http.StatusTooManyRequests || body != ErrReplayCacheFull {
+		t.Fatalf("full cache: %d %q, want 429 %q", code, body, ErrReplayCacheFull)
+	}
+	if n := s.nonces.size(); n != 3 {
+		t.Fatalf("cache holds %d, want 3", n)
+	}
+	clock = clock.Add(2*cfg.RequestWindow + time.Second)
+	if code, body := do(grantee, "g3"); code != http.StatusOK {
+		t.Fatalf("after expiry: %d %s", code, body)
+	}
+	if n := s.nonces.size(); n != 1 {
+		t.Fatalf("after expiry the cache holds %d, want 1", n)
+	}
+}
