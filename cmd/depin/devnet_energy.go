@@ -25,8 +25,8 @@ const (
 	// devEnergyInterval is the devnet's interval: 30 s, so a simulated
 	// day (96 intervals of 15 simulated minutes) passes in 48 minutes.
 	devEnergyInterval = 30
-	// Reward pools carved for the energy kind: flexible capacity and
-	// metered export.
+	// Reward pools carved for the energy network: flexible capacity (the
+	// kind's scorer) and energy traded (the market's settled payments).
 	devEnergyFlexBps   = 1_000
 	devEnergyTradedBps = 500
 )
