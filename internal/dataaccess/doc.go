@@ -2,7 +2,8 @@
 // decides who reads its data. The owner grants a consumer read access to
 // named channels of one device for a time window, optionally for a price
 // the consumer pays on accepting (the market's take rate goes to the
-// treasury); the owner may revoke a grant at any time, and a grant expires
+// treasury); the owner may revoke a grant at any time (refunding a paid
+// grant's grantee the unexpired share of what it received), and a grant expires
 // at the end of its window (an end-block sweep marks it). DIMO's permission
 // grants and peaq's roles are the models (reference/frameworks.md §2-3).
 //

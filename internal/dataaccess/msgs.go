@@ -159,7 +159,12 @@ func handleAccept(ctx *ledger.Context, raw []byte) *ledger.Error {
 }
 
 // handleRevoke: the signer owns the grant's device and the grant is
-// pending or active; it becomes revoked. A paid price is not refunded.
+// pending or active; it becomes revoked. If the grant was paid (accepted
+// with a price), the owner refunds the grantee the unexpired share of what
+// the owner received: Refund(price, take, window, now). The market's take
+// stays with the treasury (as the market's take on a settled payment is
+// final). An owner whose balance cannot cover the refund cannot revoke
+// (the bank's insufficient-funds code; nothing changes).
 func handleRevoke(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var m datav1.MsgRevoke
 	if e := ledger.Unmarshal(TypeRevoke, raw, &m); e != nil {
@@ -176,11 +181,35 @@ func handleRevoke(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if !open(g.Status) {
 		return ledger.Errorf(CodeClosed, "grant %d is already %s", g.Id, statusName(g.Status))
 	}
+	var refund uint64
+	if g.Status == datav1.Status_STATUS_ACTIVE && g.Price > 0 {
+		take, _ := ledger.MulDiv(g.Price, params.Get(st, market.TakeRateBps), 10_000)
+		refund = Refund(g.Price-take, g.NotBefore, g.NotAfter, seconds(ctx))
+		grantee, _ := ledger.AddressFromBytes(g.Grantee)
+		if e := bank.Transfer(st, ctx.Signer, grantee, refund); e != nil {
+			return e
+		}
+		ctx.Emit("bank.transfer", ledger.A("from", ctx.SignerString()), ledger.A("to", grantee.String()), ledger.AU64("amount", refund))
+	}
 	g.Status = datav1.Status_STATUS_REVOKED
 	putGrant(st, g)
 	st.Delete(key(tagExpiry, i64(g.NotAfter), ledger.U64(g.Id)))
-	ctx.Emit("data.revoke", ledger.AU64("grant", g.Id), ledger.A("owner", ctx.SignerString()))
+	ctx.Emit("data.revoke", ledger.AU64("grant", g.Id), ledger.A("owner", ctx.SignerString()), ledger.AU64("refund", refund))
 	return nil
+}
+
+// Refund is the unexpired share of net (what the owner received for the
+// window [notBefore, notAfter)) at time now: net × (notAfter − max(now,
+// notBefore)) / (notAfter − notBefore), rounded down; the remainder of the
+// division stays with the owner. Nothing once the window has ended, all of
+// net before it starts.
+func Refund(net uint64, notBefore, notAfter, now int64) uint64 {
+	if notAfter <= notBefore || now >= notAfter {
+		return 0
+	}
+	left := notAfter - max(now, notBefore)
+	r, _ := ledger.MulDiv(net, uint64(left), uint64(notAfter-notBefore))
+	return r
 }
 
 // EndBlock expires the open grants whose window ended by the block time.
