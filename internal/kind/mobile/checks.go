@@ -1,6 +1,10 @@
 package mobile
 
-import "github.com/depin-network/depin/internal/kind/sensor"
+import (
+	"math/bits"
+
+	"github.com/depin-network/depin/internal/kind/sensor"
+)
 
 // Reason is the verdict on a report or a radio.
 type Reason uint8
@@ -103,10 +107,10 @@ func HeartbeatTrust(h HeartbeatBody, cellLatE7, cellLngE7 int64, p *Params) (uin
 }
 
 // CheckSpeedtest refuses a speedtest faster than the declared backhaul
-// (10 % tolerance) or with no latency, and one equal to the radio's
-// previous speedtest.
-func CheckSpeedtest(s SpeedtestBody, backhaulMbps uint64, prev SpeedtestBody, hasPrev bool) Reason {
-	limit := backhaulMbps * 1_100_000 // bit/s, +10 %
+// (by more than mobile.speedtest_tolerance_bps) or with no latency, and one
+// equal to the radio's previous speedtest.
+func CheckSpeedtest(s SpeedtestBody, backhaulMbps uint64, prev SpeedtestBody, hasPrev bool, p *Params) Reason {
+	limit := backhaulLimitBps(backhaulMbps, p.SpeedtestToleranceBps)
 	if s.LatencyMs == 0 || s.DownloadBps > limit || s.UploadBps > limit {
 		return Implausible
 	}
@@ -125,18 +129,37 @@ type Tier struct {
 	MultiplierBps uint64
 }
 
-// Tiers are Helium's tiers, best first; below the last is Fail (0).
-var Tiers = []Tier{
-	{"good", 100, 10, 50, 10_000},
-	{"acceptable", 75, 8, 60, 7_500},
-	{"degraded", 50, 5, 75, 5_000},
-	{"poor", 30, 2, 100, 2_500},
+// backhaulLimitBps is backhaulMbps × 10⁶ × (1 + toleranceBps/10⁴) bit/s,
+// rounded down, saturating at the largest uint64.
+func backhaulLimitBps(backhaulMbps, toleranceBps uint64) uint64 {
+	hi, lo := bits.Mul64(backhaulMbps, 100*(10_000+toleranceBps)) // Mbps × 10⁶ / 10⁴
+	if hi != 0 {
+		return ^uint64(0)
+	}
+	return lo
+}
+
+// TierNames name the speedtest tiers, best first; below the last is Fail
+// (0). Their thresholds are params (mobile.tier_<name>_*).
+var TierNames = [4]string{"good", "acceptable", "degraded", "poor"}
+
+// TierMultipliersBps are the tiers' multipliers (Helium speedtest.rs).
+var TierMultipliersBps = [4]uint64{10_000, 7_500, 5_000, 2_500}
+
+// Tiers returns the speedtest tiers under p, best first.
+func (p *Params) Tiers() []Tier {
+	out := make([]Tier, len(TierNames))
+	for i, n := range TierNames {
+		out[i] = Tier{n, p.TierDownMbps[i], p.TierUpMbps[i], p.TierLatencyMs[i], TierMultipliersBps[i]}
+	}
+	return out
 }
 
 // Multiplier returns the speedtest multiplier in basis points of average
-// download and upload (bit/s) and latency (ms): the tier is the lowest of
+// download and upload (bit/s) and latency (ms) under p's tiers: the tier is the lowest of
 // the three metrics' tiers.
-func Multiplier(downBps, upBps, latencyMs uint64) (uint64, string) {
+func Multiplier(downBps, upBps, latencyMs uint64, p *Params) (uint64, string) {
+	Tiers := p.Tiers()
 	tier := func(ok func(t Tier) bool) int {
 		for i, t := range Tiers {
 			if ok(t) {

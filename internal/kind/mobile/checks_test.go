@@ -22,6 +22,7 @@ func TestLocationTrust(t *testing.T) {
 
 func TestMultiplier(t *testing.T) {
 	const M = 1_000_000
+	p := DefaultParams()
 	for _, c := range []struct {
 		down, up, lat uint64
 		want          uint64
@@ -34,13 +35,14 @@ func TestMultiplier(t *testing.T) {
 		{29 * M, 10 * M, 10, 0},
 		{500 * M, 50 * M, 100, 0},
 	} {
-		if got, _ := Multiplier(c.down, c.up, c.lat); got != c.want {
+		if got, _ := Multiplier(c.down, c.up, c.lat, &p); got != c.want {
 			t.Errorf("%d/%d/%d: got %d, want %d", c.down, c.up, c.lat, got, c.want)
 		}
 	}
 }
 
 func TestCheckSpeedtest(t *testing.T) {
+	p := DefaultParams()
 	ok := SpeedtestBody{DownloadBps: 200e6, UploadBps: 20e6, LatencyMs: 20}
 	for _, c := range []struct {
 		name    string
@@ -55,9 +57,65 @@ func TestCheckSpeedtest(t *testing.T) {
 		{"zero latency", SpeedtestBody{DownloadBps: 1, UploadBps: 1}, ok, true, Implausible},
 		{"repeat", ok, ok, true, Repeated},
 	} {
-		if got := CheckSpeedtest(c.s, 500, c.prev, c.hasPrev); got != c.want {
+		if got := CheckSpeedtest(c.s, 500, c.prev, c.hasPrev, &p); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
 		}
+	}
+}
+
+// TestSpeedtestParams: the tolerance and the tier thresholds come from
+// the params.
+func TestSpeedtestParams(t *testing.T) {
+	const M = 1_000_000
+	p := DefaultParams()
+	p.SpeedtestToleranceBps = 0
+	at := SpeedtestBody{DownloadBps: 500 * M, UploadBps: 1, LatencyMs: 1}
+	above := SpeedtestBody{DownloadBps: 500*M + 1, UploadBps: 1, LatencyMs: 1}
+	if CheckSpeedtest(at, 500, SpeedtestBody{}, false, &p) != Valid || CheckSpeedtest(above, 500, SpeedtestBody{}, false, &p) != Implausible {
+		t.Error("tolerance 0: the backhaul itself is the limit")
+	}
+	p.SpeedtestToleranceBps = 5_000
+	if CheckSpeedtest(SpeedtestBody{DownloadBps: 750 * M, UploadBps: 1, LatencyMs: 1}, 500, SpeedtestBody{}, false, &p) != Valid ||
+		CheckSpeedtest(SpeedtestBody{DownloadBps: 750*M + 1, UploadBps: 1, LatencyMs: 1}, 500, SpeedtestBody{}, false, &p) != Implausible {
+		t.Error("tolerance 50 %")
+	}
+	if backhaulLimitBps(^uint64(0)/2, 10_000) != ^uint64(0) {
+		t.Error("the limit does not saturate")
+	}
+	p = DefaultParams()
+	p.TierDownMbps[0] = 200 // good now needs 200 Mbit/s
+	if got, name := Multiplier(150*M, 10*M, 10, &p); got != 7_500 || name != "acceptable" {
+		t.Errorf("raised good tier: got %d %s", got, name)
+	}
+	p.TierLatencyMs[3] = 200
+	if got, _ := Multiplier(30*M, 2*M, 150, &p); got != 2_500 {
+		t.Errorf("raised poor latency: got %d", got)
+	}
+}
+
+// TestTierOrder: Check refuses tiers out of order.
+func TestTierOrder(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  func(p *Params)
+	}{
+		{"down", func(p *Params) { p.TierDownMbps[2] = p.TierDownMbps[1] + 1 }},
+		{"up", func(p *Params) { p.TierUpMbps[3] = p.TierUpMbps[2] + 1 }},
+		{"latency", func(p *Params) { p.TierLatencyMs[0] = p.TierLatencyMs[1] + 1 }},
+	} {
+		p := DefaultParams()
+		if err := p.Check(); err != nil {
+			t.Fatal(err)
+		}
+		c.set(&p)
+		if err := p.Check(); !errors.Is(err, kind.ErrInvalid) {
+			t.Errorf("%s out of order: %v", c.name, err)
+		}
+	}
+	p := DefaultParams()
+	p.TierDownMbps[1] = p.TierDownMbps[0] // equal is allowed
+	if err := p.Check(); err != nil {
+		t.Errorf("equal tiers: %v", err)
 	}
 }
 

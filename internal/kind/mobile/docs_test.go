@@ -18,9 +18,10 @@ func docTables() map[string]string {
 	for _, s := range Specs() {
 		fmt.Fprintf(&ps, "| `%s` | %d | %d | %d | %s | %s |\n", s.Name, s.Default, s.Min, s.Max, s.Unit, s.Doc)
 	}
+	d := DefaultParams()
 	var ts strings.Builder
 	ts.WriteString("| tier | download at least | upload at least | latency below | multiplier |\n|---|---:|---:|---:|---:|\n")
-	for _, t := range Tiers {
+	for _, t := range d.Tiers() {
 		fmt.Fprintf(&ts, "| %s | %d Mbit/s | %d Mbit/s | %d ms | %d bps |\n", t.Name, t.MinDownMbps, t.MinUpMbps, t.MaxLatencyMs, t.MultiplierBps)
 	}
 	ts.WriteString("| fail | otherwise | | | 0 |\n")

@@ -21,6 +21,14 @@ type Params struct {
 	TrustReducedBps   uint64
 	PointsIndoor      uint64 // base points of an indoor Wi-Fi radio
 	PointsOutdoor     uint64 // base points of an outdoor Wi-Fi radio
+	// SpeedtestToleranceBps is how far above the declared backhaul a
+	// speedtest may be before it is implausible.
+	SpeedtestToleranceBps uint64
+	// TierDownMbps, TierUpMbps and TierLatencyMs are the thresholds of
+	// the speedtest tiers, in the order of TierNames (best first).
+	TierDownMbps  [4]uint64
+	TierUpMbps    [4]uint64
+	TierLatencyMs [4]uint64
 }
 
 // DefaultParams are Helium Mobile's values (oracles@2f549350
@@ -39,6 +47,11 @@ func DefaultParams() Params {
 		TrustReducedBps:   2500,
 		PointsIndoor:      400,
 		PointsOutdoor:     120,
+		// speedtest.rs: good, acceptable, degraded, poor.
+		SpeedtestToleranceBps: 1_000,
+		TierDownMbps:          [4]uint64{100, 75, 50, 30},
+		TierUpMbps:            [4]uint64{10, 8, 5, 2},
+		TierLatencyMs:         [4]uint64{50, 60, 75, 100},
 	}
 }
 
@@ -52,7 +65,7 @@ func specs() []spec {
 	s := func(name string, def, lo, hi uint64, unit, doc string, f func(*Params) *uint64) spec {
 		return spec{params.Spec{Name: Name + "." + name, Default: def, Min: lo, Max: hi, Unit: unit, Doc: doc}, f}
 	}
-	return []spec{
+	out := []spec{
 		s("slot_ns", d.SlotNs, uint64(time.Second), uint64(24*time.Hour), "ns", "heartbeats count once per slot of this length, by their device timestamp (checked against max_clock_drift_ns)", func(p *Params) *uint64 { return &p.SlotNs }),
 		s("min_heartbeats", d.MinHeartbeats, 1, 1000, "slots", "distinct slots with an operational heartbeat a radio needs in an epoch", func(p *Params) *uint64 { return &p.MinHeartbeats }),
 		s("max_clock_drift_ns", d.MaxClockDriftNs, uint64(time.Second), uint64(24*time.Hour), "ns", "largest gap between a report's device timestamp and its receive time", func(p *Params) *uint64 { return &p.MaxClockDriftNs }),
@@ -64,7 +77,15 @@ func specs() []spec {
 		s("trust_reduced_bps", d.TrustReducedBps, 0, 10_000, "bps", "trust of a heartbeat between trust_full_m and trust_reduced_m", func(p *Params) *uint64 { return &p.TrustReducedBps }),
 		s("points_indoor", d.PointsIndoor, 0, 100_000, "points", "base points of an indoor Wi-Fi radio", func(p *Params) *uint64 { return &p.PointsIndoor }),
 		s("points_outdoor", d.PointsOutdoor, 0, 100_000, "points", "base points of an outdoor Wi-Fi radio", func(p *Params) *uint64 { return &p.PointsOutdoor }),
+		s("speedtest_tolerance_bps", d.SpeedtestToleranceBps, 0, 10_000, "bps", "a speedtest above the declared backhaul by more than this share is implausible", func(p *Params) *uint64 { return &p.SpeedtestToleranceBps }),
 	}
+	for i, name := range TierNames {
+		out = append(out,
+			s("tier_"+name+"_down_mbps", d.TierDownMbps[i], 0, 100_000, "Mbit/s", "download a speedtest average needs for the "+name+" tier", func(p *Params) *uint64 { return &p.TierDownMbps[i] }),
+			s("tier_"+name+"_up_mbps", d.TierUpMbps[i], 0, 100_000, "Mbit/s", "upload a speedtest average needs for the "+name+" tier", func(p *Params) *uint64 { return &p.TierUpMbps[i] }),
+			s("tier_"+name+"_latency_ms", d.TierLatencyMs[i], 1, 10_000, "ms", "latency a speedtest average must be below for the "+name+" tier", func(p *Params) *uint64 { return &p.TierLatencyMs[i] }))
+	}
+	return out
 }
 
 // Specs lists the kind's chain parameters in a fixed order.
@@ -107,6 +128,19 @@ func (p Params) Check() error {
 		return fmt.Errorf("mobile: params: min_speedtests %d above speedtest_window %d: %w", p.MinSpeedtests, p.SpeedtestWindow, kind.ErrInvalid)
 	case p.TrustFullM > p.TrustReducedM:
 		return fmt.Errorf("mobile: params: trust_full_m %d above trust_reduced_m %d: %w", p.TrustFullM, p.TrustReducedM, kind.ErrInvalid)
+	}
+	// Tiers are ordered: a better tier asks at least the download and
+	// upload and at most the latency of the next.
+	for i := 1; i < len(TierNames); i++ {
+		a, b := TierNames[i-1], TierNames[i]
+		switch {
+		case p.TierDownMbps[i-1] < p.TierDownMbps[i]:
+			return fmt.Errorf("mobile: params: tier_%s_down_mbps %d below tier_%s_down_mbps %d: %w", a, p.TierDownMbps[i-1], b, p.TierDownMbps[i], kind.ErrInvalid)
+		case p.TierUpMbps[i-1] < p.TierUpMbps[i]:
+			return fmt.Errorf("mobile: params: tier_%s_up_mbps %d below tier_%s_up_mbps %d: %w", a, p.TierUpMbps[i-1], b, p.TierUpMbps[i], kind.ErrInvalid)
+		case p.TierLatencyMs[i-1] > p.TierLatencyMs[i]:
+			return fmt.Errorf("mobile: params: tier_%s_latency_ms %d above tier_%s_latency_ms %d: %w", a, p.TierLatencyMs[i-1], b, p.TierLatencyMs[i], kind.ErrInvalid)
+		}
 	}
 	return nil
 }

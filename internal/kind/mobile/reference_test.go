@@ -101,7 +101,7 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 				if !has && len(window) > 0 {
 					prev, has = priorOf(prior, d.ID)[len(priorOf(prior, d.ID))-1].SpeedtestBody, true
 				}
-				reason = CheckSpeedtest(s, attrs.BackhaulMbps, prev, has)
+				reason = CheckSpeedtest(s, attrs.BackhaulMbps, prev, has, &p)
 				if reason == Valid {
 					window = append(append([]Test(nil), window...), Test{Time: r.Received, SpeedtestBody: s})
 				}
@@ -127,7 +127,7 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 			}
 			var mult uint64
 			if n := uint64(len(window)); n > 0 {
-				mult, _ = Multiplier(down/n, up/n, latency/n)
+				mult, _ = Multiplier(down/n, up/n, latency/n, &p)
 			}
 			tr := uint64(0)
 			if hbs > 0 {

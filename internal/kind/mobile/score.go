@@ -243,7 +243,7 @@ func scoreRadio(p *Params, in kind.Input, di int, reps []int32, prior []Test, r 
 					v.reason = Implausible
 					break
 				}
-				v.reason = CheckSpeedtest(s, attrs.BackhaulMbps, prev, hasPrev)
+				v.reason = CheckSpeedtest(s, attrs.BackhaulMbps, prev, hasPrev, p)
 				prev, hasPrev = s, true
 				if v.reason == Valid {
 					fresh = append(fresh, Test{Time: rep.Received, SpeedtestBody: s})
@@ -274,7 +274,7 @@ func scoreRadio(p *Params, in kind.Input, di int, reps []int32, prior []Test, r 
 			r.AvgLatency += uint64(t.LatencyMs)
 		}
 		r.AvgDown, r.AvgUp, r.AvgLatency = r.AvgDown/n, r.AvgUp/n, r.AvgLatency/n
-		r.Multiplier, _ = Multiplier(r.AvgDown, r.AvgUp, r.AvgLatency)
+		r.Multiplier, _ = Multiplier(r.AvgDown, r.AvgUp, r.AvgLatency, p)
 	}
 	switch {
 	case r.Slots < p.MinHeartbeats:
