@@ -18,22 +18,22 @@ import (
 
 // devnetProc is a `depin devnet` child process on its own loopback ports.
 type devnetProc struct {
-	home                                   string
-	rpc, p2p, api, ingest, oracle, metrics int
-	cmd                                    *exec.Cmd
-	out                                    *tailBuffer
-	done                                   chan struct{}
+	home                                             string
+	rpc, p2p, api, ingest, oracle, metrics, explorer int
+	cmd                                              *exec.Cmd
+	out                                              *tailBuffer
+	done                                             chan struct{}
 }
 
 func startDevnetProc(t *testing.T, bin, home string, env []string) *devnetProc {
 	t.Helper()
-	d := &devnetProc{home: home, rpc: freePort(t), p2p: freePort(t), api: freePort(t), ingest: freePort(t), oracle: freePort(t), metrics: freePort(t),
+	d := &devnetProc{home: home, rpc: freePort(t), p2p: freePort(t), api: freePort(t), ingest: freePort(t), oracle: freePort(t), metrics: freePort(t), explorer: freePort(t),
 		out: &tailBuffer{max: 64 << 10}, done: make(chan struct{})}
 	d.cmd = exec.Command(bin, "devnet", "--home", home, "--devices", "0",
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", d.rpc), "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", d.p2p),
 		"--api.laddr", fmt.Sprintf("127.0.0.1:%d", d.api), "--ingest.laddr", fmt.Sprintf("127.0.0.1:%d", d.ingest),
 		"--oracle.laddr", fmt.Sprintf("127.0.0.1:%d", d.oracle), "--metrics.laddr", fmt.Sprintf("127.0.0.1:%d", d.metrics),
-		"--explorer.laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--data.laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
+		"--explorer.laddr", fmt.Sprintf("127.0.0.1:%d", d.explorer), "--data.laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
 	d.cmd.Env = env
 	d.cmd.Stdin = strings.NewReader("")
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
@@ -78,6 +78,7 @@ func (d *devnetProc) waitUp(t *testing.T) {
 		fmt.Sprintf("http://127.0.0.1:%d/status", d.api),
 		fmt.Sprintf("http://127.0.0.1:%d/metrics", d.ingest),
 		fmt.Sprintf("http://127.0.0.1:%d/metrics", d.metrics),
+		fmt.Sprintf("http://127.0.0.1:%d/metrics", d.explorer),
 	} {
 		for {
 			resp, err := http.Get(u)

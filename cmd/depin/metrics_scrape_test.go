@@ -87,7 +87,7 @@ func documentedMetrics(t *testing.T) map[string]bool {
 }
 
 // checkScrapes scrapes every metrics endpoint of a running devnet: the
-// node's (JSON API), ingest's, the oracle's and CometBFT's; each must
+// node's (JSON API), ingest's, the oracle's, CometBFT's and the explorer's; each must
 // parse, carry its key series, and every depin series found must be
 // documented.
 func checkScrapes(t *testing.T, d *devnetProc) {
@@ -101,6 +101,7 @@ func checkScrapes(t *testing.T, d *devnetProc) {
 		{"ingest", "http://" + addr(d.ingest) + "/metrics", []string{"ingest_segments_total", "ingest_log_quarantined_total"}},
 		{"oracle", "http://" + addr(d.oracle) + "/metrics", []string{"oracle_epochs_scored_total", "oracle_epoch_score_seconds", "oracle_roots_submitted_total"}},
 		{"cometbft", "http://" + addr(d.metrics) + "/metrics", []string{"cometbft_consensus_height", "cometbft_mempool_size"}},
+		{"explorer", "http://" + addr(d.explorer) + "/metrics", []string{"explorer_requests_total", "explorer_indexed_height"}},
 	} {
 		fams := scrape(t, ep.url, ep.name != "cometbft")
 		for _, w := range ep.want {
@@ -109,7 +110,7 @@ func checkScrapes(t *testing.T, d *devnetProc) {
 			}
 		}
 		for name := range fams {
-			if (strings.HasPrefix(name, "depin_") || strings.HasPrefix(name, "ingest_") || strings.HasPrefix(name, "oracle_")) && !doc[name] {
+			if (strings.HasPrefix(name, "depin_") || strings.HasPrefix(name, "ingest_") || strings.HasPrefix(name, "oracle_") || strings.HasPrefix(name, "explorer_")) && !doc[name] {
 				t.Errorf("%s exports %s, which docs/clients.md does not list", ep.name, name)
 			}
 		}

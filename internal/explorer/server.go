@@ -26,11 +26,12 @@ type Server struct {
 	pages map[string]*template.Template
 	state StateSource // the node's module queries, if any (UseState)
 	sims  simulations // proposal simulations, latest per proposal
+	m     *metrics
 }
 
 // New returns a server reading db.
 func New(cfg Config, db *indexer.DB, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, db: db, log: log, pages: map[string]*template.Template{}}
+	s := &Server{cfg: cfg, db: db, log: log, pages: map[string]*template.Template{}, m: newMetrics(db)}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -57,15 +58,16 @@ func (s *Server) Handler() http.Handler {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	})
 	for _, p := range s.routes() {
-		mux.Handle("GET "+p.pattern, s.page(p, false))
+		mux.Handle("GET "+p.pattern, s.m.instrument(p.tmpl, s.page(p, false)))
 		api := "/api" + p.pattern
 		if p.pattern == "/{$}" {
 			api = "/api/{$}"
 		}
-		mux.Handle("GET "+api, s.page(p, true))
+		mux.Handle("GET "+api, s.m.instrument(p.tmpl+"_api", s.page(p, true)))
 	}
-	mux.HandleFunc("GET /api/map", s.mapData)
-	mux.HandleFunc("GET /fragments/latest", s.fragmentLatest)
+	mux.Handle("GET /api/map", s.m.instrument("map_api", http.HandlerFunc(s.mapData)))
+	mux.Handle("GET /fragments/latest", s.m.instrument("latest", http.HandlerFunc(s.fragmentLatest)))
+	mux.Handle("GET /metrics", s.m.handler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, r.URL.Path == "/api" || len(r.URL.Path) > 4 && r.URL.Path[:5] == "/api/", notFoundf("no page at %s", r.URL.Path))
 	})
