@@ -2,6 +2,7 @@ package mobile
 
 import (
 	"math/bits"
+	"slices"
 
 	"github.com/depin-network/depin/internal/kind/sensor"
 )
@@ -27,6 +28,7 @@ const (
 	InsufficientSpeedtests
 	SpeedtestFail
 	NoLocationTrust
+	PeerOutlier
 	numReasons
 )
 
@@ -56,6 +58,7 @@ var Reasons = [numReasons]ReasonInfo{
 	InsufficientSpeedtests: {"insufficient_speedtests", true, "fewer speedtests in the rolling window than min_speedtests", []string{"min_speedtests", "speedtest_window", "max_speedtest_age_ns"}},
 	SpeedtestFail:          {"speedtest_fail", true, "the window's averages fall below the Poor tier", []string{"speedtest_window"}},
 	NoLocationTrust:        {"no_location_trust", true, "the mean location trust of the radio's heartbeats is 0", []string{"trust_reduced_m"}},
+	PeerOutlier:            {"speedtest_peer_outlier", true, "the window's average download or upload exceeds the median of the rated radios in its H3 disk by more than peer_factor_bps", []string{"peer_res", "peer_ring", "min_peers", "peer_factor_bps"}},
 }
 
 // String returns the reason's name.
@@ -176,4 +179,20 @@ func Multiplier(downBps, upBps, latencyMs uint64, p *Params) (uint64, string) {
 		return 0, "fail"
 	}
 	return Tiers[w].MultiplierBps, Tiers[w].Name
+}
+
+// PeerMedian is the lower median of vs (sorted in place), 0 if empty.
+func PeerMedian(vs []uint64) uint64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	slices.Sort(vs)
+	return vs[(len(vs)-1)/2]
+}
+
+// ExceedsPeers reports whether v × 10⁴ > median × factorBps (128-bit).
+func ExceedsPeers(v, median, factorBps uint64) bool {
+	ah, al := bits.Mul64(v, 10_000)
+	bh, bl := bits.Mul64(median, factorBps)
+	return ah > bh || (ah == bh && al > bl)
 }

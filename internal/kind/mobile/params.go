@@ -29,6 +29,13 @@ type Params struct {
 	TierDownMbps  [4]uint64
 	TierUpMbps    [4]uint64
 	TierLatencyMs [4]uint64
+	// Peer check: a radio whose window averages exceed the median of the
+	// rated radios in the H3 disk (PeerRing) of its PeerRes cell by more
+	// than PeerFactorBps is refused (speedtest_peer_outlier).
+	PeerRes       uint64
+	PeerRing      uint64
+	MinPeers      uint64
+	PeerFactorBps uint64
 }
 
 // DefaultParams are Helium Mobile's values (oracles@2f549350
@@ -52,6 +59,10 @@ func DefaultParams() Params {
 		TierDownMbps:          [4]uint64{100, 75, 50, 30},
 		TierUpMbps:            [4]uint64{10, 8, 5, 2},
 		TierLatencyMs:         [4]uint64{50, 60, 75, 100},
+		PeerRes:               8,
+		PeerRing:              1,
+		MinPeers:              3,
+		PeerFactorBps:         30_000,
 	}
 }
 
@@ -79,6 +90,11 @@ func specs() []spec {
 		s("points_outdoor", d.PointsOutdoor, 0, 100_000, "points", "base points of an outdoor Wi-Fi radio", func(p *Params) *uint64 { return &p.PointsOutdoor }),
 		s("speedtest_tolerance_bps", d.SpeedtestToleranceBps, 0, 10_000, "bps", "a speedtest above the declared backhaul by more than this share is implausible", func(p *Params) *uint64 { return &p.SpeedtestToleranceBps }),
 	}
+	out = append(out,
+		s("peer_res", d.PeerRes, 4, 12, "H3 res", "resolution of the cells whose disks hold a radio's peers", func(p *Params) *uint64 { return &p.PeerRes }),
+		s("peer_ring", d.PeerRing, 0, 3, "rings", "k of the H3 disk of peer cells", func(p *Params) *uint64 { return &p.PeerRing }),
+		s("min_peers", d.MinPeers, 1, 1000, "radios", "rated radios in the disk (the radio excluded) needed to judge a radio against its peers", func(p *Params) *uint64 { return &p.MinPeers }),
+		s("peer_factor_bps", d.PeerFactorBps, 10_000, 1_000_000, "bps", "a radio whose average download or upload exceeds its peers' median by more than this factor is refused", func(p *Params) *uint64 { return &p.PeerFactorBps }))
 	for i, name := range TierNames {
 		out = append(out,
 			s("tier_"+name+"_down_mbps", d.TierDownMbps[i], 0, 100_000, "Mbit/s", "download a speedtest average needs for the "+name+" tier", func(p *Params) *uint64 { return &p.TierDownMbps[i] }),

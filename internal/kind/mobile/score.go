@@ -39,6 +39,9 @@ type Radio struct {
 	Points     uint64
 	Units      uint64
 	validCount uint64
+	rated      bool   // averages over at least min_speedtests tests
+	PeerDown   uint64 // peers' median download (bit/s), when judged
+	PeerUp     uint64 // peers' median upload (bit/s), when judged
 }
 
 type verdict struct {
@@ -105,6 +108,7 @@ func Score(in kind.Input) (kind.Output, error) {
 		vs = scoreRadio(&p, in, di, order[a:b], priorOf(prior, in.Devices[di].ID), &radios[di], vs)
 		a = b
 	}
+	judgePeers(&p, in, radios)
 	// Radios without reports keep their window in the state.
 	var next []stateEntry
 	for i, d := range in.Devices {
@@ -275,6 +279,7 @@ func scoreRadio(p *Params, in kind.Input, di int, reps []int32, prior []Test, r 
 		}
 		r.AvgDown, r.AvgUp, r.AvgLatency = r.AvgDown/n, r.AvgUp/n, r.AvgLatency/n
 		r.Multiplier, _ = Multiplier(r.AvgDown, r.AvgUp, r.AvgLatency, p)
+		r.rated = n >= p.MinSpeedtests
 	}
 	switch {
 	case r.Slots < p.MinHeartbeats:
@@ -292,6 +297,66 @@ func scoreRadio(p *Params, in kind.Input, di int, reps []int32, prior []Test, r 
 		}
 	}
 	return vs
+}
+
+// judgePeers refuses each earning radio whose window's average download
+// or upload exceeds, by more than PeerFactorBps, the (lower) median of the
+// other rated radios whose PeerRes cell lies in the PeerRing disk of its
+// own, when there are at least MinPeers of them. Radios are visited in
+// device order and judged against the averages before any refusal.
+func judgePeers(p *Params, in kind.Input, radios []Radio) {
+	type cellRadio struct {
+		cell uint64
+		i    int
+	}
+	var cs []cellRadio
+	for i := range radios {
+		c := in.Devices[i].Cell
+		if !radios[i].rated || c == 0 || !in.Geo.IsValid(c) || in.Geo.Resolution(c) < int(p.PeerRes) {
+			continue
+		}
+		if pc, err := in.Geo.Parent(c, int(p.PeerRes)); err == nil {
+			cs = append(cs, cellRadio{pc, i})
+		}
+	}
+	slices.SortFunc(cs, func(a, b cellRadio) int {
+		if c := cmp.Compare(a.cell, b.cell); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	var refused []int
+	var downs, ups []uint64
+	for _, x := range cs {
+		r := &radios[x.i]
+		if r.Reason != Valid || r.Units == 0 {
+			continue
+		}
+		disk, err := in.Geo.GridDisk(x.cell, int(p.PeerRing))
+		if err != nil {
+			continue
+		}
+		downs, ups = downs[:0], ups[:0]
+		for _, c := range disk {
+			j, _ := slices.BinarySearchFunc(cs, c, func(y cellRadio, c uint64) int { return cmp.Compare(y.cell, c) })
+			for ; j < len(cs) && cs[j].cell == c; j++ {
+				if cs[j].i != x.i {
+					downs = append(downs, radios[cs[j].i].AvgDown)
+					ups = append(ups, radios[cs[j].i].AvgUp)
+				}
+			}
+		}
+		if uint64(len(downs)) < p.MinPeers {
+			continue
+		}
+		r.PeerDown, r.PeerUp = PeerMedian(downs), PeerMedian(ups)
+		if ExceedsPeers(r.AvgDown, r.PeerDown, p.PeerFactorBps) || ExceedsPeers(r.AvgUp, r.PeerUp, p.PeerFactorBps) {
+			refused = append(refused, x.i)
+		}
+	}
+	for _, i := range refused {
+		radios[i].Reason, radios[i].Units = PeerOutlier, 0
+	}
 }
 
 // trimWindow drops tests older than MaxSpeedtestAgeNs at end and keeps
@@ -319,6 +384,8 @@ func radioDetail(r *Radio, p *Params) string {
 		return fmt.Sprintf("averages %d/%d bit/s %d ms below the poor tier", r.AvgDown, r.AvgUp, r.AvgLatency)
 	case NoLocationTrust:
 		return "every heartbeat further than trust_reduced_m from the asserted cell"
+	case PeerOutlier:
+		return fmt.Sprintf("averages %d/%d bit/s against the peers' medians %d/%d bit/s, factor above %d bps", r.AvgDown, r.AvgUp, r.PeerDown, r.PeerUp, p.PeerFactorBps)
 	}
 	return ""
 }
