@@ -31,12 +31,14 @@ func InitGenesis(st ledger.Store, raw json.RawMessage) error {
 		own, e2 := ledger.ParseAddress(v.Owner)
 		gr, e3 := ledger.ParseAddress(v.Grantee)
 		s, ok := status[v.Status]
-		if e1 != nil || e2 != nil || e3 != nil || !ok || v.ID <= last || v.ID > g.LastID || v.NotAfter <= v.NotBefore {
-			return fmt.Errorf("grant %d: bad addresses, status, id order or window", i)
+		if e1 != nil || e2 != nil || e3 != nil || !ok || v.ID <= last || v.ID > g.LastID || v.NotAfter <= v.NotBefore ||
+			v.OwnerReceived > v.Price || v.Refunded > v.OwnerReceived {
+			return fmt.Errorf("grant %d: bad addresses, status, id order, window or amounts", i)
 		}
 		last = v.ID
 		gg := &datav1.Grant{Id: v.ID, Device: dev[:], Owner: own[:], Grantee: gr[:], Channels: v.Channels,
-			NotBefore: v.NotBefore, NotAfter: v.NotAfter, Price: v.Price, Status: s, CreatedHeight: v.CreatedHeight}
+			NotBefore: v.NotBefore, NotAfter: v.NotAfter, Price: v.Price, Status: s, CreatedHeight: v.CreatedHeight,
+			OwnerReceived: v.OwnerReceived, Refunded: v.Refunded}
 		if len(gg.Channels) == 0 {
 			gg.Channels = nil
 		}

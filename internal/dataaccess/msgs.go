@@ -150,7 +150,7 @@ func handleAccept(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := bank.Transfer(st, ctx.Signer, owner, g.Price-take); e != nil {
 		return e
 	}
-	g.Status = datav1.Status_STATUS_ACTIVE
+	g.Status, g.OwnerReceived = datav1.Status_STATUS_ACTIVE, g.Price-take
 	putGrant(st, g)
 	ctx.Emit("bank.transfer", ledger.A("from", ctx.SignerString()), ledger.A("to", market.Treasury.String()), ledger.AU64("amount", take))
 	ctx.Emit("bank.transfer", ledger.A("from", ctx.SignerString()), ledger.A("to", owner.String()), ledger.AU64("amount", g.Price-take))
@@ -161,7 +161,8 @@ func handleAccept(ctx *ledger.Context, raw []byte) *ledger.Error {
 // handleRevoke: the signer owns the grant's device and the grant is
 // pending or active; it becomes revoked. If the grant was paid (accepted
 // with a price), the owner refunds the grantee the unexpired share of what
-// the owner received: Refund(price, take, window, now). The market's take
+// the owner received at accept (owner_received, recorded then so a later
+// change of the take rate does not change it): Refund. The market's take
 // stays with the treasury (as the market's take on a settled payment is
 // final). An owner whose balance cannot cover the refund cannot revoke
 // (the bank's insufficient-funds code; nothing changes).
@@ -182,9 +183,9 @@ func handleRevoke(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return ledger.Errorf(CodeClosed, "grant %d is already %s", g.Id, statusName(g.Status))
 	}
 	var refund uint64
-	if g.Status == datav1.Status_STATUS_ACTIVE && g.Price > 0 {
-		take, _ := ledger.MulDiv(g.Price, params.Get(st, market.TakeRateBps), 10_000)
-		refund = Refund(g.Price-take, g.NotBefore, g.NotAfter, seconds(ctx))
+	if g.Status == datav1.Status_STATUS_ACTIVE && g.OwnerReceived > 0 {
+		refund = Refund(g.OwnerReceived, g.NotBefore, g.NotAfter, seconds(ctx))
+		g.Refunded = refund
 		grantee, _ := ledger.AddressFromBytes(g.Grantee)
 		if e := bank.Transfer(st, ctx.Signer, grantee, refund); e != nil {
 			return e

@@ -31,6 +31,8 @@ type GrantView struct {
 	Price         uint64   `json:"price,string"`
 	Status        string   `json:"status"`
 	CreatedHeight int64    `json:"created_height,string"`
+	OwnerReceived uint64   `json:"owner_received,string"`
+	Refunded      uint64   `json:"refunded,string"`
 }
 
 // View returns a grant's JSON view.
@@ -47,7 +49,8 @@ func View(g *datav1.Grant) GrantView {
 		ch = []string{}
 	}
 	return GrantView{ID: g.Id, Device: a(g.Device), Owner: a(g.Owner), Grantee: a(g.Grantee), Channels: ch,
-		NotBefore: g.NotBefore, NotAfter: g.NotAfter, Price: g.Price, Status: statusName(g.Status), CreatedHeight: g.CreatedHeight}
+		NotBefore: g.NotBefore, NotAfter: g.NotAfter, Price: g.Price, Status: statusName(g.Status), CreatedHeight: g.CreatedHeight,
+		OwnerReceived: g.OwnerReceived, Refunded: g.Refunded}
 }
 
 func views(gs []*datav1.Grant) []GrantView {

@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/bank"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/params"
 	datav1 "github.com/depin-network/depin/proto/depin/data/v1"
 )
 
@@ -53,6 +55,11 @@ func TestRevokeRefund(t *testing.T) {
 		}
 	}
 	take := uint64(price) * market.TakeRateBps.Default / 10_000
+	// A later change of the take rate does not change what is refunded.
+	e.st.Set(ledger.Key(ledger.PrefixParams, []byte("v"), []byte(market.TakeRateBps.Name)), ledger.U64(5_000))
+	if params.Get(e.st, market.TakeRateBps) != 5_000 {
+		t.Fatal("take rate not changed")
+	}
 	supply := bank.GetSupply(e.st)
 	owner, bob, treasury := bank.Balance(e.st, testAddr("owner")), bank.Balance(e.st, testAddr("bob")), bank.Balance(e.st, market.Treasury)
 
@@ -86,8 +93,8 @@ func TestRevokeRefund(t *testing.T) {
 	if err := bank.Invariant(e.st); err != nil {
 		t.Fatal(err)
 	}
-	if status(t, e, 1) != datav1.Status_STATUS_REVOKED {
-		t.Fatal("grant 1 not revoked")
+	if g, _ := GetGrant(e.st, 1); g.Status != datav1.Status_STATUS_REVOKED || g.OwnerReceived != price-take || g.Refunded != want {
+		t.Fatalf("grant 1: %s, owner received %d, refunded %d", statusName(g.Status), g.OwnerReceived, g.Refunded)
 	}
 }
 

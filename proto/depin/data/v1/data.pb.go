@@ -103,6 +103,11 @@ type Grant struct {
 	Price         uint64 `protobuf:"varint,8,opt,name=price,proto3" json:"price,omitempty"`
 	Status        Status `protobuf:"varint,9,opt,name=status,proto3,enum=depin.data.v1.Status" json:"status,omitempty"`
 	CreatedHeight int64  `protobuf:"varint,10,opt,name=created_height,json=createdHeight,proto3" json:"created_height,omitempty"`
+	// owner_received is what the owner received at accept (price less the
+	// market's take then); a revoke refunds the grantee its unexpired share.
+	OwnerReceived uint64 `protobuf:"varint,11,opt,name=owner_received,json=ownerReceived,proto3" json:"owner_received,omitempty"`
+	// refunded is what the owner refunded the grantee on revoke.
+	Refunded      uint64 `protobuf:"varint,12,opt,name=refunded,proto3" json:"refunded,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -203,6 +208,20 @@ func (x *Grant) GetStatus() Status {
 func (x *Grant) GetCreatedHeight() int64 {
 	if x != nil {
 		return x.CreatedHeight
+	}
+	return 0
+}
+
+func (x *Grant) GetOwnerReceived() uint64 {
+	if x != nil {
+		return x.OwnerReceived
+	}
+	return 0
+}
+
+func (x *Grant) GetRefunded() uint64 {
+	if x != nil {
+		return x.Refunded
 	}
 	return 0
 }
@@ -386,7 +405,7 @@ var File_depin_data_v1_data_proto protoreflect.FileDescriptor
 
 const file_depin_data_v1_data_proto_rawDesc = "" +
 	"\n" +
-	"\x18depin/data/v1/data.proto\x12\rdepin.data.v1\"\xa3\x02\n" +
+	"\x18depin/data/v1/data.proto\x12\rdepin.data.v1\"\xe6\x02\n" +
 	"\x05Grant\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
 	"\x06device\x18\x02 \x01(\fR\x06device\x12\x14\n" +
@@ -399,7 +418,9 @@ const file_depin_data_v1_data_proto_rawDesc = "" +
 	"\x05price\x18\b \x01(\x04R\x05price\x12-\n" +
 	"\x06status\x18\t \x01(\x0e2\x15.depin.data.v1.StatusR\x06status\x12%\n" +
 	"\x0ecreated_height\x18\n" +
-	" \x01(\x03R\rcreatedHeight\"\xaa\x01\n" +
+	" \x01(\x03R\rcreatedHeight\x12%\n" +
+	"\x0eowner_received\x18\v \x01(\x04R\rownerReceived\x12\x1a\n" +
+	"\brefunded\x18\f \x01(\x04R\brefunded\"\xaa\x01\n" +
 	"\bMsgGrant\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\fR\x06device\x12\x18\n" +
 	"\agrantee\x18\x02 \x01(\fR\agrantee\x12\x1a\n" +
