@@ -29,7 +29,15 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 			reasons[r.ID] = UnknownDevice.String()
 		}
 	}
+	type judged struct {
+		cell           uint64
+		down, up       uint64
+		rated, earning bool
+		ids            [][32]byte // valid reports
+	}
+	var all []judged
 	for _, d := range in.Devices {
+		var me judged
 		var mine []kind.Report
 		for _, r := range in.Reports {
 			if r.Device == d.ID && (r.Type == TypeHeartbeat || r.Type == TypeSpeedtest) {
@@ -128,6 +136,7 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 			var mult uint64
 			if n := uint64(len(window)); n > 0 {
 				mult, _ = Multiplier(down/n, up/n, latency/n, &p)
+				me.down, me.up, me.rated, me.cell = down/n, up/n, n >= p.MinSpeedtests, d.Cell
 			}
 			tr := uint64(0)
 			if hbs > 0 {
@@ -152,6 +161,7 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 		}
 		if u > 0 {
 			units[d.ID] = u
+			me.earning = true
 		}
 		for _, x := range per {
 			if x.reason == Valid && radioReason != Valid {
@@ -159,6 +169,51 @@ func referenceScore(in kind.Input) (map[[20]byte]uint64, map[[32]byte]string, []
 			} else {
 				reasons[x.id] = x.reason.String()
 			}
+			if x.reason == Valid {
+				me.ids = append(me.ids, x.id)
+			}
+		}
+		all = append(all, me)
+	}
+	// The peer check, all pairs: j is a peer of i if both are rated and
+	// j's peer_res cell is within peer_ring grid steps of i's.
+	parent := func(c uint64) (uint64, bool) {
+		if c == 0 || !in.Geo.IsValid(c) || in.Geo.Resolution(c) < int(p.PeerRes) {
+			return 0, false
+		}
+		x, err := in.Geo.Parent(c, int(p.PeerRes))
+		return x, err == nil
+	}
+	var out []int
+	for i, a := range all {
+		pa, ok := parent(a.cell)
+		if !a.earning || !a.rated || !ok {
+			continue
+		}
+		var downs, ups []uint64
+		for j, b := range all {
+			pb, ok := parent(b.cell)
+			if j == i || !b.rated || !ok {
+				continue
+			}
+			if dist, err := in.Geo.GridDistance(pa, pb); err == nil && dist <= int64(p.PeerRing) {
+				downs, ups = append(downs, b.down), append(ups, b.up)
+			}
+		}
+		if uint64(len(downs)) < p.MinPeers {
+			continue
+		}
+		sort.Slice(downs, func(x, y int) bool { return downs[x] < downs[y] })
+		sort.Slice(ups, func(x, y int) bool { return ups[x] < ups[y] })
+		md, mu := downs[(len(downs)-1)/2], ups[(len(ups)-1)/2]
+		if a.down*10_000 > md*p.PeerFactorBps || a.up*10_000 > mu*p.PeerFactorBps {
+			out = append(out, i)
+		}
+	}
+	for _, i := range out {
+		delete(units, in.Devices[i].ID)
+		for _, id := range all[i].ids {
+			reasons[id] = PeerOutlier.String()
 		}
 	}
 	return units, reasons, encodeState(next)
@@ -174,6 +229,9 @@ func TestReferenceCompare(t *testing.T) {
 		f := newFleet(t, n, rapid.IntRange(1, 30).Draw(rt, "hbs"), rapid.IntRange(0, 5).Draw(rt, "tests"), bad)
 		f.p.MinHeartbeats = uint64(rapid.IntRange(1, 24).Draw(rt, "min_hb"))
 		f.p.SpeedtestWindow = uint64(rapid.IntRange(2, 8).Draw(rt, "window"))
+		f.p.PeerRes = uint64(rapid.IntRange(5, 8).Draw(rt, "peer_res"))
+		f.p.MinPeers = uint64(rapid.IntRange(1, 3).Draw(rt, "min_peers"))
+		f.p.PeerFactorBps = uint64(rapid.IntRange(10_000, 15_000).Draw(rt, "peer_factor"))
 		var state []byte
 		for epoch := uint64(1); epoch <= 2; epoch++ {
 			in := f.input(epoch, state)
