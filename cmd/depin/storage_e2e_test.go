@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,19 +35,20 @@ func (p *storageProc) kill9(t *testing.T) {
 	<-p.done
 }
 
-// TestStorageEndToEnd runs the walk-through of issue 13 with separate
-// processes: eight `depin storage provider` processes (one of them deletes
-// what it acknowledged) against the real state machine served over RPC; a
-// random 16 MiB file is put with redundancy 4/8 through `depin storage
-// put`; the proof windows slash the deleting provider and none of the
-// honest ones; repair moves the deleter's shard to a newcomer; after kill -9
-// of four providers with active deals (four of the eight live shards)
-// `depin storage get` returns the file byte for byte; four new providers
-// join and `depin storage repair` brings the live shards back to eight,
-// from which the file comes back again.
+// TestStorageEndToEnd runs the walk-through of issue 13 as a user would,
+// every part its own process: a node (`depin init`, short proof windows in
+// its genesis, `depin start`), eight `depin storage provider` processes (one
+// of them deletes what it acknowledged) and the client through `depin
+// storage put/get/status/repair`. A random 16 MiB file is put with
+// redundancy 4/8; the proof windows slash the deleting provider and none of
+// the honest ones; repair moves the deleter's shard to a newcomer; after
+// kill -9 of four providers with active deals (four of the eight live
+// shards) `depin storage get` returns the file byte for byte; four new
+// providers join and `depin storage repair` brings the live shards back to
+// eight, from which the file comes back again.
 func TestStorageEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs thirteen provider processes and a 16 MiB file for about a minute")
+		t.Skip("runs a node, thirteen provider processes and a 16 MiB file for about a minute")
 	}
 	bin := depinBinary(t)
 	t.Setenv(keyring.EnvPassphrase, "")
@@ -56,42 +56,31 @@ func TestStorageEndToEnd(t *testing.T) {
 	for i := range 13 {
 		names = append(names, fmt.Sprintf("prov%d", i))
 	}
-	g := clienttest.Genesis("authority", 1_000_000_000_000, names...)
-	g.Params = map[string]uint64{storage.ProofPeriod.Name: 40, storage.ProofWindow.Name: 30, storage.MaxMissedInRow.Name: 2,
-		storage.AckTimeout.Name: 2_000, "market.settle_period_blocks": 1_000}
-	chain, err := clienttest.NewChain("depin-storage-e2e", g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(chain)
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	go func() {
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				chain.Block()
-			}
-		}
-	}()
 	home := t.TempDir()
 	kr, err := keyring.Open(keyring.Dir(home), keyring.BackendTest, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	initArgs := []string{"init", "--home", home, "--chain-id", "depin-storage-e2e", "--block-time", "100ms"}
 	for _, n := range names {
 		seed := make([]byte, 32)
 		copy(seed, n)
 		if _, err := kr.AddFromSeed(n, seed); err != nil {
 			t.Fatal(err)
 		}
+		initArgs = append(initArgs, "--account", clienttest.Addr(n).String()+"=1000000000000")
 	}
-	common := []string{"--home", home, "--keyring-backend", "test", "--node", srv.URL}
+	mustSucceed(t, runDepin(t, bin, initArgs...))
+	// Short proof windows (a window every 40 blocks, about 4 s), two
+	// failures in a row close a deal, and acknowledgements and settlements
+	// that never hurry the test.
+	setGenesisParams(t, home, map[string]uint64{storage.ProofPeriod.Name: 40, storage.ProofWindow.Name: 30, storage.MaxMissedInRow.Name: 2,
+		storage.AckTimeout.Name: 2_000, "market.settle_period_blocks": 1_000})
+	node := newProcNode(t, bin, home)
+	node.start(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	common := []string{"--home", home, "--keyring-backend", "test", "--node", node.rpcURL()}
 	start := func(i int, price, adversary string) *storageProc {
 		name := fmt.Sprintf("prov%d", i)
 		args := append([]string{"storage", "provider", "--from", name, "--dir", filepath.Join(home, name), "--listen", "127.0.0.1:0",
@@ -122,6 +111,7 @@ func TestStorageEndToEnd(t *testing.T) {
 			}
 		}
 		if t.Failed() {
+			t.Logf("node:\n%s", node.out.Tail(30))
 			for _, p := range procs {
 				t.Logf("%s:\n%s", p.name, p.out.Tail(15))
 			}
