@@ -61,6 +61,12 @@ func handleCreateDeal(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if addr(l.Owner) != ctx.Signer {
 		return ledger.Errorf(ledger.CodeUnauthorized, "signer %s does not own lease %d", ctx.Signer, l.Id)
 	}
+	// A provider storing its own file would prove bytes nobody else asked
+	// for and farm the availability pool with them (the relay refuses
+	// self-channels for the same reason).
+	if addr(l.Provider) == ctx.Signer {
+		return ledger.Errorf(CodeSelfDeal, "%s cannot store its own file: lease %d's provider is its owner", ctx.Signer, l.Id)
+	}
 	if _, ok := GetDeal(st, l.Id); ok {
 		return ledger.Errorf(CodeDealExists, "lease %d holds a deal already", l.Id)
 	}

@@ -119,6 +119,7 @@ const (
 	CodeBadLayout         ledger.Code = 513 // cid, root, sizes or leaf size are malformed
 	CodeNotInWindow       ledger.Code = 514 // the deal owes no proof in this window
 	CodeVettingLimit      ledger.Code = 515 // a provider in vetting holds storage.vetting_max_open_deals open deals
+	CodeSelfDeal          ledger.Code = 516 // the lease's owner is its provider
 )
 
 func init() {
@@ -142,6 +143,7 @@ func init() {
 		{CodeBadLayout, "bad_layout"},
 		{CodeNotInWindow, "not_in_window"},
 		{CodeVettingLimit, "vetting_limit"},
+		{CodeSelfDeal, "self_deal"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"sync"
 
 	"google.golang.org/protobuf/proto"
@@ -23,7 +24,14 @@ const maxQueuedReceipts = 1024
 // submits them.
 type receiptQueue struct {
 	mu sync.Mutex
-	q  []*marketv1.SignedReceipt
+	q  []queuedReceipt
+}
+
+// queuedReceipt is a checked receipt with what orders it.
+type queuedReceipt struct {
+	sr    *marketv1.SignedReceipt
+	payer string
+	nonce uint64
 }
 
 // postReceipt takes a consumer's signed egress receipt (POST
@@ -35,7 +43,7 @@ func (p *Provider) postReceipt(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "receipt larger than 4 KiB", http.StatusRequestEntityTooLarge)
 		return
 	}
-	sr, err := p.checkReceipt(b)
+	qr, err := p.checkReceipt(b)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -46,30 +54,52 @@ func (p *Provider) postReceipt(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many receipts waiting", http.StatusServiceUnavailable)
 		return
 	}
-	p.receipts.q = append(p.receipts.q, sr)
+	p.receipts.q = append(p.receipts.q, qr)
 	w.WriteHeader(http.StatusAccepted)
 }
 
-func (p *Provider) checkReceipt(b []byte) (*marketv1.SignedReceipt, error) {
+func (p *Provider) checkReceipt(b []byte) (queuedReceipt, error) {
 	sr := new(marketv1.SignedReceipt)
 	if err := proto.Unmarshal(b, sr); err != nil {
-		return nil, fmt.Errorf("receipt: %w", err)
+		return queuedReceipt{}, fmt.Errorf("receipt: %w", err)
 	}
 	rc, e := market.DecodeReceipt(sr.Receipt)
 	if e != nil {
-		return nil, fmt.Errorf("receipt: %s", e.Msg)
+		return queuedReceipt{}, fmt.Errorf("receipt: %s", e.Msg)
 	}
 	if string(rc.Provider) != string(p.addr[:]) || rc.Kind != storage.Kind {
-		return nil, fmt.Errorf("receipt: not a %s receipt for %s", storage.Kind, p.addr)
+		return queuedReceipt{}, fmt.Errorf("receipt: not a %s receipt for %s", storage.Kind, p.addr)
 	}
 	if len(sr.PubKey) != 32 || ledger.AddressOf(sr.PubKey) != ledger.Address(rc.Payer) || !sig.Verify(sr.PubKey, market.ReceiptDomain, sr.Receipt, sr.Signature) {
-		return nil, fmt.Errorf("receipt: not signed by its payer")
+		return queuedReceipt{}, fmt.Errorf("receipt: not signed by its payer")
 	}
-	return sr, nil
+	return queuedReceipt{sr: sr, payer: string(rc.Payer), nonce: rc.Nonce}, nil
 }
 
-// submitReceipts sends the queued receipts on chain in one batch; a batch
-// the chain refuses (a replayed nonce, a closed lease) is dropped.
+// inNonceOrder sorts receipts by payer and nonce, the order the market
+// takes them in (each above the payer's last), and drops a repeated nonce
+// of a payer, which the market would refuse.
+func inNonceOrder(q []queuedReceipt) []*marketv1.SignedReceipt {
+	sort.SliceStable(q, func(i, j int) bool {
+		if q[i].payer != q[j].payer {
+			return q[i].payer < q[j].payer
+		}
+		return q[i].nonce < q[j].nonce
+	})
+	out := make([]*marketv1.SignedReceipt, 0, len(q))
+	for i, r := range q {
+		if i > 0 && r.payer == q[i-1].payer && r.nonce == q[i-1].nonce {
+			continue
+		}
+		out = append(out, r.sr)
+	}
+	return out
+}
+
+// submitReceipts sends the queued receipts on chain in one batch, in nonce
+// order. The chain refuses a whole batch for one bad receipt (a replayed
+// nonce, a closed lease): then each goes alone, and only the bad ones are
+// dropped.
 func (p *Provider) submitReceipts(ctx context.Context) error {
 	p.receipts.mu.Lock()
 	q := p.receipts.q
@@ -78,11 +108,22 @@ func (p *Provider) submitReceipts(ctx context.Context) error {
 	if len(q) == 0 {
 		return nil
 	}
-	err := p.send(ctx, market.TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: q})
-	if err != nil {
-		p.log.Info("egress receipts refused", "receipts", len(q), "err", err)
+	batch := inNonceOrder(q)
+	err := p.send(ctx, market.TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: batch})
+	if err == nil {
+		p.m.receipts.Add(float64(len(batch)))
 		return nil
 	}
-	p.m.receipts.Add(float64(len(q)))
+	if len(batch) == 1 {
+		p.log.Info("egress receipt refused", "err", err)
+		return nil
+	}
+	for _, sr := range batch {
+		if err := p.send(ctx, market.TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{sr}}); err != nil {
+			p.log.Info("egress receipt refused", "err", err)
+			continue
+		}
+		p.m.receipts.Inc()
+	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -13,6 +14,32 @@ import (
 	"github.com/depin-network/depin/internal/storage"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 )
+
+// nextNonce returns the nonce of the next egress receipt: the wall clock in
+// nanoseconds, and always above the last one this uplink signed. The
+// market takes a payer's receipts to a provider only with growing nonces
+// (market/submit-receipts refuses one not above the last), so nonces must
+// be unique and grow per lease: two gets in one block, even from two
+// processes of the same owner, sign different nonces, and a later get
+// signs a higher one. (Nonces from the block height alone clashed for two
+// gets in one block.)
+func (u *Uplink) nextNonce() uint64 {
+	u.nonceMu.Lock()
+	defer u.nonceMu.Unlock()
+	n := uint64(max(u.now().UnixNano(), 1))
+	if n <= u.lastNonce {
+		n = u.lastNonce + 1
+	}
+	u.lastNonce = n
+	return n
+}
+
+func (u *Uplink) now() time.Time {
+	if u.cfg.Now != nil {
+		return u.cfg.Now()
+	}
+	return time.Now()
+}
 
 // payEgress signs one usage receipt per provider a download used (the
 // market's consumer-signed receipts, docs/market.md) for the bytes it
@@ -29,15 +56,13 @@ func (u *Uplink) payEgress(ctx context.Context, served []holder, bytesEach uint6
 	}
 	credits := (bytesEach + u.cfg.EgressBytesPerCredit - 1) / u.cfg.EgressBytesPerCredit
 	var errs []error
-	for i, h := range served {
+	for _, h := range served {
 		prov, err := ledger.ParseAddress(h.provider)
 		if err != nil {
 			return err
 		}
 		r := &marketv1.Receipt{ChainId: st.ChainID, Payer: u.owner[:], Provider: prov[:], Lease: h.deal, Kind: storage.Kind,
-			PeriodStart: st.Height, PeriodEnd: st.Height, Units: bytesEach, Credits: credits,
-			// Nonces grow with the height, so later downloads never replay.
-			Nonce: uint64(st.Height)*1000 + uint64(i) + 1}
+			PeriodStart: st.Height, PeriodEnd: st.Height, Units: bytesEach, Credits: credits, Nonce: u.nextNonce()}
 		raw, err := proto.Marshal(market.SignReceipt(u.key, r))
 		if err != nil {
 			return err

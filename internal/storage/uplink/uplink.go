@@ -60,6 +60,8 @@ type Config struct {
 	// that served a shard gets a signed receipt for its bytes at one
 	// credit per this many bytes, rounded up (0: no receipts).
 	EgressBytesPerCredit uint64
+	// Now is the clock egress receipt nonces come from (nil: time.Now).
+	Now func() time.Time
 }
 
 // DefaultConfig returns the defaults: 4 of 8, encryption on.
@@ -77,6 +79,9 @@ type Uplink struct {
 	master []byte
 	http   *http.Client
 	log    *slog.Logger
+
+	nonceMu   sync.Mutex
+	lastNonce uint64 // the last egress receipt nonce signed
 }
 
 // New returns an uplink for the account of key; master is the owner's
@@ -275,7 +280,8 @@ func (u *Uplink) awaitBids(ctx context.Context, orders []uint64, exclude map[str
 			}
 			sort.SliceStable(page.Bids, func(a, b int) bool { return page.Bids[a].Price < page.Bids[b].Price })
 			for _, b := range page.Bids {
-				if !used[b.Provider] && !exclude[b.Provider] {
+				// The chain refuses a deal with oneself (self_deal).
+				if !used[b.Provider] && !exclude[b.Provider] && b.Provider != u.owner.String() {
 					chosen[j] = b.Provider
 					used[b.Provider] = true
 					break
