@@ -13,7 +13,11 @@
 //     internal/kind/coverage.
 //
 // Determinism: Parent, Resolution, IsValid, GridDistance and GridDisk are
-// integer algorithms in the H3 C library. Center and CellFromLatLng use
+// integer algorithms. IsValid, Resolution, Parent and the grid distance of two
+// cells in one hexagon base cell are computed in Go from the index bits
+// (index.go, ijk.go: the scorer calls them millions of times per epoch, and a
+// call into C costs more than the work); the tests compare each with the C
+// library, which computes everything else. Center and CellFromLatLng use
 // floating point inside H3; Center rounds to 1e-7 degrees (about 1 cm), so two
 // machines can differ only when a centre lies within floating-point error of a
 // rounding boundary. Consensus code must only validate cell IDs

@@ -41,7 +41,7 @@ func e7String(v int64) string {
 
 // IsValid reports whether cell is a valid H3 cell (hexagon or pentagon).
 func IsValid(cell uint64) bool {
-	return h3.Cell(cell).IsValid()
+	return isValidCell(cell)
 }
 
 // Resolution returns the resolution of cell, or -1 if it is not a valid cell.
@@ -49,7 +49,7 @@ func Resolution(cell uint64) int {
 	if !IsValid(cell) {
 		return -1
 	}
-	return h3.Cell(cell).Resolution()
+	return cellRes(cell)
 }
 
 // Parent returns the ancestor of cell at resolution res (the cell itself when
@@ -62,19 +62,20 @@ func Parent(cell uint64, res int) (uint64, error) {
 	if res < 0 || res > r {
 		return 0, fmt.Errorf("geo: parent of %x at resolution %d: cell has resolution %d: %w", cell, res, r, ErrInvalidCell)
 	}
-	p, err := h3.Cell(cell).Parent(res)
-	if err != nil {
-		return 0, fmt.Errorf("geo: parent of %x at resolution %d: %w", cell, res, err)
-	}
-	return uint64(p), nil
+	return cellParent(cell, res), nil
 }
 
 // GridDistance returns the number of grid steps between two cells of the
 // same resolution. H3 cannot compute it for cells far apart (across
-// icosahedron faces or pentagon distortion); that is an error.
+// icosahedron faces or pentagon distortion); that is an error. Two cells of
+// one hexagon base cell are measured in Go (ijk.go), all others by the C
+// library.
 func GridDistance(a, b uint64) (int64, error) {
 	if !IsValid(a) || !IsValid(b) {
 		return 0, fmt.Errorf("geo: grid distance %x to %x: %w", a, b, ErrInvalidCell)
+	}
+	if d, ok := fastGridDistance(a, b); ok {
+		return d, nil
 	}
 	d, err := h3.GridDistance(h3.Cell(a), h3.Cell(b))
 	if err != nil {
@@ -84,13 +85,20 @@ func GridDistance(a, b uint64) (int64, error) {
 }
 
 // GridDisk returns the cells within k grid steps of cell (including cell),
-// sorted ascending.
+// sorted ascending. The disk of radius 1 around a cell whose neighbours are
+// all in its own hexagon base cell is computed in Go (ijk.go), all others by
+// the C library.
 func GridDisk(cell uint64, k int) ([]uint64, error) {
 	if !IsValid(cell) {
 		return nil, fmt.Errorf("geo: grid disk of %x: %w", cell, ErrInvalidCell)
 	}
 	if k < 0 {
 		return nil, fmt.Errorf("geo: grid disk of %x: negative k %d", cell, k)
+	}
+	if k == 1 {
+		if d, ok := fastDisk1(cell); ok {
+			return d, nil
+		}
 	}
 	cells, err := h3.GridDisk(h3.Cell(cell), k)
 	if err != nil {
