@@ -1,6 +1,9 @@
 package geo
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Grid distance in Go, for the common case (h3geo.org/docs/core-library/
 // coordsystems, "IJK Coordinates"): H3's gridDistance puts both cells in the
@@ -11,9 +14,11 @@ import "slices"
 // cell's centre (0,0,0), each resolution scales the coordinates by the
 // aperture-7 step of its class (counter-clockwise for class III, the odd
 // resolutions, clockwise for class II) and moves one unit in the direction of
-// the digit. Every other case (different base cells, a pentagon base cell) is
-// left to the C library, which applies the base-cell neighbour and pentagon
-// rotations. TestGridDistanceMatchesC compares the two.
+// the digit. In a pentagon base cell the same holds for two cells of one
+// sector (the same leading digit). Every other case (different base cells,
+// different sectors of a pentagon) is left to the C library, which applies
+// the base-cell neighbour and pentagon rotations. TestGridDistanceMatchesC and
+// TestGridDiskMatchesC compare the two.
 
 // A cell's IJK coordinates are kept as the pair (x, y) = (i−k, j−k), which
 // every IJK triple of the same cell shares (H3 normalises a triple by adding
@@ -36,13 +41,9 @@ func (c axial) down(ccw bool) axial {
 	return axial{3*c.x - c.y, c.x + 2*c.y}
 }
 
-// baseLocal returns the coordinates of a valid cell in its base cell's frame
-// and whether that frame is rotation-free for gridDistance (a hexagon base
-// cell).
-func baseLocal(h uint64) (axial, bool) {
-	if pentagonBase[cellBase(h)] {
-		return axial{}, false
-	}
+// baseLocal returns the coordinates of a valid cell in its base cell's
+// frame.
+func baseLocal(h uint64) axial {
 	var c axial
 	res := cellRes(h)
 	for r := 1; r <= res; r++ {
@@ -51,7 +52,27 @@ func baseLocal(h uint64) (axial, bool) {
 		c.x += u.x
 		c.y += u.y
 	}
-	return c, true
+	return c
+}
+
+// leadingDigit is the first non-zero digit of a valid cell, 0 if none.
+func leadingDigit(h uint64) int {
+	used := h & (allDigits &^ (uint64(allDigits) >> (uint(cellRes(h)) * digitBits)))
+	if used == 0 {
+		return 0
+	}
+	return digit(h, 15-(bits.Len64(used)-1)/digitBits)
+}
+
+// sameFrame reports whether gridDistance measures two valid cells of one
+// resolution in their base cell's own frame, unrotated: the same base cell,
+// and for a pentagon base cell the same leading digit (the same of its five
+// sectors; other pairs are rotated or refused by H3's pentagon rules).
+func sameFrame(a, b uint64) bool {
+	if cellRes(a) != cellRes(b) || cellBase(a) != cellBase(b) {
+		return false
+	}
+	return !pentagonBase[cellBase(a)] || leadingDigit(a) == leadingDigit(b)
 }
 
 // axialDistance is the number of grid steps between two coordinates: the
@@ -63,18 +84,12 @@ func axialDistance(a, b axial) int64 {
 }
 
 // fastGridDistance is the grid distance of two valid cells computed in Go,
-// and false when the case is left to the C library: different resolutions,
-// different base cells or a pentagon base cell.
+// and false when the case is left to the C library (see sameFrame).
 func fastGridDistance(a, b uint64) (int64, bool) {
-	if cellRes(a) != cellRes(b) || cellBase(a) != cellBase(b) {
+	if !sameFrame(a, b) {
 		return 0, false
 	}
-	ca, ok := baseLocal(a)
-	if !ok {
-		return 0, false
-	}
-	cb, _ := baseLocal(b)
-	return axialDistance(ca, cb), true
+	return axialDistance(baseLocal(a), baseLocal(b)), true
 }
 
 func abs64(v int64) int64 {
@@ -103,45 +118,49 @@ func div7Round(n int64) int64 {
 	return q
 }
 
-// localCell is the inverse of baseLocal: the cell of resolution res of the
-// hexagon base cell base at coordinates c, and false when c lies outside
-// that base cell.
-func localCell(base, res int, c axial) (uint64, bool) {
-	h := uint64(cellMode)<<59 | uint64(res)<<resShift | uint64(base)<<baseShift | uint64(allDigits)>>(uint(res)*digitBits)
-	for r := res; r >= 1; r-- {
-		p := c.up(r%2 == 1)
-		ctr := p.down(r%2 == 1)
-		d := axial{c.x - ctr.x, c.y - ctr.y}
-		digit := -1
-		for i, u := range unitAxial {
-			if u == d {
-				digit = i
-				break
-			}
-		}
-		if digit < 0 {
-			return 0, false
-		}
-		h |= uint64(digit) << digitShift(r)
-		c = p
-	}
-	return h, c == axial{}
-}
+// digitOf maps a unit step (x+1)*3 + (y+1) to its digit; -1 is no step.
+var digitOf = [9]int8{1, 3, -1, 5, 0, 2, -1, 4, 6}
 
 // fastDisk1 is GridDisk(h, 1) computed in Go, sorted ascending, and false
-// when the cell or one of its neighbours is outside its hexagon base cell
-// (or the base cell is a pentagon), which is left to the C library.
+// when a neighbour is outside h's base cell or, in a pentagon base cell,
+// outside h's sector; those are left to the C library. Each neighbour's
+// digits are found by walking up from its coordinates (the inverse of
+// baseLocal) until it meets an ancestor of h, whose coarser digits it
+// shares.
 func fastDisk1(h uint64) ([]uint64, bool) {
-	c, ok := baseLocal(h)
-	if !ok {
+	res := cellRes(h)
+	if res == 0 {
 		return nil, false
 	}
-	base, res := cellBase(h), cellRes(h)
+	var anc [16]axial
+	for r := 1; r <= res; r++ {
+		c := anc[r-1].down(r%2 == 1)
+		u := unitAxial[digit(h, r)]
+		anc[r] = axial{c.x + u.x, c.y + u.y}
+	}
+	pent := pentagonBase[cellBase(h)]
+	lead := leadingDigit(h)
 	out := make([]uint64, 0, 7)
 	out = append(out, h)
 	for _, u := range unitAxial[1:] {
-		n, ok := localCell(base, res, axial{c.x + u.x, c.y + u.y})
-		if !ok {
+		c := axial{anc[res].x + u.x, anc[res].y + u.y}
+		n := h
+		r := res
+		for ; r >= 1; r-- {
+			ccw := r%2 == 1
+			p := c.up(ccw)
+			ctr := p.down(ccw)
+			dx, dy := c.x-ctr.x, c.y-ctr.y
+			if dx < -1 || dx > 1 || dy < -1 || dy > 1 || digitOf[(dx+1)*3+dy+1] < 0 {
+				return nil, false
+			}
+			n = n&^(digitMask<<digitShift(r)) | uint64(digitOf[(dx+1)*3+dy+1])<<digitShift(r)
+			if p == anc[r-1] {
+				break
+			}
+			c = p
+		}
+		if r == 0 || (pent && leadingDigit(n) != lead) {
 			return nil, false
 		}
 		out = append(out, n)

@@ -49,6 +49,24 @@ func drawCell(t *rapid.T, label string, maxRes int) uint64 {
 	return h
 }
 
+// drawNearPentagon draws a valid cell of a pentagon base cell whose first
+// digits are 0, so that walks from it cross between the pentagon's sectors.
+func drawNearPentagon(t *rapid.T, label string) uint64 {
+	h := drawCell(t, label, 15)
+	b := []int{4, 14, 24, 38, 49, 58, 63, 72, 83, 97, 107, 117}[rapid.IntRange(0, 11).Draw(t, label+" pentagon")]
+	h = h&^(0x7f<<baseShift) | uint64(b)<<baseShift
+	zeros := rapid.IntRange(0, cellRes(h)).Draw(t, label+" zero digits")
+	for r := 1; r <= zeros; r++ {
+		h &^= digitMask << digitShift(r)
+	}
+	if !isValidCell(h) {
+		// The first non-zero digit is 1, the deleted sector.
+		r := zeros + 1
+		h = h&^(digitMask<<digitShift(r)) | 2<<digitShift(r)
+	}
+	return h
+}
+
 func TestIsValidMatchesC(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		h := drawCell(t, "cell", 15)
@@ -119,7 +137,12 @@ func cGridDistance(a, b uint64) (int64, bool) {
 func TestGridDistanceMatchesC(t *testing.T) {
 	var fast, slow, near int
 	rapid.Check(t, func(t *rapid.T) {
-		a := drawCell(t, "a", 15)
+		var a uint64
+		if rapid.Bool().Draw(t, "near a pentagon") {
+			a = drawNearPentagon(t, "a")
+		} else {
+			a = drawCell(t, "a", 15)
+		}
 		var b uint64
 		switch rapid.IntRange(0, 3).Draw(t, "pair") {
 		case 0, 1: // near: a random walk
@@ -215,7 +238,12 @@ func cDisk1(t *rapid.T, h uint64) []uint64 {
 func TestGridDiskMatchesC(t *testing.T) {
 	var fast, slow int
 	rapid.Check(t, func(t *rapid.T) {
-		h := drawCell(t, "cell", 15)
+		var h uint64
+		if rapid.Bool().Draw(t, "near a pentagon") {
+			h = drawNearPentagon(t, "cell")
+		} else {
+			h = drawCell(t, "cell", 15)
+		}
 		for range rapid.IntRange(0, 30).Draw(t, "steps") {
 			disk := cDisk1(t, h)
 			h = disk[rapid.IntRange(0, len(disk)-1).Draw(t, "step")]
