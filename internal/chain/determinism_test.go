@@ -7,13 +7,21 @@ import (
 	"sort"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
-	"github.com/depin-network/depin/internal/kind/kindtest"
+	"github.com/depin-network/depin/internal/energy"
+	"github.com/depin-network/depin/internal/gov"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/store"
+	govv1 "github.com/depin-network/depin/proto/depin/gov/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-var determinismSeed = flag.Uint64("determinism.seed", 20261117, "seed of the determinism test's block generator")
+const defaultDeterminismSeed = 20261117
+
+var determinismSeed = flag.Uint64("determinism.seed", defaultDeterminismSeed, "seed of the determinism test's block generator")
 
 // instance is one independently built state machine.
 type instance struct {
@@ -32,7 +40,10 @@ type instance struct {
 // results and the same state at every height, and the generator's
 // predicted code for every tx; a fifth instance fed only the accepted txs
 // must reach the same hashes. Then it restarts the Pebble instance from
-// disk and goes on.
+// disk and goes on. The standard run (the default seed) must have
+// accepted and refused every message type registered on the router
+// (tally.checkTypes), so a new message cannot be left out of the
+// generator.
 func TestDeterminism(t *testing.T) {
 	blocks := 220
 	if testing.Short() {
@@ -57,13 +68,13 @@ func TestDeterminism(t *testing.T) {
 		{name: "mem-c", db: app.NewMemBackend(), warm: "checktx"},
 		{name: "pebble", db: pdb, warm: "proposal"},
 	}
-	filtered := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	filtered := chain.NewWithKinds(app.NewMemBackend(), genKinds())
 	if _, err := filtered.InitChain(g.chainID, genesis); err != nil {
 		t.Fatalf("filtered: init chain: %v", err)
 	}
 	var genesisHash []byte
 	for i, in := range insts {
-		in.app = chain.NewWithKinds(in.db, kindtest.Registry())
+		in.app = chain.NewWithKinds(in.db, genKinds())
 		h, err := in.app.InitChain(g.chainID, genesis)
 		if err != nil {
 			t.Fatalf("%s: init chain: %v", in.name, err)
@@ -93,7 +104,7 @@ func TestDeterminism(t *testing.T) {
 	if pdb, err = store.Open(dir); err != nil {
 		t.Fatal(err)
 	}
-	insts[3].db, insts[3].app = pdb, chain.NewWithKinds(pdb, kindtest.Registry())
+	insts[3].db, insts[3].app = pdb, chain.NewWithKinds(pdb, genKinds())
 	if gotH, gotHash := insts[3].app.LastCommit(); gotH != height || !bytes.Equal(gotHash, hash) {
 		t.Fatalf("reopened pebble at height %d hash %X, want %d %X", gotH, gotHash, height, hash)
 	}
@@ -101,6 +112,13 @@ func TestDeterminism(t *testing.T) {
 		runAgreed(t, insts, filtered, h, g.block(insts[0].app.Committed(), 2+rng.IntN(14)), tally)
 	}
 	tally.check(t)
+	// Coverage of every message type is required of the standard run (the
+	// default seed); another seed's run only reports it.
+	report := t.Errorf
+	if seed != defaultDeterminismSeed {
+		report = t.Logf
+	}
+	tally.checkTypes(t, insts[0].app.Router().Types(), report)
 }
 
 // runAgreed executes one block on every instance and fails unless they all
@@ -159,7 +177,7 @@ func runAgreed(t *testing.T, insts []*instance, filtered *app.App, h int64, plan
 	}
 	for j, p := range plan {
 		r := ref.Txs[j]
-		tally.add(p.label, r.Code == p.want)
+		tally.add(p, r)
 		if r.Code != p.want {
 			t.Errorf("block %d tx %d (%s): got %v (%s), want %v", h, j, p.label, r.Code, r.Log, p.want)
 		}
@@ -175,17 +193,111 @@ func runAgreed(t *testing.T, insts []*instance, filtered *app.App, h int64, plan
 }
 
 // tally counts the generated txs by label, so that the test proves it
-// exercised every message type and every kind of rejection.
-type tally struct{ seen, matched map[string]int }
+// exercised every kind of rejection, and by message type, so that it
+// proves every registered message was both accepted and refused by its
+// handler (see checkTypes).
+type tally struct {
+	seen, matched map[string]int
+	// accepted and refused count single-message txs by message type:
+	// refused ones paid their fee (they passed the ante step) and failed
+	// in the handler with the predicted code.
+	accepted, refused map[string]int
+}
 
-func newTally() *tally { return &tally{seen: map[string]int{}, matched: map[string]int{}} }
+func newTally() *tally {
+	return &tally{seen: map[string]int{}, matched: map[string]int{}, accepted: map[string]int{}, refused: map[string]int{}}
+}
 
-func (t *tally) add(label string, matched bool) {
-	t.seen[label]++
-	if matched {
-		t.matched[label]++
+func (t *tally) add(p planned, r app.Result) {
+	matched := r.Code == p.want
+	t.seen[p.label]++
+	if !matched {
+		return
+	}
+	t.matched[p.label]++
+	types := msgTypes(p.raw)
+	switch {
+	case r.Code == ledger.CodeOK:
+		for _, typ := range types {
+			t.accepted[typ]++
+		}
+		// A proposal's actions (gov/treasury-spend runs only so) passed
+		// its submission's dry run.
+		for _, typ := range proposalActions(p.raw) {
+			t.accepted[typ]++
+		}
+	case r.Paid && len(types) == 1:
+		t.refused[types[0]]++
 	}
 }
+
+// msgTypes lists the message types of a raw tx, nil if it does not decode.
+func msgTypes(raw []byte) []string {
+	var tx txv1.Tx
+	var body txv1.TxBody
+	if proto.Unmarshal(raw, &tx) != nil || proto.Unmarshal(tx.Body, &body) != nil {
+		return nil
+	}
+	out := make([]string, len(body.Msgs))
+	for i, m := range body.Msgs {
+		out[i] = m.Type
+	}
+	return out
+}
+
+// proposalActions lists the action types of the proposals a raw tx
+// submits.
+func proposalActions(raw []byte) []string {
+	var tx txv1.Tx
+	var body txv1.TxBody
+	if proto.Unmarshal(raw, &tx) != nil || proto.Unmarshal(tx.Body, &body) != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range body.Msgs {
+		var p govv1.MsgSubmitProposal
+		if m.Type != gov.TypeSubmitProposal || proto.Unmarshal(m.Value, &p) != nil {
+			continue
+		}
+		for _, a := range p.Actions {
+			out = append(out, a.Type)
+		}
+	}
+	return out
+}
+
+// checkTypes fails unless every message type registered on the router
+// was accepted at least minAccepted times and refused by its handler at
+// least once: a new message cannot be left out of the generator.
+func (t *tally) checkTypes(tb testing.TB, types []string, report func(string, ...any)) {
+	for _, typ := range types {
+		tb.Logf("%-28s %4d accepted, %4d refused by the handler", typ, t.accepted[typ], t.refused[typ])
+	}
+	for _, typ := range types {
+		if t.accepted[typ]+t.refused[typ] == 0 {
+			report("message %s: never generated: add it to the generator (gen_*_test.go)", typ)
+			continue
+		}
+		if why, ok := rarelyAccepted[typ]; ok {
+			tb.Logf("%s: acceptance not required (%s)", typ, why)
+		} else if t.accepted[typ] < minAccepted {
+			report("message %s: accepted %d times, want at least %d: add it to the generator (gen_*_test.go)", typ, t.accepted[typ], minAccepted)
+		}
+		if t.refused[typ] == 0 {
+			report("message %s: never refused by its handler: add an invalid variant to the generator (gen_*_test.go)", typ)
+		}
+	}
+}
+
+// rarelyAccepted are the message types a standard run need not accept,
+// and why (they must still be generated and refused).
+var rarelyAccepted = map[string]string{
+	energy.TypeRetire: "a certificate needs 100 Wh of one renewable meter's trades accrued to one buyer who consumed as much: " +
+		"rare in a run; internal/energy's tests retire certificates",
+}
+
+// minAccepted is how often a standard run must accept each message type.
+const minAccepted = 1
 
 // wantLabels are the tx kinds a determinism run must have produced.
 var wantLabels = []string{
@@ -204,7 +316,7 @@ var wantLabels = []string{
 	"gov/submit-proposal", "gov/vote", "gov/deposit",
 	"bad:unknown_delegation", "bad:self_bond_too_low", "bad:unknown_proposal", "bad:vote_closed",
 	"proof/add-operator", "proof/commit-segment", "reward/set-oracle",
-	"bad:not_operator", "bad:unauthorized_operator", "bad:not_oracle", "bad:no_settled_root",
+	"bad:not_operator", "bad:unauthorized_operator", "bad:not_oracle",
 	"storage/create-deal", "storage/ack", "storage/prove", "bad:unknown_deal", "bad:not_deal_provider",
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/energy"
-	"github.com/depin-network/depin/internal/kind/kindtest"
 )
 
 // TestGeneratorClearsEnergy checks that the determinism generator's energy
@@ -17,7 +16,7 @@ import (
 func TestGeneratorClearsEnergy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	g := newGen(func(n int) int { return rng.IntN(n) }, 8)
-	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	a := chain.NewWithKinds(app.NewMemBackend(), genKinds())
 	if _, err := a.InitChain(g.chainID, g.genesis()); err != nil {
 		t.Fatal(err)
 	}

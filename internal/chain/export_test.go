@@ -8,7 +8,6 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
-	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/reward"
 )
 
@@ -17,7 +16,7 @@ import (
 func TestExportGenesisRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	g := newGen(func(n int) int { return rng.IntN(n) }, 8)
-	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	a := chain.NewWithKinds(app.NewMemBackend(), genKinds())
 	if _, err := a.InitChain(g.chainID, g.genesis()); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +38,7 @@ func TestExportGenesisRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	b := chain.NewWithKinds(app.NewMemBackend(), genKinds())
 	if _, err := b.InitChain(g.chainID, first); err != nil {
 		t.Fatalf("init from export: %v\n%s", err, first)
 	}

@@ -48,16 +48,54 @@ func (g *gen) computeValid(name string) (planned, bool) {
 	if g.used[computeLock] {
 		return planned{}, false
 	}
-	me := addrFor(name)
-	if g.isAuthority(name) && len(compute.Verifiers(g.st)) == 0 {
-		g.used[computeLock] = true
-		return ok(compute.TypeSetVerifier, marketMsg(compute.TypeSetVerifier, &computev1.MsgSetVerifier{Verifier: me[:]}))
-	}
-	p, isProv := compute.GetProvider(g.st, me)
-	if !isProv && g.isProvider(name) {
+	if _, isProv := compute.GetProvider(g.st, addrFor(name)); !isProv && g.isProvider(name) {
 		g.used[computeLock] = true
 		return ok(compute.TypeRegister, marketMsg(compute.TypeRegister, &computev1.MsgRegister{Bond: params.Get(g.st, compute.MinBond)}))
 	}
+	if p, ok := g.computeDue(name); ok {
+		return p, true
+	}
+	if g.side(name, "job", 100) < 30 {
+		return g.computeSubmit(name)
+	}
+	return planned{}, false
+}
+
+// computeSubmit plans a job when enough providers are eligible.
+func (g *gen) computeSubmit(name string) (planned, bool) {
+	ok := func(label string, m msg) (planned, bool) {
+		return planned{raw: g.tx(name, m), want: ledger.CodeOK, label: label}, true
+	}
+	var elig int
+	for _, a := range append(slices.Clone(g.funded), g.admins...) {
+		if cp, ok := compute.GetProvider(g.st, addrFor(a)); ok && !cp.Jailed && cp.Bond >= params.Get(g.st, compute.MinBond) {
+			elig++
+		}
+	}
+	// One replica needs a verifier (compute.CodeUnverifiable).
+	least := 1
+	if len(compute.Verifiers(g.st)) == 0 {
+		least = 2
+	}
+	if elig < least {
+		return planned{}, false
+	}
+	g.used[computeLock] = true
+	return ok(compute.TypeSubmitJob, marketMsg(compute.TypeSubmitJob, &computev1.MsgSubmitJob{Type: kcompute.TypeHash,
+		Input: genJobInput, Tasks: 2, Rounds: 2, Replicas: uint32(least + g.side(name, "replicas", min(elig, 2)-least+1)), Price: uint64(1 + g.side(name, "price", 1_000))}))
+}
+
+// computeDue plans the commit, reveal or verify of a task that names
+// name and is due now, if any.
+func (g *gen) computeDue(name string) (planned, bool) {
+	ok := func(label string, m msg) (planned, bool) {
+		return planned{raw: g.tx(name, m), want: ledger.CodeOK, label: label}, true
+	}
+	if g.used[computeLock] {
+		return planned{}, false
+	}
+	me := addrFor(name)
+	p, isProv := compute.GetProvider(g.st, me)
 	h := g.height()
 	// Tasks that name this account: commit, reveal or verify.
 	for id := uint64(1); ; id++ {
@@ -90,24 +128,6 @@ func (g *gen) computeValid(name string) (planned, bool) {
 					return ok(compute.TypeReveal, marketMsg(compute.TypeReveal, &computev1.MsgReveal{Job: id, Task: i, ResultHash: r[:]}))
 				}
 			}
-		}
-	}
-	if g.side(name, "job", 100) < 30 {
-		var elig int
-		for _, a := range append(slices.Clone(g.funded), g.admins...) {
-			if cp, ok := compute.GetProvider(g.st, addrFor(a)); ok && !cp.Jailed && cp.Bond >= params.Get(g.st, compute.MinBond) {
-				elig++
-			}
-		}
-		// One replica needs a verifier (compute.CodeUnverifiable).
-		least := 1
-		if len(compute.Verifiers(g.st)) == 0 {
-			least = 2
-		}
-		if elig >= least {
-			g.used[computeLock] = true
-			return ok(compute.TypeSubmitJob, marketMsg(compute.TypeSubmitJob, &computev1.MsgSubmitJob{Type: kcompute.TypeHash,
-				Input: genJobInput, Tasks: 2, Rounds: 2, Replicas: uint32(least + g.side(name, "replicas", min(elig, 2)-least+1)), Price: uint64(1 + g.side(name, "price", 1_000))}))
 		}
 	}
 	return planned{}, false

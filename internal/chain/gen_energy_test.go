@@ -28,7 +28,7 @@ const genInterval = 10
 
 func energyGenParams() map[string]uint64 {
 	return map[string]uint64{kenergy.IntervalSeconds.Name: genInterval, energy.GateSeconds.Name: 2, energy.ReadWindow.Name: 5,
-		energy.CertificateWh.Name: 1000, energy.ImbalancePrice.Name: 500}
+		energy.CertificateWh.Name: 100, energy.ImbalancePrice.Name: 500}
 }
 
 // energyAttrs are a 100 kW connection (277 Wh per interval), renewable or

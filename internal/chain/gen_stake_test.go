@@ -3,6 +3,7 @@ package chain_test
 import (
 	"encoding/hex"
 
+	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/gov"
 	"github.com/depin-network/depin/internal/ledger"
@@ -94,7 +95,14 @@ func (g *gen) stakeValid(name string) (planned, bool) {
 		if g.chance(40) {
 			dep = 3_000_000 // above the minimum initial deposit, below min_deposit
 		}
-		return ok(gov.TypeSubmitProposal, msg{gov.TypeSubmitProposal, mustMarshal(&govv1.MsgSubmitProposal{Title: "text", Deposit: dep})})
+		m := &govv1.MsgSubmitProposal{Title: "text", Deposit: dep}
+		if g.chance(40) && bank.Balance(g.st, gov.Treasury) > 0 {
+			// A spend of one upin the treasury holds: it passes the
+			// submission's dry run and runs if the proposal passes.
+			m.Title = "spend"
+			m.Actions = []*govv1.Action{{Type: gov.TypeTreasurySpend, Value: mustMarshal(&govv1.MsgTreasurySpend{To: me[:], Amount: 1})}}
+		}
+		return ok(gov.TypeSubmitProposal, msg{gov.TypeSubmitProposal, mustMarshal(m)})
 	case r < 90:
 		if p := g.proposalIn(govv1.Status_STATUS_VOTING_PERIOD); p != nil && p.VotingEndTime > g.height()*1_000_000_000 {
 			o := govv1.VoteOption(1 + g.pick(4))

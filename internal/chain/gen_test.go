@@ -1,17 +1,24 @@
 package chain_test
 
 import (
-	"fmt"
-
 	"bytes"
+	"fmt"
+	"slices"
+
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/epoch"
+	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/coverage"
+	kenergy "github.com/depin-network/depin/internal/kind/energy"
+	"github.com/depin-network/depin/internal/kind/kindtest"
+	"github.com/depin-network/depin/internal/kind/sensor"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/storage"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -42,6 +49,9 @@ type gen struct {
 	// and governance txs (gen_stake_test.go).
 	staking bool
 
+	// manifests are the oracle's submitted manifests by root, for claims.
+	manifests map[string]*reward.Manifest
+
 	// per block
 	st   ledger.Store
 	used map[ledger.Address]bool
@@ -64,6 +74,9 @@ func newGen(pick func(n int) int, nFunded int) *gen {
 	}
 	g.name("acme")
 	g.name("initech")
+	for _, a := range extraActors {
+		g.name(a)
+	}
 	disk, err := geo.GridDisk(cellLisbon12, 2)
 	if err != nil {
 		panic(err)
@@ -72,13 +85,20 @@ func newGen(pick func(n int) int, nFunded int) *gen {
 	return g
 }
 
+// genKinds are the network kinds of the generator's chains: the test
+// registry with the real sensor kind, whose stations data access grants
+// need.
+func genKinds() *kind.Registry {
+	return kind.NewRegistry(coverage.Kind{}, kindtest.Plain("archive"), sensor.Kind{}, kenergy.Kind{}, kindtest.Plain("compute"))
+}
+
 // genesis is the app state every instance starts from.
 func (g *gen) genesis() []byte {
 	spec := genesisSpec{authority: addrFor(genAuthority).String(), makers: []chain.GenesisMaker{
 		genesisMaker("acme", []string{"coverage", "sensor"}, 500_000),
 		genesisMaker("initech", []string{"archive", "compute", "energy"}, 0),
 	}}
-	for _, n := range append(append([]string(nil), g.funded...), g.admins...) {
+	for _, n := range slices.Concat(g.funded, g.admins, extraActors) {
 		spec.balances = append(spec.balances, app.GenesisBalance{Address: addrFor(n).String(), Amount: genFunds})
 	}
 	spec.params = energyGenParams()
@@ -92,6 +112,9 @@ func (g *gen) genesis() []byte {
 	// and deals that live through their misses.
 	spec.params[storage.ProofPeriod.Name], spec.params[storage.ProofWindow.Name] = 6, 5
 	spec.params[storage.MaxMissedInRow.Name] = 1_000
+	// Epochs that end and settle within a run, by the generator's oracle.
+	spec.params[epoch.Blocks.Name], spec.params[reward.SegmentGraceBlocks.Name] = genEpochBlocks, genGrace
+	spec.oracles = []chain.GenesisOracle{{Address: addrFor(genOracle).String(), Weight: genOracleWeight}}
 	return spec.json()
 }
 
@@ -115,7 +138,9 @@ func (g *gen) block(st ledger.Store, n int) []planned {
 	g.st = st
 	g.used = make(map[ledger.Address]bool)
 	signers := append(append([]string(nil), g.funded...), g.admins...)
-	var out []planned
+	// Verifiers answer their due verifications before anything else: the
+	// random phase would often take their one tx of the block.
+	out := g.verifications()
 	// The authority signs in most blocks, so that authority-only messages
 	// are frequent; every other signer is a random funded account or admin.
 	if g.chance(60) {
@@ -136,7 +161,8 @@ func (g *gen) block(st ledger.Store, n int) []planned {
 		g.used[a] = true
 		out = append(out, g.txFor(name))
 	}
-	return append(out, g.storageTxs(st)...)
+	out = append(out, g.storageTxs(st)...)
+	return append(out, g.extraTxs()...)
 }
 
 // txFor plans one tx signed by name: valid two times in three.
@@ -215,7 +241,7 @@ func (g *gen) onboardMsg(makerName, devName string, kind string, serial, owner s
 // location picks an assertion for d that differs from its current one.
 func (g *gen) location(d *devicev1.Device) (cell uint64, gain, elevation int32) {
 	cell = g.cells[g.pick(len(g.cells))]
-	if d.Kind == "energy" {
+	if d.Kind == "energy" || d.Kind == sensor.Name {
 		// A new cell, so the assertion changes the location whatever the
 		// attributes.
 		if l := d.Location; l != nil && l.Cell == cell {
@@ -247,8 +273,11 @@ func assertMsg(id []byte, cell uint64, gain, elevation int32) msg {
 // assertDeviceMsg asserts a location with the attributes d's kind needs.
 func (g *gen) assertDeviceMsg(d *devicev1.Device) msg {
 	cell, gain, elev := g.location(d)
-	if d.Kind == "energy" {
+	switch d.Kind {
+	case "energy":
 		return assertAttrsMsg(d.Id, cell, energyAttrs(cell, g.pick(2) == 0))
+	case sensor.Name:
+		return assertAttrsMsg(d.Id, cell, sensorAttrs())
 	}
 	return assertMsg(d.Id, cell, gain, elev)
 }

@@ -115,6 +115,8 @@ type genesisSpec struct {
 	// params authority.
 	validators []chain.GenesisValidator
 	gov        bool
+	// oracles is the reward module's genesis oracle set.
+	oracles []chain.GenesisOracle
 }
 
 func (g genesisSpec) json() []byte {
@@ -132,6 +134,12 @@ func (g genesisSpec) json() []byte {
 		}
 		gen.Modules["stake"] = mustJSON(chain.StakeGenesis{Validators: g.validators})
 		gen.Modules["gov"] = mustJSON(chain.GovGenesis{Authority: g.gov})
+	}
+	if len(g.oracles) > 0 {
+		if gen.Modules == nil {
+			gen.Modules = map[string]json.RawMessage{}
+		}
+		gen.Modules["reward"] = mustJSON(chain.RewardGenesis{Oracles: g.oracles})
 	}
 	bz, err := json.Marshal(gen)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/compute"
 	"github.com/depin-network/depin/internal/energy"
-	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/relay"
@@ -37,7 +36,7 @@ import (
 func TestSupplyProperty(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		g := newGen(func(n int) int { return rapid.IntRange(0, n-1).Draw(rt, "pick") }, 6)
-		a, twin := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry()), chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+		a, twin := chain.NewWithKinds(app.NewMemBackend(), genKinds()), chain.NewWithKinds(app.NewMemBackend(), genKinds())
 		for _, x := range []*app.App{a, twin} {
 			if _, err := x.InitChain(g.chainID, g.genesis()); err != nil {
 				rt.Fatalf("init chain: %v", err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
-	"github.com/depin-network/depin/internal/kind/kindtest"
 )
 
 // A chain with staking and governance state exports it record by record;
@@ -17,7 +16,7 @@ func TestExportGenesisRoundTripStaking(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	g := newGen(func(n int) int { return rng.IntN(n) }, 8)
 	g.staking = true
-	a := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	a := chain.NewWithKinds(app.NewMemBackend(), genKinds())
 	if _, err := a.InitChain(g.chainID, g.genesis()); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +38,7 @@ func TestExportGenesisRoundTripStaking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	b := chain.NewWithKinds(app.NewMemBackend(), genKinds())
 	if _, err := b.InitChain(g.chainID, first); err != nil {
 		t.Fatalf("init from export: %v", err)
 	}
