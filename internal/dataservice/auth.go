@@ -41,46 +41,78 @@ func SignRequest(req *http.Request, key sig.PrivateKey, now time.Time, nonce str
 // holds MaxNonces live nonces: the caller retries after the request window.
 const ErrReplayCacheFull = "replay cache full, retry later"
 
+// ErrGranteeShareFull is the refusal text (HTTP 429) when the signer holds
+// its fair share of the replay cache (MaxNoncesPerGrantee live nonces):
+// that grantee retries after the request window; others are not affected.
+const ErrGranteeShareFull = "replay cache share of this grantee full, retry later"
+
+// nonceUse is what recording a nonce did.
+type nonceUse int
+
+const (
+	nonceRecorded  nonceUse = iota
+	nonceReplayed           // seen before: nothing recorded
+	nonceShareFull          // the grantee holds its share: nothing recorded
+	nonceCacheFull          // the cache holds its maximum: nothing recorded
+)
+
 // nonces remembers the nonces seen within the request window, per key,
-// at most max of them. Entries leave in insertion order once their expiry
-// (insertion time plus twice the request window, which outlives every
-// request time the window accepts) has passed, so pruning is amortised
-// O(1) and memory is bounded by max.
+// at most max of them and at most perGrantee of one grantee's, so that no
+// grantee can fill the cache and lock the others out (the signer is known
+// to hold a grant before its nonce is recorded; see authorize). A nonce is
+// never evicted before its expiry: an evicted nonce could be replayed.
+// Entries leave in insertion order once their expiry (insertion time plus
+// twice the request window, which outlives every request time the window
+// accepts) has passed, so pruning is amortised O(1) and memory is bounded
+// by max.
 type nonces struct {
-	mu    sync.Mutex
-	max   int
-	seen  map[string]struct{}
-	queue []nonceEntry // insertion order
+	mu         sync.Mutex
+	max        int
+	perGrantee int
+	seen       map[string]struct{}
+	held       map[ledger.Address]int // live nonces per grantee
+	queue      []nonceEntry           // insertion order
 }
 
 type nonceEntry struct {
-	id     string
-	expiry int64
+	id      string
+	grantee ledger.Address
+	expiry  int64
 }
 
-// use records a nonce at now, kept until now+keep. It returns ok false if
-// the nonce was seen (replay) or full true if the cache holds max live
-// nonces (nothing is recorded then).
-func (n *nonces) use(id string, now, keep int64) (ok, full bool) {
+func newNonces(max, perGrantee int) nonces {
+	return nonces{max: max, perGrantee: perGrantee, seen: map[string]struct{}{}, held: map[ledger.Address]int{}}
+}
+
+// use records grantee's nonce id at now, kept until now+keep, unless it
+// is a replay or the grantee's share or the whole cache is full.
+func (n *nonces) use(grantee ledger.Address, id string, now, keep int64) nonceUse {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	i := 0
 	for i < len(n.queue) && n.queue[i].expiry < now {
-		delete(n.seen, n.queue[i].id)
+		e := n.queue[i]
+		delete(n.seen, e.id)
+		if n.held[e.grantee]--; n.held[e.grantee] == 0 {
+			delete(n.held, e.grantee)
+		}
 		i++
 	}
 	if i > 0 {
 		n.queue = append(n.queue[:0:0], n.queue[i:]...)
 	}
-	if _, dup := n.seen[id]; dup {
-		return false, false
-	}
-	if len(n.seen) >= n.max {
-		return false, true
+	switch _, dup := n.seen[id]; {
+	case dup:
+		return nonceReplayed
+	case len(n.seen) >= n.max:
+		return nonceCacheFull
+	case n.held[grantee] >= n.perGrantee:
+		return nonceShareFull
 	}
 	n.seen[id] = struct{}{}
-	n.queue = append(n.queue, nonceEntry{id: id, expiry: now + keep})
-	return true, false
+	n.held[grantee]++
+	n.queue = append(n.queue, nonceEntry{id: id, grantee: grantee, expiry: now + keep})
+	return nonceRecorded
 }
 
 // size is the number of remembered nonces.
@@ -88,6 +120,13 @@ func (n *nonces) size() int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return len(n.seen)
+}
+
+// heldBy is the number of remembered nonces of one grantee.
+func (n *nonces) heldBy(grantee ledger.Address) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.held[grantee]
 }
 
 // signed is an authenticated request whose nonce is not yet recorded.
@@ -122,14 +161,15 @@ func (s *Service) authenticate(r *http.Request) (signed, string) {
 }
 
 // useNonce records an authenticated request's nonce: the HTTP status and
-// reason if it is refused (401 replayed, 429 cache full), else 0.
+// reason if it is refused (401 replayed, 429 share or cache full), else 0.
 func (s *Service) useNonce(req signed) (int, string) {
-	ok, full := s.nonces.use(req.nonce, s.now().UnixNano(), 2*int64(s.cfg.RequestWindow))
-	switch {
-	case full:
-		return http.StatusTooManyRequests, ErrReplayCacheFull
-	case !ok:
+	switch s.nonces.use(req.addr, req.nonce, s.now().UnixNano(), 2*int64(s.cfg.RequestWindow)) {
+	case nonceReplayed:
 		return http.StatusUnauthorized, "replayed request"
+	case nonceShareFull:
+		return http.StatusTooManyRequests, ErrGranteeShareFull
+	case nonceCacheFull:
+		return http.StatusTooManyRequests, ErrReplayCacheFull
 	}
 	return 0, ""
 }

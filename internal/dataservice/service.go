@@ -39,11 +39,19 @@ type Config struct {
 	// MaxNonces bounds the replay cache; when it is full of live nonces a
 	// request is refused with HTTP 429 (ErrReplayCacheFull).
 	MaxNonces int `toml:"max_nonces"`
+	// MaxNoncesPerGrantee is one grantee's fair share of the replay cache
+	// (MaxNonces if above it): a grantee holding that many live nonces is
+	// refused with HTTP 429 (ErrGranteeShareFull) and cannot crowd out
+	// the others. The default lets 100 grantees use their whole share at
+	// once, each at about 8 requests a second (a share lives two request
+	// windows).
+	MaxNoncesPerGrantee int `toml:"max_nonces_per_grantee"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:26695", MaxPerDevice: 2016, RequestWindow: time.Minute, Recheck: time.Second, MaxStream: time.Hour, MaxNonces: 100_000}
+	return Config{Addr: "127.0.0.1:26695", MaxPerDevice: 2016, RequestWindow: time.Minute, Recheck: time.Second, MaxStream: time.Hour,
+		MaxNonces: 100_000, MaxNoncesPerGrantee: 1_000}
 }
 
 // Grants reads a device's grants from the chain.
@@ -88,10 +96,11 @@ func New(cfg Config, grants Grants, now func() time.Time, logger *slog.Logger) (
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.MaxPerDevice < 1 || cfg.RequestWindow <= 0 || cfg.Recheck <= 0 || cfg.MaxStream <= 0 || cfg.MaxNonces < 1 {
-		return nil, errors.New("dataservice: config: max_per_device, request_window, recheck, max_stream and max_nonces must be positive")
+	if cfg.MaxPerDevice < 1 || cfg.RequestWindow <= 0 || cfg.Recheck <= 0 || cfg.MaxStream <= 0 || cfg.MaxNonces < 1 || cfg.MaxNoncesPerGrantee < 1 {
+		return nil, errors.New("dataservice: config: max_per_device, request_window, recheck, max_stream, max_nonces and max_nonces_per_grantee must be positive")
 	}
-	s := &Service{cfg: cfg, grants: grants, now: now, logger: logger, store: newStore(cfg.MaxPerDevice), nonces: nonces{max: cfg.MaxNonces, seen: map[string]struct{}{}}}
+	s := &Service{cfg: cfg, grants: grants, now: now, logger: logger, store: newStore(cfg.MaxPerDevice),
+		nonces: newNonces(cfg.MaxNonces, min(cfg.MaxNoncesPerGrantee, cfg.MaxNonces))}
 	if cfg.AccessLog != "" {
 		f, err := os.OpenFile(cfg.AccessLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
