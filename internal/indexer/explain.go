@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,10 +94,21 @@ func (d *DB) WriteExplanations(ctx context.Context, epoch uint64, summaryJSON, e
 			ex.Device, int64(epoch), pay, cum, len(ex.Reports), valid, string(r)); err != nil {
 			return err
 		}
-		if _, err := w.exec(`UPDATE devices SET last_epoch = ?, last_payout = ?, total_payout = total_payout + ? WHERE address = ? AND last_epoch < ?`,
-			int64(epoch), pay, pay, ex.Device, int64(epoch)); err != nil {
+		// The device's hexes on the map are paid what it was paid.
+		var coarse, mid string
+		var lastEpoch, lastPayout int64
+		err = w.scanRow(`SELECT hex_coarse, hex_mid, last_epoch, last_payout FROM devices WHERE address = ?`, []any{ex.Device}, &coarse, &mid, &lastEpoch, &lastPayout)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && lastEpoch >= int64(epoch) {
+			continue
+		}
+		if err != nil {
 			return err
 		}
+		if _, err := w.exec(`UPDATE devices SET last_epoch = ?, last_payout = ?, total_payout = total_payout + ? WHERE address = ?`,
+			int64(epoch), pay, pay, ex.Device); err != nil {
+			return err
+		}
+		w.addHexes(coarse, mid, 0, pay-lastPayout)
 	}
 	for _, c := range sum.ByReason {
 		n, err := i64(c.Count)
@@ -109,6 +121,9 @@ func (d *DB) WriteExplanations(ctx context.Context, epoch uint64, summaryJSON, e
 		}
 	}
 	if _, err := w.exec(`UPDATE epochs SET explained = 1, summary = ? WHERE number = ?`, string(summaryJSON), int64(epoch)); err != nil {
+		return err
+	}
+	if err := w.flushTotals(); err != nil {
 		return err
 	}
 	return w.commit()

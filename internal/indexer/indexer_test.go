@@ -3,6 +3,7 @@ package indexer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/depin-network/depin/internal/indexer"
@@ -224,8 +225,9 @@ func TestResumeAfterRestart(t *testing.T) {
 	}
 }
 
-// checkContiguous checks that heights 1..head are each indexed once and
-// that every transaction of each block is there once.
+// checkContiguous checks that heights 1..head are each indexed once, that
+// every transaction of each block is there once, and that the totals kept
+// for the map and the charts add up to the rows.
 func checkContiguous(t *testing.T, db *indexer.DB, head int64) {
 	t.Helper()
 	ctx := context.Background()
@@ -236,6 +238,7 @@ func checkContiguous(t *testing.T, db *indexer.DB, head int64) {
 	if gaps != 0 || dups != 0 {
 		t.Fatalf("%d gaps and %d duplicate heights", gaps, dups)
 	}
+	checkTotals(t, db, fmt.Sprintf("at height %d", head))
 	if got := count(t, db, "blocks"); got != int(head) {
 		t.Fatalf("blocks %d, want %d", got, head)
 	}

@@ -174,13 +174,19 @@ func clampLimit(n int) int {
 // Stats reads the chain at a glance.
 func (d *DB) Stats(ctx context.Context) (Stats, error) {
 	var s Stats
-	err := d.row(ctx, `SELECT COALESCE(MAX(height), 0), COALESCE(SUM(num_txs), 0), COALESCE(SUM(minted), 0), COALESCE(SUM(burned), 0), COALESCE(SUM(fees), 0) FROM blocks`).
-		Scan(&s.Height, &s.Txs, &s.Minted, &s.Burned, &s.Fees)
+	// The sums come from the totals of the longest block ranges, a row per
+	// million blocks; located devices from the coarse map hexes.
+	top := RangeSizes[len(RangeSizes)-1]
+	err := d.row(ctx, `SELECT COALESCE(SUM(txs), 0), COALESCE(SUM(minted), 0), COALESCE(SUM(burned), 0), COALESCE(SUM(fees), 0) FROM block_ranges WHERE size = ?`, top).
+		Scan(&s.Txs, &s.Minted, &s.Burned, &s.Fees)
 	if err != nil {
 		return s, fmt.Errorf("indexer: stats: %w", err)
 	}
-	_ = d.row(ctx, `SELECT time_ns FROM blocks WHERE height = ?`, s.Height).Scan(&s.TimeNs)
-	if err := d.row(ctx, `SELECT COUNT(*), COUNT(lat_e7) FROM devices`).Scan(&s.Devices, &s.Located); err != nil {
+	_ = d.row(ctx, `SELECT height, time_ns FROM blocks ORDER BY height DESC LIMIT 1`).Scan(&s.Height, &s.TimeNs)
+	if err := d.row(ctx, `SELECT COUNT(*) FROM devices`).Scan(&s.Devices); err != nil {
+		return s, fmt.Errorf("indexer: stats: %w", err)
+	}
+	if err := d.row(ctx, `SELECT COALESCE(SUM(devices), 0) FROM map_hexes WHERE res = ?`, CoarseRes).Scan(&s.Located); err != nil {
 		return s, fmt.Errorf("indexer: stats: %w", err)
 	}
 	if err := d.row(ctx, `SELECT COUNT(*) FROM epochs`).Scan(&s.Epochs); err != nil {

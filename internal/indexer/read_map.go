@@ -2,7 +2,9 @@ package indexer
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
 )
 
 // BBox is a map view in 1e-7 degrees. West > East crosses the
@@ -59,17 +61,51 @@ func (d *DB) MapDevices(ctx context.Context, b BBox, limit int) ([]MapPoint, boo
 	return out, false, rows.Err()
 }
 
-// MapHexes aggregates the located devices inside b by their parent cell at
-// CoarseRes or MidRes: the map's view when zoomed out.
+// hexPadE7 widens a view, in 1e-7 degrees of latitude, by more than the
+// largest distance from a hex's centre to its corners at each resolution,
+// so that a hex partly in view is sent. H3's hexagons average a 22.6 km
+// edge at resolution 4 and 1.22 km at resolution 7 (the edge is the
+// centre-to-corner distance; https://h3geo.org/docs/core-library/restable);
+// the pads are about twice that.
+var hexPadE7 = map[int]int64{CoarseRes: 5_000_000, MidRes: 300_000}
+
+// padded returns b widened by pad (latitude, 1e-7 degrees); longitudes are
+// widened by pad / cos(latitude) at the view's edge nearest a pole, so a
+// view that then spans every longitude becomes -180..180.
+func (b BBox) padded(pad int64) BBox {
+	const full, half, pole = 3_600_000_000, 1_800_000_000, 850_000_000
+	out := BBox{South: max(b.South-pad, -900_000_000), North: min(b.North+pad, 900_000_000)}
+	lat := min(max(-b.South, b.North, b.South, -b.North), pole)
+	lngPad := int64(float64(pad) / math.Cos(float64(lat)/1e7*math.Pi/180))
+	span := b.East - b.West
+	if span < 0 {
+		span += full
+	}
+	if span+2*lngPad >= full {
+		out.West, out.East = -half, half
+		return out
+	}
+	out.West, out.East = b.West-lngPad, b.East+lngPad
+	if out.West < -half {
+		out.West += full
+	}
+	if out.East > half {
+		out.East -= full
+	}
+	return out
+}
+
+// MapHexes lists the parent cells at CoarseRes or MidRes that have located
+// devices and are in view (their centre inside b widened by a hex), with
+// their device count and the sum of the devices' last payouts: the map's
+// view when zoomed out. It reads the totals in map_hexes, one row per hex.
 func (d *DB) MapHexes(ctx context.Context, b BBox, res int) ([]MapHex, error) {
-	col := "hex_coarse"
-	if res == MidRes {
-		col = "hex_mid"
-	} else if res != CoarseRes {
+	pad, ok := hexPadE7[res]
+	if !ok {
 		return nil, fmt.Errorf("indexer: map: resolution %d is neither %d nor %d", res, CoarseRes, MidRes)
 	}
-	cond, args := b.where()
-	rows, err := d.query(ctx, `SELECT `+col+`, COUNT(*), COALESCE(SUM(last_payout), 0) FROM devices WHERE `+cond+` GROUP BY `+col+` ORDER BY `+col, args...)
+	cond, args := b.padded(pad).where()
+	rows, err := d.query(ctx, `SELECT cell, devices, payout FROM map_hexes WHERE res = ? AND devices > 0 AND `+cond+` ORDER BY cell`, append([]any{res}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,9 +128,11 @@ type ProposerRow struct {
 	LastHeight int64  `json:"last_height,string"`
 }
 
-// Proposers counts proposers over the last window blocks.
+// Proposers counts proposers over the last window blocks. The newest
+// blocks are taken by the primary key first: a condition on height alone
+// let SQLite scan the whole (proposer, height) index instead.
 func (d *DB) Proposers(ctx context.Context, window int64) ([]ProposerRow, error) {
-	rows, err := d.query(ctx, `SELECT proposer, COUNT(*), MAX(height) FROM blocks WHERE height > (SELECT COALESCE(MAX(height), 0) FROM blocks) - ? GROUP BY proposer ORDER BY COUNT(*) DESC, proposer`, window)
+	rows, err := d.query(ctx, `SELECT proposer, COUNT(*), MAX(height) FROM (SELECT proposer, height FROM blocks ORDER BY height DESC LIMIT ?) AS recent GROUP BY proposer ORDER BY COUNT(*) DESC, proposer`, window)
 	if err != nil {
 		return nil, err
 	}
@@ -121,14 +159,34 @@ type SeriesPoint struct {
 }
 
 // Series sums the chain's blocks into at most points buckets of equal
-// height ranges.
+// height ranges. A long chain's buckets are read from block_ranges: each
+// bucket is a whole number of ranges of the largest size at most a quarter
+// of a bucket (so rounding a bucket up to it adds less than a quarter, and
+// there are more than 0.8 × points buckets), which reads fewer than 40 ×
+// points rows whatever the chain's length. A chain shorter than 40 ×
+// points blocks is summed from its blocks.
 func (d *DB) Series(ctx context.Context, points int) ([]SeriesPoint, error) {
 	var head int64
 	if err := d.row(ctx, `SELECT COALESCE(MAX(height), 0) FROM blocks`).Scan(&head); err != nil {
 		return nil, fmt.Errorf("indexer: series: %w", err)
 	}
-	size := max(1, (head+int64(points)-1)/int64(max(points, 1)))
-	rows, err := d.query(ctx, `SELECT (height - 1) / ?, MIN(time_ns), SUM(num_txs), SUM(minted), SUM(burned), SUM(fees) FROM blocks GROUP BY (height - 1) / ? ORDER BY 1`, size, size)
+	points = max(points, 1)
+	size := max(1, (head+int64(points)-1)/int64(points))
+	var rangeSize int64
+	for _, r := range RangeSizes {
+		if 4*r <= size {
+			rangeSize = r
+		}
+	}
+	var rows *sql.Rows
+	var err error
+	if rangeSize == 0 {
+		rows, err = d.query(ctx, `SELECT (height - 1) / ?, MIN(time_ns), SUM(num_txs), SUM(minted), SUM(burned), SUM(fees) FROM blocks GROUP BY 1 ORDER BY 1`, size)
+	} else {
+		per := (size + rangeSize - 1) / rangeSize
+		size = per * rangeSize
+		rows, err = d.query(ctx, `SELECT bucket / ?, MIN(time_ns), SUM(txs), SUM(minted), SUM(burned), SUM(fees) FROM block_ranges WHERE size = ? GROUP BY 1 ORDER BY 1`, per, rangeSize)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package indexer
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -82,7 +84,22 @@ func locationAsserted(c *evctx, e ledger.Event) error {
 		dev, c.height, c.txIdx, c.evIdx, cellHex, p.center.LatE7, p.center.LngE7, attr(e, "attributes")); err != nil {
 		return err
 	}
-	_, err = c.w.exec(`UPDATE devices SET cell = ?, lat_e7 = ?, lng_e7 = ?, hex_coarse = ?, hex_mid = ?, located_height = ? WHERE address = ?`,
-		cellHex, p.center.LatE7, p.center.LngE7, p.coarse, p.mid, c.height, dev)
-	return err
+	// The device leaves its old hexes (if it was located) for the new ones,
+	// taking its last payout along.
+	var oldCoarse, oldMid string
+	var payout int64
+	err = c.w.scanRow(`SELECT hex_coarse, hex_mid, last_payout FROM devices WHERE address = ?`, []any{dev}, &oldCoarse, &oldMid, &payout)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := c.w.exec(`UPDATE devices SET cell = ?, lat_e7 = ?, lng_e7 = ?, hex_coarse = ?, hex_mid = ?, located_height = ? WHERE address = ?`,
+		cellHex, p.center.LatE7, p.center.LngE7, p.coarse, p.mid, c.height, dev); err != nil {
+		return err
+	}
+	c.w.addHexes(oldCoarse, oldMid, -1, -payout)
+	c.w.addHexes(p.coarse, p.mid, 1, payout)
+	return nil
 }

@@ -1,18 +1,23 @@
 package indexer
 
 // migration is one schema version: statements run in order in one
-// transaction, then schema_version is set to version. Migrations are
-// appended, never edited once landed; the SQL is the subset SQLite and
-// PostgreSQL share (BIGINT, INTEGER, TEXT, ON CONFLICT upserts).
+// transaction, then fill (if any) backfills the new tables from the rows
+// already indexed, in the same transaction, then schema_version is set to
+// version. Migrations are appended, never edited once landed; the SQL is
+// the subset SQLite and PostgreSQL share (BIGINT, INTEGER, TEXT, ON
+// CONFLICT upserts).
 type migration struct {
 	version int
 	name    string
 	stmts   []string
+	fill    func(w *writer) error
 }
 
 // migrations is the schema's history. Version 1 is the chain itself,
 // version 2 the device registry and locations, version 3 epochs and
-// rewards with the oracle's reasons.
+// rewards with the oracle's reasons, version 4 the totals the explorer's
+// map and charts read (kept as blocks, locations and payouts are written;
+// see aggregate.go).
 var migrations = []migration{
 	{1, "blocks, transactions and events", []string{
 		`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -55,7 +60,7 @@ var migrations = []migration{
 			height BIGINT NOT NULL,
 			idx INTEGER NOT NULL,
 			PRIMARY KEY (address, height, idx))`,
-	}},
+	}, nil},
 	{2, "devices and their locations", []string{
 		`CREATE TABLE devices (
 			address TEXT PRIMARY KEY,
@@ -86,7 +91,7 @@ var migrations = []migration{
 			lng_e7 BIGINT NOT NULL,
 			attributes TEXT NOT NULL,
 			PRIMARY KEY (device, height, tx_idx, ev_idx))`,
-	}},
+	}, nil},
 	{3, "epochs, rewards and reasons", []string{
 		`CREATE TABLE epochs (
 			number BIGINT PRIMARY KEY,
@@ -114,7 +119,30 @@ var migrations = []migration{
 			reason TEXT NOT NULL,
 			count BIGINT NOT NULL,
 			PRIMARY KEY (epoch, role, reason))`,
-	}},
+	}, nil},
+	{4, "totals per map hex and per block range; an owner's devices by address", []string{
+		`CREATE TABLE map_hexes (
+			res INTEGER NOT NULL,
+			cell TEXT NOT NULL,
+			lat_e7 BIGINT NOT NULL,
+			lng_e7 BIGINT NOT NULL,
+			devices BIGINT NOT NULL,
+			payout BIGINT NOT NULL,
+			PRIMARY KEY (res, cell))`,
+		`CREATE INDEX map_hexes_position ON map_hexes (res, lat_e7, lng_e7)`,
+		`CREATE TABLE block_ranges (
+			size BIGINT NOT NULL,
+			bucket BIGINT NOT NULL,
+			blocks BIGINT NOT NULL,
+			time_ns BIGINT NOT NULL,
+			txs BIGINT NOT NULL,
+			minted BIGINT NOT NULL,
+			burned BIGINT NOT NULL,
+			fees BIGINT NOT NULL,
+			PRIMARY KEY (size, bucket))`,
+		`CREATE INDEX devices_owner_address ON devices (owner, address)`,
+		`DROP INDEX devices_owner`,
+	}, backfillTotals},
 }
 
 // LatestVersion is the schema version this code writes.

@@ -21,6 +21,9 @@ func SchemaMarkdown() string {
 			fmt.Fprintf(&b, "%s;\n", s)
 		}
 		b.WriteString("```\n\n")
+		if m.fill != nil {
+			b.WriteString("Migrating to it fills the new tables from the rows already indexed, in the same transaction.\n\n")
+		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

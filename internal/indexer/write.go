@@ -21,6 +21,7 @@ type writer struct {
 	db    *DB
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	tot   totals
 }
 
 func (d *DB) begin(ctx context.Context) (*writer, error) {
@@ -31,7 +32,8 @@ func (d *DB) begin(ctx context.Context) (*writer, error) {
 	return &writer{ctx: ctx, db: d, tx: tx, stmts: map[string]*sql.Stmt{}}, nil
 }
 
-func (w *writer) exec(q string, args ...any) (sql.Result, error) {
+// stmt returns q prepared in the transaction, preparing it once.
+func (w *writer) stmt(q string) (*sql.Stmt, error) {
 	st, ok := w.stmts[q]
 	if !ok {
 		var err error
@@ -40,11 +42,28 @@ func (w *writer) exec(q string, args ...any) (sql.Result, error) {
 		}
 		w.stmts[q] = st
 	}
+	return st, nil
+}
+
+func (w *writer) exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
 	res, err := st.ExecContext(w.ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("indexer: exec %.60q: %w", q, err)
 	}
 	return res, nil
+}
+
+// scanRow reads one row of q into dest; sql.ErrNoRows is returned as is.
+func (w *writer) scanRow(q string, args []any, dest ...any) error {
+	st, err := w.stmt(q)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(w.ctx, args...).Scan(dest...)
 }
 
 func (w *writer) queryRow(q string, args ...any) *sql.Row {
@@ -97,6 +116,9 @@ func (d *DB) WriteBlocks(ctx context.Context, blocks []*Block) (int64, error) {
 	}
 	if cur == start {
 		return cur, nil
+	}
+	if err := w.flushTotals(); err != nil {
+		return start, err
 	}
 	if _, err := w.exec(`INSERT INTO cursor (id, height) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET height = excluded.height`, cur); err != nil {
 		return start, err
@@ -227,6 +249,7 @@ func (w *writer) block(b *Block) error {
 		ON CONFLICT (height) DO NOTHING`, b.Height, b.Hash, b.Time, b.Proposer, len(b.Txs), failed, f, m, bu); err != nil {
 		return err
 	}
+	w.addBlock(b.Height, b.Time, int64(len(b.Txs)), m, bu, f)
 	for i, t := range b.Txs {
 		info := decodeTx(t.Raw)
 		fee, err := i64(info.fee)
