@@ -129,6 +129,8 @@ func benchEpochCmd() *cobra.Command {
 			if big, _ := cmd.Flags().GetBool("1m"); big {
 				cfg.Sizes = append(cfg.Sizes, 1_000_000)
 			}
+			capMiB, _ := cmd.Flags().GetInt64("memory-limit-cap")
+			cfg.MemoryLimitCap = capMiB << 20
 			rep, _, err := bench.RunEpoch(cfg)
 			if err != nil {
 				return err
@@ -141,6 +143,7 @@ func benchEpochCmd() *cobra.Command {
 	f.Int("witnesses", d.Witnesses, "witnesses per beacon")
 	f.Int("repeat", d.Repeat, "runs per size; the fastest is kept")
 	f.Bool("1m", false, "add a run at 1,000,000 devices (10M witness reports, several GiB)")
+	f.Int64("memory-limit-cap", d.MemoryLimitCap>>20, "MiB: score each size under a soft memory limit of twice its estimated live heap, at most this (0: no limit; GOMEMLIMIT, if set, wins)")
 	return c
 }
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/depin-network/depin/internal/kind/coverage"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/score"
 )
 
 // EpochConfig sizes the epoch benchmark.
@@ -25,12 +27,17 @@ type EpochConfig struct {
 	// Repeat runs each size this many times and keeps the fastest run,
 	// the usual defence against a noisy machine.
 	Repeat int
+	// MemoryLimitCap caps the soft memory limit each size is scored under
+	// (score.MemoryLimit: twice the epoch's estimated live heap, at most
+	// this cap), as the oracle does; 0 sets none. GOMEMLIMIT in the
+	// environment, when set, is used instead.
+	MemoryLimitCap int64
 }
 
 // DefaultEpochConfig is the configuration of `depin bench epoch`; --1m adds
 // the million-device run.
 func DefaultEpochConfig() EpochConfig {
-	return EpochConfig{Sizes: []int{10_000, 100_000}, Witnesses: 10, Repeat: 3}
+	return EpochConfig{Sizes: []int{10_000, 100_000}, Witnesses: 10, Repeat: 3, MemoryLimitCap: score.DefaultMemoryLimitCap}
 }
 
 // EpochRun is one fleet size's outcome.
@@ -49,7 +56,10 @@ type EpochRun struct {
 	// PeakRSS is the process's peak resident size (VmHWM, reset before the
 	// fleet is built, so input included; Linux, 0 elsewhere).
 	PeakRSS uint64
-	Root    reward.Hash
+	// MemoryLimit is the soft memory limit the run was scored under
+	// (math.MaxInt64: none).
+	MemoryLimit int64
+	Root        reward.Hash
 }
 
 // Elapsed is scoring plus reward computation.
@@ -143,10 +153,14 @@ func (s *heapSampler) done() uint64 {
 // fails if an epoch pays nobody or its payouts do not add up.
 func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 	limit := "none"
-	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
-		limit = fmt.Sprintf("%d MiB", l>>20)
+	switch l := debug.SetMemoryLimit(-1); {
+	case os.Getenv("GOMEMLIMIT") != "":
+		limit = fmt.Sprintf("%d MiB (GOMEMLIMIT)", l>>20)
+		cfg.MemoryLimitCap = 0
+	case cfg.MemoryLimitCap > 0:
+		limit = fmt.Sprintf("twice the epoch's estimated live heap, at most %d MiB", cfg.MemoryLimitCap>>20)
 	}
-	rep := &Report{Title: fmt.Sprintf("epoch: coverage scoring + reward computation (manifest root included), 1 beacon and up to %d witnesses per device, GOMAXPROCS=%d, Go memory limit (GOMEMLIMIT) %s",
+	rep := &Report{Title: fmt.Sprintf("epoch: coverage scoring + reward computation (manifest root included), 1 beacon and up to %d witnesses per device, GOMAXPROCS=%d, Go memory limit %s",
 		cfg.Witnesses, runtime.GOMAXPROCS(0), limit)}
 	// Repeats go round the sizes (10k, 100k, 10k, 100k, ...) rather than
 	// size by size, so that every size samples the same spells of load on
@@ -154,7 +168,7 @@ func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 	runs := make([]EpochRun, len(cfg.Sizes))
 	for r := range max(1, cfg.Repeat) {
 		for k, n := range cfg.Sizes {
-			got, err := runEpochOnce(n, cfg.Witnesses)
+			got, err := runEpochOnce(n, cfg.Witnesses, cfg.MemoryLimitCap)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -189,8 +203,12 @@ func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 		if cpuMeasured {
 			rep.Rows = append(rep.Rows, cpuRow)
 		}
+		limit := "no memory limit"
+		if run.MemoryLimit != math.MaxInt64 {
+			limit = fmt.Sprintf("memory limit %d MiB", run.MemoryLimit>>20)
+		}
 		rep.Rows = append(rep.Rows, Row{Name: name + ", peak heap", Figure: float64(run.PeakHeap) / (1 << 20), Unit: "MiB",
-			Note: fmt.Sprintf("most heap in use while scoring and settling (sampled every 20 ms), input of %d MiB included", run.InputHeap>>20)})
+			Note: fmt.Sprintf("most heap in use while scoring and settling (sampled every 20 ms), input of %d MiB included; %s", run.InputHeap>>20, limit)})
 		if run.PeakRSS > 0 {
 			rep.Rows = append(rep.Rows, Row{Name: name + ", peak RSS", Figure: float64(run.PeakRSS) / (1 << 20), Unit: "MiB",
 				Note: "process VmHWM from before the fleet was built to the end of the run"})
@@ -199,7 +217,10 @@ func RunEpoch(cfg EpochConfig) (*Report, []EpochRun, error) {
 	return rep, runs, nil
 }
 
-func runEpochOnce(n, perBeacon int) (EpochRun, error) {
+// runEpochOnce builds and scores one epoch of n devices. With a cap, the
+// epoch is scored under score.MemoryLimit of its size, and the limit before
+// is restored after.
+func runEpochOnce(n, perBeacon int, limitCap int64) (EpochRun, error) {
 	run := EpochRun{Devices: n}
 	debug.FreeOSMemory()
 	rssReset := resetPeak() == nil
@@ -208,6 +229,11 @@ func runEpochOnce(n, perBeacon int) (EpochRun, error) {
 		return run, err
 	}
 	run.Beacons, run.Witnesses = len(in.Beacons), in.WitnessColumns.Len()
+	if limitCap > 0 {
+		prev := debug.SetMemoryLimit(score.MemoryLimit(uint64(run.Beacons+run.Witnesses), limitCap))
+		defer debug.SetMemoryLimit(prev)
+	}
+	run.MemoryLimit = debug.SetMemoryLimit(-1)
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)

@@ -2,7 +2,10 @@ package bench
 
 import (
 	"fmt"
+	"runtime/debug"
 	"testing"
+
+	"github.com/depin-network/depin/internal/score"
 )
 
 // TestEpochSmoke runs the epoch benchmark at 100 and 1,000 devices and
@@ -50,9 +53,16 @@ func TestEpochSmoke(t *testing.T) {
 			t.Errorf("%d devices: got %d paid, want all", r.Devices, r.Paid)
 		}
 	}
-	again, err := runEpochOnce(1000, 10)
+	before := debug.SetMemoryLimit(-1)
+	again, err := runEpochOnce(1000, 10, score.DefaultMemoryLimitCap)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if again.MemoryLimit != score.MinMemoryLimit {
+		t.Errorf("scored under a memory limit of %d, want the floor %d for 11,000 reports", again.MemoryLimit, score.MinMemoryLimit)
+	}
+	if after := debug.SetMemoryLimit(-1); after != before {
+		t.Errorf("memory limit %d after the run, want %d restored", after, before)
 	}
 	if again.Root != runs[1].Root {
 		t.Errorf("got root %s on the second run, want %s", again.Root, runs[1].Root)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -45,15 +47,25 @@ type Config struct {
 	// CORSAllowedOrigins lets browser pages from these origins ("*": any)
 	// read the API; empty (the default) turns CORS off.
 	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
+	// MemoryLimitCapMiB caps the soft memory limit (runtime/debug) the
+	// process runs under while it scores an epoch: twice the epoch's
+	// estimated live heap from its committed report count, at least 256
+	// MiB, at most this cap (score.MemoryLimit), so that a large epoch's
+	// heap stays near what it holds live instead of growing to twice that
+	// between collections. The limit before is restored once the epoch is
+	// saved. 0 sets no limit; GOMEMLIMIT in the environment, when set,
+	// wins.
+	MemoryLimitCapMiB int64 `toml:"memory_limit_cap_mib"`
 }
 
 // DefaultConfig returns the settings of a local node.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:      "oracle",
-		ListenAddr:   "127.0.0.1:26680",
-		PollInterval: 2 * time.Second,
-		CacheEpochs:  4,
+		DataDir:           "oracle",
+		ListenAddr:        "127.0.0.1:26680",
+		PollInterval:      2 * time.Second,
+		CacheEpochs:       4,
+		MemoryLimitCapMiB: score.DefaultMemoryLimitCap >> 20,
 	}
 }
 
@@ -235,6 +247,13 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	s.setStatus(Status{NextEpoch: n, State: StateScoring})
+	if s.cfg.MemoryLimitCapMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		restore, err := s.limitMemory(ctx, n)
+		if err != nil {
+			return false, err
+		}
+		defer restore()
+	}
 	start := time.Now()
 	pub, err := Prepare(ctx, s.ledger, s.segs, s.kinds, n, prior, s.geo)
 	if err != nil {
@@ -398,4 +417,20 @@ func (s *Service) remember(n uint64, list []score.Explanation) {
 		delete(s.cache, s.order[0])
 		s.order = s.order[1:]
 	}
+}
+
+// limitMemory sets the soft memory limit for scoring epoch n from the report
+// count its segments commit (Config.MemoryLimitCapMiB) and returns the
+// function that restores the limit before.
+func (s *Service) limitMemory(ctx context.Context, n uint64) (func(), error) {
+	refs, err := s.ledger.Segments(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: epoch %d: %w", n, err)
+	}
+	var reports uint64
+	for _, r := range refs {
+		reports += r.Count
+	}
+	prev := debug.SetMemoryLimit(score.MemoryLimit(reports, s.cfg.MemoryLimitCapMiB<<20))
+	return func() { debug.SetMemoryLimit(prev) }, nil
 }

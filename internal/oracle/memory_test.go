@@ -1,0 +1,53 @@
+package oracle
+
+import (
+	"context"
+	"runtime/debug"
+	"testing"
+
+	"github.com/depin-network/depin/internal/score"
+	"github.com/depin-network/depin/internal/segment"
+)
+
+// segmentsLedger answers only Segments, which limitMemory reads.
+type segmentsLedger struct {
+	Ledger
+	refs []segment.Ref
+}
+
+func (l segmentsLedger) Segments(context.Context, uint64) ([]segment.Ref, error) { return l.refs, nil }
+
+func TestLimitMemoryFromCommittedReports(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	tests := []struct {
+		name   string
+		counts []uint64
+		capMiB int64
+		want   int64
+	}{
+		{"small epoch: the floor", []uint64{1000, 2000}, 1800, score.MinMemoryLimit},
+		{"1.1M reports: twice their live heap", []uint64{600_000, 500_000}, 1800, 2 * 1_100_000 * score.LiveBytesPerReport},
+		{"11M reports: the cap", []uint64{5_000_000, 6_000_000}, 1800, 1800 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var refs []segment.Ref
+			for _, c := range tt.counts {
+				refs = append(refs, segment.Ref{Count: c})
+			}
+			s := &Service{cfg: Config{MemoryLimitCapMiB: tt.capMiB}, ledger: segmentsLedger{refs: refs}}
+			restore, err := s.limitMemory(context.Background(), 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := debug.SetMemoryLimit(-1); got != tt.want {
+				t.Errorf("limit while scoring: got %d, want %d", got, tt.want)
+			}
+			restore()
+			if got := debug.SetMemoryLimit(-1); got != before {
+				t.Errorf("limit after: got %d, want %d restored", got, before)
+			}
+		})
+	}
+}
