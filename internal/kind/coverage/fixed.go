@@ -177,8 +177,47 @@ func rssiPlausible(signalDdBm int32, freqHz uint64, txPowerDBm, beaconerGainDdBi
 	if !ok {
 		return true
 	}
+	return underFreeSpace(signalDdBm, txPowerDBm, beaconerGainDdBi, witnessGainDdBi, fspl)
+}
+
+// underFreeSpace is rssiPlausible's comparison, given the path loss.
+func underFreeSpace(signalDdBm, txPowerDBm, beaconerGainDdBi, witnessGainDdBi int32, fspl int64) bool {
 	budget := int64(txPowerDBm) + int64(beaconerGainDdBi/10) + int64(witnessGainDdBi/10)
 	lhs := int64(signalDdBm) << 32
 	rhs := (budget*10)<<32 - 10*fspl
 	return lhs <= rhs
+}
+
+// logCacheBits sizes logCache: 4,096 entries, 64 KiB.
+const logCacheBits = 12
+
+// logCache remembers log10Q32 of the arguments it was last asked for, by a
+// hash of the argument, one entry per slot. The free-space bound takes the
+// logarithm of a distance in metres and of a frequency in Hz for every
+// witness, and an epoch has few distinct frequencies (a region's channels)
+// and, between neighbours, few distinct distances, so most logarithms are
+// found here instead of computed by 32 squarings. A hit returns exactly
+// what log10Q32 returns (TestLogCacheMatches).
+type logCache struct {
+	key [1 << logCacheBits]uint64 // 0: empty (log10Q32 is never asked for 0)
+	val [1 << logCacheBits]int64
+}
+
+func (c *logCache) log10(x uint64) int64 {
+	i := (x * 0x9e3779b97f4a7c15) >> (64 - logCacheBits)
+	if c.key[i] == x {
+		return c.val[i]
+	}
+	v := log10Q32(x)
+	c.key[i], c.val[i] = x, v
+	return v
+}
+
+// rssiPlausible is the package's rssiPlausible with the logarithms from c.
+func (c *logCache) rssiPlausible(signalDdBm int32, freqHz uint64, txPowerDBm, beaconerGainDdBi, witnessGainDdBi int32, distM uint64) bool {
+	if distM == 0 || freqHz == 0 {
+		return true
+	}
+	fspl := 20*(c.log10(distM)+c.log10(freqHz)) + fsplConstQ32
+	return underFreeSpace(signalDdBm, txPowerDBm, beaconerGainDdBi, witnessGainDdBi, fspl)
 }

@@ -136,3 +136,37 @@ func TestRSSIBound(t *testing.T) {
 		})
 	}
 }
+
+// TestLogCacheMatches requires the cached logarithms and free-space bound to
+// equal the computed ones, over arguments that repeat (hits), collide in a
+// slot (evictions) and are new.
+func TestLogCacheMatches(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var c logCache
+		seen := []uint64{1}
+		for range rapid.IntRange(1, 300).Draw(t, "calls") {
+			var x uint64
+			switch rapid.IntRange(0, 2).Draw(t, "kind") {
+			case 0:
+				x = seen[rapid.IntRange(0, len(seen)-1).Draw(t, "again")]
+			case 1:
+				x = rapid.Uint64Range(1, 5000).Draw(t, "small")
+			default:
+				x = rapid.Uint64Range(1, math.MaxUint64).Draw(t, "any")
+			}
+			seen = append(seen, x)
+			if got, want := c.log10(x), log10Q32(x); got != want {
+				t.Fatalf("log10(%d): cached %d, computed %d", x, got, want)
+			}
+			sig := rapid.Int32Range(-2000, 500).Draw(t, "signal")
+			tx := rapid.Int32Range(-10, 40).Draw(t, "tx")
+			bg := rapid.Int32Range(-100, 200).Draw(t, "beaconer gain")
+			wg := rapid.Int32Range(-100, 200).Draw(t, "witness gain")
+			d := rapid.Uint64Range(0, 200_000).Draw(t, "distance")
+			f := []uint64{0, 868_100_000, 867_300_000, x}[rapid.IntRange(0, 3).Draw(t, "freq")]
+			if got, want := c.rssiPlausible(sig, f, tx, bg, wg, d), rssiPlausible(sig, f, tx, bg, wg, d); got != want {
+				t.Fatalf("rssiPlausible(%d, %d, %d, %d, %d, %d): cached %v, computed %v", sig, f, tx, bg, wg, d, got, want)
+			}
+		}
+	})
+}

@@ -66,6 +66,7 @@ type scorer struct {
 	ties      [][2]int32  // slot ranges of one role and id, to finish sorting
 	counts    [3][NumReasons]uint64
 	kb        keyBuf // sort keys, reused by each sort in turn
+	logs      logCache
 }
 
 // Score scores one epoch. See the package documentation for the contract.

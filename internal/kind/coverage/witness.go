@@ -171,7 +171,7 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, wi int32, ref wit
 	if dist/1000 > p.MaxDistanceKm {
 		return ReasonMaxDistance, fmt.Sprintf("%d m, limit %d km", dist, p.MaxDistanceKm)
 	}
-	if !rssiPlausible(signal, freq, b.TxPowerDBm, bst.gain, wst.gain, dist) {
+	if !s.logs.rssiPlausible(signal, freq, b.TxPowerDBm, bst.gain, wst.gain, dist) {
 		return ReasonRSSIAboveFSPL, fmt.Sprintf("signal %d ddBm at %d m exceeds the free-space bound", signal, dist)
 	}
 	return ReasonValid, ""
