@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/cometbft/cometbft/abci/example/kvstore"
-	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	nm "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -19,11 +18,13 @@ import (
 // startKVStore runs CometBFT's kvstore example application (persistent,
 // goleveldb under data/kvstore) on each home, with the home's CometBFT
 // config exactly as a depin node would load it and the same local client
-// (NewConnSyncLocalClientCreator), and waits until every one has committed
-// a block. The homes' genesis app state is ignored by kvstore.
+// (NewConnSyncLocalClientCreator) and CometBFT databases (node.CometDBs,
+// which also survives CometBFT's shutdown race), and waits until every one
+// has committed a block. The homes' genesis app state is ignored by kvstore.
 func startKVStore(ctx context.Context, homes []string) (*cluster, error) {
 	cl := &cluster{}
 	var nodes []*nm.Node
+	dbs := &node.CometDBs{}
 	cl.stop = func() error {
 		var first error
 		for _, n := range nodes {
@@ -31,6 +32,9 @@ func startKVStore(ctx context.Context, homes []string) (*cluster, error) {
 				first = fmt.Errorf("bench: stop kvstore node: %w", err)
 			}
 			n.Wait()
+		}
+		if err := dbs.Close(); err != nil && first == nil {
+			first = fmt.Errorf("bench: close kvstore databases: %w", err)
 		}
 		return first
 	}
@@ -48,7 +52,7 @@ func startKVStore(ctx context.Context, homes []string) (*cluster, error) {
 		}
 		kv := kvstore.NewPersistentApplication(filepath.Join(home, "data", "kvstore"))
 		n, err := nm.NewNode(cc, pv, nk, proxy.NewConnSyncLocalClientCreator(kv),
-			nm.DefaultGenesisDocProviderFunc(cc), cmtcfg.DefaultDBProvider,
+			nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
 			nm.DefaultMetricsProvider(cc.Instrumentation), cmtlog.NewNopLogger())
 		if err != nil {
 			cl.stop()
