@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -150,7 +151,18 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 
 // runLedgerOnce starts a fresh network of app ("depin" or "kvstore") in dir,
 // submits the load and waits until it is committed.
-func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, validators int, l *Load) (LedgerRun, error) {
+//
+// Everything the run starts (nodes, RPC servers, workers) carries the
+// profiler label run=<app>-<validators>, so that a --cpuprofile of a whole
+// `bench ledger` can be split by run (pprof -tagfocus run=depin-1).
+func runLedgerOnce(ctx context.Context, cfg LedgerConfig, dir, appName string, validators int, l *Load) (run LedgerRun, err error) {
+	pprof.Do(ctx, pprof.Labels("run", fmt.Sprintf("%s-%d", appName, validators)), func(ctx context.Context) {
+		run, err = runLedgerLabelled(ctx, cfg, dir, appName, validators, l)
+	})
+	return run, err
+}
+
+func runLedgerLabelled(ctx context.Context, cfg LedgerConfig, dir, appName string, validators int, l *Load) (LedgerRun, error) {
 	run := LedgerRun{App: appName, Validators: validators, Txs: len(l.Txs)}
 	homes, err := initHomes(dir, benchChainID, validators, l.Genesis, cfg.BlockTime)
 	if err != nil {
