@@ -58,6 +58,8 @@ func benchLedgerCmd() *cobra.Command {
 			cfg.Workers, _ = cmd.Flags().GetInt("workers")
 			cfg.BlockTime, _ = cmd.Flags().GetDuration("block-time")
 			cfg.Validators, _ = cmd.Flags().GetIntSlice("validators")
+			cfg.Pairs, _ = cmd.Flags().GetInt("pairs")
+			cfg.SerialCheckTx, _ = cmd.Flags().GetBool("serial-checktx")
 			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 			if cfg.Senders <= 0 {
 				cfg.Senders = cfg.Txs
@@ -81,6 +83,8 @@ func benchLedgerCmd() *cobra.Command {
 	f.Int("workers", d.Workers, "concurrent RPC clients")
 	f.Duration("block-time", d.BlockTime, "timeout_commit of every node")
 	f.IntSlice("validators", d.Validators, "network sizes to run")
+	f.Int("pairs", d.Pairs, "kvstore and depin runs per network size, alternated; rows report the pair with the median ratio")
+	f.Bool("serial-checktx", d.SerialCheckTx, "add a one-validator run with CheckTx serialized (the wiring before concurrent CheckTx)")
 	return c
 }
 

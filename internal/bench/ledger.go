@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/depin-network/depin/internal/app"
@@ -38,6 +40,12 @@ type LedgerConfig struct {
 	// whose mempool connection checks one transaction at a time: the gain
 	// of concurrent CheckTx, measured in the same run.
 	SerialCheckTx bool
+	// Pairs is how many kvstore and depin runs are made per network size,
+	// alternating (kvstore first in odd pairs, depin first in even ones).
+	// With more than one pair a row reports the pair with the median ratio
+	// and lists every pair's ratio: on a shared machine one pair's ratio
+	// moves with whatever else runs, the median of several much less.
+	Pairs int
 	// Progress, if set, is told before each run starts: the runs done, the
 	// runs in all, and the run that starts.
 	Progress func(done, total int, run string)
@@ -45,7 +53,7 @@ type LedgerConfig struct {
 
 // DefaultLedgerConfig is the configuration of `depin bench ledger`.
 func DefaultLedgerConfig() LedgerConfig {
-	return LedgerConfig{Txs: 20_000, Senders: 20_000, Workers: 8, BlockTime: 10 * time.Millisecond, Validators: []int{1, 4}, Timeout: 5 * time.Minute, SerialCheckTx: true}
+	return LedgerConfig{Txs: 20_000, Senders: 20_000, Workers: 8, BlockTime: 10 * time.Millisecond, Validators: []int{1, 4}, Timeout: 5 * time.Minute, SerialCheckTx: true, Pairs: 1}
 }
 
 // LedgerRun is one application's run.
@@ -105,7 +113,8 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 	rep := &Report{Title: fmt.Sprintf("ledger: %d signed transfers (%d B each on average) from %d senders, %d RPC workers (broadcast_tx_sync), timeout_commit %s",
 		cfg.Txs, load.Bytes()/len(load.Txs), load.Senders, cfg.Workers, cfg.BlockTime)}
 	var runs []LedgerRun
-	total := 2 * len(cfg.Validators)
+	pairs := max(cfg.Pairs, 1)
+	total := 2 * pairs * len(cfg.Validators)
 	if cfg.SerialCheckTx && slices.Contains(cfg.Validators, 1) {
 		total++
 	}
@@ -115,24 +124,36 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 		}
 	}
 	for _, v := range cfg.Validators {
-		tell(fmt.Sprintf("kvstore, %d validator(s)", v))
-		base, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, fmt.Sprintf("kvstore-%d", v)), "kvstore", v, kv)
-		if err != nil {
-			return nil, nil, err
+		var ps []ledgerPair
+		for p := range pairs {
+			var pr ledgerPair
+			order := []string{"kvstore", "depin"}
+			if p%2 == 1 {
+				order = []string{"depin", "kvstore"}
+			}
+			for _, name := range order {
+				tell(fmt.Sprintf("%s, %d validator(s), pair %d of %d", name, v, p+1, pairs))
+				dir := filepath.Join(dir, fmt.Sprintf("%s-%d-%d", name, v, p))
+				l := load
+				if name == "kvstore" {
+					l = kv
+				}
+				r, err := runLedgerOnce(ctx, cfg, dir, name, v, l)
+				if err != nil {
+					return nil, nil, err
+				}
+				runs = append(runs, r)
+				if name == "kvstore" {
+					pr.base = r
+				} else {
+					pr.fig = r
+				}
+			}
+			ps = append(ps, pr)
 		}
-		runs = append(runs, base)
-		tell(fmt.Sprintf("depin, %d validator(s)", v))
-		fig, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, fmt.Sprintf("depin-%d", v)), "depin", v, load)
-		if err != nil {
-			return nil, nil, err
-		}
-		runs = append(runs, fig)
-		rep.Rows = append(rep.Rows, Row{
-			Name: fmt.Sprintf("depin, %d validator(s)", v), Figure: fig.Rate(), Unit: "tx/s",
-			BaselineName: "cometbft kvstore", Baseline: base.Rate(),
-			Note: fig.note(base, ""),
-		})
+		rep.Rows = append(rep.Rows, pairRows(v, ps)...)
 		if v == 1 && cfg.SerialCheckTx {
+			base := medianPair(ps).base
 			tell("depin, 1 validator, CheckTx serialized")
 			ser, err := runLedgerOnce(ctx, cfg, filepath.Join(dir, "depin-serial"), "depin-serial-checktx", 1, load)
 			if err != nil {
@@ -147,6 +168,58 @@ func RunLedger(ctx context.Context, cfg LedgerConfig) (*Report, []LedgerRun, err
 		}
 	}
 	return rep, runs, nil
+}
+
+// ledgerPair is a depin run and its kvstore baseline.
+type ledgerPair struct{ fig, base LedgerRun }
+
+func (p ledgerPair) ratio() float64 {
+	if p.base.Rate() == 0 {
+		return 0
+	}
+	return p.fig.Rate() / p.base.Rate()
+}
+
+// medianPair is the pair with the median ratio (the lower middle one of an
+// even number).
+func medianPair(ps []ledgerPair) ledgerPair {
+	s := slices.Clone(ps)
+	slices.SortStableFunc(s, func(a, b ledgerPair) int { return cmp.Compare(a.ratio(), b.ratio()) })
+	return s[(len(s)-1)/2]
+}
+
+// medianOf xs (the lower middle one of an even number).
+func medianOf(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+// pairRows reports the runs of one network size: throughput against the
+// kvstore (the pair with the median ratio) and CPU per transaction against
+// the kvstore's (medians over the pairs). With one pair they are that
+// pair's figures.
+func pairRows(v int, ps []ledgerPair) []Row {
+	m := medianPair(ps)
+	name := fmt.Sprintf("depin, %d validator(s)", v)
+	note := m.fig.note(m.base, "")
+	var figCPU, baseCPU []float64
+	for _, p := range ps {
+		figCPU = append(figCPU, p.fig.CPUPerTx())
+		baseCPU = append(baseCPU, p.base.CPUPerTx())
+	}
+	if len(ps) > 1 {
+		rs := make([]string, len(ps))
+		for i, p := range ps {
+			rs[i] = fmt.Sprintf("%.2f", p.ratio())
+		}
+		note = fmt.Sprintf("pair with the median ratio of %d (ratios in run order: %s); %s", len(ps), strings.Join(rs, " "), note)
+	}
+	return []Row{
+		{Name: name, Figure: m.fig.Rate(), Unit: "tx/s", BaselineName: "cometbft kvstore", Baseline: m.base.Rate(), Note: note},
+		{Name: name + ", CPU per tx", Figure: medianOf(figCPU), Unit: "µs/tx", BaselineName: "cometbft kvstore", Baseline: medianOf(baseCPU),
+			Note: fmt.Sprintf("process CPU (nodes and load generator) per committed transfer, median of %d run(s) each", len(ps))},
+	}
 }
 
 // runLedgerOnce starts a fresh network of app ("depin" or "kvstore") in dir,
