@@ -22,7 +22,7 @@ func stakeModule() app.Module {
 		Register:         stake.Register,
 		Queries:          stake.Queries,
 		InitGenesis:      stakeGenesis,
-		ExportGenesis:    exportState(stake.PrefixStake, func(recs []StateRecord) any { return StakeGenesis{State: recs} }),
+		ExportGenesis:    exportRecords(stake.PrefixStake, stake.RecordSpecs(), func(recs []ledger.Record) any { return StakeGenesis{Records: recs} }),
 		BeginBlock:       stake.BeginBlock,
 		EndBlock:         stake.EndBlock,
 		ValidatorUpdates: stake.ValidatorUpdates,
@@ -42,7 +42,7 @@ func govModule() app.Module {
 		Register:      g.Register,
 		Queries:       gov.Queries,
 		InitGenesis:   govGenesis,
-		ExportGenesis: exportState(gov.PrefixGov, func(recs []StateRecord) any { return GovGenesis{State: recs} }),
+		ExportGenesis: exportRecords(gov.PrefixGov, gov.RecordSpecs(), func(recs []ledger.Record) any { return GovGenesis{Records: recs} }),
 		EndBlock:      g.EndBlock,
 		Invariant:     gov.Invariants,
 		Gauges:        gov.Gauges,
@@ -60,35 +60,45 @@ func payValidators(ctx *ledger.Context, epoch uint64, _ reward.Pool, amount uint
 // genesis.
 type StakeGenesis struct {
 	Validators []GenesisValidator `json:"validators,omitempty"`
-	// State is an exported chain's staking state, record by record
-	// (validators, delegations, unbonding and redelegation entries,
-	// reward accumulators, the active set); it restores the module
+	// Records is an exported chain's staking state, record by record
+	// (validators, delegations, unbonding and redelegation entries and
+	// their queues, the active set; ledger.Record); it restores the module
 	// exactly, its tokens being in the exported balances of the module
 	// accounts. It excludes Validators.
+	Records []ledger.Record `json:"records,omitempty"`
+	// State is the same in the hex form of older exports, still imported.
 	State []StateRecord `json:"state,omitempty"`
 }
 
 // StateRecord is one key (without the module prefix) and value of a
-// module's state, in hex.
+// module's state, in hex: the form of older exports.
 type StateRecord struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }
 
-// exportState writes a module's state records, in key order, into the
-// section section builds.
-func exportState(prefix byte, section func([]StateRecord) any) func(ledger.Store) (json.RawMessage, error) {
+// exportRecords writes a module's state as readable records, in key
+// order, into the section section builds (nil when empty).
+func exportRecords(prefix byte, specs []ledger.RecordSpec, section func([]ledger.Record) any) func(ledger.Store) (json.RawMessage, error) {
 	return func(st ledger.Store) (json.RawMessage, error) {
-		recs := []StateRecord{}
-		ledger.IteratePrefix(st, []byte{prefix}, func(k, v []byte) bool {
-			recs = append(recs, StateRecord{Key: hex.EncodeToString(k[1:]), Value: hex.EncodeToString(v)})
-			return true
-		})
-		if len(recs) == 0 {
-			return nil, nil
+		recs, err := ledger.ExportRecords(st, prefix, specs)
+		if err != nil || len(recs) == 0 {
+			return nil, err
 		}
 		return json.Marshal(section(recs))
 	}
+}
+
+// importSection writes a section's records, or the hex records of an
+// older export, under prefix.
+func importSection(st ledger.Store, prefix byte, specs []ledger.RecordSpec, recs []ledger.Record, legacy []StateRecord) error {
+	if len(recs) > 0 && len(legacy) > 0 {
+		return fmt.Errorf("give records or state, not both")
+	}
+	if err := ledger.ImportRecords(st, prefix, specs, recs); err != nil {
+		return err
+	}
+	return importState(st, prefix, legacy)
 }
 
 // importState writes exported records back under prefix.
@@ -127,8 +137,10 @@ type GovGenesis struct {
 	// parameter, the oracle set and the ingest operators then change only
 	// by proposal.
 	Authority bool `json:"authority,omitempty"`
-	// State is an exported chain's proposals, deposits and votes, record by
-	// record.
+	// Records is an exported chain's proposals, deposits and votes, record
+	// by record (ledger.Record).
+	Records []ledger.Record `json:"records,omitempty"`
+	// State is the same in the hex form of older exports, still imported.
 	State []StateRecord `json:"state,omitempty"`
 }
 
@@ -140,11 +152,11 @@ func stakeGenesis(st ledger.Store, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	if len(g.State) > 0 {
+	if len(g.State) > 0 || len(g.Records) > 0 {
 		if len(g.Validators) > 0 {
 			return fmt.Errorf("give validators or an exported state, not both")
 		}
-		return importState(st, stake.PrefixStake, g.State)
+		return importSection(st, stake.PrefixStake, stake.RecordSpecs(), g.Records, g.State)
 	}
 	vals := make([]stake.GenesisValidator, len(g.Validators))
 	for i, v := range g.Validators {
@@ -169,7 +181,7 @@ func govGenesis(st ledger.Store, raw json.RawMessage) error {
 			return fmt.Errorf("decode: %w", err)
 		}
 	}
-	if err := importState(st, gov.PrefixGov, g.State); err != nil {
+	if err := importSection(st, gov.PrefixGov, gov.RecordSpecs(), g.Records, g.State); err != nil {
 		return err
 	}
 	return gov.InitGenesis(st, g.Authority)

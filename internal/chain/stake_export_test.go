@@ -58,7 +58,7 @@ func TestExportGenesisRoundTripStaking(t *testing.T) {
 	if !bytes.Equal(first, second) {
 		t.Fatalf("export of the re-started chain differs")
 	}
-	if !bytes.Contains(first, []byte(`"stake": {`)) || !bytes.Contains(first, []byte(`"key": "`)) {
+	if !bytes.Contains(first, []byte(`"stake": {`)) || !bytes.Contains(first, []byte(`"type": "delegation"`)) {
 		t.Fatalf("export has no staking state: %.3000s", first)
 	}
 }

@@ -1,7 +1,6 @@
 package market
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/depin-network/depin/internal/bank"
@@ -104,20 +103,3 @@ func Invariants(st ledger.Store) error {
 	}
 	return nil
 }
-
-// InitGenesis loads the market's genesis section: its state entries as
-// ExportGenesis wrote them (ledger.DumpPrefix), checked by Invariants.
-func InitGenesis(st ledger.Store, raw json.RawMessage) error {
-	if err := ledger.LoadPrefix(st, Prefix, raw); err != nil {
-		return err
-	}
-	if raw == nil {
-		return nil
-	}
-	return Invariants(st)
-}
-
-// ExportGenesis writes every market entry (providers, auditors, orders,
-// bids, leases with their escrow and due heights, receipt nonces, usage)
-// so that InitGenesis rebuilds the same state.
-func ExportGenesis(st ledger.Store) (json.RawMessage, error) { return ledger.DumpPrefix(st, Prefix) }
