@@ -1,13 +1,9 @@
 package content
 
 import (
-	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
-	"sync"
-
-	"github.com/klauspost/reedsolomon"
 
 	"github.com/depin-network/depin/internal/merkle"
 )
@@ -18,6 +14,16 @@ var ErrTooFewShards = errors.New("too few shards")
 // ErrRootMismatch says that a shard's bytes do not hash to its root.
 var ErrRootMismatch = errors.New("shard does not match its root")
 
+// ShardError is a fault of one shard's stream: its bytes do not match its
+// root (ErrRootMismatch), or it could not be read.
+type ShardError struct {
+	Shard int
+	Err   error
+}
+
+func (e *ShardError) Error() string { return fmt.Sprintf("shard %d: %v", e.Shard, e.Err) }
+func (e *ShardError) Unwrap() error { return e.Err }
+
 // ShardLeaves reads shard i of m from r (exactly ShardSize bytes), returns
 // its leaf hashes and checks them against the manifest's root.
 func ShardLeaves(m *Manifest, i int, r io.Reader) ([]merkle.Hash, error) {
@@ -26,11 +32,14 @@ func ShardLeaves(m *Manifest, i int, r io.Reader) ([]merkle.Hash, error) {
 	}
 	leaves := make([]merkle.Hash, 0, m.Leaves())
 	buf := make([]byte, m.PieceSize())
+	lh := newLeafHasher()
 	for s := range m.Segments() {
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, fmt.Errorf("shard %d: segment %d: %w", i, s, err)
 		}
-		leaves = appendLeaves(leaves, buf, m.LeafSize)
+		for off := 0; off < len(buf); off += int(m.LeafSize) {
+			leaves = append(leaves, lh.sum(buf[off:off+int(m.LeafSize)]))
+		}
 	}
 	var one [1]byte
 	if k, _ := r.Read(one[:]); k > 0 {
@@ -50,58 +59,33 @@ func Decode(m *Manifest, master []byte, shards []io.ReaderAt, w io.Writer) error
 	if len(shards) != m.N {
 		return fmt.Errorf("decode: %d shard readers for %d shards", len(shards), m.N)
 	}
-	var use []int
+	streams := make([]io.Reader, m.N)
 	for i, s := range shards {
-		if s != nil && len(use) < m.K {
-			use = append(use, i)
+		if s != nil {
+			streams[i] = io.NewSectionReader(s, 0, int64(m.ShardSize()))
 		}
 	}
-	if len(use) < m.K {
-		return fmt.Errorf("decode: %d of %d shards needed: %w", len(use), m.K, ErrTooFewShards)
-	}
-	var aead cipher.AEAD
-	if m.Cipher == CipherXChaCha20Poly1305 {
-		var err error
-		if aead, err = fileAEAD(master, m.Salt); err != nil {
-			return fmt.Errorf("decode: %w", err)
-		}
-	}
-	rs, err := reedsolomon.New(m.K, m.N-m.K)
-	if err != nil {
+	if err := runDecoder(m, master, streams, false, w); err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	piece := m.PieceSize()
-	bufs := make([][]byte, m.N)
-	for _, i := range use {
-		bufs[i] = make([]byte, piece)
+	return nil
+}
+
+// DecodeStreams rebuilds the file from shard streams (len N, nil where a
+// shard is not fetched; the first K present are read, data shards first
+// so that no reconstruction is needed when they are all there) and writes
+// it to w. Each stream is checked against its root as it is read; a stream
+// that fails or does not match comes back as a *ShardError. The shards'
+// bytes are hashed, coded and opened on every core while they stream, so w
+// receives bytes before the last root is checked: write to a temporary
+// and keep it only when DecodeStreams returns nil. On failure the streams
+// that are io.Closers are closed, so that reads blocked on them return.
+func DecodeStreams(m *Manifest, master []byte, shards []io.Reader, w io.Writer) error {
+	if len(shards) != m.N {
+		return fmt.Errorf("decode: %d shard streams for %d shards", len(shards), m.N)
 	}
-	pieces := make([][]byte, m.N)
-	joined := make([]byte, uint64(m.K)*piece)
-	var plain []byte
-	for s := range m.Segments() {
-		for i := range pieces {
-			pieces[i] = nil
-		}
-		if err := readPieces(shards, use, bufs, pieces, int64(s*piece)); err != nil {
-			return fmt.Errorf("decode: segment %d: %w", s, err)
-		}
-		if err := rs.ReconstructData(pieces); err != nil {
-			return fmt.Errorf("decode: segment %d: %w", s, err)
-		}
-		for i := range m.K {
-			copy(joined[uint64(i)*piece:], pieces[i])
-		}
-		n := m.segmentLen(s)
-		out := joined[:n]
-		if aead != nil {
-			if plain, err = aead.Open(plain[:0], segmentNonce(s), joined[:n+m.Cipher.Overhead()], m.segmentAssoc(s)); err != nil {
-				return fmt.Errorf("decode: segment %d does not open (wrong key or corrupt shards): %w", s, err)
-			}
-			out = plain
-		}
-		if _, err := w.Write(out); err != nil {
-			return fmt.Errorf("decode: write: %w", err)
-		}
+	if err := runDecoder(m, master, shards, true, w); err != nil {
+		return fmt.Errorf("decode: %w", err)
 	}
 	return nil
 }
@@ -122,7 +106,7 @@ func Rebuild(m *Manifest, shards []io.ReaderAt, out []io.Writer) error {
 	if len(use) < m.K {
 		return fmt.Errorf("rebuild: %d of %d shards needed: %w", len(use), m.K, ErrTooFewShards)
 	}
-	rs, err := reedsolomon.New(m.K, m.N-m.K)
+	rs, err := newRS(m)
 	if err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
@@ -155,23 +139,4 @@ func Rebuild(m *Manifest, shards []io.ReaderAt, out []io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// readPieces reads one segment's piece of each shard in use, in parallel,
-// into bufs and points pieces at them.
-func readPieces(shards []io.ReaderAt, use []int, bufs, pieces [][]byte, off int64) error {
-	errs := make([]error, len(use))
-	var wg sync.WaitGroup
-	for j, i := range use {
-		pieces[i] = bufs[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := shards[i].ReadAt(bufs[i], off); err != nil && !errors.Is(err, io.EOF) {
-				errs[j] = fmt.Errorf("shard %d: %w", i, err)
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }

@@ -3,8 +3,9 @@
 //
 // Layout: a file of Size bytes is cut into segments of SegmentSize bytes
 // (the last one shorter; an empty file is one empty segment). With
-// encryption on (the default), each segment is sealed with
-// XChaCha20-Poly1305 under a key derived per file with HKDF-SHA256 from the
+// encryption on (the default), each segment is sealed with AES-256-GCM
+// (manifest version 2; version 1 manifests used XChaCha20-Poly1305 and
+// still decode) under a key derived per file with HKDF-SHA256 from the
 // owner's master key and a random salt, the nonce being the segment index
 // and the associated data the file size, segment size and index, so segments
 // cannot be reordered, truncated or moved between files. Each (sealed)
@@ -21,8 +22,14 @@
 // layout. Decoding checks each shard against its root before use; a shard
 // that does not match is refused and another is fetched.
 //
-// Contract: Encode and Decode stream one segment at a time (memory is a few
-// segments, never the file); every decoder of untrusted bytes (manifests,
-// shard envelopes, proofs) refuses malformed input with an error and never
-// panics. Randomness (the salt) comes from an injected reader.
+// Contract: Encode, Layout, WriteShards, Decode and DecodeStreams stream
+// segments through a bounded pipeline (memory is a few segments, never the
+// file; the CPU work is spread over GOMAXPROCS goroutines). A streamed
+// upload is two passes: Layout computes the roots (the CID) without
+// writing, WriteShards re-encodes the same bytes straight into the
+// uploads. DecodeStreams checks each shard against its root as it streams
+// and skips reconstruction when the K data shards are there. Every
+// decoder of untrusted bytes (manifests, shard envelopes, proofs) refuses
+// malformed input with an error and never panics. Randomness (the salt)
+// comes from an injected reader.
 package content

@@ -1,13 +1,9 @@
 package content
 
 import (
-	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
-	"sync"
-
-	"github.com/klauspost/reedsolomon"
 
 	"github.com/depin-network/depin/internal/merkle"
 )
@@ -18,140 +14,97 @@ type Options struct {
 	K, N int
 	// SegmentSize and LeafSize in bytes; 0 takes the defaults.
 	SegmentSize, LeafSize uint32
-	// Encrypt seals segments with a key derived from Key (the owner's
-	// 32-byte master key) and a salt read from Rand.
+	// Encrypt seals segments (DefaultCipher) with a key derived from Key
+	// (the owner's 32-byte master key) and a salt read from Rand.
 	Encrypt bool
 	Key     []byte
 	Rand    io.Reader
 }
 
-// Encode reads exactly size bytes from r, lays them out as the options say
-// and writes shard i to shards[i] (len(shards) must be N). It returns the
-// manifest, whose CID names the file. Shards are written one segment at a
-// time, each shard by its own goroutine, so a slow writer slows the upload
-// but memory stays at a few segments.
-func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifest, error) {
-	m := &Manifest{K: opt.K, N: opt.N, LeafSize: opt.LeafSize, SegmentSize: opt.SegmentSize, Size: size,
-		Roots: make([]merkle.Hash, opt.N)}
+// newManifest fills a manifest's layout from the options (the roots
+// zero), drawing the salt when encrypting.
+func newManifest(size uint64, opt Options) (*Manifest, error) {
+	m := &Manifest{Version: ManifestVersion, K: opt.K, N: opt.N, LeafSize: opt.LeafSize, SegmentSize: opt.SegmentSize,
+		Size: size, Roots: make([]merkle.Hash, max(opt.N, 0))}
 	if m.LeafSize == 0 {
 		m.LeafSize = DefaultLeafSize
 	}
 	if m.SegmentSize == 0 {
 		m.SegmentSize = DefaultSegmentSize
 	}
-	var aead cipher.AEAD
 	if opt.Encrypt {
-		m.Cipher = CipherXChaCha20Poly1305
+		m.Cipher = DefaultCipher
 		if opt.Rand == nil {
-			return nil, errors.New("encode: encryption needs a random source for the salt")
+			return nil, errors.New("encryption needs a random source for the salt")
 		}
 		if _, err := io.ReadFull(opt.Rand, m.Salt[:]); err != nil {
-			return nil, fmt.Errorf("encode: salt: %w", err)
-		}
-		var err error
-		if aead, err = fileAEAD(opt.Key, m.Salt); err != nil {
-			return nil, fmt.Errorf("encode: %w", err)
+			return nil, fmt.Errorf("salt: %w", err)
 		}
 	}
 	if err := m.Check(); err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	if len(shards) != m.N {
-		return nil, fmt.Errorf("encode: %d shard writers for %d shards", len(shards), m.N)
-	}
-	rs, err := reedsolomon.New(m.K, m.N-m.K)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	piece := m.PieceSize()
-	// Two buffers: segment s+1 is read, sealed and coded while segment s
-	// is hashed and written.
-	var bufs [2]struct {
-		data   []byte
-		pieces [][]byte
-	}
-	for b := range bufs {
-		bufs[b].data = make([]byte, uint64(m.N)*piece)
-		bufs[b].pieces = make([][]byte, m.N)
-		for i := range bufs[b].pieces {
-			bufs[b].pieces[i] = bufs[b].data[uint64(i)*piece : uint64(i+1)*piece]
-		}
-	}
-	plain := make([]byte, m.SegmentSize)
-	leaves := make([][]merkle.Hash, m.N)
-	for i := range leaves {
-		leaves[i] = make([]merkle.Hash, 0, m.Leaves())
-	}
-	dataLen := uint64(m.K) * piece
-	var pending chan error
-	wait := func() error {
-		if pending == nil {
-			return nil
-		}
-		err := <-pending
-		pending = nil
-		return err
-	}
-	defer wait()
-	for s := range m.Segments() {
-		data, pieces := bufs[s%2].data, bufs[s%2].pieces
-		n := m.segmentLen(s)
-		if _, err := io.ReadFull(r, plain[:n]); err != nil {
-			return nil, fmt.Errorf("encode: read segment %d: %w", s, err)
-		}
-		sealed := data[:n]
-		if aead != nil {
-			sealed = aead.Seal(data[:0], segmentNonce(s), plain[:n], m.segmentAssoc(s))
-		} else {
-			copy(data, plain[:n])
-		}
-		clear(data[len(sealed):dataLen])
-		if err := rs.Encode(pieces); err != nil {
-			return nil, fmt.Errorf("encode: erasure code segment %d: %w", s, err)
-		}
-		if err := wait(); err != nil {
-			return nil, fmt.Errorf("encode: segment %d: %w", s-1, err)
-		}
-		ch := make(chan error, 1)
-		pending = ch
-		go func() { ch <- writePieces(pieces, shards, leaves, m.LeafSize) }()
-	}
-	if err := wait(); err != nil {
-		return nil, fmt.Errorf("encode: last segment: %w", err)
-	}
-	var one [1]byte
-	if k, _ := r.Read(one[:]); k > 0 {
-		return nil, fmt.Errorf("encode: input is longer than %d bytes", size)
-	}
-	for i := range leaves {
-		m.Roots[i] = merkle.RootInPlace(leaves[i])
+		return nil, err
 	}
 	return m, nil
 }
 
-// writePieces writes piece i to shards[i] and appends its leaf hashes to
-// leaves[i], one goroutine per shard.
-func writePieces(pieces [][]byte, shards []io.Writer, leaves [][]merkle.Hash, leafSize uint32) error {
-	errs := make([]error, len(pieces))
-	var wg sync.WaitGroup
-	for i := range pieces {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			leaves[i] = appendLeaves(leaves[i], pieces[i], leafSize)
-			if _, err := shards[i].Write(pieces[i]); err != nil {
-				errs[i] = fmt.Errorf("write shard %d: %w", i, err)
-			}
-		}()
+// Encode reads exactly size bytes from r, lays them out as the options say
+// and writes shard i to shards[i] (len(shards) must be N). It returns the
+// manifest, whose CID names the file. Segments flow through a bounded
+// pipeline (sealed, coded and hashed on every core, written by one
+// goroutine per shard), so a slow writer slows the upload but memory stays
+// at a few segments.
+func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifest, error) {
+	if len(shards) != opt.N {
+		return nil, fmt.Errorf("encode: %d shard writers for %d shards", len(shards), opt.N)
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	m, err := newManifest(size, opt)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	if err := runEncoder(r, m, opt.Key, true, shards); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return m, nil
+}
+
+// Layout is the first pass of a streamed upload: it reads exactly size
+// bytes from r and computes the manifest (every shard's root) without
+// writing any shard. WriteShards, given the same bytes, then produces
+// shards that hash to those roots.
+func Layout(r io.Reader, size uint64, opt Options) (*Manifest, error) {
+	m, err := newManifest(size, opt)
+	if err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	if err := runEncoder(r, m, opt.Key, true, nil); err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	return m, nil
+}
+
+// WriteShards is the second pass of a streamed upload: it reads exactly
+// m.Size bytes from r, lays them out under m (same salt, same key) and
+// writes shard i to shards[i] (len N; nil skips a shard) without hashing.
+// If r yields other bytes than it did for Layout the shards do not match
+// m's roots, which every provider checks.
+func WriteShards(r io.Reader, m *Manifest, master []byte, shards []io.Writer) error {
+	if len(shards) != m.N {
+		return fmt.Errorf("write shards: %d shard writers for %d shards", len(shards), m.N)
+	}
+	if err := m.Check(); err != nil {
+		return fmt.Errorf("write shards: %w", err)
+	}
+	if err := runEncoder(r, m, master, false, shards); err != nil {
+		return fmt.Errorf("write shards: %w", err)
+	}
+	return nil
 }
 
 // appendLeaves appends the leaf hashes of b (a whole number of leaves).
 func appendLeaves(dst []merkle.Hash, b []byte, leafSize uint32) []merkle.Hash {
+	h := newLeafHasher()
 	for off := 0; off < len(b); off += int(leafSize) {
-		dst = append(dst, merkle.LeafHash(b[off:off+int(leafSize)]))
+		dst = append(dst, h.sum(b[off:off+int(leafSize)]))
 	}
 	return dst
 }

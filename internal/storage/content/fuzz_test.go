@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/depin-network/depin/internal/merkle"
@@ -26,6 +27,9 @@ func FuzzDecodeManifest(f *testing.F) {
 	f.Add(m.Encode())
 	f.Add([]byte("DSTM"))
 	f.Add(m.Encode()[:headerLen])
+	if v1, err := os.ReadFile("testdata/v1/manifest"); err == nil {
+		f.Add(v1) // a version 1 manifest (XChaCha20-Poly1305)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := DecodeManifest(b)
 		if err != nil {
