@@ -181,6 +181,12 @@ func (u *Uplink) fetchShard(ctx context.Context, m *content.Manifest, cid conten
 // Get fetches a file by content id and writes it to out (through a
 // temporary file renamed into place, so out is whole or absent). It
 // returns the providers that served corrupt shards.
+//
+// It first streams K shards (data shards first, so no reconstruction is
+// needed) straight into the decoder, each checked against its root as it
+// arrives; if any of them fails or does not match, it starts over the
+// careful way: shards into temporary files one by one until K check out,
+// skipping and reporting the providers that served wrong bytes.
 func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadShard, error) {
 	hs, err := u.holders(ctx, cid)
 	if err != nil {
@@ -190,27 +196,116 @@ func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadSha
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
-	readers, bad, served, cleanup, err := u.fetchShards(ctx, m, cid, hs, m.K)
-	defer cleanup()
+	tmp, err := os.CreateTemp(dirOf(out), ".depin-get-*")
 	if err != nil {
-		return bad, fmt.Errorf("get %s: %w", cid, err)
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	var bad []BadShard
+	served, err := u.streamGet(ctx, m, cid, hs, tmp)
+	if err != nil {
+		u.log.Info("streamed get failed, fetching shards one by one", "cid", cid, "err", err)
+		if err := rewind(tmp); err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+		var readers []io.ReaderAt
+		var cleanup func()
+		readers, bad, served, cleanup, err = u.fetchShards(ctx, m, cid, hs, m.K)
+		defer cleanup()
+		if err != nil {
+			return bad, fmt.Errorf("get %s: %w", cid, err)
+		}
+		if err := content.Decode(m, u.master, readers, tmp); err != nil {
+			return bad, fmt.Errorf("get %s: %w", cid, err)
+		}
 	}
 	if err := u.payEgress(ctx, served, m.ShardSize()); err != nil {
 		u.log.Info("egress receipts", "err", err)
-	}
-	tmp, err := os.CreateTemp(dirOf(out), ".depin-get-*")
-	if err != nil {
-		return bad, fmt.Errorf("get: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := content.Decode(m, u.master, readers, tmp); err != nil {
-		tmp.Close()
-		return bad, fmt.Errorf("get %s: %w", cid, err)
 	}
 	if err := tmp.Close(); err != nil {
 		return bad, err
 	}
 	return bad, os.Rename(tmp.Name(), out)
+}
+
+// streamGet downloads one holder's shard for each of the K lowest shard
+// indexes at hand, in parallel, and decodes them into w as they stream
+// (content.DecodeStreams checks each against its root). It returns the
+// holders that served.
+func (u *Uplink) streamGet(ctx context.Context, m *content.Manifest, cid content.CID, hs []holder, w io.Writer) ([]holder, error) {
+	byShard := map[int]holder{}
+	for _, h := range hs {
+		if _, ok := byShard[h.shard]; !ok && h.shard >= 0 && h.shard < m.N {
+			byShard[h.shard] = h
+		}
+	}
+	var use []holder
+	for i := 0; i < m.N && len(use) < m.K; i++ {
+		if h, ok := byShard[i]; ok {
+			use = append(use, h)
+		}
+	}
+	if len(use) < m.K {
+		return nil, fmt.Errorf("%d shards held, %d needed: %w", len(use), m.K, content.ErrTooFewShards)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bodies := make([]io.ReadCloser, len(use))
+	errs := make([]error, len(use))
+	var wg sync.WaitGroup
+	for j, h := range use {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bodies[j], errs[j] = u.openShard(ctx, cid, h)
+		}()
+	}
+	wg.Wait()
+	defer func() {
+		for _, b := range bodies {
+			if b != nil {
+				b.Close()
+			}
+		}
+	}()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	streams := make([]io.Reader, m.N)
+	for j, h := range use {
+		streams[h.shard] = bodies[j]
+	}
+	if err := content.DecodeStreams(m, u.master, streams, w); err != nil {
+		return nil, err
+	}
+	return use, nil
+}
+
+// openShard starts the download of a holder's shard.
+func (u *Uplink) openShard(ctx context.Context, cid content.CID, h holder) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(h.shard), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := u.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("shard %d from %s: %w", h.shard, h.provider, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("shard %d from %s: %s", h.shard, h.provider, resp.Status)
+	}
+	return resp.Body, nil
+}
+
+// rewind empties a file for a new attempt.
+func rewind(f *os.File) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return err
 }
 
 func dirOf(path string) string {

@@ -273,6 +273,22 @@ func TestNetworkAdversariesCaught(t *testing.T) {
 	if ds := mustDeals(t, u, cid); len(ds) != len(advs) {
 		t.Fatalf("%d deals, want one per provider (%d)", len(ds), len(advs))
 	}
+	// A get while the adversaries still hold deals: whatever the streamed
+	// path meets (a missing or a corrupt shard), the file comes back whole
+	// and only the corrupting provider is blamed.
+	early := filepath.Join(dir, "early")
+	bad, err := u.Get(ctx, cid, early)
+	if err != nil {
+		t.Fatalf("get with the adversaries holding: %v", err)
+	}
+	if got, _ := os.ReadFile(early); !bytes.Equal(got, data) {
+		t.Fatalf("get with the adversaries holding: %d bytes back, not the %d put", len(got), len(data))
+	}
+	for _, b := range bad {
+		if adversary[b.Provider] != provider.AdversaryCorrupt {
+			t.Errorf("%s provider %s blamed for a corrupt shard: %v", adversary[b.Provider], b.Provider, b.Err)
+		}
+	}
 	waitFor(t, ctx, "every adversary's deal to close", func() bool {
 		closed := 0
 		for _, d := range mustDeals(t, u, cid) {

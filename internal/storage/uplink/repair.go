@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/depin-network/depin/internal/storage/content"
 )
@@ -70,12 +69,8 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 	if err := content.Rebuild(m, readers, outs); err != nil {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
-	shards := map[int]*os.File{}
-	for _, i := range missing {
-		shards[i] = files[i]
-	}
 	u.log.Info("repairing", "cid", cid, "shards", missing)
-	if err := u.place(ctx, m, shards, holders); err != nil {
+	if err := u.place(ctx, m, missing, filesSource(files, int64(m.ShardSize())), holders); err != nil {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
 	return len(missing), nil

@@ -1,7 +1,6 @@
 package uplink
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -120,32 +118,10 @@ func (u *Uplink) send(ctx context.Context, typ string, msgs ...proto.Message) ([
 	return out, nil
 }
 
-// tmpFiles creates n temporary files (nil where want[i] is false).
-func (u *Uplink) tmpFiles(n int, want func(int) bool) ([]*os.File, func(), error) {
-	files := make([]*os.File, n)
-	cleanup := func() {
-		for _, f := range files {
-			if f != nil {
-				f.Close()
-				os.Remove(f.Name())
-			}
-		}
-	}
-	for i := range files {
-		if !want(i) {
-			continue
-		}
-		f, err := os.CreateTemp(u.cfg.TmpDir, "depin-shard-*")
-		if err != nil {
-			cleanup()
-			return nil, nil, err
-		}
-		files[i] = f
-	}
-	return files, cleanup, nil
-}
-
-// Put stores the file at path and returns its content id.
+// Put stores the file at path and returns its content id. It reads the
+// file twice and keeps no copy: the first pass computes the layout and the
+// shard roots (the content id the deals record), the second re-encodes the
+// file straight into the uploads once the deals are made.
 func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.CID, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -156,39 +132,26 @@ func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.C
 	if err != nil {
 		return content.CID{}, fmt.Errorf("put: %w", err)
 	}
-	files, cleanup, err := u.tmpFiles(u.cfg.N, func(int) bool { return true })
+	size := info.Size()
+	m, err := content.Layout(io.NewSectionReader(f, 0, size), uint64(size), content.Options{K: u.cfg.K, N: u.cfg.N,
+		SegmentSize: u.cfg.SegmentSize, LeafSize: u.cfg.LeafSize, Encrypt: !u.cfg.Plaintext, Key: u.master, Rand: rnd})
 	if err != nil {
 		return content.CID{}, fmt.Errorf("put: %w", err)
 	}
-	defer cleanup()
-	ws := make([]io.Writer, len(files))
-	for i, f := range files {
-		ws[i] = f
+	all := make([]int, m.N)
+	for i := range all {
+		all[i] = i
 	}
-	m, err := content.Encode(f, uint64(info.Size()), content.Options{K: u.cfg.K, N: u.cfg.N, SegmentSize: u.cfg.SegmentSize,
-		LeafSize: u.cfg.LeafSize, Encrypt: !u.cfg.Plaintext, Key: u.master, Rand: rnd}, ws)
-	if err != nil {
-		return content.CID{}, fmt.Errorf("put: %w", err)
-	}
-	shards := map[int]*os.File{}
-	for i, f := range files {
-		shards[i] = f
-	}
-	if err := u.place(ctx, m, shards, nil); err != nil {
+	if err := u.place(ctx, m, all, encodeSource(io.NewSectionReader(f, 0, size), m, u.master), nil); err != nil {
 		return m.CID(), fmt.Errorf("put %s: %w", m.CID(), err)
 	}
 	return m.CID(), nil
 }
 
-// place opens an order per shard, accepts bids from distinct providers
-// (none of exclude), records the deals, uploads and waits for the
-// acknowledgements.
-func (u *Uplink) place(ctx context.Context, m *content.Manifest, shards map[int]*os.File, exclude map[string]bool) error {
-	idx := make([]int, 0, len(shards))
-	for i := range shards {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
+// place opens an order per shard of idx (in increasing order), accepts
+// bids from distinct providers (none of exclude), records the deals,
+// uploads the shards src produces and waits for the acknowledgements.
+func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src shardSource, exclude map[string]bool) error {
 	qty := (m.ShardSize() + storage.MiB - 1) / storage.MiB
 	deposit, ok := ledger.MulDiv(u.cfg.MaxPrice*qty, u.cfg.Duration, 1)
 	if !ok {
@@ -248,17 +211,7 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, shards map[int]
 	if _, err := u.send(ctx, storage.TypeCreateDeal, deals...); err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(idx))
-	for j := range idx {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[j] = u.upload(ctx, chosen[j], m, idx[j], shards[idx[j]])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := u.uploadShards(ctx, m, idx, chosen, src); err != nil {
 		return err
 	}
 	return u.awaitAcks(ctx, leases)
@@ -312,47 +265,6 @@ func (u *Uplink) hostOf(ctx context.Context, provider string) (string, error) {
 		return "", err
 	}
 	return pv.HostURI, nil
-}
-
-func (u *Uplink) upload(ctx context.Context, provider string, m *content.Manifest, i int, f *os.File) error {
-	host, err := u.hostOf(ctx, provider)
-	if err != nil {
-		return err
-	}
-	cid := m.CID()
-	if err := u.put(ctx, host+"/v1/manifests/"+cid.String(), m.Encode(), int64(len(m.Encode()))); err != nil {
-		return fmt.Errorf("upload manifest to %s: %w", provider, err)
-	}
-	sec := io.NewSectionReader(f, 0, int64(m.ShardSize()))
-	if err := u.put(ctx, host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(i), sec, int64(m.ShardSize())); err != nil {
-		return fmt.Errorf("upload shard %d to %s: %w", i, provider, err)
-	}
-	return nil
-}
-
-func (u *Uplink) put(ctx context.Context, url string, body any, n int64) error {
-	var r io.Reader
-	switch b := body.(type) {
-	case []byte:
-		r = bytes.NewReader(b)
-	case io.Reader:
-		r = b
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, r)
-	if err != nil {
-		return err
-	}
-	req.ContentLength = n
-	resp, err := u.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s: %s", resp.Status, msg)
-	}
-	return nil
 }
 
 // awaitAcks waits until every lease's deal is active.
