@@ -13,8 +13,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/depin-network/depin/internal/merkle"
@@ -22,6 +23,7 @@ import (
 	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 	"github.com/depin-network/depin/internal/storage/provider"
+	"github.com/depin-network/depin/internal/storage/uplink"
 )
 
 // StorageConfig sizes the storage benchmark.
@@ -32,32 +34,48 @@ type StorageConfig struct {
 	K, N int
 	// Proofs is the number of challenge proofs verified.
 	Proofs int
+	// Reps is how many times put and get and their baselines run; the
+	// report gives medians.
+	Reps int
 	// Dir holds the temporary files ("": the system's).
 	Dir string
 }
 
 // DefaultStorageConfig is the configuration of `depin bench storage`.
 func DefaultStorageConfig() StorageConfig {
-	return StorageConfig{Size: 256 << 20, K: 4, N: 8, Proofs: 100_000}
+	return StorageConfig{Size: 256 << 20, K: 4, N: 8, Proofs: 100_000, Reps: 5}
+}
+
+// storageRun is one repetition's wall and CPU times.
+type storageRun struct {
+	basePut, baseGet, put, get             time.Duration
+	basePutCPU, baseGetCPU, putCPU, getCPU time.Duration
 }
 
 // RunStorage measures put and get of one file over loopback HTTP against a
-// plain copy of the same bytes through the same HTTP stack, and the
-// storage module's proof check per second.
+// plain copy of the same bytes through the same HTTP stack, on the same
+// disk, measured in the same run, and the storage module's proof check
+// per second.
 //
-// Put is the whole client side of an upload: encrypt, erasure-code and
-// Merklize the file into N shard files (content.Encode), then upload the
-// manifest and every shard in parallel to N provider services, each of
-// which checks the shard against its root while streaming it to disk,
-// syncs and renames it. The baseline is one HTTP PUT of the file to a
-// handler that streams it to disk, syncs and renames it. Get downloads K
-// shards in parallel, checking each against its root as it streams, and
-// decodes and decrypts them into the output file; its baseline is one HTTP
-// GET of the file into a file. Throughput is file bytes per second.
+// Put is the whole client side of an upload with the providers' side:
+// the first pass lays the file out (encrypt, erasure-code, Merklize: the
+// roots that make the content id, content.Layout), the second re-encodes
+// it straight into N parallel uploads to N provider services
+// (uplink.StreamPut, what Put runs once its deals are made), each of which
+// checks its shard against its root while streaming it to disk, syncs and
+// renames it. The baseline is one HTTP PUT of the file to a handler that
+// streams it to disk, syncs and renames it. Get streams K shards in
+// parallel into the decoder, each checked against its root as it arrives
+// (uplink.StreamGet), into an output file; its baseline is one HTTP GET of
+// the file into a file. Each runs cfg.Reps times, interleaved with its
+// baseline; the report gives the median throughput (file bytes per
+// second), the median per-run ratio and the CPU time (user + system, the
+// whole process) per GiB of file, which load on the machine moves less.
 func RunStorage(ctx context.Context, cfg StorageConfig) (*Report, error) {
 	if cfg.Size <= 0 || cfg.K < 1 || cfg.N <= cfg.K || cfg.Proofs <= 0 {
 		return nil, errors.New("bench: storage: size, k < n and proofs must be positive")
 	}
+	cfg.Reps = max(cfg.Reps, 1)
 	dir, err := os.MkdirTemp(cfg.Dir, "depin-bench-storage-")
 	if err != nil {
 		return nil, err
@@ -67,26 +85,17 @@ func RunStorage(ctx context.Context, cfg StorageConfig) (*Report, error) {
 	if err := writeRandom(in, cfg.Size); err != nil {
 		return nil, err
 	}
+	want := fileHash(in)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.N}}
+	defer hc.CloseIdleConnections()
 
-	// Baseline: a plain PUT and GET of the file through net/http.
+	// The baseline server and N provider services, HTTP only, on the
+	// same disk.
 	base, err := newBlobServer(filepath.Join(dir, "blob"))
 	if err != nil {
 		return nil, err
 	}
 	defer base.Close()
-	t0 := time.Now()
-	if err := putFile(ctx, hc, base.url+"/blob", in); err != nil {
-		return nil, err
-	}
-	basePut := time.Since(t0)
-	t0 = time.Now()
-	if err := getFile(ctx, hc, base.url+"/blob", filepath.Join(dir, "blob-copy")); err != nil {
-		return nil, err
-	}
-	baseGet := time.Since(t0)
-
-	// N provider services, HTTP only.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	urls := make([]string, cfg.N)
 	var provs []*provider.Provider
@@ -97,7 +106,7 @@ func RunStorage(ctx context.Context, cfg StorageConfig) (*Report, error) {
 	}()
 	for i := range urls {
 		pc := provider.DefaultConfig()
-		pc.Dir, pc.Listen = filepath.Join(dir, "prov"+strconv.Itoa(i)), "127.0.0.1:0"
+		pc.Dir, pc.Listen, pc.Capacity = provDir(dir, i), "127.0.0.1:0", 0
 		p, err := provider.New(pc, sig.KeyFromSeed(make([]byte, 32)), nil, log)
 		if err != nil {
 			return nil, err
@@ -107,141 +116,137 @@ func RunStorage(ctx context.Context, cfg StorageConfig) (*Report, error) {
 		urls[i] = p.URL()
 	}
 
-	// Put: encode to shard files, upload in parallel.
 	master := bytes.Repeat([]byte{1}, content.KeyLen)
-	t0 = time.Now()
-	m, err := encodeFile(in, dir, cfg, master)
-	if err != nil {
-		return nil, err
-	}
-	cid := m.CID()
-	var wg sync.WaitGroup
-	errs := make([]error, cfg.N)
-	for i := range urls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := putBytes(ctx, hc, urls[i]+"/v1/manifests/"+cid.String(), m.Encode()); err != nil {
-				errs[i] = err
-				return
-			}
-			errs[i] = putFile(ctx, hc, urls[i]+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(i), shardPath(dir, i))
-		}()
-	}
-	wg.Wait()
-	put := time.Since(t0)
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("bench: storage: upload: %w", err)
-	}
-
-	// Get: K shards in parallel, checked as they stream, then decode.
-	t0 = time.Now()
-	files := make([]*os.File, cfg.N)
-	for i := range cfg.K {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			files[i], errs[i] = fetchChecked(ctx, hc, m, urls[i]+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(i), i, dir)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("bench: storage: download: %w", err)
-	}
-	readers := make([]io.ReaderAt, cfg.N)
-	for i, f := range files {
-		if f != nil {
-			readers[i] = f
-			defer f.Close()
+	salt := rand.NewChaCha8([32]byte{9})
+	runs := make([]storageRun, cfg.Reps)
+	var m *content.Manifest
+	for rep := range runs {
+		r := &runs[rep]
+		copyPath := filepath.Join(dir, "blob-copy")
+		if r.basePut, r.basePutCPU, err = timed(func() error { return putFile(ctx, hc, base.url+"/blob", in) }); err != nil {
+			return nil, err
 		}
-	}
-	out, err := os.Create(filepath.Join(dir, "out"))
-	if err != nil {
-		return nil, err
-	}
-	if err := content.Decode(m, master, readers, out); err != nil {
-		out.Close()
-		return nil, err
-	}
-	if err := out.Close(); err != nil {
-		return nil, err
-	}
-	get := time.Since(t0)
-	if a, b := fileHash(in), fileHash(filepath.Join(dir, "out")); a != b {
-		return nil, errors.New("bench: storage: the file came back different")
+		if r.baseGet, r.baseGetCPU, err = timed(func() error { return getFile(ctx, hc, base.url+"/blob", copyPath) }); err != nil {
+			return nil, err
+		}
+		os.Remove(copyPath)
+		if m != nil {
+			removeShards(dir, cfg.N, m.CID())
+		}
+		r.put, r.putCPU, err = timed(func() error {
+			var err error
+			m, err = putStreamed(ctx, hc, in, cfg, master, salt, urls)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bench: storage: put: %w", err)
+		}
+		out := filepath.Join(dir, "out")
+		if r.get, r.getCPU, err = timed(func() error { return getStreamed(ctx, hc, m, master, urls, out) }); err != nil {
+			return nil, fmt.Errorf("bench: storage: get: %w", err)
+		}
+		if fileHash(out) != want {
+			return nil, errors.New("bench: storage: the file came back different")
+		}
+		os.Remove(out)
 	}
 
-	perSec, depth, err := proofRate(dir, m, cfg.Proofs)
+	perSec, depth, err := proofRate(filepath.Join(provDir(dir, 0), "shards", m.CID().String()+".0"), m, cfg.Proofs)
 	if err != nil {
 		return nil, err
 	}
 	mib := float64(cfg.Size) / (1 << 20)
 	rate := func(d time.Duration) float64 { return mib / d.Seconds() }
+	perGiB := func(d time.Duration) float64 { return d.Seconds() / (mib / 1024) }
+	pick := func(f func(storageRun) time.Duration) time.Duration {
+		ds := make([]time.Duration, len(runs))
+		for i, r := range runs {
+			ds[i] = f(r)
+		}
+		return median(ds)
+	}
+	ratios := func(fig, bas func(storageRun) time.Duration) string {
+		rs := make([]float64, len(runs))
+		for i, r := range runs {
+			rs[i] = bas(r).Seconds() / fig(r).Seconds()
+		}
+		slices.Sort(rs)
+		return fmt.Sprintf("median of %d runs; ratio per run %.2f to %.2f, median %.2f", len(rs), rs[0], rs[len(rs)-1], rs[len(rs)/2])
+	}
+	basePut, baseGet := pick(func(r storageRun) time.Duration { return r.basePut }), pick(func(r storageRun) time.Duration { return r.baseGet })
+	put, get := pick(func(r storageRun) time.Duration { return r.put }), pick(func(r storageRun) time.Duration { return r.get })
+	rows := []Row{
+		{Name: "put (2 passes: layout, then encode into n uploads)", Figure: rate(put), Unit: "MiB/s", Baseline: rate(basePut),
+			BaselineName: "plain HTTP PUT", Note: "target ratio >= 0.5; " + ratios(func(r storageRun) time.Duration { return r.put }, func(r storageRun) time.Duration { return r.basePut })},
+		{Name: "get (stream k shards, check roots, decrypt)", Figure: rate(get), Unit: "MiB/s", Baseline: rate(baseGet),
+			BaselineName: "plain HTTP GET", Note: "target ratio >= 0.7; " + ratios(func(r storageRun) time.Duration { return r.get }, func(r storageRun) time.Duration { return r.baseGet })},
+	}
+	if processCPU() > 0 {
+		rows = append(rows,
+			Row{Name: "put CPU (user+sys, whole process)", Figure: perGiB(pick(func(r storageRun) time.Duration { return r.putCPU })), Unit: "s/GiB",
+				Baseline: perGiB(pick(func(r storageRun) time.Duration { return r.basePutCPU })), BaselineName: "plain HTTP PUT", Note: "medians; lower is better"},
+			Row{Name: "get CPU (user+sys, whole process)", Figure: perGiB(pick(func(r storageRun) time.Duration { return r.getCPU })), Unit: "s/GiB",
+				Baseline: perGiB(pick(func(r storageRun) time.Duration { return r.baseGetCPU })), BaselineName: "plain HTTP GET", Note: "medians; lower is better"})
+	}
+	rows = append(rows, Row{Name: "proof checks (storage.VerifyLeaf)", Figure: perSec, Unit: "proofs/s",
+		Note: fmt.Sprintf("%d-byte leaves, %d-hash paths", m.LeafSize, depth)})
 	return &Report{
-		Title: fmt.Sprintf("storage: a %d MiB file at %d/%d over loopback HTTP", cfg.Size>>20, cfg.K, cfg.N),
-		Rows: []Row{
-			{Name: "put (encrypt, erasure-code, Merklize, upload)", Figure: rate(put), Unit: "MiB/s", Baseline: rate(basePut),
-				BaselineName: "plain HTTP PUT", Note: "target ratio >= 0.5"},
-			{Name: "get (download k, check roots, decode, decrypt)", Figure: rate(get), Unit: "MiB/s", Baseline: rate(baseGet),
-				BaselineName: "plain HTTP GET", Note: "target ratio >= 0.7"},
-			{Name: "proof checks (storage.VerifyLeaf)", Figure: perSec, Unit: "proofs/s",
-				Note: fmt.Sprintf("%d-byte leaves, %d-hash paths", m.LeafSize, depth)},
-		},
+		Title: fmt.Sprintf("storage: a %d MiB file at %d/%d over loopback HTTP, %d runs, GOMAXPROCS %d", cfg.Size>>20, cfg.K, cfg.N, cfg.Reps, runtime.GOMAXPROCS(0)),
+		Rows:  rows,
 	}, nil
 }
 
-func shardPath(dir string, i int) string { return filepath.Join(dir, "shard"+strconv.Itoa(i)) }
+// timed runs f and returns its wall time and the process's CPU time.
+func timed(f func() error) (time.Duration, time.Duration, error) {
+	c0, t0 := processCPU(), time.Now()
+	err := f()
+	return time.Since(t0), processCPU() - c0, err
+}
 
-func encodeFile(in, dir string, cfg StorageConfig, master []byte) (*content.Manifest, error) {
+func provDir(dir string, i int) string { return filepath.Join(dir, "prov"+strconv.Itoa(i)) }
+
+// removeShards drops the shards of the previous run, so that every run
+// writes to the disk in the same state.
+func removeShards(dir string, n int, cid content.CID) {
+	for i := range n {
+		paths, _ := filepath.Glob(filepath.Join(provDir(dir, i), "shards", cid.String()+".*"))
+		for _, p := range paths {
+			os.Remove(p)
+		}
+	}
+}
+
+// putStreamed is the put: the layout pass, then the streamed uploads.
+func putStreamed(ctx context.Context, hc *http.Client, in string, cfg StorageConfig, master []byte, salt io.Reader, urls []string) (*content.Manifest, error) {
 	f, err := os.Open(in)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	ws := make([]io.Writer, cfg.N)
-	var files []*os.File
-	defer func() {
-		for _, sf := range files {
-			sf.Close()
-		}
-	}()
-	for i := range ws {
-		sf, err := os.Create(shardPath(dir, i))
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, sf)
-		ws[i] = sf
+	m, err := content.Layout(io.NewSectionReader(f, 0, cfg.Size), uint64(cfg.Size), content.Options{K: cfg.K, N: cfg.N, Encrypt: true, Key: master, Rand: salt})
+	if err != nil {
+		return nil, err
 	}
-	seed := rand.NewChaCha8([32]byte{9})
-	return content.Encode(f, uint64(cfg.Size), content.Options{K: cfg.K, N: cfg.N, Encrypt: true, Key: master, Rand: seed}, ws)
+	return m, uplink.StreamPut(ctx, hc, io.NewSectionReader(f, 0, cfg.Size), m, master, urls)
 }
 
-func fetchChecked(ctx context.Context, hc *http.Client, m *content.Manifest, url string, i int, dir string) (*os.File, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// getStreamed is the get: K shards streamed into the decoder, into a file.
+func getStreamed(ctx context.Context, hc *http.Client, m *content.Manifest, master []byte, urls []string, out string) error {
+	f, err := os.Create(out)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	f, err := os.Create(filepath.Join(dir, "got"+strconv.Itoa(i)))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := content.ShardLeaves(m, i, io.TeeReader(resp.Body, f)); err != nil {
+	if err := uplink.StreamGet(ctx, hc, m, master, urls, f); err != nil {
 		f.Close()
-		return nil, err
+		return err
 	}
-	return f, nil
+	return f.Close()
 }
 
 // proofRate verifies n challenge proofs of shard 0 and returns proofs per
 // second and the path length.
-func proofRate(dir string, m *content.Manifest, n int) (float64, int, error) {
-	f, err := os.Open(shardPath(dir, 0))
+func proofRate(shard string, m *content.Manifest, n int) (float64, int, error) {
+	f, err := os.Open(shard)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -292,14 +297,6 @@ func fileHash(path string) [32]byte {
 	h := sha256.New()
 	io.Copy(h, f)
 	return [32]byte(h.Sum(nil))
-}
-
-func putBytes(ctx context.Context, hc *http.Client, url string, b []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	return doOK(hc, req)
 }
 
 func putFile(ctx context.Context, hc *http.Client, url, path string) error {
@@ -355,7 +352,8 @@ func doOK(hc *http.Client, req *http.Request) error {
 }
 
 // blobServer is the baseline: PUT streams the body to a file, synced and
-// renamed into place as a provider does; GET serves it.
+// renamed into place, the directory synced, as a provider does; GET
+// serves it.
 type blobServer struct {
 	srv  *http.Server
 	url  string
@@ -384,6 +382,9 @@ func newBlobServer(path string) (*blobServer, error) {
 		if err == nil {
 			err = os.Rename(tmp, path)
 		}
+		if err == nil {
+			err = syncDir(filepath.Dir(path))
+		}
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -397,3 +398,12 @@ func newBlobServer(path string) (*blobServer, error) {
 }
 
 func (b *blobServer) Close() { b.srv.Close() }
+
+func syncDir(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

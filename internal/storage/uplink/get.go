@@ -203,7 +203,7 @@ func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadSha
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	var bad []BadShard
-	served, err := u.streamGet(ctx, m, cid, hs, tmp)
+	served, err := streamGet(ctx, u.http, m, u.master, hs, tmp)
 	if err != nil {
 		u.log.Info("streamed get failed, fetching shards one by one", "cid", cid, "err", err)
 		if err := rewind(tmp); err != nil {
@@ -229,11 +229,27 @@ func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadSha
 	return bad, os.Rename(tmp.Name(), out)
 }
 
+// StreamGet is the streamed path of Get without the chain, for benchmarks
+// and tools: it downloads shard i from hosts[i] ("" where no provider has
+// it) for the K lowest shards at hand and decodes them into w as they
+// stream, each checked against its root (content.DecodeStreams: w gets
+// bytes before the last check, so write to a temporary).
+func StreamGet(ctx context.Context, hc *http.Client, m *content.Manifest, master []byte, hosts []string, w io.Writer) error {
+	var hs []holder
+	for i, h := range hosts {
+		if h != "" {
+			hs = append(hs, holder{shard: i, provider: h, host: h})
+		}
+	}
+	_, err := streamGet(ctx, hc, m, master, hs, w)
+	return err
+}
+
 // streamGet downloads one holder's shard for each of the K lowest shard
 // indexes at hand, in parallel, and decodes them into w as they stream
 // (content.DecodeStreams checks each against its root). It returns the
 // holders that served.
-func (u *Uplink) streamGet(ctx context.Context, m *content.Manifest, cid content.CID, hs []holder, w io.Writer) ([]holder, error) {
+func streamGet(ctx context.Context, hc *http.Client, m *content.Manifest, master []byte, hs []holder, w io.Writer) ([]holder, error) {
 	byShard := map[int]holder{}
 	for _, h := range hs {
 		if _, ok := byShard[h.shard]; !ok && h.shard >= 0 && h.shard < m.N {
@@ -251,6 +267,7 @@ func (u *Uplink) streamGet(ctx context.Context, m *content.Manifest, cid content
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	cid := m.CID()
 	bodies := make([]io.ReadCloser, len(use))
 	errs := make([]error, len(use))
 	var wg sync.WaitGroup
@@ -258,7 +275,7 @@ func (u *Uplink) streamGet(ctx context.Context, m *content.Manifest, cid content
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bodies[j], errs[j] = u.openShard(ctx, cid, h)
+			bodies[j], errs[j] = openShard(ctx, hc, cid, h)
 		}()
 	}
 	wg.Wait()
@@ -276,19 +293,19 @@ func (u *Uplink) streamGet(ctx context.Context, m *content.Manifest, cid content
 	for j, h := range use {
 		streams[h.shard] = bodies[j]
 	}
-	if err := content.DecodeStreams(m, u.master, streams, w); err != nil {
+	if err := content.DecodeStreams(m, master, streams, w); err != nil {
 		return nil, err
 	}
 	return use, nil
 }
 
 // openShard starts the download of a holder's shard.
-func (u *Uplink) openShard(ctx context.Context, cid content.CID, h holder) (io.ReadCloser, error) {
+func openShard(ctx context.Context, hc *http.Client, cid content.CID, h holder) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(h.shard), nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := u.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("shard %d from %s: %w", h.shard, h.provider, err)
 	}

@@ -63,9 +63,25 @@ func filesSource(files []*os.File, size int64) shardSource {
 	}
 }
 
-// uploadShards uploads the manifest and shard idx[j] to provider
-// chosen[j], all in parallel, from src.
-func (u *Uplink) uploadShards(ctx context.Context, m *content.Manifest, idx []int, chosen []string, src shardSource) error {
+// StreamPut is the transfer step of Put without the chain, for benchmarks
+// and tools: it re-encodes exactly m.Size bytes of file under m (Layout's
+// manifest) and uploads the manifest and shard i to hosts[i] (a provider's
+// base URL, one per shard), all in parallel, keeping no copy on disk. Put
+// runs the same code once its deals are made.
+func StreamPut(ctx context.Context, hc *http.Client, file io.Reader, m *content.Manifest, master []byte, hosts []string) error {
+	if len(hosts) != m.N {
+		return fmt.Errorf("stream put: %d hosts for %d shards", len(hosts), m.N)
+	}
+	idx := make([]int, m.N)
+	for i := range idx {
+		idx[i] = i
+	}
+	return uploadShards(ctx, hc, m, idx, hosts, encodeSource(file, m, master))
+}
+
+// uploadShards uploads the manifest and shard idx[j] to hosts[j], all in
+// parallel, from src.
+func uploadShards(ctx context.Context, hc *http.Client, m *content.Manifest, idx []int, hosts []string, src shardSource) error {
 	readers, finish := src(idx)
 	var wg sync.WaitGroup
 	errs := make([]error, len(idx)+1)
@@ -73,7 +89,7 @@ func (u *Uplink) uploadShards(ctx context.Context, m *content.Manifest, idx []in
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[j] = u.upload(ctx, chosen[j], m, idx[j], readers[j])
+			errs[j] = upload(ctx, hc, hosts[j], m, idx[j], readers[j])
 			if c, ok := readers[j].(interface{ CloseWithError(error) error }); ok {
 				c.CloseWithError(errUploadEnded) // a no-op once the shard was sent
 			}
@@ -86,28 +102,24 @@ func (u *Uplink) uploadShards(ctx context.Context, m *content.Manifest, idx []in
 	return errors.Join(errs...)
 }
 
-func (u *Uplink) upload(ctx context.Context, provider string, m *content.Manifest, i int, shard io.Reader) error {
-	host, err := u.hostOf(ctx, provider)
-	if err != nil {
-		return err
-	}
+func upload(ctx context.Context, hc *http.Client, host string, m *content.Manifest, i int, shard io.Reader) error {
 	cid := m.CID()
-	if err := u.put(ctx, host+"/v1/manifests/"+cid.String(), bytes.NewReader(m.Encode()), int64(len(m.Encode()))); err != nil {
-		return fmt.Errorf("upload manifest to %s: %w", provider, err)
+	if err := put(ctx, hc, host+"/v1/manifests/"+cid.String(), bytes.NewReader(m.Encode()), int64(len(m.Encode()))); err != nil {
+		return fmt.Errorf("upload manifest to %s: %w", host, err)
 	}
-	if err := u.put(ctx, host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(i), shard, int64(m.ShardSize())); err != nil {
-		return fmt.Errorf("upload shard %d to %s: %w", i, provider, err)
+	if err := put(ctx, hc, host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(i), shard, int64(m.ShardSize())); err != nil {
+		return fmt.Errorf("upload shard %d to %s: %w", i, host, err)
 	}
 	return nil
 }
 
-func (u *Uplink) put(ctx context.Context, url string, body io.Reader, n int64) error {
+func put(ctx context.Context, hc *http.Client, url string, body io.Reader, n int64) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, body)
 	if err != nil {
 		return err
 	}
 	req.ContentLength = n
-	resp, err := u.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

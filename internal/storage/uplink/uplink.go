@@ -211,7 +211,13 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src 
 	if _, err := u.send(ctx, storage.TypeCreateDeal, deals...); err != nil {
 		return err
 	}
-	if err := u.uploadShards(ctx, m, idx, chosen, src); err != nil {
+	hosts := make([]string, len(chosen))
+	for j, p := range chosen {
+		if hosts[j], err = u.hostOf(ctx, p); err != nil {
+			return err
+		}
+	}
+	if err := uploadShards(ctx, u.http, m, idx, hosts, src); err != nil {
 		return err
 	}
 	return u.awaitAcks(ctx, leases)
