@@ -245,6 +245,7 @@ func benchStorageCmd() *cobra.Command {
 			mib, _ := cmd.Flags().GetInt64("mib")
 			cfg.Size = mib << 20
 			cfg.Proofs, _ = cmd.Flags().GetInt("proofs")
+			cfg.Reps, _ = cmd.Flags().GetInt("reps")
 			cfg.Dir, _ = cmd.Flags().GetString("dir")
 			rep, err := bench.RunStorage(cmd.Context(), cfg)
 			if err != nil {
@@ -256,6 +257,7 @@ func benchStorageCmd() *cobra.Command {
 	f := c.Flags()
 	f.Int64("mib", d.Size>>20, "file size in MiB")
 	f.Int("proofs", d.Proofs, "proofs checked")
+	f.Int("reps", d.Reps, "runs of put, get and their baselines, interleaved; the report gives medians")
 	f.String("dir", "", "directory for the temporary files (default: the system's)")
 	return c
 }

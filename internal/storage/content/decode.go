@@ -71,20 +71,30 @@ func Decode(m *Manifest, master []byte, shards []io.ReaderAt, w io.Writer) error
 	return nil
 }
 
+// ErrPadding says that a segment's zero padding is not zero: a shard
+// that does not match its root.
+var ErrPadding = errors.New("segment padding is not zero")
+
 // DecodeStreams rebuilds the file from shard streams (len N, nil where a
 // shard is not fetched; the first K present are read, data shards first
 // so that no reconstruction is needed when they are all there) and writes
-// it to w. Each stream is checked against its root as it is read; a stream
-// that fails or does not match comes back as a *ShardError. The shards'
-// bytes are hashed, coded and opened on every core while they stream, so w
-// receives bytes before the last root is checked: write to a temporary
-// and keep it only when DecodeStreams returns nil. On failure the streams
-// that are io.Closers are closed, so that reads blocked on them return.
+// it to w, hashing, coding and opening segments on every core while the
+// shards stream. Every byte read is checked: a plaintext file's shards
+// against their roots (a mismatch is a *ShardError naming the shard); a
+// sealed file's segments by their AEAD tags under the file key, and their
+// padding by being zero, which proves the pieces are the ones the roots
+// commit to (the K pieces determine the segment one to one) without
+// hashing them again. A sealed segment that does not open is not pinned
+// on one shard: check the shards against their roots (ShardLeaves) to
+// find which. A stream that ends early or runs long is a *ShardError.
+// w receives bytes before the last check: write to a temporary and keep
+// it only when DecodeStreams returns nil. On failure the streams that are
+// io.Closers are closed, so that reads blocked on them return.
 func DecodeStreams(m *Manifest, master []byte, shards []io.Reader, w io.Writer) error {
 	if len(shards) != m.N {
 		return fmt.Errorf("decode: %d shard streams for %d shards", len(shards), m.N)
 	}
-	if err := runDecoder(m, master, shards, true, w); err != nil {
+	if err := runDecoder(m, master, shards, m.Cipher == CipherNone, w); err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
 	return nil

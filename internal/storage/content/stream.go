@@ -123,12 +123,15 @@ func runDecoder(m *Manifest, master []byte, streams []io.Reader, verify bool, w 
 					work <- j
 				}
 			}
-			if failed || ab.stopped() || !verify {
+			if failed || ab.stopped() {
 				return
 			}
 			var one [1]byte
 			if n, _ := streams[i].Read(one[:]); n > 0 {
 				ab.fail(&ShardError{Shard: i, Err: fmt.Errorf("longer than %d bytes: %w", m.ShardSize(), ErrMalformed)})
+				return
+			}
+			if !verify {
 				return
 			}
 			if root := merkle.RootInPlace(leaves); root != m.Roots[i] {
@@ -204,6 +207,14 @@ func openSegment(j *decJob, m *Manifest, aead cipher.AEAD, rs reedsolomon.Encode
 	if aead == nil {
 		j.plain = j.data[:n]
 		return nil
+	}
+	// Every byte of the data pieces is now checked: the sealed segment by
+	// its tag, the padding by being zero.
+	sealed := n + m.Cipher.Overhead()
+	for _, b := range j.data[sealed : uint64(m.K)*piece] {
+		if b != 0 {
+			return fmt.Errorf("segment %d: padding is not zero: %w", j.s, ErrPadding)
+		}
 	}
 	plain, err := aead.Open(j.data[:0], segmentNonce(aead, j.s), j.data[:n+m.Cipher.Overhead()], m.segmentAssoc(j.s))
 	if err != nil {

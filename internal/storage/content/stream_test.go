@@ -187,3 +187,23 @@ func TestNewUploadsUseVersion2(t *testing.T) {
 		t.Fatalf("version %d cipher %d", m.Version, m.Cipher)
 	}
 }
+
+// TestSealedPaddingIsChecked: in a sealed file the bytes past the sealed
+// segment are zero padding the AEAD does not cover; a provider that
+// serves anything else there is refused, though the file would open.
+func TestSealedPaddingIsChecked(t *testing.T) {
+	data := bytes.Repeat([]byte("pad"), 400)
+	m, shards := put(t, data, Options{K: 2, N: 3, SegmentSize: 512, LeafSize: 64, Encrypt: true, Key: key(4), Rand: randSource(4)})
+	if m.PieceSize()*2 <= 512+m.Cipher.Overhead() {
+		t.Fatalf("layout without padding: piece %d", m.PieceSize())
+	}
+	bad := append([]byte(nil), shards[1]...)
+	bad[m.PieceSize()-1] ^= 0x80 // the last byte of segment 0's second piece: padding
+	err := DecodeStreams(m, key(4), []io.Reader{bytes.NewReader(shards[0]), bytes.NewReader(bad), nil}, io.Discard)
+	if !errors.Is(err, ErrPadding) {
+		t.Fatalf("non-zero padding: %v, want ErrPadding", err)
+	}
+	if _, err := ShardLeaves(m, 1, bytes.NewReader(bad)); !errors.Is(err, ErrRootMismatch) {
+		t.Fatalf("the same shard against its root: %v", err)
+	}
+}

@@ -8,13 +8,19 @@
 // accepts them from n distinct providers, records each shard's deal on
 // chain, uploads the manifest and the shard to each provider over HTTP and
 // waits until every provider has acknowledged its upload on chain. The
-// content id it returns commits to the whole layout.
+// content id it returns commits to the whole layout. The file is read
+// twice and never copied to disk: once to compute the roots the deals
+// record, once to re-encode it straight into the n parallel uploads
+// (transfer.go), with a few segments in memory.
 //
 // Get looks the content id's deals up on chain, fetches the manifest from
-// any provider and checks it against the id, downloads shards in parallel
-// and checks each against its root as it streams (a provider that serves
-// wrong bytes is reported and skipped), and decodes and decrypts once K
-// shards are good.
+// any provider and checks it against the id, then streams K shards (data
+// shards first: no reconstruction) into the decoder, which checks every
+// byte as it arrives (content.DecodeStreams) and writes a temporary file
+// renamed into place. If a stream fails or does not check out, Get starts
+// over the careful way: shards into temporary files, each checked against
+// its root, a provider that serves wrong bytes reported and skipped, and
+// decodes once K shards are good.
 //
 // Repair (the repair worker, which the owner's client or the devnet runs)
 // finds shards without an open deal (its provider failed its proofs or was

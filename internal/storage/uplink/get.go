@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -102,39 +103,43 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 	var bad []BadShard
 	var served []holder
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(want, 1))
+	// want workers take the holders in order, so the first want holders
+	// are always tried (Get puts the ones its streamed path used first).
+	queue := make(chan holder, len(hs))
 	for _, h := range hs {
+		queue <- h
+	}
+	close(queue)
+	for range max(want, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			mu.Lock()
-			skip := good >= want || files[h.shard] != nil
-			mu.Unlock()
-			if skip {
-				return
-			}
-			f, err := u.fetchShard(ctx, m, cid, h)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if errors.Is(err, content.ErrRootMismatch) {
-					u.log.Warn("provider served a corrupt shard", "provider", h.provider, "deal", h.deal, "shard", h.shard, "err", err)
-					bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err})
-				} else {
-					u.log.Info("shard download failed", "provider", h.provider, "shard", h.shard, "err", err)
+			for h := range queue {
+				mu.Lock()
+				skip := good >= want || files[h.shard] != nil
+				mu.Unlock()
+				if skip {
+					continue
 				}
-				return
+				f, err := u.fetchShard(ctx, m, cid, h)
+				mu.Lock()
+				if err != nil {
+					if errors.Is(err, content.ErrRootMismatch) {
+						u.log.Warn("provider served a corrupt shard", "provider", h.provider, "deal", h.deal, "shard", h.shard, "err", err)
+						bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err})
+					} else {
+						u.log.Info("shard download failed", "provider", h.provider, "shard", h.shard, "err", err)
+					}
+				} else if files[h.shard] != nil || good >= want {
+					f.Close()
+					os.Remove(f.Name())
+				} else {
+					files[h.shard] = f
+					served = append(served, h)
+					good++
+				}
+				mu.Unlock()
 			}
-			if files[h.shard] != nil || good >= want {
-				f.Close()
-				os.Remove(f.Name())
-				return
-			}
-			files[h.shard] = f
-			served = append(served, h)
-			good++
 		}()
 	}
 	wg.Wait()
@@ -196,37 +201,84 @@ func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadSha
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
+	bad, served, err := u.download(ctx, m, hs, out)
+	if err != nil {
+		return bad, fmt.Errorf("get %s: %w", cid, err)
+	}
+	if err := u.payEgress(ctx, served, m.ShardSize()); err != nil {
+		u.log.Info("egress receipts", "err", err)
+	}
+	return bad, nil
+}
+
+// download writes the file of m to out from the holders hs: the streamed
+// path first, the careful one if it fails. It returns the providers that
+// served corrupt shards and those whose shards were used.
+func (u *Uplink) download(ctx context.Context, m *content.Manifest, hs []holder, out string) ([]BadShard, []holder, error) {
 	tmp, err := os.CreateTemp(dirOf(out), ".depin-get-*")
 	if err != nil {
-		return nil, fmt.Errorf("get: %w", err)
+		return nil, nil, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	var bad []BadShard
 	served, err := streamGet(ctx, u.http, m, u.master, hs, tmp)
 	if err != nil {
-		u.log.Info("streamed get failed, fetching shards one by one", "cid", cid, "err", err)
+		u.log.Info("streamed get failed, fetching shards one by one", "cid", m.CID(), "err", err)
 		if err := rewind(tmp); err != nil {
-			return nil, fmt.Errorf("get: %w", err)
+			return nil, nil, err
 		}
+		// The shards the streamed path used come first: one of them failed.
 		var readers []io.ReaderAt
 		var cleanup func()
-		readers, bad, served, cleanup, err = u.fetchShards(ctx, m, cid, hs, m.K)
+		readers, bad, served, cleanup, err = u.fetchShards(ctx, m, m.CID(), suspectsFirst(m, hs), m.K)
 		defer cleanup()
 		if err != nil {
-			return bad, fmt.Errorf("get %s: %w", cid, err)
+			return bad, nil, err
 		}
 		if err := content.Decode(m, u.master, readers, tmp); err != nil {
-			return bad, fmt.Errorf("get %s: %w", cid, err)
+			return bad, nil, err
 		}
 	}
-	if err := u.payEgress(ctx, served, m.ShardSize()); err != nil {
-		u.log.Info("egress receipts", "err", err)
-	}
 	if err := tmp.Close(); err != nil {
-		return bad, err
+		return bad, nil, err
 	}
-	return bad, os.Rename(tmp.Name(), out)
+	return bad, served, os.Rename(tmp.Name(), out)
+}
+
+// suspectsFirst orders holders as streamGet picks them (one per shard,
+// lowest shards first), then the others.
+func suspectsFirst(m *content.Manifest, hs []holder) []holder {
+	first, rest := pickStreams(m, hs)
+	return append(first, rest...)
+}
+
+// pickStreams picks one holder for each of the K lowest shards at hand;
+// rest is every other holder, in order.
+func pickStreams(m *content.Manifest, hs []holder) (use, rest []holder) {
+	var firstOf []int
+	byShard := map[int]int{}
+	for j, h := range hs {
+		if _, ok := byShard[h.shard]; !ok && h.shard >= 0 && h.shard < m.N {
+			byShard[h.shard] = j
+			firstOf = append(firstOf, h.shard)
+		}
+	}
+	slices.Sort(firstOf)
+	picked := map[int]bool{}
+	for _, s := range firstOf {
+		if len(use) == m.K {
+			break
+		}
+		use = append(use, hs[byShard[s]])
+		picked[byShard[s]] = true
+	}
+	for j, h := range hs {
+		if !picked[j] {
+			rest = append(rest, h)
+		}
+	}
+	return use, rest
 }
 
 // StreamGet is the streamed path of Get without the chain, for benchmarks
@@ -250,18 +302,7 @@ func StreamGet(ctx context.Context, hc *http.Client, m *content.Manifest, master
 // (content.DecodeStreams checks each against its root). It returns the
 // holders that served.
 func streamGet(ctx context.Context, hc *http.Client, m *content.Manifest, master []byte, hs []holder, w io.Writer) ([]holder, error) {
-	byShard := map[int]holder{}
-	for _, h := range hs {
-		if _, ok := byShard[h.shard]; !ok && h.shard >= 0 && h.shard < m.N {
-			byShard[h.shard] = h
-		}
-	}
-	var use []holder
-	for i := 0; i < m.N && len(use) < m.K; i++ {
-		if h, ok := byShard[i]; ok {
-			use = append(use, h)
-		}
-	}
+	use, _ := pickStreams(m, hs)
 	if len(use) < m.K {
 		return nil, fmt.Errorf("%d shards held, %d needed: %w", len(use), m.K, content.ErrTooFewShards)
 	}
