@@ -178,7 +178,7 @@ func RunStorage(ctx context.Context, cfg StorageConfig) (*Report, error) {
 	rows := []Row{
 		{Name: "put (2 passes: layout, then encode into n uploads)", Figure: rate(put), Unit: "MiB/s", Baseline: rate(basePut),
 			BaselineName: "plain HTTP PUT", Note: "target ratio >= 0.5; " + ratios(func(r storageRun) time.Duration { return r.put }, func(r storageRun) time.Duration { return r.basePut })},
-		{Name: "get (stream k shards, check roots, decrypt)", Figure: rate(get), Unit: "MiB/s", Baseline: rate(baseGet),
+		{Name: "get (stream k shards, check tags or roots, decrypt)", Figure: rate(get), Unit: "MiB/s", Baseline: rate(baseGet),
 			BaselineName: "plain HTTP GET", Note: "target ratio >= 0.7; " + ratios(func(r storageRun) time.Duration { return r.get }, func(r storageRun) time.Duration { return r.baseGet })},
 	}
 	if processCPU() > 0 {
