@@ -27,6 +27,11 @@ type Input struct {
 	Entropy []Entropy
 	// Reports are the kind's reports, in segment order.
 	Reports []Report
+	// Collected, when set, holds the kind's reports instead of Reports
+	// (which is then empty): a Collector of the kind's own (Collecting)
+	// that took them one at a time as the segments were decoded, so that
+	// an epoch's reports are never all held as Reports.
+	Collected Collector
 	// State is what the previous epoch's Output left (nil for the first).
 	State []byte
 	Geo   Geo
@@ -49,6 +54,21 @@ type Entropy struct {
 	Height uint64
 	Hash   [32]byte
 	Time   int64
+}
+
+// Collecting is implemented by a Kind whose scorers can take their reports
+// through a Collector (Input.Collected) instead of Input.Reports. Its
+// scorers give the same Output either way.
+type Collecting interface {
+	NewCollector() Collector
+}
+
+// Collector takes a kind's reports one at a time, in segment order, into
+// the kind's own compact form. Add copies what it keeps: r and its Body may
+// be reused after it returns. A body the kind cannot read is reported by
+// the scorer, as it would be from Input.Reports.
+type Collector interface {
+	Add(r *Report)
 }
 
 // Report is one report of the kind, its envelope checked and its body

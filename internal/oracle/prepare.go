@@ -79,7 +79,9 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
 	pub := &Published{Epoch: n}
-	var reps segment.Reports
+	// The kinds that collect take their reports as each segment is
+	// decoded: the epoch's reports are never all held as a list.
+	reps := segment.Collecting()
 	for _, ref := range refs {
 		raw, err := segs.Segment(ctx, ref.Hash)
 		if err != nil {

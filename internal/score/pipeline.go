@@ -27,7 +27,9 @@ type EpochInputs struct {
 	// Bundle holds the epoch, scorer versions, window, per-kind params,
 	// devices and state, entropy, emission and pools.
 	Bundle *Bundle
-	// Reports are decoded from the epoch's verified segments.
+	// Reports are decoded from the epoch's verified segments: in a list,
+	// or, for the kinds that collect, in their collectors
+	// (segment.Collecting).
 	Reports segment.Reports
 	// Prior are the entries of the previous settled manifest (nil for the
 	// first epoch); their root must be Bundle.PriorRoot.
@@ -109,7 +111,8 @@ func Run(in EpochInputs) (EpochOutput, error) {
 		}
 		out, err := sc.Score(kind.Input{
 			Epoch: b.Epoch, Start: b.Start, End: b.End, Params: ki.Params, Devices: ki.Devices,
-			Entropy: b.Entropy, Reports: in.Reports.Of(ki.Name), State: ki.State, Geo: in.Geo,
+			Entropy: b.Entropy, Reports: in.Reports.Of(ki.Name), Collected: in.Reports.Collected(ki.Name),
+			State: ki.State, Geo: in.Geo,
 		})
 		if err != nil {
 			return EpochOutput{}, ledger.Errorf(CodeBundleMismatch, "run epoch %d: kind %s: %v", b.Epoch, ki.Name, err)

@@ -110,7 +110,7 @@ func Replay(ctx context.Context, chain Chain, src Source, kinds *kind.Registry, 
 	}
 	res.ScorerVersion, res.Segments = b.ScorerVersion, len(commits)
 
-	var reps segment.Reports
+	reps := segment.Collecting()
 	for _, ref := range commits {
 		seg, err := fetchSegment(ctx, src, ref, epoch)
 		if err != nil {

@@ -21,4 +21,7 @@
 //     envelope or its kind's body check, names another epoch, or whose
 //     signature does not verify is counted (Malformed, Forged) and
 //     skipped, so it earns nothing and cannot stall an epoch.
+//   - Reports made by Collecting hand each report of a kind that collects
+//     (kind.Collecting) to that kind's collector as it is decoded instead
+//     of keeping it in List; the counts and entropy heights are the same.
 package segment

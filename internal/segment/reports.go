@@ -13,7 +13,11 @@ import (
 	reportv1 "github.com/depin-network/depin/proto/depin/report/v1"
 )
 
-// Reports are an epoch's decoded reports, each with its kind.
+// Reports are an epoch's decoded reports, each with its kind. The zero
+// value keeps every report in List. Reports made by Collecting hand the
+// reports of a kind that collects (kind.Collecting) to that kind's
+// Collector instead, as each segment is decoded, so that an epoch's reports
+// are never all held here; Collected returns them for the kind's Input.
 type Reports struct {
 	List []KindReport
 	// Malformed counts records that do not decode, fail the report checks
@@ -25,6 +29,50 @@ type Reports struct {
 	// verified every report it logged, so only a log written by someone
 	// else holds one; it is skipped and earns nothing.
 	Forged uint64
+
+	collect    bool
+	collectors []collected
+	heights    []uint64 // entropy heights of collected reports, compacted as it grows
+	compactAt  int
+}
+
+// collected is one kind's collector.
+type collected struct {
+	name string
+	c    kind.Collector // nil: the kind does not collect
+}
+
+// Collecting returns empty Reports that hand the reports of every kind that
+// collects to its collector.
+func Collecting() Reports { return Reports{collect: true} }
+
+// Collected returns the collector holding a kind's reports, nil if the kind
+// does not collect or these Reports do not (its reports are then in List).
+func (r *Reports) Collected(name string) kind.Collector {
+	for _, c := range r.collectors {
+		if c.name == name {
+			return c.c
+		}
+	}
+	return nil
+}
+
+// collector returns the collector of a kind, made on its first report; nil
+// if the kind does not collect.
+func (r *Reports) collector(kinds *kind.Registry, name string) kind.Collector {
+	for _, c := range r.collectors {
+		if c.name == name {
+			return c.c
+		}
+	}
+	var c kind.Collector
+	if k, ok := kinds.Get(name); ok {
+		if ck, ok := k.(kind.Collecting); ok {
+			c = ck.NewCollector()
+		}
+	}
+	r.collectors = append(r.collectors, collected{name: name, c: c})
+	return c
 }
 
 // KindReport is a report and the name of its kind.
@@ -70,17 +118,38 @@ func (r *Reports) Add(kinds *kind.Registry, seg *ingestv1.Segment) {
 			r.Forged++
 			continue
 		}
-		r.add(p.id, p.received, p.rep)
+		r.add(kinds, p.id, p.received, p.rep)
 	}
 }
 
-func (r *Reports) add(id [32]byte, received int64, rep *reportv1.Report) {
+func (r *Reports) add(kinds *kind.Registry, id [32]byte, received int64, rep *reportv1.Report) {
 	kr := KindReport{Kind: rep.GetKind(), Report: kind.Report{
 		ID: id, Device: ledger.AddressOf(rep.GetPubKey()), Received: received, Timestamp: rep.GetTimestamp(),
 		EntropyHeight: uint64(rep.GetEntropy().GetHeight()), Type: rep.GetType(), Body: rep.GetBody(),
 	}}
 	copy(kr.EntropyHash[:], rep.GetEntropy().GetHash())
+	if r.collect {
+		if c := r.collector(kinds, kr.Kind); c != nil {
+			c.Add(&kr.Report)
+			r.addHeight(kr.EntropyHeight)
+			return
+		}
+	}
 	r.List = append(r.List, kr)
+}
+
+// addHeight records a collected report's entropy height. Reports answer few
+// distinct heights, so the list is sorted and compacted whenever it doubles.
+func (r *Reports) addHeight(h uint64) {
+	if n := len(r.heights); n > 0 && r.heights[n-1] == h {
+		return
+	}
+	r.heights = append(r.heights, h)
+	if len(r.heights) > r.compactAt {
+		slices.Sort(r.heights)
+		r.heights = slices.Compact(r.heights)
+		r.compactAt = max(64, 2*len(r.heights))
+	}
 }
 
 // Of returns the reports of one kind, in order.
@@ -97,7 +166,8 @@ func (r *Reports) Of(name string) []kind.Report {
 // EntropyHeights lists the distinct entropy heights the reports answer,
 // ascending: the chain blocks an epoch's bundle must record.
 func (r *Reports) EntropyHeights() []uint64 {
-	out := make([]uint64, 0, 16)
+	out := make([]uint64, 0, 16+len(r.heights))
+	out = append(out, r.heights...)
 	for i := range r.List {
 		out = append(out, r.List[i].EntropyHeight)
 	}

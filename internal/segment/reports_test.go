@@ -3,6 +3,7 @@ package segment
 import (
 	"crypto/sha256"
 	"errors"
+	"slices"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -87,5 +88,58 @@ func TestVerify(t *testing.T) {
 		if !errors.As(err, &le) || le.Code != CodeMismatch {
 			t.Errorf("%s: got %v, want CodeMismatch", name, err)
 		}
+	}
+}
+
+// TestReportsCollecting hands the reports of a kind that collects to its
+// collector instead of the list, with the same counts and entropy heights.
+func TestReportsCollecting(t *testing.T) {
+	dev := sig.KeyFromSeed([]byte("device-0000000000000000000000000"))
+	other := sig.KeyFromSeed([]byte("attacker-00000000000000000000000"))
+	seg := &ingestv1.Segment{Epoch: 3, Records: [][]byte{
+		record(t, dev, dev, 1, 3),
+		record(t, dev, other, 2, 3),
+		{0xff, 0x01},
+		record(t, dev, dev, 3, 4),
+		record(t, other, other, 1, 3),
+	}}
+	r := Collecting()
+	r.Add(kinds, seg)
+	if len(r.List) != 0 || r.Forged != 1 || r.Malformed != 2 {
+		t.Fatalf("got %d listed, %d forged, %d malformed; want 0, 1, 2", len(r.List), r.Forged, r.Malformed)
+	}
+	if r.Collected(coverage.Name) == nil {
+		t.Fatal("coverage reports were not collected")
+	}
+	if r.Collected("sensor") != nil {
+		t.Error("a kind with no reports has a collector")
+	}
+	if got := r.Of(coverage.Name); len(got) != 0 {
+		t.Errorf("Of(coverage): got %d reports, want none listed", len(got))
+	}
+	if h := r.EntropyHeights(); len(h) != 1 || h[0] != 1 {
+		t.Errorf("entropy heights: got %v, want [1]", h)
+	}
+	var plain Reports
+	plain.Add(kinds, seg)
+	if len(plain.List) != 2 || plain.Collected(coverage.Name) != nil {
+		t.Errorf("zero Reports: got %d listed and a collector %v; want 2 and none", len(plain.List), plain.Collected(coverage.Name))
+	}
+}
+
+func TestEntropyHeightsOfCollected(t *testing.T) {
+	var r Reports
+	want := []uint64{}
+	for i := range 1000 {
+		h := uint64(i*7919%300) + 1
+		r.addHeight(h)
+		want = append(want, h)
+	}
+	r.List = append(r.List, KindReport{Report: kind.Report{EntropyHeight: 5000}})
+	want = append(want, 5000)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if got := r.EntropyHeights(); !slices.Equal(got, want) {
+		t.Errorf("got %d heights, want %d: %v", len(got), len(want), got)
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/ledger"
-	coveragev1 "github.com/depin-network/depin/proto/depin/kind/coverage/v1"
 )
 
 // Stat names of a device's explanation figures.
@@ -37,8 +36,10 @@ func scoreKind(in kind.Input) (kind.Output, error) {
 }
 
 // ToInput decodes a generic input into the scorer's, and counts the
-// reports the scorer does not read (heartbeats). A body that does not pass
-// CheckReport is an error: the caller checks every body first.
+// reports the scorer does not read (heartbeats). The reports come from
+// in.Reports or, already decoded, from in.Collected (a collector of this
+// kind's, NewCollector). A body that does not pass CheckReport is an
+// error: the caller checks every body first.
 func ToInput(in kind.Input) (Input, uint64, error) {
 	p, err := ScorerParams(in.Params)
 	if err != nil {
@@ -65,37 +66,24 @@ func ToInput(in kind.Input) (Input, uint64, error) {
 	for i, e := range in.Entropy {
 		ci.Entropy[i] = Entropy{Height: e.Height, Hash: e.Hash, Time: e.Time}
 	}
-	var unscored uint64
-	wb := NewWitnessBuilder(0)
-	for i := range in.Reports {
-		r := &in.Reports[i]
-		m, err := decodeBody(r.Type, r.Body, nil)
-		if err != nil {
-			return Input{}, 0, fmt.Errorf("coverage: report %x: %w", r.ID[:4], err)
+	c := newCollector()
+	switch col, ok := in.Collected.(*collector); {
+	case in.Collected == nil:
+		for i := range in.Reports {
+			c.Add(&in.Reports[i])
 		}
-		switch b := m.(type) {
-		case *coveragev1.Beacon:
-			region, err := ParseRegion(b.GetRegion())
-			if err != nil {
-				region = RegionUnknown
-			}
-			ci.Beacons = append(ci.Beacons, Beacon{
-				ID: r.ID, Device: r.Device, Received: r.Received, Timestamp: r.Timestamp,
-				EntropyHeight: r.EntropyHeight, EntropyHash: r.EntropyHash,
-				LocalEntropy: b.GetLocalEntropy(), Payload: b.GetPayload(), FrequencyHz: b.GetFrequency(),
-				TxPowerDBm: ddBmToDBmCeil(b.GetTxPower()), Region: region,
-			})
-		case *coveragev1.Witness:
-			wb.Add(&Witness{
-				ID: r.ID, Device: r.Device, Beaconer: ledger.AddressOf(b.GetBeaconer()), Received: r.Received,
-				Timestamp: r.Timestamp, Payload: b.GetPayload(), FrequencyHz: b.GetFrequency(),
-				SignalDdBm: b.GetSignal(), SNRcB: b.GetSnr(),
-			})
-		default:
-			unscored++
-		}
+	case !ok:
+		return Input{}, 0, fmt.Errorf("coverage: reports collected by %T, not by this kind: %w", in.Collected, ErrInvalidInput)
+	case len(in.Reports) > 0:
+		return Input{}, 0, fmt.Errorf("coverage: %d reports given besides the collected ones: %w", len(in.Reports), ErrInvalidInput)
+	default:
+		c = col
 	}
-	ci.WitnessColumns = wb.Done()
+	var unscored uint64
+	ci.Beacons, ci.WitnessColumns, unscored, err = c.done()
+	if err != nil {
+		return Input{}, 0, err
+	}
 	if ci.Activity, err = DecodeActivity(in.State); err != nil {
 		return Input{}, 0, err
 	}
