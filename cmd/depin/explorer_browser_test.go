@@ -238,6 +238,12 @@ func TestExplorerBrowserDevnet(t *testing.T) {
 		{"governance", "/governance", "document.querySelectorAll('#proposals tbody tr td').length > 1"},
 		{"validators", "/validators", "document.querySelectorAll('#validators tbody tr td').length > 1"},
 		{"search", "/search", "!!document.querySelector('form')"},
+		// The devnet runs no storage, energy, compute or relay fleet: the
+		// pages show the modules' (empty) state read from the node.
+		{"storage", "/storage", "document.querySelectorAll('#deals tbody tr').length > 0 && document.querySelectorAll('#sproviders tbody tr').length > 0"},
+		{"energy", "/energy", "document.querySelectorAll('#clearings tbody tr').length > 0"},
+		{"compute", "/compute", "document.querySelectorAll('#jobs tbody tr').length > 0 && document.querySelectorAll('#cproviders tbody tr').length > 0"},
+		{"relay", "/relay", "document.querySelectorAll('#relays tbody tr').length > 0 && document.querySelectorAll('#channels tbody tr').length > 0"},
 	}
 	for _, p := range pages {
 		b.Do(t, p.name, chromedp.Navigate(base+p.path))

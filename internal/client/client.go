@@ -174,6 +174,9 @@ type QueryError struct {
 	Msg  string
 }
 
+// QueryCode is the node's code for the query (not found, bad request...).
+func (e *QueryError) QueryCode() query.Code { return e.Code }
+
 func (e *QueryError) Error() string {
 	return fmt.Sprintf("query %s: %s (%d): %s", e.Path, e.Code, uint32(e.Code), e.Msg)
 }

@@ -92,6 +92,11 @@ func TestStatusAndQuery(t *testing.T) {
 	if !errors.As(err, &qe) || qe.Code != query.CodeNotFound || !strings.Contains(err.Error(), "not_found (2): no device") {
 		t.Errorf("missing device: got %v, want a not_found QueryError", err)
 	}
+	// The explorer tells a 404 from a node failure by this method.
+	var coded interface{ QueryCode() query.Code }
+	if !errors.As(err, &coded) || coded.QueryCode() != query.CodeNotFound {
+		t.Errorf("missing device: %v has no not_found QueryCode", err)
+	}
 	// Query strings survive the quoting of abci_query's path argument.
 	var dl query.DeviceList
 	if err := c.Query(ctx, `/devices?kind=coverage&limit=3&owner=`+clienttest.Addr("bob").String(), &dl); err != nil || len(dl.Devices) != 0 {

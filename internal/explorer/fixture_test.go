@@ -139,7 +139,16 @@ type appState struct{ a *app.App }
 func (s appState) Query(_ context.Context, path string, out any) error {
 	body, code, msg := query.Handle(s.a.Committed(), s.a, path)
 	if code != 0 {
-		return fmt.Errorf("query %s: %s", path, msg)
+		return &queryError{code: ledger.QueryCode(code), msg: fmt.Sprintf("query %s: %s", path, msg)}
 	}
 	return json.Unmarshal(body, out)
 }
+
+// queryError carries the node's query code, as client.QueryError does.
+type queryError struct {
+	code ledger.QueryCode
+	msg  string
+}
+
+func (e *queryError) Error() string               { return e.msg }
+func (e *queryError) QueryCode() ledger.QueryCode { return e.code }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/indexer/indexertest"
+	"github.com/depin-network/depin/internal/storage"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -41,6 +42,10 @@ func TestPagesAndJSON(t *testing.T) {
 		{"/market", "no leases yet"},
 		{"/governance", "no proposals yet"},
 		{"/validators", "no validators registered with staking"},
+		{"/storage", "no deals yet"},
+		{"/energy", "no clearings yet"},
+		{"/compute", "no jobs yet"},
+		{"/relay", "no relays yet"},
 		{"/search", "Search"},
 	}
 	for _, p := range pages {
@@ -110,6 +115,20 @@ func TestBadRequests(t *testing.T) {
 		{"/nothing/here", 404},
 		{"/api/nothing", 404},
 		{"/api/blocks/abc", 400},
+		{"/storage/deals/abc", 400},
+		{"/storage/deals/-3", 400},
+		{"/storage/deals/77", 404},
+		{"/api/storage/deals/77", 404},
+		{"/storage/files/not-a-cid", 400},
+		{"/storage/files/" + storage.FormatCID([32]byte{1, 2, 3}), 404},
+		{"/storage/providers/pin1nope", 400},
+		{"/storage/providers/" + dev, 404},
+		{"/compute/jobs/0", 400},
+		{"/compute/jobs/x", 400},
+		{"/compute/jobs/5", 404},
+		{"/api/compute/jobs/5", 404},
+		{"/relay/relays/pin1nope", 400},
+		{"/relay/relays/" + dev, 404},
 	}
 	for _, c := range cases {
 		code, body := get(t, f.URL+c.path)

@@ -40,6 +40,15 @@ func (s *Server) routes() []route {
 		{"/governance", "governance", "Governance", s.governance},
 		{"/governance/proposals/{id}/simulation", "simulation", "Proposal simulation", s.simulation},
 		{"/validators", "validators", "Validators", s.validators},
+		{"/storage", "storage", "Storage", s.storage},
+		{"/storage/deals/{id}", "storage_deal", "Storage deal", s.storageDeal},
+		{"/storage/files/{cid}", "storage_file", "Stored file", s.storageFile},
+		{"/storage/providers/{address}", "storage_provider", "Storage provider", s.storageProvider},
+		{"/energy", "energy", "Energy", s.energy},
+		{"/compute", "compute", "Compute", s.compute},
+		{"/compute/jobs/{id}", "compute_job", "Compute job", s.computeJob},
+		{"/relay", "relay", "Relay", s.relay},
+		{"/relay/relays/{address}", "relay_relay", "Relay", s.relayRelay},
 		{"/search", "search", "Search", s.search},
 	}
 }

@@ -341,6 +341,20 @@ func (d *DB) EventsOfModule(ctx context.Context, module string, before int64, li
 	return scanEvents(rows)
 }
 
+// EventsOfType lists the events of one type below height before (0: from
+// the head), newest first.
+func (d *DB) EventsOfType(ctx context.Context, typ string, before int64, limit int) ([]EventRow, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := d.query(ctx, `SELECT height, tx_idx, ev_idx, type, attrs FROM events WHERE type = ? AND height < ? ORDER BY height DESC, tx_idx DESC, ev_idx DESC LIMIT ?`,
+		typ, before, clampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return scanEvents(rows)
+}
+
 // AccountTxs lists the transactions that involve address, newest first,
 // below height before (0: from the head).
 func (d *DB) AccountTxs(ctx context.Context, address string, before int64, limit int) ([]TxRow, error) {
