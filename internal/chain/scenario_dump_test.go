@@ -71,8 +71,9 @@ func (s *scenario) dump(what string, a args) string {
 			fmt.Fprintf(&b, "%s=%d\n", v.Name, v.Value)
 		}
 	default:
-		if !s.marketDump(&b, what) && !s.rewardDump(&b, what, a) && !s.storageDump(&b, what) && !s.computeDump(&b, what) {
-			s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations, params, providers, orders, bids, leases, credits, deals or reputation", what)
+		if !s.marketDump(&b, what) && !s.rewardDump(&b, what, a) && !s.storageDump(&b, what) && !s.computeDump(&b, what) &&
+			!s.energyDump(&b, what) && !s.relayDump(&b, what) && !s.dataDump(&b, what, a) {
+			s.t.Fatalf("dump %s: want balances, sequences, makers, devices, locations, params, providers, orders, bids, leases, credits, deals, reputation, energy, channels or grants", what)
 		}
 	}
 	a.done()

@@ -13,6 +13,7 @@ import (
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
+	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/kind/kindtest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/reward"
@@ -24,16 +25,22 @@ import (
 // from what the state machine does, to be reviewed as a diff:
 //
 //	go test ./internal/chain -run TestScenarios -rewrite
+//	go test ./internal/chain -run TestScenarios/energy -rewrite   (one file)
 //
 // Commands:
 //
-//	genesis authority=<key> balances=<key>:<n>,.. [makers=<key>:<kind>+<kind>:<fee>,..] [params=<name>:<v>,..] [chain=<id>]
+//	genesis authority=<key> balances=<key>:<n>,.. [makers=<key>:<kind>+<kind>:<fee>,..] [params=<name>:<v>,..] [chain=<id>] [sensor=real]
 //	tx <signer> <type> [message args] [seq=<n>] [fee=<n>] [chain=<id>] [memo=<s>] [repeat=<n>] [raw=<hex>] [sig=bad] [truncate=<n>] [force=yes]
 //	tx-raw hex=<hex>
 //	block
 //	blocks n=<n>          (n empty blocks: their end-block events and the last app hash)
 //	check
 //	dump balances|sequences|devices|makers|params|locations device=<key>|providers|orders|bids|leases|credits
+//	     |energy|channels|grants device=<key>
+//
+// Module commands are documented next to their builders: compute in
+// scenario_compute_test.go, energy in scenario_energy_test.go, relay in
+// scenario_relay_test.go, data access in scenario_data_test.go.
 //
 // Values may use Go string escapes (\x20). Keys are names; each name derives a fixed ed25519 key (keyFor). In
 // outputs every known address is printed as its name.
@@ -89,6 +96,8 @@ func newScenario(t *testing.T) *scenario {
 	nameMarketAccounts(s.names)
 	nameStorageAccounts(s.names)
 	nameComputeAccounts(s.names)
+	s.names[energy.Escrow.String()] = "energy_escrow"
+	s.names[energy.Balancing.String()] = "energy_balancing"
 	s.names[reward.RewardPool.String()] = "reward_pool"
 	return s
 }
@@ -182,9 +191,13 @@ func (s *scenario) genesis(args args) string {
 	}
 	g.gov = args.opt("gov", "false") == "true"
 	s.chainID = args.opt("chain", "depin-scenario")
+	kinds := kindtest.Registry()
+	if args.opt("sensor", "plain") == "real" {
+		kinds = genKinds()
+	}
 	args.done()
 	s.db = app.NewMemBackend()
-	s.app, s.shadow = chain.NewWithKinds(s.db, kindtest.Registry()), chain.NewWithKinds(app.NewMemBackend(), kindtest.Registry())
+	s.app, s.shadow = chain.NewWithKinds(s.db, kinds), chain.NewWithKinds(app.NewMemBackend(), kinds)
 	h, err := s.app.InitChain(s.chainID, g.json())
 	if err != nil {
 		// A rejected genesis leaves no chain: the next genesis starts over.

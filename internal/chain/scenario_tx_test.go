@@ -51,7 +51,9 @@ func (s *scenario) tx(signer, typ string, a args) string {
 	force := a.opt("force", "no") == "yes"
 	a.done()
 	out := s.queue(raw, force)
-	if !explicitSeq && out == "checktx: ok" {
+	// A queued tx uses its sequence when it passes the ante step: accepted,
+	// or forced in although a message fails.
+	if !explicitSeq && (out == "checktx: ok" || force && strings.Contains(out, ": message ")) {
 		s.queued[from]++
 	}
 	return out
@@ -108,8 +110,12 @@ func (s *scenario) message(typ string, a args) []byte {
 	case device.TypeOnboard:
 		return s.onboard(a)
 	case device.TypeAssertLocation:
-		return mustMarshal(&devicev1.MsgAssertLocation{Device: s.addrBytes(a.take("device")), Cell: parseU64(s.t, "0x"+a.take("cell")),
-			Attributes: coverage.EncodeAttributes(parseI32(s.t, a.opt("gain", "0")), parseI32(s.t, a.opt("elevation", "0")), coverage.RegionUnknown)})
+		dev, cell := s.addrBytes(a.take("device")), parseU64(s.t, "0x"+a.take("cell"))
+		attrs, ok := s.assertAttributes(cell, a)
+		if !ok {
+			attrs = coverage.EncodeAttributes(parseI32(s.t, a.opt("gain", "0")), parseI32(s.t, a.opt("elevation", "0")), coverage.RegionUnknown)
+		}
+		return mustMarshal(&devicev1.MsgAssertLocation{Device: dev, Cell: cell, Attributes: attrs})
 	case device.TypeTransfer:
 		return mustMarshal(&devicev1.MsgTransfer{Device: s.addrBytes(a.take("device")), NewOwner: s.addrBytes(a.take("to"))})
 	case device.TypeDecommission:
@@ -128,6 +134,15 @@ func (s *scenario) message(typ string, a args) []byte {
 		return v
 	}
 	if v, ok := s.computeMessage(typ, a); ok {
+		return v
+	}
+	if v, ok := s.energyMessage(typ, a); ok {
+		return v
+	}
+	if v, ok := s.relayMessage(typ, a); ok {
+		return v
+	}
+	if v, ok := s.dataMessage(typ, a); ok {
 		return v
 	}
 	return nil // an unknown type carries raw= or nothing
