@@ -12,11 +12,17 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/app"
+	"github.com/depin-network/depin/internal/compute"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/indexer/indexertest"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/query"
+	"github.com/depin-network/depin/internal/relay"
+	computev1 "github.com/depin-network/depin/proto/depin/compute/v1"
+	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+	relayv1 "github.com/depin-network/depin/proto/depin/relay/v1"
 )
 
 // fixture is an indexed chain served by the explorer on loopback.
@@ -54,6 +60,14 @@ func newFixture(t testing.TB, devices int) *fixture {
 		if _, err := c.Commit(false, txs...); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Account 5 is a market provider, a relay and a compute provider.
+	if _, err := c.Commit(false, c.Msg(5, market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: "http://127.0.0.1:1/relay"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Commit(false, c.Msg(5, relay.TypeRegister, &relayv1.MsgRegister{HostUri: "http://127.0.0.1:1/relay"}),
+		c.Msg(5, compute.TypeRegister, &computev1.MsgRegister{Bond: 2_000_000})); err != nil {
+		t.Fatal(err)
 	}
 	for range 12 {
 		if _, err := c.Commit(false, c.Transfer(1, 2, 1_500_000), c.Transfer(3, 4, 42)); err != nil {

@@ -45,7 +45,9 @@ func TestPagesAndJSON(t *testing.T) {
 		{"/storage", "no deals yet"},
 		{"/energy", "no clearings yet"},
 		{"/compute", "no jobs yet"},
-		{"/relay", "no relays yet"},
+		{"/relay", "http://127.0.0.1:1/relay"},
+		{"/relay/relays/" + f.Chain.Account(5).String(), "no channels yet"},
+		{"/compute", "2 PIN"},
 		{"/search", "Search"},
 	}
 	for _, p := range pages {

@@ -217,3 +217,54 @@ func TestSeriesFromRanges(t *testing.T) {
 		})
 	}
 }
+
+// TestBackendsAgree indexes the same chain, with moves and payouts, into
+// SQLite and PostgreSQL and compares what the map, the charts and the
+// totals read from each.
+func TestBackendsAgree(t *testing.T) {
+	ctx := context.Background()
+	c := buildChain(t, 250)
+	if _, err := c.Commit(false, c.Locate(1, 0, parisCell(t))); err != nil { // device 0's owner is account 1
+		t.Fatal(err)
+	}
+	sum, exps := explanations(1, 12, 700)
+	var answers []string
+	for _, be := range backends() {
+		db := openDB(t, be.url(t))
+		if _, err := indexer.New(indexer.Config{Batch: 16}, db, c.Source, nil, quiet()).Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.WriteExplanations(ctx, 1, sum, exps); err != nil {
+			t.Fatal(err)
+		}
+		var out []any
+		world := indexer.BBox{South: -850_000_000, West: -1_800_000_000, North: 850_000_000, East: 1_800_000_000}
+		berlin := indexer.BBox{South: 523_000_000, West: 130_000_000, North: 527_000_000, East: 136_000_000}
+		for _, q := range []struct {
+			box indexer.BBox
+			res int
+		}{{world, indexer.CoarseRes}, {world, indexer.MidRes}, {berlin, indexer.MidRes}} {
+			h, err := db.MapHexes(ctx, q.box, q.res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, h)
+		}
+		for _, points := range []int{1, 3, 120} {
+			s, err := db.Series(ctx, points)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		st, err := db.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, st)
+		answers = append(answers, fmt.Sprint(out...))
+	}
+	if answers[0] != answers[1] {
+		t.Fatalf("SQLite and PostgreSQL differ:\n%s\n%s", answers[0], answers[1])
+	}
+}

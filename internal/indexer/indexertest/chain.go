@@ -100,6 +100,15 @@ func (c *Chain) sign(i int, typ string, value []byte) []byte {
 	return raw
 }
 
+// Msg is a transaction of account i carrying one message of type typ.
+func (c *Chain) Msg(i int, typ string, m proto.Message) []byte {
+	v, err := proto.Marshal(m)
+	if err != nil {
+		panic(err) // marshalling a valid message cannot fail
+	}
+	return c.sign(i, typ, v)
+}
+
 // Transfer is a bank/send of amount from account from to account to.
 func (c *Chain) Transfer(from, to int, amount uint64) []byte {
 	v, _ := proto.Marshal(&bankv1.MsgSend{To: func() []byte { a := c.Account(to); return a[:] }(), Amount: amount})
