@@ -121,29 +121,11 @@ func (s *scenario) message(typ string, a args) []byte {
 	case device.TypeDecommission:
 		return mustMarshal(&devicev1.MsgDecommission{Device: s.addrBytes(a.take("device"))})
 	}
-	if v, ok := s.marketMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.rewardMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.stakeMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.storageMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.computeMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.energyMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.relayMessage(typ, a); ok {
-		return v
-	}
-	if v, ok := s.dataMessage(typ, a); ok {
-		return v
+	for _, build := range []func(string, args) ([]byte, bool){s.marketMessage, s.rewardMessage, s.stakeMessage, s.storageMessage,
+		s.computeMessage, s.energyMessage, s.relayMessage, s.dataMessage} {
+		if v, ok := build(typ, a); ok {
+			return v
+		}
 	}
 	return nil // an unknown type carries raw= or nothing
 }

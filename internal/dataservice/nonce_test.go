@@ -22,31 +22,37 @@ func (g grantTable) DeviceGrants(_ context.Context, d ledger.Address) ([]dataacc
 	return g[d], nil
 }
 
+// nonceService runs a service over grants with a clock the test moves and
+// returns a function making one signed readings request of dev.
+func nonceService(t *testing.T, cfg Config, grants grantTable, dev ledger.Address, clock *time.Time) (*Service, func(key sig.PrivateKey, nonce string) (int, string)) {
+	t.Helper()
+	s, err := New(cfg, grants, func() time.Time { return *clock }, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	return s, func(key sig.PrivateKey, nonce string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, "/v1/devices/"+dev.String()+"/readings?channel=temperature", nil)
+		SignRequest(req, key, *clock, nonce)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+}
+
 // TestReplayCacheBounded: requests from keys without a grant never enter
 // the replay cache; a grantee fills it up to MaxNonces, is then refused
 // with 429 and the stable text, and is served again once the entries
 // expire. A replay is still refused.
 func TestReplayCacheBounded(t *testing.T) {
 	clock := time.Unix(1_800_000_000, 0)
-	now := func() time.Time { return clock }
 	grantee := sig.KeyFromSeed([]byte("nonce test grantee 0000000000000"))
 	dev := ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed([]byte("nonce test device 00000000000000"))))
 	grants := grantTable{dev: {{ID: 1, Grantee: ledger.AddressOf(sig.PublicOf(grantee)).String(), Status: "active",
 		Channels: []string{"temperature"}, NotBefore: 0, NotAfter: 1 << 40}}}
 	cfg := DefaultConfig()
 	cfg.MaxNonces = 3
-	s, err := New(cfg, grants, now, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := s.Handler()
-	do := func(key sig.PrivateKey, nonce string) (int, string) {
-		req := httptest.NewRequest(http.MethodGet, "/v1/devices/"+dev.String()+"/readings?channel=temperature", nil)
-		SignRequest(req, key, clock, nonce)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		return w.Code, strings.TrimSpace(w.Body.String())
-	}
+	s, do := nonceService(t, cfg, grants, dev, &clock)
 	for i := range 50 {
 		k := sig.KeyFromSeed(fmt.Appendf(nil, "throw-away key %017d", i))
 		if code, _ := do(k, "n"); code != http.StatusForbidden {
@@ -86,7 +92,6 @@ func TestReplayCacheBounded(t *testing.T) {
 // when several grantees use their shares.
 func TestReplayCacheFairShare(t *testing.T) {
 	clock := time.Unix(1_800_000_000, 0)
-	now := func() time.Time { return clock }
 	dev := ledger.AddressOf(sig.PublicOf(sig.KeyFromSeed([]byte("fair share test device 000000000"))))
 	keys := make([]sig.PrivateKey, 3)
 	grants := grantTable{}
@@ -97,18 +102,7 @@ func TestReplayCacheFairShare(t *testing.T) {
 	}
 	cfg := DefaultConfig()
 	cfg.MaxNonces, cfg.MaxNoncesPerGrantee = 10, 4
-	s, err := New(cfg, grants, now, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := s.Handler()
-	do := func(key sig.PrivateKey, nonce string) (int, string) {
-		req := httptest.NewRequest(http.MethodGet, "/v1/devices/"+dev.String()+"/readings?channel=temperature", nil)
-		SignRequest(req, key, clock, nonce)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		return w.Code, strings.TrimSpace(w.Body.String())
-	}
+	s, do := nonceService(t, cfg, grants, dev, &clock)
 	flooder, other, third := keys[0], keys[1], keys[2]
 	if code, body := do(other, "o0"); code != http.StatusOK {
 		t.Fatalf("other grantee before the flood: %d %s", code, body)
