@@ -10,6 +10,7 @@ import (
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/kind/compute"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/ledger/ledgertest"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
@@ -52,18 +53,9 @@ type env struct {
 func newEnv(t tb, overrides map[string]uint64, funded ...string) *env {
 	t.Helper()
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), market.Specs(), credit.Specs(), bank.Specs(), reward.Specs(), proof.Specs())
 	authority := testAddr("authority")
-	if err := reg.InitGenesis(st, authority, overrides); err != nil {
-		t.Fatalf("params genesis: %v", err)
-	}
-	var bals []bank.GenesisBalance
-	for _, f := range funded {
-		bals = append(bals, bank.GenesisBalance{Address: testAddr(f), Amount: funds})
-	}
-	if err := bank.InitGenesis(st, "upin", 6, bals); err != nil {
-		t.Fatalf("bank genesis: %v", err)
-	}
+	reg := ledgertest.Genesis(t, st, authority, overrides, ledgertest.Balances(testAddr, funds, funded...),
+		Specs(), market.Specs(), credit.Specs(), bank.Specs(), reward.Specs(), proof.Specs())
 	rt := ledger.NewRouter()
 	reg.Register(rt)
 	market.Register(rt)
@@ -83,18 +75,9 @@ func (e *env) deliver(label, typ string, m proto.Message) *ledger.Error {
 }
 
 func (e *env) deliverRaw(signer ledger.Address, typ string, raw []byte) *ledger.Error {
-	h, ok := e.rt.Handler(typ)
-	if !ok {
-		e.t.Fatalf("no handler for %s", typ)
-	}
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Time: e.height * 1e9, Signer: signer}
-	if err := h(ctx, raw); err != nil {
-		return err
-	}
-	ov.Flush()
-	e.events = append(e.events, ctx.Events()...)
-	return nil
+	ev, err := ledgertest.Deliver(e.t, e.rt, ledger.Context{Store: e.st, ChainID: testChain, Height: e.height, Time: e.height * 1e9, Signer: signer}, typ, raw)
+	e.events = append(e.events, ev...)
+	return err
 }
 
 func (e *env) must(label, typ string, m proto.Message) {
@@ -108,16 +91,8 @@ func (e *env) must(label, typ string, m proto.Message) {
 // moves to the next height.
 func (e *env) endBlock() {
 	e.t.Helper()
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Time: e.height * 1e9}
-	if err := proof.EndBlock(ctx); err != nil {
-		e.t.Fatalf("proof end block %d: %v", e.height, err)
-	}
-	if err := EndBlock(ctx); err != nil {
-		e.t.Fatalf("end block %d: %v", e.height, err)
-	}
-	ov.Flush()
-	e.events = append(e.events, ctx.Events()...)
+	ctx := ledger.Context{Store: e.st, ChainID: testChain, Height: e.height, Time: e.height * 1e9}
+	e.events = append(e.events, ledgertest.EndBlock(e.t, ctx, proof.EndBlock, EndBlock)...)
 	if err := Invariants(e.st); err != nil {
 		e.t.Fatalf("height %d: %v", e.height, err)
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/kind/sensor"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/ledger/ledgertest"
 	"github.com/depin-network/depin/internal/market"
-	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/sig"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 )
@@ -39,13 +39,8 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), market.Specs(), bank.Specs(), device.Specs(), sensor.Specs())
-	if err := reg.InitGenesis(st, testAddr("authority"), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := bank.InitGenesis(st, "upin", 6, []bank.GenesisBalance{{Address: testAddr("alice"), Amount: funds}, {Address: testAddr("bob"), Amount: funds}, {Address: testAddr("owner"), Amount: funds}}); err != nil {
-		t.Fatal(err)
-	}
+	ledgertest.Genesis(t, st, testAddr("authority"), nil, ledgertest.Balances(testAddr, funds, "alice", "bob", "owner"),
+		Specs(), market.Specs(), bank.Specs(), device.Specs(), sensor.Specs())
 	cell, _ := geo.CellFromLatLng(525200000, 134050000, 12)
 	maker := sig.PublicOf(testKey("maker"))
 	attrs := sensor.EncodeAttributes("WS2000", sensor.ClassStation, []string{"humidity", "temperature"}, nil)
@@ -68,24 +63,14 @@ func (e *env) deliver(signer, typ string, m proto.Message) *ledger.Error {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	h, _ := e.rt.Handler(typ)
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: "data-test", Height: e.now, Time: e.now * 1e9, Signer: testAddr(signer)}
-	if err := h(ctx, raw); err != nil {
-		return err
-	}
-	ov.Flush()
-	return nil
+	_, failed := ledgertest.Deliver(e.t, e.rt, ledger.Context{Store: e.st, ChainID: "data-test", Height: e.now, Time: e.now * 1e9, Signer: testAddr(signer)}, typ, raw)
+	return failed
 }
 
 func (e *env) advance(t int64) {
 	e.t.Helper()
 	e.now = t
-	ov := ledger.NewOverlay(e.st)
-	if err := EndBlock(&ledger.Context{Store: ov, ChainID: "data-test", Height: e.now, Time: e.now * 1e9}); err != nil {
-		e.t.Fatal(err)
-	}
-	ov.Flush()
+	ledgertest.EndBlock(e.t, ledger.Context{Store: e.st, ChainID: "data-test", Height: e.now, Time: e.now * 1e9}, EndBlock)
 	if err := Invariants(e.st); err != nil {
 		e.t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/depin-network/depin/internal/kind"
 	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/ledger"
-	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/ledger/ledgertest"
 	"github.com/depin-network/depin/internal/segment"
 	"github.com/depin-network/depin/internal/sig"
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
@@ -81,22 +81,13 @@ func loadAttrs() *kenergyv1.Attributes {
 func newEnv(t tb, meters []meterSpec, funded ...string) *env {
 	t.Helper()
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), kenergy.Specs(), bank.Specs(), device.Specs())
 	overrides := map[string]uint64{kenergy.IntervalSeconds.Name: interval, GateSeconds.Name: 60, ReadWindow.Name: 300,
 		CertificateWh.Name: 1000, ImbalancePrice.Name: 400}
-	if err := reg.InitGenesis(st, testAddr("authority"), overrides); err != nil {
-		t.Fatalf("params genesis: %v", err)
-	}
-	var bals []bank.GenesisBalance
-	for _, f := range funded {
-		bals = append(bals, bank.GenesisBalance{Address: testAddr(f), Amount: funds})
-	}
+	bals := ledgertest.Balances(testAddr, funds, funded...)
 	for _, m := range meters {
-		bals = append(bals, bank.GenesisBalance{Address: testAddr("owner/" + m.name), Amount: funds})
+		bals = append(bals, ledgertest.Balances(testAddr, funds, "owner/"+m.name)...)
 	}
-	if err := bank.InitGenesis(st, "upin", 6, bals); err != nil {
-		t.Fatalf("bank genesis: %v", err)
-	}
+	ledgertest.Genesis(t, st, testAddr("authority"), overrides, bals, Specs(), kenergy.Specs(), bank.Specs(), device.Specs())
 	kinds := kind.NewRegistry(kenergy.Kind{})
 	maker := sig.PublicOf(testKey("maker"))
 	var devs []device.GenesisDevice
@@ -114,18 +105,9 @@ func newEnv(t tb, meters []meterSpec, funded ...string) *env {
 }
 
 func (e *env) deliverRaw(signer ledger.Address, typ string, raw []byte) *ledger.Error {
-	h, ok := e.rt.Handler(typ)
-	if !ok {
-		e.t.Fatalf("no handler for %s", typ)
-	}
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: "energy-test", Height: e.now, Time: e.now * 1e9, Signer: signer}
-	if err := h(ctx, raw); err != nil {
-		return err
-	}
-	ov.Flush()
-	e.events = append(e.events, ctx.Events()...)
-	return nil
+	ev, err := ledgertest.Deliver(e.t, e.rt, ledger.Context{Store: e.st, ChainID: "energy-test", Height: e.now, Time: e.now * 1e9, Signer: signer}, typ, raw)
+	e.events = append(e.events, ev...)
+	return err
 }
 
 func (e *env) deliver(signer, typ string, m proto.Message) *ledger.Error {
@@ -181,13 +163,7 @@ func start(iv uint64) int64 { return int64(iv * interval) }
 
 func (e *env) endBlock() {
 	e.t.Helper()
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: "energy-test", Height: e.now, Time: e.now * 1e9}
-	if err := EndBlock(ctx); err != nil {
-		e.t.Fatalf("end block %d: %v", e.now, err)
-	}
-	ov.Flush()
-	e.events = append(e.events, ctx.Events()...)
+	e.events = append(e.events, ledgertest.EndBlock(e.t, ledger.Context{Store: e.st, ChainID: "energy-test", Height: e.now, Time: e.now * 1e9}, EndBlock)...)
 	if err := Invariants(e.st); err != nil {
 		e.t.Fatalf("t=%d: %v", e.now, err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/ledger"
-	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/ledger/ledgertest"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/sig"
 	creditv1 "github.com/depin-network/depin/proto/depin/credit/v1"
@@ -52,18 +52,8 @@ type env struct {
 func newEnv(t tb, overrides map[string]uint64, funded ...string) *env {
 	t.Helper()
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), credit.Specs(), bank.Specs(), reward.Specs())
 	authority := testAddr("authority")
-	if err := reg.InitGenesis(st, authority, overrides); err != nil {
-		t.Fatalf("params genesis: %v", err)
-	}
-	var bals []bank.GenesisBalance
-	for _, f := range funded {
-		bals = append(bals, bank.GenesisBalance{Address: testAddr(f), Amount: funds})
-	}
-	if err := bank.InitGenesis(st, "upin", 6, bals); err != nil {
-		t.Fatalf("bank genesis: %v", err)
-	}
+	reg := ledgertest.Genesis(t, st, authority, overrides, ledgertest.Balances(testAddr, funds, funded...), Specs(), credit.Specs(), bank.Specs(), reward.Specs())
 	rt := ledger.NewRouter()
 	reg.Register(rt)
 	Register(rt)
@@ -82,18 +72,9 @@ func (e *env) deliver(label, typ string, m proto.Message) *ledger.Error {
 }
 
 func (e *env) deliverRaw(signer ledger.Address, typ string, raw []byte) *ledger.Error {
-	h, ok := e.rt.Handler(typ)
-	if !ok {
-		e.t.Fatalf("no handler for %s", typ)
-	}
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Time: e.height * 1e9, Signer: signer}
-	if err := h(ctx, raw); err != nil {
-		return err
-	}
-	ov.Flush()
-	e.events = append(e.events, ctx.Events()...)
-	return nil
+	ev, err := ledgertest.Deliver(e.t, e.rt, ledger.Context{Store: e.st, ChainID: testChain, Height: e.height, Time: e.height * 1e9, Signer: signer}, typ, raw)
+	e.events = append(e.events, ev...)
+	return err
 }
 
 // must delivers a message that must succeed.
@@ -108,13 +89,8 @@ func (e *env) must(label, typ string, m proto.Message) {
 // invariants and moves to the next height.
 func (e *env) endBlock() {
 	e.t.Helper()
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Time: e.height * 1e9}
-	if err := EndBlock(ctx); err != nil {
-		e.t.Fatalf("end block %d: %v", e.height, err)
-	}
-	ov.Flush()
-	e.events = append(e.events, ctx.Events()...)
+	ctx := ledger.Context{Store: e.st, ChainID: testChain, Height: e.height, Time: e.height * 1e9}
+	e.events = append(e.events, ledgertest.EndBlock(e.t, ctx, EndBlock)...)
 	e.checkInvariants()
 	e.height++
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/ledger"
+	"github.com/depin-network/depin/internal/ledger/ledgertest"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
@@ -39,17 +40,8 @@ type env struct {
 
 func newEnv(t *testing.T, funded ...string) *env {
 	st := ledger.NewMemStore()
-	reg := params.NewRegistry(Specs(), market.Specs(), credit.Specs(), bank.Specs(), reward.Specs())
-	if err := reg.InitGenesis(st, testAddr("authority"), nil); err != nil {
-		t.Fatal(err)
-	}
-	var bals []bank.GenesisBalance
-	for _, f := range funded {
-		bals = append(bals, bank.GenesisBalance{Address: testAddr(f), Amount: funds})
-	}
-	if err := bank.InitGenesis(st, "upin", 6, bals); err != nil {
-		t.Fatal(err)
-	}
+	ledgertest.Genesis(t, st, testAddr("authority"), nil, ledgertest.Balances(testAddr, funds, funded...),
+		Specs(), market.Specs(), credit.Specs(), bank.Specs(), reward.Specs())
 	rt := ledger.NewRouter()
 	market.Register(rt)
 	Register(rt)
@@ -61,14 +53,8 @@ func (e *env) deliver(label, typ string, m proto.Message) *ledger.Error {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	h, _ := e.rt.Handler(typ)
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height, Signer: testAddr(label)}
-	if err := h(ctx, raw); err != nil {
-		return err
-	}
-	ov.Flush()
-	return nil
+	_, failed := ledgertest.Deliver(e.t, e.rt, ledger.Context{Store: e.st, ChainID: testChain, Height: e.height, Signer: testAddr(label)}, typ, raw)
+	return failed
 }
 
 func (e *env) must(label, typ string, m proto.Message) {
@@ -80,12 +66,7 @@ func (e *env) must(label, typ string, m proto.Message) {
 
 func (e *env) endBlock() {
 	e.t.Helper()
-	ov := ledger.NewOverlay(e.st)
-	ctx := &ledger.Context{Store: ov, ChainID: testChain, Height: e.height}
-	if err := EndBlock(ctx); err != nil {
-		e.t.Fatal(err)
-	}
-	ov.Flush()
+	ledgertest.EndBlock(e.t, ledger.Context{Store: e.st, ChainID: testChain, Height: e.height}, EndBlock)
 	if err := Invariants(e.st); err != nil {
 		e.t.Fatal(err)
 	}
