@@ -50,9 +50,12 @@ func runDecoder(m *Manifest, master []byte, streams []io.Reader, verify bool, w 
 	piece := m.PieceSize()
 	depth := poolDepth()
 	free := make(chan *decJob, depth)
+	slots := uint64(m.K) // the data pieces, back to back
+	if reconstruct {
+		slots = uint64(m.N)
+	}
 	for range depth {
-		j := &decJob{data: make([]byte, uint64(m.N)*piece), pieces: make([][]byte, m.N)}
-		free <- j
+		free <- &decJob{data: make([]byte, slots*piece), pieces: make([][]byte, m.N)}
 	}
 	ab := newAbort()
 	feeds := make([]chan *decJob, len(use))
@@ -79,7 +82,10 @@ func runDecoder(m *Manifest, master []byte, streams []io.Reader, verify bool, w 
 			}
 			j.s, j.done = s, make(chan struct{})
 			for i := range j.pieces {
-				j.pieces[i] = j.data[uint64(i)*piece : uint64(i)*piece] // missing: reconstruct in place
+				j.pieces[i] = nil
+				if uint64(i) < slots {
+					j.pieces[i] = j.data[uint64(i)*piece : uint64(i)*piece] // missing: reconstruct in place
+				}
 			}
 			j.pending.Store(int32(len(use)))
 			for k := range feeds {
