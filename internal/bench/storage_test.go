@@ -13,14 +13,14 @@ func TestStorageBenchRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rows) != 3 && len(rep.Rows) != 5 {
+	if len(rep.Rows) != 4 && len(rep.Rows) != 6 {
 		t.Fatalf("%d rows", len(rep.Rows))
 	}
 	for i, r := range rep.Rows {
 		if r.Figure <= 0 {
 			t.Errorf("%s: figure %v", r.Name, r.Figure)
 		}
-		if i < 2 && r.Baseline <= 0 {
+		if i < 3 && r.Baseline <= 0 {
 			t.Errorf("%s: no baseline", r.Name)
 		}
 	}
