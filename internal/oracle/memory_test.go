@@ -24,11 +24,12 @@ func TestLimitMemoryFromCommittedReports(t *testing.T) {
 		name   string
 		counts []uint64
 		capMiB int64
-		want   int64
+		want   int64 // -1: the limit before, unchanged
 	}{
 		{"small epoch: the floor", []uint64{1000, 2000}, 1800, score.MinMemoryLimit},
-		{"1.1M reports: twice their live heap", []uint64{600_000, 500_000}, 1800, 2 * 1_100_000 * score.LiveBytesPerReport},
-		{"11M reports: the cap", []uint64{5_000_000, 6_000_000}, 1800, 1800 << 20},
+		{"200k reports: twice their live heap", []uint64{150_000, 50_000}, 1800, 2 * 200_000 * score.OracleBytesPerReport},
+		{"1.1M reports: the cap", []uint64{600_000, 500_000}, 1800, 1800 << 20},
+		{"11M reports do not fit the cap: no limit", []uint64{5_000_000, 6_000_000}, 1800, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,7 +42,11 @@ func TestLimitMemoryFromCommittedReports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := debug.SetMemoryLimit(-1); got != tt.want {
+			want := tt.want
+			if want < 0 {
+				want = before
+			}
+			if got := debug.SetMemoryLimit(-1); got != want {
 				t.Errorf("limit while scoring: got %d, want %d", got, tt.want)
 			}
 			restore()

@@ -49,12 +49,13 @@ type Config struct {
 	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
 	// MemoryLimitCapMiB caps the soft memory limit (runtime/debug) the
 	// process runs under while it scores an epoch: twice the epoch's
-	// estimated live heap from its committed report count, at least 256
-	// MiB, at most this cap (score.MemoryLimit), so that a large epoch's
-	// heap stays near what it holds live instead of growing to twice that
-	// between collections. The limit before is restored once the epoch is
-	// saved. 0 sets no limit; GOMEMLIMIT in the environment, when set,
-	// wins.
+	// estimated live heap (its committed report count times
+	// score.OracleBytesPerReport), at least 256 MiB, at most this cap
+	// (score.MemoryLimit), so that a large epoch's heap stays near what it
+	// holds live instead of growing to twice that between collections. An
+	// epoch whose estimated live heap is above the cap gets no limit. The
+	// limit before is restored once the epoch is saved. 0 sets no limit;
+	// GOMEMLIMIT in the environment, when set, wins.
 	MemoryLimitCapMiB int64 `toml:"memory_limit_cap_mib"`
 }
 
@@ -431,6 +432,10 @@ func (s *Service) limitMemory(ctx context.Context, n uint64) (func(), error) {
 	for _, r := range refs {
 		reports += r.Count
 	}
-	prev := debug.SetMemoryLimit(score.MemoryLimit(reports, s.cfg.MemoryLimitCapMiB<<20))
+	limit := score.MemoryLimit(reports, score.OracleBytesPerReport, s.cfg.MemoryLimitCapMiB<<20)
+	if limit == 0 {
+		return func() {}, nil
+	}
+	prev := debug.SetMemoryLimit(limit)
 	return func() { debug.SetMemoryLimit(prev) }, nil
 }

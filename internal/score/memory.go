@@ -9,31 +9,43 @@ package score
 // from its size by MemoryLimit, unless GOMEMLIMIT is set in the environment.
 
 const (
-	// LiveBytesPerReport is the live heap one report of an epoch costs
-	// while it is scored: its input columns, its verdict and its share of
-	// the scorer's indexes (measured: 1.75 GB at 11M coverage reports).
-	LiveBytesPerReport = 160
+	// ScoreBytesPerReport is the live heap one report costs while the
+	// coverage scorer runs over an input in memory (its columns, its
+	// verdict and its share of the scorer's indexes; measured: 1.75 GB at
+	// 11M reports, `depin bench epoch`).
+	ScoreBytesPerReport = 160
+	// OracleBytesPerReport is the live heap one report costs on the
+	// oracle's path: the raw segment it came in (held to publish), the
+	// collected columns, the scorer, the per-report reasons and
+	// explanations and their JSON (measured: about 1,000 bytes at 1.1M
+	// reports, `depin bench epoch --oracle`).
+	OracleBytesPerReport = 1000
 	// MinMemoryLimit is the smallest limit MemoryLimit derives (256 MiB):
 	// below it collections would be frequent for no gain.
 	MinMemoryLimit = 256 << 20
 	// DefaultMemoryLimitCap is the default cap (1,800 MiB): with it the
-	// heap of a million-device epoch stays under 2 GiB (the heap grows a
-	// little past the limit while a collection runs).
+	// heap of a million-device epoch scored in memory stays under 2 GiB
+	// (the heap grows a little past the limit while a collection runs).
 	DefaultMemoryLimitCap = 1800 << 20
 )
 
 // MemoryLimit is the soft memory limit for scoring an epoch of reports
-// reports: twice its estimated live heap (what GOGC=100 pacing would reach
-// anyway), at least MinMemoryLimit and at most capBytes, so that the limit
-// only changes the pacing of an epoch too large for the cap. A cap of 0 or
-// less means no limit: it returns 0.
-func MemoryLimit(reports uint64, capBytes int64) int64 {
-	if capBytes <= 0 {
+// reports at perReport live bytes each: twice its estimated live heap (what
+// GOGC=100 pacing would reach anyway), at least MinMemoryLimit and at most
+// capBytes, so that the limit only changes the pacing of an epoch too large
+// for the cap. It returns 0 (set no limit) when capBytes is 0 or less, or
+// when the estimated live heap itself is above the cap: a limit below what
+// must stay live only makes the collector run without end.
+func MemoryLimit(reports, perReport uint64, capBytes int64) int64 {
+	if capBytes <= 0 || perReport == 0 {
 		return 0
 	}
-	if reports >= uint64(capBytes)/(2*LiveBytesPerReport) {
+	if reports > uint64(capBytes)/perReport {
+		return 0
+	}
+	live := int64(reports * perReport)
+	if live > capBytes/2 {
 		return capBytes
 	}
-	limit := 2 * int64(reports) * LiveBytesPerReport
-	return min(max(limit, MinMemoryLimit), capBytes)
+	return min(max(2*live, MinMemoryLimit), capBytes)
 }
