@@ -135,6 +135,13 @@ func benchEpochCmd() *cobra.Command {
 			}
 			capMiB, _ := cmd.Flags().GetInt64("memory-limit-cap")
 			cfg.MemoryLimitCap = capMiB << 20
+			if oracle, _ := cmd.Flags().GetBool("oracle"); oracle {
+				rep, _, err := bench.RunOracleEpochs(cfg)
+				if err != nil {
+					return err
+				}
+				return printBench(cmd, rep, load)
+			}
 			rep, _, err := bench.RunEpoch(cfg)
 			if err != nil {
 				return err
@@ -147,6 +154,7 @@ func benchEpochCmd() *cobra.Command {
 	f.Int("witnesses", d.Witnesses, "witnesses per beacon")
 	f.Int("repeat", d.Repeat, "runs per size; the fastest is kept")
 	f.Bool("1m", false, "add a run at 1,000,000 devices (10M witness reports, several GiB)")
+	f.Bool("oracle", false, "run the oracle's path instead: signed segments verified, decoded and scored by score.Run, explanations encoded (once per size; signing the epoch first takes a while)")
 	f.Int64("memory-limit-cap", d.MemoryLimitCap>>20, "MiB: score each size under a soft memory limit of twice its estimated live heap, at most this (0: no limit; GOMEMLIMIT, if set, wins)")
 	return c
 }

@@ -229,8 +229,8 @@ func runEpochOnce(n, perBeacon int, limitCap int64) (EpochRun, error) {
 		return run, err
 	}
 	run.Beacons, run.Witnesses = len(in.Beacons), in.WitnessColumns.Len()
-	if limitCap > 0 {
-		prev := debug.SetMemoryLimit(score.MemoryLimit(uint64(run.Beacons+run.Witnesses), limitCap))
+	if l := score.MemoryLimit(uint64(run.Beacons+run.Witnesses), score.ScoreBytesPerReport, limitCap); l > 0 {
+		prev := debug.SetMemoryLimit(l)
 		defer debug.SetMemoryLimit(prev)
 	}
 	run.MemoryLimit = debug.SetMemoryLimit(-1)

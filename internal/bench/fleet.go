@@ -60,6 +60,11 @@ func gridCell(i, side int, rnd *lcg) (uint64, error) {
 // perBeacon witnesses per beacon, the witnesses in columns
 // (Input.WitnessColumns), as the oracle gives them.
 func NewFleet(n, perBeacon int) (coverage.Input, error) {
+	return newFleet(n, perBeacon, func(i int) ledger.Address { return fleetAddr("depin/bench/hotspot", i) })
+}
+
+// newFleet is NewFleet with the address of device i given by addr.
+func newFleet(n, perBeacon int, addr func(i int) ledger.Address) (coverage.Input, error) {
 	ent := coverage.Entropy{Height: 100, Hash: sha256.Sum256([]byte("depin/bench/entropy")), Time: fleetT0}
 	in := coverage.Input{
 		Epoch: 7, Start: fleetT0 - fleetEpoch/2, End: fleetT0 + fleetEpoch/2,
@@ -80,7 +85,7 @@ func NewFleet(n, perBeacon int) (coverage.Input, error) {
 		if err != nil {
 			return in, fmt.Errorf("bench: fleet: device %d: %w", i, err)
 		}
-		a := fleetAddr("depin/bench/hotspot", i)
+		a := addr(i)
 		in.Hotspots[i] = coverage.Hotspot{Device: a, Owner: fleetAddr("depin/bench/owner", i%1000), Cell: cell,
 			GainDdBi: 12, ElevationM: 5, Region: coverage.RegionEU868}
 		in.Activity[i] = coverage.Activity{Device: a, LastWitness: fleetT0 - int64(time.Hour), LastBeaconRecip: fleetT0 - int64(7*time.Hour)}
