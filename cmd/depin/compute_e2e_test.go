@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"github.com/depin-network/depin/internal/keyring"
 	"github.com/depin-network/depin/internal/kind/compute/render"
 	"github.com/depin-network/depin/internal/ledger"
-	"github.com/depin-network/depin/internal/node"
 	"github.com/depin-network/depin/internal/relay"
 	"github.com/depin-network/depin/internal/sig"
 )
@@ -30,40 +27,8 @@ func TestComputeDevnetEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	home, err := os.MkdirTemp("", "depin-compute-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
-	if err := initDevnetWith(home, io.Discard, devnetOptions{fleets: []string{"compute"}}); err != nil {
-		t.Fatal(err)
-	}
-	ac, err := node.LoadAppConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac.API.Listen = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	if err := node.WriteAppConfig(home, ac); err != nil {
-		t.Fatal(err)
-	}
-	logs := &tailBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	n, err := node.Open(home, node.Overrides{
-		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-		P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-	}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := addServices(n, logger); err != nil {
-		t.Fatal(err)
-	}
+	home := devnetHome(t, "depin-compute-e2e-", "compute")
+	n, _, logger, logs := openDevnetNode(t, home, nil)
 	runCtx, stopRun := context.WithCancel(ctx)
 	nodeDone := make(chan error, 1)
 	go func() { nodeDone <- n.Run(runCtx) }()

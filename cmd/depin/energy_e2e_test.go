@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/depin-network/depin/internal/energy"
 	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/ledger"
-	"github.com/depin-network/depin/internal/node"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/reward"
 )
@@ -35,41 +32,9 @@ func TestEnergyDevnetEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
-	home, err := os.MkdirTemp("", "depin-energy-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
-	if err := initDevnetWith(home, io.Discard, devnetOptions{fleets: []string{"energy"}}); err != nil {
-		t.Fatal(err)
-	}
+	home := devnetHome(t, "depin-energy-e2e-", "energy")
 	setGenesisParams(t, home, map[string]uint64{kenergy.IntervalSeconds.Name: 10, energy.GateSeconds.Name: 3, energy.ReadWindow.Name: 5})
-	ac, err := node.LoadAppConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac.API.Listen = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	if err := node.WriteAppConfig(home, ac); err != nil {
-		t.Fatal(err)
-	}
-	logs := &tailBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	n, err := node.Open(home, node.Overrides{
-		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-		P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-	}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := addServices(n, logger); err != nil {
-		t.Fatal(err)
-	}
+	n, ac, logger, logs := openDevnetNode(t, home, nil)
 	s, err := newEnergySim(fleetEnv{node: n, home: home, out: io.Discard, logger: logger})
 	if err != nil {
 		t.Fatal(err)

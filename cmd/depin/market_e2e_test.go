@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -32,45 +29,12 @@ func TestMarketDevnetEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// The node may still flush its address book while stopping: remove the
-	// home with retries rather than with t.TempDir's one attempt.
-	home, err := os.MkdirTemp("", "depin-market-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
-	if err := initDevnetWith(home, io.Discard, devnetOptions{fleets: []string{"market"}}); err != nil {
-		t.Fatal(err)
-	}
+	home := devnetHome(t, "depin-market-e2e-", "market")
 	setGenesisParams(t, home, map[string]uint64{"epoch.blocks": 30, "reward.segment_grace_blocks": 5,
 		market.MinDeposit.Name: 10_000, market.SettlePeriod.Name: 5})
-	ac, err := node.LoadAppConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac.API.Listen = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Oracle.Service.PollInterval = 300 * time.Millisecond
-	if err := node.WriteAppConfig(home, ac); err != nil {
-		t.Fatal(err)
-	}
-	logs := &tailBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	n, err := node.Open(home, node.Overrides{
-		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-		P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-	}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := addServices(n, logger); err != nil {
-		t.Fatal(err)
-	}
+	n, ac, logger, logs := openDevnetNode(t, home, func(ac *node.AppConfig) {
+		ac.Oracle.Service.PollInterval = 300 * time.Millisecond
+	})
 	s, err := newMarketSim(n, home, logger, func(c *marketsim.Config) {
 		c.Interval, c.DryBlocks, c.FundedBlocks = 300*time.Millisecond, 30, 200
 	})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -43,48 +41,19 @@ func TestSensorMobileDevnetEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 170*time.Second)
 	defer cancel()
-	home, err := os.MkdirTemp("", "depin-sensor-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
-	if err := initDevnetWith(home, io.Discard, devnetOptions{fleets: []string{"sensor", "mobile"}}); err != nil {
-		t.Fatal(err)
-	}
+	home := devnetHome(t, "depin-sensor-e2e-", "sensor", "mobile")
 	mergeGenesisParams(t, home, map[string]uint64{"epoch.blocks": 100, mobile.Name + ".min_heartbeats": 5})
-	ac, err := node.LoadAppConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac.API.Listen = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Ingest.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Oracle.Service.ListenAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	ac.Data.Service.Addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	if err := node.WriteAppConfig(home, ac); err != nil {
-		t.Fatal(err)
-	}
-	logs := &tailBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	n, err := node.Open(home, node.Overrides{
-		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-		P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-	}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := addServices(n, logger); err != nil {
-		t.Fatal(err)
-	}
+	n, ac, logger, logs := openDevnetNode(t, home, func(ac *node.AppConfig) {
+		ac.Data.Service.Addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	})
 	env := fleetEnv{node: n, home: home, out: io.Discard, logger: logger}
 	sims := map[string]*sensorsim.Sim{}
 	for _, k := range []string{"sensor", "mobile"} {
-		if sims[k], err = newSensorSim(env, k); err != nil {
+		s, err := newSensorSim(env, k)
+		if err != nil {
 			t.Fatal(err)
 		}
+		sims[k] = s
 	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	nodeDone := make(chan error, 1)
