@@ -554,6 +554,9 @@ func (g *gen) refusal() (planned, bool) {
 			if !g.isProvider(name) {
 				return g.badTx(name, "compute_not_market_provider", compute.CodeNotMarketProvider, marketMsg(compute.TypeRegister, &computev1.MsgRegister{Bond: params.Get(g.st, compute.MinBond)}))
 			}
+			if _, registered := compute.GetProvider(g.st, me); registered {
+				return planned{}, false // a bond adds to the one it holds
+			}
 			return g.badTx(name, "compute_bond_too_low", compute.CodeBondTooLow, marketMsg(compute.TypeRegister, &computev1.MsgRegister{Bond: 1}))
 		},
 		func() (planned, bool) {
