@@ -67,7 +67,7 @@ func newStorageCmds() []*cobra.Command {
 	pfl.String("price", "1upin", "bid per MiB per block")
 	pfl.String("collateral", "", "collateral of each bid (default: the chain's market.min_collateral)")
 	pfl.Duration("poll", time.Second, "how often to look at the chain")
-	pfl.String("adversary", "", "misbehave on purpose, for tests and devnets: delete, partial, late or corrupt")
+	pfl.String("adversary", "", "misbehave on purpose, for tests and devnets: delete, partial, late, corrupt or corrupt-serve")
 	st.AddCommand(put, get, ls, status, repair, prov)
 	return []*cobra.Command{st}
 }
@@ -243,7 +243,14 @@ func runStorageGet(cmd *cobra.Command, args []string) error {
 	defer stop()
 	bad, err := u.Get(ctx, cid, out)
 	for _, b := range bad {
-		fmt.Fprintf(cmd.ErrOrStderr(), "provider %s served a corrupt shard %d (deal %d)\n", b.Provider, b.Shard, b.Deal)
+		how := "it signed nothing provable, not reported"
+		switch {
+		case b.Reported:
+			how = "reported on chain (storage/report)"
+		case b.ReportErr != nil:
+			how = "the report was refused: " + b.ReportErr.Error()
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "provider %s served a corrupt shard %d (deal %d): %s\n", b.Provider, b.Shard, b.Deal, how)
 	}
 	if err != nil {
 		return err
@@ -297,14 +304,14 @@ func runStorageStatus(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(w, "layout:\t%d of %d shards, %d bytes\n", st.K, st.N, st.Size)
 	}
 	fmt.Fprintf(w, "live shards:\t%d\n\n", st.Live)
-	fmt.Fprintln(w, "shard\tdeal\tprovider\tstate\tpassed\tmissed\twrong\tcollateral left\tslashed")
+	fmt.Fprintln(w, "shard\tdeal\tprovider\tstate\tpassed\tmissed\twrong\treported\tcollateral left\tslashed")
 	for _, d := range st.Deals {
 		state := d.State
 		if d.CloseReason != "" {
 			state += " (" + d.CloseReason + ")"
 		}
-		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", d.Shard, d.ID, d.Provider, state, d.ProofsPassed, d.ProofsMissed,
-			d.ProofsWrong, d.CollateralLeft, d.SlashedToOwner+d.Burned)
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", d.Shard, d.ID, d.Provider, state, d.ProofsPassed, d.ProofsMissed,
+			d.ProofsWrong, d.ReportsUpheld, d.CollateralLeft, d.SlashedToOwner+d.Burned)
 	}
 	return w.Flush()
 }

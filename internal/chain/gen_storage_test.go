@@ -8,6 +8,8 @@ import (
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/params"
+	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/storage"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
@@ -121,6 +123,27 @@ func (g *gen) storageValid(name string) (planned, bool) {
 			return ok(storage.TypeProve, marketMsg(storage.TypeProve, &storagev1.MsgProve{Proofs: proofs}))
 		}
 	}
+	// Report a corrupt download of an own active deal now and then: the
+	// provider's key signs a statement of a root that is not the deal's.
+	for _, d := range storage.DealsOfOwner(g.st, me) {
+		period := int64(params.Get(g.st, storage.ProofPeriod))
+		if d.State != storagev1.DealState_DEAL_STATE_ACTIVE || (d.Id+uint64(h))%13 != 0 ||
+			(d.ReportsUpheld > 0 && (h-1)/period <= d.LastReportHeight/period) {
+			continue
+		}
+		if r, found := g.genReport(d, h-1, true); found && g.claim(d.Provider) {
+			return g.okTx(name, storage.TypeReport, marketMsg(storage.TypeReport, r))
+		}
+	}
+	// Report an honest download (the deal's own root): refused, nothing
+	// changes.
+	for _, d := range storage.DealsOfOwner(g.st, me) {
+		if d.State == storagev1.DealState_DEAL_STATE_ACTIVE && (d.Id+uint64(h))%13 == 6 {
+			if r, found := g.genReport(d, h-1, false); found {
+				return g.badTx(name, "download_not_faulty", storage.CodeDownloadNotFaulty, marketMsg(storage.TypeReport, r))
+			}
+		}
+	}
 	// Acknowledge a pending deal of own.
 	for _, d := range storage.DealsOfProvider(g.st, me) {
 		if d.State == storagev1.DealState_DEAL_STATE_PENDING && d.AckDeadline >= h && g.leaseActive(d.Id) &&
@@ -166,6 +189,17 @@ func (g *gen) storageInvalid(name string, turn int) (planned, bool) {
 			}
 		}
 	}
+	if turn%2 == 0 {
+		// Only a deal's owner reports its downloads.
+		for _, d := range storage.ActiveDeals(g.st) {
+			if addrOf(d.Owner) == me {
+				continue
+			}
+			if r, found := g.genReport(d, g.height()-1, true); found {
+				return g.badTx(name, "not_deal_owner", storage.CodeNotDealOwner, marketMsg(storage.TypeReport, r))
+			}
+		}
+	}
 	if turn%3 == 0 {
 		for _, l := range g.leases(market.LeaseFilter{}) {
 			if d, has := storage.GetDeal(g.st, l.Id); has && addrOf(d.Provider) != me {
@@ -174,4 +208,26 @@ func (g *gen) storageInvalid(name string, turn int) (planned, bool) {
 		}
 	}
 	return bad("unknown_deal", storage.CodeUnknownDeal, marketMsg(storage.TypeProve, &storagev1.MsgProve{Proofs: []*storagev1.Proof{{Deal: 1 << 40}}}))
+}
+
+// genReport builds a report of deal d by its owner: the provider's signed
+// statement of a download at height h, of a corrupt root when corrupt, of
+// the deal's own root otherwise. It fails when no generator key is the
+// provider's.
+func (g *gen) genReport(d *storagev1.Deal, h int64, corrupt bool) (*storagev1.MsgReport, bool) {
+	var key sig.PrivateKey
+	for _, name := range append(append([]string(nil), g.funded...), g.admins...) {
+		if addrFor(name) == addrOf(d.Provider) {
+			key = keyFor(name)
+		}
+	}
+	if key == nil {
+		return nil, false
+	}
+	root := append([]byte(nil), d.Root...)
+	if corrupt {
+		root[0] ^= 1
+	}
+	raw, s := storage.SignServed(key, &storagev1.Served{ChainId: g.chainID, Cid: d.Cid, Shard: d.Shard, Size: d.ShardSize, Root: root, Height: h})
+	return &storagev1.MsgReport{Deal: d.Id, Served: raw, PubKey: sig.PublicOf(key), Signature: s}, true
 }

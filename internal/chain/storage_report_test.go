@@ -3,9 +3,14 @@ package chain_test
 import (
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/storage"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
+	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
 )
 
 // TestStorageRefusesSelfDeals: a consumer who accepted its own bid holds a
@@ -27,4 +32,104 @@ func TestStorageRefusesSelfDeals(t *testing.T) {
 	if _, ok := storage.GetDeal(f.a.Committed(), 2); ok {
 		t.Fatal("a self deal was recorded")
 	}
+}
+
+// TestStorageReportCorruptDownload: the owner of a deal reports a download
+// its provider signed with a root that is not the deal's; the chain
+// upholds it once per period (slash with reason corrupt_download, a
+// reputation failure, an event) and refuses every bad report with its code,
+// changing nothing.
+func TestStorageReportCorruptDownload(t *testing.T) {
+	ps := map[string]uint64{}
+	for k, v := range storageParams {
+		ps[k] = v
+	}
+	// No proof window opens during the test: only reports touch the deal.
+	ps[storage.ReportMaxAge.Name], ps[storage.ProofPeriod.Name] = 8, 1_000
+	f := newStorageFixtureOn(t, newMarketNode(t, ps))
+	f.expect("alice", ledger.CodeOK, storage.TypeCreateDeal, mustMarshal(f.createDeal()))
+	f.expect("prov", ledger.CodeOK, storage.TypeAck, mustMarshal(&storagev1.MsgAck{Deal: 1}))
+	d := f.deal()
+	corrupt := append([]byte(nil), d.Root...)
+	corrupt[3] ^= 0x10
+	served := func(mod func(*storagev1.Served)) *storagev1.Served {
+		s := &storagev1.Served{ChainId: marketChain, Cid: d.Cid, Shard: d.Shard, Size: d.ShardSize, Root: corrupt, Height: f.height()}
+		if mod != nil {
+			mod(s)
+		}
+		return s
+	}
+	report := func(signer string, s *storagev1.Served) []byte {
+		raw, sg := storage.SignServed(keyFor(signer), s)
+		return mustMarshal(&storagev1.MsgReport{Deal: 1, Served: raw, PubKey: sig.PublicOf(keyFor(signer)), Signature: sg})
+	}
+	unchanged := func(label string) {
+		t.Helper()
+		if got := f.deal(); !proto.Equal(got, d) {
+			t.Fatalf("%s changed the deal:\n got %v\nwant %v", label, got, d)
+		}
+	}
+	bad := []struct {
+		name   string
+		signer string
+		code   ledger.Code
+		msg    func() []byte
+	}{
+		{"unknown deal", "alice", storage.CodeUnknownDeal, func() []byte {
+			raw, sg := storage.SignServed(keyFor("prov"), served(nil))
+			return mustMarshal(&storagev1.MsgReport{Deal: 99, Served: raw, PubKey: sig.PublicOf(keyFor("prov")), Signature: sg})
+		}},
+		{"not the owner", "bob", storage.CodeNotDealOwner, func() []byte { return report("prov", served(nil)) }},
+		{"signed by another key", "alice", storage.CodeBadServedSignature, func() []byte { return report("bob", served(nil)) }},
+		{"unsigned", "alice", storage.CodeBadServedSignature, func() []byte {
+			raw, _ := storage.SignServed(keyFor("prov"), served(nil))
+			return mustMarshal(&storagev1.MsgReport{Deal: 1, Served: raw, PubKey: sig.PublicOf(keyFor("prov"))})
+		}},
+		{"statement edited after signing", "alice", storage.CodeBadServedSignature, func() []byte {
+			_, sg := storage.SignServed(keyFor("prov"), served(func(s *storagev1.Served) { s.Root = d.Root }))
+			edited := ledger.Encode(served(nil))
+			return mustMarshal(&storagev1.MsgReport{Deal: 1, Served: edited, PubKey: sig.PublicOf(keyFor("prov")), Signature: sg})
+		}},
+		{"not a statement", "alice", ledger.CodeMalformed, func() []byte {
+			junk := []byte{0xff, 0xff, 0xff}
+			return mustMarshal(&storagev1.MsgReport{Deal: 1, Served: junk, PubKey: sig.PublicOf(keyFor("prov")), Signature: sig.Sign(keyFor("prov"), storage.ServedDomain, junk)})
+		}},
+		{"a correct download", "alice", storage.CodeDownloadNotFaulty, func() []byte {
+			return report("prov", served(func(s *storagev1.Served) { s.Root = d.Root }))
+		}},
+		{"another shard", "alice", storage.CodeServedMismatch, func() []byte { return report("prov", served(func(s *storagev1.Served) { s.Shard = 1 })) }},
+		{"another chain", "alice", storage.CodeServedMismatch, func() []byte { return report("prov", served(func(s *storagev1.Served) { s.ChainId = "other" })) }},
+		{"a future height", "alice", storage.CodeServedMismatch, func() []byte {
+			return report("prov", served(func(s *storagev1.Served) { s.Height = f.height() + 5 }))
+		}},
+		{"too old", "alice", storage.CodeReportExpired, func() []byte { return report("prov", served(func(s *storagev1.Served) { s.Height = 1 })) }},
+	}
+	for f.height() < 12 {
+		f.block()
+	}
+	d = f.deal()
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			f.expect(c.signer, c.code, storage.TypeReport, c.msg())
+			unchanged(c.name)
+		})
+	}
+	at := f.height()
+	res := f.expect("alice", ledger.CodeOK, storage.TypeReport, report("prov", served(nil)))
+	if !hasEvent(res, "storage.report", "deal", "1") || !hasEvent(res, "storage.slash", "reason", "corrupt_download") ||
+		!hasEvent(res, "storage.reputation", "reason", "corrupt_download") {
+		t.Fatalf("an upheld report without its events: %+v", res.Txs[0].Events)
+	}
+	got := f.deal()
+	want, _ := ledger.MulDiv(d.Collateral, storage.ReportSlashBps.Default, 10_000)
+	if got.ReportsUpheld != 1 || got.LastReportHeight != at || got.Burned+got.SlashedToOwner != want || got.MissedInRow != 1 {
+		t.Fatalf("after an upheld report: %+v, want %d slashed", got, want)
+	}
+	if r, ok := storage.GetReputation(f.a.Committed(), addrFor("prov")); !ok || r.Beta == 0 {
+		t.Fatalf("the provider's reputation records no failure: %+v", r)
+	}
+	// The same statement again, or another from the same period: refused.
+	d = got
+	f.expect("alice", storage.CodeAlreadyReported, storage.TypeReport, report("prov", served(func(s *storagev1.Served) { s.Height = at })))
+	unchanged("a second report in one period")
 }

@@ -21,6 +21,7 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeCreateDeal, handleCreateDeal)
 	rt.Add(TypeAck, handleAck)
 	rt.Add(TypeProve, handleProve)
+	rt.Add(TypeReport, handleReport)
 }
 
 // storageLease loads an active lease of kind storage.

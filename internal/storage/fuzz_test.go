@@ -11,6 +11,7 @@ import (
 	"github.com/depin-network/depin/internal/merkle"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/proof"
+	"github.com/depin-network/depin/internal/sig"
 	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
 )
 
@@ -76,6 +77,50 @@ func FuzzProve(f *testing.F) {
 		ov := ledger.NewOverlay(st)
 		ctx := &ledger.Context{Store: ov, Height: h, Signer: prov}
 		e := handleProve(ctx, raw)
+		if e != nil && len(ov.Writes()) != 0 {
+			t.Fatalf("rejected (%v) but wrote %d keys", e, len(ov.Writes()))
+		}
+		if err := Invariants(ov); err != nil {
+			t.Fatalf("after %v: %v", e, err)
+		}
+	})
+}
+
+// reportState is fuzzState with the deal's provider a real key (which
+// signs download statements) at height h.
+func reportState(t testing.TB) (*ledger.MemStore, sig.PrivateKey, ledger.Address, int64) {
+	st, _, _, _, h := fuzzState(t)
+	key := sig.KeyFromSeed(make([]byte, 32))
+	prov := ledger.AddressOf(sig.PublicOf(key))
+	d, _ := GetDeal(st, 1)
+	st.Delete(provKey(addr(d.Provider), 1))
+	d.Provider = prov[:]
+	putDeal(st, d)
+	st.Set(provKey(prov, 1), []byte{})
+	st.Set(ownerKey(addr(d.Owner), 1), []byte{})
+	return st, key, addr(d.Owner), h
+}
+
+// FuzzReport: any report bytes either fail, changing nothing, or are
+// upheld against the one deal; the books stay balanced.
+func FuzzReport(f *testing.F) {
+	st, key, _, h := reportState(f)
+	d, _ := GetDeal(st, 1)
+	add := func(root []byte) {
+		raw, s := SignServed(key, &storagev1.Served{ChainId: "fuzz", Cid: d.Cid, Shard: d.Shard, Size: d.ShardSize, Root: root, Height: h - 1})
+		m, _ := proto.Marshal(&storagev1.MsgReport{Deal: 1, Served: raw, PubKey: sig.PublicOf(key), Signature: s})
+		f.Add(m)
+	}
+	corrupt := append([]byte(nil), d.Root...)
+	corrupt[0] ^= 1
+	add(corrupt)
+	add(d.Root)
+	f.Add([]byte{0x08, 0x01, 0x12, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		st, _, owner, _ := reportState(t)
+		ov := ledger.NewOverlay(st)
+		ctx := &ledger.Context{Store: ov, Height: h, Signer: owner, ChainID: "fuzz"}
+		e := handleReport(ctx, raw)
 		if e != nil && len(ov.Writes()) != 0 {
 			t.Fatalf("rejected (%v) but wrote %d keys", e, len(ov.Writes()))
 		}

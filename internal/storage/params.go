@@ -81,13 +81,21 @@ var (
 	// perfect score with the defaults.
 	DQScore = params.Spec{Name: "storage.dq_score_ppm", Default: 960_000, Min: 0, Max: 1_000_000, Unit: "ppm",
 		Doc: "score at or below which a provider is disqualified, permanently (at most the suspension score)"}
+	// ReportSlashBps: a provider that signed a download of bytes it did not
+	// commit to is treated like a wrong proof (the bytes it keeps are not
+	// the deal's).
+	ReportSlashBps = params.Spec{Name: "storage.corrupt_download_slash_bps", Default: 2_500, Min: 0, Max: 10_000, Unit: "bps",
+		Doc: "share of a deal's collateral slashed for an upheld report of a corrupt download"}
+	ReportMaxAge = params.Spec{Name: "storage.report_max_age_blocks", Default: 200, Min: 1, Max: 100_000, Unit: "blocks",
+		Doc: "oldest download statement a report may carry, in blocks before the report"}
 )
 
 // Specs lists the storage module's parameters.
 func Specs() []params.Spec {
 	return []params.Spec{ProofPeriod, ProofWindow, AckTimeout, MinCollateral, CollateralPerMiB, MissSlashBps,
 		WrongSlashBps, TerminationSlashBps, OwnerShareBps, MaxMissedInRow, MaxProofs, MaxLeafSize, RepLambda,
-		RepWeight, RepInitialAlpha, VettingProofs, VettingMaxOpenDeals, SuspendScore, DQScore}
+		RepWeight, RepInitialAlpha, VettingProofs, VettingMaxOpenDeals, SuspendScore, DQScore,
+		ReportSlashBps, ReportMaxAge}
 }
 
 // CheckParams holds the rules between parameters.
@@ -103,23 +111,29 @@ func CheckParams(get params.Lookup) *ledger.Error {
 
 // Result codes of the storage module (the storage range is 500-549).
 const (
-	CodeUnknownDeal       ledger.Code = 500 // no deal with that id
-	CodeDealExists        ledger.Code = 501 // the lease holds a deal already
-	CodeNotStorageLease   ledger.Code = 502 // the lease is not an active storage lease
-	CodeShardTooLarge     ledger.Code = 503 // the shard is larger than the order's quantity
-	CodeDealNotPending    ledger.Code = 504 // the deal was acknowledged or closed
-	CodeDealNotActive     ledger.Code = 505 // the deal is pending or closed
-	CodeAckTooLate        ledger.Code = 506 // the acknowledgement deadline passed
-	CodeWindowNotOpen     ledger.Code = 507 // the proof's window is not the open one (early or late)
-	CodeWrongLeaf         ledger.Code = 508 // the proof is for another leaf than the challenged one
-	CodeNotProvider       ledger.Code = 509 // the signer is not the deal's provider
-	CodeAlreadyProven     ledger.Code = 510 // the deal has a proof in this window already
-	CodeProviderSuspended ledger.Code = 511 // the provider is suspended
-	CodeDisqualified      ledger.Code = 512 // the provider is disqualified
-	CodeBadLayout         ledger.Code = 513 // cid, root, sizes or leaf size are malformed
-	CodeNotInWindow       ledger.Code = 514 // the deal owes no proof in this window
-	CodeVettingLimit      ledger.Code = 515 // a provider in vetting holds storage.vetting_max_open_deals open deals
-	CodeSelfDeal          ledger.Code = 516 // the lease's owner is its provider
+	CodeUnknownDeal        ledger.Code = 500 // no deal with that id
+	CodeDealExists         ledger.Code = 501 // the lease holds a deal already
+	CodeNotStorageLease    ledger.Code = 502 // the lease is not an active storage lease
+	CodeShardTooLarge      ledger.Code = 503 // the shard is larger than the order's quantity
+	CodeDealNotPending     ledger.Code = 504 // the deal was acknowledged or closed
+	CodeDealNotActive      ledger.Code = 505 // the deal is pending or closed
+	CodeAckTooLate         ledger.Code = 506 // the acknowledgement deadline passed
+	CodeWindowNotOpen      ledger.Code = 507 // the proof's window is not the open one (early or late)
+	CodeWrongLeaf          ledger.Code = 508 // the proof is for another leaf than the challenged one
+	CodeNotProvider        ledger.Code = 509 // the signer is not the deal's provider
+	CodeAlreadyProven      ledger.Code = 510 // the deal has a proof in this window already
+	CodeProviderSuspended  ledger.Code = 511 // the provider is suspended
+	CodeDisqualified       ledger.Code = 512 // the provider is disqualified
+	CodeBadLayout          ledger.Code = 513 // cid, root, sizes or leaf size are malformed
+	CodeNotInWindow        ledger.Code = 514 // the deal owes no proof in this window
+	CodeVettingLimit       ledger.Code = 515 // a provider in vetting holds storage.vetting_max_open_deals open deals
+	CodeSelfDeal           ledger.Code = 516 // the lease's owner is its provider
+	CodeNotDealOwner       ledger.Code = 517 // the reporter is not the deal's owner
+	CodeBadServedSignature ledger.Code = 518 // the download statement is not signed by the deal's provider
+	CodeServedMismatch     ledger.Code = 519 // the statement names another chain, content id or shard, or a future height
+	CodeDownloadNotFaulty  ledger.Code = 520 // the statement shows the deal's root and size: nothing wrong was served
+	CodeAlreadyReported    ledger.Code = 521 // a report of the deal counted in the statement's period or later
+	CodeReportExpired      ledger.Code = 522 // the statement is older than storage.report_max_age_blocks
 )
 
 func init() {
@@ -144,6 +158,12 @@ func init() {
 		{CodeNotInWindow, "not_in_window"},
 		{CodeVettingLimit, "vetting_limit"},
 		{CodeSelfDeal, "self_deal"},
+		{CodeNotDealOwner, "not_deal_owner"},
+		{CodeBadServedSignature, "bad_served_signature"},
+		{CodeServedMismatch, "served_mismatch"},
+		{CodeDownloadNotFaulty, "download_not_faulty"},
+		{CodeAlreadyReported, "already_reported"},
+		{CodeReportExpired, "report_expired"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

@@ -34,8 +34,11 @@ type DealView struct {
 	ProofsMissed   uint64 `json:"proofs_missed,string"`
 	ProofsWrong    uint64 `json:"proofs_wrong,string"`
 	MissedInRow    uint32 `json:"missed_in_row"`
-	CloseReason    string `json:"close_reason,omitempty"`
-	ClosedHeight   int64  `json:"closed_height,string"`
+	// ReportsUpheld counts the owner's reports of corrupt downloads the
+	// chain upheld (storage/report).
+	ReportsUpheld uint64 `json:"reports_upheld,string,omitempty"`
+	CloseReason   string `json:"close_reason,omitempty"`
+	ClosedHeight  int64  `json:"closed_height,string"`
 }
 
 // ViewDeal renders a deal.
@@ -45,7 +48,7 @@ func ViewDeal(d *storagev1.Deal) DealView {
 		LeafSize: d.LeafSize, State: dealStateName(d.State), CreatedHeight: d.CreatedHeight, AckDeadline: d.AckDeadline,
 		AckedHeight: d.AckedHeight, FirstWindow: d.FirstWindow, Collateral: d.Collateral, CollateralLeft: d.CollateralLeft,
 		SlashedToOwner: d.SlashedToOwner, Burned: d.Burned, ProofsPassed: d.ProofsPassed, ProofsMissed: d.ProofsMissed,
-		ProofsWrong: d.ProofsWrong, MissedInRow: d.MissedInRow, ClosedHeight: d.ClosedHeight}
+		ProofsWrong: d.ProofsWrong, MissedInRow: d.MissedInRow, ReportsUpheld: d.ReportsUpheld, ClosedHeight: d.ClosedHeight}
 	if d.State == storagev1.DealState_DEAL_STATE_CLOSED {
 		v.CloseReason = CloseReasonName(d.CloseReason)
 	}

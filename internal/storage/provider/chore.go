@@ -30,10 +30,26 @@ type pendingProof struct {
 // challenges, acknowledge kept uploads, bid on open storage orders, submit
 // consumers' egress receipts.
 func (p *Provider) Tick(ctx context.Context) error {
+	p.watch(ctx)
 	if err := p.register(ctx); err != nil {
 		return err
 	}
 	return errors.Join(p.prove(ctx), p.ack(ctx), p.bid(ctx), p.submitReceipts(ctx))
+}
+
+// watch records the chain's id and height for the download statements the
+// provider signs (a Chain without Status leaves them unset).
+func (p *Provider) watch(ctx context.Context) {
+	c, ok := p.chain.(interface {
+		Status(context.Context) (client.Status, error)
+	})
+	if !ok {
+		return
+	}
+	if st, err := c.Status(ctx); err == nil {
+		p.chainID.Store(st.ChainID)
+		p.height.Store(st.Height)
+	}
 }
 
 func (p *Provider) send(ctx context.Context, typ string, msgs ...proto.Message) error {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/depin-network/depin/internal/client"
@@ -33,15 +34,20 @@ const (
 	// and answers proofs from the same corrupted bytes it serves, so its
 	// proofs are wrong (wrong_proof) and the chain slashes it.
 	AdversaryCorrupt Adversary = "corrupt"
+	// AdversaryCorruptServe proves from the bytes it keeps, honestly, but
+	// serves every download with a bit flipped in every leaf: no proof
+	// catches it; the owner's report of the signed download does
+	// (corrupt_download).
+	AdversaryCorruptServe Adversary = "corrupt-serve"
 )
 
 // ParseAdversary reads an adversary's name.
 func ParseAdversary(s string) (Adversary, error) {
 	switch a := Adversary(s); a {
-	case AdversaryNone, AdversaryDelete, AdversaryPartial, AdversaryLate, AdversaryCorrupt:
+	case AdversaryNone, AdversaryDelete, AdversaryPartial, AdversaryLate, AdversaryCorrupt, AdversaryCorruptServe:
 		return a, nil
 	}
-	return "", fmt.Errorf("provider: unknown adversary %q (delete, partial, late, corrupt)", s)
+	return "", fmt.Errorf("provider: unknown adversary %q (delete, partial, late, corrupt, corrupt-serve)", s)
 }
 
 // Chain is what the provider needs of a node (internal/client implements
@@ -97,6 +103,10 @@ type Provider struct {
 	// the shard of each acknowledged deal it has seen (in the order seen).
 	partial  map[uint64]bool
 	receipts receiptQueue
+	// chainID and height are what the provider last saw of the chain: the
+	// download statements it signs carry them.
+	chainID atomic.Value // string
+	height  atomic.Int64
 }
 
 // New opens the provider's directory and listener.

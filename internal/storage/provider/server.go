@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 )
 
@@ -139,19 +140,22 @@ func (p *Provider) getShard(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read the shard", http.StatusInternalServerError)
 		return
 	}
+	leaf := uint64(content.DefaultLeafSize)
+	if m, _, err := p.disk.Manifest(c); err == nil {
+		leaf = uint64(m.LeafSize)
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", strconv.FormatInt(info.Size(), 10))
+	w.Header().Set("Trailer", storage.ServedTrailer+", "+storage.ServedSigTrailer+", "+storage.ServedKeyTrailer)
 	var src io.Reader = f
-	if p.cfg.Adversary == AdversaryCorrupt {
-		leaf := uint64(content.DefaultLeafSize)
-		if m, _, err := p.disk.Manifest(c); err == nil {
-			leaf = uint64(m.LeafSize)
-		}
+	if p.cfg.Adversary == AdversaryCorrupt || p.cfg.Adversary == AdversaryCorruptServe {
 		src = &corrupter{r: f, leaf: leaf}
 	}
-	n, _ := io.Copy(w, src)
+	n, served := p.serveSigned(w, src, c, i, int(leaf), info.Size())
 	p.m.downloads.Inc()
 	p.m.downloadBytes.Add(float64(n))
+	if !served {
+		p.log.Info("download cut off", "cid", c, "shard", i, "bytes", n)
+	}
 }
 
 // corrupter flips the lowest bit of the first byte of every leaf it

@@ -13,6 +13,7 @@ import (
 
 	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
+	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
 )
 
 // holder is one provider keeping one shard.
@@ -82,6 +83,12 @@ type BadShard struct {
 	Deal     uint64
 	Shard    int
 	Err      error
+	// Report is the on-chain report of the download, when the provider
+	// signed what it served (nil otherwise); ReportErr says why the chain
+	// refused it, when it did.
+	Report    *storagev1.MsgReport
+	Reported  bool
+	ReportErr error
 }
 
 // fetchShards downloads shards in parallel until want of them check out
@@ -126,7 +133,7 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 				if err != nil {
 					if errors.Is(err, content.ErrRootMismatch) {
 						u.log.Warn("provider served a corrupt shard", "provider", h.provider, "deal", h.deal, "shard", h.shard, "err", err)
-						bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err})
+						bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err, Report: reportOf(err)})
 					} else {
 						u.log.Info("shard download failed", "provider", h.provider, "shard", h.shard, "err", err)
 					}
@@ -176,6 +183,9 @@ func (u *Uplink) fetchShard(ctx context.Context, m *content.Manifest, cid conten
 		return nil, err
 	}
 	if _, err := content.ShardLeaves(m, h.shard, io.TeeReader(io.LimitReader(resp.Body, int64(m.ShardSize())+1), f)); err != nil {
+		if errors.Is(err, content.ErrRootMismatch) {
+			err = &corruptShard{err: err, report: u.evidence(resp, f, m, cid, h)}
+		}
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
@@ -202,6 +212,7 @@ func (u *Uplink) Get(ctx context.Context, cid content.CID, out string) ([]BadSha
 		return nil, fmt.Errorf("get: %w", err)
 	}
 	bad, served, err := u.download(ctx, m, hs, out)
+	u.report(ctx, bad)
 	if err != nil {
 		return bad, fmt.Errorf("get %s: %w", cid, err)
 	}

@@ -175,8 +175,12 @@ type Deal struct {
 	MissedInRow    uint32 `protobuf:"varint,21,opt,name=missed_in_row,json=missedInRow,proto3" json:"missed_in_row,omitempty"`
 	CloseReason    uint32 `protobuf:"varint,22,opt,name=close_reason,json=closeReason,proto3" json:"close_reason,omitempty"`
 	ClosedHeight   int64  `protobuf:"varint,23,opt,name=closed_height,json=closedHeight,proto3" json:"closed_height,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// reports_upheld counts the owner's reports of corrupt downloads the
+	// chain upheld; last_report_height is the served height of the last one.
+	ReportsUpheld    uint64 `protobuf:"varint,24,opt,name=reports_upheld,json=reportsUpheld,proto3" json:"reports_upheld,omitempty"`
+	LastReportHeight int64  `protobuf:"varint,25,opt,name=last_report_height,json=lastReportHeight,proto3" json:"last_report_height,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Deal) Reset() {
@@ -366,6 +370,20 @@ func (x *Deal) GetCloseReason() uint32 {
 func (x *Deal) GetClosedHeight() int64 {
 	if x != nil {
 		return x.ClosedHeight
+	}
+	return 0
+}
+
+func (x *Deal) GetReportsUpheld() uint64 {
+	if x != nil {
+		return x.ReportsUpheld
+	}
+	return 0
+}
+
+func (x *Deal) GetLastReportHeight() int64 {
+	if x != nil {
+		return x.LastReportHeight
 	}
 	return 0
 }
@@ -722,11 +740,173 @@ func (x *MsgProve) GetProofs() []*Proof {
 	return nil
 }
 
+// Served is what a provider signs about one download of a shard (domain
+// "depin/storage/served/v1"): the Merkle root and size of the bytes it
+// served, at the chain height it last saw. An honest provider signs the
+// deal's root and shard size; anything else is its own admission that it
+// served wrong bytes.
+type Served struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	ChainId string                 `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	Cid     []byte                 `protobuf:"bytes,2,opt,name=cid,proto3" json:"cid,omitempty"`
+	Shard   uint32                 `protobuf:"varint,3,opt,name=shard,proto3" json:"shard,omitempty"`
+	// size is the number of bytes served; root the Merkle root of those
+	// bytes cut into the deal's leaves.
+	Size          uint64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	Root          []byte `protobuf:"bytes,5,opt,name=root,proto3" json:"root,omitempty"`
+	Height        int64  `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Served) Reset() {
+	*x = Served{}
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Served) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Served) ProtoMessage() {}
+
+func (x *Served) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Served.ProtoReflect.Descriptor instead.
+func (*Served) Descriptor() ([]byte, []int) {
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Served) GetChainId() string {
+	if x != nil {
+		return x.ChainId
+	}
+	return ""
+}
+
+func (x *Served) GetCid() []byte {
+	if x != nil {
+		return x.Cid
+	}
+	return nil
+}
+
+func (x *Served) GetShard() uint32 {
+	if x != nil {
+		return x.Shard
+	}
+	return 0
+}
+
+func (x *Served) GetSize() uint64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *Served) GetRoot() []byte {
+	if x != nil {
+		return x.Root
+	}
+	return nil
+}
+
+func (x *Served) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+// MsgReport reports a corrupt download on chain: signed by the deal's
+// owner, it carries the provider's signed Served statement.
+type MsgReport struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Deal  uint64                 `protobuf:"varint,1,opt,name=deal,proto3" json:"deal,omitempty"`
+	// served is the encoded Served as the provider signed it.
+	Served        []byte `protobuf:"bytes,2,opt,name=served,proto3" json:"served,omitempty"`
+	PubKey        []byte `protobuf:"bytes,3,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
+	Signature     []byte `protobuf:"bytes,4,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgReport) Reset() {
+	*x = MsgReport{}
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgReport) ProtoMessage() {}
+
+func (x *MsgReport) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgReport.ProtoReflect.Descriptor instead.
+func (*MsgReport) Descriptor() ([]byte, []int) {
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MsgReport) GetDeal() uint64 {
+	if x != nil {
+		return x.Deal
+	}
+	return 0
+}
+
+func (x *MsgReport) GetServed() []byte {
+	if x != nil {
+		return x.Served
+	}
+	return nil
+}
+
+func (x *MsgReport) GetPubKey() []byte {
+	if x != nil {
+		return x.PubKey
+	}
+	return nil
+}
+
+func (x *MsgReport) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
 var File_depin_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_depin_storage_v1_storage_proto_rawDesc = "" +
 	"\n" +
-	"\x1edepin/storage/v1/storage.proto\x12\x10depin.storage.v1\"\xe7\x05\n" +
+	"\x1edepin/storage/v1/storage.proto\x12\x10depin.storage.v1\"\xbc\x06\n" +
 	"\x04Deal\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05owner\x18\x02 \x01(\fR\x05owner\x12\x1a\n" +
@@ -754,7 +934,9 @@ const file_depin_storage_v1_storage_proto_rawDesc = "" +
 	"\fproofs_wrong\x18\x14 \x01(\x04R\vproofsWrong\x12\"\n" +
 	"\rmissed_in_row\x18\x15 \x01(\rR\vmissedInRow\x12!\n" +
 	"\fclose_reason\x18\x16 \x01(\rR\vcloseReason\x12#\n" +
-	"\rclosed_height\x18\x17 \x01(\x03R\fclosedHeight\"\xf0\x01\n" +
+	"\rclosed_height\x18\x17 \x01(\x03R\fclosedHeight\x12%\n" +
+	"\x0ereports_upheld\x18\x18 \x01(\x04R\rreportsUpheld\x12,\n" +
+	"\x12last_report_height\x18\x19 \x01(\x03R\x10lastReportHeight\"\xf0\x01\n" +
 	"\n" +
 	"Reputation\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\fR\bprovider\x12\x14\n" +
@@ -781,7 +963,19 @@ const file_depin_storage_v1_storage_proto_rawDesc = "" +
 	"\x04path\x18\x04 \x03(\fR\x04path\x12\x14\n" +
 	"\x05index\x18\x05 \x01(\x04R\x05index\";\n" +
 	"\bMsgProve\x12/\n" +
-	"\x06proofs\x18\x01 \x03(\v2\x17.depin.storage.v1.ProofR\x06proofs*m\n" +
+	"\x06proofs\x18\x01 \x03(\v2\x17.depin.storage.v1.ProofR\x06proofs\"\x8b\x01\n" +
+	"\x06Served\x12\x19\n" +
+	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x10\n" +
+	"\x03cid\x18\x02 \x01(\fR\x03cid\x12\x14\n" +
+	"\x05shard\x18\x03 \x01(\rR\x05shard\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x04R\x04size\x12\x12\n" +
+	"\x04root\x18\x05 \x01(\fR\x04root\x12\x16\n" +
+	"\x06height\x18\x06 \x01(\x03R\x06height\"n\n" +
+	"\tMsgReport\x12\x12\n" +
+	"\x04deal\x18\x01 \x01(\x04R\x04deal\x12\x16\n" +
+	"\x06served\x18\x02 \x01(\fR\x06served\x12\x17\n" +
+	"\apub_key\x18\x03 \x01(\fR\x06pubKey\x12\x1c\n" +
+	"\tsignature\x18\x04 \x01(\fR\tsignature*m\n" +
 	"\tDealState\x12\x1a\n" +
 	"\x16DEAL_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DEAL_STATE_PENDING\x10\x01\x12\x15\n" +
@@ -808,7 +1002,7 @@ func file_depin_storage_v1_storage_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_depin_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_depin_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_depin_storage_v1_storage_proto_goTypes = []any{
 	(DealState)(0),        // 0: depin.storage.v1.DealState
 	(ProviderStatus)(0),   // 1: depin.storage.v1.ProviderStatus
@@ -818,6 +1012,8 @@ var file_depin_storage_v1_storage_proto_goTypes = []any{
 	(*MsgAck)(nil),        // 5: depin.storage.v1.MsgAck
 	(*Proof)(nil),         // 6: depin.storage.v1.Proof
 	(*MsgProve)(nil),      // 7: depin.storage.v1.MsgProve
+	(*Served)(nil),        // 8: depin.storage.v1.Served
+	(*MsgReport)(nil),     // 9: depin.storage.v1.MsgReport
 }
 var file_depin_storage_v1_storage_proto_depIdxs = []int32{
 	0, // 0: depin.storage.v1.Deal.state:type_name -> depin.storage.v1.DealState
@@ -841,7 +1037,7 @@ func file_depin_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_storage_v1_storage_proto_rawDesc), len(file_depin_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
