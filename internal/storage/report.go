@@ -18,7 +18,14 @@ const TypeReport = "storage/report"
 // storagev1.Served) from every other signature.
 const ServedDomain = "depin/storage/served/v1"
 
-// HTTP trailers of a shard download: the provider's signed Served
+// SignServedHeader, set on a shard download request, asks the provider to
+// sign what it serves: it hashes the bytes as they go out and sends the
+// statement in the trailers below (the careful path of a get asks; the
+// streamed path, which checks AEAD tags instead of roots, does not, so it
+// keeps the provider's zero-copy send).
+const SignServedHeader = "Depin-Sign-Served"
+
+// HTTP trailers of a signed shard download: the provider's signed Served
 // statement of what it sent (base64, standard encoding), its signature and
 // the provider's public key.
 const (

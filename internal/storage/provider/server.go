@@ -145,17 +145,24 @@ func (p *Provider) getShard(w http.ResponseWriter, r *http.Request) {
 		leaf = uint64(m.LeafSize)
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Trailer", storage.ServedTrailer+", "+storage.ServedSigTrailer+", "+storage.ServedKeyTrailer)
 	var src io.Reader = f
 	if p.cfg.Adversary == AdversaryCorrupt || p.cfg.Adversary == AdversaryCorruptServe {
 		src = &corrupter{r: f, leaf: leaf}
 	}
-	n, served := p.serveSigned(w, src, c, i, int(leaf), info.Size())
+	var n int64
+	if r.Header.Get(storage.SignServedHeader) != "" {
+		// A signed download: hashed as it goes out, signed in trailers.
+		w.Header().Set("Trailer", storage.ServedTrailer+", "+storage.ServedSigTrailer+", "+storage.ServedKeyTrailer)
+		var whole bool
+		if n, whole = p.serveSigned(w, src, c, i, int(leaf), info.Size()); !whole {
+			p.log.Info("download cut off", "cid", c, "shard", i, "bytes", n)
+		}
+	} else {
+		w.Header().Set("Content-Length", strconv.FormatInt(info.Size(), 10))
+		n, _ = io.Copy(w, src)
+	}
 	p.m.downloads.Inc()
 	p.m.downloadBytes.Add(float64(n))
-	if !served {
-		p.log.Info("download cut off", "cid", c, "shard", i, "bytes", n)
-	}
 }
 
 // corrupter flips the lowest bit of the first byte of every leaf it

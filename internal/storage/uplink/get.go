@@ -170,6 +170,7 @@ func (u *Uplink) fetchShard(ctx context.Context, m *content.Manifest, cid conten
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set(storage.SignServedHeader, "1") // evidence, should the bytes be wrong
 	resp, err := u.http.Do(req)
 	if err != nil {
 		return nil, err
