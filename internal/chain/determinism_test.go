@@ -11,7 +11,6 @@ import (
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/chain"
-	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/gov"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/store"
@@ -279,22 +278,13 @@ func (t *tally) checkTypes(tb testing.TB, types []string, report func(string, ..
 			report("message %s: never generated: add it to the generator (gen_*_test.go)", typ)
 			continue
 		}
-		if why, ok := rarelyAccepted[typ]; ok {
-			tb.Logf("%s: acceptance not required (%s)", typ, why)
-		} else if t.accepted[typ] < minAccepted {
+		if t.accepted[typ] < minAccepted {
 			report("message %s: accepted %d times, want at least %d: add it to the generator (gen_*_test.go)", typ, t.accepted[typ], minAccepted)
 		}
 		if t.refused[typ] == 0 {
 			report("message %s: never refused by its handler: add an invalid variant to the generator (gen_*_test.go)", typ)
 		}
 	}
-}
-
-// rarelyAccepted are the message types a standard run need not accept,
-// and why (they must still be generated and refused).
-var rarelyAccepted = map[string]string{
-	energy.TypeRetire: "a certificate needs 100 Wh of one renewable meter's trades accrued to one buyer who consumed as much: " +
-		"rare in a run; internal/energy's tests retire certificates",
 }
 
 // minAccepted is how often a standard run must accept each message type.

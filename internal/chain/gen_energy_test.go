@@ -53,8 +53,18 @@ func (g *gen) energyDevices(name string) []*devicev1.Device {
 
 // signedRead is a read of device d signed with its key.
 func (g *gen) signedRead(d *devicev1.Device, r *kenergyv1.Read, corrupt bool) []byte {
+	return g.signRead(d, r, uint64(g.pick(1<<30)), corrupt)
+}
+
+// signedReadAt is a read of device d with a nonce that draws nothing from
+// the random stream.
+func (g *gen) signedReadAt(d *devicev1.Device, r *kenergyv1.Read, nonce uint64) []byte {
+	return g.signRead(d, r, nonce, false)
+}
+
+func (g *gen) signRead(d *devicev1.Device, r *kenergyv1.Read, nonce uint64, corrupt bool) []byte {
 	key := keyFor(g.keyName(d.Id))
-	rep := &reportv1.Report{PubKey: sig.PublicOf(key), Nonce: uint64(g.pick(1 << 30)), Kind: kenergy.Name, Type: kenergy.TypeRead,
+	rep := &reportv1.Report{PubKey: sig.PublicOf(key), Nonce: nonce, Kind: kenergy.Name, Type: kenergy.TypeRead,
 		Body: kenergy.EncodeRead(r)}
 	raw := mustMarshal(rep)
 	s := sig.Sign(key, segment.Domain, raw)

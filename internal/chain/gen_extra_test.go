@@ -12,6 +12,7 @@ import (
 	"github.com/depin-network/depin/internal/device"
 	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/gov"
+	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/kind/sensor"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
@@ -27,6 +28,7 @@ import (
 	devicev1 "github.com/depin-network/depin/proto/depin/device/v1"
 	energyv1 "github.com/depin-network/depin/proto/depin/energy/v1"
 	govv1 "github.com/depin-network/depin/proto/depin/gov/v1"
+	kenergyv1 "github.com/depin-network/depin/proto/depin/kind/energy/v1"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 	proofv1 "github.com/depin-network/depin/proto/depin/proof/v1"
 	relayv1 "github.com/depin-network/depin/proto/depin/relay/v1"
@@ -38,7 +40,9 @@ import (
 // of a block, dedicated actors walk the life cycles the random phase
 // reaches rarely or never (data access grants, relay channels with
 // receipts and tickets, a validator that jails itself and unjails, an
-// oracle that settles epochs and a claimer that claims from them), the
+// oracle that settles epochs and a claimer that claims from them, two
+// households trading energy every interval, whose certificates the buyer
+// retires), the
 // authority sends its rare messages when it has not signed yet, and one
 // funded account sends a refusal from a fixed list, so that every message
 // type is accepted and refused in every standard run (tally.checkTypes).
@@ -63,9 +67,11 @@ const (
 	claimer    = "x-claimer"
 	auditor    = "x-auditor"
 	denyTarget = "x-deny-owner"
+	solarOwner = "x-solar"
+	loadOwner  = "x-load"
 )
 
-var extraActors = []string{dataOwner, dataUser, relayOp, relayUser, valOpA, valOpB, genOracle, claimer, auditor, denyTarget}
+var extraActors = []string{dataOwner, dataUser, relayOp, relayUser, valOpA, valOpB, genOracle, claimer, auditor, denyTarget, solarOwner, loadOwner}
 
 // genOracleWeight is the genesis oracle's weight: the maximum, so that it
 // holds the quorum whatever oracles the random phase adds (at most 32 of
@@ -113,6 +119,8 @@ func (g *gen) extraTxs() []planned {
 		add(g.valOpTx(valOpB))
 	}
 	add(g.denyTargetTx())
+	add(g.energyActorTx(solarOwner, true))
+	add(g.energyActorTx(loadOwner, false))
 	add(g.auditorTx())
 	add(g.claimTx())
 	add(g.closeBidTx())
@@ -730,4 +738,45 @@ func (g *gen) verifications() []planned {
 		}
 	}
 	return out
+}
+
+// energyActorTx walks a household through the energy market every
+// interval: a renewable meter that sells 270 Wh and exports them, or a
+// load that buys 270 Wh and imports them, so that trades settle, mint the
+// load's owner certificates and the owner retires them.
+func (g *gen) energyActorTx(name string, renewable bool) (planned, bool) {
+	devs := g.energyDevices(name)
+	now := uint64(g.height())
+	if len(devs) == 0 {
+		dev := g.fresh("hh-meter")
+		id := addrFor(dev)
+		return g.okTx(name, "energy/onboard-meter", g.onboardMsg("initech", dev, kenergy.Name, fmt.Sprintf("HH-%d", g.counter), name),
+			assertAttrsMsg(id[:], g.cells[0], energyAttrs(g.cells[0], renewable)))
+	}
+	d := devs[0]
+	switch {
+	case now >= genInterval && now%genInterval < 5:
+		iv := now/genInterval - 1
+		m, known := energy.GetMeter(g.st, ledger.Address(d.Id))
+		if known && m.Interval >= iv {
+			break
+		}
+		r := &kenergyv1.Read{Interval: iv, ImportedWh: m.GetImportedWh(), ProducedWh: m.GetProducedWh(), ExportedWh: m.GetExportedWh()}
+		if renewable {
+			r.ProducedWh, r.ExportedWh = r.ProducedWh+270, r.ExportedWh+270
+		} else {
+			r.ImportedWh += 270
+		}
+		return g.okTx(name, energy.TypeRead, energyMsg(energy.TypeRead, &energyv1.MsgRead{Report: g.signedReadAt(d, r, now)}))
+	case now%genInterval == 6:
+		iv := now/genInterval + 1
+		if renewable {
+			return g.okTx(name, energy.TypeAsk, energyMsg(energy.TypeAsk, &energyv1.MsgAsk{Device: d.Id, Interval: iv, Wh: 270, Price: 100}))
+		}
+		return g.okTx(name, energy.TypeBid, energyMsg(energy.TypeBid, &energyv1.MsgBid{Device: d.Id, Interval: iv, Wh: 270, Price: 900}))
+	}
+	if c, found := g.retirable(name); found {
+		return g.okTx(name, energy.TypeRetire, energyMsg(energy.TypeRetire, &energyv1.MsgRetire{Certificate: c}))
+	}
+	return planned{}, false
 }
