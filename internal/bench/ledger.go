@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -288,6 +289,10 @@ func measure(ctx context.Context, cfg LedgerConfig, cl *cluster, l *Load, run *L
 	if err != nil {
 		return err
 	}
+	// Collect the garbage of earlier runs (the previous run's block results
+	// above all) before the clock starts, so that none of its collection is
+	// charged to this run's CPU.
+	runtime.GC()
 	cpu0, t0 := processCPU(), time.Now()
 	if err := submit(ctx, clients, l, cfg.Workers); err != nil {
 		return err
