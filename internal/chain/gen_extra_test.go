@@ -69,9 +69,11 @@ const (
 	denyTarget = "x-deny-owner"
 	solarOwner = "x-solar"
 	loadOwner  = "x-load"
+	buyer      = "x-buyer"
+	seller     = "x-seller"
 )
 
-var extraActors = []string{dataOwner, dataUser, relayOp, relayUser, valOpA, valOpB, genOracle, claimer, auditor, denyTarget, solarOwner, loadOwner}
+var extraActors = []string{dataOwner, dataUser, relayOp, relayUser, valOpA, valOpB, genOracle, claimer, auditor, denyTarget, solarOwner, loadOwner, buyer, seller}
 
 // genOracleWeight is the genesis oracle's weight: the maximum, so that it
 // holds the quorum whatever oracles the random phase adds (at most 32 of
@@ -121,6 +123,12 @@ func (g *gen) extraTxs() []planned {
 	add(g.denyTargetTx())
 	add(g.energyActorTx(solarOwner, true))
 	add(g.energyActorTx(loadOwner, false))
+	switch h % 4 {
+	case 0:
+		add(g.buyerTx())
+	case 2:
+		add(g.sellerTx())
+	}
 	add(g.auditorTx())
 	add(g.claimTx())
 	add(g.closeBidTx())
@@ -779,4 +787,64 @@ func (g *gen) energyActorTx(name string, renewable bool) (planned, bool) {
 		return g.okTx(name, energy.TypeRetire, energyMsg(energy.TypeRetire, &energyv1.MsgRetire{Certificate: c}))
 	}
 	return planned{}, false
+}
+
+// buyerTx walks a consumer through the market: an order, the seller's bid
+// accepted, the lease closed, or an order without bids closed.
+func (g *gen) buyerTx() (planned, bool) {
+	me := addrFor(buyer)
+	if g.used[me] {
+		return planned{}, false
+	}
+	h := g.height()
+	for _, l := range g.leases(market.LeaseFilter{Owner: &me, State: marketv1.LeaseState_LEASE_STATE_ACTIVE}) {
+		if h%8 == 4 && g.claim(l.Provider) {
+			return g.okTx(buyer, market.TypeCloseLease, marketMsg(market.TypeCloseLease, &marketv1.MsgCloseLease{Lease: l.Id}))
+		}
+	}
+	for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
+		if addrOf(o.Owner) != me {
+			continue
+		}
+		if b, ok := market.GetBid(g.st, o.Id, addrFor(seller)); ok && b.State == marketv1.BidState_BID_STATE_OPEN &&
+			b.ExpiresHeight >= h && b.Price*o.Quantity <= o.Deposit && g.claim(b.Provider) {
+			return g.okTx(buyer, market.TypeAccept, marketMsg(market.TypeAccept, &marketv1.MsgAccept{Order: o.Id, Provider: b.Provider}))
+		}
+		if h%12 == 8 {
+			return g.okTx(buyer, market.TypeCloseOrder, marketMsg(market.TypeCloseOrder, &marketv1.MsgCloseOrder{Order: o.Id}))
+		}
+		return planned{}, false
+	}
+	return g.okTx(buyer, market.TypeCreateOrder, marketMsg(market.TypeCreateOrder, &marketv1.MsgCreateOrder{Kind: "relay", Quantity: 1,
+		MaxPrice: 1_000, Duration: 40, Deposit: params.Get(g.st, market.MinDeposit) + 100_000}))
+}
+
+// sellerTx: a provider that bids on the buyer's open orders and submits
+// the buyer's usage receipts (and now and then registers again, refused).
+func (g *gen) sellerTx() (planned, bool) {
+	me := addrFor(seller)
+	if g.used[me] {
+		return planned{}, false
+	}
+	create := marketMsg(market.TypeCreateProvider, &marketv1.MsgCreateProvider{HostUri: "https://seller.example"})
+	if !g.isProvider(seller) {
+		return g.okTx(seller, market.TypeCreateProvider, create)
+	}
+	h := g.height()
+	if h%16 == 2 {
+		return g.badTx(seller, "provider_exists", market.CodeProviderExists, create)
+	}
+	b := addrFor(buyer)
+	for _, o := range g.orders(marketv1.OrderState_ORDER_STATE_OPEN) {
+		if addrOf(o.Owner) != b || uint64(o.Bids) >= params.Get(g.st, market.MaxBids) {
+			continue
+		}
+		if _, bid := market.GetBid(g.st, o.Id, me); bid || !g.claim(o.Owner) {
+			continue
+		}
+		return g.okTx(seller, market.TypeBid, marketMsg(market.TypeBid, &marketv1.MsgBid{Order: o.Id, Price: 500, Collateral: params.Get(g.st, market.MinCollateral)}))
+	}
+	r := market.SignReceipt(keyFor(buyer), &marketv1.Receipt{ChainId: g.chainID, Payer: b[:], Provider: me[:], Kind: "relay",
+		PeriodStart: 1, PeriodEnd: h, Units: uint64(h), Credits: 1, Nonce: market.LastNonce(g.st, b, me) + 1})
+	return g.okTx(seller, market.TypeSubmitReceipts, marketMsg(market.TypeSubmitReceipts, &marketv1.MsgSubmitReceipts{Receipts: []*marketv1.SignedReceipt{r}}))
 }
