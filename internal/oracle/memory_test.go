@@ -56,3 +56,35 @@ func TestLimitMemoryFromCommittedReports(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryLimitsOverlap holds limits the way services in one process
+// score at once: the largest held applies, and the limit from before comes
+// back only when the last is lifted, in whatever order they are lifted.
+func TestMemoryLimitsOverlap(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	var m memoryLimits
+	now := func() int64 { return debug.SetMemoryLimit(-1) }
+	liftA := m.hold(300 << 20)
+	if now() != 300<<20 {
+		t.Fatalf("one held: limit %d", now())
+	}
+	liftB := m.hold(900 << 20)
+	liftC := m.hold(500 << 20)
+	if now() != 900<<20 {
+		t.Fatalf("three held: limit %d, want the largest", now())
+	}
+	liftB()
+	liftB() // twice is harmless
+	if now() != 500<<20 {
+		t.Fatalf("largest lifted: limit %d, want the next", now())
+	}
+	liftA()
+	if now() != 500<<20 {
+		t.Fatalf("smallest lifted: limit %d, want 500 MiB", now())
+	}
+	liftC()
+	if now() != before {
+		t.Fatalf("all lifted: limit %d, want %d from before", now(), before)
+	}
+}

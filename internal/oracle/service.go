@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -422,7 +423,7 @@ func (s *Service) remember(n uint64, list []score.Explanation) {
 
 // limitMemory sets the soft memory limit for scoring epoch n from the report
 // count its segments commit (Config.MemoryLimitCapMiB) and returns the
-// function that restores the limit before.
+// function that lifts it.
 func (s *Service) limitMemory(ctx context.Context, n uint64) (func(), error) {
 	refs, err := s.ledger.Segments(ctx, n)
 	if err != nil {
@@ -436,6 +437,43 @@ func (s *Service) limitMemory(ctx context.Context, n uint64) (func(), error) {
 	if limit == 0 {
 		return func() {}, nil
 	}
-	prev := debug.SetMemoryLimit(limit)
-	return func() { debug.SetMemoryLimit(prev) }, nil
+	return memLimits.hold(limit), nil
+}
+
+// memLimits is the process's soft memory limit while epochs are scored.
+// The limit is process-wide, and services in one process (tests run three
+// oracles) may score at once: the largest limit held applies, and the
+// limit from before the first is restored when the last one lifts its own.
+var memLimits memoryLimits
+
+type memoryLimits struct {
+	mu     sync.Mutex
+	held   []int64 // limits held, in any order
+	before int64
+}
+
+// hold applies limit while it is held and returns the function that lifts
+// it; lifting twice is harmless.
+func (m *memoryLimits) hold(limit int64) func() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.held) == 0 {
+		m.before = debug.SetMemoryLimit(-1)
+	}
+	m.held = append(m.held, limit)
+	debug.SetMemoryLimit(slices.Max(m.held))
+	var once sync.Once
+	return func() { once.Do(func() { m.lift(limit) }) }
+}
+
+func (m *memoryLimits) lift(limit int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := slices.Index(m.held, limit)
+	m.held = slices.Delete(m.held, i, i+1)
+	if len(m.held) == 0 {
+		debug.SetMemoryLimit(m.before)
+		return
+	}
+	debug.SetMemoryLimit(slices.Max(m.held))
 }
