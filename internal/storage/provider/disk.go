@@ -138,7 +138,7 @@ func (d *Disk) PutShard(c content.CID, i int, r io.Reader) error {
 	var leaves []merkle.Hash
 	err = d.writeAtomic(d.shardPath(c, i), func(f *os.File) error {
 		var err error
-		leaves, err = content.ShardLeaves(m, i, io.TeeReader(io.LimitReader(r, int64(m.ShardSize())+1), f))
+		leaves, err = content.ShardLeaves(m, i, io.TeeReader(io.LimitReader(r, int64(m.ShardSize())+1), &writeback{f: f}))
 		return err
 	})
 	if err != nil {
@@ -209,4 +209,27 @@ func (d *Disk) Prove(c content.CID, i int, index uint64) (*content.Proof, error)
 	}
 	defer f.Close()
 	return content.Prove(merkle.NewTree(leaves), f, m.LeafSize, index)
+}
+
+// writebackChunk is how many bytes a shard upload writes before it asks
+// the kernel to start putting them on the disk.
+const writebackChunk = 8 << 20
+
+// writeback writes to a file and starts the disk writing every
+// writebackChunk bytes (startWriteback), so that the disk keeps pace with
+// the upload instead of taking all of it at the final fsync.
+type writeback struct {
+	f       *os.File
+	off     int64 // bytes written
+	flushed int64 // bytes handed to the disk
+}
+
+func (w *writeback) Write(b []byte) (int, error) {
+	n, err := w.f.Write(b)
+	w.off += int64(n)
+	if w.off-w.flushed >= writebackChunk {
+		startWriteback(w.f, w.flushed, w.off-w.flushed)
+		w.flushed = w.off
+	}
+	return n, err
 }
