@@ -58,13 +58,12 @@ type storageRun struct {
 // disk, measured in the same run, and the storage module's proof check
 // per second.
 //
-// Put is the whole client side of an upload with the providers' side:
-// the first pass lays the file out (encrypt, erasure-code, Merklize: the
-// roots that make the content id, content.Layout), the second re-encodes
-// it straight into N parallel uploads to N provider services
-// (uplink.StreamPut, what Put runs once its deals are made), each of which
-// checks its shard against its root while streaming it to disk, syncs and
-// renames it. The baseline is one HTTP PUT of the file to a handler that
+// Put is the whole client side of an upload with the providers' side, in
+// one pass (uplink.StreamPut, what Put runs once its bids are accepted):
+// encrypt, erasure-code and Merklize the file straight into N parallel
+// uploads to N provider services, each of which hashes its shard while
+// streaming it to disk and keeps it once the manifest in the upload's
+// trailer names that root, synced and renamed. The baseline is one HTTP PUT of the file to a handler that
 // streams it to disk, syncs and renames it. Get streams K shards in
 // parallel into the decoder, each checked against its root as it arrives
 // (uplink.StreamGet), into an output file; its baseline is one HTTP GET of
@@ -180,7 +179,7 @@ func RunStorage(ctx context.Context, cfg StorageConfig) (*Report, error) {
 	basePut, baseGet := pick(func(r storageRun) time.Duration { return r.basePut }), pick(func(r storageRun) time.Duration { return r.baseGet })
 	put, get := pick(func(r storageRun) time.Duration { return r.put }), pick(func(r storageRun) time.Duration { return r.get })
 	rows := []Row{
-		{Name: "put (2 passes: layout, then encode into n uploads)", Figure: rate(put), Unit: "MiB/s", Baseline: rate(basePut),
+		{Name: "put (encode, Merklize, n streamed uploads, one pass)", Figure: rate(put), Unit: "MiB/s", Baseline: rate(basePut),
 			BaselineName: "plain HTTP PUT", Note: "target ratio >= 0.5; " + ratios(func(r storageRun) time.Duration { return r.put }, func(r storageRun) time.Duration { return r.basePut })},
 		{Name: "get (stream k shards, check tags or roots, decrypt)", Figure: rate(get), Unit: "MiB/s", Baseline: rate(baseGet),
 			BaselineName: "plain HTTP GET", Note: "target ratio >= 0.7; " + ratios(func(r storageRun) time.Duration { return r.get }, func(r storageRun) time.Duration { return r.baseGet })},
@@ -223,14 +222,15 @@ func removeShards(dir string, n int, cid content.CID) {
 	}
 }
 
-// putStreamed is the put: the layout pass, then the streamed uploads.
+// putStreamed is the put: the layout planned, then the file encoded
+// straight into the uploads.
 func putStreamed(ctx context.Context, hc *http.Client, in string, cfg StorageConfig, master []byte, salt io.Reader, urls []string) (*content.Manifest, error) {
 	f, err := os.Open(in)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	m, err := content.Layout(io.NewSectionReader(f, 0, cfg.Size), uint64(cfg.Size), content.Options{K: cfg.K, N: cfg.N, Encrypt: true, Key: master, Rand: salt})
+	m, err := content.Plan(uint64(cfg.Size), content.Options{K: cfg.K, N: cfg.N, Encrypt: true, Key: master, Rand: salt})
 	if err != nil {
 		return nil, err
 	}

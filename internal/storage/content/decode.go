@@ -30,12 +30,25 @@ func ShardLeaves(m *Manifest, i int, r io.Reader) ([]merkle.Hash, error) {
 	if i < 0 || i >= m.N {
 		return nil, fmt.Errorf("shard %d of %d: %w", i, m.N, ErrMalformed)
 	}
+	leaves, err := StreamLeaves(m, r)
+	if err != nil {
+		return nil, fmt.Errorf("shard %d: %w", i, err)
+	}
+	if root := merkle.Root(leaves); root != m.Roots[i] {
+		return nil, fmt.Errorf("shard %d: root %s, want %s: %w", i, root, m.Roots[i], ErrRootMismatch)
+	}
+	return leaves, nil
+}
+
+// StreamLeaves reads one shard of m's layout from r (exactly ShardSize
+// bytes, no more) and returns its leaf hashes; m's roots are not used.
+func StreamLeaves(m *Manifest, r io.Reader) ([]merkle.Hash, error) {
 	leaves := make([]merkle.Hash, 0, m.Leaves())
 	buf := make([]byte, m.PieceSize())
 	lh := newLeafHasher()
 	for s := range m.Segments() {
 		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, fmt.Errorf("shard %d: segment %d: %w", i, s, err)
+			return nil, fmt.Errorf("segment %d: %w", s, err)
 		}
 		for off := 0; off < len(buf); off += int(m.LeafSize) {
 			leaves = append(leaves, lh.sum(buf[off:off+int(m.LeafSize)]))
@@ -43,10 +56,7 @@ func ShardLeaves(m *Manifest, i int, r io.Reader) ([]merkle.Hash, error) {
 	}
 	var one [1]byte
 	if k, _ := r.Read(one[:]); k > 0 {
-		return nil, fmt.Errorf("shard %d: longer than %d bytes: %w", i, m.ShardSize(), ErrMalformed)
-	}
-	if root := merkle.Root(leaves); root != m.Roots[i] {
-		return nil, fmt.Errorf("shard %d: root %s, want %s: %w", i, root, m.Roots[i], ErrRootMismatch)
+		return nil, fmt.Errorf("longer than %d bytes: %w", m.ShardSize(), ErrMalformed)
 	}
 	return leaves, nil
 }

@@ -22,12 +22,12 @@
 // layout. Decoding checks each shard against its root before use; a shard
 // that does not match is refused and another is fetched.
 //
-// Contract: Encode, Layout, WriteShards, Decode and DecodeStreams stream
-// segments through a bounded pipeline (memory is a few segments, never the
-// file; the CPU work is spread over GOMAXPROCS goroutines). A streamed
-// upload is two passes: Layout computes the roots (the CID) without
-// writing, WriteShards re-encodes the same bytes straight into the
-// uploads. DecodeStreams checks each shard against its root as it streams
+// Contract: Encode, EncodeTo, Decode and DecodeStreams stream segments
+// through a bounded pipeline (memory is a few segments, never the file;
+// the CPU work is spread over GOMAXPROCS goroutines). A streamed upload is
+// one pass: Plan fixes the layout (shard size, salt) before a byte is
+// encoded, EncodeTo encodes straight into the uploads and knows the roots
+// (the CID) when the last byte is written. DecodeStreams checks each shard against its root as it streams
 // and skips reconstruction when the K data shards are there. Every
 // decoder of untrusted bytes (manifests, shard envelopes, proofs) refuses
 // malformed input with an error and never panics. Randomness (the salt)

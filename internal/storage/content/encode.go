@@ -21,6 +21,36 @@ type Options struct {
 	Rand    io.Reader
 }
 
+// Plan lays out a file of size bytes as the options say, drawing the salt
+// when encrypting: the manifest with zero roots (its Skeleton), which
+// fixes the shard size before a byte is encoded. EncodeTo fills the roots.
+func Plan(size uint64, opt Options) (*Manifest, error) {
+	m, err := newManifest(size, opt)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return m, nil
+}
+
+// EncodeTo is the single pass of a streamed upload: it reads exactly
+// m.Size bytes from r, lays them out under m (Plan's manifest), writes
+// shard i to shards[i] (len N; nil skips a shard) and sets m.Roots. The
+// roots are known only when it returns, after the last shard byte is
+// written: an upload that needs them (to name the content id) sends them
+// after the shard, as an HTTP trailer does.
+func EncodeTo(r io.Reader, m *Manifest, master []byte, shards []io.Writer) error {
+	if len(shards) != m.N {
+		return fmt.Errorf("encode: %d shard writers for %d shards", len(shards), m.N)
+	}
+	if err := m.Check(); err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	if err := runEncoder(r, m, master, true, shards); err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return nil
+}
+
 // newManifest fills a manifest's layout from the options (the roots
 // zero), drawing the salt when encrypting.
 func newManifest(size uint64, opt Options) (*Manifest, error) {
@@ -65,39 +95,6 @@ func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifes
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return m, nil
-}
-
-// Layout is the first pass of a streamed upload: it reads exactly size
-// bytes from r and computes the manifest (every shard's root) without
-// writing any shard. WriteShards, given the same bytes, then produces
-// shards that hash to those roots.
-func Layout(r io.Reader, size uint64, opt Options) (*Manifest, error) {
-	m, err := newManifest(size, opt)
-	if err != nil {
-		return nil, fmt.Errorf("layout: %w", err)
-	}
-	if err := runEncoder(r, m, opt.Key, true, nil); err != nil {
-		return nil, fmt.Errorf("layout: %w", err)
-	}
-	return m, nil
-}
-
-// WriteShards is the second pass of a streamed upload: it reads exactly
-// m.Size bytes from r, lays them out under m (same salt, same key) and
-// writes shard i to shards[i] (len N; nil skips a shard) without hashing.
-// If r yields other bytes than it did for Layout the shards do not match
-// m's roots, which every provider checks.
-func WriteShards(r io.Reader, m *Manifest, master []byte, shards []io.Writer) error {
-	if len(shards) != m.N {
-		return fmt.Errorf("write shards: %d shard writers for %d shards", len(shards), m.N)
-	}
-	if err := m.Check(); err != nil {
-		return fmt.Errorf("write shards: %w", err)
-	}
-	if err := runEncoder(r, m, master, false, shards); err != nil {
-		return fmt.Errorf("write shards: %w", err)
-	}
-	return nil
 }
 
 // appendLeaves appends the leaf hashes of b (a whole number of leaves).

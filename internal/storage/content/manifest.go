@@ -211,3 +211,18 @@ func MatchesCID(b []byte, cid CID) (*Manifest, error) {
 	}
 	return m, nil
 }
+
+// SameLayout reports whether a and b lay a file out the same way: every
+// field but the roots (the salt included).
+func SameLayout(a, b *Manifest) bool {
+	return a.Version == b.Version && a.Cipher == b.Cipher && a.K == b.K && a.N == b.N && a.LeafSize == b.LeafSize &&
+		a.SegmentSize == b.SegmentSize && a.Size == b.Size && a.Salt == b.Salt && len(a.Roots) == len(b.Roots)
+}
+
+// Skeleton is the manifest's layout with zero roots: what a single-pass
+// upload announces before the roots are known.
+func (m *Manifest) Skeleton() *Manifest {
+	s := *m
+	s.Roots = make([]merkle.Hash, m.N)
+	return &s
+}

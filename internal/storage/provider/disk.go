@@ -74,13 +74,20 @@ func (d *Disk) shardPath(c content.CID, i int) string {
 // writeAtomic writes a file through tmp/, synced and renamed into place,
 // then syncs the directory: the file exists whole or not at all.
 func (d *Disk) writeAtomic(path string, fill func(f *os.File) error) error {
+	return d.writeAtomicTo(func(f *os.File) (string, error) { return path, fill(f) })
+}
+
+// writeAtomicTo is writeAtomic for a file whose place is known only once
+// it is written: fill returns it.
+func (d *Disk) writeAtomicTo(fill func(f *os.File) (string, error)) error {
 	f, err := os.CreateTemp(filepath.Join(d.dir, "tmp"), "up-*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if err := fill(f); err != nil {
+	path, err := fill(f)
+	if err != nil {
 		f.Close()
 		return err
 	}
@@ -155,6 +162,61 @@ func (d *Disk) PutShard(c content.CID, i int, r io.Reader) error {
 	d.used += int64(m.ShardSize())
 	d.mu.Unlock()
 	return nil
+}
+
+// PutShardStream streams shard i of a file whose manifest is not known
+// yet (a single-pass upload): layout is the manifest without its roots,
+// which fixes the shard's size and leaves; once r ends, manifest returns
+// the whole manifest (an HTTP trailer), which must have that layout and
+// the root the streamed bytes hash to. The shard is then kept under the
+// manifest's content id with the manifest; anything else is dropped and
+// never counts. It returns the content id.
+func (d *Disk) PutShardStream(layout *content.Manifest, i int, r io.Reader, manifest func() []byte) (content.CID, error) {
+	if i < 0 || i >= layout.N {
+		return content.CID{}, fmt.Errorf("shard %d of %d: %w", i, layout.N, content.ErrMalformed)
+	}
+	var leaves []merkle.Hash
+	var m *content.Manifest
+	var raw []byte
+	err := d.writeAtomicTo(func(f *os.File) (string, error) {
+		var err error
+		leaves, err = content.StreamLeaves(layout, io.TeeReader(io.LimitReader(r, int64(layout.ShardSize())+1), &writeback{f: f}))
+		if err != nil {
+			return "", fmt.Errorf("shard %d: %w", i, err)
+		}
+		raw = manifest()
+		if m, err = content.DecodeManifest(raw); err != nil {
+			return "", err
+		}
+		if !content.SameLayout(m, layout) {
+			return "", fmt.Errorf("the manifest's layout is not the upload's: %w", content.ErrMalformed)
+		}
+		if root := merkle.Root(leaves); root != m.Roots[i] {
+			return "", fmt.Errorf("shard %d: root %s, want %s: %w", i, root, m.Roots[i], content.ErrRootMismatch)
+		}
+		// The manifest is kept before the shard: a shard never sits
+		// without it.
+		if _, err := d.PutManifest(m.CID(), raw); err != nil {
+			return "", err
+		}
+		return d.shardPath(m.CID(), i), nil
+	})
+	if err != nil {
+		return content.CID{}, err
+	}
+	c := m.CID()
+	tree := make([]byte, 0, len(leaves)*merkle.HashLen)
+	for _, h := range leaves {
+		tree = append(tree, h[:]...)
+	}
+	if err := d.writeAtomic(d.shardPath(c, i)+".tree", func(f *os.File) error { _, err := f.Write(tree); return err }); err != nil {
+		os.Remove(d.shardPath(c, i))
+		return content.CID{}, err
+	}
+	d.mu.Lock()
+	d.used += int64(m.ShardSize())
+	d.mu.Unlock()
+	return c, nil
 }
 
 // HasShard reports whether shard i of c is kept.

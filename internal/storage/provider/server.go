@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,9 @@ const maxManifest = 64 << 10
 //	PUT /v1/manifests/{cid}          a file's manifest (must hash to cid)
 //	GET /v1/manifests/{cid}
 //	PUT /v1/shards/{cid}/{i}         shard i (checked against its root)
+//	PUT /v1/streams/{i}              shard i before its manifest (single-pass put): the layout
+//	                                 in the Depin-Layout header (hex manifest, zero roots), the
+//	                                 manifest in the Depin-Manifest trailer; kept if it matches
 //	GET /v1/shards/{cid}/{i}
 //	GET /v1/proofs/{cid}/{i}/{leaf}  a leaf and its Merkle path (content.Proof encoding)
 //	POST /v1/receipts                a consumer's signed egress receipt (market SignedReceipt)
@@ -30,6 +34,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("PUT /v1/manifests/{cid}", p.putManifest)
 	mux.HandleFunc("GET /v1/manifests/{cid}", p.getManifest)
 	mux.HandleFunc("PUT /v1/shards/{cid}/{i}", p.putShard)
+	mux.HandleFunc("PUT /v1/streams/{i}", p.putStream)
 	mux.HandleFunc("GET /v1/shards/{cid}/{i}", p.getShard)
 	mux.HandleFunc("GET /v1/proofs/{cid}/{i}/{leaf}", p.getProof)
 	mux.HandleFunc("POST /v1/receipts", p.postReceipt)
@@ -114,6 +119,57 @@ func (p *Provider) putShard(w http.ResponseWriter, r *http.Request) {
 	p.m.uploads.Inc()
 	p.m.uploadBytes.Add(float64(m.ShardSize()))
 	p.log.Info("shard kept", "cid", c, "shard", i, "bytes", m.ShardSize())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Headers of a streamed upload.
+const (
+	layoutHeader   = "Depin-Layout"
+	manifestHeader = "Depin-Manifest"
+)
+
+func (p *Provider) putStream(w http.ResponseWriter, r *http.Request) {
+	i, err := strconv.Atoi(r.PathValue("i"))
+	if err != nil || i < 0 || i >= content.MaxShards {
+		p.reject(w, http.StatusBadRequest, fmt.Errorf("shard index %q: %w", r.PathValue("i"), content.ErrMalformed))
+		return
+	}
+	raw, err := hex.DecodeString(r.Header.Get(layoutHeader))
+	if err != nil || len(raw) > maxManifest {
+		p.reject(w, http.StatusBadRequest, fmt.Errorf("%s header: not a hex manifest", layoutHeader))
+		return
+	}
+	layout, err := content.DecodeManifest(raw)
+	if err != nil {
+		p.reject(w, http.StatusBadRequest, err)
+		return
+	}
+	if i >= layout.N {
+		p.reject(w, http.StatusBadRequest, fmt.Errorf("shard %d of %d", i, layout.N))
+		return
+	}
+	if cap := p.cfg.Capacity; cap > 0 && p.disk.Used()+int64(layout.ShardSize()) > cap {
+		p.reject(w, http.StatusInsufficientStorage, fmt.Errorf("capacity %d bytes reached", cap))
+		return
+	}
+	if r.ContentLength >= 0 && uint64(r.ContentLength) != layout.ShardSize() {
+		p.reject(w, http.StatusBadRequest, fmt.Errorf("shard of %d bytes, want %d", r.ContentLength, layout.ShardSize()))
+		return
+	}
+	c, err := p.disk.PutShardStream(layout, i, r.Body, func() []byte {
+		b, err := hex.DecodeString(r.Trailer.Get(manifestHeader))
+		if err != nil || len(b) > maxManifest {
+			return nil
+		}
+		return b
+	})
+	if err != nil {
+		p.reject(w, http.StatusBadRequest, err)
+		return
+	}
+	p.m.uploads.Inc()
+	p.m.uploadBytes.Add(float64(layout.ShardSize()))
+	p.log.Info("shard kept", "cid", c, "shard", i, "bytes", layout.ShardSize())
 	w.WriteHeader(http.StatusNoContent)
 }
 

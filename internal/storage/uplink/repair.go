@@ -70,7 +70,7 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
 	u.log.Info("repairing", "cid", cid, "shards", missing)
-	if err := u.place(ctx, m, missing, filesSource(files, int64(m.ShardSize())), holders); err != nil {
+	if err := u.place(ctx, m, missing, filesSource(files, int64(m.ShardSize())), false, holders); err != nil {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
 	return len(missing), nil

@@ -120,9 +120,10 @@ func (u *Uplink) send(ctx context.Context, typ string, msgs ...proto.Message) ([
 }
 
 // Put stores the file at path and returns its content id. It reads the
-// file twice and keeps no copy: the first pass computes the layout and the
-// shard roots (the content id the deals record), the second re-encodes the
-// file straight into the uploads once the deals are made.
+// file once and keeps no copy: the layout is planned first (it fixes the
+// shard size the orders need), and once the bids are accepted the file is
+// encoded straight into the n parallel uploads; the roots, and so the
+// content id the deals record, are known when the last byte is sent.
 func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.CID, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -134,7 +135,7 @@ func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.C
 		return content.CID{}, fmt.Errorf("put: %w", err)
 	}
 	size := info.Size()
-	m, err := content.Layout(io.NewSectionReader(f, 0, size), uint64(size), content.Options{K: u.cfg.K, N: u.cfg.N,
+	m, err := content.Plan(uint64(size), content.Options{K: u.cfg.K, N: u.cfg.N,
 		SegmentSize: u.cfg.SegmentSize, LeafSize: u.cfg.LeafSize, Encrypt: !u.cfg.Plaintext, Key: u.master, Rand: rnd})
 	if err != nil {
 		return content.CID{}, fmt.Errorf("put: %w", err)
@@ -143,16 +144,18 @@ func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.C
 	for i := range all {
 		all[i] = i
 	}
-	if err := u.place(ctx, m, all, encodeSource(io.NewSectionReader(f, 0, size), m, u.master), nil); err != nil {
-		return m.CID(), fmt.Errorf("put %s: %w", m.CID(), err)
+	if err := u.place(ctx, m, all, encodeSource(io.NewSectionReader(f, 0, size), m, u.master), true, nil); err != nil {
+		return content.CID{}, fmt.Errorf("put: %w", err)
 	}
 	return m.CID(), nil
 }
 
 // place opens an order per shard of idx (in increasing order), accepts
-// bids from distinct providers (none of exclude), records the deals,
-// uploads the shards src produces and waits for the acknowledgements.
-func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src shardSource, exclude map[string]bool) error {
+// bids from distinct providers (none of exclude), records the deals and
+// uploads the shards src produces (the uploads first when streamed: the
+// roots are known only once they are sent), and waits for the
+// acknowledgements.
+func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src shardSource, streamed bool, exclude map[string]bool) error {
 	qty := (m.ShardSize() + storage.MiB - 1) / storage.MiB
 	deposit, ok := ledger.MulDiv(u.cfg.MaxPrice*qty, u.cfg.Duration, 1)
 	if !ok {
@@ -196,8 +199,6 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src 
 	if _, err := u.send(ctx, market.TypeAccept, accepts...); err != nil {
 		return err
 	}
-	cid := m.CID()
-	deals := make([]proto.Message, len(orderIDs))
 	leases := make([]uint64, len(orderIDs))
 	for j, o := range orderIDs {
 		var ov market.OrderView
@@ -205,23 +206,59 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src 
 			return err
 		}
 		leases[j] = ov.Lease
-		root := m.Roots[idx[j]]
-		deals[j] = &storagev1.MsgCreateDeal{Lease: ov.Lease, Cid: cid[:], Shard: uint32(idx[j]), Root: root[:],
-			ShardSize: m.ShardSize(), LeafSize: m.LeafSize}
-	}
-	if _, err := u.send(ctx, storage.TypeCreateDeal, deals...); err != nil {
-		return err
 	}
 	hosts := make([]string, len(chosen))
 	for j, p := range chosen {
 		if hosts[j], err = u.hostOf(ctx, p); err != nil {
+			return errors.Join(err, u.closeLeases(ctx, leases))
+		}
+	}
+	createDeals := func() error {
+		cid := m.CID()
+		deals := make([]proto.Message, len(orderIDs))
+		for j := range orderIDs {
+			root := m.Roots[idx[j]]
+			deals[j] = &storagev1.MsgCreateDeal{Lease: leases[j], Cid: cid[:], Shard: uint32(idx[j]), Root: root[:],
+				ShardSize: m.ShardSize(), LeafSize: m.LeafSize}
+		}
+		_, err := u.send(ctx, storage.TypeCreateDeal, deals...)
+		return err
+	}
+	if streamed {
+		// Upload before the deals: a streamed put knows its roots (the
+		// content id the deals record) only once every shard is sent. A
+		// failed upload closes the leases, so the consumer pays for
+		// nothing. (The content id is new, so no provider holds a closed
+		// deal of it that would make it drop the shard meanwhile.)
+		if err := uploadShards(ctx, u.http, m, idx, hosts, src); err != nil {
+			return errors.Join(err, u.closeLeases(ctx, leases))
+		}
+		if err := createDeals(); err != nil {
+			return err
+		}
+	} else {
+		// The roots are known (repair): the deals first, so that a provider
+		// that held the same shard under a closed deal keeps the new copy.
+		if err := createDeals(); err != nil {
+			return err
+		}
+		if err := uploadShards(ctx, u.http, m, idx, hosts, src); err != nil {
 			return err
 		}
 	}
-	if err := uploadShards(ctx, u.http, m, idx, hosts, src); err != nil {
-		return err
-	}
 	return u.awaitAcks(ctx, leases)
+}
+
+// closeLeases closes the leases of a placement whose upload failed.
+func (u *Uplink) closeLeases(ctx context.Context, leases []uint64) error {
+	msgs := make([]proto.Message, len(leases))
+	for j, l := range leases {
+		msgs[j] = &marketv1.MsgCloseLease{Lease: l}
+	}
+	if _, err := u.send(ctx, market.TypeCloseLease, msgs...); err != nil {
+		return fmt.Errorf("close the leases of a failed upload: %w", err)
+	}
+	return nil
 }
 
 // awaitBids waits until every order has a bid from a distinct provider
