@@ -9,9 +9,10 @@
 // chain, uploads the manifest and the shard to each provider over HTTP and
 // waits until every provider has acknowledged its upload on chain. The
 // content id it returns commits to the whole layout. The file is read
-// twice and never copied to disk: once to compute the roots the deals
-// record, once to re-encode it straight into the n parallel uploads
-// (transfer.go), with a few segments in memory.
+// once and never copied to disk: it is encoded straight into the n
+// parallel uploads (transfer.go, a few segments in memory), each of which
+// carries the manifest in its trailer once the roots are known; the deals
+// are recorded after the uploads.
 //
 // Get looks the content id's deals up on chain, fetches the manifest from
 // any provider and checks it against the id, then streams K shards (data
