@@ -45,6 +45,7 @@ func newStorageCmds() []*cobra.Command {
 	f.Uint32("segment-size", content.DefaultSegmentSize, "bytes per segment")
 	f.Bool("plaintext", false, "store without client-side encryption")
 	f.Duration("bid-wait", 2*time.Minute, "how long to wait for bids from n distinct providers")
+	f.Duration("bid-grace", 3*time.Second, "how long bids are still collected once n distinct providers bid (the cheapest win)")
 
 	get := &cobra.Command{Use: "get CID", Short: "Fetch any k shards, check them against the content id, decode and decrypt",
 		Args: cobra.ExactArgs(1), RunE: runStorageGet}
@@ -198,6 +199,7 @@ func runStoragePut(cmd *cobra.Command, args []string) error {
 	cfg.SegmentSize, _ = cmd.Flags().GetUint32("segment-size")
 	cfg.Plaintext, _ = cmd.Flags().GetBool("plaintext")
 	cfg.BidWait, _ = cmd.Flags().GetDuration("bid-wait")
+	cfg.BidGrace, _ = cmd.Flags().GetDuration("bid-grace")
 	cfg.TmpDir = filepath.Dir(args[0])
 	u, _, err := storageUplink(cmd, cfg, func(c *client.Client, denom client.Denom, cfg *uplink.Config) error {
 		mp, _ := cmd.Flags().GetString("max-price")

@@ -15,6 +15,7 @@ import (
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/sig"
+	"github.com/depin-network/depin/internal/storage"
 	creditv1 "github.com/depin-network/depin/proto/depin/credit/v1"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
@@ -169,6 +170,15 @@ func (s *Sim) providers(ctx context.Context, _ int64) error {
 	return nil
 }
 
+func (s *Sim) isConsumer(owner string) bool {
+	for _, k := range s.keys.Consumers {
+		if addrOf(k).String() == owner {
+			return true
+		}
+	}
+	return false
+}
+
 // bid places every provider's bid on every open order it has not bid on,
 // at a price between 60% and 95% of the maximum that varies with the
 // provider and the order.
@@ -188,6 +198,13 @@ func (s *Sim) bid(ctx context.Context, _ int64) error {
 		}
 	}
 	for _, o := range open.Orders {
+		// A real storage order needs a storage service that keeps shards
+		// and answers proofs (the storage fleet's providers); these
+		// providers have none, and a put that accepted their bid could not
+		// upload. They bid on their own consumers' orders only.
+		if o.Kind == storage.Kind && !s.isConsumer(o.Owner) {
+			continue
+		}
 		var bids market.BidsPage
 		if err := s.c.Query(ctx, fmt.Sprintf("/market/bids?order=%d", o.ID), &bids); err != nil {
 			return err

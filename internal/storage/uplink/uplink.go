@@ -49,8 +49,10 @@ type Config struct {
 	// Fee of every transaction, in upin.
 	Fee uint64
 	// BidWait bounds the wait for bids; AckWait the wait for uploads to be
-	// acknowledged.
-	BidWait, AckWait time.Duration
+	// acknowledged. BidGrace is how long bids are still collected once
+	// every order has one from a distinct provider, so that the cheapest
+	// win rather than the quickest.
+	BidWait, AckWait, BidGrace time.Duration
 	// Poll is how often the chain is polled while waiting.
 	Poll time.Duration
 	// TmpDir holds shards while they are encoded or rebuilt.
@@ -66,7 +68,7 @@ type Config struct {
 // DefaultConfig returns the defaults: 4 of 8, encryption on.
 func DefaultConfig() Config {
 	return Config{K: 4, N: 8, MaxPrice: 2, Duration: 100_000, MinDeposit: 500_000, Fee: 1_000,
-		BidWait: 2 * time.Minute, AckWait: 2 * time.Minute, Poll: 500 * time.Millisecond, EgressBytesPerCredit: 1 << 20}
+		BidWait: 2 * time.Minute, AckWait: 2 * time.Minute, BidGrace: 3 * time.Second, Poll: 500 * time.Millisecond, EgressBytesPerCredit: 1 << 20}
 }
 
 // Uplink puts and gets files as one account.
@@ -266,6 +268,7 @@ func (u *Uplink) closeLeases(ctx context.Context, leases []uint64) error {
 // provider not chosen yet.
 func (u *Uplink) awaitBids(ctx context.Context, orders []uint64, exclude map[string]bool) ([]string, error) {
 	deadline := time.Now().Add(u.cfg.BidWait)
+	var covered time.Time // when every order first had a distinct bidder
 	for {
 		used := map[string]bool{}
 		chosen := make([]string, len(orders))
@@ -288,7 +291,12 @@ func (u *Uplink) awaitBids(ctx context.Context, orders []uint64, exclude map[str
 				done = false
 			}
 		}
-		if done {
+		// Once every order has a bidder, bids keep coming for BidGrace, so
+		// that the cheapest providers win, not the quickest.
+		if done && covered.IsZero() {
+			covered = time.Now()
+		}
+		if done && (time.Since(covered) >= u.cfg.BidGrace || time.Now().After(deadline)) {
 			return chosen, nil
 		}
 		if time.Now().After(deadline) {
