@@ -67,6 +67,7 @@ type scorer struct {
 	counts    [3][NumReasons]uint64
 	kb        keyBuf // sort keys, reused by each sort in turn
 	logs      logCache
+	sink      int64 // what warm read, so that its loads are not dropped
 }
 
 // Score scores one epoch. See the package documentation for the contract.
