@@ -181,8 +181,7 @@ func (p *Provider) ack(ctx context.Context) error {
 		}
 		switch d.State {
 		case "pending":
-			if m, _, err := p.disk.Manifest(cid); err == nil && p.disk.HasShard(cid, int(d.Shard)) &&
-				m.Roots[d.Shard].String() == d.Root && m.ShardSize() == d.ShardSize {
+			if m, _, err := p.disk.Manifest(cid); err == nil && p.disk.HasShard(cid, int(d.Shard)) && keptFor(m, d) {
 				acks = append(acks, &storagev1.MsgAck{Deal: d.ID})
 			}
 		case "active":
@@ -283,4 +282,14 @@ func (p *Provider) bid(ctx context.Context) error {
 	}
 	p.m.bids.Add(float64(len(bids)))
 	return nil
+}
+
+// keptFor reports whether the stored manifest's shard is the one the deal
+// will challenge: the same root, shard size and leaf size. A deal whose
+// layout differs in any of them (a consumer naming twice the stored leaf
+// size, say) asks for proofs no stored shard can answer, so acknowledging it
+// would hand the consumer the provider's collateral window after window.
+func keptFor(m *content.Manifest, d storage.DealView) bool {
+	return int(d.Shard) < len(m.Roots) && m.Roots[d.Shard].String() == d.Root &&
+		m.ShardSize() == d.ShardSize && uint64(m.LeafSize) == uint64(d.LeafSize)
 }
