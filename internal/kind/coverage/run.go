@@ -140,8 +140,9 @@ func (s *scorer) warm(bi int32, wit []int32, stamp []int32) {
 		sum = s.tally[hi].LastWitness + int64(s.sites[hi].gain)
 	}
 	for _, wi := range wit {
-		d := s.addrRef[s.w.device[wi]]
-		sum += int64(stamp[d.dev])
+		a := s.w.device[wi]
+		d := s.addrRef[a]
+		sum += int64(stamp[d.dev]) + int64(s.w.addrs[a][0])
 		if d.hot >= 0 {
 			sum += s.tally[d.hot].LastBeaconRecip + int64(s.sites[d.hot].gain)
 		}
