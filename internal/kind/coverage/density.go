@@ -67,9 +67,13 @@ func hexDensity(buf *keyBuf, p Params, g Geo, cells []uint64) []uint64 {
 	// Scale of each base hex: the product over its ancestors.
 	scales := make([]uint64, len(base.cells))
 	num, den := new(big.Int), new(big.Int)
+	// Most hexes have no clipped ancestor: their product is 1/1, rounded
+	// once here instead of once per hex.
+	unit := roundRat(big.NewRat(1, 1))
 	for b, c := range base.cells {
 		num.SetInt64(1)
 		den.SetInt64(1)
+		clipped := false
 		j := int32(b)
 		for li, res := 1, MaxDensityRes; res >= MinDensityRes; li, res = li+1, res-1 {
 			lv := levels[li]
@@ -95,6 +99,11 @@ func hexDensity(buf *keyBuf, p Params, g Geo, cells []uint64) []uint64 {
 			}
 			num.Mul(num, new(big.Int).SetUint64(lv.clipped[j]))
 			den.Mul(den, new(big.Int).SetUint64(u))
+			clipped = true
+		}
+		if !clipped {
+			scales[b] = unit
+			continue
 		}
 		scales[b] = roundRat(new(big.Rat).SetFrac(num, den))
 	}
