@@ -7,15 +7,22 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
 	"github.com/depin-network/depin/internal/chain"
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/keyring"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/params"
 	"github.com/depin-network/depin/internal/reward"
+	"github.com/depin-network/depin/internal/sig"
+	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/provider"
 	"github.com/depin-network/depin/internal/storage/uplink"
+	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
 // The devnet's storage providers: honest ones and one of each adversary
@@ -30,9 +37,13 @@ var devStorageProviders = []struct {
 }
 
 const (
-	// devStorageOwner owns the devnet's files; the fleet's repair worker
-	// repairs them.
-	devStorageOwner = "storage-owner"
+	// devStorageOwner owns the devnet's files and keeps a repair fund of
+	// devRepairFund; the fleet's repair worker, devStorageRepairer (a
+	// third party, without the owner's keys), repairs every degraded file
+	// on its owner's fund.
+	devStorageOwner    = "storage-owner"
+	devStorageRepairer = "storage-repairer"
+	devRepairFund      = 100_000_000
 	// devStorageBps is the storage availability pool carved out of the
 	// first device pool.
 	devStorageBps = 1_000
@@ -52,7 +63,7 @@ var storageFleet = devnetFleet{
 // storageGenesis adds the providers' and the owner's keys and balances and
 // the storage availability pool.
 func storageGenesis(kr *keyring.Keyring, g *app.Genesis) error {
-	names := []string{devStorageOwner}
+	names := []string{devStorageOwner, devStorageRepairer}
 	for _, p := range devStorageProviders {
 		names = append(names, p.name)
 	}
@@ -103,16 +114,23 @@ func startStorage(ctx context.Context, env fleetEnv) (func(), error) {
 			}
 		}()
 	}
-	owner, err := kr.PrivateKey(devStorageOwner)
+	if owner, err := kr.PrivateKey(devStorageOwner); err == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fundRepairs(ctx, c, owner, fee, env)
+		}()
+	}
+	// The repair worker is a third party's (a devnet from before it had
+	// its key repairs as the owner).
+	worker, err := kr.PrivateKey(devStorageRepairer)
+	if err != nil {
+		worker, err = kr.PrivateKey(devStorageOwner)
+	}
 	if err == nil {
-		master, err := storageMasterKey(env.home, devStorageOwner)
-		if err != nil {
-			cancel()
-			return nil, err
-		}
 		ucfg := uplink.DefaultConfig()
 		ucfg.Fee, ucfg.TmpDir = fee, filepath.Join(env.home, "storage-fleet")
-		u := uplink.New(ucfg, c, owner, master, env.logger.With("storage", "repair"))
+		u := uplink.New(ucfg, c, worker, nil, env.logger.With("storage", "repair"))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -121,7 +139,7 @@ func startStorage(ctx context.Context, env fleetEnv) (func(), error) {
 				case <-ctx.Done():
 					return
 				case <-time.After(30 * time.Second):
-					if n := u.RepairAll(ctx); n > 0 {
+					if n := u.RepairAny(ctx); n > 0 {
 						env.logger.Info("storage repair placed shards", "shards", n)
 					}
 				}
@@ -135,4 +153,20 @@ func startStorage(ctx context.Context, env fleetEnv) (func(), error) {
 			p.Close()
 		}
 	}, nil
+}
+
+// fundRepairs gives the devnet's file owner a repair fund, once: repairs
+// of its files by the fleet's worker are paid from it.
+func fundRepairs(ctx context.Context, c *client.Client, owner sig.PrivateKey, fee uint64, env fleetEnv) {
+	addr := ledger.AddressOf(sig.PublicOf(owner))
+	if storage.Fund(env.node.App.Committed(), addr) > 0 {
+		return
+	}
+	v, err := proto.Marshal(&storagev1.MsgSetRepairFund{Amount: devRepairFund})
+	if err == nil {
+		_, err = c.SignAndSend(ctx, owner, client.Tx{Fee: fee, Msgs: []*txv1.Msg{{Type: storage.TypeSetRepairFund, Value: v}}})
+	}
+	if err != nil {
+		env.logger.Warn("storage: the owner's repair fund", "err", err)
+	}
 }

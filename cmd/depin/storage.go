@@ -17,12 +17,16 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/client"
 	"github.com/depin-network/depin/internal/market"
+	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 	"github.com/depin-network/depin/internal/storage/provider"
 	"github.com/depin-network/depin/internal/storage/uplink"
+	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
+	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
 // newStorageCmds builds depin storage: put, get, ls, status, repair and
@@ -54,10 +58,17 @@ func newStorageCmds() []*cobra.Command {
 	ls := &cobra.Command{Use: "ls", Short: "List the content ids of --from's files", Args: cobra.NoArgs, RunE: runStorageLs}
 	status := &cobra.Command{Use: "status CID", Short: "Shards, providers, proofs passed and missed, collateral slashed",
 		Args: cobra.ExactArgs(1), RunE: runStorageStatus}
-	repair := &cobra.Command{Use: "repair [CID]", Short: "Rebuild shards without an open deal and place them with new providers (every file of --from without CID)",
+	repair := &cobra.Command{Use: "repair [CID]", Short: "Rebuild shards without an open deal and place them with new providers (without CID: every degraded file whose owner keeps a repair fund, and --from's own)",
+		Long: `repair rebuilds the shards of a file that lost their provider from k others and places them
+with new providers. Anyone may run it: the shards are erasure-coded ciphertext, rebuilt without
+the owner's keys; a repair of another owner's file names the closed deal it replaces, the chain
+moves the new lease to the owner and repays the repairer from the owner's repair fund
+(depin storage fund-repair) with storage.repair_reward on top.`,
 		Args: cobra.MaximumNArgs(1), RunE: runStorageRepair}
 	repair.Flags().Duration("every", 0, "keep repairing at this interval (the repair worker) instead of once")
 
+	fund := &cobra.Command{Use: "fund-repair AMOUNT", Short: "Set --from's repair fund, which pays anyone who repairs its files (e.g. 100000000upin; 0 withdraws it)",
+		Args: cobra.ExactArgs(1), RunE: runStorageFundRepair}
 	prov := &cobra.Command{Use: "provider", Short: "Rent out a directory of a disk: bid, keep shards, answer proofs",
 		Args: cobra.NoArgs, RunE: runStorageProvider}
 	pfl := prov.Flags()
@@ -69,7 +80,7 @@ func newStorageCmds() []*cobra.Command {
 	pfl.String("collateral", "", "collateral of each bid (default: the chain's market.min_collateral)")
 	pfl.Duration("poll", time.Second, "how often to look at the chain")
 	pfl.String("adversary", "", "misbehave on purpose, for tests and devnets: delete, partial, late, corrupt or corrupt-serve")
-	st.AddCommand(put, get, ls, status, repair, prov)
+	st.AddCommand(put, get, ls, status, repair, fund, prov)
 	return []*cobra.Command{st}
 }
 
@@ -334,7 +345,7 @@ func runStorageRepair(cmd *cobra.Command, args []string) error {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "placed %d shards\n", n)
 		} else {
-			fmt.Fprintf(cmd.OutOrStdout(), "placed %d shards\n", u.RepairAll(ctx))
+			fmt.Fprintf(cmd.OutOrStdout(), "placed %d shards\n", u.RepairAny(ctx))
 		}
 		if every == 0 {
 			return nil
@@ -402,4 +413,36 @@ func runStorageProvider(cmd *cobra.Command, _ []string) error {
 	ctx, stop := signalContext(cmd)
 	defer stop()
 	return p.Run(ctx)
+}
+
+func runStorageFundRepair(cmd *cobra.Command, args []string) error {
+	from, _ := cmd.Flags().GetString("from")
+	if from == "" {
+		return errors.New("name the owner's key with --from")
+	}
+	c, denom, err := txSetup(cmd)
+	if err != nil {
+		return err
+	}
+	amount, err := denom.ParseAmount(args[0])
+	if err != nil {
+		return err
+	}
+	priv, err := txKey(cmd, from)
+	if err != nil {
+		return err
+	}
+	fee, err := txFee(cmd, c, denom)
+	if err != nil {
+		return err
+	}
+	v, err := proto.Marshal(&storagev1.MsgSetRepairFund{Amount: amount})
+	if err != nil {
+		return err
+	}
+	if _, err := c.SignAndSend(cmd.Context(), priv, client.Tx{Fee: fee, Msgs: []*txv1.Msg{{Type: storage.TypeSetRepairFund, Value: v}}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "repair fund of %s: %s\n", from, denom.FormatAmount(amount))
+	return nil
 }

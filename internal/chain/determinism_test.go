@@ -309,7 +309,7 @@ var wantLabels = []string{
 	"proof/add-operator", "proof/commit-segment", "reward/set-oracle",
 	"bad:not_operator", "bad:unauthorized_operator", "bad:not_oracle",
 	"storage/create-deal", "storage/ack", "storage/prove", "bad:unknown_deal", "bad:not_deal_provider",
-	"storage/report", "bad:download_not_faulty", "bad:not_deal_owner",
+	"storage/report", "bad:download_not_faulty", "bad:not_deal_owner", "storage/set-repair-fund", "bad:fund_unchanged",
 }
 
 func (t *tally) check(tb testing.TB, report func(string, ...any)) {

@@ -144,6 +144,11 @@ func (g *gen) storageValid(name string) (planned, bool) {
 			}
 		}
 	}
+	// Keep a repair fund for own files, resetting it now and then.
+	if ds := storage.DealsOfOwner(g.st, me); len(ds) > 0 && h%9 == 0 && bank.Balance(g.st, me) > 1_000_000_000 {
+		return g.okTx(name, storage.TypeSetRepairFund, marketMsg(storage.TypeSetRepairFund,
+			&storagev1.MsgSetRepairFund{Amount: (storage.Fund(g.st, me) + 500_000) % 2_000_000}))
+	}
 	// Acknowledge a pending deal of own.
 	for _, d := range storage.DealsOfProvider(g.st, me) {
 		if d.State == storagev1.DealState_DEAL_STATE_PENDING && d.AckDeadline >= h && g.leaseActive(d.Id) &&
@@ -188,6 +193,11 @@ func (g *gen) storageInvalid(name string, turn int) (planned, bool) {
 				return bad("wrong_leaf", storage.CodeWrongLeaf, marketMsg(storage.TypeProve, &storagev1.MsgProve{Proofs: []*storagev1.Proof{p}}))
 			}
 		}
+	}
+	if turn%3 == 1 {
+		// Setting the repair fund to what it holds changes nothing.
+		return g.badTx(name, "fund_unchanged", storage.CodeFundUnchanged, marketMsg(storage.TypeSetRepairFund,
+			&storagev1.MsgSetRepairFund{Amount: storage.Fund(g.st, me)}))
 	}
 	if turn%2 == 0 {
 		// Only a deal's owner reports its downloads.

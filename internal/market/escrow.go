@@ -289,3 +289,34 @@ func Restart(ctx *ledger.Context, id uint64) *ledger.Error {
 		attr("end_height", i64(l.EndHeight)), attr("next_due", i64(l.NextDue)))
 	return nil
 }
+
+// TransferLease hands an active lease and its owner's deposits over to
+// another account on behalf of another module: the storage module moves a
+// lease a repair worker opened for a file to the file's owner, who repays
+// the worker. The deposits the old owner made become the new owner's (so
+// refunds go to it); it returns their sum, what the old owner put in.
+func TransferLease(ctx *ledger.Context, id uint64, to ledger.Address) (uint64, *ledger.Error) {
+	st := ctx.Store
+	l, e := activeLease(st, id)
+	if e != nil {
+		return 0, e
+	}
+	from := addr(l.Owner)
+	if from == to {
+		return 0, nil
+	}
+	var moved uint64
+	for _, d := range l.Depositors {
+		if addr(d.Address) == from {
+			moved += d.Amount
+			d.Address = to[:]
+		}
+	}
+	st.Delete(ownerLeaseKey(from, l.Id))
+	st.Set(ownerLeaseKey(to, l.Id), []byte{})
+	l.Owner = to[:]
+	putLease(st, l)
+	ctx.Emit("market.lease_transferred", attr("lease", u64(l.Id)), attr("from", from.String()), attr("to", to.String()),
+		attr("deposits", u64(moved)))
+	return moved, nil
+}

@@ -22,6 +22,7 @@ func Register(rt *ledger.Router) {
 	rt.Add(TypeAck, handleAck)
 	rt.Add(TypeProve, handleProve)
 	rt.Add(TypeReport, handleReport)
+	rt.Add(TypeSetRepairFund, handleSetRepairFund)
 }
 
 // storageLease loads an active lease of kind storage.
@@ -62,11 +63,28 @@ func handleCreateDeal(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if addr(l.Owner) != ctx.Signer {
 		return ledger.Errorf(ledger.CodeUnauthorized, "signer %s does not own lease %d", ctx.Signer, l.Id)
 	}
+	// A repair deal is the file owner's; the repairer's lease moves to it.
+	owner := ctx.Signer
+	var old *storagev1.Deal
+	var pay uint64
+	if m.RepairOf != 0 {
+		var deposits uint64
+		for _, d := range l.Depositors {
+			if addr(d.Address) == ctx.Signer {
+				deposits += d.Amount
+			}
+		}
+		var e *ledger.Error
+		if old, pay, e = checkRepair(st, &m, deposits); e != nil {
+			return e
+		}
+		owner = addr(old.Owner)
+	}
 	// A provider storing its own file would prove bytes nobody else asked
 	// for and farm the availability pool with them (the relay refuses
 	// self-channels for the same reason).
-	if addr(l.Provider) == ctx.Signer {
-		return ledger.Errorf(CodeSelfDeal, "%s cannot store its own file: lease %d's provider is its owner", ctx.Signer, l.Id)
+	if addr(l.Provider) == owner {
+		return ledger.Errorf(CodeSelfDeal, "%s cannot store its own file: lease %d's provider is the file's owner", owner, l.Id)
 	}
 	if _, ok := GetDeal(st, l.Id); ok {
 		return ledger.Errorf(CodeDealExists, "lease %d holds a deal already", l.Id)
@@ -84,15 +102,20 @@ func handleCreateDeal(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if e := checkRoom(st, prov); e != nil {
 		return e
 	}
-	d := &storagev1.Deal{Id: l.Id, Owner: l.Owner, Provider: l.Provider, Cid: m.Cid, Shard: m.Shard, Root: m.Root,
+	if old != nil {
+		if e := applyRepair(ctx, old, l.Id, pay); e != nil {
+			return e
+		}
+	}
+	d := &storagev1.Deal{Id: l.Id, Owner: owner[:], Provider: l.Provider, Cid: m.Cid, Shard: m.Shard, Root: m.Root,
 		ShardSize: m.ShardSize, LeafSize: m.LeafSize, State: storagev1.DealState_DEAL_STATE_PENDING,
 		CreatedHeight: ctx.Height, AckDeadline: ctx.Height + int64(params.Get(st, AckTimeout))}
 	putDeal(st, d)
 	st.Set(pendingKey(d.AckDeadline, d.Id), []byte{})
 	st.Set(provKey(prov, d.Id), []byte{})
-	st.Set(ownerKey(ctx.Signer, d.Id), []byte{})
+	st.Set(ownerKey(owner, d.Id), []byte{})
 	st.Set(cidKey(d.Cid, d.Shard, d.Id), []byte{})
-	ctx.Emit("storage.deal", ledger.AU64("deal", d.Id), ledger.A("owner", ctx.SignerString()), ledger.A("provider", prov.String()),
+	ctx.Emit("storage.deal", ledger.AU64("deal", d.Id), ledger.A("owner", owner.String()), ledger.A("provider", prov.String()),
 		ledger.A("cid", FormatCID([32]byte(d.Cid))), ledger.AU64("shard", uint64(d.Shard)), ledger.AU64("shard_size", d.ShardSize),
 		ledger.AU64("ack_deadline", uint64(d.AckDeadline)))
 	return nil

@@ -13,7 +13,8 @@ import (
 // holds exactly the collateral left in active deals; every deal conserves
 // its collateral (left + paid to the owner + burned = locked; for a closed
 // deal "left" is what went back to the provider); the active and pending
-// indexes hold exactly the active and pending deals.
+// indexes hold exactly the active and pending deals; the RepairFund
+// account holds exactly the owners' repair funds.
 func Invariants(st ledger.Store) error {
 	var held uint64
 	var err error
@@ -51,6 +52,14 @@ func Invariants(st ledger.Store) error {
 	}
 	if b := bank.Balance(st, Collateral); b != held {
 		return fmt.Errorf("collateral account holds %d, active deals %d", b, held)
+	}
+	var funds uint64
+	ledger.IteratePrefix(st, key(tagFund), func(_, v []byte) bool {
+		funds += ledger.ReadU64(v)
+		return true
+	})
+	if b := bank.Balance(st, RepairFund); b != funds {
+		return fmt.Errorf("repair fund account holds %d, the owners' repair funds %d", b, funds)
 	}
 	return nil
 }

@@ -86,6 +86,12 @@ var (
 	// the deal's).
 	ReportSlashBps = params.Spec{Name: "storage.corrupt_download_slash_bps", Default: 2_500, Min: 0, Max: 10_000, Unit: "bps",
 		Doc: "share of a deal's collateral slashed for an upheld report of a corrupt download"}
+	// RepairReward pays whoever repairs a shard (the repair worker, any
+	// party), from the file owner's repair fund, on top of the deposits it
+	// put into the new lease (Storj pays repair egress separately,
+	// reference/markets.md §2.3).
+	RepairReward = params.Spec{Name: "storage.repair_reward", Default: 10_000, Min: 0, Max: 1_000_000_000_000, Unit: "upin",
+		Doc: "paid from the file owner's repair fund to whoever places a repaired shard, besides its lease deposits"}
 	ReportMaxAge = params.Spec{Name: "storage.report_max_age_blocks", Default: 200, Min: 1, Max: 100_000, Unit: "blocks",
 		Doc: "oldest download statement a report may carry, in blocks before the report"}
 )
@@ -95,7 +101,7 @@ func Specs() []params.Spec {
 	return []params.Spec{ProofPeriod, ProofWindow, AckTimeout, MinCollateral, CollateralPerMiB, MissSlashBps,
 		WrongSlashBps, TerminationSlashBps, OwnerShareBps, MaxMissedInRow, MaxProofs, MaxLeafSize, RepLambda,
 		RepWeight, RepInitialAlpha, VettingProofs, VettingMaxOpenDeals, SuspendScore, DQScore,
-		ReportSlashBps, ReportMaxAge}
+		ReportSlashBps, ReportMaxAge, RepairReward}
 }
 
 // CheckParams holds the rules between parameters.
@@ -134,6 +140,10 @@ const (
 	CodeDownloadNotFaulty  ledger.Code = 520 // the statement shows the deal's root and size: nothing wrong was served
 	CodeAlreadyReported    ledger.Code = 521 // a report of the deal counted in the statement's period or later
 	CodeReportExpired      ledger.Code = 522 // the statement is older than storage.report_max_age_blocks
+	CodeFundUnchanged      ledger.Code = 523 // the repair fund holds that amount already
+	CodeNotRepairable      ledger.Code = 524 // the deal did not close for a fault, or its shard has an open deal
+	CodeRepairMismatch     ledger.Code = 525 // the repair deal's shard is not the closed deal's
+	CodeRepairUnfunded     ledger.Code = 526 // the owner's repair fund cannot pay the repair
 )
 
 func init() {
@@ -164,6 +174,10 @@ func init() {
 		{CodeDownloadNotFaulty, "download_not_faulty"},
 		{CodeAlreadyReported, "already_reported"},
 		{CodeReportExpired, "report_expired"},
+		{CodeFundUnchanged, "fund_unchanged"},
+		{CodeNotRepairable, "not_repairable"},
+		{CodeRepairMismatch, "repair_mismatch"},
+		{CodeRepairUnfunded, "repair_unfunded"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

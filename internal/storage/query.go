@@ -100,12 +100,65 @@ type WindowView struct {
 //	storage/cids/{cid}                the deals of a content id, by shard
 //	storage/providers/{address}       a provider's reputation
 //	storage/challenges/{address}      the open window and the provider's unproven challenges
+//	storage/repairs                   shards that need a repair, with their owners' repair funds
 func Queries(rt *ledger.QueryRouter) {
 	rt.Add("storage/deals/{id}", queryDeal)
 	rt.Add("storage/deals", queryDeals)
 	rt.Add("storage/cids/{cid}", queryCID)
 	rt.Add("storage/providers/{address}", queryProvider)
 	rt.Add("storage/challenges/{address}", queryChallenges)
+	rt.Add("storage/repairs", queryRepairs)
+}
+
+// RepairView is a shard that needs a repair: its last deal closed for a
+// fault and no deal holds it now.
+type RepairView struct {
+	// Deal is the closed deal a repair deal names (repair_of).
+	Deal  uint64 `json:"deal,string"`
+	CID   string `json:"cid"`
+	Shard uint32 `json:"shard"`
+	Owner string `json:"owner"`
+	// Fund is the owner's repair fund, which pays the repair.
+	Fund uint64 `json:"fund,string"`
+}
+
+// Repairs lists the shards that need a repair, by content id and shard.
+// It reads every deal: a query for repair workers, never run by the state
+// machine.
+func Repairs(st ledger.Store) []RepairView {
+	var out []RepairView
+	last := map[string]int{} // cid and shard -> index in out
+	ledger.IteratePrefix(st, key(tagCID), func(k, _ []byte) bool {
+		d, _ := GetDeal(st, ledger.ReadU64(k[len(k)-8:]))
+		id := string(d.Cid) + string(ledger.U64(uint64(d.Shard)))
+		i, seen := last[id]
+		switch {
+		case !repairable(d) && d.State != storagev1.DealState_DEAL_STATE_CLOSED:
+			if seen {
+				out[i].Deal = 0 // an open deal holds the shard
+			} else {
+				last[id] = -1
+			}
+		case repairable(d) && !seen:
+			last[id] = len(out)
+			owner := addr(d.Owner)
+			out = append(out, RepairView{Deal: d.Id, CID: FormatCID([32]byte(d.Cid)), Shard: d.Shard, Owner: owner.String(), Fund: Fund(st, owner)})
+		case repairable(d) && i >= 0 && out[i].Deal != 0:
+			out[i].Deal = d.Id
+		}
+		return true
+	})
+	kept := out[:0]
+	for _, r := range out {
+		if r.Deal != 0 {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+func queryRepairs(q *ledger.Query) (any, *ledger.QueryError) {
+	return Repairs(q.Store), nil
 }
 
 func badRequest(format string, args ...any) *ledger.QueryError {

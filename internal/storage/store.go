@@ -21,6 +21,7 @@ const Prefix byte = 0x30
 //	'w' window, deal id          -> {}      (deals proven in a window not yet closed)
 //	'r' provider                 -> Reputation
 //	'e' epoch, provider          -> bytes proven in the epoch (u64)
+//	'f' owner                    -> the owner's repair fund (u64, upin)
 const (
 	tagDeal    = 'd'
 	tagActive  = 'a'
@@ -31,6 +32,7 @@ const (
 	tagProven  = 'w'
 	tagRep     = 'r'
 	tagEpoch   = 'e'
+	tagFund    = 'f'
 )
 
 func key(tag byte, parts ...[]byte) []byte {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 )
 
@@ -23,11 +24,25 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 	}
 	open := map[int]bool{}
 	holders := map[string]bool{}
+	owner := ""
 	for _, d := range ds {
+		owner = d.Owner
 		if d.State != "closed" {
 			open[int(d.Shard)] = true
 			holders[d.Provider] = true
 		}
+	}
+	// Anyone but the owner repairs on the owner's repair fund: only shards
+	// the chain lists as needing a repair, each naming its closed deal.
+	var repairOf map[int]uint64
+	if owner != "" && owner != u.owner.String() {
+		if repairOf, err = u.repairsOf(ctx, cid); err != nil {
+			return 0, err
+		}
+		for i := range open {
+			delete(repairOf, i)
+		}
+		holders[owner] = true // a deal with the file's owner would be a self deal
 	}
 	hs, err := u.holders(ctx, cid)
 	if err != nil {
@@ -39,7 +54,7 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 	}
 	var missing []int
 	for i := range m.N {
-		if !open[i] {
+		if _, listed := repairOf[i]; !open[i] && (repairOf == nil || listed) {
 			missing = append(missing, i)
 		}
 	}
@@ -70,10 +85,54 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
 	u.log.Info("repairing", "cid", cid, "shards", missing)
-	if err := u.place(ctx, m, missing, filesSource(files, int64(m.ShardSize())), false, holders); err != nil {
+	if err := u.place(ctx, m, missing, filesSource(files, int64(m.ShardSize())), false, holders, repairOf); err != nil {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
 	return len(missing), nil
+}
+
+// repairsOf returns, by shard, the closed deals of cid the chain lists as
+// needing a repair whose owner's repair fund can pay for one more: what a
+// party other than the owner may repair.
+func (u *Uplink) repairsOf(ctx context.Context, cid content.CID) (map[int]uint64, error) {
+	var rs []storage.RepairView
+	if err := u.chain.Query(ctx, "storage/repairs", &rs); err != nil {
+		return nil, err
+	}
+	out := map[int]uint64{}
+	for _, r := range rs {
+		if r.CID == cid.String() {
+			out[int(r.Shard)] = r.Deal
+		}
+	}
+	return out, nil
+}
+
+// RepairAny is the repair worker of any party: it repairs every file the
+// chain lists as degraded (storage/repairs) whose owner keeps a repair
+// fund, the owner's own files as the owner. It needs no owner's key: the
+// shards are erasure-coded ciphertext, rebuilt without decrypting them.
+// Errors are logged and the other files go on.
+func (u *Uplink) RepairAny(ctx context.Context) int {
+	var rs []storage.RepairView
+	if err := u.chain.Query(ctx, "storage/repairs", &rs); err != nil {
+		u.log.Warn("repair: list degraded files", "err", err)
+		return 0
+	}
+	placed := 0
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if seen[r.CID] || (r.Fund == 0 && r.Owner != u.owner.String()) {
+			continue
+		}
+		seen[r.CID] = true
+		n, err := u.Repair(ctx, r.CID)
+		if err != nil {
+			u.log.Warn("repair failed", "cid", r.CID, "err", err)
+		}
+		placed += n
+	}
+	return placed
 }
 
 // RepairAll repairs every file of the owner; errors are logged and the

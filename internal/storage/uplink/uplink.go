@@ -146,7 +146,7 @@ func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.C
 	for i := range all {
 		all[i] = i
 	}
-	if err := u.place(ctx, m, all, encodeSource(io.NewSectionReader(f, 0, size), m, u.master), true, nil); err != nil {
+	if err := u.place(ctx, m, all, encodeSource(io.NewSectionReader(f, 0, size), m, u.master), true, nil, nil); err != nil {
 		return content.CID{}, fmt.Errorf("put: %w", err)
 	}
 	return m.CID(), nil
@@ -156,8 +156,9 @@ func (u *Uplink) Put(ctx context.Context, path string, rnd io.Reader) (content.C
 // bids from distinct providers (none of exclude), records the deals and
 // uploads the shards src produces (the uploads first when streamed: the
 // roots are known only once they are sent), and waits for the
-// acknowledgements.
-func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src shardSource, streamed bool, exclude map[string]bool) error {
+// acknowledgements. repairOf names, by shard, the closed deal a repair by
+// a party other than the file's owner replaces (nil for a put).
+func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src shardSource, streamed bool, exclude map[string]bool, repairOf map[int]uint64) error {
 	qty := (m.ShardSize() + storage.MiB - 1) / storage.MiB
 	deposit, ok := ledger.MulDiv(u.cfg.MaxPrice*qty, u.cfg.Duration, 1)
 	if !ok {
@@ -221,7 +222,7 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src 
 		for j := range orderIDs {
 			root := m.Roots[idx[j]]
 			deals[j] = &storagev1.MsgCreateDeal{Lease: leases[j], Cid: cid[:], Shard: uint32(idx[j]), Root: root[:],
-				ShardSize: m.ShardSize(), LeafSize: m.LeafSize}
+				ShardSize: m.ShardSize(), LeafSize: m.LeafSize, RepairOf: repairOf[idx[j]]}
 		}
 		_, err := u.send(ctx, storage.TypeCreateDeal, deals...)
 		return err

@@ -486,13 +486,18 @@ func (x *Reputation) GetFirstHeight() int64 {
 // MsgCreateDeal records the shard a storage lease holds. Signed by the
 // lease's owner after accepting the provider's bid.
 type MsgCreateDeal struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Lease         uint64                 `protobuf:"varint,1,opt,name=lease,proto3" json:"lease,omitempty"`
-	Cid           []byte                 `protobuf:"bytes,2,opt,name=cid,proto3" json:"cid,omitempty"`
-	Shard         uint32                 `protobuf:"varint,3,opt,name=shard,proto3" json:"shard,omitempty"`
-	Root          []byte                 `protobuf:"bytes,4,opt,name=root,proto3" json:"root,omitempty"`
-	ShardSize     uint64                 `protobuf:"varint,5,opt,name=shard_size,json=shardSize,proto3" json:"shard_size,omitempty"`
-	LeafSize      uint32                 `protobuf:"varint,6,opt,name=leaf_size,json=leafSize,proto3" json:"leaf_size,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Lease     uint64                 `protobuf:"varint,1,opt,name=lease,proto3" json:"lease,omitempty"`
+	Cid       []byte                 `protobuf:"bytes,2,opt,name=cid,proto3" json:"cid,omitempty"`
+	Shard     uint32                 `protobuf:"varint,3,opt,name=shard,proto3" json:"shard,omitempty"`
+	Root      []byte                 `protobuf:"bytes,4,opt,name=root,proto3" json:"root,omitempty"`
+	ShardSize uint64                 `protobuf:"varint,5,opt,name=shard_size,json=shardSize,proto3" json:"shard_size,omitempty"`
+	LeafSize  uint32                 `protobuf:"varint,6,opt,name=leaf_size,json=leafSize,proto3" json:"leaf_size,omitempty"`
+	// repair_of, when set, names the closed deal whose shard this lease
+	// replaces: any party (the repair worker) may place it, on a lease of
+	// its own; the chain moves the lease to the file's owner and repays the
+	// repairer from the owner's repair fund.
+	RepairOf      uint64 `protobuf:"varint,7,opt,name=repair_of,json=repairOf,proto3" json:"repair_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -569,6 +574,60 @@ func (x *MsgCreateDeal) GetLeafSize() uint32 {
 	return 0
 }
 
+func (x *MsgCreateDeal) GetRepairOf() uint64 {
+	if x != nil {
+		return x.RepairOf
+	}
+	return 0
+}
+
+// MsgSetRepairFund sets the signer's repair fund to amount: the difference
+// moves between the signer's balance and the fund. Repairs of the signer's
+// files by any party are paid from it.
+type MsgSetRepairFund struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Amount        uint64                 `protobuf:"varint,1,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSetRepairFund) Reset() {
+	*x = MsgSetRepairFund{}
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSetRepairFund) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetRepairFund) ProtoMessage() {}
+
+func (x *MsgSetRepairFund) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSetRepairFund.ProtoReflect.Descriptor instead.
+func (*MsgSetRepairFund) Descriptor() ([]byte, []int) {
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *MsgSetRepairFund) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
 // MsgAck acknowledges the upload of a deal's shard: signed by the provider,
 // it locks the collateral and starts the lease and the proofs.
 type MsgAck struct {
@@ -580,7 +639,7 @@ type MsgAck struct {
 
 func (x *MsgAck) Reset() {
 	*x = MsgAck{}
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[3]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -592,7 +651,7 @@ func (x *MsgAck) String() string {
 func (*MsgAck) ProtoMessage() {}
 
 func (x *MsgAck) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[3]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -605,7 +664,7 @@ func (x *MsgAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAck.ProtoReflect.Descriptor instead.
 func (*MsgAck) Descriptor() ([]byte, []int) {
-	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{3}
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MsgAck) GetDeal() uint64 {
@@ -631,7 +690,7 @@ type Proof struct {
 
 func (x *Proof) Reset() {
 	*x = Proof{}
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[4]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -643,7 +702,7 @@ func (x *Proof) String() string {
 func (*Proof) ProtoMessage() {}
 
 func (x *Proof) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[4]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -656,7 +715,7 @@ func (x *Proof) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proof.ProtoReflect.Descriptor instead.
 func (*Proof) Descriptor() ([]byte, []int) {
-	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{4}
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Proof) GetDeal() uint64 {
@@ -705,7 +764,7 @@ type MsgProve struct {
 
 func (x *MsgProve) Reset() {
 	*x = MsgProve{}
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[5]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -717,7 +776,7 @@ func (x *MsgProve) String() string {
 func (*MsgProve) ProtoMessage() {}
 
 func (x *MsgProve) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[5]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -730,7 +789,7 @@ func (x *MsgProve) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgProve.ProtoReflect.Descriptor instead.
 func (*MsgProve) Descriptor() ([]byte, []int) {
-	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{5}
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MsgProve) GetProofs() []*Proof {
@@ -761,7 +820,7 @@ type Served struct {
 
 func (x *Served) Reset() {
 	*x = Served{}
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[6]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -773,7 +832,7 @@ func (x *Served) String() string {
 func (*Served) ProtoMessage() {}
 
 func (x *Served) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[6]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -786,7 +845,7 @@ func (x *Served) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Served.ProtoReflect.Descriptor instead.
 func (*Served) Descriptor() ([]byte, []int) {
-	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{6}
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Served) GetChainId() string {
@@ -846,7 +905,7 @@ type MsgReport struct {
 
 func (x *MsgReport) Reset() {
 	*x = MsgReport{}
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[7]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -858,7 +917,7 @@ func (x *MsgReport) String() string {
 func (*MsgReport) ProtoMessage() {}
 
 func (x *MsgReport) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[7]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -871,7 +930,7 @@ func (x *MsgReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgReport.ProtoReflect.Descriptor instead.
 func (*MsgReport) Descriptor() ([]byte, []int) {
-	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{7}
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MsgReport) GetDeal() uint64 {
@@ -945,7 +1004,7 @@ const file_depin_storage_v1_storage_proto_rawDesc = "" +
 	"\boutcomes\x18\x04 \x01(\x04R\boutcomes\x128\n" +
 	"\x06status\x18\x05 \x01(\x0e2 .depin.storage.v1.ProviderStatusR\x06status\x12#\n" +
 	"\rstatus_height\x18\x06 \x01(\x03R\fstatusHeight\x12!\n" +
-	"\ffirst_height\x18\a \x01(\x03R\vfirstHeight\"\x9d\x01\n" +
+	"\ffirst_height\x18\a \x01(\x03R\vfirstHeight\"\xba\x01\n" +
 	"\rMsgCreateDeal\x12\x14\n" +
 	"\x05lease\x18\x01 \x01(\x04R\x05lease\x12\x10\n" +
 	"\x03cid\x18\x02 \x01(\fR\x03cid\x12\x14\n" +
@@ -953,7 +1012,10 @@ const file_depin_storage_v1_storage_proto_rawDesc = "" +
 	"\x04root\x18\x04 \x01(\fR\x04root\x12\x1d\n" +
 	"\n" +
 	"shard_size\x18\x05 \x01(\x04R\tshardSize\x12\x1b\n" +
-	"\tleaf_size\x18\x06 \x01(\rR\bleafSize\"\x1c\n" +
+	"\tleaf_size\x18\x06 \x01(\rR\bleafSize\x12\x1b\n" +
+	"\trepair_of\x18\a \x01(\x04R\brepairOf\"*\n" +
+	"\x10MsgSetRepairFund\x12\x16\n" +
+	"\x06amount\x18\x01 \x01(\x04R\x06amount\"\x1c\n" +
 	"\x06MsgAck\x12\x12\n" +
 	"\x04deal\x18\x01 \x01(\x04R\x04deal\"q\n" +
 	"\x05Proof\x12\x12\n" +
@@ -1002,23 +1064,24 @@ func file_depin_storage_v1_storage_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_depin_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_depin_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_depin_storage_v1_storage_proto_goTypes = []any{
-	(DealState)(0),        // 0: depin.storage.v1.DealState
-	(ProviderStatus)(0),   // 1: depin.storage.v1.ProviderStatus
-	(*Deal)(nil),          // 2: depin.storage.v1.Deal
-	(*Reputation)(nil),    // 3: depin.storage.v1.Reputation
-	(*MsgCreateDeal)(nil), // 4: depin.storage.v1.MsgCreateDeal
-	(*MsgAck)(nil),        // 5: depin.storage.v1.MsgAck
-	(*Proof)(nil),         // 6: depin.storage.v1.Proof
-	(*MsgProve)(nil),      // 7: depin.storage.v1.MsgProve
-	(*Served)(nil),        // 8: depin.storage.v1.Served
-	(*MsgReport)(nil),     // 9: depin.storage.v1.MsgReport
+	(DealState)(0),           // 0: depin.storage.v1.DealState
+	(ProviderStatus)(0),      // 1: depin.storage.v1.ProviderStatus
+	(*Deal)(nil),             // 2: depin.storage.v1.Deal
+	(*Reputation)(nil),       // 3: depin.storage.v1.Reputation
+	(*MsgCreateDeal)(nil),    // 4: depin.storage.v1.MsgCreateDeal
+	(*MsgSetRepairFund)(nil), // 5: depin.storage.v1.MsgSetRepairFund
+	(*MsgAck)(nil),           // 6: depin.storage.v1.MsgAck
+	(*Proof)(nil),            // 7: depin.storage.v1.Proof
+	(*MsgProve)(nil),         // 8: depin.storage.v1.MsgProve
+	(*Served)(nil),           // 9: depin.storage.v1.Served
+	(*MsgReport)(nil),        // 10: depin.storage.v1.MsgReport
 }
 var file_depin_storage_v1_storage_proto_depIdxs = []int32{
 	0, // 0: depin.storage.v1.Deal.state:type_name -> depin.storage.v1.DealState
 	1, // 1: depin.storage.v1.Reputation.status:type_name -> depin.storage.v1.ProviderStatus
-	6, // 2: depin.storage.v1.MsgProve.proofs:type_name -> depin.storage.v1.Proof
+	7, // 2: depin.storage.v1.MsgProve.proofs:type_name -> depin.storage.v1.Proof
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name
@@ -1037,7 +1100,7 @@ func file_depin_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_storage_v1_storage_proto_rawDesc), len(file_depin_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
