@@ -56,15 +56,8 @@ func (s *Server) market(r *http.Request) (any, error) {
 	var provs market.ProvidersPage
 	var orders market.OrdersPage
 	var leases market.LeasesPage
-	for _, q := range []struct {
-		path string
-		out  any
-	}{{"/market/providers?limit=200", &provs}, {"/market/orders?limit=200", &orders}, {"/market/leases?limit=200", &leases}} {
-		if p.StateError = s.stateQuery(ctx, q.path, q.out); p.StateError != "" {
-			break
-		}
-	}
-	if p.StateError == "" {
+	if p.StateError = s.stateQueries(ctx, stateRead{"/market/providers?limit=200", &provs}, stateRead{"/market/orders?limit=200", &orders},
+		stateRead{"/market/leases?limit=200", &leases}); p.StateError == "" {
 		p.Providers = newest(provs.Providers, moduleLimit)
 		p.Orders = newest(orders.Orders, moduleLimit)
 		p.Leases = newest(leases.Leases, moduleLimit)
@@ -103,12 +96,16 @@ func (s *Server) governance(r *http.Request) (any, error) {
 	p := GovernancePage{Proposals: []Proposal{}}
 	var props gov.ProposalsView
 	if p.StateError = s.stateQuery(ctx, "/gov/proposals?limit=1000", &props); p.StateError == "" {
-		for _, v := range newest(props.Proposals, moduleLimit) {
-			var t gov.TallyNow
-			if p.StateError = s.stateQuery(ctx, "/gov/proposals/"+strconv.FormatUint(v.ID, 10)+"/tally", &t); p.StateError != "" {
-				break
+		shown := newest(props.Proposals, moduleLimit)
+		tallies := make([]gov.TallyNow, len(shown))
+		reads := make([]stateRead, len(shown))
+		for i, v := range shown {
+			reads[i] = stateRead{"/gov/proposals/" + strconv.FormatUint(v.ID, 10) + "/tally", &tallies[i]}
+		}
+		if p.StateError = s.stateQueries(ctx, reads...); p.StateError == "" {
+			for i, v := range shown {
+				p.Proposals = append(p.Proposals, Proposal{ProposalView: v, Tally: &tallies[i]})
 			}
-			p.Proposals = append(p.Proposals, Proposal{ProposalView: v, Tally: &t})
 		}
 	}
 	var err error

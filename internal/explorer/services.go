@@ -25,7 +25,9 @@ import (
 type queryCoder interface{ QueryCode() ledger.QueryCode }
 
 // stateGet reads one query for a detail page: the node's bad request and
-// not found become the page's 400 and 404.
+// not found become the page's 400 and 404; a node that does not answer
+// (down, unreachable, timing out, or failing the query otherwise) is the
+// page's 502, logged with its cause.
 func (s *Server) stateGet(ctx context.Context, path string, out any) error {
 	if s.state == nil {
 		return &httpError{http.StatusServiceUnavailable, "the explorer has no node to read the module's state from"}
@@ -40,11 +42,15 @@ func (s *Server) stateGet(ctx context.Context, path string, out any) error {
 			return notFoundf("%s", err.Error())
 		}
 	}
-	return err
+	if err != nil {
+		s.log.Warn("explorer: node query", "path", path, "err", err)
+		return &httpError{http.StatusBadGateway, "the node did not answer " + path + "; try again when it is reachable"}
+	}
+	return nil
 }
 
-// storageDeals bounds the deals the storage page reads from the node, one
-// query each.
+// storageDeals bounds the deals the storage page reads from the node;
+// the page reads them, then their providers, stateFan at a time.
 const storageDeals = 20
 
 // StorageFile is a content id and the deals of its shards.
@@ -72,16 +78,42 @@ func (s *Server) storage(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	deals := make([]storage.DealView, len(created))
+	reads := make([]stateRead, len(created))
+	for i, e := range created {
+		reads[i] = stateRead{"/storage/deals/" + e.Attr("deal"), &deals[i]}
+	}
+	if p.StateError = s.stateQueries(ctx, reads...); p.StateError == "" {
+		p.Deals = deals
+		p.Files = storageFiles(deals)
+		var provs []string
+		seen := map[string]bool{}
+		for _, d := range deals {
+			if !seen[d.Provider] {
+				seen[d.Provider] = true
+				provs = append(provs, d.Provider)
+			}
+		}
+		reps := make([]storage.ReputationView, len(provs))
+		reads = reads[:0]
+		for i, a := range provs {
+			reads = append(reads, stateRead{"/storage/providers/" + a, &reps[i]})
+		}
+		if p.StateError = s.stateQueries(ctx, reads...); p.StateError == "" {
+			p.Providers = reps
+		}
+	}
+	p.Events, err = s.db.EventsOfModule(ctx, "storage", 0, 20)
+	return p, err
+}
+
+// storageFiles groups deals by content id, in the order the deals come:
+// each file's shards, deals and the bytes of its distinct shards.
+func storageFiles(deals []storage.DealView) []StorageFile {
 	files := map[string]*StorageFile{}
 	var order []string
 	shards := map[string]map[uint32]bool{}
-	seen := map[string]bool{}
-	for _, e := range created {
-		var d storage.DealView
-		if p.StateError = s.stateQuery(ctx, "/storage/deals/"+e.Attr("deal"), &d); p.StateError != "" {
-			break
-		}
-		p.Deals = append(p.Deals, d)
+	for _, d := range deals {
 		f := files[d.CID]
 		if f == nil {
 			f = &StorageFile{CID: d.CID}
@@ -94,20 +126,12 @@ func (s *Server) storage(r *http.Request) (any, error) {
 			f.Shards++
 			f.Bytes += d.ShardSize
 		}
-		if !seen[d.Provider] {
-			seen[d.Provider] = true
-			var rep storage.ReputationView
-			if p.StateError = s.stateQuery(ctx, "/storage/providers/"+d.Provider, &rep); p.StateError != "" {
-				break
-			}
-			p.Providers = append(p.Providers, rep)
-		}
 	}
+	out := make([]StorageFile, 0, len(order))
 	for _, c := range order {
-		p.Files = append(p.Files, *files[c])
+		out = append(out, *files[c])
 	}
-	p.Events, err = s.db.EventsOfModule(ctx, "storage", 0, 20)
-	return p, err
+	return out
 }
 
 // StorageDealPage is one deal.
@@ -152,10 +176,7 @@ func (s *Server) storageProvider(r *http.Request) (any, error) {
 	}
 	ctx := r.Context()
 	var p StorageProviderPage
-	if err := s.stateGet(ctx, "/storage/providers/"+addr, &p.Reputation); err != nil {
-		return nil, err
-	}
-	if err := s.stateGet(ctx, "/storage/deals?provider="+addr, &p.Deals); err != nil {
+	if err := s.stateGets(ctx, stateRead{"/storage/providers/" + addr, &p.Reputation}, stateRead{"/storage/deals?provider=" + addr, &p.Deals}); err != nil {
 		return nil, err
 	}
 	if len(p.Deals) == 0 {
@@ -208,15 +229,8 @@ func (s *Server) compute(r *http.Request) (any, error) {
 	var jobs struct {
 		Jobs []compute.JobView `json:"jobs"`
 	}
-	for _, q := range []struct {
-		path string
-		out  any
-	}{{"/compute/providers", &provs}, {"/compute/verifiers", &vers}, {"/compute/jobs", &jobs}} {
-		if p.StateError = s.stateQuery(ctx, q.path, q.out); p.StateError != "" {
-			break
-		}
-	}
-	if p.StateError == "" {
+	if p.StateError = s.stateQueries(ctx, stateRead{"/compute/providers", &provs}, stateRead{"/compute/verifiers", &vers},
+		stateRead{"/compute/jobs", &jobs}); p.StateError == "" {
 		p.Providers, p.Verifiers = provs.Providers[:min(len(provs.Providers), moduleLimit)], vers.Verifiers
 		p.Jobs = newest(jobs.Jobs, moduleLimit)
 	}
@@ -239,13 +253,10 @@ func (s *Server) computeJob(r *http.Request) (any, error) {
 	ctx := r.Context()
 	path := "/compute/jobs/" + strconv.FormatInt(id, 10)
 	var p ComputeJobPage
-	if err := s.stateGet(ctx, path, &p.Job); err != nil {
-		return nil, err
-	}
 	var tasks struct {
 		Tasks []any `json:"tasks"`
 	}
-	if err := s.stateGet(ctx, path+"/tasks", &tasks); err != nil {
+	if err := s.stateGets(ctx, stateRead{path, &p.Job}, stateRead{path + "/tasks", &tasks}); err != nil {
 		return nil, err
 	}
 	p.Tasks = tasks.Tasks
@@ -269,10 +280,7 @@ func (s *Server) relay(r *http.Request) (any, error) {
 	var chans struct {
 		Channels []relay.ChannelView `json:"channels"`
 	}
-	if p.StateError = s.stateQuery(ctx, "/relay/relays", &relays); p.StateError == "" {
-		p.StateError = s.stateQuery(ctx, "/relay/channels", &chans)
-	}
-	if p.StateError == "" {
+	if p.StateError = s.stateQueries(ctx, stateRead{"/relay/relays", &relays}, stateRead{"/relay/channels", &chans}); p.StateError == "" {
 		p.Relays = relays.Relays[:min(len(relays.Relays), moduleLimit)]
 		p.Channels = newestChannels(chans.Channels)
 	}
@@ -301,13 +309,10 @@ func (s *Server) relayRelay(r *http.Request) (any, error) {
 	}
 	ctx := r.Context()
 	var p RelayRelayPage
-	if err := s.stateGet(ctx, "/relay/relays/"+addr, &p.Relay); err != nil {
-		return nil, err
-	}
 	var chans struct {
 		Channels []relay.ChannelView `json:"channels"`
 	}
-	if err := s.stateGet(ctx, "/relay/channels?relay="+addr, &chans); err != nil {
+	if err := s.stateGets(ctx, stateRead{"/relay/relays/" + addr, &p.Relay}, stateRead{"/relay/channels?relay=" + addr, &chans}); err != nil {
 		return nil, err
 	}
 	p.Channels = newestChannels(chans.Channels)
