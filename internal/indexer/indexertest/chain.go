@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/bank"
@@ -44,6 +45,8 @@ type Chain struct {
 	time   int64
 	// Burned sums the fees burned by onboarding and location assertions.
 	Burned uint64
+	// queryMu serializes Query.
+	queryMu sync.Mutex
 }
 
 func key(tag string, i int) sig.PrivateKey {
