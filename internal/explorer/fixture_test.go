@@ -1,7 +1,6 @@
 package explorer_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,25 +9,19 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 
-	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/compute"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/indexer/indexertest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/market"
-	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/relay"
-	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 	computev1 "github.com/depin-network/depin/proto/depin/compute/v1"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 	relayv1 "github.com/depin-network/depin/proto/depin/relay/v1"
-	storagev1 "github.com/depin-network/depin/proto/depin/storage/v1"
 )
 
 // fixture is an indexed chain served by the explorer on loopback.
@@ -81,13 +74,19 @@ func newFixture(t testing.TB, devices int) *fixture {
 	// and account 2 submits a compute job (account 4 is the verifier the
 	// authority, account 0, names): the storage and compute pages
 	// read them back from the chain's state.
-	deal := storageDeal(t, c, 1, 5)
+	m, err := indexertest.StorageFile(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.StorageDeal(1, 5, m, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	verifier := c.Account(4)
 	if _, err := c.Commit(false, c.Msg(0, compute.TypeSetVerifier, &computev1.MsgSetVerifier{Verifier: verifier[:]})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Commit(false, c.Msg(2, compute.TypeSubmitJob, &computev1.MsgSubmitJob{Type: "hash",
-		Input: []byte(strings.Repeat("the explorer hashes this. ", 100)), Tasks: 2, Rounds: 3, Replicas: 1, Price: 1_000})); err != nil {
+	if _, err := c.SubmitJob(2, 2); err != nil {
 		t.Fatal(err)
 	}
 	for range 12 {
@@ -147,12 +146,12 @@ func newFixture(t testing.TB, devices int) *fixture {
 	if err := indexer.ExplainOnce(ctx, ix); err != nil {
 		t.Fatal(err)
 	}
-	url := serve(t, db, appState{c.App, new(sync.Mutex)})
+	url := serve(t, db, c)
 	txs, err := db.BlockTxs(ctx, head)
 	if err != nil || len(txs) == 0 {
 		t.Fatalf("no txs at %d: %v", head, err)
 	}
-	return &fixture{URL: url, DB: db, Chain: c, Devices: devices, TxHash: txs[0].Hash, Deal: deal}
+	return &fixture{URL: url, DB: db, Chain: c, Devices: devices, TxHash: txs[0].Hash, Deal: storedFile{id, m}}
 }
 
 // serve serves the explorer over db with state as its node on loopback
@@ -175,73 +174,9 @@ func serve(t testing.TB, db *indexer.DB, state explorer.StateSource) string {
 	return "http://" + ln.Addr().String()
 }
 
-// storedFile is the file the fixture's storage deal holds: its manifest
-// (content id, shard roots and sizes) as internal/storage/content encodes
-// it, 1-of-2 erasure coded.
+// storedFile is the fixture's storage deal and the manifest of the file
+// whose shard it holds.
 type storedFile struct {
 	ID       uint64
 	Manifest *content.Manifest
 }
-
-// storageDeal has account owner store a file's first shard with account
-// provider through the market, as a client's put does on chain: a
-// storage order, the provider's bid, the owner's accept and the deal on
-// the lease. Provider must already be a market provider.
-func storageDeal(t testing.TB, c *indexertest.Chain, owner, provider int) storedFile {
-	t.Helper()
-	data := []byte(strings.Repeat("depin explorer storage ", 2000))
-	m, err := content.Encode(bytes.NewReader(data), uint64(len(data)), content.Options{K: 1, N: 2, SegmentSize: 8192, LeafSize: 256},
-		[]io.Writer{io.Discard, io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov := c.Account(provider)
-	for _, tx := range [][]byte{
-		c.Msg(owner, market.TypeCreateOrder, &marketv1.MsgCreateOrder{Kind: storage.Kind, Quantity: 1, MaxPrice: 10, Duration: 1_000, Deposit: 1_000_000}),
-		c.Msg(provider, market.TypeBid, &marketv1.MsgBid{Order: 1, Price: 10, Collateral: 500_000}),
-		c.Msg(owner, market.TypeAccept, &marketv1.MsgAccept{Order: 1, Provider: prov[:]}),
-	} {
-		if _, err := c.Commit(false, tx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var lease market.LeasesPage
-	if err := (appState{a: c.App}).Query(context.Background(), "/market/leases?limit=10", &lease); err != nil || len(lease.Leases) != 1 {
-		t.Fatalf("leases: %+v, %v", lease, err)
-	}
-	cid := m.CID()
-	if _, err := c.Commit(false, c.Msg(owner, storage.TypeCreateDeal, &storagev1.MsgCreateDeal{Lease: lease.Leases[0].ID, Cid: cid[:], Shard: 0,
-		Root: m.Roots[0][:], ShardSize: m.ShardSize(), LeafSize: m.LeafSize})); err != nil {
-		t.Fatal(err)
-	}
-	return storedFile{ID: lease.Leases[0].ID, Manifest: m}
-}
-
-// appState answers the node's queries from the chain's app in process, as
-// a node's abci_query does (internal/query), one at a time as CometBFT's
-// ABCI connection serializes them.
-type appState struct {
-	a  *app.App
-	mu *sync.Mutex
-}
-
-func (s appState) Query(_ context.Context, path string, out any) error {
-	if s.mu != nil {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-	}
-	body, code, msg := query.Handle(s.a.Committed(), s.a, path)
-	if code != 0 {
-		return &queryError{code: ledger.QueryCode(code), msg: fmt.Sprintf("query %s: %s", path, msg)}
-	}
-	return json.Unmarshal(body, out)
-}
-
-// queryError carries the node's query code, as client.QueryError does.
-type queryError struct {
-	code ledger.QueryCode
-	msg  string
-}
-
-func (e *queryError) Error() string               { return e.msg }
-func (e *queryError) QueryCode() ledger.QueryCode { return e.code }

@@ -129,6 +129,11 @@ func TestBadRequests(t *testing.T) {
 		{"/compute/jobs/x", 400},
 		{"/compute/jobs/5", 404},
 		{"/api/compute/jobs/5", 404},
+		{"/energy/clearings/zz/1", 400},
+		{"/energy/clearings/851f/x", 400},
+		{"/energy/clearings/851f/-1", 400},
+		{"/energy/clearings/851f/42", 404},
+		{"/api/energy/clearings/851f/42", 404},
 		{"/relay/relays/pin1nope", 400},
 		{"/relay/relays/" + dev, 404},
 	}

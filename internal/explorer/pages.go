@@ -45,6 +45,7 @@ func (s *Server) routes() []route {
 		{"/storage/files/{cid}", "storage_file", "Stored file", s.storageFile},
 		{"/storage/providers/{address}", "storage_provider", "Storage provider", s.storageProvider},
 		{"/energy", "energy", "Energy", s.energy},
+		{"/energy/clearings/{zone}/{interval}", "energy_clearing", "Energy clearing", s.energyClearing},
 		{"/compute", "compute", "Compute", s.compute},
 		{"/compute/jobs/{id}", "compute_job", "Compute job", s.computeJob},
 		{"/relay", "relay", "Relay", s.relay},

@@ -207,6 +207,26 @@ func (s *Server) energy(r *http.Request) (any, error) {
 	return p, err
 }
 
+// EnergyClearingPage is one zone's clearing in one interval: its price,
+// the orders of its book, the trades, the meters' reads and the
+// settlement lines.
+type EnergyClearingPage struct {
+	Clearing energy.ClearingDetail `json:"clearing"`
+}
+
+func (s *Server) energyClearing(r *http.Request) (any, error) {
+	zone, err := strconv.ParseUint(r.PathValue("zone"), 16, 64)
+	if err != nil {
+		return nil, badRequestf("zone must be an H3 index in hex, got %.30q", r.PathValue("zone"))
+	}
+	iv, err := strconv.ParseUint(r.PathValue("interval"), 10, 64)
+	if err != nil {
+		return nil, badRequestf("interval must be a decimal integer, got %.30q", r.PathValue("interval"))
+	}
+	var p EnergyClearingPage
+	return p, s.stateGet(r.Context(), "/energy/clearing/"+energy.ZoneString(zone)+"/"+strconv.FormatUint(iv, 10), &p.Clearing)
+}
+
 // ComputePage is the compute module's providers, verifiers and newest
 // jobs, and its events.
 type ComputePage struct {

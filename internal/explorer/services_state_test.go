@@ -134,7 +134,8 @@ func TestNodeDownIs502(t *testing.T) {
 	url := serve(t, f.DB, node)
 	prov := f.Chain.Account(5).String()
 	cid := storage.FormatCID(f.Deal.Manifest.CID())
-	for _, p := range []string{"/storage/deals/1", "/storage/files/" + cid, "/storage/providers/" + prov, "/compute/jobs/1", "/relay/relays/" + prov} {
+	for _, p := range []string{"/storage/deals/1", "/storage/files/" + cid, "/storage/providers/" + prov, "/compute/jobs/1", "/relay/relays/" + prov,
+		"/energy/clearings/851f/42"} {
 		code, body := get(t, url+p)
 		if code != 502 || !strings.Contains(body, "the node did not answer") {
 			t.Errorf("GET %s: status %d, want 502 saying the node did not answer: %.200s", p, code, body)

@@ -15,8 +15,9 @@ import (
 )
 
 // TestServicePagesRender renders the storage, energy, compute and relay
-// templates over filled pages (the handler tests' chain has no deals,
-// jobs or relays), so that every field a template names exists and shows.
+// templates over filled pages (the handler tests' chain has one deal, one
+// job, one relay and no energy clearing, and leaves most fields zero), so
+// that every field a template names exists and shows.
 func TestServicePagesRender(t *testing.T) {
 	s, err := New(Config{}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -40,7 +41,15 @@ func TestServicePagesRender(t *testing.T) {
 		{"storage_file", StorageFilePage{CID: deal.CID, Deals: []storage.DealView{deal}}, []string{"/storage/deals/7", "active"}},
 		{"storage_provider", StorageProviderPage{Reputation: rep, Deals: []storage.DealView{deal}}, []string{"990000 ppm over 12 outcomes", "/storage/deals/7"}},
 		{"energy", EnergyPage{Clearings: []energy.ClearingView{{Zone: "851f", Interval: 42, Price: 120_000, TradedWh: 900, Asks: 2, Bids: 3, Cleared: true, Height: 50}}},
-			[]string{"851f", "0.12 PIN", "cleared at 50"}},
+			[]string{"/energy/clearings/851f/42", "0.12 PIN", "cleared at 50"}},
+		{"energy_clearing", EnergyClearingPage{Clearing: energy.ClearingDetail{
+			ClearingView: energy.ClearingView{Zone: "851f", Interval: 42, Price: 120_000, TradedWh: 900, Asks: 1, Bids: 1, Cleared: true, Height: 50, Settled: true},
+			Orders:       []energy.OrderView{{ID: 4, Side: "ask", Owner: a, Device: b, Wh: 900, Price: 100_000, MatchedWh: 900, State: "settled"}},
+			Trades:       []energy.TradeView{{Seq: 1, Ask: 4, Bid: 5, Wh: 900, Price: 120_000, DeliveredWh: 850}},
+			Reads:        []energy.ReadView{{Device: b, Complete: true, ExportedWh: 850, SocWh: 3_000}},
+			Lines:        []energy.LineView{{Seq: 1, Account: a, Order: 4, Kind: "pay", Wh: 850, Amount: 102_000, Reason: "delivered"}}}},
+			[]string{"zone <span class=\"mono\">851f</span>, interval 42", "settled", "0.12 PIN per kWh", "900 Wh between 1 asks and 1 bids",
+				"/devices/" + b, "<td>850</td>", "0.102 PIN", "delivered"}},
 		{"compute", ComputePage{Jobs: []compute.JobView{job}, Providers: []compute.ProviderView{{Address: b, Bond: 9_000_000, Work: 5}}, Verifiers: []string{a}},
 			[]string{"/compute/jobs/3", "sha256-chain", "9 PIN", a}},
 		{"compute_job", ComputeJobPage{Job: job, Tasks: []any{1, 2}}, []string{"Compute job 3", "0.008 PIN left of 0.012 PIN", "2 tasks"}},
