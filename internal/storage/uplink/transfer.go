@@ -57,7 +57,7 @@ func encodeSource(r io.Reader, m *content.Manifest, master []byte) shardSource {
 		pws := make([]*io.PipeWriter, len(idx))
 		for j, i := range idx {
 			pr, pw := io.Pipe()
-			bodies[j] = shardBody{r: pr, trailer: http.Header{manifestHeader: nil}}
+			bodies[j] = shardBody{r: pieceChunks{pr, int(m.PieceSize())}, trailer: http.Header{manifestHeader: nil}}
 			ws[i], pws[j] = pw, pw
 		}
 		done := make(chan error, 1)
@@ -75,6 +75,36 @@ func encodeSource(r io.Reader, m *content.Manifest, master []byte) shardSource {
 			done <- err
 		}()
 		return bodies, func() error { return <-done }
+	}
+}
+
+// pieceChunks sends a pipe's bytes in writes of up to a piece: a chunked
+// upload then sends one HTTP chunk per piece instead of one per 32 KiB
+// (io.Copy's buffer), and each chunk costs the transport three writes.
+type pieceChunks struct {
+	*io.PipeReader
+	size int
+}
+
+// WriteTo is what io.Copy, and so the HTTP transport, calls.
+func (p pieceChunks) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, p.size)
+	var total int64
+	for {
+		n, err := p.PipeReader.Read(buf)
+		if n > 0 {
+			k, werr := w.Write(buf[:n])
+			total += int64(k)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
 	}
 }
 
