@@ -96,12 +96,3 @@ func Encode(r io.Reader, size uint64, opt Options, shards []io.Writer) (*Manifes
 	}
 	return m, nil
 }
-
-// appendLeaves appends the leaf hashes of b (a whole number of leaves).
-func appendLeaves(dst []merkle.Hash, b []byte, leafSize uint32) []merkle.Hash {
-	h := newLeafHasher()
-	for off := 0; off < len(b); off += int(leafSize) {
-		dst = append(dst, h.sum(b[off:off+int(leafSize)]))
-	}
-	return dst
-}
