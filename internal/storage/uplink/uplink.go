@@ -230,14 +230,14 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src 
 	if streamed {
 		// Upload before the deals: a streamed put knows its roots (the
 		// content id the deals record) only once every shard is sent. A
-		// failed upload closes the leases, so the consumer pays for
-		// nothing. (The content id is new, so no provider holds a closed
+		// failed upload or deal closes the leases, so the consumer pays
+		// for nothing. (The content id is new, so no provider holds a closed
 		// deal of it that would make it drop the shard meanwhile.)
 		if err := uploadShards(ctx, u.http, m, idx, hosts, src); err != nil {
 			return errors.Join(err, u.closeLeases(ctx, leases))
 		}
 		if err := createDeals(); err != nil {
-			return err
+			return errors.Join(err, u.closeLeases(ctx, leases))
 		}
 	} else {
 		// The roots are known (repair): the deals first, so that a provider
