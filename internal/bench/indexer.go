@@ -14,13 +14,17 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/compute"
+	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
 	"github.com/depin-network/depin/internal/indexer/indexertest"
+	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/relay"
 	"github.com/depin-network/depin/internal/storage"
 	computev1 "github.com/depin-network/depin/proto/depin/compute/v1"
+	energyv1 "github.com/depin-network/depin/proto/depin/energy/v1"
+	kenergyv1 "github.com/depin-network/depin/proto/depin/kind/energy/v1"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 	relayv1 "github.com/depin-network/depin/proto/depin/relay/v1"
 )
@@ -189,6 +193,7 @@ func RunIndexer(ctx context.Context, cfg IndexerConfig) (*Report, error) {
 		{"relay", func(int) string { return "/relay" }, true},
 		{"relay relay", func(i int) string { return "/relay/relays/" + svc.providers[i%len(svc.providers)] }, true},
 		{"energy", func(int) string { return "/energy" }, true},
+		{"energy clearing", func(int) string { return svc.clearing }, true},
 	}
 	for _, p := range pages {
 		if p.state {
@@ -238,6 +243,7 @@ type benchServices struct {
 	files     []string
 	providers []string
 	jobs      []uint64
+	clearing  string // an energy clearing's page
 }
 
 // makeServices gives the chain's service modules devnet-sized state
@@ -245,7 +251,8 @@ type benchServices struct {
 // market, relay and compute providers; account 3 is the compute verifier
 // the authority (account 0) names; accounts 0-3 store 12 files of two
 // shards with two different providers each (24 deals, so the storage page
-// reads its full 20 deals and four providers); and four compute jobs.
+// reads its full 20 deals and four providers); four compute jobs; and
+// two energy meters' ask and bid in one zone's coming interval.
 func makeServices(c *indexertest.Chain) (*benchServices, error) {
 	svc := &benchServices{}
 	var txs [][]byte
@@ -282,5 +289,30 @@ func makeServices(c *indexertest.Chain) (*benchServices, error) {
 		}
 		svc.jobs = append(svc.jobs, id)
 	}
+	// Two energy meters (solar and load, devices past the coverage ones)
+	// ask and bid for a coming interval: one open clearing with its book.
+	cell := indexertest.CityCell(0)
+	solar := kenergy.EncodeAttributes(&kenergyv1.Attributes{RatedPowerW: 5_000, BatteryWh: 10_000, MaxChargeW: 4_000, GridCell: cell, FeederId: 1, Renewable: true})
+	load := kenergy.EncodeAttributes(&kenergyv1.Attributes{RatedPowerW: 10_000, GridCell: cell, FeederId: 1})
+	seller, buyer := indexertest.Device(meterDevice), indexertest.Device(meterDevice+1)
+	for _, txs := range [][][]byte{
+		{c.OnboardKind(1, meterDevice, kenergy.Name), c.OnboardKind(2, meterDevice+1, kenergy.Name)},
+		{c.LocateWith(1, meterDevice, cell, solar), c.LocateWith(2, meterDevice+1, cell, load)},
+	} {
+		if _, err := c.Commit(false, txs...); err != nil {
+			return nil, err
+		}
+	}
+	iv := uint64(c.Time()/1e9)/kenergy.IntervalSeconds.Default + 2
+	if _, err := c.Commit(false, c.Msg(1, energy.TypeAsk, &energyv1.MsgAsk{Device: seller[:], Interval: iv, Wh: 500, Price: 100_000}),
+		c.Msg(2, energy.TypeBid, &energyv1.MsgBid{Device: buyer[:], Interval: iv, Wh: 400, Price: 150_000})); err != nil {
+		return nil, err
+	}
+	z, _ := kenergy.Zone(cell, kenergy.ZoneResolution.Default)
+	svc.clearing = fmt.Sprintf("/energy/clearings/%s/%d", energy.ZoneString(z), iv)
 	return svc, nil
 }
+
+// meterDevice is the first energy meter's device number, past any
+// coverage device the bench onboards.
+const meterDevice = 1 << 30

@@ -20,7 +20,7 @@ func TestRunIndexer(t *testing.T) {
 		rows[r.Name] = r
 	}
 	for _, page := range []string{"home", "device", "market", "storage", "storage deal", "storage file", "storage provider",
-		"compute", "compute job", "relay", "relay relay", "energy", "validators"} {
+		"compute", "compute job", "relay", "relay relay", "energy", "energy clearing", "validators"} {
 		r, ok := rows["p95 "+page]
 		if !ok || r.Figure <= 0 {
 			t.Errorf("no p95 row for %s: %+v", page, r)

@@ -130,6 +130,20 @@ func newFixture(t testing.TB, devices int) *fixture {
 	oracle := &indexer.MemOracle{}
 	oracle.Publish(1, []byte(sum), expJSON)
 
+	db := indexChain(t, c, oracle)
+	url := serve(t, db, c)
+	txs, err := db.BlockTxs(ctx, head)
+	if err != nil || len(txs) == 0 {
+		t.Fatalf("no txs at %d: %v", head, err)
+	}
+	return &fixture{URL: url, DB: db, Chain: c, Devices: devices, TxHash: txs[0].Hash, Deal: storedFile{id, m}}
+}
+
+// indexChain indexes the chain, and the oracle's explanations if any,
+// into a new SQLite database.
+func indexChain(t testing.TB, c *indexertest.Chain, oracle indexer.Oracle) *indexer.DB {
+	t.Helper()
+	ctx := context.Background()
 	db, err := indexer.Open(filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -143,15 +157,12 @@ func newFixture(t testing.TB, devices int) *fixture {
 	if _, err := ix.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := indexer.ExplainOnce(ctx, ix); err != nil {
-		t.Fatal(err)
+	if oracle != nil {
+		if err := indexer.ExplainOnce(ctx, ix); err != nil {
+			t.Fatal(err)
+		}
 	}
-	url := serve(t, db, c)
-	txs, err := db.BlockTxs(ctx, head)
-	if err != nil || len(txs) == 0 {
-		t.Fatalf("no txs at %d: %v", head, err)
-	}
-	return &fixture{URL: url, DB: db, Chain: c, Devices: devices, TxHash: txs[0].Hash, Deal: storedFile{id, m}}
+	return db
 }
 
 // serve serves the explorer over db with state as its node on loopback

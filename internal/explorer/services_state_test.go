@@ -2,15 +2,21 @@ package explorer_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/energy"
 	"github.com/depin-network/depin/internal/explorer"
 	"github.com/depin-network/depin/internal/indexer"
+	"github.com/depin-network/depin/internal/indexer/indexertest"
+	kenergy "github.com/depin-network/depin/internal/kind/energy"
 	"github.com/depin-network/depin/internal/storage"
+	energyv1 "github.com/depin-network/depin/proto/depin/energy/v1"
+	kenergyv1 "github.com/depin-network/depin/proto/depin/kind/energy/v1"
 )
 
 // getJSON fetches an /api page and decodes it; the status must be 200.
@@ -179,4 +185,58 @@ func hasEvent(evs []indexer.EventRow, typ string) bool {
 		}
 	}
 	return false
+}
+
+// The energy pages read an open clearing the chain booked: two energy
+// meters (a solar one and a load, onboarded and located with their
+// attributes) ask and bid for a coming interval; the energy page lists
+// the clearing and its page shows both orders.
+func TestEnergyPagesOnChainState(t *testing.T) {
+	c, err := indexertest.New(3, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := indexertest.CityCell(0)
+	solar := kenergy.EncodeAttributes(&kenergyv1.Attributes{RatedPowerW: 5_000, BatteryWh: 10_000, MaxChargeW: 4_000, GridCell: cell, FeederId: 1, Renewable: true})
+	load := kenergy.EncodeAttributes(&kenergyv1.Attributes{RatedPowerW: 10_000, GridCell: cell, FeederId: 1})
+	for _, txs := range [][][]byte{
+		{c.OnboardKind(1, 0, kenergy.Name), c.OnboardKind(2, 1, kenergy.Name)},
+		{c.LocateWith(1, 0, cell, solar), c.LocateWith(2, 1, cell, load)},
+	} {
+		if _, err := c.Commit(false, txs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	iv := uint64(c.Time()/1e9)/kenergy.IntervalSeconds.Default + 2
+	seller, buyer := indexertest.Device(0), indexertest.Device(1)
+	if _, err := c.Commit(false, c.Msg(1, energy.TypeAsk, &energyv1.MsgAsk{Device: seller[:], Interval: iv, Wh: 500, Price: 100_000}),
+		c.Msg(2, energy.TypeBid, &energyv1.MsgBid{Device: buyer[:], Interval: iv, Wh: 400, Price: 150_000})); err != nil {
+		t.Fatal(err)
+	}
+	url := serve(t, indexChain(t, c, nil), c)
+	z, _ := kenergy.Zone(cell, kenergy.ZoneResolution.Default)
+	zone := energy.ZoneString(z)
+
+	var list explorer.EnergyPage
+	getJSON(t, url+"/api/energy", &list)
+	if len(list.Clearings) != 1 || list.Clearings[0] != (energy.ClearingView{Zone: zone, Interval: iv, Asks: 1, Bids: 1}) {
+		t.Fatalf("energy page %+v, want one open clearing of zone %s interval %d", list, zone, iv)
+	}
+	path := fmt.Sprintf("/energy/clearings/%s/%d", zone, iv)
+	var cp explorer.EnergyClearingPage
+	getJSON(t, url+"/api"+path, &cp)
+	o := cp.Clearing.Orders
+	if cp.Clearing.Zone != zone || len(o) != 2 || o[0].Side != "ask" || o[0].Device != seller.String() || o[0].Owner != c.Account(1).String() ||
+		o[0].Wh != 500 || o[1].Side != "bid" || o[1].Device != buyer.String() || o[1].Price != 150_000 || len(cp.Clearing.Trades) != 0 {
+		t.Fatalf("clearing page %+v", cp)
+	}
+	code, body := get(t, url+path)
+	for _, w := range []string{"interval " + strconv.FormatUint(iv, 10), "open", "/devices/" + seller.String(), "/devices/" + buyer.String(), "no trades", "not settled yet"} {
+		if code != 200 || !strings.Contains(body, w) {
+			t.Errorf("GET %s: status %d, no %q", path, code, w)
+		}
+	}
+	if code, body := get(t, url+"/energy"); code != 200 || !strings.Contains(body, `href="`+path+`"`) {
+		t.Errorf("GET /energy: status %d, no link to %s: %.300s", code, path, body)
+	}
 }

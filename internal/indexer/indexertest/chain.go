@@ -68,7 +68,7 @@ func New(accounts int, epochBlocks uint64) (*Chain, error) {
 	}
 	g.Authority = g.Balances[0].Address
 	dg, err := json.Marshal(chain.DeviceGenesis{Makers: []chain.GenesisMaker{{
-		Name: "testmaker", PubKey: hex.EncodeToString(sig.PublicOf(c.maker)), Kinds: []string{"coverage"}, OnboardFee: 1_000_000,
+		Name: "testmaker", PubKey: hex.EncodeToString(sig.PublicOf(c.maker)), Kinds: []string{"coverage", "energy"}, OnboardFee: 1_000_000,
 	}}})
 	if err != nil {
 		return nil, err
@@ -125,16 +125,27 @@ func DeviceKey(n int) sig.PrivateKey { return key("device", n) }
 func Device(n int) ledger.Address { return ledger.AddressOf(sig.PublicOf(DeviceKey(n))) }
 
 // Onboard has account owner onboard device n (a coverage hotspot).
-func (c *Chain) Onboard(owner, n int) []byte {
-	typ, v := device.Onboard(c.maker, DeviceKey(n), "coverage", fmt.Sprintf("SN-%06d", n), ChainID, c.Account(owner))
+func (c *Chain) Onboard(owner, n int) []byte { return c.OnboardKind(owner, n, "coverage") }
+
+// OnboardKind has account owner onboard device n of a kind the test maker
+// makes: "coverage" or "energy".
+func (c *Chain) OnboardKind(owner, n int, kind string) []byte {
+	typ, v := device.Onboard(c.maker, DeviceKey(n), kind, fmt.Sprintf("SN-%06d", n), ChainID, c.Account(owner))
 	return c.sign(owner, typ, v)
 }
 
 // Locate has account owner assert device n at cell.
-func (c *Chain) Locate(owner, n int, cell uint64) []byte {
-	typ, v := device.AssertLocationMsg(Device(n), cell, nil)
+func (c *Chain) Locate(owner, n int, cell uint64) []byte { return c.LocateWith(owner, n, cell, nil) }
+
+// LocateWith has account owner assert device n at cell with its kind's
+// attributes (an energy meter's, kind/energy.EncodeAttributes).
+func (c *Chain) LocateWith(owner, n int, cell uint64, attrs []byte) []byte {
+	typ, v := device.AssertLocationMsg(Device(n), cell, attrs)
 	return c.sign(owner, typ, v)
 }
+
+// Time is the last committed block's time in Unix nanoseconds.
+func (c *Chain) Time() int64 { return c.time }
 
 // CityCell returns a resolution-12 cell near Berlin for device n, spread
 // over about 20 km.
