@@ -27,11 +27,14 @@ import (
 
 // The devnet's storage providers: honest ones and one of each adversary
 // (issue 13, item 8), each with its key in the devnet's test keyring.
+// Eight honest ones, so that a 4/8 file that drew all four adversaries
+// finds four providers outside it to repair onto.
 var devStorageProviders = []struct {
 	name      string
 	adversary provider.Adversary
 }{
 	{"storage0", ""}, {"storage1", ""}, {"storage2", ""}, {"storage3", ""}, {"storage4", ""}, {"storage5", ""},
+	{"storage6", ""}, {"storage7", ""},
 	{"storage-deleter", provider.AdversaryDelete}, {"storage-partial", provider.AdversaryPartial},
 	{"storage-late", provider.AdversaryLate}, {"storage-corrupt", provider.AdversaryCorrupt},
 }
@@ -93,10 +96,13 @@ func startStorage(ctx context.Context, env fleetEnv) (func(), error) {
 	var provs []*provider.Provider
 	for _, sp := range devStorageProviders {
 		key, err := kr.PrivateKey(sp.name)
-		if err != nil {
+		if err != nil && len(provs) == 0 {
 			env.logger.Warn("storage fleet off: this devnet was initialised without its keys (--fleet storage on first run)")
 			cancel()
 			return func() {}, nil
+		}
+		if err != nil {
+			continue // a devnet initialised before this provider was added
 		}
 		cfg := provider.DefaultConfig()
 		cfg.Dir, cfg.Listen, cfg.Adversary, cfg.Fee, cfg.Price = filepath.Join(env.home, "storage-fleet", sp.name), "127.0.0.1:0", sp.adversary, fee, 2
@@ -129,7 +135,9 @@ func startStorage(ctx context.Context, env fleetEnv) (func(), error) {
 	}
 	if err == nil {
 		ucfg := uplink.DefaultConfig()
-		ucfg.Fee, ucfg.TmpDir = fee, filepath.Join(env.home, "storage-fleet")
+		// A shard no provider outside the file bids on waits for the next
+		// round.
+		ucfg.Fee, ucfg.TmpDir, ucfg.BidWait = fee, filepath.Join(env.home, "storage-fleet"), 20*time.Second
 		u := uplink.New(ucfg, c, worker, nil, env.logger.With("storage", "repair"))
 		wg.Add(1)
 		go func() {
@@ -156,17 +164,22 @@ func startStorage(ctx context.Context, env fleetEnv) (func(), error) {
 }
 
 // fundRepairs gives the devnet's file owner a repair fund, once: repairs
-// of its files by the fleet's worker are paid from it.
+// of its files by the fleet's worker are paid from it. The fleet starts
+// before the node answers RPC, so it tries until the fund is set.
 func fundRepairs(ctx context.Context, c *client.Client, owner sig.PrivateKey, fee uint64, env fleetEnv) {
 	addr := ledger.AddressOf(sig.PublicOf(owner))
-	if storage.Fund(env.node.App.Committed(), addr) > 0 {
-		return
-	}
 	v, err := proto.Marshal(&storagev1.MsgSetRepairFund{Amount: devRepairFund})
-	if err == nil {
-		_, err = c.SignAndSend(ctx, owner, client.Tx{Fee: fee, Msgs: []*txv1.Msg{{Type: storage.TypeSetRepairFund, Value: v}}})
-	}
 	if err != nil {
-		env.logger.Warn("storage: the owner's repair fund", "err", err)
+		panic(err)
+	}
+	for storage.Fund(env.node.App.Committed(), addr) == 0 {
+		if _, err := c.SignAndSend(ctx, owner, client.Tx{Fee: fee, Msgs: []*txv1.Msg{{Type: storage.TypeSetRepairFund, Value: v}}}); err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
 	}
 }

@@ -148,7 +148,7 @@ func Repairs(st ledger.Store) []RepairView {
 		}
 		return true
 	})
-	kept := out[:0]
+	kept := make([]RepairView, 0, len(out))
 	for _, r := range out {
 		if r.Deal != 0 {
 			kept = append(kept, r)

@@ -27,9 +27,12 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 	owner := ""
 	for _, d := range ds {
 		owner = d.Owner
-		if d.State != "closed" {
+		switch {
+		case d.State != "closed":
 			open[int(d.Shard)] = true
 			holders[d.Provider] = true
+		case d.CloseReason != "owner_closed" && d.CloseReason != "expired" && d.CloseReason != "insufficient_funds":
+			holders[d.Provider] = true // it failed this file once: not again
 		}
 	}
 	// Anyone but the owner repairs on the owner's repair fund: only shards
@@ -85,10 +88,24 @@ func (u *Uplink) Repair(ctx context.Context, cidStr string) (int, error) {
 		return 0, fmt.Errorf("repair %s: %w", cid, err)
 	}
 	u.log.Info("repairing", "cid", cid, "shards", missing)
-	if err := u.place(ctx, m, missing, filesSource(files, int64(m.ShardSize())), false, holders, repairOf); err != nil {
-		return 0, fmt.Errorf("repair %s: %w", cid, err)
+	// One shard at a time, each with a provider keeping none of the file,
+	// so that a network short of such providers still gets back what it
+	// can.
+	placed := 0
+	for _, i := range missing {
+		if err := u.place(ctx, m, []int{i}, filesSource(files, int64(m.ShardSize())), false, holders, repairOf); err != nil {
+			return placed, fmt.Errorf("repair %s: shard %d: %w", cid, i, err)
+		}
+		placed++
+		if ds, err := u.Deals(ctx, cid); err == nil {
+			for _, d := range ds {
+				if d.State != "closed" {
+					holders[d.Provider] = true
+				}
+			}
+		}
 	}
-	return len(missing), nil
+	return placed, nil
 }
 
 // repairsOf returns, by shard, the closed deals of cid the chain lists as

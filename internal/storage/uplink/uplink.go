@@ -192,7 +192,13 @@ func (u *Uplink) place(ctx context.Context, m *content.Manifest, idx []int, src 
 	u.log.Info("orders open", "orders", orderIDs)
 	chosen, err := u.awaitBids(ctx, orderIDs, exclude)
 	if err != nil {
-		return err
+		// Close the orders, so their deposits come back.
+		closes := make([]proto.Message, len(orderIDs))
+		for j, o := range orderIDs {
+			closes[j] = &marketv1.MsgCloseOrder{Order: o}
+		}
+		_, cerr := u.send(ctx, market.TypeCloseOrder, closes...)
+		return errors.Join(err, cerr)
 	}
 	accepts := make([]proto.Message, len(orderIDs))
 	for j, o := range orderIDs {
