@@ -27,9 +27,17 @@
 // below the disqualification score: its deals close and the shards are
 // repaired elsewhere. Every score change emits an event with its reason.
 //
+// A deal's owner reports a corrupt download with the provider's signed
+// statement of what it served (storage/report, report.go): a root that is
+// not the deal's counts like a wrong proof. Any party repairs a shard whose
+// deal closed for a fault (create-deal with repair_of, repair.go): the
+// chain moves its lease to the file's owner and repays it from the owner's
+// repair fund (storage/set-repair-fund).
+//
 // Contract: handlers are pure value transforms over a ledger.Store; a
 // rejection is a *ledger.Error with a stable code (500-549) and changes
 // nothing. No wall clock, floats or map iteration reaches state or events;
 // entropy comes from internal/proof. The module account Collateral holds
-// exactly the collateral of acknowledged, open deals (Invariants).
+// exactly the collateral of acknowledged, open deals, and RepairFund the
+// owners' repair funds (Invariants).
 package storage

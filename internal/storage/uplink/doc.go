@@ -23,10 +23,16 @@
 // its root, a provider that serves wrong bytes reported and skipped, and
 // decodes once K shards are good.
 //
-// Repair (the repair worker, which the owner's client or the devnet runs)
-// finds shards without an open deal (its provider failed its proofs or was
-// disqualified and the chain closed the deal, refunding the consumer),
-// rebuilds them from K good shards and places them with new providers,
-// paid by the owner's deposit: the data survives the loss of up to N-K
-// providers at a time.
+// Repair (the repair worker: the owner's client, or any party, as the
+// devnet runs it) finds shards without an open deal (its provider failed
+// its proofs or was disqualified and the chain closed the deal, refunding
+// the consumer), rebuilds them from K good shards and places them with new
+// providers: the data survives the loss of up to N-K providers at a time.
+// The shards are erasure-coded ciphertext, so a party without the owner's
+// keys rebuilds them; its repair deals name the closed deal they replace
+// and the chain repays it from the owner's repair fund (RepairAny).
+//
+// A get that finds a shard not matching its root reports it on chain when
+// the provider signed what it served (storage/report); egress receipts
+// carry nonces that grow per lease even for two gets in one block.
 package uplink
