@@ -68,14 +68,8 @@ func handleCreateDeal(ctx *ledger.Context, raw []byte) *ledger.Error {
 	var old *storagev1.Deal
 	var pay uint64
 	if m.RepairOf != 0 {
-		var deposits uint64
-		for _, d := range l.Depositors {
-			if addr(d.Address) == ctx.Signer {
-				deposits += d.Amount
-			}
-		}
 		var e *ledger.Error
-		if old, pay, e = checkRepair(st, &m, deposits); e != nil {
+		if old, pay, e = checkRepair(ctx, &m, l); e != nil {
 			return e
 		}
 		owner = addr(old.Owner)
@@ -103,9 +97,7 @@ func handleCreateDeal(ctx *ledger.Context, raw []byte) *ledger.Error {
 		return e
 	}
 	if old != nil {
-		if e := applyRepair(ctx, old, l.Id, pay); e != nil {
-			return e
-		}
+		reserveRepair(ctx, old, l.Id, pay)
 	}
 	d := &storagev1.Deal{Id: l.Id, Owner: owner[:], Provider: l.Provider, Cid: m.Cid, Shard: m.Shard, Root: m.Root,
 		ShardSize: m.ShardSize, LeafSize: m.LeafSize, State: storagev1.DealState_DEAL_STATE_PENDING,
@@ -170,6 +162,9 @@ func handleAck(ctx *ledger.Context, raw []byte) *ledger.Error {
 			return e
 		}
 	}
+	if e := payRepair(ctx, d); e != nil {
+		return e
+	}
 	st.Delete(pendingKey(d.AckDeadline, d.Id))
 	st.Set(activeKey(d.Id), []byte{})
 	d.State = storagev1.DealState_DEAL_STATE_ACTIVE
@@ -229,6 +224,7 @@ func closeDeal(ctx *ledger.Context, d *storagev1.Deal, reason uint32) *ledger.Er
 	switch d.State {
 	case storagev1.DealState_DEAL_STATE_PENDING:
 		st.Delete(pendingKey(d.AckDeadline, d.Id))
+		releaseRepair(ctx, d)
 	case storagev1.DealState_DEAL_STATE_ACTIVE:
 		if reason == CloseProviderEnded {
 			if e := slash(ctx, d, params.Get(st, TerminationSlashBps), "provider_ended"); e != nil {

@@ -14,7 +14,8 @@ import (
 // its collateral (left + paid to the owner + burned = locked; for a closed
 // deal "left" is what went back to the provider); the active and pending
 // indexes hold exactly the active and pending deals; the RepairFund
-// account holds exactly the owners' repair funds.
+// account holds exactly the owners' repair funds plus what they reserve for
+// pending repair deals, and only pending repair deals hold a reservation.
 func Invariants(st ledger.Store) error {
 	var held uint64
 	var err error
@@ -58,8 +59,21 @@ func Invariants(st ledger.Store) error {
 		funds += ledger.ReadU64(v)
 		return true
 	})
-	if b := bank.Balance(st, RepairFund); b != funds {
-		return fmt.Errorf("repair fund account holds %d, the owners' repair funds %d", b, funds)
+	var reserved uint64
+	ledger.IteratePrefix(st, key(tagRepair), func(k, v []byte) bool {
+		_, r := repairOf(st, ledger.ReadU64(k[len(k)-8:]))
+		if d, ok := GetDeal(st, ledger.ReadU64(k[len(k)-8:])); r != 0 && (!ok || d.State != storagev1.DealState_DEAL_STATE_PENDING) {
+			err = fmt.Errorf("repair deal %d holds %d reserved but is not pending", ledger.ReadU64(k[len(k)-8:]), r)
+			return false
+		}
+		reserved += r
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if b := bank.Balance(st, RepairFund); b != funds+reserved {
+		return fmt.Errorf("repair fund account holds %d, the owners' repair funds %d + reserved for pending repairs %d", b, funds, reserved)
 	}
 	return nil
 }

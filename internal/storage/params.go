@@ -144,6 +144,9 @@ const (
 	CodeNotRepairable      ledger.Code = 524 // the deal did not close for a fault, or its shard has an open deal
 	CodeRepairMismatch     ledger.Code = 525 // the repair deal's shard is not the closed deal's
 	CodeRepairUnfunded     ledger.Code = 526 // the owner's repair fund cannot pay the repair
+	CodeRepairProvider     ledger.Code = 527 // the repair lease's provider is the repairer or the failed deal's provider
+	CodeRepairTerms        ledger.Code = 528 // the repair lease's price or quantity is above the failed lease's, or that lease has ended
+	CodeRepairOwnDeal      ledger.Code = 529 // the repairer placed the failed deal itself
 )
 
 func init() {
@@ -178,6 +181,9 @@ func init() {
 		{CodeNotRepairable, "not_repairable"},
 		{CodeRepairMismatch, "repair_mismatch"},
 		{CodeRepairUnfunded, "repair_unfunded"},
+		{CodeRepairProvider, "repair_provider"},
+		{CodeRepairTerms, "repair_terms"},
+		{CodeRepairOwnDeal, "repair_own_deal"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

@@ -22,6 +22,7 @@ const Prefix byte = 0x30
 //	'r' provider                 -> Reputation
 //	'e' epoch, provider          -> bytes proven in the epoch (u64)
 //	'f' owner                    -> the owner's repair fund (u64, upin)
+//	'x' deal id                  -> repairer, reserved (u64) (repair deals; reserved is 0 once paid or released)
 const (
 	tagDeal    = 'd'
 	tagActive  = 'a'
@@ -33,6 +34,7 @@ const (
 	tagRep     = 'r'
 	tagEpoch   = 'e'
 	tagFund    = 'f'
+	tagRepair  = 'x'
 )
 
 func key(tag byte, parts ...[]byte) []byte {
