@@ -14,6 +14,11 @@ var ErrTooFewShards = errors.New("too few shards")
 // ErrRootMismatch says that a shard's bytes do not hash to its root.
 var ErrRootMismatch = errors.New("shard does not match its root")
 
+// ErrTagsMismatch says that a sealed file's segments opened under the key
+// but their tags are not the ones the manifest (version 3) commits to:
+// bytes sealed under the same key that are not the content id's.
+var ErrTagsMismatch = errors.New("segment tags do not match the manifest")
+
 // ShardError is a fault of one shard's stream: its bytes do not match its
 // root (ErrRootMismatch), or it could not be read.
 type ShardError struct {
@@ -91,10 +96,16 @@ var ErrPadding = errors.New("segment padding is not zero")
 // it to w, hashing, coding and opening segments on every core while the
 // shards stream. Every byte read is checked: a plaintext file's shards
 // against their roots (a mismatch is a *ShardError naming the shard); a
-// sealed file's segments by their AEAD tags under the file key, and their
-// padding by being zero, which proves the pieces are the ones the roots
-// commit to (the K pieces determine the segment one to one) without
-// hashing them again. A sealed segment that does not open is not pinned
+// sealed file's segments by their AEAD tags under the file key, their
+// padding by being zero and, from manifest version 3, the tags as a whole
+// against the manifest's tags commitment (ErrTagsMismatch), without
+// hashing the pieces again. The commitment stops bytes sealed for another
+// file under the same key (a shared or leaked key, the same salt); it is
+// not a hash of the bytes, and a key holder who forges segments with the
+// same tags (GCM and Poly1305 tags are not collision resistant to whoever
+// has the key) still gets past it: only the roots (ShardLeaves, Decode's
+// careful path) bind the bytes themselves. A version 1 or 2 sealed file
+// is checked against the key only. A sealed segment that does not open is not pinned
 // on one shard: check the shards against their roots (ShardLeaves) to
 // find which. A stream that ends early or runs long is a *ShardError.
 // w receives bytes before the last check: write to a temporary and keep

@@ -27,6 +27,12 @@ func FuzzDecodeManifest(f *testing.F) {
 	f.Add(m.Encode())
 	f.Add([]byte("DSTM"))
 	f.Add(m.Encode()[:headerLen])
+	sealed, err := Encode(bytes.NewReader([]byte("sealed")), 6, Options{K: 1, N: 2, SegmentSize: 64, LeafSize: 64, Encrypt: true,
+		Key: bytes.Repeat([]byte{1}, KeyLen), Rand: bytes.NewReader(make([]byte, SaltLen))}, []io.Writer{io.Discard, io.Discard})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sealed.Encode()) // version 3 with a tags commitment
 	if v1, err := os.ReadFile("testdata/v1/manifest"); err == nil {
 		f.Add(v1) // a version 1 manifest (XChaCha20-Poly1305)
 	}

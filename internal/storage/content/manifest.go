@@ -58,13 +58,16 @@ const (
 const manifestMagic = "DSTM"
 
 // Manifest versions. Version 1 knows CipherNone and
-// CipherXChaCha20Poly1305; version 2 adds CipherAES256GCM and is what
-// Encode writes. Both decode, so files put with version 1 still come back.
+// CipherXChaCha20Poly1305; version 2 adds CipherAES256GCM; version 3 adds
+// the tags commitment (Manifest.Tags) after the roots and is what Encode
+// writes. All three decode, so files put with older versions still come
+// back.
 const (
 	ManifestV1 = 1
 	ManifestV2 = 2
+	ManifestV3 = 3
 	// ManifestVersion is the version new manifests are written with.
-	ManifestVersion = ManifestV2
+	ManifestVersion = ManifestV3
 )
 
 // headerLen is the fixed part of an encoded manifest before the roots:
@@ -76,7 +79,7 @@ var ErrMalformed = errors.New("malformed")
 
 // Manifest is the layout of one stored file.
 type Manifest struct {
-	// Version of the encoding (ManifestV1 or ManifestV2); it is part of
+	// Version of the encoding (ManifestV1 to ManifestV3); it is part of
 	// the CID, so a manifest re-encodes with the version it was read with.
 	Version     uint8
 	Cipher      Cipher
@@ -86,6 +89,13 @@ type Manifest struct {
 	Size        uint64
 	Salt        [SaltLen]byte
 	Roots       []merkle.Hash // one per shard
+	// Tags (version 3 and later) is the SHA-256 of every sealed segment's
+	// AEAD tag in segment order (zero for a plaintext file): it binds a
+	// sealed file's tags, and so its plaintext, to the content id, which
+	// the streamed decoder checks (DecodeStreams) instead of hashing the
+	// pieces against the roots. Without it, whoever holds the key could
+	// reseal other bytes that open under it.
+	Tags [32]byte
 }
 
 // Segments is the number of segments (at least one).
@@ -120,8 +130,10 @@ func (m *Manifest) segmentLen(s uint64) uint64 {
 // Check validates the layout's numbers (not the roots' values).
 func (m *Manifest) Check() error {
 	switch {
-	case m.Version != ManifestV1 && m.Version != ManifestV2:
-		return fmt.Errorf("manifest version %d: this build reads versions %d to %d: %w", m.Version, ManifestV1, ManifestV2, ErrMalformed)
+	case m.Version < ManifestV1 || m.Version > ManifestV3:
+		return fmt.Errorf("manifest version %d: this build reads versions %d to %d: %w", m.Version, ManifestV1, ManifestV3, ErrMalformed)
+	case m.Tags != [32]byte{} && (m.Version < ManifestV3 || m.Cipher == CipherNone):
+		return fmt.Errorf("a tags commitment in a version %d manifest of cipher %d: %w", m.Version, m.Cipher, ErrMalformed)
 	case m.Cipher > CipherAES256GCM || (m.Version == ManifestV1 && m.Cipher > CipherXChaCha20Poly1305):
 		return fmt.Errorf("unknown cipher %d in a version %d manifest: %w", m.Cipher, m.Version, ErrMalformed)
 	case m.K < 1 || m.N <= m.K || m.N > MaxShards:
@@ -152,6 +164,9 @@ func (m *Manifest) Encode() []byte {
 	for _, r := range m.Roots {
 		b = append(b, r[:]...)
 	}
+	if m.Version >= ManifestV3 {
+		b = append(b, m.Tags[:]...)
+	}
 	return b
 }
 
@@ -166,6 +181,13 @@ func DecodeManifest(b []byte) (*Manifest, error) {
 		Size: binary.BigEndian.Uint64(b[16:])}
 	copy(m.Salt[:], b[24:24+SaltLen])
 	rest := b[headerLen:]
+	if m.Version >= ManifestV3 {
+		if len(rest) < len(m.Tags) {
+			return nil, fmt.Errorf("manifest: no tags commitment: %w", ErrMalformed)
+		}
+		copy(m.Tags[:], rest[len(rest)-len(m.Tags):])
+		rest = rest[:len(rest)-len(m.Tags)]
+	}
 	if len(rest) != m.N*merkle.HashLen {
 		return nil, fmt.Errorf("manifest: %d root bytes for %d shards: %w", len(rest), m.N, ErrMalformed)
 	}
@@ -213,16 +235,17 @@ func MatchesCID(b []byte, cid CID) (*Manifest, error) {
 }
 
 // SameLayout reports whether a and b lay a file out the same way: every
-// field but the roots (the salt included).
+// field but the roots and the tags commitment (the salt included).
 func SameLayout(a, b *Manifest) bool {
 	return a.Version == b.Version && a.Cipher == b.Cipher && a.K == b.K && a.N == b.N && a.LeafSize == b.LeafSize &&
 		a.SegmentSize == b.SegmentSize && a.Size == b.Size && a.Salt == b.Salt && len(a.Roots) == len(b.Roots)
 }
 
-// Skeleton is the manifest's layout with zero roots: what a single-pass
-// upload announces before the roots are known.
+// Skeleton is the manifest's layout with zero roots and tags commitment:
+// what a single-pass upload announces before they are known.
 func (m *Manifest) Skeleton() *Manifest {
 	s := *m
 	s.Roots = make([]merkle.Hash, m.N)
+	s.Tags = [32]byte{}
 	return &s
 }

@@ -2,6 +2,7 @@ package content
 
 import (
 	"crypto/cipher"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"runtime"
@@ -167,6 +168,12 @@ func runEncoder(r io.Reader, m *Manifest, master []byte, hash bool, shards []io.
 
 	// Collector: in segment order, gathers leaf hashes and hands pieces to
 	// the shard writers.
+	// With hash, a version 3 sealed file's tags commitment: every
+	// segment's tag (after its ciphertext) in segment order.
+	var tags hash256
+	if hash && aead != nil && m.Version >= ManifestV3 {
+		tags = sha256.New()
+	}
 	leaves := make([][]merkle.Hash, m.N)
 	if hash {
 		for i := range leaves {
@@ -182,6 +189,9 @@ func runEncoder(r io.Reader, m *Manifest, master []byte, hash bool, shards []io.
 			for i := range leaves {
 				leaves[i] = append(leaves[i], j.leaves[i]...)
 			}
+		}
+		if tags != nil {
+			tags.Write(j.data[j.n : j.n+m.Cipher.Overhead()])
 		}
 		if writers == 0 {
 			free <- j
@@ -209,7 +219,16 @@ func runEncoder(r io.Reader, m *Manifest, master []byte, hash bool, shards []io.
 			m.Roots[i] = merkle.RootInPlace(leaves[i])
 		}
 	}
+	if tags != nil {
+		tags.Sum(m.Tags[:0])
+	}
 	return nil
+}
+
+// hash256 is the running SHA-256 of a tags commitment.
+type hash256 = interface {
+	io.Writer
+	Sum([]byte) []byte
 }
 
 // encodeSegment seals segment j.s in place, zero-pads it to K pieces,

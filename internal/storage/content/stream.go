@@ -2,6 +2,7 @@ package content
 
 import (
 	"crypto/cipher"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"sync"
@@ -20,6 +21,7 @@ type decJob struct {
 	data    []byte   // N piece slots back to back; the K data pieces are the sealed segment
 	pieces  [][]byte // what reedsolomon sees: present pieces, empty slots for the missing
 	plain   []byte
+	tag     []byte       // the sealed segment's AEAD tag, kept for the tags commitment
 	pending atomic.Int32 // shard streams still reading into it
 	done    chan struct{}
 }
@@ -55,7 +57,7 @@ func runDecoder(m *Manifest, master []byte, streams []io.Reader, verify bool, w 
 		slots = uint64(m.N)
 	}
 	for range depth {
-		free <- &decJob{data: make([]byte, slots*piece), pieces: make([][]byte, m.N)}
+		free <- &decJob{data: make([]byte, slots*piece), pieces: make([][]byte, m.N), tag: make([]byte, m.Cipher.Overhead())}
 	}
 	ab := newAbort()
 	feeds := make([]chan *decJob, len(use))
@@ -167,7 +169,12 @@ func runDecoder(m *Manifest, master []byte, streams []io.Reader, verify bool, w 
 		}()
 	}
 
-	// Writer: in segment order.
+	// Writer: in segment order, hashing a version 3 sealed file's tags
+	// for its commitment.
+	var tags hash256
+	if aead != nil && m.Version >= ManifestV3 {
+		tags = sha256.New()
+	}
 	for j := range order {
 		select {
 		case <-j.done:
@@ -176,11 +183,17 @@ func runDecoder(m *Manifest, master []byte, streams []io.Reader, verify bool, w 
 		if ab.stopped() {
 			continue
 		}
+		if tags != nil {
+			tags.Write(j.tag)
+		}
 		if _, err := w.Write(j.plain); err != nil {
 			ab.fail(fmt.Errorf("write: %w", err))
 			continue
 		}
 		free <- j
+	}
+	if tags != nil && !ab.stopped() && [32]byte(tags.Sum(nil)) != m.Tags {
+		ab.fail(fmt.Errorf("the segments' tags are not the ones the content id commits to: %w", ErrTagsMismatch))
 	}
 	if ab.stopped() {
 		for _, i := range use {
@@ -222,6 +235,7 @@ func openSegment(j *decJob, m *Manifest, aead cipher.AEAD, rs reedsolomon.Encode
 			return fmt.Errorf("segment %d: padding is not zero: %w", j.s, ErrPadding)
 		}
 	}
+	copy(j.tag, j.data[n:sealed])
 	plain, err := aead.Open(j.data[:0], segmentNonce(aead, j.s), j.data[:n+m.Cipher.Overhead()], m.segmentAssoc(j.s))
 	if err != nil {
 		return fmt.Errorf("segment %d does not open (wrong key or corrupt shards): %w", j.s, err)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/depin-network/depin/internal/merkle"
 )
 
 // TestSinglePassMatchesEncode: Plan then EncodeTo (the streamed upload,
@@ -153,18 +155,108 @@ func TestVersion1StillDecodes(t *testing.T) {
 	if _, err := DecodeManifest(bad); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("version 1 with AES-GCM: %v", err)
 	}
-	bad[4], bad[5] = 3, byte(CipherNone)
+	bad[4], bad[5] = 4, byte(CipherNone)
 	if _, err := DecodeManifest(bad); !errors.Is(err, ErrMalformed) {
-		t.Fatalf("version 3: %v", err)
+		t.Fatalf("version 4: %v", err)
 	}
 }
 
-// TestNewUploadsUseVersion2: new manifests are version 2 and seal with
-// AES-256-GCM.
-func TestNewUploadsUseVersion2(t *testing.T) {
+// TestNewUploadsUseVersion3: new manifests are version 3, seal with
+// AES-256-GCM and commit to the segments' tags; a plaintext file's
+// commitment is zero, and a commitment where none belongs is refused.
+func TestNewUploadsUseVersion3(t *testing.T) {
 	m, _ := put(t, []byte("x"), Options{K: 1, N: 2, SegmentSize: 64, LeafSize: 64, Encrypt: true, Key: key(1), Rand: randSource(1)})
-	if m.Version != ManifestV2 || m.Cipher != CipherAES256GCM {
-		t.Fatalf("version %d cipher %d", m.Version, m.Cipher)
+	if m.Version != ManifestV3 || m.Cipher != CipherAES256GCM || m.Tags == [32]byte{} {
+		t.Fatalf("version %d cipher %d tags %x", m.Version, m.Cipher, m.Tags)
+	}
+	if len(m.Encode()) != headerLen+m.N*merkle.HashLen+len(m.Tags) {
+		t.Fatalf("version 3 manifest of %d bytes", len(m.Encode()))
+	}
+	if s := m.Skeleton(); s.Tags != [32]byte{} || !SameLayout(s, m) {
+		t.Fatalf("the skeleton keeps the tags commitment")
+	}
+	p, _ := put(t, []byte("x"), Options{K: 1, N: 2, SegmentSize: 64, LeafSize: 64})
+	if p.Version != ManifestV3 || p.Tags != [32]byte{} {
+		t.Fatalf("plaintext: version %d tags %x", p.Version, p.Tags)
+	}
+	raw := p.Encode()
+	raw[len(raw)-1] = 1
+	if _, err := DecodeManifest(raw); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("a plaintext manifest with a tags commitment: %v", err)
+	}
+	old := *m
+	old.Version, old.Tags = ManifestV2, [32]byte{1}
+	if err := old.Check(); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("a version 2 manifest with a tags commitment: %v", err)
+	}
+}
+
+// TestTagsBindSealedFileToCID is review S1's repro: files A and B of the
+// same size sealed with the same key and salt; B's shards served for A's
+// manifest open under the key, but the tags commitment refuses them
+// (a version 2 manifest, which has none, would return B's bytes), as the
+// roots do.
+func TestTagsBindSealedFileToCID(t *testing.T) {
+	a := bytes.Repeat([]byte("file A "), 300)
+	b := bytes.Repeat([]byte("file B "), 300)
+	opt := func() Options {
+		return Options{K: 2, N: 4, SegmentSize: 512, LeafSize: 64, Encrypt: true, Key: key(9), Rand: randSource(9)}
+	}
+	ma, sa := put(t, a, opt())
+	mb, sb := put(t, b, opt())
+	if ma.Salt != mb.Salt || ma.Tags == mb.Tags {
+		t.Fatalf("setup: same salt %v, same tags %v", ma.Salt == mb.Salt, ma.Tags == mb.Tags)
+	}
+	var out bytes.Buffer
+	if err := DecodeStreams(ma, key(9), []io.Reader{bytes.NewReader(sa[0]), bytes.NewReader(sa[1]), nil, nil}, &out); err != nil || !bytes.Equal(out.Bytes(), a) {
+		t.Fatalf("A's own shards: %v", err)
+	}
+	err := DecodeStreams(ma, key(9), []io.Reader{bytes.NewReader(sb[0]), bytes.NewReader(sb[1]), nil, nil}, io.Discard)
+	if !errors.Is(err, ErrTagsMismatch) {
+		t.Fatalf("B's shards for A's content id: %v, want ErrTagsMismatch", err)
+	}
+	// Reconstruction from parity goes through the same check.
+	err = DecodeStreams(ma, key(9), []io.Reader{nil, nil, bytes.NewReader(sb[2]), bytes.NewReader(sb[3])}, io.Discard)
+	if !errors.Is(err, ErrTagsMismatch) {
+		t.Fatalf("B's parity shards for A's content id: %v, want ErrTagsMismatch", err)
+	}
+	if _, err := ShardLeaves(ma, 0, bytes.NewReader(sb[0])); !errors.Is(err, ErrRootMismatch) {
+		t.Fatalf("B's shard 0 against A's root: %v", err)
+	}
+	// A version 2 manifest is checked against the key only.
+	v2 := *ma
+	v2.Version, v2.Tags = ManifestV2, [32]byte{}
+	out.Reset()
+	if err := DecodeStreams(&v2, key(9), []io.Reader{bytes.NewReader(sb[0]), bytes.NewReader(sb[1]), nil, nil}, &out); err != nil || !bytes.Equal(out.Bytes(), b) {
+		t.Fatalf("version 2: %v", err)
+	}
+}
+
+// TestVersion2StillDecodes: a version 2 manifest (no tags commitment)
+// encodes without one, decodes, re-encodes to the same bytes and its file
+// comes back.
+func TestVersion2StillDecodes(t *testing.T) {
+	data := bytes.Repeat([]byte("version 2 "), 200)
+	m, err := Plan(uint64(len(data)), Options{K: 2, N: 3, SegmentSize: 256, LeafSize: 64, Encrypt: true, Key: key(3), Rand: randSource(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Version = ManifestV2
+	bufs := []*bytes.Buffer{new(bytes.Buffer), new(bytes.Buffer), new(bytes.Buffer)}
+	if err := EncodeTo(bytes.NewReader(data), m, key(3), []io.Writer{bufs[0], bufs[1], bufs[2]}); err != nil {
+		t.Fatal(err)
+	}
+	raw := m.Encode()
+	if m.Tags != [32]byte{} || len(raw) != headerLen+m.N*merkle.HashLen {
+		t.Fatalf("version 2 manifest of %d bytes, tags %x", len(raw), m.Tags)
+	}
+	got, err := MatchesCID(raw, m.CID())
+	if err != nil || got.Version != ManifestV2 {
+		t.Fatalf("version 2 manifest: %v", err)
+	}
+	var out bytes.Buffer
+	if err := DecodeStreams(got, key(3), []io.Reader{nil, bytes.NewReader(bufs[1].Bytes()), bytes.NewReader(bufs[2].Bytes())}, &out); err != nil || !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("decode version 2: %v", err)
 	}
 }
 
