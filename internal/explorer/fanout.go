@@ -72,3 +72,12 @@ func (s *Server) stateGets(ctx context.Context, reads ...stateRead) error {
 	})
 	return err
 }
+
+// logQuery logs a node query that failed, unless the request's reads were
+// cancelled (another read failed first, or the client went away): one
+// line per cause, not one per read a failure cancelled.
+func (s *Server) logQuery(ctx context.Context, path string, err error) {
+	if ctx.Err() == nil {
+		s.log.Warn("explorer: node query", "path", path, "err", err)
+	}
+}

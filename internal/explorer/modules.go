@@ -34,7 +34,7 @@ func (s *Server) stateQuery(ctx context.Context, path string, out any) string {
 		return "the explorer has no node to read the module's state from; its events are below"
 	}
 	if err := s.state.Query(ctx, path, out); err != nil {
-		s.log.Warn("explorer: node query", "path", path, "err", err)
+		s.logQuery(ctx, path, err)
 		return "the node did not answer " + path + "; the module's events are below"
 	}
 	return ""

@@ -43,7 +43,7 @@ func (s *Server) stateGet(ctx context.Context, path string, out any) error {
 		}
 	}
 	if err != nil {
-		s.log.Warn("explorer: node query", "path", path, "err", err)
+		s.logQuery(ctx, path, err)
 		return &httpError{http.StatusBadGateway, "the node did not answer " + path + "; try again when it is reachable"}
 	}
 	return nil
