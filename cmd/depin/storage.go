@@ -79,7 +79,7 @@ moves the new lease to the owner and repays the repairer from the owner's repair
 	pfl.String("price", "1upin", "bid per MiB per block")
 	pfl.String("collateral", "", "collateral of each bid (default: the chain's market.min_collateral)")
 	pfl.Duration("poll", time.Second, "how often to look at the chain")
-	pfl.String("adversary", "", "misbehave on purpose, for tests and devnets: delete, partial, late, corrupt or corrupt-serve")
+	pfl.String("adversary", "", "misbehave on purpose, for tests and devnets: delete, partial, late, corrupt, corrupt-serve or corrupt-quiet")
 	st.AddCommand(put, get, ls, status, repair, fund, prov)
 	return []*cobra.Command{st}
 }

@@ -39,15 +39,23 @@ const (
 	// catches it; the owner's report of the signed download does
 	// (corrupt_download).
 	AdversaryCorruptServe Adversary = "corrupt-serve"
+	// AdversaryCorruptQuiet is corrupt-serve played rationally: it serves
+	// every download with a bit flipped in every leaf and never signs one
+	// (no trailers, even when asked), so nothing on chain can show it
+	// served wrong bytes. A get refuses its shard by the root and pays it
+	// nothing for that download, but it is not slashed: the gap of review
+	// S10 (docs/storage.md, "What the report catches and what it does
+	// not").
+	AdversaryCorruptQuiet Adversary = "corrupt-quiet"
 )
 
 // ParseAdversary reads an adversary's name.
 func ParseAdversary(s string) (Adversary, error) {
 	switch a := Adversary(s); a {
-	case AdversaryNone, AdversaryDelete, AdversaryPartial, AdversaryLate, AdversaryCorrupt, AdversaryCorruptServe:
+	case AdversaryNone, AdversaryDelete, AdversaryPartial, AdversaryLate, AdversaryCorrupt, AdversaryCorruptServe, AdversaryCorruptQuiet:
 		return a, nil
 	}
-	return "", fmt.Errorf("provider: unknown adversary %q (delete, partial, late, corrupt, corrupt-serve)", s)
+	return "", fmt.Errorf("provider: unknown adversary %q (delete, partial, late, corrupt, corrupt-serve, corrupt-quiet)", s)
 }
 
 // Chain is what the provider needs of a node (internal/client implements

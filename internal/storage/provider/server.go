@@ -202,11 +202,11 @@ func (p *Provider) getShard(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	var src io.Reader = f
-	if p.cfg.Adversary == AdversaryCorrupt || p.cfg.Adversary == AdversaryCorruptServe {
+	if p.cfg.Adversary == AdversaryCorrupt || p.cfg.Adversary == AdversaryCorruptServe || p.cfg.Adversary == AdversaryCorruptQuiet {
 		src = &corrupter{r: f, leaf: leaf}
 	}
 	var n int64
-	if r.Header.Get(storage.SignServedHeader) != "" {
+	if r.Header.Get(storage.SignServedHeader) != "" && p.cfg.Adversary != AdversaryCorruptQuiet {
 		// A signed download: hashed as it goes out, signed in trailers.
 		w.Header().Set("Trailer", storage.ServedTrailer+", "+storage.ServedSigTrailer+", "+storage.ServedKeyTrailer)
 		var whole bool

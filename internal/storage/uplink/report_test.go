@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,47 +28,9 @@ func TestNetworkCorruptDownloadReported(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network of eight providers for a few seconds")
 	}
-	names := []string{"alice"}
-	for i := range 8 {
-		names = append(names, fmt.Sprintf("prov%d", i))
-	}
-	c := newMemChain(t, map[string]uint64{storage.ProofPeriod.Name: 60, storage.ProofWindow.Name: 48,
-		storage.AckTimeout.Name: 400, "market.settle_period_blocks": 1000}, names...)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	go c.run(ctx, 25*time.Millisecond)
-	dir := t.TempDir()
-	provs := map[string]*testProvider{}
-	for i := range 8 {
-		name := fmt.Sprintf("prov%d", i)
-		adv := provider.AdversaryNone
-		if i == 0 {
-			adv = provider.AdversaryCorruptServe
-		}
-		provs[testAddr(name).String()] = startProvider(t, c, name, filepath.Join(dir, name), adv)
-	}
-	defer func() {
-		for _, p := range provs {
-			if p != nil {
-				p.stop()
-			}
-		}
-	}()
-	data := make([]byte, 300<<10)
-	rand.Read(data)
-	in := filepath.Join(dir, "in.bin")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
-	cfg.TmpDir = dir
-	u := New(cfg, c, testKey("alice"), bytes.Repeat([]byte{7}, content.KeyLen), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	cid, err := u.Put(ctx, in, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cheat := testAddr("prov0").String()
+	n := corruptNetwork(t, provider.AdversaryCorruptServe)
+	c, u, cid, provs, ctx, dir := n.c, n.u, n.cid, n.provs, n.ctx, n.dir
+	cheat := n.cheat
 	// The corrupt-serve provider passes its proof windows.
 	waitFor(t, ctx, "a proof window to pass", func() bool {
 		for _, d := range mustDeals(t, u, cid) {
@@ -111,4 +75,127 @@ func TestNetworkCorruptDownloadReported(t *testing.T) {
 	if bad[0].Reported || bad[0].ReportErr == nil {
 		t.Errorf("a second report of one download was upheld")
 	}
+}
+
+// TestNetworkQuietCorruptionRefusedUnpaid: the rational corrupt-serve
+// (corrupt-quiet) signs nothing when it corrupts. A get that tries it first
+// refuses its shard by the root, builds the file from others, has no
+// report to send and pays it nothing (it is not among the holders whose
+// shards were used, the ones payEgress pays); the honest holders are
+// untouched. It is not slashed: review S10, documented in docs/storage.md.
+func TestNetworkQuietCorruptionRefusedUnpaid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a network of eight providers for a few seconds")
+	}
+	n := corruptNetwork(t, provider.AdversaryCorruptQuiet)
+	u, ctx := n.u, n.ctx
+	hs, err := u.holders(ctx, n.cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := u.manifest(ctx, n.cid, hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cheat first: the careful path always tries its first K holders.
+	slices.SortStableFunc(hs, func(a, b holder) int {
+		switch {
+		case a.provider == n.cheat && b.provider != n.cheat:
+			return -1
+		case b.provider == n.cheat && a.provider != n.cheat:
+			return 1
+		}
+		return 0
+	})
+	if hs[0].provider != n.cheat {
+		t.Fatalf("the cheat holds no shard: %+v", hs)
+	}
+	readers, bad, served, cleanup, err := u.fetchShards(ctx, m, n.cid, hs, m.K)
+	if err != nil {
+		t.Fatalf("the careful path with one quiet cheat: %v", err)
+	}
+	defer cleanup()
+	if len(bad) != 1 || bad[0].Provider != n.cheat || bad[0].Report != nil || !errors.Is(bad[0].Err, content.ErrRootMismatch) {
+		t.Fatalf("got bad shards %+v, want the cheat's, refused by its root, with nothing to report", bad)
+	}
+	for _, h := range served {
+		if h.provider == n.cheat {
+			t.Fatalf("the quiet cheat is among the holders paid: %+v", served)
+		}
+	}
+	var out bytes.Buffer
+	if err := content.Decode(m, u.master, readers, &out); err != nil || !bytes.Equal(out.Bytes(), n.data) {
+		t.Fatalf("the file from the other holders: %v", err)
+	}
+	// A whole get comes back byte for byte whichever holders it uses.
+	got := filepath.Join(n.dir, "out")
+	if _, err := u.Get(ctx, n.cid, got); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(got); err != nil || !bytes.Equal(b, n.data) {
+		t.Fatalf("get: %v", err)
+	}
+	for _, d := range mustDeals(t, u, n.cid) {
+		if d.Provider != n.cheat && (d.ReportsUpheld != 0 || d.Burned != 0) {
+			t.Errorf("honest deal %d touched: %+v", d.ID, d)
+		}
+	}
+}
+
+// corruptTestNet is a chain, eight providers (prov0 the adversary) and a
+// file put on them.
+type corruptTestNet struct {
+	c     *memChain
+	u     *Uplink
+	cid   content.CID
+	provs map[string]*testProvider
+	cheat string
+	data  []byte
+	ctx   context.Context
+	dir   string
+}
+
+func corruptNetwork(t *testing.T, adv provider.Adversary) *corruptTestNet {
+	t.Helper()
+	names := []string{"alice"}
+	for i := range 8 {
+		names = append(names, fmt.Sprintf("prov%d", i))
+	}
+	c := newMemChain(t, map[string]uint64{storage.ProofPeriod.Name: 60, storage.ProofWindow.Name: 48,
+		storage.AckTimeout.Name: 400, "market.settle_period_blocks": 1000}, names...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	go c.run(ctx, 25*time.Millisecond)
+	dir := t.TempDir()
+	provs := map[string]*testProvider{}
+	for i := range 8 {
+		name := fmt.Sprintf("prov%d", i)
+		a := provider.AdversaryNone
+		if i == 0 {
+			a = adv
+		}
+		provs[testAddr(name).String()] = startProvider(t, c, name, filepath.Join(dir, name), a)
+	}
+	t.Cleanup(func() {
+		for _, p := range provs {
+			if p != nil {
+				p.stop()
+			}
+		}
+	})
+	data := make([]byte, 300<<10)
+	rand.Read(data)
+	in := filepath.Join(dir, "in.bin")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
+	cfg.TmpDir = dir
+	u := New(cfg, c, testKey("alice"), bytes.Repeat([]byte{7}, content.KeyLen), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cid, err := u.Put(ctx, in, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &corruptTestNet{c: c, u: u, cid: cid, provs: provs, cheat: testAddr("prov0").String(), data: data, ctx: ctx, dir: dir}
 }
