@@ -20,6 +20,7 @@ import (
 //	market/leases                    leases (?owner=, ?provider=, ?state=active|closed)
 //	market/leases/{id}               a lease
 //	market/usage/{epoch}             credits spent per provider in an epoch, not yet paid
+//	market/nonces/{payer}/{provider} the last receipt nonce paid from payer to provider
 func Queries(rt *ledger.QueryRouter) {
 	rt.Add("market/providers", queryProviders)
 	rt.Add("market/providers/{address}", queryProvider)
@@ -30,6 +31,27 @@ func Queries(rt *ledger.QueryRouter) {
 	rt.Add("market/leases", queryLeases)
 	rt.Add("market/leases/{id}", queryLease)
 	rt.Add("market/usage/{epoch}", queryUsage)
+	rt.Add("market/nonces/{payer}/{provider}", queryNonce)
+}
+
+// NonceView is the last receipt nonce paid from a payer to a provider (0
+// before any): a receipt must carry a higher one.
+type NonceView struct {
+	Payer     string `json:"payer"`
+	Provider  string `json:"provider"`
+	LastNonce uint64 `json:"last_nonce,string"`
+}
+
+func queryNonce(q *ledger.Query) (any, *ledger.QueryError) {
+	payer, err := ledger.ParseAddress(q.Vars[0])
+	if err != nil {
+		return nil, badRequest("payer: %v", err)
+	}
+	prov, err := ledger.ParseAddress(q.Vars[1])
+	if err != nil {
+		return nil, badRequest("provider: %v", err)
+	}
+	return NonceView{Payer: payer.String(), Provider: prov.String(), LastNonce: LastNonce(q.Store, payer, prov)}, nil
 }
 
 func badRequest(format string, args ...any) *ledger.QueryError {
