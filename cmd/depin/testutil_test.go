@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -152,15 +153,38 @@ func decodeJSON(t *testing.T, r cliOut, v any) {
 	}
 }
 
-// freePort asks the kernel for an unused loopback port.
+// handedOut holds the ports freePort returned in this test process, so it
+// never hands out one twice: a port is free again the moment freePort
+// closes its probe, and the kernel may offer it to the next caller before
+// the child process that was given it binds it.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort returns an unused loopback port that no earlier call returned.
+// It draws below the kernel's ephemeral range (32768 and up on Linux), so
+// outgoing connections, which take their local port from that range,
+// cannot take it before the process it is meant for binds it.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if handedOut.ports[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		handedOut.ports[port] = true
+		return port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("free port: no unused loopback port in 20000-31999 after 1000 draws")
+	return 0
 }
 
 // tailBuffer keeps the last max bytes written to it.
