@@ -55,9 +55,6 @@ func initTestHome(t *testing.T, labels ...string) string {
 			c.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpc)
 			c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2p)
 			c.Consensus.TimeoutCommit = 50 * time.Millisecond
-			// No peers: no address book saved by a goroutine that
-			// outlives the node's stop (and the temp dir's removal).
-			c.P2P.PexReactor = false
 		}})
 	if err != nil {
 		t.Fatal(err)

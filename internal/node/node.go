@@ -37,6 +37,9 @@ type Node struct {
 	db     *store.DB
 	cmt    *nm.Node
 	cmtDBs *CometDBs
+	// book is the PEX address book (nil with PEX off); Run waits for its
+	// last save (addrbook.go).
+	book *addrBook
 	// Metrics are the node's Prometheus series (the JSON API serves them).
 	Metrics  *Metrics
 	log      *slog.Logger
@@ -127,15 +130,25 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 		return cmt.Mempool().Size()
 	})
 	metrics.WatchGauges(a)
+	clog := cometLogger{logger.With("module", "comet")}
+	book, err := newAddrBook(cc, nodeKey, clog)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	var opts []nm.Option
+	if book != nil {
+		opts = append(opts, book.option(cc, clog))
+	}
 	cmt, err = nm.NewNode(cc, pv, nodeKey, NewClientCreator(measuredApp{adapter, metrics}),
 		nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
-		nm.DefaultMetricsProvider(cc.Instrumentation), cometLogger{logger.With("module", "comet")})
+		nm.DefaultMetricsProvider(cc.Instrumentation), clog, opts...)
 	if err != nil {
 		dbs.Close()
 		db.Close()
 		return nil, fmt.Errorf("node: create consensus: %w", err)
 	}
-	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, cmtDBs: dbs, Metrics: metrics, log: logger, Supervision: DefaultSupervision()}
+	n := &Node{Home: home, Comet: cc, App: a, AppCfg: ac, db: db, cmt: cmt, cmtDBs: dbs, book: book, Metrics: metrics, log: logger, Supervision: DefaultSupervision()}
 	return n, nil
 }
 
@@ -165,7 +178,9 @@ func (n *Node) APIURL() string {
 
 // Run starts consensus and the services and blocks until ctx ends; then it
 // stops the services, consensus, and closes the state store. A failing
-// service is restarted (AddService) and never stops consensus.
+// service is restarted (AddService) and never stops consensus. When Run
+// returns, nothing of the node writes into its home any more (the address
+// book's last save included), so the home can be removed.
 func (n *Node) Run(ctx context.Context) error {
 	if err := n.cmt.Start(); err != nil {
 		n.cmtDBs.Close()
@@ -183,6 +198,9 @@ func (n *Node) Run(ctx context.Context) error {
 		runErr = fmt.Errorf("node: stop consensus: %w", err)
 	}
 	n.cmt.Wait()
+	if n.book != nil {
+		n.book.wait()
+	}
 	if err := n.cmtDBs.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("node: close tx index: %w", err)
 	}

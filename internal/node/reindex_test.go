@@ -39,7 +39,6 @@ func TestReindexGap(t *testing.T) {
 			c.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpc)
 			c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2p)
 			c.Consensus.TimeoutCommit = 50 * time.Millisecond
-			c.P2P.PexReactor = false
 		}})
 	if err != nil {
 		t.Fatal(err)

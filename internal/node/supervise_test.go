@@ -119,9 +119,6 @@ func TestFailingServiceDoesNotStopConsensus(t *testing.T) {
 			c.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpc)
 			c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2p)
 			c.Consensus.TimeoutCommit = 50 * time.Millisecond
-			// No address book: CometBFT saves it after Stop returns, which
-			// races the test's temporary directory cleanup.
-			c.P2P.PexReactor = false
 		}})
 	if err != nil {
 		t.Fatal(err)
