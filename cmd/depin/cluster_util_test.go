@@ -56,14 +56,22 @@ import (
 // freeBasePort returns a port P such that P+10k+{0,1,2} are free on
 // loopback for k < nodes: the layout `depin testnet --base-port P` uses.
 // P stays below Linux's ephemeral range (32768-60999, ip_local_port_range),
-// so outgoing connections do not take the ports before the nodes bind them.
+// so outgoing connections do not take the ports before the nodes bind them,
+// and, like freePort's, its ports are never handed out twice in this
+// process (handedOut), so a later freePort cannot return one of them.
 func freeBasePort(t *testing.T, nodes int) int {
 	t.Helper()
+	handedOut.Lock()
+	defer handedOut.Unlock()
 	for range 50 {
 		base := 20000 + 10*rand.IntN(1200-nodes)
 		ok := true
 		for k := 0; k < nodes && ok; k++ {
 			for p := range 3 {
+				if handedOut.ports[base+10*k+p] {
+					ok = false
+					break
+				}
 				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+10*k+p))
 				if err != nil {
 					ok = false
@@ -73,6 +81,11 @@ func freeBasePort(t *testing.T, nodes int) int {
 			}
 		}
 		if ok {
+			for k := range nodes {
+				for p := range 3 {
+					handedOut.ports[base+10*k+p] = true
+				}
+			}
 			return base
 		}
 	}

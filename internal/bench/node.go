@@ -2,13 +2,13 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -23,37 +23,69 @@ type cluster struct {
 	stop func() error
 }
 
-// freePort returns a loopback port nothing listens on right now.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// handedOut holds the ports freePort and freeBase returned in this
+// process, so that they never hand out one twice: a port is free again the
+// moment its probe closes, and the next probe may be offered it before the
+// node it was meant for binds it.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// Ports are drawn from [portLow, portHigh), below Linux's ephemeral range
+// (32768 and up, ip_local_port_range), so outgoing connections, which take
+// their local port from that range, cannot take one before its node binds it.
+const portLow, portHigh = 20_000, 32_000
+
+// takePorts finds a base such that base+o is free on loopback and was never
+// handed out for every o in offsets (each below span), and marks them
+// handed out.
+func takePorts(offsets []int, span int) (int, error) {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 1000 {
+		base := portLow + rand.IntN(portHigh-portLow-span)
+		if !portsFree(base, offsets) {
+			continue
+		}
+		for _, o := range offsets {
+			handedOut.ports[base+o] = true
+		}
+		return base, nil
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("bench: no %d free loopback ports in %d-%d", len(offsets), portLow, portHigh-1)
+}
+
+// portsFree reports whether base+o is unused for every o in offsets:
+// neither handed out before nor bound now.
+func portsFree(base int, offsets []int) bool {
+	for _, o := range offsets {
+		if handedOut.ports[base+o] {
+			return false
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+o))
+		if err != nil {
+			return false
+		}
+		ln.Close()
+	}
+	return true
+}
+
+// freePort returns a loopback port nothing listens on right now and no
+// earlier call returned.
+func freePort() (int, error) {
+	return takePorts([]int{0}, 1)
 }
 
 // freeBase finds a base port such that base+10k+{0,1,2} are free for k <
-// validators (node.InitTestnet's port plan).
+// validators (node.InitTestnet's port plan), on the terms of freePort.
 func freeBase(validators int) (int, error) {
-	for range 50 {
-		base := 20_000 + 10*rand.IntN(4_000)
-		ok := true
-		for k := 0; k < validators && ok; k++ {
-			for d := range 3 {
-				ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+10*k+d))
-				if err != nil {
-					ok = false
-					break
-				}
-				ln.Close()
-			}
-		}
-		if ok {
-			return base, nil
-		}
+	var offsets []int
+	for k := range validators {
+		offsets = append(offsets, 10*k, 10*k+1, 10*k+2)
 	}
-	return 0, errors.New("no free port range on loopback")
+	return takePorts(offsets, 10*validators)
 }
 
 // initHomes writes validator homes under dir for chainID with genesis g and

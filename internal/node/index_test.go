@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,16 +22,6 @@ import (
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
 
-func freeLoopbackPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // startTestNode initialises a one-validator home with the given labels
 // funded and runs it until the test ends; it returns the node.
 func startTestNode(t *testing.T, labels ...string) *Node {
@@ -47,7 +36,7 @@ func startTestNode(t *testing.T, labels ...string) *Node {
 func initTestHome(t *testing.T, labels ...string) string {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "node")
-	rpc, p2p := freeLoopbackPort(t), freeLoopbackPort(t)
+	rpc, p2p := freePort(t), freePort(t)
 	ac := DefaultAppConfig()
 	ac.API.Enable = false
 	err := Init(home, InitOptions{ChainID: "depin-index-test", Genesis: clienttest.Genesis("authority", 1_000_000_000, labels...), App: ac,

@@ -31,7 +31,7 @@ func TestReindexGap(t *testing.T) {
 		t.Skip("runs a node twice")
 	}
 	home := filepath.Join(t.TempDir(), "node")
-	rpc, p2p := freeLoopbackPort(t), freeLoopbackPort(t)
+	rpc, p2p := freePort(t), freePort(t)
 	ac := DefaultAppConfig()
 	ac.API.Enable = false
 	err := Init(home, InitOptions{ChainID: "depin-reindex-test", Genesis: clienttest.Genesis("authority", 1_000_000_000, "alice", "bob"), App: ac,
