@@ -132,7 +132,11 @@ func (g *gen) storageValid(name string) (planned, bool) {
 			continue
 		}
 		if r, found := g.genReport(d, h-1, true); found && g.claim(d.Provider) {
-			return g.okTx(name, storage.TypeReport, marketMsg(storage.TypeReport, r))
+			label := storage.TypeReport
+			if len(r.Chunk) > 0 {
+				label += " (signed chunk)"
+			}
+			return g.okTx(name, label, marketMsg(storage.TypeReport, r))
 		}
 	}
 	// Report an honest download (the deal's own root): refused, nothing
@@ -234,10 +238,39 @@ func (g *gen) genReport(d *storagev1.Deal, h int64, corrupt bool) (*storagev1.Ms
 	if key == nil {
 		return nil, false
 	}
+	if (d.Id+uint64(h))%2 == 0 {
+		return genChunkReport(key, g.chainID, d, h, corrupt), true
+	}
 	root := append([]byte(nil), d.Root...)
 	if corrupt {
 		root[0] ^= 1
 	}
 	raw, s := storage.SignServed(key, &storagev1.Served{ChainId: g.chainID, Cid: d.Cid, Shard: d.Shard, Size: d.ShardSize, Root: root, Height: h})
 	return &storagev1.MsgReport{Deal: d.Id, Served: raw, PubKey: sig.PublicOf(key), Signature: s}, true
+}
+
+// genChunkReport is genReport's signed-chunk form: the provider signed a
+// chunk of the deal's shard starting at a leaf picked from the deal and
+// height, with one leaf corrupted when corrupt; the report carries that
+// leaf's true bytes and path.
+func genChunkReport(key sig.PrivateKey, chainID string, d *storagev1.Deal, h int64, corrupt bool) *storagev1.MsgReport {
+	leaves := genShard(d.Id)
+	first := (d.Id + uint64(h)) % uint64(len(leaves))
+	end := min(first+uint64(storage.ChunkLeaves(genLeaf)), uint64(len(leaves)))
+	wrong := first + (end-first)/2
+	var chunk []byte
+	for i := first; i < end; i++ {
+		chunk = append(chunk, leaves[i]...)
+	}
+	if corrupt {
+		chunk[(wrong-first)*genLeaf] ^= 1
+	}
+	raw, s := storage.SignChunk(key, chainID, d.Cid, d.Shard, first, h, chunk)
+	p, _ := genTree(d.Id).Proof(wrong)
+	r := &storagev1.MsgReport{Deal: d.Id, Served: raw, PubKey: sig.PublicOf(key), Signature: s, Chunk: chunk, Leaf: wrong,
+		TrueLeaf: append([]byte(nil), leaves[wrong]...)}
+	for _, x := range p.Path {
+		r.Path = append(r.Path, append([]byte(nil), x[:]...))
+	}
+	return r
 }

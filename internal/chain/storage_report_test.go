@@ -133,3 +133,112 @@ func TestStorageReportCorruptDownload(t *testing.T) {
 	f.expect("alice", storage.CodeAlreadyReported, storage.TypeReport, report("prov", served(func(s *storagev1.Served) { s.Height = at })))
 	unchanged("a second report in one period")
 }
+
+// TestStorageReportCorruptChunk: the owner reports a chunk its provider
+// signed before serving it, with one leaf that is not the deal's, carrying
+// the chunk, the true leaf and its path to the deal's root; the chain
+// upholds it once per period (slash, reason corrupt_download) and refuses
+// every bad form with its code, changing nothing.
+func TestStorageReportCorruptChunk(t *testing.T) {
+	ps := map[string]uint64{}
+	for k, v := range storageParams {
+		ps[k] = v
+	}
+	ps[storage.ReportMaxAge.Name], ps[storage.ProofPeriod.Name] = 8, 1_000
+	f := newStorageFixtureOn(t, newMarketNode(t, ps))
+	f.expect("alice", ledger.CodeOK, storage.TypeCreateDeal, mustMarshal(f.createDeal()))
+	f.expect("prov", ledger.CodeOK, storage.TypeAck, mustMarshal(&storagev1.MsgAck{Deal: 1}))
+	for f.height() < 12 {
+		f.block()
+	}
+	d := f.deal()
+	leaf := int(f.m.LeafSize)
+	per := storage.ChunkLeaves(leaf)
+	const first, wrong = 1, 3 // the chunk starts at leaf 1; leaf 3 is corrupt
+	honest := append([]byte(nil), f.shard[first*leaf:(first+per)*leaf]...)
+	corrupt := append([]byte(nil), honest...)
+	corrupt[(wrong-first)*leaf+7] ^= 0x40
+	p, _ := f.tree.Proof(wrong)
+	path := func() [][]byte {
+		var out [][]byte
+		for _, h := range p.Path {
+			out = append(out, append([]byte(nil), h[:]...))
+		}
+		return out
+	}
+	trueLeaf := f.shard[wrong*leaf : (wrong+1)*leaf]
+	type form struct {
+		signer        string
+		first         uint64
+		height        int64
+		shard         uint32
+		signed, chunk []byte
+		leaf          uint64
+		trueLeaf      []byte
+		path          [][]byte
+	}
+	base := func() form {
+		return form{signer: "prov", first: first, height: f.height(), shard: d.Shard, signed: corrupt, chunk: corrupt, leaf: wrong, trueLeaf: trueLeaf, path: path()}
+	}
+	report := func(mod func(*form)) []byte {
+		x := base()
+		if mod != nil {
+			mod(&x)
+		}
+		raw, sg := storage.SignChunk(keyFor(x.signer), marketChain, d.Cid, x.shard, x.first, x.height, x.signed)
+		return mustMarshal(&storagev1.MsgReport{Deal: 1, Served: raw, PubKey: sig.PublicOf(keyFor(x.signer)), Signature: sg,
+			Chunk: x.chunk, Leaf: x.leaf, TrueLeaf: x.trueLeaf, Path: x.path})
+	}
+	unchanged := func(label string) {
+		t.Helper()
+		if got := f.deal(); !proto.Equal(got, d) {
+			t.Fatalf("%s changed the deal:\n got %v\nwant %v", label, got, d)
+		}
+	}
+	bad := []struct {
+		name string
+		code ledger.Code
+		mod  func(*form)
+	}{
+		{"signed by another key", storage.CodeBadServedSignature, func(x *form) { x.signer = "bob" }},
+		{"another shard", storage.CodeServedMismatch, func(x *form) { x.shard = 1 }},
+		{"too old", storage.CodeReportExpired, func(x *form) { x.height = 1 }},
+		{"a chunk larger than a signed chunk", ledger.CodeTooLarge, func(x *form) {
+			x.signed = append(append([]byte(nil), corrupt...), make([]byte, leaf)...)
+			x.chunk = x.signed
+		}},
+		{"bytes other than the signed ones", storage.CodeChunkHashMismatch, func(x *form) { x.chunk = honest }},
+		{"a leaf before the chunk", storage.CodeLeafNotInChunk, func(x *form) { x.leaf = 0 }},
+		{"a leaf after the chunk", storage.CodeLeafNotInChunk, func(x *form) { x.leaf = uint64(first + per) }},
+		{"a true leaf that is not the deal's", storage.CodeBadTrueLeaf, func(x *form) { x.trueLeaf = corrupt[(wrong-first)*leaf : (wrong-first+1)*leaf] }},
+		{"a path of another leaf", storage.CodeBadTrueLeaf, func(x *form) { x.leaf = wrong + 1 }},
+		{"a bad path hash", ledger.CodeMalformed, func(x *form) { x.path = append(path(), []byte{1, 2, 3}) }},
+		{"an honest chunk", storage.CodeDownloadNotFaulty, func(x *form) { x.signed, x.chunk = honest, honest }},
+		{"an honest leaf of a corrupt chunk", storage.CodeDownloadNotFaulty, func(x *form) {
+			q, _ := f.tree.Proof(wrong + 1)
+			x.leaf, x.trueLeaf, x.path = wrong+1, f.shard[(wrong+1)*leaf:(wrong+2)*leaf], nil
+			for _, h := range q.Path {
+				x.path = append(x.path, append([]byte(nil), h[:]...))
+			}
+		}},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			f.expect("alice", c.code, storage.TypeReport, report(c.mod))
+			unchanged(c.name)
+		})
+	}
+	at := f.height()
+	res := f.expect("alice", ledger.CodeOK, storage.TypeReport, report(nil))
+	if !hasEvent(res, "storage.report", "served_leaf", "3") || !hasEvent(res, "storage.slash", "reason", "corrupt_download") {
+		t.Fatalf("an upheld chunk report without its events: %+v", res.Txs[0].Events)
+	}
+	got := f.deal()
+	want, _ := ledger.MulDiv(d.Collateral, storage.ReportSlashBps.Default, 10_000)
+	if got.ReportsUpheld != 1 || got.LastReportHeight != at || got.Burned+got.SlashedToOwner != want {
+		t.Fatalf("after an upheld chunk report: %+v, want %d slashed", got, want)
+	}
+	d = got
+	f.expect("alice", storage.CodeAlreadyReported, storage.TypeReport, report(func(x *form) { x.height = at }))
+	unchanged("a second report in one period")
+}

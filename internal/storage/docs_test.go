@@ -36,9 +36,10 @@ func generated() [][2]string {
 		}
 	}
 	layout := fmt.Sprintf("| constant | value |\n|---|---:|\n| default segment size | %d bytes |\n| default leaf size | %d bytes |\n"+
-		"| leaf size | %d to %d bytes, a power of two |\n| largest segment | %d bytes |\n| most shards (n) | %d |\n| largest file | %d bytes |\n",
+		"| leaf size | %d to %d bytes, a power of two |\n| largest segment | %d bytes |\n| most shards (n) | %d |\n| largest file | %d bytes |\n"+
+		"| signed chunk of a careful download (`storage.SignedChunkBytes`) | %d bytes |\n",
 		content.DefaultSegmentSize, content.DefaultLeafSize, content.MinLeafSize, content.MaxLeafSize, content.MaxSegmentSize,
-		content.MaxShards, uint64(content.MaxFileSize))
+		content.MaxShards, uint64(content.MaxFileSize), storage.SignedChunkBytes)
 	return [][2]string{{"layout", layout}, {"params", ps.String()}, {"reasons", rs.String()}, {"codes", cs.String()}}
 }
 

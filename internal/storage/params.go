@@ -147,6 +147,9 @@ const (
 	CodeRepairProvider     ledger.Code = 527 // the repair lease's provider is the repairer or the failed deal's provider
 	CodeRepairTerms        ledger.Code = 528 // the repair lease's price or quantity is above the failed lease's, or that lease has ended
 	CodeRepairOwnDeal      ledger.Code = 529 // the repairer placed the failed deal itself
+	CodeChunkHashMismatch  ledger.Code = 530 // the reported chunk's SHA-256 is not the hash the provider signed
+	CodeLeafNotInChunk     ledger.Code = 531 // the reported leaf is not in the signed chunk or not in the shard
+	CodeBadTrueLeaf        ledger.Code = 532 // the true leaf and path do not verify against the deal's root
 )
 
 func init() {
@@ -184,6 +187,9 @@ func init() {
 		{CodeRepairProvider, "repair_provider"},
 		{CodeRepairTerms, "repair_terms"},
 		{CodeRepairOwnDeal, "repair_own_deal"},
+		{CodeChunkHashMismatch, "chunk_hash_mismatch"},
+		{CodeLeafNotInChunk, "leaf_not_in_chunk"},
+		{CodeBadTrueLeaf, "bad_true_leaf"},
 	} {
 		ledger.RegisterCode(c.code, c.name)
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 
 	"github.com/depin-network/depin/internal/ledger"
@@ -19,10 +20,11 @@ const TypeReport = "storage/report"
 const ServedDomain = "depin/storage/served/v1"
 
 // SignServedHeader, set on a shard download request, asks the provider to
-// sign what it serves: it hashes the bytes as they go out and sends the
-// statement in the trailers below (the careful path of a get asks; the
-// streamed path, which checks AEAD tags instead of roots, does not, so it
-// keeps the provider's zero-copy send).
+// sign what it served as a whole: it hashes the bytes as they go out and
+// sends the statement in the trailers below, after the body. A provider
+// can leave the trailers out, so get asks for signed chunks instead
+// (SignChunksHeader); a report of a whole-download statement is still
+// upheld.
 const SignServedHeader = "Depin-Sign-Served"
 
 // HTTP trailers of a signed shard download: the provider's signed Served
@@ -113,6 +115,9 @@ func handleReport(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if d.State != storagev1.DealState_DEAL_STATE_ACTIVE {
 		return ledger.Errorf(CodeDealNotActive, "deal %d is %s", d.Id, dealStateName(d.State))
 	}
+	if len(m.Chunk) > 0 {
+		return handleChunkReport(ctx, d, &m)
+	}
 	if len(m.PubKey) != sig.PubKeyLen || ledger.AddressOf(m.PubKey) != addr(d.Provider) || !sig.Verify(m.PubKey, ServedDomain, m.Served, m.Signature) {
 		return ledger.Errorf(CodeBadServedSignature, "the download statement is not signed by deal %d's provider %s", d.Id, addr(d.Provider))
 	}
@@ -133,14 +138,83 @@ func handleReport(ctx *ledger.Context, raw []byte) *ledger.Error {
 	if bytes.Equal(s.Root, d.Root) && s.Size == d.ShardSize {
 		return ledger.Errorf(CodeDownloadNotFaulty, "the provider served deal %d's shard as committed: nothing to report", d.Id)
 	}
-	period := int64(params.Get(st, ProofPeriod))
-	if d.ReportsUpheld > 0 && s.Height/period <= d.LastReportHeight/period {
+	if e := oncePerPeriod(ctx, d, s.Height); e != nil {
+		return e
+	}
+	ctx.Emit("storage.report", ledger.AU64("deal", d.Id), ledger.A("owner", ctx.SignerString()), ledger.A("provider", addr(d.Provider).String()),
+		ledger.A("served_root", hex.EncodeToString(s.Root)), ledger.AU64("served_size", s.Size), ledger.AU64("served_height", uint64(s.Height)))
+	return fail(ctx, d, params.Get(st, ReportSlashBps), "corrupt_download")
+}
+
+// oncePerPeriod counts a report of d at statement height h, unless one
+// already counted in h's proof period or a later one.
+func oncePerPeriod(ctx *ledger.Context, d *storagev1.Deal, h int64) *ledger.Error {
+	period := int64(params.Get(ctx.Store, ProofPeriod))
+	if d.ReportsUpheld > 0 && h/period <= d.LastReportHeight/period {
 		return ledger.Errorf(CodeAlreadyReported, "deal %d has an upheld report from height %d; one counts per %d-block period",
 			d.Id, d.LastReportHeight, period)
 	}
 	d.ReportsUpheld++
-	d.LastReportHeight = s.Height
+	d.LastReportHeight = h
+	return nil
+}
+
+// handleChunkReport upholds a report of one signed chunk (storagev1.ServedChunk):
+// the provider signed, before the client took the bytes, that the chunk
+// starting at leaf first_leaf of the deal's shard hashes to chunk_hash; the
+// report carries the chunk (at most MaxChunkBytes of the deal's leaves),
+// whose SHA-256 is that hash, and for its leaf m.Leaf the true leaf with a
+// path to the deal's root. When the chunk's leaf differs from the true
+// one, the provider signed that it served wrong bytes: the deal fails as in
+// handleReport (same slash, reason and once-per-period rule).
+func handleChunkReport(ctx *ledger.Context, d *storagev1.Deal, m *storagev1.MsgReport) *ledger.Error {
+	st := ctx.Store
+	if len(m.PubKey) != sig.PubKeyLen || ledger.AddressOf(m.PubKey) != addr(d.Provider) || !sig.Verify(m.PubKey, ServedChunkDomain, m.Served, m.Signature) {
+		return ledger.Errorf(CodeBadServedSignature, "the chunk statement is not signed by deal %d's provider %s", d.Id, addr(d.Provider))
+	}
+	var s storagev1.ServedChunk
+	if e := ledger.Unmarshal("a chunk statement", m.Served, &s); e != nil {
+		return e
+	}
+	if s.ChainId != ctx.ChainID || !bytes.Equal(s.Cid, d.Cid) || s.Shard != d.Shard || s.Height > ctx.Height {
+		return ledger.Errorf(CodeServedMismatch, "the chunk statement (chain %q, shard %d, height %d) is not about deal %d's shard %d on this chain before height %d",
+			s.ChainId, s.Shard, s.Height, d.Id, d.Shard, ctx.Height)
+	}
+	if age := params.Get(st, ReportMaxAge); uint64(ctx.Height-s.Height) > age {
+		return ledger.Errorf(CodeReportExpired, "the chunk statement of height %d is older than %d blocks", s.Height, age)
+	}
+	leaf := uint64(d.LeafSize)
+	if leaf == 0 || len(m.Chunk) > MaxChunkBytes(int(d.LeafSize)) || uint64(len(m.TrueLeaf)) > leaf || len(m.Path) > MaxPath {
+		return ledger.Errorf(ledger.CodeTooLarge, "a chunk of %d bytes, a leaf of %d or a path of %d hashes (deal %d has %d-byte leaves, chunks of at most %d bytes)",
+			len(m.Chunk), len(m.TrueLeaf), len(m.Path), d.Id, d.LeafSize, MaxChunkBytes(int(d.LeafSize)))
+	}
+	if h := sha256.Sum256(m.Chunk); !bytes.Equal(h[:], s.ChunkHash) {
+		return ledger.Errorf(CodeChunkHashMismatch, "the chunk hashes to %x, the provider signed %x", h[:], s.ChunkHash)
+	}
+	leaves := d.ShardSize / leaf
+	inChunk := (uint64(len(m.Chunk)) + leaf - 1) / leaf
+	if m.Leaf < s.FirstLeaf || m.Leaf-s.FirstLeaf >= inChunk || m.Leaf >= leaves {
+		return ledger.Errorf(CodeLeafNotInChunk, "leaf %d is not in the chunk of leaves [%d, %d) or not in deal %d's %d leaves",
+			m.Leaf, s.FirstLeaf, s.FirstLeaf+inChunk, d.Id, leaves)
+	}
+	path := make([]merkle.Hash, len(m.Path))
+	for j, h := range m.Path {
+		if len(h) != merkle.HashLen {
+			return ledger.Errorf(ledger.CodeMalformed, "path hash %d has %d bytes", j, len(h))
+		}
+		path[j] = merkle.Hash(h)
+	}
+	if len(m.TrueLeaf) != int(leaf) || !VerifyLeaf(merkle.Hash(d.Root), leaves, m.Leaf, m.TrueLeaf, path) {
+		return ledger.Errorf(CodeBadTrueLeaf, "the true leaf %d and its path do not verify against deal %d's root", m.Leaf, d.Id)
+	}
+	off := (m.Leaf - s.FirstLeaf) * leaf
+	if bytes.Equal(m.Chunk[off:min(off+leaf, uint64(len(m.Chunk)))], m.TrueLeaf) {
+		return ledger.Errorf(CodeDownloadNotFaulty, "the provider served leaf %d of deal %d as committed: nothing to report", m.Leaf, d.Id)
+	}
+	if e := oncePerPeriod(ctx, d, s.Height); e != nil {
+		return e
+	}
 	ctx.Emit("storage.report", ledger.AU64("deal", d.Id), ledger.A("owner", ctx.SignerString()), ledger.A("provider", addr(d.Provider).String()),
-		ledger.A("served_root", hex.EncodeToString(s.Root)), ledger.AU64("served_size", s.Size), ledger.AU64("served_height", uint64(s.Height)))
+		ledger.AU64("served_leaf", m.Leaf), ledger.A("served_chunk_hash", hex.EncodeToString(s.ChunkHash)), ledger.AU64("served_height", uint64(s.Height)))
 	return fail(ctx, d, params.Get(st, ReportSlashBps), "corrupt_download")
 }

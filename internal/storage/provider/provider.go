@@ -35,17 +35,16 @@ const (
 	// proofs are wrong (wrong_proof) and the chain slashes it.
 	AdversaryCorrupt Adversary = "corrupt"
 	// AdversaryCorruptServe proves from the bytes it keeps, honestly, but
-	// serves every download with a bit flipped in every leaf: no proof
-	// catches it; the owner's report of the signed download does
-	// (corrupt_download).
+	// serves every download with a bit flipped in every leaf, and signs
+	// each chunk it serves: no proof catches it; the owner's report of a
+	// signed chunk with a wrong leaf does (corrupt_download).
 	AdversaryCorruptServe Adversary = "corrupt-serve"
 	// AdversaryCorruptQuiet is corrupt-serve played rationally: it serves
-	// every download with a bit flipped in every leaf and never signs one
-	// (no trailers, even when asked), so nothing on chain can show it
-	// served wrong bytes. A get refuses its shard by the root and pays it
-	// nothing for that download, but it is not slashed: the gap of review
-	// S10 (docs/storage.md, "What the report catches and what it does
-	// not").
+	// every download with a bit flipped in every leaf and never signs a
+	// chunk, so nothing on chain could show it served wrong bytes. A get
+	// asks for signed chunks and refuses its download at the first
+	// unsigned chunk: it is paid nothing and its bytes are never used
+	// (docs/storage.md, "What the report catches and what it does not").
 	AdversaryCorruptQuiet Adversary = "corrupt-quiet"
 )
 

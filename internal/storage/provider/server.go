@@ -206,7 +206,12 @@ func (p *Provider) getShard(w http.ResponseWriter, r *http.Request) {
 		src = &corrupter{r: f, leaf: leaf}
 	}
 	var n int64
-	if r.Header.Get(storage.SignServedHeader) != "" && p.cfg.Adversary != AdversaryCorruptQuiet {
+	if r.Header.Get(storage.SignChunksHeader) != "" {
+		var whole bool
+		if n, whole = p.serveChunks(w, src, c, i, int(leaf), info.Size()); !whole {
+			p.log.Info("download cut off", "cid", c, "shard", i, "bytes", n)
+		}
+	} else if r.Header.Get(storage.SignServedHeader) != "" && p.cfg.Adversary != AdversaryCorruptQuiet {
 		// A signed download: hashed as it goes out, signed in trailers.
 		w.Header().Set("Trailer", storage.ServedTrailer+", "+storage.ServedSigTrailer+", "+storage.ServedKeyTrailer)
 		var whole bool

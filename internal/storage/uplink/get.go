@@ -77,26 +77,33 @@ func (u *Uplink) fetch(ctx context.Context, url string, limit int64) ([]byte, er
 	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
-// BadShard is a provider that served bytes not matching the shard's root.
+// BadShard is a provider that served bytes not matching the shard's root,
+// or a chunk without a valid signed statement (ErrUnsignedChunk).
 type BadShard struct {
 	Provider string
 	Deal     uint64
 	Shard    int
 	Err      error
-	// Report is the on-chain report of the download, when the provider
-	// signed what it served (nil otherwise); ReportErr says why the chain
-	// refused it, when it did.
+	// Report is the on-chain report of the download, when a signed chunk
+	// of it can be shown wrong against the true shard (nil otherwise);
+	// ReportErr says why the chain refused it, when it did.
 	Report    *storagev1.MsgReport
 	Reported  bool
 	ReportErr error
 }
 
-// fetchShards downloads shards in parallel until want of them check out
-// against their roots (one per shard index), into temporary files. It
-// returns the readers by shard index (nil where missing), the providers
-// that served wrong bytes, and a cleanup.
+// fetchShards downloads shards in parallel as signed chunks until want of
+// them check out against their roots (one per shard index), into temporary
+// files. It returns the readers by shard index (nil where missing), the
+// providers that served wrong or unsigned bytes (with the report of each
+// signed wrong chunk, proven from the true shard), and a cleanup.
 func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid content.CID, hs []holder, want int) ([]io.ReaderAt, []BadShard, []holder, func(), error) {
+	st, err := u.chain.Status(ctx)
+	if err != nil {
+		return nil, nil, nil, func() {}, fmt.Errorf("the chain's id: %w", err)
+	}
 	files := make([]*os.File, m.N)
+	var kept []*served
 	cleanup := func() {
 		for _, f := range files {
 			if f != nil {
@@ -128,12 +135,13 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 				if skip {
 					continue
 				}
-				f, err := u.fetchShard(ctx, m, cid, h)
+				f, err := u.fetchShard(ctx, m, cid, st.ChainID, h)
 				mu.Lock()
 				if err != nil {
-					if errors.Is(err, content.ErrRootMismatch) {
-						u.log.Warn("provider served a corrupt shard", "provider", h.provider, "deal", h.deal, "shard", h.shard, "err", err)
-						bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err, Report: reportOf(err)})
+					if errors.Is(err, content.ErrRootMismatch) || errors.Is(err, ErrUnsignedChunk) {
+						u.log.Warn("provider served a corrupt or unsigned shard", "provider", h.provider, "deal", h.deal, "shard", h.shard, "err", err)
+						bad = append(bad, BadShard{Provider: h.provider, Deal: h.deal, Shard: h.shard, Err: err})
+						kept = append(kept, servedOf(err))
 					} else {
 						u.log.Info("shard download failed", "provider", h.provider, "shard", h.shard, "err", err)
 					}
@@ -156,42 +164,23 @@ func (u *Uplink) fetchShards(ctx context.Context, m *content.Manifest, cid conte
 			readers[i] = f
 		}
 	}
+	// Prove each signed corrupt download against the true shard (rebuilt
+	// from the good ones when there are enough).
+	whole := readers
+	if good < m.K {
+		whole = nil
+	}
+	for i, s := range kept {
+		if s != nil {
+			bad[i].Report = u.prove(ctx, m, whole, s)
+			s.close()
+		}
+	}
 	if good < want {
 		cleanup()
 		return nil, bad, nil, func() {}, fmt.Errorf("%d good shards of %d needed: %w", good, want, content.ErrTooFewShards)
 	}
 	return readers, bad, served, cleanup, nil
-}
-
-// fetchShard downloads one shard into a temporary file, checking it
-// against its root as it streams.
-func (u *Uplink) fetchShard(ctx context.Context, m *content.Manifest, cid content.CID, h holder) (*os.File, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.host+"/v1/shards/"+cid.String()+"/"+strconv.Itoa(h.shard), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set(storage.SignServedHeader, "1") // evidence, should the bytes be wrong
-	resp, err := u.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s", resp.Status)
-	}
-	f, err := os.CreateTemp(u.cfg.TmpDir, "depin-get-*")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := content.ShardLeaves(m, h.shard, io.TeeReader(io.LimitReader(resp.Body, int64(m.ShardSize())+1), f)); err != nil {
-		if errors.Is(err, content.ErrRootMismatch) {
-			err = &corruptShard{err: err, report: u.evidence(resp, f, m, cid, h)}
-		}
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return f, nil
 }
 
 // Get fetches a file by content id and writes it to out (through a

@@ -78,11 +78,12 @@ func TestNetworkCorruptDownloadReported(t *testing.T) {
 }
 
 // TestNetworkQuietCorruptionRefusedUnpaid: the rational corrupt-serve
-// (corrupt-quiet) signs nothing when it corrupts. A get that tries it first
-// refuses its shard by the root, builds the file from others, has no
-// report to send and pays it nothing (it is not among the holders whose
-// shards were used, the ones payEgress pays); the honest holders are
-// untouched. It is not slashed: review S10, documented in docs/storage.md.
+// (corrupt-quiet) signs no chunk it corrupts. A get that tries it first
+// refuses its download at the first chunk without a signed statement,
+// builds the file from others and pays it nothing (it is not among the
+// holders whose shards were used, the ones payEgress pays); the honest
+// holders are untouched. Refusing to sign gains it nothing: no byte of it
+// is used.
 func TestNetworkQuietCorruptionRefusedUnpaid(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network of eight providers for a few seconds")
@@ -115,8 +116,8 @@ func TestNetworkQuietCorruptionRefusedUnpaid(t *testing.T) {
 		t.Fatalf("the careful path with one quiet cheat: %v", err)
 	}
 	defer cleanup()
-	if len(bad) != 1 || bad[0].Provider != n.cheat || bad[0].Report != nil || !errors.Is(bad[0].Err, content.ErrRootMismatch) {
-		t.Fatalf("got bad shards %+v, want the cheat's, refused by its root, with nothing to report", bad)
+	if len(bad) != 1 || bad[0].Provider != n.cheat || bad[0].Report != nil || !errors.Is(bad[0].Err, ErrUnsignedChunk) {
+		t.Fatalf("got bad shards %+v, want the cheat's, refused at its first unsigned chunk", bad)
 	}
 	for _, h := range served {
 		if h.provider == n.cheat {
@@ -139,6 +140,65 @@ func TestNetworkQuietCorruptionRefusedUnpaid(t *testing.T) {
 		if d.Provider != n.cheat && (d.ReportsUpheld != 0 || d.Burned != 0) {
 			t.Errorf("honest deal %d touched: %+v", d.ID, d)
 		}
+	}
+}
+
+// TestNetworkCorruptChunkProvenFromRebuiltShard: when the careful path
+// gets K good shards, the report of a corrupt-serve download proves its
+// wrong leaf from the shard rebuilt from the others; the chain upholds it
+// (one slash, reason corrupt_download) and refuses it a second time.
+func TestNetworkCorruptChunkProvenFromRebuiltShard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a network of eight providers for a few seconds")
+	}
+	n := corruptNetwork(t, provider.AdversaryCorruptServe)
+	u, ctx := n.u, n.ctx
+	hs, err := u.holders(ctx, n.cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := u.manifest(ctx, n.cid, hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortStableFunc(hs, func(a, b holder) int {
+		switch {
+		case a.provider == n.cheat && b.provider != n.cheat:
+			return -1
+		case b.provider == n.cheat && a.provider != n.cheat:
+			return 1
+		}
+		return 0
+	})
+	// K good shards come in after the cheat's: its true leaf comes from
+	// the rebuild (trueLeaves asks the provider's proofs only without K).
+	_, bad, _, cleanup, err := u.fetchShards(ctx, m, n.cid, hs, m.K)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if len(bad) != 1 || bad[0].Provider != n.cheat || bad[0].Report == nil || !errors.Is(bad[0].Err, content.ErrRootMismatch) {
+		t.Fatalf("got bad shards %+v, want the cheat's with a report", bad)
+	}
+	r := bad[0].Report
+	if len(r.Chunk) == 0 || len(r.Chunk) > storage.MaxChunkBytes(int(m.LeafSize)) || len(r.TrueLeaf) != int(m.LeafSize) {
+		t.Fatalf("report: chunk of %d bytes, true leaf of %d", len(r.Chunk), len(r.TrueLeaf))
+	}
+	u.report(ctx, bad)
+	if !bad[0].Reported {
+		t.Fatalf("the chain refused the report: %v", bad[0].ReportErr)
+	}
+	for _, d := range mustDeals(t, u, n.cid) {
+		switch {
+		case d.Provider == n.cheat && (d.ReportsUpheld != 1 || d.Burned == 0):
+			t.Errorf("the corrupt-serve provider's deal: %+v, want one upheld report and a slash", d)
+		case d.Provider != n.cheat && (d.ReportsUpheld != 0 || d.Burned != 0):
+			t.Errorf("honest deal %d touched: %+v", d.ID, d)
+		}
+	}
+	u.report(ctx, bad)
+	if bad[0].Reported || bad[0].ReportErr == nil {
+		t.Errorf("a second report of one download was upheld")
 	}
 }
 

@@ -890,22 +890,121 @@ func (x *Served) GetHeight() int64 {
 	return 0
 }
 
+// ServedChunk is what a provider signs about one chunk of a shard download
+// before the client accepts its bytes (domain
+// "depin/storage/served-chunk/v1"): the chunk starts at leaf first_leaf of
+// the shard and its bytes hash (SHA-256) to chunk_hash, at the chain height
+// the provider last saw. A chunk whose leaf differs from the deal's leaf is
+// the provider's own admission that it served wrong bytes.
+type ServedChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChainId       string                 `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	Cid           []byte                 `protobuf:"bytes,2,opt,name=cid,proto3" json:"cid,omitempty"`
+	Shard         uint32                 `protobuf:"varint,3,opt,name=shard,proto3" json:"shard,omitempty"`
+	FirstLeaf     uint64                 `protobuf:"varint,4,opt,name=first_leaf,json=firstLeaf,proto3" json:"first_leaf,omitempty"`
+	ChunkHash     []byte                 `protobuf:"bytes,5,opt,name=chunk_hash,json=chunkHash,proto3" json:"chunk_hash,omitempty"`
+	Height        int64                  `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServedChunk) Reset() {
+	*x = ServedChunk{}
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServedChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServedChunk) ProtoMessage() {}
+
+func (x *ServedChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServedChunk.ProtoReflect.Descriptor instead.
+func (*ServedChunk) Descriptor() ([]byte, []int) {
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ServedChunk) GetChainId() string {
+	if x != nil {
+		return x.ChainId
+	}
+	return ""
+}
+
+func (x *ServedChunk) GetCid() []byte {
+	if x != nil {
+		return x.Cid
+	}
+	return nil
+}
+
+func (x *ServedChunk) GetShard() uint32 {
+	if x != nil {
+		return x.Shard
+	}
+	return 0
+}
+
+func (x *ServedChunk) GetFirstLeaf() uint64 {
+	if x != nil {
+		return x.FirstLeaf
+	}
+	return 0
+}
+
+func (x *ServedChunk) GetChunkHash() []byte {
+	if x != nil {
+		return x.ChunkHash
+	}
+	return nil
+}
+
+func (x *ServedChunk) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
 // MsgReport reports a corrupt download on chain: signed by the deal's
-// owner, it carries the provider's signed Served statement.
+// owner, it carries the provider's signed Served statement, or (when chunk
+// is set) its signed ServedChunk statement with the chunk's bytes and, for
+// one wrong leaf of it, the true leaf and its path to the deal's root.
 type MsgReport struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Deal  uint64                 `protobuf:"varint,1,opt,name=deal,proto3" json:"deal,omitempty"`
-	// served is the encoded Served as the provider signed it.
-	Served        []byte `protobuf:"bytes,2,opt,name=served,proto3" json:"served,omitempty"`
-	PubKey        []byte `protobuf:"bytes,3,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
-	Signature     []byte `protobuf:"bytes,4,opt,name=signature,proto3" json:"signature,omitempty"`
+	// served is the encoded Served (or ServedChunk) as the provider signed it.
+	Served    []byte `protobuf:"bytes,2,opt,name=served,proto3" json:"served,omitempty"`
+	PubKey    []byte `protobuf:"bytes,3,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
+	Signature []byte `protobuf:"bytes,4,opt,name=signature,proto3" json:"signature,omitempty"`
+	// chunk is the served chunk's bytes; leaf the shard index of its wrong
+	// leaf; true_leaf that leaf's committed bytes and path its Merkle path
+	// (sibling hashes, leaf to root) to the deal's root.
+	Chunk         []byte   `protobuf:"bytes,5,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	Leaf          uint64   `protobuf:"varint,6,opt,name=leaf,proto3" json:"leaf,omitempty"`
+	TrueLeaf      []byte   `protobuf:"bytes,7,opt,name=true_leaf,json=trueLeaf,proto3" json:"true_leaf,omitempty"`
+	Path          [][]byte `protobuf:"bytes,8,rep,name=path,proto3" json:"path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MsgReport) Reset() {
 	*x = MsgReport{}
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[8]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +1016,7 @@ func (x *MsgReport) String() string {
 func (*MsgReport) ProtoMessage() {}
 
 func (x *MsgReport) ProtoReflect() protoreflect.Message {
-	mi := &file_depin_storage_v1_storage_proto_msgTypes[8]
+	mi := &file_depin_storage_v1_storage_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +1029,7 @@ func (x *MsgReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgReport.ProtoReflect.Descriptor instead.
 func (*MsgReport) Descriptor() ([]byte, []int) {
-	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{8}
+	return file_depin_storage_v1_storage_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MsgReport) GetDeal() uint64 {
@@ -957,6 +1056,34 @@ func (x *MsgReport) GetPubKey() []byte {
 func (x *MsgReport) GetSignature() []byte {
 	if x != nil {
 		return x.Signature
+	}
+	return nil
+}
+
+func (x *MsgReport) GetChunk() []byte {
+	if x != nil {
+		return x.Chunk
+	}
+	return nil
+}
+
+func (x *MsgReport) GetLeaf() uint64 {
+	if x != nil {
+		return x.Leaf
+	}
+	return 0
+}
+
+func (x *MsgReport) GetTrueLeaf() []byte {
+	if x != nil {
+		return x.TrueLeaf
+	}
+	return nil
+}
+
+func (x *MsgReport) GetPath() [][]byte {
+	if x != nil {
+		return x.Path
 	}
 	return nil
 }
@@ -1032,12 +1159,25 @@ const file_depin_storage_v1_storage_proto_rawDesc = "" +
 	"\x05shard\x18\x03 \x01(\rR\x05shard\x12\x12\n" +
 	"\x04size\x18\x04 \x01(\x04R\x04size\x12\x12\n" +
 	"\x04root\x18\x05 \x01(\fR\x04root\x12\x16\n" +
-	"\x06height\x18\x06 \x01(\x03R\x06height\"n\n" +
+	"\x06height\x18\x06 \x01(\x03R\x06height\"\xa6\x01\n" +
+	"\vServedChunk\x12\x19\n" +
+	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x10\n" +
+	"\x03cid\x18\x02 \x01(\fR\x03cid\x12\x14\n" +
+	"\x05shard\x18\x03 \x01(\rR\x05shard\x12\x1d\n" +
+	"\n" +
+	"first_leaf\x18\x04 \x01(\x04R\tfirstLeaf\x12\x1d\n" +
+	"\n" +
+	"chunk_hash\x18\x05 \x01(\fR\tchunkHash\x12\x16\n" +
+	"\x06height\x18\x06 \x01(\x03R\x06height\"\xc9\x01\n" +
 	"\tMsgReport\x12\x12\n" +
 	"\x04deal\x18\x01 \x01(\x04R\x04deal\x12\x16\n" +
 	"\x06served\x18\x02 \x01(\fR\x06served\x12\x17\n" +
 	"\apub_key\x18\x03 \x01(\fR\x06pubKey\x12\x1c\n" +
-	"\tsignature\x18\x04 \x01(\fR\tsignature*m\n" +
+	"\tsignature\x18\x04 \x01(\fR\tsignature\x12\x14\n" +
+	"\x05chunk\x18\x05 \x01(\fR\x05chunk\x12\x12\n" +
+	"\x04leaf\x18\x06 \x01(\x04R\x04leaf\x12\x1b\n" +
+	"\ttrue_leaf\x18\a \x01(\fR\btrueLeaf\x12\x12\n" +
+	"\x04path\x18\b \x03(\fR\x04path*m\n" +
 	"\tDealState\x12\x1a\n" +
 	"\x16DEAL_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DEAL_STATE_PENDING\x10\x01\x12\x15\n" +
@@ -1064,7 +1204,7 @@ func file_depin_storage_v1_storage_proto_rawDescGZIP() []byte {
 }
 
 var file_depin_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_depin_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_depin_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_depin_storage_v1_storage_proto_goTypes = []any{
 	(DealState)(0),           // 0: depin.storage.v1.DealState
 	(ProviderStatus)(0),      // 1: depin.storage.v1.ProviderStatus
@@ -1076,7 +1216,8 @@ var file_depin_storage_v1_storage_proto_goTypes = []any{
 	(*Proof)(nil),            // 7: depin.storage.v1.Proof
 	(*MsgProve)(nil),         // 8: depin.storage.v1.MsgProve
 	(*Served)(nil),           // 9: depin.storage.v1.Served
-	(*MsgReport)(nil),        // 10: depin.storage.v1.MsgReport
+	(*ServedChunk)(nil),      // 10: depin.storage.v1.ServedChunk
+	(*MsgReport)(nil),        // 11: depin.storage.v1.MsgReport
 }
 var file_depin_storage_v1_storage_proto_depIdxs = []int32{
 	0, // 0: depin.storage.v1.Deal.state:type_name -> depin.storage.v1.DealState
@@ -1100,7 +1241,7 @@ func file_depin_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_depin_storage_v1_storage_proto_rawDesc), len(file_depin_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
