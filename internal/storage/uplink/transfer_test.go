@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/sig"
 	"github.com/depin-network/depin/internal/storage/content"
 	"github.com/depin-network/depin/internal/storage/provider"
@@ -28,7 +29,7 @@ func transferNet(t *testing.T, n int, corruptFirst bool) []string {
 		if i == 0 && corruptFirst {
 			cfg.Adversary = provider.AdversaryCorrupt
 		}
-		p, err := provider.New(cfg, sig.KeyFromSeed(bytes.Repeat([]byte{byte(i + 1)}, 32)), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		p, err := provider.New(cfg, transferKey(i), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,6 +39,12 @@ func transferNet(t *testing.T, n int, corruptFirst bool) []string {
 	}
 	return urls
 }
+
+// transferKey is the key of transferNet's provider i; transferAddr its
+// address, which a signed-chunk download checks the provider's key against.
+func transferKey(i int) sig.PrivateKey { return sig.KeyFromSeed(bytes.Repeat([]byte{byte(i + 1)}, 32)) }
+
+func transferAddr(i int) string { return ledger.AddressOf(sig.PublicOf(transferKey(i))).String() }
 
 // TestStreamedPutAndGet: the single-pass put streams every shard to its
 // provider, which keeps it under the content id the trailer's manifest
@@ -125,7 +132,7 @@ func TestGetFallsBackAndBlames(t *testing.T) {
 		u := New(cfg, nil, nil, master, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		var hs []holder
 		for i, h := range urls {
-			hs = append(hs, holder{shard: i, provider: "p" + strconv.Itoa(i), host: h, deal: uint64(i + 1)})
+			hs = append(hs, holder{shard: i, provider: transferAddr(i), host: h, deal: uint64(i + 1)})
 		}
 		out := filepath.Join(t.TempDir(), "out")
 		bad, served, err := u.download(ctx, m, hs, out)
@@ -135,11 +142,11 @@ func TestGetFallsBackAndBlames(t *testing.T) {
 		if got, _ := os.ReadFile(out); !bytes.Equal(got, data) {
 			t.Fatalf("plaintext %v: bytes differ", plain)
 		}
-		if len(bad) != 1 || bad[0].Provider != "p0" {
+		if len(bad) != 1 || bad[0].Provider != transferAddr(0) {
 			t.Fatalf("plaintext %v: blamed %+v, want p0 only", plain, bad)
 		}
 		for _, h := range served {
-			if h.provider == "p0" {
+			if h.provider == transferAddr(0) {
 				t.Fatalf("the corrupt provider counted as served")
 			}
 		}
