@@ -102,15 +102,10 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
-	cfg.TmpDir = dir
+	cfg := testConfig(dir)
 	master := bytes.Repeat([]byte{7}, content.KeyLen)
 	u := New(cfg, c, testKey("alice"), master, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	buy, _ := proto.Marshal(&creditv1.MsgBuy{Credits: 1_000})
-	if _, err := c.SignAndSend(ctx, testKey("alice"), client.Tx{Fee: 1_000, Msgs: []*txv1.Msg{{Type: credit.TypeBuy, Value: buy}}}); err != nil {
-		t.Fatal(err)
-	}
+	buyCredits(t, ctx, c, "alice")
 	cid, err := u.Put(ctx, in, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +195,25 @@ func TestNetworkPutGetKillRepair(t *testing.T) {
 	}
 }
 
+// testConfig is the tests' client configuration: small segments and leaves,
+// waits long enough for a loaded machine, a short poll, and temporary files
+// under dir.
+func testConfig(dir string) Config {
+	cfg := DefaultConfig()
+	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
+	cfg.TmpDir = dir
+	return cfg
+}
+
+// buyCredits buys name the data credits its egress receipts spend.
+func buyCredits(t *testing.T, ctx context.Context, c *memChain, name string) {
+	t.Helper()
+	buy, _ := proto.Marshal(&creditv1.MsgBuy{Credits: 1_000})
+	if _, err := c.SignAndSend(ctx, testKey(name), client.Tx{Fee: 1_000, Msgs: []*txv1.Msg{{Type: credit.TypeBuy, Value: buy}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func mustDeals(t *testing.T, u *Uplink, cid content.CID) []storage.DealView {
 	t.Helper()
 	ds, err := u.Deals(context.Background(), cid)
@@ -258,14 +272,9 @@ func TestNetworkAdversariesCaught(t *testing.T) {
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
-	cfg.TmpDir = dir
+	cfg := testConfig(dir)
 	u := New(cfg, c, testKey("alice"), bytes.Repeat([]byte{7}, content.KeyLen), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	buy, _ := proto.Marshal(&creditv1.MsgBuy{Credits: 1_000})
-	if _, err := c.SignAndSend(ctx, testKey("alice"), client.Tx{Fee: 1_000, Msgs: []*txv1.Msg{{Type: credit.TypeBuy, Value: buy}}}); err != nil {
-		t.Fatal(err)
-	}
+	buyCredits(t, ctx, c, "alice")
 	cid, err := u.Put(ctx, in, rand.Reader)
 	if err != nil {
 		t.Fatal(err)

@@ -58,9 +58,8 @@ func TestNetworkRepairByAnyParty(t *testing.T) {
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
-	cfg.BidGrace, cfg.TmpDir = 0, dir
+	cfg := testConfig(dir)
+	cfg.BidGrace = 0
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	master := bytes.Repeat([]byte{7}, content.KeyLen)
 	alice := New(cfg, c, testKey("alice"), master, log)

@@ -249,9 +249,7 @@ func corruptNetwork(t *testing.T, adv provider.Adversary) *corruptTestNet {
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
-	cfg.TmpDir = dir
+	cfg := testConfig(dir)
 	u := New(cfg, c, testKey("alice"), bytes.Repeat([]byte{7}, content.KeyLen), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	cid, err := u.Put(ctx, in, rand.Reader)
 	if err != nil {

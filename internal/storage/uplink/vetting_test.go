@@ -15,12 +15,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/depin-network/depin/internal/client"
-	"github.com/depin-network/depin/internal/credit"
 	"github.com/depin-network/depin/internal/market"
 	"github.com/depin-network/depin/internal/storage"
 	"github.com/depin-network/depin/internal/storage/content"
 	"github.com/depin-network/depin/internal/storage/provider"
-	creditv1 "github.com/depin-network/depin/proto/depin/credit/v1"
 	marketv1 "github.com/depin-network/depin/proto/depin/market/v1"
 	txv1 "github.com/depin-network/depin/proto/depin/tx/v1"
 )
@@ -56,14 +54,9 @@ func TestNetworkVettingCapsBids(t *testing.T) {
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.SegmentSize, cfg.LeafSize, cfg.BidWait, cfg.AckWait, cfg.Poll, cfg.Duration = 64<<10, 1<<10, 30*time.Second, 30*time.Second, 30*time.Millisecond, 5_000
-	cfg.TmpDir = dir
+	cfg := testConfig(dir)
 	u := New(cfg, c, testKey("alice"), bytes.Repeat([]byte{7}, content.KeyLen), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	buy, _ := proto.Marshal(&creditv1.MsgBuy{Credits: 1_000})
-	if _, err := c.SignAndSend(ctx, testKey("alice"), client.Tx{Fee: 1_000, Msgs: []*txv1.Msg{{Type: credit.TypeBuy, Value: buy}}}); err != nil {
-		t.Fatal(err)
-	}
+	buyCredits(t, ctx, c, "alice")
 	cid, err := u.Put(ctx, in, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
