@@ -90,24 +90,8 @@ func TestNetworkQuietCorruptionRefusedUnpaid(t *testing.T) {
 	}
 	n := corruptNetwork(t, provider.AdversaryCorruptQuiet)
 	u, ctx := n.u, n.ctx
-	hs, err := u.holders(ctx, n.cid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := u.manifest(ctx, n.cid, hs)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The cheat first: the careful path always tries its first K holders.
-	slices.SortStableFunc(hs, func(a, b holder) int {
-		switch {
-		case a.provider == n.cheat && b.provider != n.cheat:
-			return -1
-		case b.provider == n.cheat && a.provider != n.cheat:
-			return 1
-		}
-		return 0
-	})
+	m, hs := n.cheatFirst(t)
 	if hs[0].provider != n.cheat {
 		t.Fatalf("the cheat holds no shard: %+v", hs)
 	}
@@ -153,23 +137,7 @@ func TestNetworkCorruptChunkProvenFromRebuiltShard(t *testing.T) {
 	}
 	n := corruptNetwork(t, provider.AdversaryCorruptServe)
 	u, ctx := n.u, n.ctx
-	hs, err := u.holders(ctx, n.cid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := u.manifest(ctx, n.cid, hs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.SortStableFunc(hs, func(a, b holder) int {
-		switch {
-		case a.provider == n.cheat && b.provider != n.cheat:
-			return -1
-		case b.provider == n.cheat && a.provider != n.cheat:
-			return 1
-		}
-		return 0
-	})
+	m, hs := n.cheatFirst(t)
 	// K good shards come in after the cheat's: its true leaf comes from
 	// the rebuild (trueLeaves asks the provider's proofs only without K).
 	_, bad, _, cleanup, err := u.fetchShards(ctx, m, n.cid, hs, m.K)
@@ -256,4 +224,29 @@ func corruptNetwork(t *testing.T, adv provider.Adversary) *corruptTestNet {
 		t.Fatal(err)
 	}
 	return &corruptTestNet{c: c, u: u, cid: cid, provs: provs, cheat: testAddr("prov0").String(), data: data, ctx: ctx, dir: dir}
+}
+
+// cheatFirst returns the file's manifest and its holders with the cheat's
+// shard first, so that the careful path, which tries its first K holders,
+// always downloads from the cheat.
+func (n *corruptTestNet) cheatFirst(t *testing.T) (*content.Manifest, []holder) {
+	t.Helper()
+	hs, err := n.u.holders(n.ctx, n.cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := n.u.manifest(n.ctx, n.cid, hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortStableFunc(hs, func(a, b holder) int {
+		switch {
+		case a.provider == n.cheat && b.provider != n.cheat:
+			return -1
+		case b.provider == n.cheat && a.provider != n.cheat:
+			return 1
+		}
+		return 0
+	})
+	return m, hs
 }
