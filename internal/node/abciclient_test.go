@@ -2,21 +2,82 @@ package node
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	abcicli "github.com/cometbft/cometbft/abci/client"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 )
 
-// probeApp records how many calls of each kind run at once. CheckTx and
-// FinalizeBlock wait on gate, so that calls that may overlap do.
-type probeApp struct {
+// orderApp records the order of its PreVerifyTxs and CheckTx calls in one
+// log, answers each check with a code derived from the transaction, and
+// fails or panics on request. A check of a transaction in block waits on
+// gate first.
+type orderApp struct {
 	abcitypes.BaseApplication
-	gate              chan struct{}
-	checks, finalizes atomic.Int32
-	maxChecks, maxFin atomic.Int32
+	mu    sync.Mutex
+	log   []string // "pre:<tx>,<tx>..." or "check:<tx>"
+	block map[string]bool
+	gate  chan struct{}
+	in    atomic.Int32 // checks inside the app now
+
+	finalizes, maxFin atomic.Int32
+	finGate           chan struct{}
+}
+
+func (o *orderApp) record(s string) {
+	o.mu.Lock()
+	o.log = append(o.log, s)
+	o.mu.Unlock()
+}
+
+func (o *orderApp) logged() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.log)
+}
+
+func (o *orderApp) PreVerifyTxs(txs [][]byte) {
+	s := "pre:"
+	for i, tx := range txs {
+		if i > 0 {
+			s += ","
+		}
+		s += string(tx)
+	}
+	o.record(s)
+}
+
+// codeOf is the answer orderApp gives for tx.
+func codeOf(tx []byte) uint32 { return uint32(len(tx))*1000 + uint32(tx[len(tx)-1]) }
+
+func (o *orderApp) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	o.in.Add(1)
+	defer o.in.Add(-1)
+	tx := string(req.Tx)
+	if o.block[tx] {
+		<-o.gate
+	}
+	o.record("check:" + tx)
+	switch tx {
+	case "fail":
+		return nil, errors.New("app broke")
+	case "panic":
+		panic("app panicked")
+	}
+	return &abcitypes.ResponseCheckTx{Code: codeOf(req.Tx), Log: tx}, nil
+}
+
+func (o *orderApp) FinalizeBlock(context.Context, *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
+	raise(&o.maxFin, o.finalizes.Add(1))
+	<-o.finGate
+	o.finalizes.Add(-1)
+	return &abcitypes.ResponseFinalizeBlock{}, nil
 }
 
 func raise(max *atomic.Int32, v int32) {
@@ -26,20 +87,6 @@ func raise(max *atomic.Int32, v int32) {
 			return
 		}
 	}
-}
-
-func (p *probeApp) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
-	raise(&p.maxChecks, p.checks.Add(1))
-	<-p.gate
-	p.checks.Add(-1)
-	return &abcitypes.ResponseCheckTx{Code: uint32(len(req.Tx))}, nil
-}
-
-func (p *probeApp) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
-	raise(&p.maxFin, p.finalizes.Add(1))
-	<-p.gate
-	p.finalizes.Add(-1)
-	return &abcitypes.ResponseFinalizeBlock{}, nil
 }
 
 // waitFor polls cond; the deadline only keeps a broken client from hanging
@@ -55,13 +102,316 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestClientChecksConcurrently: CheckTxAsync calls on one connection run
-// the app at the same time, every response reaches the global callback once
-// and the per-request callback once, while FinalizeBlock calls on a
-// connection of the same creator stay one at a time.
-func TestClientChecksConcurrently(t *testing.T) {
-	const n = 4
-	app := &probeApp{gate: make(chan struct{})}
+func newTestClient(t *testing.T, app abcitypes.Application) abcicli.Client {
+	t.Helper()
+	c, err := NewClientCreator(app).NewABCIClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// callbacks counts, per transaction, the global callback's calls (in
+// order) and the per-request callbacks' calls, with the codes they saw.
+type callbacks struct {
+	mu         sync.Mutex
+	global     []string
+	perRequest map[string]int
+	bad        []string
+}
+
+func (cb *callbacks) onGlobal(req *abcitypes.Request, res *abcitypes.Response) {
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	tx := req.GetCheckTx().Tx
+	cb.global = append(cb.global, string(tx))
+	if got := res.GetCheckTx().GetCode(); got != codeOf(tx) && string(tx) != "fail" && string(tx) != "panic" {
+		cb.bad = append(cb.bad, fmt.Sprintf("global %s: code %d, want %d", tx, got, codeOf(tx)))
+	}
+}
+
+func (cb *callbacks) onRequest(tx []byte) func(*abcitypes.Response) {
+	return func(res *abcitypes.Response) {
+		cb.mu.Lock()
+		defer cb.mu.Unlock()
+		if cb.perRequest == nil {
+			cb.perRequest = make(map[string]int)
+		}
+		cb.perRequest[string(tx)]++
+		want := codeOf(tx)
+		if string(tx) == "fail" || string(tx) == "panic" {
+			want = checkFailedCode
+		}
+		if got := res.GetCheckTx().GetCode(); got != want {
+			cb.bad = append(cb.bad, fmt.Sprintf("request %s: code %d, want %d", tx, got, want))
+		}
+	}
+}
+
+func submit(t *testing.T, c abcicli.Client, cb *callbacks, tx []byte) {
+	t.Helper()
+	rr, err := c.CheckTxAsync(context.Background(), &abcitypes.RequestCheckTx{Tx: tx})
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	rr.SetCallback(cb.onRequest(tx))
+}
+
+// checkLog holds the app's log to the rules: every check follows the
+// previous one's answer, and a batch pre-verified is exactly the run of
+// checks that follows it, in order.
+func checkLog(t *testing.T, log []string) (checks []string, batches int) {
+	t.Helper()
+	var want []string
+	for _, e := range log {
+		switch {
+		case len(want) > 0:
+			if e != "check:"+want[0] {
+				t.Fatalf("after a pre-verified batch: got %q, want check:%s (log %q)", e, want[0], log)
+			}
+			want = want[1:]
+			checks = append(checks, e[len("check:"):])
+		case e[:4] == "pre:":
+			batches++
+			for _, tx := range splitComma(e[4:]) {
+				want = append(want, tx)
+			}
+			if len(want) < 2 {
+				t.Fatalf("pre-verified a batch of %d: %q", len(want), e)
+			}
+		default:
+			checks = append(checks, e[len("check:"):])
+		}
+	}
+	if len(want) > 0 {
+		t.Fatalf("pre-verified %q but never checked them", want)
+	}
+	return checks, batches
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != ',' {
+			i++
+		}
+		out = append(out, s[:i])
+		s = s[min(i+1, len(s)):]
+	}
+	return out
+}
+
+// TestClientAnswersInOrder: submitters that each send their own sequence of
+// transactions (as a peer's receive routine and the recheck do) see them
+// checked in that order; every request gets the global callback and its
+// own callback exactly once, with its own answer, even when the callback is
+// set after the answer; Flush returns only after all of that.
+func TestClientAnswersInOrder(t *testing.T) {
+	const submitters, each = 6, 50
+	app := &orderApp{}
+	c := newTestClient(t, app)
+	cb := &callbacks{}
+	c.SetResponseCallback(cb.onGlobal)
+	var wg sync.WaitGroup
+	for s := range submitters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				submit(t, c, cb, []byte(fmt.Sprintf("s%d-%03d", s, i)))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	if len(cb.bad) > 0 {
+		t.Fatal(cb.bad)
+	}
+	checks, _ := checkLog(t, app.logged())
+	if len(checks) != submitters*each || len(cb.global) != submitters*each || len(cb.perRequest) != submitters*each {
+		t.Fatalf("got %d checks, %d global callbacks, %d requests called back; want %d each",
+			len(checks), len(cb.global), len(cb.perRequest), submitters*each)
+	}
+	if !slices.Equal(checks, cb.global) {
+		t.Fatal("the global callback saw the answers in another order than the app checked them")
+	}
+	for tx, n := range cb.perRequest {
+		if n != 1 {
+			t.Errorf("%s: per-request callback called %d times, want 1", tx, n)
+		}
+	}
+	next := make(map[byte]int)
+	for _, tx := range checks {
+		s, i := tx[1], 0
+		fmt.Sscanf(tx[3:], "%d", &i)
+		if i != next[s] {
+			t.Fatalf("submitter %c: checked %d after %d", s, i, next[s]-1)
+		}
+		next[s]++
+	}
+}
+
+// TestClientBatchesWhileChecking: transactions queued while a check runs
+// are pre-verified together, then checked in their order.
+func TestClientBatchesWhileChecking(t *testing.T) {
+	app := &orderApp{block: map[string]bool{"first": true}, gate: make(chan struct{})}
+	c := newTestClient(t, app)
+	cb := &callbacks{}
+	c.SetResponseCallback(cb.onGlobal)
+	submit(t, c, cb, []byte("first"))
+	waitFor(t, "the first check inside the app", func() bool { return app.in.Load() == 1 })
+	var queued []string
+	for i := range 10 {
+		tx := fmt.Sprintf("next-%d", i)
+		queued = append(queued, tx)
+		submit(t, c, cb, []byte(tx))
+	}
+	close(app.gate)
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	log := app.logged()
+	checks, batches := checkLog(t, log)
+	if want := append([]string{"first"}, queued...); !slices.Equal(checks, want) {
+		t.Fatalf("checked %q, want %q", checks, want)
+	}
+	if batches != 1 || log[1] != "pre:"+joinComma(queued) {
+		t.Fatalf("log %q: want the ten queued transactions pre-verified as one batch", log)
+	}
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += x
+	}
+	return out
+}
+
+// TestClientFlushWaits: Flush does not return while a queued check is
+// unanswered, and when it returns every callback has run.
+func TestClientFlushWaits(t *testing.T) {
+	app := &orderApp{block: map[string]bool{"a": true, "b": true, "c": true}, gate: make(chan struct{})}
+	c := newTestClient(t, app)
+	cb := &callbacks{}
+	c.SetResponseCallback(cb.onGlobal)
+	for _, tx := range []string{"a", "b", "c"} {
+		submit(t, c, cb, []byte(tx))
+	}
+	waitFor(t, "a check inside the app", func() bool { return app.in.Load() == 1 })
+	flushed := make(chan int)
+	go func() {
+		if err := c.Flush(context.Background()); err != nil {
+			t.Error(err)
+		}
+		cb.mu.Lock()
+		n := len(cb.global) + len(cb.perRequest)
+		cb.mu.Unlock()
+		flushed <- n
+	}()
+	for range 3 {
+		select {
+		case <-flushed:
+			t.Fatal("Flush returned while a check was blocked in the app")
+		case app.gate <- struct{}{}:
+		}
+	}
+	if n := <-flushed; n != 6 {
+		t.Fatalf("when Flush returned: %d callbacks had run, want 6", n)
+	}
+}
+
+// TestClientCheckErrors: a CheckTx that fails or panics answers its own
+// request with a refusal, exactly once; the checks around it are answered
+// as usual and the connection goes on.
+func TestClientCheckErrors(t *testing.T) {
+	app := &orderApp{}
+	c := newTestClient(t, app)
+	cb := &callbacks{}
+	var failed []*abcitypes.ResponseCheckTx
+	c.SetResponseCallback(func(req *abcitypes.Request, res *abcitypes.Response) {
+		if tx := string(req.GetCheckTx().Tx); tx == "fail" || tx == "panic" {
+			failed = append(failed, res.GetCheckTx())
+		}
+		cb.onGlobal(req, res)
+	})
+	txs := []string{"x1", "fail", "x2", "panic", "x3"}
+	for _, tx := range txs {
+		submit(t, c, cb, []byte(tx))
+	}
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Error(); err != nil {
+		t.Fatalf("client error after a failed check: %v", err)
+	}
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	if len(cb.bad) > 0 {
+		t.Fatal(cb.bad)
+	}
+	if !slices.Equal(cb.global, txs) {
+		t.Fatalf("global callbacks %q, want %q", cb.global, txs)
+	}
+	for _, tx := range txs {
+		if cb.perRequest[tx] != 1 {
+			t.Errorf("%s: per-request callback called %d times, want 1", tx, cb.perRequest[tx])
+		}
+	}
+	if len(failed) != 2 {
+		t.Fatalf("got %d refusals, want 2", len(failed))
+	}
+	for _, r := range failed {
+		if r.Code != checkFailedCode || r.Codespace != "node" || r.Log == "" {
+			t.Errorf("refusal %+v: want code %d, codespace node and the error in the log", r, checkFailedCode)
+		}
+	}
+}
+
+// TestClientRecheckOrder: the mempool's recheck sends every transaction of
+// its list, then Flush, and matches the global callback's responses to the
+// list in order (CometBFT v0.38.26 mempool.recheckTxs); all of them have
+// arrived, in order, when Flush returns.
+func TestClientRecheckOrder(t *testing.T) {
+	app := &orderApp{}
+	c := newTestClient(t, app)
+	var got []string
+	c.SetResponseCallback(func(req *abcitypes.Request, res *abcitypes.Response) {
+		if req.GetCheckTx().Type != abcitypes.CheckTxType_Recheck {
+			t.Errorf("request type %v, want recheck", req.GetCheckTx().Type)
+		}
+		got = append(got, string(req.GetCheckTx().Tx))
+	})
+	var want []string
+	for i := range 200 {
+		tx := fmt.Sprintf("mempool-%03d", i)
+		want = append(want, tx)
+		if _, err := c.CheckTxAsync(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte(tx), Type: abcitypes.CheckTxType_Recheck}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("recheck responses out of order or missing: got %d, want %d in order", len(got), len(want))
+	}
+}
+
+// TestClientChecksBesideConsensus: FinalizeBlock calls on a consensus
+// connection stay one at a time, and the mempool connection answers checks
+// while a FinalizeBlock is inside the app.
+func TestClientChecksBesideConsensus(t *testing.T) {
+	app := &orderApp{finGate: make(chan struct{})}
 	cc := NewClientCreator(app)
 	mempool, err := cc.NewABCIClient()
 	if err != nil {
@@ -71,31 +421,9 @@ func TestClientChecksConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	global := make(map[int]int)
-	mempool.SetResponseCallback(func(req *abcitypes.Request, res *abcitypes.Response) {
-		mu.Lock()
-		global[len(req.GetCheckTx().Tx)]++
-		mu.Unlock()
-	})
-	var perRequest atomic.Int32
 	var wg sync.WaitGroup
-	for i := 1; i <= n; i++ {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			rr, err := mempool.CheckTxAsync(context.Background(), &abcitypes.RequestCheckTx{Tx: make([]byte, i)})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			rr.SetCallback(func(res *abcitypes.Response) {
-				if got := res.GetCheckTx().Code; got != uint32(i) {
-					t.Errorf("per-request callback: got code %d, want %d", got, i)
-				}
-				perRequest.Add(1)
-			})
-		}()
+	for range 3 {
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if _, err := consensus.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{}); err != nil {
@@ -103,24 +431,53 @@ func TestClientChecksConcurrently(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, "all CheckTx calls inside the app at once", func() bool { return app.checks.Load() == n })
-	for range 2 * n {
-		app.gate <- struct{}{}
+	waitFor(t, "a FinalizeBlock inside the app", func() bool { return app.finalizes.Load() == 1 })
+	cb := &callbacks{}
+	mempool.SetResponseCallback(cb.onGlobal)
+	submit(t, mempool, cb, []byte("during-block"))
+	if err := mempool.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if app.finalizes.Load() != 1 {
+		t.Fatal("the FinalizeBlock finished before the check was answered")
+	}
+	for range 3 {
+		app.finGate <- struct{}{}
 	}
 	wg.Wait()
-	if got := app.maxChecks.Load(); got != n {
-		t.Errorf("concurrent CheckTx calls: got at most %d, want %d", got, n)
-	}
 	if got := app.maxFin.Load(); got != 1 {
 		t.Errorf("concurrent FinalizeBlock calls: got at most %d, want 1", got)
 	}
-	if got := perRequest.Load(); got != n {
-		t.Errorf("per-request callbacks: got %d, want %d", got, n)
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	if len(cb.bad) > 0 || cb.perRequest["during-block"] != 1 {
+		t.Fatalf("check during a block: %v, called back %d times", cb.bad, cb.perRequest["during-block"])
 	}
-	for i := 1; i <= n; i++ {
-		if global[i] != 1 {
-			t.Errorf("global callback for tx of %d bytes: got %d calls, want 1", i, global[i])
-		}
+}
+
+// TestClientStopAnswersQueued: stopping the connection answers what is
+// queued first.
+func TestClientStopAnswersQueued(t *testing.T) {
+	app := &orderApp{block: map[string]bool{"q1": true}, gate: make(chan struct{})}
+	c := newTestClient(t, app)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cb := &callbacks{}
+	c.SetResponseCallback(cb.onGlobal)
+	submit(t, c, cb, []byte("q1"))
+	submit(t, c, cb, []byte("q2"))
+	waitFor(t, "a check inside the app", func() bool { return app.in.Load() == 1 })
+	stopped := make(chan error)
+	go func() { stopped <- c.Stop() }()
+	close(app.gate)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	if cb.perRequest["q1"] != 1 || cb.perRequest["q2"] != 1 {
+		t.Fatalf("after Stop: callbacks %v, want q1 and q2 once each", cb.perRequest)
 	}
 }
 
@@ -141,22 +498,29 @@ func (d *dryApp) DryCheckTx(context.Context, *abcitypes.RequestCheckTx) (*abcity
 }
 
 // The RPC's check_tx (the mempool connection's synchronous CheckTx) goes to
-// the app's side-effect-free DryCheckTx; the mempool's CheckTxAsync to
-// CheckTx, which reserves (issue 8 item 4).
+// the app's side-effect-free DryCheckTx, also under the node's measuring
+// wrapper; the mempool's CheckTxAsync to CheckTx, which reserves (issue 8
+// item 4).
 func TestSyncCheckTxIsDry(t *testing.T) {
-	app := &dryApp{}
-	c, err := NewClientCreator(app).NewABCIClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := c.CheckTx(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte{1}})
-	if err != nil || res.Code != 7 {
-		t.Fatalf("sync check: %v, code %d; want the dry check's 7", err, res.GetCode())
-	}
-	if _, err := c.CheckTxAsync(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte{1}}); err != nil {
-		t.Fatal(err)
-	}
-	if app.dry.Load() != 1 || app.checks.Load() != 1 {
-		t.Fatalf("dry checks %d, reserving checks %d; want 1 and 1", app.dry.Load(), app.checks.Load())
+	for _, wrapped := range []bool{false, true} {
+		app := &dryApp{}
+		var a abcitypes.Application = app
+		if wrapped {
+			a = measuredApp{Application: app}
+		}
+		c := newTestClient(t, a)
+		res, err := c.CheckTx(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte{1}})
+		if err != nil || res.Code != 7 {
+			t.Fatalf("wrapped %v: sync check: %v, code %d; want the dry check's 7", wrapped, err, res.GetCode())
+		}
+		if _, err := c.CheckTxAsync(context.Background(), &abcitypes.RequestCheckTx{Tx: []byte{1}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if app.dry.Load() != 1 || app.checks.Load() != 1 {
+			t.Fatalf("wrapped %v: dry checks %d, reserving checks %d; want 1 and 1", wrapped, app.dry.Load(), app.checks.Load())
+		}
 	}
 }

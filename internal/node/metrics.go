@@ -100,6 +100,11 @@ type measuredApp struct {
 	m *Metrics
 }
 
+// Unwrap returns the measured application, so that the node's ABCI client
+// finds the methods it has beyond abcitypes.Application (DryCheckTx,
+// PreVerifyTxs).
+func (a measuredApp) Unwrap() abcitypes.Application { return a.Application }
+
 func (a measuredApp) FinalizeBlock(ctx context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
 	start := time.Now()
 	res, err := a.Application.FinalizeBlock(ctx, req)
