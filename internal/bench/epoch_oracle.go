@@ -211,7 +211,7 @@ func RunOracleEpoch(n, perBeacon int, limitCap int64) (OracleEpochRun, error) {
 	t2 := time.Now()
 	var js []byte
 	if err == nil {
-		js, err = json.Marshal(out.Devices)
+		js, err = json.Marshal(out.Explanations())
 	}
 	t3 := time.Now()
 	run.CPU = threadCPU() - c0

@@ -93,6 +93,11 @@ type Output struct {
 	Shares []Share
 	// Reasons has one verdict per scored report, by role then id.
 	Reasons []Reason
+	// Verdicts, when set, holds the same verdicts instead of Reasons
+	// (then nil), in the kind's own compact form, expanded one at a time:
+	// an epoch's eleven million verdicts are never all held as Reasons
+	// (coverage's are 12 bytes each against about 150).
+	Verdicts Verdicts
 	// Counts per role and reason with a non-zero count.
 	Counts []Count
 	// Stats are per-device figures for explanations, by device.
@@ -103,6 +108,29 @@ type Output struct {
 	// State is handed to the next epoch's Input.
 	State []byte
 }
+
+// Verdicts is a kind's verdicts held compactly (Output.Verdicts), in the
+// order of Output.Reasons.
+type Verdicts interface {
+	// Len is the number of verdicts.
+	Len() int
+	// At expands verdict i, 0 <= i < Len().
+	At(i int) Reason
+}
+
+// VerdictsOf returns the verdicts of an output: Verdicts if set, else its
+// Reasons.
+func VerdictsOf(o *Output) Verdicts {
+	if o.Verdicts != nil {
+		return o.Verdicts
+	}
+	return reasonList(o.Reasons)
+}
+
+type reasonList []Reason
+
+func (l reasonList) Len() int        { return len(l) }
+func (l reasonList) At(i int) Reason { return l[i] }
 
 // Share is a device's units in one pool.
 type Share struct {

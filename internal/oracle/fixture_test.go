@@ -335,7 +335,7 @@ func (s *scenario) publish(n uint64) *Published {
 	s.segs.bundles[n] = pub.Bundle
 	s.segs.manifests[n] = pub.Manifest
 	s.segs.states[n] = pub.States
-	s.segs.explanations[n] = pub.Output.Devices
+	s.segs.explanations[n] = pub.Output.Explanations()
 	if err := s.chain.SubmitRoot(ctx, pub.Submission()); err != nil {
 		s.t.Fatalf("SubmitRoot(%d): %v", n, err)
 	}

@@ -18,7 +18,7 @@ func TestForgedReportsEarnNothing(t *testing.T) {
 	honest.standard()
 	h0 := honest.publish(0)
 	dev := honest.devs[victim]
-	if e, ok := score.FindExplanation(h0.Output.Devices, dev); !ok || e.Payout == 0 {
+	if e, ok := score.FindExplanation(h0.Output.Explanations(), dev); !ok || e.Payout == 0 {
 		t.Fatalf("honest run: device %d got %+v, want a payout (the test would show nothing)", victim, e)
 	}
 
@@ -29,12 +29,12 @@ func TestForgedReportsEarnNothing(t *testing.T) {
 	if p0.Output.Summary.Forged == 0 || p0.Output.Summary.Forged != uint64(len(honestReportsOf(h0, dev))) {
 		t.Errorf("forged reports: got %d, want %d (every report of device %d)", p0.Output.Summary.Forged, len(honestReportsOf(h0, dev)), victim)
 	}
-	if e, ok := score.FindExplanation(p0.Output.Devices, dev); ok && (e.Payout != 0 || len(e.Reports) != 0 || e.Cumulative != 0) {
+	if e, ok := score.FindExplanation(p0.Output.Explanations(), dev); ok && (e.Payout != 0 || len(e.Reports) != 0 || e.Cumulative != 0) {
 		t.Errorf("device %d with forged reports: got payout %d, %d reports, cumulative %d; want nothing", victim, e.Payout, len(e.Reports), e.Cumulative)
 	}
 }
 
 func honestReportsOf(p *Published, dev ledger.Address) []score.ReportReason {
-	e, _ := score.FindExplanation(p.Output.Devices, dev)
+	e, _ := score.FindExplanation(p.Output.Explanations(), dev)
 	return e.Reports
 }

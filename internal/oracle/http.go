@@ -178,11 +178,26 @@ func (s *Service) serveObject(w http.ResponseWriter, name, ctype string) {
 	_, _ = w.Write(b)
 }
 
-// getExplanations serves the stored explanations as they are, or, for a
-// record written before 64-bit integers became strings, re-encoded.
+// getExplanations serves the stored explanations as one JSON array: the
+// JSON lines joined, the stored array as it is, or, for a record written
+// before 64-bit integers became strings, re-encoded.
 func (s *Service) getExplanations(w http.ResponseWriter, r *http.Request) {
 	rec, ok := s.epochParam(w, r.PathValue("n"))
 	if !ok {
+		return
+	}
+	if rec.JSONFormat >= jsonLines {
+		f, _, err := s.store.openObject(rec.Explanations)
+		if err != nil {
+			s.fail(w, err, "explanations")
+			return
+		}
+		defer f.Close()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		if err := copyExplanationArray(w, f); err != nil {
+			s.log.Warn("oracle: api: explanations", "epoch", rec.Epoch, "err", err)
+		}
 		return
 	}
 	if rec.JSONFormat < jsonStrings {
@@ -237,6 +252,21 @@ func (s *Service) getDevice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if rec.JSONFormat >= jsonLines {
+		line, found, err := s.explanationLine(rec, dev)
+		if err != nil {
+			s.fail(w, err, "explanations")
+			return
+		}
+		if found {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(append(line, '\n'))
+			return
+		}
+		writeJSON(w, http.StatusOK, s.unexplained(rec, dev))
+		return
+	}
 	list, err := s.explanations(rec)
 	if err != nil {
 		s.fail(w, err, "explanations")
@@ -244,18 +274,35 @@ func (s *Service) getDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	e, found := score.FindExplanation(list, dev)
 	if !found {
-		// A device with nothing this epoch still has its carried total.
-		e = score.Explanation{Epoch: rec.Epoch, Device: dev.String(), Pools: []score.PoolPayout{}, Reports: []score.ReportReason{}}
-		if mb, err := s.store.get(rec.Manifest); err == nil {
-			if m, err := reward.DecodeManifest(mb); err == nil {
-				e.ScorerVersion = m.ScorerVersion
-				if i, ok := m.Find(dev); ok {
-					e.Cumulative = m.Entries[i].Cumulative
-				}
+		e = s.unexplained(rec, dev)
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+// explanationLine reads dev's explanation from an epoch's JSON lines, as
+// served (json.Marshal of it).
+func (s *Service) explanationLine(rec *epochRecord, dev ledger.Address) ([]byte, bool, error) {
+	f, size, err := s.store.openObject(rec.Explanations)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	return findExplanationLine(f, size, dev)
+}
+
+// unexplained is the explanation of a device the epoch does not explain.
+// A device with nothing this epoch still has its carried total.
+func (s *Service) unexplained(rec *epochRecord, dev ledger.Address) score.Explanation {
+	e := score.Explanation{Epoch: rec.Epoch, Device: dev.String(), Pools: []score.PoolPayout{}, Reports: []score.ReportReason{}}
+	if mb, err := s.store.get(rec.Manifest); err == nil {
+		if m, err := reward.DecodeManifest(mb); err == nil {
+			e.ScorerVersion = m.ScorerVersion
+			if i, ok := m.Find(dev); ok {
+				e.Cumulative = m.Entries[i].Cumulative
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, e)
+	return e
 }
 
 func (s *Service) getProof(w http.ResponseWriter, r *http.Request) {

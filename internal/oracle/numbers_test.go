@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/depin-network/depin/internal/apidoc"
 	"github.com/depin-network/depin/internal/geo"
+	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/score"
 )
@@ -37,9 +39,11 @@ func legacyNumbers(b []byte) []byte {
 	return b
 }
 
-// TestLegacyScoreFiles: an epoch scored before issue 11 (score files with
-// bare 64-bit numbers) is served exactly as one scored since: summary,
-// explanations and a device's explanation, all with strings.
+// TestLegacyScoreFiles: an epoch stored before issue 18 (explanations as
+// one JSON array, format 2) is served byte for byte as one stored since (JSON
+// lines, format 3), and one scored before issue 11 (score files with bare
+// 64-bit numbers, format 0) the same once decoded: summary, explanations
+// and a device's explanation, all with strings.
 func TestLegacyScoreFiles(t *testing.T) {
 	s := newScenario(t)
 	s.standard()
@@ -56,7 +60,7 @@ func TestLegacyScoreFiles(t *testing.T) {
 	}
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
-	get := func(path string) any {
+	get := func(path string) []byte {
 		t.Helper()
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
@@ -68,16 +72,64 @@ func TestLegacyScoreFiles(t *testing.T) {
 		if resp.StatusCode != 200 || json.Unmarshal(b, &v) != nil {
 			t.Fatalf("%s: got %d %.300s", path, resp.StatusCode, b)
 		}
+		return b
+	}
+	decode := func(b []byte) any {
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
 		return v
 	}
-	paths := []string{"/v1/rewards/epochs/1", "/v1/rewards/epochs/1/explanations", "/v1/rewards/devices/" + s.devs[0].String() + "?epoch=1"}
-	var want []any
+	paths := []string{"/v1/rewards/epochs/1", "/v1/rewards/epochs/1/explanations"}
+	// Every device, and devices the epoch does not explain, sorting
+	// before, between and after the explained ones.
+	var first, last, mid ledger.Address
+	for i := range last {
+		last[i], mid[i] = 0xff, 0x80
+	}
+	for _, d := range append(append([]ledger.Address{}, s.devs...), first, mid, last) {
+		paths = append(paths, "/v1/rewards/devices/"+d.String()+"?epoch=1")
+	}
+	var want [][]byte
 	for _, p := range paths {
 		want = append(want, get(p))
 	}
 	rec, err := svc.store.record(1)
-	if err != nil || rec.JSONFormat != jsonStrings {
-		t.Fatalf("record: got %+v, %v; want format %d", rec, err, jsonStrings)
+	if err != nil || rec.JSONFormat != jsonLines {
+		t.Fatalf("record: got %+v, %v; want format %d", rec, err, jsonLines)
+	}
+	// Format 2: the explanations as one array, as save wrote them before.
+	lines, err := svc.store.get(rec.Explanations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := []score.Explanation{}
+	for _, l := range bytes.Split(bytes.TrimSuffix(lines, []byte("\n")), []byte("\n")) {
+		var e score.Explanation
+		if err := apidoc.UnmarshalNumbers(l, &e); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, e)
+	}
+	if len(list) < len(s.devs) {
+		t.Fatalf("%d explanations for %d devices", len(list), len(s.devs))
+	}
+	array, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Explanations, err = svc.store.put(array); err != nil {
+		t.Fatal(err)
+	}
+	rec.JSONFormat = jsonStrings
+	if err := svc.store.putRecord(rec); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range paths {
+		if got := get(p); !bytes.Equal(got, want[i]) {
+			t.Errorf("%s from an array (format 2): got\n%.400s\nwant\n%.400s", p, got, want[i])
+		}
 	}
 	for _, name := range []*string{&rec.Summary, &rec.Explanations} {
 		b, err := svc.store.get(*name)
@@ -100,8 +152,8 @@ func TestLegacyScoreFiles(t *testing.T) {
 	delete(svc.cache, 1)
 	svc.mu.Unlock()
 	for i, p := range paths {
-		if got := get(p); !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("%s from legacy files: got %v, want %v", p, got, want[i])
+		if got := decode(get(p)); !reflect.DeepEqual(got, decode(want[i])) {
+			t.Errorf("%s from legacy files: got %v, want %s", p, got, want[i])
 		}
 	}
 }

@@ -36,7 +36,7 @@ func TestPipelineGolden(t *testing.T) {
 	p1 := s.publish(1)
 	var got []golden
 	for _, p := range []*Published{p0, p1} {
-		got = append(got, golden{InputsHash: p.Output.Summary.InputsHash, Summary: p.Output.Summary, Devices: p.Output.Devices})
+		got = append(got, golden{InputsHash: p.Output.Summary.InputsHash, Summary: p.Output.Summary, Devices: p.Output.Explanations()})
 	}
 	b, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {
@@ -95,8 +95,8 @@ func TestRunDeterministic(t *testing.T) {
 	if out.Root != p0.Output.Root {
 		t.Errorf("root after reordering: got %s, want %s", out.Root, p0.Output.Root)
 	}
-	x, _ := json.Marshal(out.Devices)
-	y, _ := json.Marshal(p0.Output.Devices)
+	x, _ := json.Marshal(out.Explanations())
+	y, _ := json.Marshal(p0.Output.Explanations())
 	if !bytes.Equal(x, y) {
 		t.Errorf("explanations differ after reordering the reports")
 	}

@@ -27,9 +27,12 @@ type Published struct {
 	// (score.EncodeStates), StateHash their hash.
 	States    []byte
 	StateHash [32]byte
-	// Segments are the verified segment files in commit order.
-	Segments [][]byte
-	Output   score.EpochOutput
+	// Segments are the verified segment files in commit order (Prepare);
+	// SegmentObjects instead name them in the store when PrepareTo stored
+	// each as it was verified, so that they are never all held at once.
+	Segments       [][]byte
+	SegmentObjects []string
+	Output         score.EpochOutput
 }
 
 // Submission returns the MsgSubmitRoot content of the epoch.
@@ -60,6 +63,21 @@ var ErrNotReady = errors.New("not ready")
 //   - the prior epoch's settled manifest and kind states (LoadPrior; nil
 //     for epoch 0).
 func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Prior, geo kind.Geo) (*Published, error) {
+	var raws [][]byte
+	pub, err := PrepareTo(ctx, l, segs, kinds, n, prior, geo, func(raw []byte) error {
+		raws = append(raws, raw)
+		return nil
+	})
+	if pub != nil {
+		pub.Segments = raws
+	}
+	return pub, err
+}
+
+// PrepareTo is Prepare handing each segment to keep as soon as it is
+// verified, in commit order, instead of holding them all in
+// Published.Segments.
+func PrepareTo(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Prior, geo kind.Geo, keep func(raw []byte) error) (*Published, error) {
 	info, err := l.Epoch(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
@@ -92,7 +110,9 @@ func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Regi
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
 		reps.Add(kinds, seg)
-		pub.Segments = append(pub.Segments, raw)
+		if err := keep(raw); err != nil {
+			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+		}
 	}
 	b := &score.Bundle{
 		Epoch: n, ScorerVersion: score.CurrentScorer, StartHeight: info.StartHeight, EndHeight: info.EndHeight,

@@ -43,7 +43,9 @@ type Config struct {
 	// so that every oracle uses the same. Kept so that existing app.toml
 	// files load.
 	WindowSlack time.Duration `toml:"window_slack"`
-	// CacheEpochs is how many epochs' explanations stay in memory.
+	// CacheEpochs is how many epochs' explanations stay in memory, for
+	// epochs stored before issue 18 as one JSON array (later ones are read
+	// from disk one device at a time).
 	CacheEpochs int `toml:"cache_epochs"`
 	// CORSAllowedOrigins lets browser pages from these origins ("*": any)
 	// read the API; empty (the default) turns CORS off.
@@ -93,7 +95,7 @@ type Service struct {
 	fresh  bool                           // the data dir held no epoch at start
 	status Status                         // what Step last did
 	next   uint64                         // next epoch to score
-	cache  map[uint64][]score.Explanation // explanations by epoch
+	cache  map[uint64][]score.Explanation // explanations of old records (one JSON array) by epoch
 	order  []uint64                       // cache insertion order
 }
 
@@ -257,10 +259,18 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 		defer restore()
 	}
 	start := time.Now()
-	pub, err := Prepare(ctx, s.ledger, s.segs, s.kinds, n, prior, s.geo)
+	// Each segment goes to the store as soon as it is verified: an
+	// epoch's raw segments are never all held at once.
+	var segObjs []string
+	pub, err := PrepareTo(ctx, s.ledger, s.segs, s.kinds, n, prior, s.geo, func(raw []byte) error {
+		name, err := s.store.put(raw)
+		segObjs = append(segObjs, name)
+		return err
+	})
 	if err != nil {
 		return false, err
 	}
+	pub.SegmentObjects = segObjs
 	s.m.epochScored(pub.Output.Summary, time.Since(start))
 	rec, err := s.store.save(pub, false)
 	if err != nil {
@@ -268,7 +278,6 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 	}
 	s.mu.Lock()
 	s.next = n + 1
-	s.remember(n, pub.Output.Devices)
 	s.mu.Unlock()
 	sum := pub.Output.Summary
 	s.log.Info("oracle: scored epoch", "epoch", n, "root", sum.Root, "reports", sum.Reports, "valid", sum.Valid,

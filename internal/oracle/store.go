@@ -40,10 +40,12 @@ type epochRecord struct {
 	Summary      string   `json:"summary"`
 	Segments     []string `json:"segments"`
 	Submitted    bool     `json:"submitted"`
-	// JSONFormat is jsonStrings when the explanations and summary write
-	// 64-bit integers as strings (since issue 11); 0 for older records,
-	// whose bare numbers are read with apidoc.UnmarshalNumbers and
-	// re-encoded before they are served.
+	// JSONFormat is jsonLines when the explanations are JSON lines, one
+	// device per line (explainstore.go, since issue 18); jsonStrings when
+	// they are one JSON array and, like the summary, write 64-bit integers
+	// as strings (since issue 11); 0 for older records, whose bare numbers
+	// are read with apidoc.UnmarshalNumbers and re-encoded before they are
+	// served.
 	JSONFormat int `json:"json_format,omitempty"`
 }
 
@@ -89,16 +91,21 @@ func (s *store) get(name string) ([]byte, error) {
 	return b, nil
 }
 
-// save stores an epoch's blobs, then its record.
+// save stores an epoch's blobs, then its record. The segments are those
+// Prepare held (Published.Segments) or those PrepareTo stored as it
+// verified them (Published.SegmentObjects).
 func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
-	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted, JSONFormat: jsonStrings}
+	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted, JSONFormat: jsonLines}
 	blobs := []struct {
 		dst *string
 		v   any
 	}{
-		{&rec.Explanations, p.Output.Devices}, {&rec.Summary, p.Output.Summary},
+		{&rec.Summary, p.Output.Summary},
 	}
 	var err error
+	if rec.Explanations, err = s.putExplanations(&p.Output); err != nil {
+		return nil, fmt.Errorf("oracle: save epoch %d: %w", p.Epoch, err)
+	}
 	if rec.Bundle, err = s.put(p.Bundle); err != nil {
 		return nil, err
 	}
@@ -115,6 +122,7 @@ func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
 		}
 		rec.Segments = append(rec.Segments, h)
 	}
+	rec.Segments = append(rec.Segments, p.SegmentObjects...)
 	for _, bl := range blobs {
 		b, err := json.Marshal(bl.v)
 		if err != nil {

@@ -55,60 +55,213 @@ type ReportReason struct {
 	Share  uint64 `json:"share,string"`
 }
 
-// explain builds the per-device explanations: every device with a report,
-// a share, a payout or a cumulative total in the new manifest, sorted by
-// device. Inputs are sorted, so this is a merge with no map iteration.
-func explain(b *Bundle, kinds []KindOutput, out *reward.Output) []Explanation {
-	byDev := map[ledger.Address]*Explanation{}
-	var order []ledger.Address
-	get := func(dev ledger.Address) *Explanation {
-		if e, ok := byDev[dev]; ok {
-			return e
+// explainer builds the per-device explanations one device at a time from
+// the kinds' verdicts (held once, compactly where the kind keeps them so:
+// kind.Output.Verdicts), their stats and the rewards: every device with a
+// report, a share, a payout or a cumulative total in the new manifest,
+// sorted by device. An epoch's explanations are never all held at once.
+type explainer struct {
+	b     *Bundle
+	kinds []KindOutput
+	out   *reward.Output
+	verds []kind.Verdicts
+	// devs are the explained devices, sorted; the verdicts of devs[d] are
+	// perm[start[d]:start[d+1]], each a verdict's index over all kinds in
+	// order (kind k's verdict i is base[k]+i), ascending.
+	devs  []ledger.Address
+	start []int32
+	perm  []int32
+	base  []int
+	// stats[k] and payouts order kind k's stats and the payouts by device
+	// (stably: a device's entries keep their order).
+	stats   [][]int32
+	payouts []int32
+}
+
+func newExplainer(b *Bundle, kinds []KindOutput, out *reward.Output) *explainer {
+	x := &explainer{b: b, kinds: kinds, out: out}
+	rank := map[ledger.Address]int32{}
+	add := func(d ledger.Address) {
+		if _, ok := rank[d]; !ok {
+			rank[d] = 0
 		}
-		e := &Explanation{Epoch: b.Epoch, ScorerVersion: b.ScorerVersion, Device: dev.String(),
-			Stats: []kind.Param{}, Pools: []PoolPayout{}, Reports: []ReportReason{}}
-		byDev[dev] = e
-		order = append(order, dev)
-		return e
 	}
-	for _, ko := range kinds {
-		for i := range ko.Reasons {
-			r := &ko.Reasons[i]
-			e := get(r.Device)
-			e.Reports = append(e.Reports, ReportReason{
-				ID: hex.EncodeToString(r.ID[:]), Role: r.Role, Reason: r.Reason, Detail: r.Detail,
-				Units: r.Units, Scale: r.Scale, Share: r.Share,
-			})
+	total := 0
+	for k := range kinds {
+		v := kind.VerdictsOf(&kinds[k].Output)
+		x.verds = append(x.verds, v)
+		x.base = append(x.base, total)
+		total += v.Len()
+		for i := range v.Len() {
+			add(v.At(i).Device)
 		}
-		for _, s := range ko.Stats {
-			e := get(s.Device)
-			e.Stats = append(e.Stats, s.Values...)
+		for _, s := range kinds[k].Stats {
+			add(s.Device)
 		}
 	}
 	for _, p := range out.Payouts {
-		e := get(p.Device)
-		e.Pools = append(e.Pools, PoolPayout{Pool: p.Pool, Units: p.Units, Amount: p.Amount})
-		e.Payout += p.Amount
+		add(p.Device)
 	}
 	for _, en := range out.Manifest.Entries {
-		get(en.Device).Cumulative = en.Cumulative
+		add(en.Device)
 	}
-	slices.SortFunc(order, func(x, y ledger.Address) int { return bytes.Compare(x[:], y[:]) })
-	list := make([]Explanation, len(order))
-	for i, dev := range order {
-		e := byDev[dev]
-		for _, k := range b.Kinds {
-			if j, ok := slices.BinarySearchFunc(k.Devices, dev, func(d kind.Device, id ledger.Address) int {
-				return bytes.Compare(d.ID[:], id[:])
-			}); ok {
-				e.Registered, e.Kind = true, k.Name
-				e.Owner = k.Devices[j].Owner.String()
-				break
+	x.devs = make([]ledger.Address, 0, len(rank))
+	for d := range rank {
+		x.devs = append(x.devs, d)
+	}
+	slices.SortFunc(x.devs, func(a, b ledger.Address) int { return bytes.Compare(a[:], b[:]) })
+	for i, d := range x.devs {
+		rank[d] = int32(i)
+	}
+	// A counting sort of the verdicts by device keeps each device's
+	// verdicts in kind order, then in their kind's order.
+	of := make([]int32, total)
+	x.start = make([]int32, len(x.devs)+1)
+	for k, v := range x.verds {
+		for i := range v.Len() {
+			r := rank[v.At(i).Device]
+			of[x.base[k]+i] = r
+			x.start[r+1]++
+		}
+	}
+	for d := range x.devs {
+		x.start[d+1] += x.start[d]
+	}
+	next := slices.Clone(x.start[:len(x.devs)])
+	x.perm = make([]int32, total)
+	for g, r := range of {
+		x.perm[next[r]] = int32(g)
+		next[r]++
+	}
+	byDev := func(n int, dev func(int) ledger.Address) []int32 {
+		idx := make([]int32, n)
+		sorted := true
+		for i := range idx {
+			idx[i] = int32(i)
+			if i > 0 {
+				a, b := dev(i-1), dev(i)
+				sorted = sorted && bytes.Compare(a[:], b[:]) <= 0
 			}
 		}
-		list[i] = *e
+		if !sorted {
+			slices.SortStableFunc(idx, func(i, j int32) int {
+				a, b := dev(int(i)), dev(int(j))
+				return bytes.Compare(a[:], b[:])
+			})
+		}
+		return idx
 	}
-	return list
+	for k := range kinds {
+		st := kinds[k].Stats
+		x.stats = append(x.stats, byDev(len(st), func(i int) ledger.Address { return st[i].Device }))
+	}
+	x.payouts = byDev(len(out.Payouts), func(i int) ledger.Address { return out.Payouts[i].Device })
+	return x
+}
+
+// cursor walks the stats, payouts and manifest entries in device order
+// alongside the explained devices.
+type cursor struct {
+	stats   []int
+	payout  int
+	entry   int
+	pending bool
+}
+
+// each calls fn with every explanation in device order. The explanation
+// is reused: fn must not keep it.
+func (x *explainer) each(fn func(*Explanation) error) error {
+	c := cursor{stats: make([]int, len(x.kinds))}
+	var e Explanation
+	for d := range x.devs {
+		x.build(d, &c, &e)
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// one returns the explanation of dev, if explained.
+func (x *explainer) one(dev ledger.Address) (Explanation, bool) {
+	d, ok := slices.BinarySearchFunc(x.devs, dev, func(a, b ledger.Address) int { return bytes.Compare(a[:], b[:]) })
+	if !ok {
+		return Explanation{}, false
+	}
+	c := cursor{stats: make([]int, len(x.kinds))}
+	lessThan := func(a ledger.Address) bool { return bytes.Compare(a[:], dev[:]) < 0 }
+	for k := range x.kinds {
+		st := x.kinds[k].Stats
+		c.stats[k], _ = slices.BinarySearchFunc(x.stats[k], dev, func(i int32, t ledger.Address) int {
+			if lessThan(st[i].Device) {
+				return -1
+			}
+			return 1
+		})
+	}
+	c.payout, _ = slices.BinarySearchFunc(x.payouts, dev, func(i int32, t ledger.Address) int {
+		if lessThan(x.out.Payouts[i].Device) {
+			return -1
+		}
+		return 1
+	})
+	var e Explanation
+	x.build(d, &c, &e)
+	return e, true
+}
+
+// build fills e with the explanation of devs[d]; c is at or before its
+// entries and moves past them.
+func (x *explainer) build(d int, c *cursor, e *Explanation) {
+	dev := x.devs[d]
+	*e = Explanation{Epoch: x.b.Epoch, ScorerVersion: x.b.ScorerVersion, Device: dev.String(),
+		Stats: e.Stats[:0], Pools: e.Pools[:0], Reports: e.Reports[:0]}
+	if e.Stats == nil {
+		e.Stats, e.Pools, e.Reports = []kind.Param{}, []PoolPayout{}, []ReportReason{}
+	}
+	for _, g := range x.perm[x.start[d]:x.start[d+1]] {
+		k, _ := slices.BinarySearch(x.base, int(g)+1)
+		k--
+		r := x.verds[k].At(int(g) - x.base[k])
+		e.Reports = append(e.Reports, ReportReason{
+			ID: hex.EncodeToString(r.ID[:]), Role: r.Role, Reason: r.Reason, Detail: r.Detail,
+			Units: r.Units, Scale: r.Scale, Share: r.Share,
+		})
+	}
+	for k := range x.kinds {
+		st := x.kinds[k].Stats
+		for ; c.stats[k] < len(st) && bytes.Compare(st[x.stats[k][c.stats[k]]].Device[:], dev[:]) <= 0; c.stats[k]++ {
+			if s := &st[x.stats[k][c.stats[k]]]; s.Device == dev {
+				e.Stats = append(e.Stats, s.Values...)
+			}
+		}
+	}
+	for ; c.payout < len(x.payouts) && bytes.Compare(x.out.Payouts[x.payouts[c.payout]].Device[:], dev[:]) <= 0; c.payout++ {
+		if p := &x.out.Payouts[x.payouts[c.payout]]; p.Device == dev {
+			e.Pools = append(e.Pools, PoolPayout{Pool: p.Pool, Units: p.Units, Amount: p.Amount})
+			e.Payout += p.Amount
+		}
+	}
+	ents := x.out.Manifest.Entries
+	if i, ok := slices.BinarySearchFunc(ents, dev, func(en reward.Entry, t ledger.Address) int {
+		return bytes.Compare(en.Device[:], t[:])
+	}); ok {
+		// The last of equal devices wins, as it did when they were set in
+		// order (a manifest has each device once).
+		for i+1 < len(ents) && ents[i+1].Device == dev {
+			i++
+		}
+		e.Cumulative = ents[i].Cumulative
+	}
+	for _, k := range x.b.Kinds {
+		if j, ok := slices.BinarySearchFunc(k.Devices, dev, func(kd kind.Device, id ledger.Address) int {
+			return bytes.Compare(kd.ID[:], id[:])
+		}); ok {
+			e.Registered, e.Kind = true, k.Name
+			e.Owner = k.Devices[j].Owner.String()
+			break
+		}
+	}
 }
 
 // FindExplanation returns the explanation of a device in a sorted list.

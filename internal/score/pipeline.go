@@ -1,6 +1,8 @@
 package score
 
 import (
+	"encoding/json"
+	"io"
 	"slices"
 
 	"github.com/depin-network/depin/internal/kind"
@@ -48,18 +50,73 @@ type KindOutput struct {
 
 // EpochOutput is an epoch's result.
 type EpochOutput struct {
-	// Kinds are each kind's output, in the bundle's order. Their Reasons
-	// are nil: Run moves every report's reason into Devices (one copy of
-	// a verdict per report, not two: eleven million reports make each
-	// copy over a gigabyte).
+	// Kinds are each kind's output, in the bundle's order. Their verdicts
+	// (Reasons or Verdicts) are the only copy: the explanations are built
+	// from them one device at a time (EachExplanation), since eleven
+	// million reports make every expanded copy over a gigabyte.
 	Kinds  []KindOutput
 	Reward reward.Output
 	// Root is the manifest root the oracle submits.
-	Root reward.Hash
-	// Devices explains every device with a report, a share or a payout,
-	// sorted by device.
-	Devices []Explanation
+	Root    reward.Hash
 	Summary Summary
+	explain *explainer
+}
+
+// EachExplanation calls fn with the explanation of every device with a
+// report, a share, a payout or a cumulative total, sorted by device. The
+// explanation is reused from call to call: fn must not keep it or its
+// slices.
+func (o *EpochOutput) EachExplanation(fn func(*Explanation) error) error {
+	if o.explain == nil {
+		return nil
+	}
+	return o.explain.each(fn)
+}
+
+// Explanation returns the explanation of one device, and false if the
+// epoch does not explain it.
+func (o *EpochOutput) Explanation(dev ledger.Address) (Explanation, bool) {
+	if o.explain == nil {
+		return Explanation{}, false
+	}
+	return o.explain.one(dev)
+}
+
+// Explanations returns every explanation, sorted by device: all of them at
+// once, for small epochs and tests (EachExplanation streams them).
+func (o *EpochOutput) Explanations() []Explanation {
+	list := []Explanation{}
+	_ = o.EachExplanation(func(e *Explanation) error {
+		c := *e
+		c.Stats, c.Pools, c.Reports = slices.Clone(e.Stats), slices.Clone(e.Pools), slices.Clone(e.Reports)
+		list = append(list, c)
+		return nil
+	})
+	return list
+}
+
+// WriteExplanations writes every explanation to w as JSON lines, one device
+// per line (json.Marshal of its Explanation), sorted by device: the stored
+// form of an epoch's explanations, written as they are built.
+func (o *EpochOutput) WriteExplanations(w io.Writer) error {
+	var line []byte
+	return o.EachExplanation(func(e *Explanation) error {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		line = append(append(line[:0], b...), '\n')
+		_, err = w.Write(line)
+		return err
+	})
+}
+
+// ExplainedDevices is the number of devices the epoch explains.
+func (o *EpochOutput) ExplainedDevices() int {
+	if o.explain == nil {
+		return 0
+	}
+	return len(o.explain.devs)
 }
 
 // State returns the state a kind left, nil if none.
@@ -139,11 +196,8 @@ func Run(in EpochInputs) (EpochOutput, error) {
 		return EpochOutput{}, err
 	}
 	eo.Reward, eo.Root = out, out.Root
-	eo.Devices = explain(b, eo.Kinds, &out)
-	for i := range eo.Kinds {
-		eo.Kinds[i].Reasons = nil
-	}
-	eo.Summary = summarize(b, &in.Reports, eo.Kinds, &out, len(eo.Devices))
+	eo.explain = newExplainer(b, eo.Kinds, &eo.Reward)
+	eo.Summary = summarize(b, &in.Reports, eo.Kinds, &eo.Reward, len(eo.explain.devs))
 	return eo, nil
 }
 

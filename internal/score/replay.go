@@ -337,7 +337,7 @@ func diffManifests(ctx context.Context, src Source, epoch uint64, published []re
 			}
 		}
 		d.Device = dev.String()
-		d.Reports = reportDiffs(ctx, src, epoch, dev, out.Devices)
+		d.Reports = reportDiffs(ctx, src, epoch, dev, &out)
 		diffs = append(diffs, d)
 	}
 	if diffs == nil {
@@ -348,8 +348,8 @@ func diffManifests(ctx context.Context, src Source, epoch uint64, published []re
 
 // reportDiffs compares a device's replayed verdicts with the published
 // explanation when the source serves one, else lists the replayed ones.
-func reportDiffs(ctx context.Context, src Source, epoch uint64, dev ledger.Address, mine []Explanation) []ReportDiff {
-	e, _ := FindExplanation(mine, dev)
+func reportDiffs(ctx context.Context, src Source, epoch uint64, dev ledger.Address, mine *EpochOutput) []ReportDiff {
+	e, _ := mine.Explanation(dev)
 	var theirs []ReportReason
 	ex, ok := src.(Explainer)
 	if ok {

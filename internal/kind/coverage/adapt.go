@@ -99,10 +99,13 @@ func ddBmToDBmCeil(v int32) int32 {
 	return v / 10
 }
 
-// FromResult turns a Result into the generic output.
+// FromResult turns a Result into the generic output. Its verdicts stay
+// compact (kind.Output.Verdicts): they read the Result's Reports, and through
+// them the scorer's input, which must not change while the output is in use.
 func FromResult(res *Result, unscored uint64) (kind.Output, error) {
+	reps := res.Reports // a copy, so that the output keeps only the Reports alive
 	out := kind.Output{ScorerVersion: res.ScorerVersion, Unscored: unscored,
-		Reasons: make([]kind.Reason, res.Reports.Len()), Counts: make([]kind.Count, len(res.Counts)),
+		Verdicts: verdicts{&reps}, Counts: make([]kind.Count, len(res.Counts)),
 		Stats: make([]kind.Stats, len(res.Shares)), State: EncodeActivity(res.Activity)}
 	for _, s := range res.Shares {
 		units, ok := ledger.Add(s.Beaconer, s.Witness)
@@ -122,15 +125,21 @@ func FromResult(res *Result, unscored uint64) (kind.Output, error) {
 			out.Stats[i].Values = append(out.Stats[i].Values, kind.Param{Name: StatIsolatedGroup, Value: uint64(s.IsolatedGroup)})
 		}
 	}
-	for i := range out.Reasons {
-		r := res.Reports.At(i)
-		out.Reasons[i] = kind.Reason{ID: r.ID, Device: r.Device, Role: r.Role.String(), Reason: r.Reason.String(),
-			Detail: r.Detail, Units: r.Units, Scale: r.HexScale, Share: r.Share}
-	}
 	for i, c := range res.Counts {
 		out.Counts[i] = kind.Count{Role: c.Role.String(), Reason: c.Reason.String(), Count: c.Count}
 	}
 	return out, nil
+}
+
+// verdicts are a Result's Reports as kind.Verdicts.
+type verdicts struct{ r *Reports }
+
+func (v verdicts) Len() int { return v.r.Len() }
+
+func (v verdicts) At(i int) kind.Reason {
+	r := v.r.At(i)
+	return kind.Reason{ID: r.ID, Device: r.Device, Role: r.Role.String(), Reason: r.Reason.String(),
+		Detail: r.Detail, Units: r.Units, Scale: r.HexScale, Share: r.Share}
 }
 
 const activityLen = ledger.AddressLen + 3*8
