@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -22,14 +23,18 @@ func TestLimitMemoryFromCommittedReports(t *testing.T) {
 	defer debug.SetMemoryLimit(before)
 	tests := []struct {
 		name   string
+		live   uint64 // the process's live heap before the epoch
 		counts []uint64
 		capMiB int64
 		want   int64 // -1: the limit before, unchanged
 	}{
-		{"small epoch: the floor", []uint64{1000, 2000}, 1800, score.MinMemoryLimit},
-		{"200k reports: twice their live heap", []uint64{150_000, 50_000}, 1800, 2 * 200_000 * score.OracleBytesPerReport},
-		{"1.1M reports: the cap", []uint64{600_000, 500_000}, 1800, 1800 << 20},
-		{"11M reports do not fit the cap: no limit", []uint64{5_000_000, 6_000_000}, 1800, -1},
+		{"small epoch: the floor", 0, []uint64{1000, 2000}, 1800, score.MinMemoryLimit},
+		{"small epoch in a node: the floor over its heap", 40 << 20, []uint64{1000, 2000}, 1800, 40<<20 + score.MinMemoryLimit},
+		{"2M reports: twice their live heap", 0, []uint64{1_500_000, 500_000}, 1800, 2 * 2_000_000 * score.OracleBytesPerReport},
+		{"2M reports in a node: over its heap", 100 << 20, []uint64{1_500_000, 500_000}, 1800, 100<<20 + 2*2_000_000*score.OracleBytesPerReport},
+		{"11M reports: the cap", 0, []uint64{5_000_000, 6_000_000}, 1800, 1800 << 20},
+		{"11M reports over a node's heap do not fit the cap: no limit", 400 << 20, []uint64{5_000_000, 6_000_000}, 1800, -1},
+		{"13M reports do not fit the cap: no limit", 0, []uint64{7_000_000, 6_000_000}, 1800, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +42,8 @@ func TestLimitMemoryFromCommittedReports(t *testing.T) {
 			for _, c := range tt.counts {
 				refs = append(refs, segment.Ref{Count: c})
 			}
-			s := &Service{cfg: Config{MemoryLimitCapMiB: tt.capMiB}, ledger: segmentsLedger{refs: refs}}
+			s := &Service{cfg: Config{MemoryLimitCapMiB: tt.capMiB}, ledger: segmentsLedger{refs: refs},
+				heapLive: func() uint64 { return tt.live }}
 			restore, err := s.limitMemory(context.Background(), 3)
 			if err != nil {
 				t.Fatal(err)
@@ -87,4 +93,14 @@ func TestMemoryLimitsOverlap(t *testing.T) {
 	if now() != before {
 		t.Fatalf("all lifted: limit %d, want %d from before", now(), before)
 	}
+}
+
+// TestLiveHeap: the live heap the limit adds to is read from the runtime.
+func TestLiveHeap(t *testing.T) {
+	hold := make([]byte, 64<<20)
+	runtime.GC()
+	if got := liveHeap(); got < 64<<20 {
+		t.Errorf("live heap %d with 64 MiB held", got)
+	}
+	runtime.KeepAlive(hold)
 }

@@ -148,14 +148,16 @@ func PrepareTo(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Re
 		priorEntries = prior.Entries
 	}
 	b.Normalize()
-	if pub.Bundle, err = score.EncodeBundle(b); err != nil {
-		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
-	}
-	pub.BundleHash = score.BundleHash(pub.Bundle)
 	out, err := score.Run(score.EpochInputs{Bundle: b, Reports: reps, Prior: priorEntries, Kinds: kinds, Geo: geo})
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
+	// Encoded once scored, so that its bytes (a few hundred bytes per
+	// device) are not held through the scorer's peak.
+	if pub.Bundle, err = score.EncodeBundle(b); err != nil {
+		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
+	}
+	pub.BundleHash = score.BundleHash(pub.Bundle)
 	out.Summary.InputsHash = fmt.Sprintf("%x", pub.BundleHash)
 	pub.Output = out
 	pub.Manifest = reward.EncodeManifest(&out.Reward.Manifest)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	rtmetrics "runtime/metrics"
 	"slices"
 	"sync"
 	"time"
@@ -97,6 +98,8 @@ type Service struct {
 	next   uint64                         // next epoch to score
 	cache  map[uint64][]score.Explanation // explanations of old records (one JSON array) by epoch
 	order  []uint64                       // cache insertion order
+
+	heapLive func() uint64 // the live heap the epoch's memory limit adds to; nil: liveHeap
 }
 
 // New opens the data dir and, if ListenAddr is set, the listener.
@@ -442,11 +445,28 @@ func (s *Service) limitMemory(ctx context.Context, n uint64) (func(), error) {
 	for _, r := range refs {
 		reports += r.Count
 	}
-	limit := score.MemoryLimit(reports, score.OracleBytesPerReport, s.cfg.MemoryLimitCapMiB<<20)
+	// The limit is over what the process already holds live (its other
+	// services, caches), not the epoch alone.
+	live := liveHeap
+	if s.heapLive != nil {
+		live = s.heapLive
+	}
+	limit := score.MemoryLimitOver(live(), reports, score.OracleBytesPerReport, s.cfg.MemoryLimitCapMiB<<20)
 	if limit == 0 {
 		return func() {}, nil
 	}
 	return memLimits.hold(limit), nil
+}
+
+// liveHeap is the heap the last collection found live
+// (runtime/metrics /gc/heap/live:bytes).
+func liveHeap() uint64 {
+	m := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	rtmetrics.Read(m)
+	if m[0].Value.Kind() != rtmetrics.KindUint64 {
+		return 0
+	}
+	return m[0].Value.Uint64()
 }
 
 // memLimits is the process's soft memory limit while epochs are scored.

@@ -15,11 +15,14 @@ const (
 	// 11M reports, `depin bench epoch`).
 	ScoreBytesPerReport = 160
 	// OracleBytesPerReport is the live heap one report costs on the
-	// oracle's path: the raw segment it came in (held to publish), the
-	// collected columns, the scorer, the per-report reasons and
-	// explanations and their JSON (measured: about 1,000 bytes at 1.1M
-	// reports, `depin bench epoch --oracle`).
-	OracleBytesPerReport = 1000
+	// oracle's path, where segments are stored as they are verified and
+	// explanations are written one device at a time (issue 18): the
+	// collected columns (about 136 bytes), the compact verdicts and the
+	// scorer's working set. Measured with `depin bench epoch --oracle`:
+	// at most 290 MB live at 1.1M reports, of which about 110 MB do not
+	// grow with the epoch (one segment of 50,000 records decoded and its
+	// signatures in a batch); BENCHMARKS.md, "Issue 18, third pass".
+	OracleBytesPerReport = 150
 	// MinMemoryLimit is the smallest limit MemoryLimit derives (256 MiB):
 	// below it collections would be frequent for no gain.
 	MinMemoryLimit = 256 << 20
@@ -37,8 +40,24 @@ const (
 // when the estimated live heap itself is above the cap: a limit below what
 // must stay live only makes the collector run without end.
 func MemoryLimit(reports, perReport uint64, capBytes int64) int64 {
-	if capBytes <= 0 || perReport == 0 {
+	return MemoryLimitOver(0, reports, perReport, capBytes)
+}
+
+// MemoryLimitOver is MemoryLimit for a process whose heap already holds
+// base live bytes besides the epoch (a node: its caches, its mempool, other
+// services): base plus the epoch's limit, with the cap applying to the sum,
+// and no limit when base plus the epoch's estimated live heap is above the
+// cap.
+func MemoryLimitOver(base, reports, perReport uint64, capBytes int64) int64 {
+	if capBytes <= 0 || perReport == 0 || base >= uint64(capBytes) {
 		return 0
+	}
+	if base > 0 {
+		l := MemoryLimitOver(0, reports, perReport, capBytes-int64(base))
+		if l == 0 {
+			return 0
+		}
+		return int64(base) + l
 	}
 	if reports > uint64(capBytes)/perReport {
 		return 0
