@@ -71,13 +71,21 @@ func (o *Overlay) Get(key []byte) []byte {
 	return o.parent.Get(key)
 }
 
-// Set implements Store.
+// Set implements Store. A new key's copy and the value's share one
+// allocation.
 func (o *Overlay) Set(key, value []byte) {
 	if w, ok := o.writes[string(key)]; ok {
 		w.Value, w.Delete = bytes.Clone(value), false
 		return
 	}
-	o.writes[string(key)] = &Write{Key: bytes.Clone(key), Value: bytes.Clone(value)}
+	buf := make([]byte, len(key)+len(value))
+	n := copy(buf, key)
+	copy(buf[n:], value)
+	if value == nil {
+		o.writes[string(key)] = &Write{Key: buf[:n:n]}
+		return
+	}
+	o.writes[string(key)] = &Write{Key: buf[:n:n], Value: buf[n:]}
 }
 
 // Delete implements Store.
@@ -156,8 +164,22 @@ func (o *Overlay) Writes() []Write {
 func (o *Overlay) Len() int { return len(o.writes) }
 
 // Flush applies the buffered writes to the parent in key order and empties
-// the overlay.
+// the overlay. A parent that is itself an overlay (a transaction's over its
+// block's) takes the buffered entries over as they are, without copying or
+// sorting them: its map holds one entry per key, whatever the order.
 func (o *Overlay) Flush() {
+	if p, ok := o.parent.(*Overlay); ok {
+		//archtest:maprange-ok moves entries into another map, one per key: the result does not depend on order
+		for k, w := range o.writes {
+			if pw, ok := p.writes[k]; ok {
+				pw.Value, pw.Delete = w.Value, w.Delete
+			} else {
+				p.writes[k] = w
+			}
+		}
+		clear(o.writes)
+		return
+	}
 	for _, w := range o.sortedIn(nil, nil) {
 		if w.Delete {
 			o.parent.Delete(w.Key)
@@ -165,7 +187,7 @@ func (o *Overlay) Flush() {
 			o.parent.Set(w.Key, w.Value)
 		}
 	}
-	o.writes = make(map[string]*Write)
+	clear(o.writes)
 }
 
 // Discard drops the buffered writes.

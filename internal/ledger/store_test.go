@@ -8,16 +8,35 @@ import (
 	"pgregory.net/rapid"
 )
 
-// An overlay over a MemStore, after any sequence of sets and deletes (the
-// same key rewritten, deleted, set again), reads like a MemStore that took
-// the operations directly; its Writes are sorted, one per key; Flush leaves
-// the parent equal to that model.
+// An overlay over a MemStore, or over another overlay (a transaction's over
+// its block's, which Flush hands its entries to), after any sequence of sets
+// and deletes (the same key rewritten, deleted, set again), reads like a
+// MemStore that took the operations directly; its Writes are sorted, one
+// per key; Flush leaves the parent equal to that model.
 func TestOverlayMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		parent, model := NewMemStore(), NewMemStore()
+		base, model := NewMemStore(), NewMemStore()
 		for _, k := range rapid.SliceOfN(rapid.ByteRange('a', 'e'), 0, 5).Draw(t, "base") {
-			parent.Set([]byte{k}, []byte{k, k})
+			base.Set([]byte{k}, []byte{k, k})
 			model.Set([]byte{k}, []byte{k, k})
+		}
+		var parent interface {
+			Store
+			Len() int
+		} = base
+		var mid *Overlay
+		if rapid.Bool().Draw(t, "nested") {
+			mid = NewOverlay(base)
+			for _, k := range rapid.SliceOfN(rapid.ByteRange('a', 'f'), 0, 4).Draw(t, "mid") {
+				if k == 'f' {
+					mid.Delete([]byte{'a'})
+					model.Delete([]byte{'a'})
+					continue
+				}
+				mid.Set([]byte{k}, []byte{k, k, k})
+				model.Set([]byte{k}, []byte{k, k, k})
+			}
+			parent = mid
 		}
 		o := NewOverlay(parent)
 		n := rapid.IntRange(0, 30).Draw(t, "ops")
@@ -62,11 +81,27 @@ func TestOverlayMatchesModel(t *testing.T) {
 		if o.Len() != 0 {
 			t.Fatalf("after Flush: got %d writes, want 0", o.Len())
 		}
-		if parent.Len() != model.Len() {
-			t.Fatalf("after Flush: parent has %d keys, want %d", parent.Len(), model.Len())
+		o.Set([]byte{'a'}, []byte{'z'}) // the flushed overlay is reusable and shares nothing with its parent
+		o.Discard()
+		if mid != nil {
+			for k := byte('a'); k <= 'f'; k++ {
+				if got, want := mid.Get([]byte{k}), model.Get([]byte{k}); !bytes.Equal(got, want) {
+					t.Fatalf("after Flush into an overlay, Get(%q): got %x, want %x", k, got, want)
+				}
+			}
+			ws := mid.Writes()
+			for i := 1; i < len(ws); i++ {
+				if bytes.Compare(ws[i-1].Key, ws[i].Key) >= 0 {
+					t.Fatalf("parent's Writes not sorted: %q before %q", ws[i-1].Key, ws[i].Key)
+				}
+			}
+			mid.Flush()
+		}
+		if base.Len() != model.Len() {
+			t.Fatalf("after Flush: parent has %d keys, want %d", base.Len(), model.Len())
 		}
 		for k := byte('a'); k <= 'f'; k++ {
-			if got, want := parent.Get([]byte{k}), model.Get([]byte{k}); !bytes.Equal(got, want) {
+			if got, want := base.Get([]byte{k}), model.Get([]byte{k}); !bytes.Equal(got, want) {
 				t.Fatalf("after Flush, Get(%q): got %x, want %x", k, got, want)
 			}
 		}
