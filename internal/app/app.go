@@ -84,11 +84,16 @@ type App struct {
 	batcher sigBatcher // CheckTx's signature checks, batched across calls
 
 	// Consensus state, touched only by the consensus connection.
-	chainID   string
-	height    int64
-	appHash   []byte
-	staged    *ledger.Overlay // uncommitted writes: genesis and the finalized block
-	finalized bool
+	chainID string
+	height  int64
+	appHash []byte
+	staged  *ledger.Overlay // uncommitted writes: genesis and the finalized block
+	// stagedWrites is staged.Writes() once FinalizeBlock has run on an
+	// empty staged (every block but the first after a genesis): the
+	// block's sorted write set, which it hashes, so that Commit does not
+	// collect and sort it again. Nil otherwise.
+	stagedWrites []ledger.Write
+	finalized    bool
 	// proposed holds the transactions of this height's proposals, decoded,
 	// by their bytes, so that PrepareProposal, ProcessProposal and
 	// FinalizeBlock decode each transaction once per height (decodeProposed;

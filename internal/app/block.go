@@ -93,6 +93,9 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 	res.ValidatorUpdates = updates
 	res.Events = ctx.Events()
 	writes := blk.Writes()
+	if a.staged.Len() == 0 {
+		a.stagedWrites = writes
+	}
 	blk.Flush()
 	a.appHash = nextAppHash(a.appHash, b.Height, writes)
 	a.height = b.Height
@@ -289,10 +292,15 @@ func (a *App) Commit() error {
 	if !a.finalized {
 		return fmt.Errorf("app: commit without a finalized block")
 	}
-	if err := a.db.Commit(a.height, a.appHash, a.staged.Writes()); err != nil {
+	writes := a.stagedWrites
+	if writes == nil {
+		writes = a.staged.Writes()
+	}
+	if err := a.db.Commit(a.height, a.appHash, writes); err != nil {
 		return err
 	}
 	a.staged = ledger.NewOverlay(a.db)
+	a.stagedWrites = nil
 	a.finalized = false
 	clear(a.proposed)
 	a.blockTime.Store(a.finalizeTime)
