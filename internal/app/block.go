@@ -75,8 +75,12 @@ func (a *App) FinalizeBlock(b Block) (*BlockResult, error) {
 	}
 	txs := a.verifyBlock(b.Txs)
 	res := &BlockResult{Txs: make([]Result, len(b.Txs))}
+	// One overlay for a transaction and one for its messages serve the
+	// whole block: each is flushed or discarded after every transaction.
+	tx := ledger.NewOverlay(blk)
+	msgs := ledger.NewOverlay(tx)
 	for i, raw := range b.Txs {
-		res.Txs[i] = a.deliver(blk, b, raw, txs[i])
+		res.Txs[i] = a.deliver(tx, msgs, b, raw, txs[i])
 	}
 	for _, m := range a.modules {
 		if m.EndBlock == nil {
@@ -202,7 +206,10 @@ func (a *App) verifyBlock(txs [][]byte) []checked {
 // whether or not its messages succeed, because it took block space; its
 // messages are all or nothing. A transaction that fails the ante step (or
 // does not decode, or is not signed) changes nothing.
-func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, c checked) Result {
+//
+// tx, an empty overlay of the block's state, and msgs, an empty overlay of
+// tx, are left empty again.
+func (a *App) deliver(tx, msgs *ledger.Overlay, b Block, raw []byte, c checked) Result {
 	if c.err != nil {
 		return Result{Code: c.err.Code, Log: c.err.Msg, Hash: HashTx(raw)}
 	}
@@ -210,29 +217,31 @@ func (a *App) deliver(blk *ledger.Overlay, b Block, raw []byte, c checked) Resul
 	if !c.verified {
 		return Result{Code: ledger.CodeBadSignature, Log: "signature does not verify for the signer's key", Hash: d.hash}
 	}
-	tx := ledger.NewOverlay(blk)
-	r, paid := a.execute(tx, d, raw, b.Height, b.Time)
+	r, paid := a.execute(tx, msgs, d, raw, b.Height, b.Time)
 	r.Hash, r.Paid = d.hash, paid
 	if paid {
 		tx.Flush()
+	} else {
+		tx.Discard()
 	}
 	a.delivered = append(a.delivered, deliveredTx{signer: d.signer, seq: d.body.Sequence, paid: paid})
 	return r
 }
 
 // execute runs the ante step of a decoded, verified transaction on st,
-// then its messages on an overlay of st that is kept only if all succeed.
-// paid reports that the ante step passed: the caller keeps st (the fee and
-// the sequence) even when the result is a failure.
-func (a *App) execute(st ledger.Store, d *decoded, raw []byte, height, time int64) (r Result, paid bool) {
+// then its messages on msgs, an empty overlay of st, flushed into st only
+// if all succeed and emptied either way. paid reports that the ante step
+// passed: the caller keeps st (the fee and the sequence) even when the
+// result is a failure.
+func (a *App) execute(st ledger.Store, msgs *ledger.Overlay, d *decoded, raw []byte, height, time int64) (r Result, paid bool) {
 	if e := a.ante(st, d, raw, true); e != nil {
 		return fail(e), false
 	}
-	msgs := ledger.NewOverlay(st)
 	ctx := &ledger.Context{Store: msgs, ChainID: a.chainID, Height: height, Time: time, Signer: d.signer}
 	e := a.runMsgs(ctx, d)
 	if e != nil {
 		ctx.ResetEvents()
+		msgs.Discard()
 	} else {
 		msgs.Flush()
 	}

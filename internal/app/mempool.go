@@ -170,8 +170,10 @@ func (a *App) reserve(d *decoded, raw []byte, committed uint64, e *ledger.Error,
 // admit runs a transaction at the committed sequence on st as execute
 // does (ante checks, then every message, failing with the same codes and
 // messages) but builds no transaction event, which CheckTx would discard.
+// Its caller has read the committed sequence and found it equal to the
+// transaction's, so the ante step does not read it again.
 func (a *App) admit(st ledger.Store, d *decoded, raw []byte, height int64) *ledger.Error {
-	if e := a.ante(st, d, raw, true); e != nil {
+	if e := a.ante(st, d, raw, false); e != nil {
 		return e
 	}
 	ctx := &ledger.Context{Store: st, ChainID: a.chainID, Height: height, Time: a.blockTime.Load(), Signer: d.signer, NoEvents: true}

@@ -191,7 +191,7 @@ func (o *Overlay) Flush() {
 }
 
 // Discard drops the buffered writes.
-func (o *Overlay) Discard() { o.writes = make(map[string]*Write) }
+func (o *Overlay) Discard() { clear(o.writes) }
 
 // MemStore is an in-memory Store, for tests, simulations and for building
 // genesis. Values live in a map; the keys are also kept in order, in a large
