@@ -30,20 +30,9 @@ type beaconRef struct {
 	hot, dev int32
 }
 
-// witnessRef resolves a witness's device and the beaconer it names.
-type witnessRef struct {
-	hot, dev, beaconer int32
-}
-
 // addrRef resolves one of the witnesses' interned addresses.
 type addrRef struct {
 	hot, dev int32
-}
-
-// witRef resolves witness wi's device and the beaconer it names.
-func (s *scorer) witRef(wi int32) witnessRef {
-	d, b := s.addrRef[s.w.device[wi]], s.addrRef[s.w.beaconer[wi]]
-	return witnessRef{hot: d.hot, dev: d.dev, beaconer: b.dev}
 }
 
 func addrKey(a *ledger.Address, ref int) sortKey {

@@ -77,6 +77,10 @@ func (s *scorer) run() {
 	// positions are then put in receive order.
 	owner := make([]int32, len(word)) // by input index
 	counts := make([]int32, len(border)+1)
+	// A beacon's witnesses often follow one another in the input: the
+	// match of the last witness is reused for the next that names the same
+	// beaconer (interned address) and payload (deduplicated).
+	lastB, lastP, lastPos := int32(-1), int32(-1), int32(-1)
 	for wi := range w.Len() {
 		owner[wi] = -1
 		if repW[wi] {
@@ -84,7 +88,13 @@ func (s *scorer) run() {
 			continue
 		}
 		beaconer := s.addrRef[w.beaconer[wi]].dev
-		pos := bm.first(beaconer, w.payloadOf(int32(wi)))
+		var pos int32
+		if w.beaconer[wi] == lastB && w.payload[wi] == lastP {
+			pos = lastPos
+		} else {
+			pos = bm.first(beaconer, w.payloadOf(int32(wi)))
+			lastB, lastP, lastPos = w.beaconer[wi], w.payload[wi], pos
+		}
 		if pos < 0 {
 			if bm.any(beaconer) {
 				s.witnessResult(int32(wi), ReasonInvalidPacket, "payload matches no beacon of the beaconer")
@@ -108,46 +118,29 @@ func (s *scorer) run() {
 		}
 	}
 
-	ws := witnessScratch{stamp: make([]int32, len(s.devs))}
+	// The checks that depend only on the report and the registry run
+	// first, beacon by beacon in the order of their devices' hotspots, so
+	// that the records they read sit close together (precheck.go); the
+	// checks that depend on what earlier reports did then run in receive
+	// order.
+	repeat := bm.repeat
+	order := s.precheck(border, attached, counts, repB, repeat)
+	s.sites = nil
 	for pos, bi := range border {
-		wit := attached[counts[pos]:counts[pos+1]]
-		reason, detail := ReasonValid, ""
-		if repB[bi] {
-			reason, detail = ReasonDuplicate, "report id seen before"
-		}
-		if reason == ReasonValid && bm.repeat[pos] {
-			reason, detail = ReasonDuplicate, "same payload as an earlier beacon"
-		}
-		if reason != ReasonValid {
-			s.invalidBeacon(bi, wit, reason, detail)
-			continue
-		}
-		s.warm(bi, wit, ws.stamp)
-		s.beacon(int32(pos), bi, wit, &ws)
-	}
-}
-
-// warm reads, in one tight loop of independent loads, the per-hotspot and
-// per-device records that the checks of a beacon and its witnesses read one
-// after the other. Beacons come in receive order, so these records are
-// scattered; from about 100k hotspots they no longer fit the cache, and a
-// check that waits for each miss in turn spends most of its time waiting.
-// Issued together, the misses overlap. It changes no state: the values go
-// to a sink.
-func (s *scorer) warm(bi int32, wit []int32, stamp []int32) {
-	var sum int64
-	if hi := s.beaconRef[bi].hot; hi >= 0 {
-		sum = s.tally[hi].LastWitness + int64(s.sites[hi].gain)
-	}
-	for _, wi := range wit {
-		a := s.w.device[wi]
-		d := s.addrRef[a]
-		sum += int64(stamp[d.dev]) + int64(s.w.addrs[a][0])
-		if d.hot >= 0 {
-			sum += s.tally[d.hot].LastBeaconRecip + int64(s.sites[d.hot].gain)
+		k0, k1 := counts[pos], counts[pos+1]
+		wit := attached[k0:k1]
+		switch {
+		case repB[bi]:
+			s.invalidBeacon(bi, wit, ReasonDuplicate, s.detail("report id seen before"))
+		case repeat[pos]:
+			s.invalidBeacon(bi, wit, ReasonDuplicate, s.detail("same payload as an earlier beacon"))
+		default:
+			s.beacon(bi, &s.checks[pos], wit, s.wr[k0:k1], s.wx[k0:k1])
 		}
 	}
-	s.sink += sum
+	s.rankB, s.rankW = nil, nil
+	s.settle(order, counts)
+	s.checks, s.wr, s.wx = nil, nil, nil
 }
 
 // beaconMatch finds the beacon a witness names: the first, in receive order,
@@ -268,53 +261,57 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 	return -1
 }
 
-// invalidBeacon records an invalid beacon and marks its witnesses.
-func (s *scorer) invalidBeacon(bi int32, wit []int32, reason Reason, detail string) {
-	s.record(s.rankB[bi], bi, reason, detail, -1, 0)
-	wd := "beacon: " + reason.String()
+// invalidBeacon records an invalid beacon (x: its detail's index) and
+// marks its witnesses.
+func (s *scorer) invalidBeacon(bi int32, wit []int32, reason Reason, x int32) {
+	s.record(s.rankB[bi], bi, reason, x, 0)
+	if len(wit) == 0 {
+		return
+	}
+	wd := s.detail("beacon: " + reason.String())
 	for _, wi := range wit {
-		s.witnessResult(wi, ReasonBeaconInvalid, wd)
+		s.record(s.rankW[wi], wi, ReasonBeaconInvalid, wd, 0)
 	}
 }
 
 func (s *scorer) witnessResult(wi int32, reason Reason, detail string) {
-	s.record(s.rankW[wi], wi, reason, detail, -1, 0)
+	s.record(s.rankW[wi], wi, reason, s.detail(detail), 0)
 }
 
 // checkBeacon runs the beacon checks of iot_verifier/src/poc.rs
-// do_beacon_verifications in order, up to but excluding reciprocity.
-func (s *scorer) checkBeacon(b *Beacon, hi int32) (e Entropy, reason Reason, detail string) {
+// do_beacon_verifications in order, up to but excluding reciprocity, except
+// the interval check, which depends on the device's earlier beacons: late
+// says whether the failed check comes after it (the packet checks) or
+// before.
+func (s *scorer) checkBeacon(b *Beacon, hi int32) (e Entropy, reason Reason, detail string, late bool) {
 	p := &s.p
 	if b.Received < s.in.Start || b.Received >= s.in.End {
-		return e, ReasonOutsideEpoch, fmt.Sprintf("received %d outside [%d, %d)", b.Received, s.in.Start, s.in.End)
+		return e, ReasonOutsideEpoch, fmt.Sprintf("received %d outside [%d, %d)", b.Received, s.in.Start, s.in.End), false
 	}
 	if hi < 0 {
-		return e, ReasonUnknownDevice, "device not registered"
+		return e, ReasonUnknownDevice, "device not registered", false
 	}
 	h := &s.in.Hotspots[hi]
 	if st := s.site(hi); !st.asserted {
-		return e, ReasonNotAsserted, assertedDetail(h.Cell)
+		return e, ReasonNotAsserted, assertedDetail(h.Cell), false
 	}
 	if h.Denied {
-		return e, ReasonDenied, "device is denylisted"
+		return e, ReasonDenied, "device is denylisted", false
 	}
 	e, ok := s.entropy[b.EntropyHeight]
 	if !ok || e.Hash != b.EntropyHash {
-		return e, ReasonUnknownEntropy, fmt.Sprintf("no entropy %x at height %d", b.EntropyHash[:4], b.EntropyHeight)
+		return e, ReasonUnknownEntropy, fmt.Sprintf("no entropy %x at height %d", b.EntropyHash[:4], b.EntropyHeight), false
 	}
 	if b.Received < e.Time || b.Received-e.Time > int64(p.EntropyLifespanNs) {
-		return e, ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", b.Received-e.Time, p.EntropyLifespanNs)
+		return e, ReasonEntropyExpired, fmt.Sprintf("received %d ns after entropy, window %d ns", b.Received-e.Time, p.EntropyLifespanNs), false
 	}
 	if h.DataOnly {
-		return e, ReasonInvalidCapability, "data-only device"
-	}
-	if last := s.tally[hi].LastBeacon; last != 0 && floorDiv(last, int64(p.BeaconIntervalNs)) == floorDiv(b.Received, int64(p.BeaconIntervalNs)) {
-		return e, ReasonIrregularInterval, fmt.Sprintf("already beaconed at %d in this %d ns interval", last, p.BeaconIntervalNs)
+		return e, ReasonInvalidCapability, "data-only device", false
 	}
 	if r, d := checkPacket(b, h); r != ReasonValid {
-		return e, r, d
+		return e, r, d, true
 	}
-	return e, ReasonValid, ""
+	return e, ReasonValid, "", false
 }
 
 // checkPacket compares the beacon with the one regenerated from its entropy

@@ -13,13 +13,18 @@ import (
 // input (as opposed to a bad report, which gets a Reason).
 var ErrInvalidInput = errors.New("invalid input")
 
-// tally is what scoring accumulates per hotspot: its activity times (as in
-// Activity) and its shares (as in Share), without the addresses, so that
-// the records a valid witness updates stay small (48 bytes).
-type tally struct {
+// times are a hotspot's activity times (as in Activity), which the
+// receive-order pass reads and updates: 24 bytes per hotspot, so that the
+// records it reads at random stay small.
+type times struct {
 	LastBeacon, LastBeaconRecip, LastWitness int64
-	Beaconer, Witness                        uint64
-	ValidBeacons, ValidWitnesses             uint32
+}
+
+// tally is what scoring accumulates per hotspot: its shares (as in Share),
+// added up once the receive-order pass is done (scorer.settle).
+type tally struct {
+	Beaconer, Witness            uint64
+	ValidBeacons, ValidWitnesses uint32
 }
 
 // site is the derived geometry of a registered hotspot, computed once, with
@@ -54,7 +59,8 @@ type scorer struct {
 	units     unitTable
 	scale     []uint64    // per hotspot: its HIP-17 scale, if interactive
 	interact  []bool      // hotspot was interactive at epoch start
-	tally     []tally     // per hotspot: activity and shares, updated in place
+	times     []times     // per hotspot: activity, updated in receive order
+	tally     []tally     // per hotspot: shares
 	groups    *components // per hotspot: linked by valid witnesses (component.go)
 	linked    []bool      // per hotspot: has a valid witness link
 	reports   []reportRec // in output order once placed: rankB, rankW give the slots
@@ -67,7 +73,9 @@ type scorer struct {
 	counts    [3][NumReasons]uint64
 	kb        keyBuf // sort keys, reused by each sort in turn
 	logs      logCache
-	sink      int64 // what warm read, so that its loads are not dropped
+	checks    []beaconCheck // per beacon, by receive-order position: precheck's verdict
+	wr        []Reason      // per attached witness (run's order): its verdict so far
+	wx        []int32       // with wr: the witness's hotspot if valid, else the detail's index
 }
 
 // Score scores one epoch. See the package documentation for the contract.
@@ -120,12 +128,11 @@ func (s *scorer) index() error {
 	}
 	// A hotspot without an activity entry starts from zero times, which
 	// every check reads as "never".
-	s.tally = make([]tally, len(in.Hotspots))
-	s.groups, s.linked = newComponents(len(in.Hotspots)), make([]bool, len(in.Hotspots))
+	s.times = make([]times, len(in.Hotspots))
 	for _, d := range s.devs {
 		if d.hot >= 0 && d.act >= 0 {
 			a := &in.Activity[d.act]
-			s.tally[d.hot] = tally{LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness}
+			s.times[d.hot] = times{LastBeacon: a.LastBeacon, LastBeaconRecip: a.LastBeaconRecip, LastWitness: a.LastWitness}
 		}
 	}
 	return nil
@@ -182,7 +189,7 @@ func (s *scorer) density() {
 	var who []int32
 	since := s.in.Start - int64(s.p.InteractivityWindowNs)
 	for i := range s.in.Hotspots {
-		last := s.tally[i].LastBeaconRecip
+		last := s.times[i].LastBeaconRecip
 		if last == 0 || last < since {
 			continue
 		}
@@ -207,6 +214,18 @@ func (s *scorer) hexScale(i int32) uint64 {
 	return s.p.DefaultHexScale
 }
 
+// detail returns the index of d in s.details, appending it unless it is
+// the last one there; "" is index 0.
+func (s *scorer) detail(d string) int32 {
+	if d == "" {
+		return 0
+	}
+	if last := len(s.details) - 1; s.details[last] != d {
+		s.details = append(s.details, d)
+	}
+	return int32(len(s.details) - 1)
+}
+
 // record stores a report's result in its slot.
 //
 // Results are produced in receive order but belong in id order, so a
@@ -215,22 +234,16 @@ func (s *scorer) hexScale(i int32) uint64 {
 // slots its slot falls in, and placeSlots later moves each block's results
 // to their slots while the block is in cache (BENCHMARKS.md, epoch).
 //
-// An invalid report's result is its reason and detail; a valid one's is
-// given by the beaconer's hotspot hot and the number of witnesses its
-// beacon selected (Reports.result).
-func (s *scorer) record(slot, ref int32, reason Reason, detail string, hot int32, sel int) {
+// x is an invalid report's detail (an index in s.details), a valid one's
+// beaconer hotspot; sel is a valid report's number of witnesses its beacon
+// selected (Reports.result).
+func (s *scorer) record(slot, ref int32, reason Reason, x int32, sel int) {
 	b := slot >> slotBlockBits
 	p := s.blockFill[b]
 	s.blockFill[b]++
-	r := reportRec{ref: ref, reason: reason}
-	switch {
-	case reason == ReasonValid:
-		r.x, r.sel = hot, uint8(sel)
-	case detail != "":
-		if last := len(s.details) - 1; s.details[last] != detail {
-			s.details = append(s.details, detail)
-		}
-		r.x = int32(len(s.details) - 1)
+	r := reportRec{ref: ref, reason: reason, x: x}
+	if reason == ReasonValid {
+		r.sel = uint8(sel)
 	}
 	s.reports[p] = r
 	s.slotAt[p] = slot
@@ -276,6 +289,16 @@ func (s *scorer) result() (Result, error) {
 		}
 	}
 	isolated := s.groups.isolated(s.linked, rank)
+	s.groups, s.linked = nil, nil
+	n := 0
+	for i := range s.tally {
+		if s.tally[i] != (tally{}) {
+			n++
+		}
+	}
+	if n > 0 {
+		res.Shares = make([]Share, 0, n)
+	}
 	// Device ids follow address order, so shares and activity come out
 	// sorted by device.
 	for _, d := range s.devs {
@@ -283,7 +306,7 @@ func (s *scorer) result() (Result, error) {
 			continue
 		}
 		t := &s.tally[d.hot]
-		if t.Beaconer == 0 && t.Witness == 0 && t.ValidBeacons == 0 && t.ValidWitnesses == 0 {
+		if *t == (tally{}) {
 			continue
 		}
 		sh := Share{Device: d.addr, Owner: s.in.Hotspots[d.hot].Owner, Beaconer: t.Beaconer, Witness: t.Witness,
@@ -296,6 +319,7 @@ func (s *scorer) result() (Result, error) {
 		}
 		res.Shares = append(res.Shares, sh)
 	}
+	s.tally = nil
 	// Reports then sit in role and id order, except among reports sharing
 	// an id.
 	if err := s.placeSlots(); err != nil {
@@ -306,11 +330,25 @@ func (s *scorer) result() (Result, error) {
 	for _, t := range s.ties {
 		res.Reports.sortTies(int(t[0]), int(t[1]))
 	}
+	n = 0
+	for i := range s.times {
+		if s.times[i] != (times{}) {
+			n++
+		}
+	}
+	for _, d := range s.devs {
+		if d.hot < 0 && d.act >= 0 {
+			n++
+		}
+	}
+	if n > 0 {
+		res.Activity = make([]Activity, 0, n)
+	}
 	for _, d := range s.devs {
 		var a Activity
 		switch {
 		case d.hot >= 0:
-			t := &s.tally[d.hot]
+			t := &s.times[d.hot]
 			a = Activity{Device: d.addr, LastBeacon: t.LastBeacon, LastBeaconRecip: t.LastBeaconRecip, LastWitness: t.LastWitness}
 		case d.act >= 0:
 			a = s.in.Activity[d.act]

@@ -1,68 +1,49 @@
 package coverage
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/depin-network/depin/internal/ledger"
-)
-
-// witnessScratch is reused across beacons to avoid allocation per beacon.
-type witnessScratch struct {
-	reason []Reason
-	detail []string
-	// stamp[device id] is 1 + the position of the last beacon the device
-	// was seen witnessing: a set of a beacon's witnesses that needs no
-	// clearing between beacons.
-	stamp []int32
-}
-
-// beacon scores the beacon at receive-order position pos, input index bi,
-// and its attached witnesses (in receive order).
-func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
-	b := &s.in.Beacons[bi]
-	hi := s.beaconRef[bi].hot
-	e, reason, detail := s.checkBeacon(b, hi)
-	if reason != ReasonValid {
-		s.invalidBeacon(bi, wit, reason, detail)
+// beacon runs the checks of beacon bi that depend on what earlier reports
+// did (the interval bucket, reciprocity, selection), in receive order, and
+// records its verdict and its witnesses'. c is what precheck found; wit
+// are the witnesses (in receive order), wr and wx their precheck verdicts
+// (the reason, and the detail's index or, when valid, the witness's
+// hotspot), updated here. The shares and links of a valid beacon follow
+// from c.sel and wr in settle.
+func (s *scorer) beacon(bi int32, c *beaconCheck, wit []int32, wr []Reason, wx []int32) {
+	p := &s.p
+	if c.reason != ReasonValid && !c.late {
+		s.invalidBeacon(bi, wit, c.reason, c.x)
+		return
+	}
+	hi := c.hot
+	if last := s.times[hi].LastBeacon; last != 0 && floorDiv(last, int64(p.BeaconIntervalNs)) == floorDiv(c.received, int64(p.BeaconIntervalNs)) {
+		s.invalidBeacon(bi, wit, ReasonIrregularInterval, s.detail(fmt.Sprintf("already beaconed at %d in this %d ns interval", last, p.BeaconIntervalNs)))
+		return
+	}
+	if c.reason != ReasonValid {
+		s.invalidBeacon(bi, wit, c.reason, c.x)
 		return
 	}
 	// The beacon took its interval bucket.
-	s.tally[hi].LastBeacon = b.Received
+	s.times[hi].LastBeacon = c.received
 
-	// Witness checks up to reciprocity (do_witness_verifications).
-	ws.reason = ws.reason[:0]
-	ws.detail = ws.detail[:0]
-	first := b.Received
-	if len(wit) > 0 {
-		first = s.w.received[wit[0]]
-	}
-	var limit int64
-	if b.Received <= first {
-		limit = b.Received + int64(s.p.WitnessDelayNs)
-	} else {
-		limit = first + int64(s.p.WitnessAfterFirstNs)
-	}
 	anyPassed := false
-	for _, wi := range wit {
-		ref := s.witRef(wi)
-		r, d := s.checkWitness(b, hi, e, wi, ref, limit, pos+1, ws.stamp)
-		ws.reason = append(ws.reason, r)
-		ws.detail = append(ws.detail, d)
-		if r == ReasonValid {
+	for k, wi := range wit {
+		if wr[k] == ReasonValid {
 			anyPassed = true
 			// HIP-106 bootstrap: a witness that passes every other check
 			// counts as the witness's activity even if reciprocity fails
 			// on either side.
-			a := &s.tally[ref.hot]
+			a := &s.times[wx[k]]
 			a.LastWitness = max(a.LastWitness, s.w.received[wi])
 		}
 	}
 
 	// HIP-106 beacon side: the beaconer must have witnessed within the
 	// window (verify_beacon_reciprocity, iot_verifier/src/runner.rs).
-	window := int64(s.p.ReciprocityWindowNs)
-	if last := s.tally[hi].LastWitness; last == 0 || b.Received-last >= window {
-		s.invalidBeacon(bi, wit, ReasonNoValidWitnesses, "no valid witness by the beaconer within the reciprocity window")
+	window := int64(p.ReciprocityWindowNs)
+	if last := s.times[hi].LastWitness; last == 0 || c.received-last >= window {
+		s.invalidBeacon(bi, wit, ReasonNoValidWitnesses, s.detail("no valid witness by the beaconer within the reciprocity window"))
 		return
 	}
 
@@ -70,57 +51,45 @@ func (s *scorer) beacon(pos, bi int32, wit []int32, ws *witnessScratch) {
 	// time.
 	selected := 0
 	for k, wi := range wit {
-		if ws.reason[k] != ReasonValid {
+		if wr[k] != ReasonValid {
 			continue
 		}
-		if lb := s.tally[s.witRef(wi).hot].LastBeaconRecip; lb == 0 || s.w.received[wi]-lb >= window {
-			ws.reason[k], ws.detail[k] = ReasonNoValidBeacons, "no valid beacon by the witness within the reciprocity window"
+		if lb := s.times[wx[k]].LastBeaconRecip; lb == 0 || s.w.received[wi]-lb >= window {
+			wr[k], wx[k] = ReasonNoValidBeacons, s.detail("no valid beacon by the witness within the reciprocity window")
 			continue
 		}
-		if uint64(selected) >= s.p.MaxWitnessesPerBeacon {
-			ws.reason[k], ws.detail[k] = ReasonNotSelected, fmt.Sprintf("after the first %d valid witnesses", s.p.MaxWitnessesPerBeacon)
+		if uint64(selected) >= p.MaxWitnessesPerBeacon {
+			wr[k], wx[k] = ReasonNotSelected, s.detail(fmt.Sprintf("after the first %d valid witnesses", p.MaxWitnessesPerBeacon))
 			continue
 		}
 		selected++
 	}
 	if anyPassed {
-		a := &s.tally[hi]
-		a.LastBeaconRecip = max(a.LastBeaconRecip, b.Received)
+		a := &s.times[hi]
+		a.LastBeaconRecip = max(a.LastBeaconRecip, c.received)
 	}
 
-	scale := s.hexScale(hi)
-	bu, wu := s.units.beaconer[selected], s.units.witness[selected]
-	bshare, _ := ledger.MulDiv(bu, scale, Scale)
-	wshare, _ := ledger.MulDiv(wu, scale, Scale)
-	s.record(s.rankB[bi], bi, ReasonValid, "", hi, selected)
-	sh := &s.tally[hi]
-	sh.Beaconer += bshare
-	sh.ValidBeacons++
+	s.record(s.rankB[bi], bi, ReasonValid, hi, selected)
 	for k, wi := range wit {
-		if ws.reason[k] != ReasonValid {
-			s.witnessResult(wi, ws.reason[k], ws.detail[k])
+		if wr[k] != ReasonValid {
+			s.record(s.rankW[wi], wi, wr[k], wx[k], 0)
 			continue
 		}
-		s.record(s.rankW[wi], wi, ReasonValid, "", hi, selected)
-		whot := s.witRef(wi).hot
-		wsh := &s.tally[whot]
-		wsh.Witness += wshare
-		wsh.ValidWitnesses++
-		s.groups.link(hi, whot)
-		s.linked[hi], s.linked[whot] = true, true
+		s.record(s.rankW[wi], wi, ReasonValid, hi, selected)
 	}
+	c.ok, c.sel = true, uint8(selected)
 }
 
 // checkWitness runs the witness checks of iot_verifier/src/poc.rs
 // do_witness_verifications (and the loader's timing rule) in order, up to but
 // excluding reciprocity.
-func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, wi int32, ref witnessRef, limit int64, stamp int32, seen []int32) (Reason, string) {
+func (s *scorer) checkWitness(b *Beacon, bhi, bdev int32, e Entropy, wi, a int32, ref addrRef, limit int64, stamp int32, seen []int32) (Reason, string) {
 	p := &s.p
 	received, freq, signal := s.w.received[wi], s.w.frequencyHz[wi], s.w.signalDdBm[wi]
-	if seen[ref.dev] == stamp {
+	if seen[a] == stamp {
 		return ReasonDuplicate, "second witness by this device of the beacon"
 	}
-	seen[ref.dev] = stamp
+	seen[a] = stamp
 	whi := ref.hot
 	if whi < 0 {
 		return ReasonUnknownDevice, "device not registered"
@@ -132,7 +101,7 @@ func (s *scorer) checkWitness(b *Beacon, bhi int32, e Entropy, wi int32, ref wit
 	if wst.denied {
 		return ReasonDenied, "device is denylisted"
 	}
-	if s.w.addrs[s.w.device[wi]] == b.Device {
+	if ref.dev == bdev {
 		return ReasonSelfWitness, "device witnessed its own beacon"
 	}
 	if received < e.Time || received-e.Time > int64(p.EntropyLifespanNs) {

@@ -20,7 +20,7 @@ type Witnesses struct {
 	frequencyHz []uint64
 	signalDdBm  []int32
 	snrCB       []int32
-	addrs       []ledger.Address
+	addrs       []ledger.Address // each address once (the scorer relies on it)
 	arena       []byte
 	poff        []int
 }

@@ -1,0 +1,150 @@
+package coverage
+
+import "github.com/depin-network/depin/internal/ledger"
+
+// Most checks of a report read only the report, its device's registry
+// record and the epoch: they do not depend on what the epoch's earlier
+// reports did. precheck runs them before the receive-order pass, beacon by
+// beacon in the order of the beaconers' hotspots, with each beacon's
+// witnesses in receive order. A beacon's witnesses are its beaconer's
+// neighbours, and hotspots listed in a spatial order (a registry or fleet
+// listed by place) put neighbours close together, so the records a check
+// reads (the hotspots' sites, the witnesses' columns) are mostly in cache,
+// where in receive order every beacon reads them at random. The
+// receive-order pass (scorer.beacon) then reads one verdict per report in
+// sequence and touches only the state earlier reports change: the interval
+// bucket, the reciprocity times and the shares (BENCHMARKS.md, epoch).
+
+// beaconCheck is precheck's verdict on one beacon.
+type beaconCheck struct {
+	received int64
+	hot      int32 // the beaconer's hotspot
+	x        int32 // the failed check's detail, an index in scorer.details
+	reason   Reason
+	// late: the failed check comes after the interval check (the packet
+	// checks), which the receive-order pass runs first.
+	late bool
+	// Set by the receive-order pass: ok, the beacon is valid, and sel, the
+	// number of witnesses it selected.
+	ok  bool
+	sel uint8
+}
+
+// precheck fills s.checks for every beacon that is neither a repeated id
+// nor a repeated payload (those fail first, in the receive-order pass), and
+// s.wr, s.wx for the witnesses of each beacon that passes its checks.
+// attached[counts[pos]:counts[pos+1]] are the witnesses of the beacon at
+// receive-order position pos. It returns the order it used
+// (hotspotOrder).
+func (s *scorer) precheck(border, attached, counts []int32, repB, repeat []bool) []int32 {
+	s.checks = make([]beaconCheck, len(border))
+	s.wr = make([]Reason, len(attached))
+	s.wx = make([]int32, len(attached))
+	// stamp[a] is 1 + the position of the last beacon the device with
+	// interned address a (Witnesses.addrs holds each address once) was
+	// seen witnessing: a set of a beacon's witnesses that needs no clearing
+	// between beacons. The interned addresses follow the witnesses' input
+	// order, so a beacon's witnesses' entries are near one another, where
+	// device ids (address order) are not.
+	stamp := make([]int32, len(s.w.addrs))
+	order := s.hotspotOrder(border)
+	for _, pos := range order {
+		bi := border[pos]
+		if repB[bi] || repeat[pos] {
+			continue
+		}
+		b := &s.in.Beacons[bi]
+		ref := s.beaconRef[bi]
+		e, reason, detail, late := s.checkBeacon(b, ref.hot)
+		c := &s.checks[pos]
+		*c = beaconCheck{received: b.Received, hot: ref.hot, reason: reason, late: late, x: s.detail(detail)}
+		if reason != ReasonValid {
+			continue
+		}
+		k0 := counts[pos]
+		wit := attached[k0:counts[pos+1]]
+		first := b.Received
+		if len(wit) > 0 {
+			first = s.w.received[wit[0]]
+		}
+		var limit int64
+		if b.Received <= first {
+			limit = b.Received + int64(s.p.WitnessDelayNs)
+		} else {
+			limit = first + int64(s.p.WitnessAfterFirstNs)
+		}
+		for k, wi := range wit {
+			a := s.w.device[wi]
+			wref := s.addrRef[a]
+			r, d := s.checkWitness(b, ref.hot, ref.dev, e, wi, a, wref, limit, pos+1, stamp)
+			s.wr[k0+int32(k)] = r
+			if r == ReasonValid {
+				s.wx[k0+int32(k)] = wref.hot
+			} else {
+				s.wx[k0+int32(k)] = s.detail(d)
+			}
+		}
+	}
+	return order
+}
+
+// settle adds up the shares of the valid beacons and their valid witnesses
+// and links them into groups (component.go), once the receive-order pass
+// has decided which are valid: sums and links do not depend on the order
+// they are made in, so they follow the hotspot order of precheck (order),
+// where the hotspots' records are close together.
+func (s *scorer) settle(order, counts []int32) {
+	s.tally = make([]tally, len(s.in.Hotspots))
+	s.groups, s.linked = newComponents(len(s.in.Hotspots)), make([]bool, len(s.in.Hotspots))
+	for _, pos := range order {
+		c := &s.checks[pos]
+		if !c.ok {
+			continue
+		}
+		hi := c.hot
+		scale := s.hexScale(hi)
+		bshare, _ := ledger.MulDiv(s.units.beaconer[c.sel], scale, Scale)
+		wshare, _ := ledger.MulDiv(s.units.witness[c.sel], scale, Scale)
+		t := &s.tally[hi]
+		t.Beaconer += bshare
+		t.ValidBeacons++
+		for k := counts[pos]; k < counts[pos+1]; k++ {
+			if s.wr[k] != ReasonValid {
+				continue
+			}
+			whot := s.wx[k]
+			wt := &s.tally[whot]
+			wt.Witness += wshare
+			wt.ValidWitnesses++
+			s.groups.link(hi, whot)
+			s.linked[hi], s.linked[whot] = true, true
+		}
+	}
+}
+
+// hotspotOrder returns the receive-order positions of the beacons ordered
+// by their beaconers' hotspot index (beacons of unregistered devices
+// last), each hotspot's in receive order.
+func (s *scorer) hotspotOrder(border []int32) []int32 {
+	nh := len(s.in.Hotspots)
+	start := make([]int32, nh+2)
+	slot := func(hot int32) int32 {
+		if hot < 0 {
+			return int32(nh)
+		}
+		return hot
+	}
+	for _, bi := range border {
+		start[slot(s.beaconRef[bi].hot)+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	order := make([]int32, len(border))
+	for pos, bi := range border {
+		h := slot(s.beaconRef[bi].hot)
+		order[start[h]] = int32(pos)
+		start[h]++
+	}
+	return order
+}
