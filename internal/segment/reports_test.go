@@ -143,3 +143,44 @@ func TestEntropyHeightsOfCollected(t *testing.T) {
 		t.Errorf("got %d heights, want %d: %v", len(got), len(want), got)
 	}
 }
+
+// TestReportsAcrossBatches: a segment longer than a verification batch
+// keeps every honest report in order and drops each forged one, whichever
+// batch it falls in (its first or last record, or a batch of forgeries
+// only).
+func TestReportsAcrossBatches(t *testing.T) {
+	dev := sig.KeyFromSeed([]byte("device-0000000000000000000000000"))
+	other := sig.KeyFromSeed([]byte("attacker-00000000000000000000000"))
+	n := 2*verifyBatch + 3
+	forged := map[int]bool{0: true, verifyBatch - 1: true, verifyBatch: true, n - 1: true}
+	for i := 2 * verifyBatch; i < n; i++ {
+		forged[i] = true
+	}
+	seg := &ingestv1.Segment{Epoch: 3}
+	var want []uint64
+	for i := range n {
+		signer := dev
+		if forged[i] {
+			signer = other
+		} else {
+			want = append(want, uint64(i+1))
+		}
+		seg.Records = append(seg.Records, record(t, dev, signer, uint64(i+1), 3))
+	}
+	var r Reports
+	r.Add(kinds, seg)
+	if r.Forged != uint64(len(forged)) || r.Malformed != 0 {
+		t.Fatalf("got %d forged, %d malformed; want %d, 0", r.Forged, r.Malformed, len(forged))
+	}
+	var got []uint64
+	for _, k := range r.List {
+		var hb coveragev1.Heartbeat
+		if err := proto.Unmarshal(k.Body, &hb); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, hb.GetUptime())
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %d reports, want %d in order", len(got), len(want))
+	}
+}
