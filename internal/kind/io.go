@@ -102,6 +102,9 @@ type Output struct {
 	Counts []Count
 	// Stats are per-device figures for explanations, by device.
 	Stats []Stats
+	// DeviceStats, when set, holds the same figures instead of Stats (then
+	// nil), in the kind's own form, expanded one device at a time.
+	DeviceStats StatsList
 	// Unscored counts reports the kind reads but does not score
 	// (heartbeats).
 	Unscored uint64
@@ -131,6 +134,32 @@ type reasonList []Reason
 
 func (l reasonList) Len() int        { return len(l) }
 func (l reasonList) At(i int) Reason { return l[i] }
+
+// StatsList is a kind's per-device figures held in its own form
+// (Output.DeviceStats), in the order of Output.Stats.
+type StatsList interface {
+	// Len is the number of devices with figures.
+	Len() int
+	// Device is the device of entry i, 0 <= i < Len().
+	Device(i int) ledger.Address
+	// At expands entry i.
+	At(i int) Stats
+}
+
+// StatsOf returns the per-device figures of an output: DeviceStats if set,
+// else its Stats.
+func StatsOf(o *Output) StatsList {
+	if o.DeviceStats != nil {
+		return o.DeviceStats
+	}
+	return statsSlice(o.Stats)
+}
+
+type statsSlice []Stats
+
+func (l statsSlice) Len() int                    { return len(l) }
+func (l statsSlice) Device(i int) ledger.Address { return l[i].Device }
+func (l statsSlice) At(i int) Stats              { return l[i] }
 
 // Share is a device's units in one pool.
 type Share struct {

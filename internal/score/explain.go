@@ -65,6 +65,7 @@ type explainer struct {
 	kinds []KindOutput
 	out   *reward.Output
 	verds []kind.Verdicts
+	stl   []kind.StatsList
 	// devs are the explained devices, sorted; the verdicts of devs[d] are
 	// perm[start[d]:start[d+1]], each a verdict's index over all kinds in
 	// order (kind k's verdict i is base[k]+i), ascending.
@@ -95,8 +96,10 @@ func newExplainer(b *Bundle, kinds []KindOutput, out *reward.Output) *explainer 
 		for i := range v.Len() {
 			add(v.At(i).Device)
 		}
-		for _, s := range kinds[k].Stats {
-			add(s.Device)
+		sl := kind.StatsOf(&kinds[k].Output)
+		x.stl = append(x.stl, sl)
+		for i := range sl.Len() {
+			add(sl.Device(i))
 		}
 	}
 	for _, p := range out.Payouts {
@@ -151,9 +154,8 @@ func newExplainer(b *Bundle, kinds []KindOutput, out *reward.Output) *explainer 
 		}
 		return idx
 	}
-	for k := range kinds {
-		st := kinds[k].Stats
-		x.stats = append(x.stats, byDev(len(st), func(i int) ledger.Address { return st[i].Device }))
+	for _, sl := range x.stl {
+		x.stats = append(x.stats, byDev(sl.Len(), sl.Device))
 	}
 	x.payouts = byDev(len(out.Payouts), func(i int) ledger.Address { return out.Payouts[i].Device })
 	return x
@@ -190,10 +192,9 @@ func (x *explainer) one(dev ledger.Address) (Explanation, bool) {
 	}
 	c := cursor{stats: make([]int, len(x.kinds))}
 	lessThan := func(a ledger.Address) bool { return bytes.Compare(a[:], dev[:]) < 0 }
-	for k := range x.kinds {
-		st := x.kinds[k].Stats
+	for k, sl := range x.stl {
 		c.stats[k], _ = slices.BinarySearchFunc(x.stats[k], dev, func(i int32, t ledger.Address) int {
-			if lessThan(st[i].Device) {
+			if lessThan(sl.Device(int(i))) {
 				return -1
 			}
 			return 1
@@ -228,11 +229,15 @@ func (x *explainer) build(d int, c *cursor, e *Explanation) {
 			Units: r.Units, Scale: r.Scale, Share: r.Share,
 		})
 	}
-	for k := range x.kinds {
-		st := x.kinds[k].Stats
-		for ; c.stats[k] < len(st) && bytes.Compare(st[x.stats[k][c.stats[k]]].Device[:], dev[:]) <= 0; c.stats[k]++ {
-			if s := &st[x.stats[k][c.stats[k]]]; s.Device == dev {
-				e.Stats = append(e.Stats, s.Values...)
+	for k, sl := range x.stl {
+		for ; c.stats[k] < sl.Len(); c.stats[k]++ {
+			i := int(x.stats[k][c.stats[k]])
+			d := sl.Device(i)
+			if bytes.Compare(d[:], dev[:]) > 0 {
+				break
+			}
+			if d == dev {
+				e.Stats = append(e.Stats, sl.At(i).Values...)
 			}
 		}
 	}

@@ -76,6 +76,14 @@ type compact []kind.Reason
 func (c compact) Len() int             { return len(c) }
 func (c compact) At(i int) kind.Reason { return c[i] }
 
+// compactStats holds a kind's stats behind kind.StatsList, as coverage
+// does.
+type compactStats []kind.Stats
+
+func (c compactStats) Len() int                    { return len(c) }
+func (c compactStats) Device(i int) ledger.Address { return c[i].Device }
+func (c compactStats) At(i int) kind.Stats         { return c[i] }
+
 // TestExplainerMatchesReference: the explanations built one device at a
 // time (EachExplanation, Explanation) are those the old expansion gave, as
 // JSON, for kinds with verdicts in a list or compact, stats and payouts in
@@ -131,6 +139,9 @@ func TestExplainerMatchesReference(t *testing.T) {
 		for k := range kinds {
 			if rapid.Bool().Draw(t, "compact") {
 				kinds[k].Verdicts, kinds[k].Reasons = compact(kinds[k].Reasons), nil
+			}
+			if rapid.Bool().Draw(t, "compact stats") {
+				kinds[k].DeviceStats, kinds[k].Stats = compactStats(kinds[k].Stats), nil
 			}
 		}
 		eo := EpochOutput{Kinds: kinds, Reward: *out, explain: newExplainer(b, kinds, out)}

@@ -106,7 +106,8 @@ func FromResult(res *Result, unscored uint64) (kind.Output, error) {
 	reps := res.Reports // a copy, so that the output keeps only the Reports alive
 	out := kind.Output{ScorerVersion: res.ScorerVersion, Unscored: unscored,
 		Verdicts: verdicts{&reps}, Counts: make([]kind.Count, len(res.Counts)),
-		Stats: make([]kind.Stats, len(res.Shares)), State: EncodeActivity(res.Activity)}
+		DeviceStats: deviceStats(res.Shares), State: EncodeActivity(res.Activity)}
+	out.Shares = make([]kind.Share, 0, len(res.Shares))
 	for _, s := range res.Shares {
 		units, ok := ledger.Add(s.Beaconer, s.Witness)
 		if !ok {
@@ -116,19 +117,29 @@ func FromResult(res *Result, unscored uint64) (kind.Output, error) {
 			out.Shares = append(out.Shares, kind.Share{Device: s.Device, Pool: Pool, Units: units})
 		}
 	}
-	for i, s := range res.Shares {
-		out.Stats[i] = kind.Stats{Device: s.Device, Values: []kind.Param{
-			{Name: StatBeaconerShares, Value: s.Beaconer}, {Name: StatWitnessShares, Value: s.Witness},
-			{Name: StatValidBeacons, Value: uint64(s.ValidBeacons)}, {Name: StatValidWitnesses, Value: uint64(s.ValidWitnesses)},
-		}}
-		if s.IsolatedGroup > 0 {
-			out.Stats[i].Values = append(out.Stats[i].Values, kind.Param{Name: StatIsolatedGroup, Value: uint64(s.IsolatedGroup)})
-		}
-	}
 	for i, c := range res.Counts {
 		out.Counts[i] = kind.Count{Role: c.Role.String(), Reason: c.Reason.String(), Count: c.Count}
 	}
 	return out, nil
+}
+
+// deviceStats are a Result's Shares as kind.StatsList: each device's
+// figures are expanded when its explanation is built.
+type deviceStats []Share
+
+func (d deviceStats) Len() int                    { return len(d) }
+func (d deviceStats) Device(i int) ledger.Address { return d[i].Device }
+
+func (d deviceStats) At(i int) kind.Stats {
+	s := &d[i]
+	st := kind.Stats{Device: s.Device, Values: []kind.Param{
+		{Name: StatBeaconerShares, Value: s.Beaconer}, {Name: StatWitnessShares, Value: s.Witness},
+		{Name: StatValidBeacons, Value: uint64(s.ValidBeacons)}, {Name: StatValidWitnesses, Value: uint64(s.ValidWitnesses)},
+	}}
+	if s.IsolatedGroup > 0 {
+		st.Values = append(st.Values, kind.Param{Name: StatIsolatedGroup, Value: uint64(s.IsolatedGroup)})
+	}
+	return st
 }
 
 // verdicts are a Result's Reports as kind.Verdicts.
