@@ -82,6 +82,8 @@ type App struct {
 	modules []Module
 	sigs    *sigCache
 	batcher sigBatcher // CheckTx's signature checks, batched across calls
+	// predecoded hands PreVerify's decodings to CheckTx.
+	predecoded predecoded
 
 	// Consensus state, touched only by the consensus connection.
 	chainID string

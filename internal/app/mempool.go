@@ -69,7 +69,7 @@ type deliveredTx struct {
 }
 
 func (a *App) checkTx(raw []byte, reserve bool) Result {
-	d, e := decode(raw)
+	d, e := a.decodeChecked(raw)
 	if e != nil {
 		return Result{Code: e.Code, Log: e.Msg, Hash: HashTx(raw)}
 	}

@@ -19,10 +19,15 @@ import "github.com/depin-network/depin/internal/sig"
 // CheckTx, where it can join concurrent callers' batch. Safe for concurrent
 // use, like CheckTx.
 func (a *App) PreVerify(txs [][]byte) {
+	a.predecoded.reset()
 	ds := make([]*decoded, 0, len(txs))
 	for _, raw := range txs {
 		d, e := decode(raw)
-		if e != nil || a.sigs.has(d.hash) {
+		if e != nil {
+			continue
+		}
+		a.predecoded.put(raw, d) // for the CheckTx that follows
+		if a.sigs.has(d.hash) {
 			continue
 		}
 		ds = append(ds, d)
