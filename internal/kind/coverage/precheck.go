@@ -32,37 +32,37 @@ type beaconCheck struct {
 
 // precheck fills s.checks for every beacon that is neither a repeated id
 // nor a repeated payload (those fail first, in the receive-order pass), and
-// s.wr, s.wx for the witnesses of each beacon that passes its checks.
-// attached[counts[pos]:counts[pos+1]] are the witnesses of the beacon at
-// receive-order position pos. It returns the order it used
-// (hotspotOrder).
-func (s *scorer) precheck(border, attached, counts []int32, repB, repeat []bool) []int32 {
-	s.checks = make([]beaconCheck, len(border))
+// s.wr, s.wx for the witnesses of each beacon that passes its checks. The
+// j-th beacon is input beacon order[j] (hotspotOrder); its verdict goes to
+// s.checks[j], and attached[counts[j]:counts[j+1]] are its witnesses, in
+// receive order, whose verdicts go to the same positions of s.wr and s.wx.
+// Everything is read and written in sequence but the hotspots' and the
+// witnesses' records.
+func (s *scorer) precheck(order, attached, counts []int32, repB, repeat []bool) {
+	s.checks = make([]beaconCheck, len(order))
 	s.wr = make([]Reason, len(attached))
 	s.wx = make([]int32, len(attached))
-	// stamp[a] is 1 + the position of the last beacon the device with
+	// stamp[a] is 1 + the position j of the last beacon the device with
 	// interned address a (Witnesses.addrs holds each address once) was
 	// seen witnessing: a set of a beacon's witnesses that needs no clearing
 	// between beacons. The interned addresses follow the witnesses' input
 	// order, so a beacon's witnesses' entries are near one another, where
 	// device ids (address order) are not.
 	stamp := make([]int32, len(s.w.addrs))
-	order := s.hotspotOrder(border)
-	for _, pos := range order {
-		bi := border[pos]
-		if repB[bi] || repeat[pos] {
+	for j, bi := range order {
+		if repB[bi] || repeat[bi] {
 			continue
 		}
 		b := &s.in.Beacons[bi]
 		ref := s.beaconRef[bi]
 		e, reason, detail, late := s.checkBeacon(b, ref.hot)
-		c := &s.checks[pos]
+		c := &s.checks[j]
 		*c = beaconCheck{received: b.Received, hot: ref.hot, reason: reason, late: late, x: s.detail(detail)}
 		if reason != ReasonValid {
 			continue
 		}
-		k0 := counts[pos]
-		wit := attached[k0:counts[pos+1]]
+		k0 := counts[j]
+		wit := attached[k0:counts[j+1]]
 		first := b.Received
 		if len(wit) > 0 {
 			first = s.w.received[wit[0]]
@@ -76,7 +76,7 @@ func (s *scorer) precheck(border, attached, counts []int32, repB, repeat []bool)
 		for k, wi := range wit {
 			a := s.w.device[wi]
 			wref := s.addrRef[a]
-			r, d := s.checkWitness(b, ref.hot, ref.dev, e, wi, a, wref, limit, pos+1, stamp)
+			r, d := s.checkWitness(b, ref.hot, ref.dev, e, wi, a, wref, limit, int32(j)+1, stamp)
 			s.wr[k0+int32(k)] = r
 			if r == ReasonValid {
 				s.wx[k0+int32(k)] = wref.hot
@@ -85,19 +85,46 @@ func (s *scorer) precheck(border, attached, counts []int32, repB, repeat []bool)
 			}
 		}
 	}
-	return order
+}
+
+// hotspotOrder orders the beacons by their beaconers' hotspot index
+// (beacons of unregistered devices last, each hotspot's in input order):
+// order[j] is the input index of the j-th beacon, jOf[bi] the position of
+// input beacon bi.
+func (s *scorer) hotspotOrder() (order, jOf []int32) {
+	nh := len(s.in.Hotspots)
+	start := make([]int32, nh+2)
+	slot := func(hot int32) int32 {
+		if hot < 0 {
+			return int32(nh)
+		}
+		return hot
+	}
+	for _, r := range s.beaconRef {
+		start[slot(r.hot)+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	order, jOf = make([]int32, len(s.beaconRef)), make([]int32, len(s.beaconRef))
+	for bi, r := range s.beaconRef {
+		h := slot(r.hot)
+		order[start[h]], jOf[bi] = int32(bi), start[h]
+		start[h]++
+	}
+	return order, jOf
 }
 
 // settle adds up the shares of the valid beacons and their valid witnesses
 // and links them into groups (component.go), once the receive-order pass
 // has decided which are valid: sums and links do not depend on the order
-// they are made in, so they follow the hotspot order of precheck (order),
-// where the hotspots' records are close together.
-func (s *scorer) settle(order, counts []int32) {
+// they are made in, so they follow the hotspot order of precheck, where the
+// hotspots' records are close together and the verdicts in sequence.
+func (s *scorer) settle(counts []int32) {
 	s.tally = make([]tally, len(s.in.Hotspots))
 	s.groups, s.linked = newComponents(len(s.in.Hotspots)), make([]bool, len(s.in.Hotspots))
-	for _, pos := range order {
-		c := &s.checks[pos]
+	for j := range s.checks {
+		c := &s.checks[j]
 		if !c.ok {
 			continue
 		}
@@ -108,7 +135,7 @@ func (s *scorer) settle(order, counts []int32) {
 		t := &s.tally[hi]
 		t.Beaconer += bshare
 		t.ValidBeacons++
-		for k := counts[pos]; k < counts[pos+1]; k++ {
+		for k := counts[j]; k < counts[j+1]; k++ {
 			if s.wr[k] != ReasonValid {
 				continue
 			}
@@ -120,31 +147,4 @@ func (s *scorer) settle(order, counts []int32) {
 			s.linked[hi], s.linked[whot] = true, true
 		}
 	}
-}
-
-// hotspotOrder returns the receive-order positions of the beacons ordered
-// by their beaconers' hotspot index (beacons of unregistered devices
-// last), each hotspot's in receive order.
-func (s *scorer) hotspotOrder(border []int32) []int32 {
-	nh := len(s.in.Hotspots)
-	start := make([]int32, nh+2)
-	slot := func(hot int32) int32 {
-		if hot < 0 {
-			return int32(nh)
-		}
-		return hot
-	}
-	for _, bi := range border {
-		start[slot(s.beaconRef[bi].hot)+1]++
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	order := make([]int32, len(border))
-	for pos, bi := range border {
-		h := slot(s.beaconRef[bi].hot)
-		order[start[h]] = int32(pos)
-		start[h]++
-	}
-	return order
 }

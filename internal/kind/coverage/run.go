@@ -71,16 +71,21 @@ func (s *scorer) run() {
 	}
 	s.ties = append(s.ties, tiesB...)
 
-	// Attach witnesses to beacons (by sorted position); report orphans and
-	// repeated ids now. No step depends on the order, so the witnesses are
-	// read in input order, one pass through memory, and only their
-	// positions are then put in receive order.
+	// Beacons are grouped by their beaconers' hotspots (precheck.go): the
+	// j-th in that order is input beacon order[j], and beacon bi is at
+	// jOf[bi].
+	order, jOf := s.hotspotOrder()
+
+	// Attach witnesses to beacons (by hotspot-order position j); report
+	// orphans and repeated ids now. No step depends on the order, so the
+	// witnesses are read in input order, one pass through memory, and only
+	// their positions are then put in receive order.
 	owner := make([]int32, len(word)) // by input index
 	counts := make([]int32, len(border)+1)
 	// A beacon's witnesses often follow one another in the input: the
 	// match of the last witness is reused for the next that names the same
 	// beaconer (interned address) and payload (deduplicated).
-	lastB, lastP, lastPos := int32(-1), int32(-1), int32(-1)
+	lastB, lastP, lastBi := int32(-1), int32(-1), int32(-1)
 	for wi := range w.Len() {
 		owner[wi] = -1
 		if repW[wi] {
@@ -88,14 +93,14 @@ func (s *scorer) run() {
 			continue
 		}
 		beaconer := s.addrRef[w.beaconer[wi]].dev
-		var pos int32
+		var bi int32
 		if w.beaconer[wi] == lastB && w.payload[wi] == lastP {
-			pos = lastPos
+			bi = lastBi
 		} else {
-			pos = bm.first(beaconer, w.payloadOf(int32(wi)))
-			lastB, lastP, lastPos = w.beaconer[wi], w.payload[wi], pos
+			bi = bm.first(beaconer, w.payloadOf(int32(wi)))
+			lastB, lastP, lastBi = w.beaconer[wi], w.payload[wi], bi
 		}
-		if pos < 0 {
+		if bi < 0 {
 			if bm.any(beaconer) {
 				s.witnessResult(int32(wi), ReasonInvalidPacket, "payload matches no beacon of the beaconer")
 			} else {
@@ -103,8 +108,9 @@ func (s *scorer) run() {
 			}
 			continue
 		}
-		owner[wi] = pos
-		counts[pos+1]++
+		j := jOf[bi]
+		owner[wi] = j
+		counts[j+1]++
 	}
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
@@ -112,9 +118,9 @@ func (s *scorer) run() {
 	attached := make([]int32, counts[len(counts)-1])
 	fill := slices.Clone(counts[:len(border)])
 	for _, wi := range word {
-		if pos := owner[wi]; pos >= 0 {
-			attached[fill[pos]] = wi
-			fill[pos]++
+		if j := owner[wi]; j >= 0 {
+			attached[fill[j]] = wi
+			fill[j]++
 		}
 	}
 
@@ -124,27 +130,28 @@ func (s *scorer) run() {
 	// checks that depend on what earlier reports did then run in receive
 	// order.
 	repeat := bm.repeat
-	order := s.precheck(border, attached, counts, repB, repeat)
+	s.precheck(order, attached, counts, repB, repeat)
 	s.sites = nil
-	for pos, bi := range border {
-		k0, k1 := counts[pos], counts[pos+1]
+	for _, bi := range border {
+		j := jOf[bi]
+		k0, k1 := counts[j], counts[j+1]
 		wit := attached[k0:k1]
 		switch {
 		case repB[bi]:
 			s.invalidBeacon(bi, wit, ReasonDuplicate, s.detail("report id seen before"))
-		case repeat[pos]:
+		case repeat[bi]:
 			s.invalidBeacon(bi, wit, ReasonDuplicate, s.detail("same payload as an earlier beacon"))
 		default:
-			s.beacon(bi, &s.checks[pos], wit, s.wr[k0:k1], s.wx[k0:k1])
+			s.beacon(bi, &s.checks[j], wit, s.wr[k0:k1], s.wx[k0:k1])
 		}
 	}
 	s.rankB, s.rankW = nil, nil
-	s.settle(order, counts)
+	s.settle(counts)
 	s.checks, s.wr, s.wx = nil, nil, nil
 }
 
 // beaconMatch finds the beacon a witness names: the first, in receive order,
-// with the named beaconer and the same payload. Beacons are grouped by
+// with the named beaconer and the same payload (its input index). Beacons are grouped by
 // device id, with copies of their payloads laid out in the same order, so a
 // lookup reads one short stretch of memory instead of chasing each beacon's
 // payload. A device's few beacons are scanned; a device with many gets a
@@ -154,15 +161,13 @@ type beaconMatch struct {
 	entries []beaconEntry
 	arena   []byte // the payloads, in entry order
 	heavy   map[int32]map[string]int32
-	// repeat[pos] is true when an earlier beacon (in receive order) of the
-	// same device has the same payload.
+	// repeat[bi] is true when an earlier beacon (in receive order) of the
+	// same device has the same payload as input beacon bi.
 	repeat []bool
 }
 
-// beaconEntry is one beacon: its receive-order position and its payload in
-// the arena.
+// beaconEntry is one beacon: its input index and its payload in the arena.
 type beaconEntry struct {
-	pos int32
 	bi  int32
 	off int
 }
@@ -180,9 +185,9 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 	}
 	fill := slices.Clone(m.start[:len(s.devs)])
 	size := 0
-	for p, bi := range border {
+	for _, bi := range border {
 		d := s.beaconRef[bi].dev
-		m.entries[fill[d]] = beaconEntry{pos: int32(p), bi: bi}
+		m.entries[fill[d]] = beaconEntry{bi: bi}
 		fill[d]++
 		size += len(s.in.Beacons[bi].Payload)
 	}
@@ -201,7 +206,7 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 			for k := lo + 1; k < hi; k++ {
 				for j := lo; j < k; j++ {
 					if bytes.Equal(m.payload(j), m.payload(k)) {
-						m.repeat[m.entries[k].pos] = true
+						m.repeat[m.entries[k].bi] = true
 						break
 					}
 				}
@@ -211,7 +216,7 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 		seen := make(map[string]struct{}, hi-lo)
 		for k := lo; k < hi; k++ {
 			if _, ok := seen[string(m.payload(k))]; ok {
-				m.repeat[m.entries[k].pos] = true
+				m.repeat[m.entries[k].bi] = true
 			}
 			seen[string(m.payload(k))] = struct{}{}
 		}
@@ -230,14 +235,14 @@ func (m *beaconMatch) payload(k int32) []byte {
 	return m.arena[m.entries[k].off:end]
 }
 
-// first returns the receive-order position of dev's first beacon with this
-// payload, or -1.
+// first returns the input index of dev's first beacon (in receive order)
+// with this payload, or -1.
 func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 	lo, hi := m.start[dev], m.start[dev+1]
 	if hi-lo <= beaconScanMax {
 		for k := lo; k < hi; k++ {
 			if bytes.Equal(m.payload(k), payload) {
-				return m.entries[k].pos
+				return m.entries[k].bi
 			}
 		}
 		return -1
@@ -250,7 +255,7 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 		idx = make(map[string]int32, hi-lo)
 		for k := lo; k < hi; k++ {
 			if _, seen := idx[string(m.payload(k))]; !seen {
-				idx[string(m.payload(k))] = m.entries[k].pos
+				idx[string(m.payload(k))] = m.entries[k].bi
 			}
 		}
 		m.heavy[dev] = idx
