@@ -66,6 +66,7 @@ type scorer struct {
 	reports   []reportRec // in output order once placed: rankB, rankW give the slots
 	details   []string    // the reports' details; details[0] is ""
 	slotAt    []int32     // slot of the result held at each position, until placed
+	blockBits uint        // results per block of slots: 1 << blockBits
 	blockFill []int32     // per block of slots: where its next result goes
 	rankB     []int32     // per beacon: its slot in reports
 	rankW     []int32     // per witness: its slot in reports
@@ -145,9 +146,10 @@ func (s *scorer) allocResults() {
 	n := len(s.in.Beacons) + s.w.Len()
 	s.reports = make([]reportRec, n)
 	s.slotAt = make([]int32, n)
-	s.blockFill = make([]int32, (n+1<<slotBlockBits-1)>>slotBlockBits)
+	s.blockBits = slotBlockBits(n)
+	s.blockFill = make([]int32, (n+1<<s.blockBits-1)>>s.blockBits)
 	for b := range s.blockFill {
-		s.blockFill[b] = int32(b << slotBlockBits)
+		s.blockFill[b] = int32(b << s.blockBits)
 	}
 }
 
@@ -230,7 +232,7 @@ func (s *scorer) detail(d string) int32 {
 //
 // Results are produced in receive order but belong in id order, so a
 // direct store would land on random cache lines of a slice of ~100 bytes
-// per report. Instead each result is appended to the block of slotBlock
+// per report. Instead each result is appended to the block of slots
 // slots its slot falls in, and placeSlots later moves each block's results
 // to their slots while the block is in cache (BENCHMARKS.md, epoch).
 //
@@ -238,7 +240,7 @@ func (s *scorer) detail(d string) int32 {
 // beaconer hotspot; sel is a valid report's number of witnesses its beacon
 // selected (Reports.result).
 func (s *scorer) record(slot, ref int32, reason Reason, x int32, sel int) {
-	b := slot >> slotBlockBits
+	b := slot >> s.blockBits
 	p := s.blockFill[b]
 	s.blockFill[b]++
 	r := reportRec{ref: ref, reason: reason, x: x}
@@ -254,9 +256,18 @@ func (s *scorer) record(slot, ref int32, reason Reason, x int32, sel int) {
 	s.counts[role][reason]++
 }
 
-// slotBlockBits sizes the blocks of placeSlots: 4,096 results, 48 KB,
-// which stays in L2.
-const slotBlockBits = 12
+// slotBlockBits sizes the blocks of placeSlots for n results: 4,096
+// results (48 KB, which stays in L2), or more when that would make over
+// 1,024 blocks, so that the line each block's next result goes to stays
+// in cache as well (at 11M reports, 16,384 results and 671 blocks:
+// BENCHMARKS.md, epoch).
+func slotBlockBits(n int) uint {
+	b := uint(12)
+	for n>>b > 1024 {
+		b++
+	}
+	return b
+}
 
 // placeSlots moves every result from where record appended it to its slot,
 // block by block, following each permutation cycle in place. Every slot is
