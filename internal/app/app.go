@@ -91,9 +91,10 @@ type App struct {
 	appHash []byte
 	staged  *ledger.Overlay // uncommitted writes: genesis and the finalized block
 	// stagedWrites is staged.Writes() once FinalizeBlock has run on an
-	// empty staged (every block but the first after a genesis): the
-	// block's sorted write set, which it hashes, so that Commit does not
-	// collect and sort it again. Nil otherwise.
+	// empty staged (every block, except the first after a genesis staged
+	// in memory by a backend that cannot write it to disk): the block's
+	// sorted write set, which it hashes, so that Commit does not collect
+	// and sort it again. Nil otherwise.
 	stagedWrites []ledger.Write
 	finalized    bool
 	// proposed holds the transactions of this height's proposals, decoded,
