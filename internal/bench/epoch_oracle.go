@@ -222,6 +222,29 @@ func storeObject(dir string, b []byte) error {
 	return durable.WriteFile(filepath.Join(dir, hex.EncodeToString(sum[:])), b, 0o644)
 }
 
+// streamObject writes what write produces to a synced file in dir while
+// hashing it, as the oracle's store writes a streamed object, and returns
+// its size.
+func streamObject(dir string, write func(io.Writer) error) (int, error) {
+	f, err := os.CreateTemp(dir, "object-")
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	hc := hashCounter{w: bw, h: sha256.New()}
+	err = write(&hc)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return hc.n, err
+}
+
 // hashCounter counts and hashes what is written to the file behind it.
 type hashCounter struct {
 	w io.Writer
@@ -290,30 +313,13 @@ func RunOracleEpoch(n, perBeacon int, limitCap int64) (OracleEpochRun, error) {
 	t1 := time.Now()
 	out, err := score.Run(score.EpochInputs{Bundle: e.bundle, Reports: reps, Kinds: kinds, Geo: geo.H3{}})
 	t2 := time.Now()
-	var js hashCounter
+	explainBytes := 0
 	if err == nil {
-		// As Prepare does once scored: the bundle encoded and stored.
-		var bb []byte
-		if bb, err = score.EncodeBundle(e.bundle); err == nil {
-			err = storeObject(objects, bb)
-		}
+		// As Prepare does once scored: the bundle streamed to the store.
+		_, err = streamObject(dir, func(w io.Writer) error { return score.WriteBundle(w, e.bundle) })
 	}
 	if err == nil {
-		var f *os.File
-		if f, err = os.Create(filepath.Join(dir, "explanations")); err == nil {
-			bw := bufio.NewWriterSize(f, 1<<20)
-			js = hashCounter{w: bw, h: sha256.New()}
-			err = out.WriteExplanations(&js)
-			if err == nil {
-				err = bw.Flush()
-			}
-			if err == nil {
-				err = f.Sync()
-			}
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
+		explainBytes, err = streamObject(dir, out.WriteExplanations)
 	}
 	t3 := time.Now()
 	run.CPU = threadCPU() - c0
@@ -329,7 +335,7 @@ func RunOracleEpoch(n, perBeacon int, limitCap int64) (OracleEpochRun, error) {
 		return run, fmt.Errorf("bench: oracle epoch of %d devices: %d forged and %d malformed reports", n, reps.Forged, reps.Malformed)
 	}
 	run.Decode, run.Score, run.Explain = t1.Sub(t0), t2.Sub(t1), t3.Sub(t2)
-	run.ExplainBytes, run.Root = js.n, out.Root
+	run.ExplainBytes, run.Root = explainBytes, out.Root
 	if out.Summary.DevicesPaid == 0 || out.Summary.Valid == 0 {
 		return run, fmt.Errorf("bench: oracle epoch of %d devices: %d paid, %d valid reports; the fleet is not scoring", n, out.Summary.DevicesPaid, out.Summary.Valid)
 	}

@@ -1,9 +1,12 @@
 package oracle
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/depin-network/depin/internal/kind"
 	"github.com/depin-network/depin/internal/reward"
@@ -19,10 +22,13 @@ type SegmentSource interface {
 
 // Published is everything the oracle publishes for an epoch.
 type Published struct {
-	Epoch      uint64
-	Bundle     []byte
-	BundleHash [32]byte
-	Manifest   []byte
+	Epoch uint64
+	// Bundle is the canonical inputs bundle (Prepare); BundleObject
+	// instead names it in the store when PrepareTo wrote it there.
+	Bundle       []byte
+	BundleObject string
+	BundleHash   [32]byte
+	Manifest     []byte
 	// States are the kinds' states the epoch leaves for the next
 	// (score.EncodeStates), StateHash their hash.
 	States    []byte
@@ -63,21 +69,50 @@ var ErrNotReady = errors.New("not ready")
 //   - the prior epoch's settled manifest and kind states (LoadPrior; nil
 //     for epoch 0).
 func Prepare(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Prior, geo kind.Geo) (*Published, error) {
-	var raws [][]byte
-	pub, err := PrepareTo(ctx, l, segs, kinds, n, prior, geo, func(raw []byte) error {
-		raws = append(raws, raw)
-		return nil
-	})
+	var mem memorySink
+	pub, err := PrepareTo(ctx, l, segs, kinds, n, prior, geo, &mem)
 	if pub != nil {
-		pub.Segments = raws
+		pub.Segments, pub.Bundle = mem.segments, mem.bundle
 	}
 	return pub, err
 }
 
-// PrepareTo is Prepare handing each segment to keep as soon as it is
-// verified, in commit order, instead of holding them all in
-// Published.Segments.
-func PrepareTo(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Prior, geo kind.Geo, keep func(raw []byte) error) (*Published, error) {
+// Sink keeps what Prepare publishes as it is produced, so that an epoch's
+// segments and bundle (gigabytes and hundreds of megabytes for a million
+// devices) are never all held: the oracle's store writes them to disk.
+type Sink interface {
+	// Segment keeps a verified segment file, in commit order.
+	Segment(raw []byte) error
+	// Bundle keeps the bytes write produces (the canonical bundle) and
+	// returns the name it keeps them under.
+	Bundle(write func(io.Writer) error) (string, error)
+}
+
+// memorySink holds what Prepare publishes, for Published.Segments and
+// Published.Bundle.
+type memorySink struct {
+	segments [][]byte
+	bundle   []byte
+}
+
+func (m *memorySink) Segment(raw []byte) error {
+	m.segments = append(m.segments, raw)
+	return nil
+}
+
+func (m *memorySink) Bundle(write func(io.Writer) error) (string, error) {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return "", err
+	}
+	m.bundle = buf.Bytes()
+	return "", nil
+}
+
+// PrepareTo is Prepare handing each segment to sink as soon as it is
+// verified, and the bundle as it is encoded, instead of holding them in
+// Published.Segments and Published.Bundle.
+func PrepareTo(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Registry, n uint64, prior *Prior, geo kind.Geo, sink Sink) (*Published, error) {
 	info, err := l.Epoch(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
@@ -110,7 +145,7 @@ func PrepareTo(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Re
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
 		reps.Add(kinds, seg)
-		if err := keep(raw); err != nil {
+		if err := sink.Segment(raw); err != nil {
 			return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 		}
 	}
@@ -152,12 +187,15 @@ func PrepareTo(ctx context.Context, l Ledger, segs SegmentSource, kinds *kind.Re
 	if err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
-	// Encoded once scored, so that its bytes (a few hundred bytes per
-	// device) are not held through the scorer's peak.
-	if pub.Bundle, err = score.EncodeBundle(b); err != nil {
+	// Encoded once scored, and streamed to the sink: its bytes (about 300
+	// per device) are not held.
+	h := sha256.New()
+	if pub.BundleObject, err = sink.Bundle(func(w io.Writer) error {
+		return score.WriteBundle(io.MultiWriter(w, h), b)
+	}); err != nil {
 		return nil, fmt.Errorf("oracle: prepare epoch %d: %w", n, err)
 	}
-	pub.BundleHash = score.BundleHash(pub.Bundle)
+	h.Sum(pub.BundleHash[:0])
 	out.Summary.InputsHash = fmt.Sprintf("%x", pub.BundleHash)
 	pub.Output = out
 	pub.Manifest = reward.EncodeManifest(&out.Reward.Manifest)

@@ -262,18 +262,14 @@ func (s *Service) Step(ctx context.Context) (bool, error) {
 		defer restore()
 	}
 	start := time.Now()
-	// Each segment goes to the store as soon as it is verified: an
-	// epoch's raw segments are never all held at once.
-	var segObjs []string
-	pub, err := PrepareTo(ctx, s.ledger, s.segs, s.kinds, n, prior, s.geo, func(raw []byte) error {
-		name, err := s.store.put(raw)
-		segObjs = append(segObjs, name)
-		return err
-	})
+	// Each segment goes to the store as soon as it is verified, and the
+	// bundle as it is encoded: neither is ever held whole.
+	sink := &storeSink{store: s.store}
+	pub, err := PrepareTo(ctx, s.ledger, s.segs, s.kinds, n, prior, s.geo, sink)
 	if err != nil {
 		return false, err
 	}
-	pub.SegmentObjects = segObjs
+	pub.SegmentObjects = sink.segments
 	s.m.epochScored(pub.Output.Summary, time.Since(start))
 	rec, err := s.store.save(pub, false)
 	if err != nil {

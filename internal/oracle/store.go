@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,9 +92,10 @@ func (s *store) get(name string) ([]byte, error) {
 	return b, nil
 }
 
-// save stores an epoch's blobs, then its record. The segments are those
-// Prepare held (Published.Segments) or those PrepareTo stored as it
-// verified them (Published.SegmentObjects).
+// save stores an epoch's blobs, then its record. The segments and bundle
+// are those Prepare held (Published.Segments, Bundle) or those PrepareTo
+// stored as it made them (Published.SegmentObjects, BundleObject: the store
+// is its Sink).
 func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
 	rec := &epochRecord{Epoch: p.Epoch, Root: p.Output.Root.String(), InputsHash: hex.EncodeToString(p.BundleHash[:]), Submitted: submitted, JSONFormat: jsonLines}
 	blobs := []struct {
@@ -106,8 +108,11 @@ func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
 	if rec.Explanations, err = s.putExplanations(&p.Output); err != nil {
 		return nil, fmt.Errorf("oracle: save epoch %d: %w", p.Epoch, err)
 	}
-	if rec.Bundle, err = s.put(p.Bundle); err != nil {
-		return nil, err
+	rec.Bundle = p.BundleObject
+	if p.Bundle != nil {
+		if rec.Bundle, err = s.put(p.Bundle); err != nil {
+			return nil, err
+		}
 	}
 	if rec.State, err = s.put(p.States); err != nil {
 		return nil, err
@@ -133,6 +138,25 @@ func (s *store) save(p *Published, submitted bool) (*epochRecord, error) {
 		}
 	}
 	return rec, s.putRecord(rec)
+}
+
+// storeSink is the store as PrepareTo's Sink: it names the segments it
+// keeps, for Published.SegmentObjects.
+type storeSink struct {
+	*store
+	segments []string
+}
+
+// Segment implements Sink.
+func (s *storeSink) Segment(raw []byte) error {
+	name, err := s.put(raw)
+	s.segments = append(s.segments, name)
+	return err
+}
+
+// Bundle implements Sink.
+func (s *storeSink) Bundle(write func(io.Writer) error) (string, error) {
+	return s.putStream(write)
 }
 
 func (s *store) putRecord(rec *epochRecord) error {

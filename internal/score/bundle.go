@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
@@ -143,8 +144,19 @@ func (b *Bundle) Normalize() {
 // EncodeBundle returns the canonical bytes of b. Lists must be in canonical
 // order (Normalize); Validate is run first.
 func EncodeBundle(b *Bundle) ([]byte, error) {
-	if err := b.Validate(); err != nil {
+	var buf bytes.Buffer
+	if err := WriteBundle(&buf, b); err != nil {
 		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteBundle writes EncodeBundle's bytes to w, encoding the devices one at
+// a time: a million devices' JSON (about 300 MB) is never held, nor the
+// strings it is made of.
+func WriteBundle(w io.Writer, b *Bundle) error {
+	if err := b.Validate(); err != nil {
+		return err
 	}
 	j := bundleJSON{
 		Format: BundleFormat, Epoch: b.Epoch, ScorerVersion: b.ScorerVersion,
@@ -160,13 +172,9 @@ func EncodeBundle(b *Bundle) ([]byte, error) {
 	}
 	for i, k := range b.Kinds {
 		kj := kindJSON{Name: k.Name, ScorerVersion: k.ScorerVersion, Params: make([]paramJSON, len(k.Params)),
-			Devices: make([]deviceJSON, len(k.Devices)), State: hex.EncodeToString(k.State)}
+			Devices: []deviceJSON{}, State: hex.EncodeToString(k.State)}
 		for n, p := range k.Params {
 			kj.Params[n] = paramJSON{Name: p.Name, Value: p.Value}
-		}
-		for n, d := range k.Devices {
-			kj.Devices[n] = deviceJSON{Device: d.ID.String(), Owner: d.Owner.String(), Cell: strconv.FormatUint(d.Cell, 16),
-				Attributes: hex.EncodeToString(d.Attributes), Denied: d.Denied}
 		}
 		j.Kinds[i] = kj
 	}
@@ -181,11 +189,40 @@ func EncodeBundle(b *Bundle) ([]byte, error) {
 	for i, s := range b.Segments {
 		j.Segments[i] = segmentJSON{Hash: hex.EncodeToString(s.Hash[:]), MerkleRoot: hex.EncodeToString(s.MerkleRoot[:]), Count: s.Count}
 	}
-	out, err := json.Marshal(&j)
+	// The skeleton has every kind's devices as []; each kind's devices are
+	// written where its `"devices":[]` is, in kind order. The key is
+	// kindJSON's only, and its quotes could not stand unescaped inside a
+	// JSON string, so the n-th occurrence is kind n's.
+	skel, err := json.Marshal(&j)
 	if err != nil {
-		return nil, fmt.Errorf("oracle: encode bundle: %w", err)
+		return fmt.Errorf("oracle: encode bundle: %w", err)
 	}
-	return out, nil
+	const key = `"devices":[`
+	for _, k := range b.Kinds {
+		i := bytes.Index(skel, []byte(key+"]"))
+		if i < 0 {
+			return fmt.Errorf("oracle: encode bundle: no devices of kind %s in the skeleton", k.Name)
+		}
+		if _, err := w.Write(skel[:i+len(key)]); err != nil {
+			return err
+		}
+		for n, d := range k.Devices {
+			dj, err := json.Marshal(deviceJSON{Device: d.ID.String(), Owner: d.Owner.String(), Cell: strconv.FormatUint(d.Cell, 16),
+				Attributes: hex.EncodeToString(d.Attributes), Denied: d.Denied})
+			if err != nil {
+				return fmt.Errorf("oracle: encode bundle: %w", err)
+			}
+			if n > 0 {
+				dj = append([]byte{','}, dj...)
+			}
+			if _, err := w.Write(dj); err != nil {
+				return err
+			}
+		}
+		skel = skel[i+len(key):]
+	}
+	_, err = w.Write(skel)
+	return err
 }
 
 // BundleHash is the SHA-256 of a bundle's canonical bytes.
