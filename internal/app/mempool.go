@@ -31,8 +31,9 @@ import (
 // (the engine may have dropped the first without a block), so a sender is
 // never locked out.
 //
-// CheckTx is safe to call from many goroutines at once, as the node's
-// mempool connection does. Decoding, the signature check and the checks
+// CheckTx is safe to call from many goroutines at once (the node's mempool
+// connection checks on one goroutine, beside the RPC's DryCheckTx and
+// consensus). Decoding, the signature check and the checks
 // against committed state run unlocked: their results depend on the
 // transaction and committed state only. Judging and reserving the sequence
 // and the fee run under one lock (the one Commit takes to release

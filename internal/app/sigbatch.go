@@ -10,8 +10,10 @@ import (
 // sigBatcher verifies the signatures of concurrent CheckTx calls together:
 // batch ed25519 verification costs less per signature the larger the batch
 // (30 µs alone, 30 in a batch of 2, 24 in a batch of 4, 20 in a batch of 8
-// on the benchmark machine, BENCHMARKS.md "ledger"), and the node's mempool
-// runs CheckTx from many goroutines at once. It waits for nobody: the first
+// on the benchmark machine, BENCHMARKS.md "ledger"), and CheckTx may run on
+// many goroutines at once (the node's mempool connection checks its queue
+// on one goroutine after PreVerify, so there this batcher sees only lone
+// signatures). It waits for nobody: the first
 // caller to find no batch running becomes the leader and verifies whatever
 // has queued up by then, its own signature included, then the next queue,
 // and so on; callers arriving meanwhile wait for the leader's answer. A new

@@ -3,9 +3,9 @@ package app
 import "sync"
 
 // sigShards is the number of independently locked parts of a sigCache.
-// CheckTx runs on every core at once (the node's mempool connection does
-// not serialize it), so a lookup locks one shard, picked by the hash's
-// first byte, and readers share it.
+// CheckTx, DryCheckTx (the RPC's check_tx), PreVerify and the consensus
+// connection may run at once on different goroutines, so a lookup locks
+// one shard, picked by the hash's first byte, and readers share it.
 const sigShards = 16
 
 // sigCache remembers transactions whose signature verified, by tx hash, so
