@@ -92,7 +92,7 @@ func (s *scorer) run() {
 			s.witnessResult(int32(wi), ReasonDuplicate, "report id seen before")
 			continue
 		}
-		beaconer := s.addrRef[w.beaconer[wi]].dev
+		beaconer := w.beaconer[wi] // its group in bm
 		var bi int32
 		if w.beaconer[wi] == lastB && w.payload[wi] == lastP {
 			bi = lastBi
@@ -151,13 +151,18 @@ func (s *scorer) run() {
 }
 
 // beaconMatch finds the beacon a witness names: the first, in receive order,
-// with the named beaconer and the same payload (its input index). Beacons are grouped by
-// device id, with copies of their payloads laid out in the same order, so a
-// lookup reads one short stretch of memory instead of chasing each beacon's
-// payload. A device's few beacons are scanned; a device with many gets a
+// with the named beaconer and the same payload (its input index). Beacons are
+// grouped by device, with copies of their payloads laid out in the same
+// order, so a lookup reads one short stretch of memory instead of chasing
+// each beacon's payload. A device a witness names is the group of its
+// interned address in the witnesses' columns (so the witnesses, in input
+// order, look up groups in about that order too, where device ids, in
+// address order, would send each lookup to a random place); any other
+// device, whose beacons no witness can match, is group len(addrs) + its
+// device id. A device's few beacons are scanned; a device with many gets a
 // payload index of its own, so no input makes matching quadratic.
 type beaconMatch struct {
-	start   []int32 // by device id: its beacons are entries[start[d]:start[d+1]]
+	start   []int32 // by group: its beacons are entries[start[g]:start[g+1]]
 	entries []beaconEntry
 	arena   []byte // the payloads, in entry order
 	heavy   map[int32]map[string]int32
@@ -176,19 +181,28 @@ type beaconEntry struct {
 const beaconScanMax = 8
 
 func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
-	m := &beaconMatch{start: make([]int32, len(s.devs)+1), entries: make([]beaconEntry, len(border))}
+	na := len(s.w.addrs)
+	group := make([]int32, len(s.devs)) // by device id
+	for d := range group {
+		group[d] = int32(na + d)
+	}
+	for a, r := range s.addrRef {
+		group[r.dev] = int32(a)
+	}
+	groups := na + len(s.devs)
+	m := &beaconMatch{start: make([]int32, groups+1), entries: make([]beaconEntry, len(border))}
 	for _, bi := range border {
-		m.start[s.beaconRef[bi].dev+1]++
+		m.start[group[s.beaconRef[bi].dev]+1]++
 	}
-	for d := 1; d < len(m.start); d++ {
-		m.start[d] += m.start[d-1]
+	for g := 1; g < len(m.start); g++ {
+		m.start[g] += m.start[g-1]
 	}
-	fill := slices.Clone(m.start[:len(s.devs)])
+	fill := slices.Clone(m.start[:groups])
 	size := 0
 	for _, bi := range border {
-		d := s.beaconRef[bi].dev
-		m.entries[fill[d]] = beaconEntry{bi: bi}
-		fill[d]++
+		g := group[s.beaconRef[bi].dev]
+		m.entries[fill[g]] = beaconEntry{bi: bi}
+		fill[g]++
 		size += len(s.in.Beacons[bi].Payload)
 	}
 	m.arena = make([]byte, 0, size)
@@ -200,8 +214,8 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 	// Repeated payloads, device by device, while the arena is read in
 	// order: the beacon loop then reads one flag in receive order.
 	m.repeat = make([]bool, len(border))
-	for d := range s.devs {
-		lo, hi := m.start[d], m.start[d+1]
+	for g := range groups {
+		lo, hi := m.start[g], m.start[g+1]
 		if hi-lo <= beaconScanMax {
 			for k := lo + 1; k < hi; k++ {
 				for j := lo; j < k; j++ {
@@ -224,7 +238,8 @@ func (s *scorer) beaconsByDevice(border []int32) *beaconMatch {
 	return m
 }
 
-func (m *beaconMatch) any(dev int32) bool { return m.start[dev+1] > m.start[dev] }
+// any says whether group g has a beacon.
+func (m *beaconMatch) any(g int32) bool { return m.start[g+1] > m.start[g] }
 
 // payload returns entry k's payload.
 func (m *beaconMatch) payload(k int32) []byte {
@@ -235,10 +250,10 @@ func (m *beaconMatch) payload(k int32) []byte {
 	return m.arena[m.entries[k].off:end]
 }
 
-// first returns the input index of dev's first beacon (in receive order)
-// with this payload, or -1.
-func (m *beaconMatch) first(dev int32, payload []byte) int32 {
-	lo, hi := m.start[dev], m.start[dev+1]
+// first returns the input index of the first beacon (in receive order) of
+// group g with this payload, or -1.
+func (m *beaconMatch) first(g int32, payload []byte) int32 {
+	lo, hi := m.start[g], m.start[g+1]
 	if hi-lo <= beaconScanMax {
 		for k := lo; k < hi; k++ {
 			if bytes.Equal(m.payload(k), payload) {
@@ -247,7 +262,7 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 		}
 		return -1
 	}
-	idx, ok := m.heavy[dev]
+	idx, ok := m.heavy[g]
 	if !ok {
 		if m.heavy == nil {
 			m.heavy = make(map[int32]map[string]int32)
@@ -258,7 +273,7 @@ func (m *beaconMatch) first(dev int32, payload []byte) int32 {
 				idx[string(m.payload(k))] = m.entries[k].bi
 			}
 		}
-		m.heavy[dev] = idx
+		m.heavy[g] = idx
 	}
 	if p, ok := idx[string(payload)]; ok {
 		return p
