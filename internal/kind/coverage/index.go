@@ -2,7 +2,6 @@ package coverage
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -127,14 +126,16 @@ func (s *scorer) resolve() (dupAct int, err error) {
 }
 
 // idRanks places n reports of one role in the order of their ids. id(i) is
-// the id of input report i and order the processing order (order[k] is the
-// input index processed k-th). It returns each report's rank (its slot in
-// the result, whose final order is by role then id), which reports repeat an
-// id that a report processed earlier already had (the first keeps it, as
-// when a set of seen ids is filled in processing order), and the rank ranges
-// [a, b) of reports sharing one id, whose order compareReports must finish
-// once their results are known.
-func idRanks(buf *keyBuf, n int, id func(i int32) *[32]byte, order []int32) (rank []int32, repeated []bool, ties [][2]int32) {
+// the id of input report i and before compares two reports in processing
+// order (negative when a is processed first; 0 only for reports identical
+// in every field, whose order changes no result). It returns each report's
+// rank (its slot in the result, whose final order is by role then id),
+// which reports repeat an id that a report processed earlier already had
+// (the first keeps it, as when a set of seen ids is filled in processing
+// order), and the rank ranges [a, b) of reports sharing one id, whose order
+// compareReports must finish once their results are known. Only reports
+// sharing an id are ever compared with before.
+func idRanks(buf *keyBuf, n int, id func(i int32) *[32]byte, before func(a, b int32) int) (rank []int32, repeated []bool, ties [][2]int32) {
 	keys := buf.keys(n)
 	for i := range keys {
 		v := id(int32(i))
@@ -146,16 +147,9 @@ func idRanks(buf *keyBuf, n int, id func(i int32) *[32]byte, order []int32) (ran
 		}
 	}
 	repeated = make([]bool, n)
-	var pos []int32 // processing position by input index, built on the first tie
 	// Ids are hashes: a run of tied top bits is nearly always a repeat, and
 	// rare enough that reading the ids' last 12 bytes costs nothing.
 	sortKeys(buf, keys, 33, 0, func(start int, run []sortKey) {
-		if pos == nil {
-			pos = make([]int32, n)
-			for k, i := range order {
-				pos[i] = int32(k)
-			}
-		}
 		slices.SortFunc(run, func(a, b sortKey) int {
 			if c := compareKeys(sortKey{hi: a.hi, lo: a.lo, x: a.x}, sortKey{hi: b.hi, lo: b.lo, x: b.x}); c != 0 {
 				return c
@@ -163,7 +157,7 @@ func idRanks(buf *keyBuf, n int, id func(i int32) *[32]byte, order []int32) (ran
 			if c := bytes.Compare(id(a.i)[20:], id(b.i)[20:]); c != 0 {
 				return c
 			}
-			return cmp.Compare(pos[a.i], pos[b.i])
+			return before(a.i, b.i)
 		})
 		for k := 0; k < len(run); {
 			j := k + 1

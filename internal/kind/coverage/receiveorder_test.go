@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"testing"
 
@@ -23,7 +24,12 @@ func TestIDRanksMatchSortAndSeenSet(t *testing.T) {
 			order[i] = int32(i)
 		}
 		order = rapid.Permutation(order).Draw(rt, "order")
-		rank, repeated, ties := idRanks(nil, n, func(i int32) *[32]byte { return &ids[i] }, order)
+		pos := make([]int32, n)
+		for k, i := range order {
+			pos[i] = int32(k)
+		}
+		rank, repeated, ties := idRanks(nil, n, func(i int32) *[32]byte { return &ids[i] },
+			func(a, b int32) int { return cmp.Compare(pos[a], pos[b]) })
 
 		seen := make(map[[32]byte]bool)
 		for _, i := range order {

@@ -47,16 +47,17 @@ func (s *scorer) run() {
 		func(i int32) *[32]byte { return &in.Beacons[i].ID },
 		func(a, b int32) int { return compareBeacons(&in.Beacons[a], &in.Beacons[b]) })
 	w := s.w
-	word := sortByReceived(&s.kb, w.Len(), func(i int32) int64 { return w.received[i] },
-		func(i int32) *[32]byte { return &w.id[i] },
-		func(a, b int32) int {
-			wa, wb := w.At(int(a)), w.At(int(b))
-			return compareWitnesses(&wa, &wb)
-		})
 	// Results go straight to their place in the sorted output: beacons
-	// (RoleBeaconer) first, each role by id.
-	rankB, repB, tiesB := idRanks(&s.kb, len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID }, border)
-	rankW, repW, tiesW := idRanks(&s.kb, len(word), func(i int32) *[32]byte { return &w.id[i] }, word)
+	// (RoleBeaconer) first, each role by id. Witnesses are never sorted in
+	// receive order as a whole: only each beacon's list is (below).
+	posB := make([]int32, len(border)) // receive-order position by input index
+	for pos, bi := range border {
+		posB[bi] = int32(pos)
+	}
+	rankB, repB, tiesB := idRanks(&s.kb, len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID },
+		func(a, b int32) int { return cmp.Compare(posB[a], posB[b]) })
+	posB = nil
+	rankW, repW, tiesW := idRanks(&s.kb, w.Len(), func(i int32) *[32]byte { return &w.id[i] }, s.witnessBefore)
 	// The sorts are done: their key buffers go before the beacon index and
 	// the results come, so that the three are never held at once.
 	s.kb = keyBuf{}
@@ -79,8 +80,8 @@ func (s *scorer) run() {
 	// Attach witnesses to beacons (by hotspot-order position j); report
 	// orphans and repeated ids now. No step depends on the order, so the
 	// witnesses are read in input order, one pass through memory, and only
-	// their positions are then put in receive order.
-	owner := make([]int32, len(word)) // by input index
+	// each beacon's list is then put in receive order.
+	owner := make([]int32, w.Len()) // by input index
 	counts := make([]int32, len(border)+1)
 	// A beacon's witnesses often follow one another in the input: the
 	// match of the last witness is reused for the next that names the same
@@ -117,11 +118,14 @@ func (s *scorer) run() {
 	}
 	attached := make([]int32, counts[len(counts)-1])
 	fill := slices.Clone(counts[:len(border)])
-	for _, wi := range word {
-		if j := owner[wi]; j >= 0 {
-			attached[fill[j]] = wi
+	for wi, j := range owner {
+		if j >= 0 {
+			attached[fill[j]] = int32(wi)
 			fill[j]++
 		}
+	}
+	for j := range len(counts) - 1 {
+		s.sortWitnesses(attached[counts[j]:counts[j+1]])
 	}
 
 	// The checks that depend only on the report and the registry run
@@ -148,6 +152,38 @@ func (s *scorer) run() {
 	s.rankB, s.rankW = nil, nil
 	s.settle(counts)
 	s.checks, s.wr, s.wx = nil, nil, nil
+}
+
+// witnessBefore compares witnesses a and b in receive order (by
+// compareWitnesses, then by input index, so that no two compare equal),
+// reading the full reports only when the receive times and ids tie.
+func (s *scorer) witnessBefore(a, b int32) int {
+	w := s.w
+	if c := cmp.Compare(w.received[a], w.received[b]); c != 0 {
+		return c
+	}
+	if c := bytes.Compare(w.id[a][:], w.id[b][:]); c != 0 {
+		return c
+	}
+	wa, wb := w.At(int(a)), w.At(int(b))
+	return cmp.Or(compareWitnesses(&wa, &wb), cmp.Compare(a, b))
+}
+
+// sortWitnesses puts one beacon's witnesses in receive order. No two of
+// them are identical (a repeated id is never attached), so the order is
+// that of sorting all witnesses by compareWitnesses, restricted to these.
+// A beacon's few witnesses are sorted by insertion; a long list by
+// slices.SortFunc, so no input makes it quadratic.
+func (s *scorer) sortWitnesses(wit []int32) {
+	if len(wit) > 16 {
+		slices.SortFunc(wit, s.witnessBefore)
+		return
+	}
+	for k := 1; k < len(wit); k++ {
+		for j := k; j > 0 && s.witnessBefore(wit[j-1], wit[j]) > 0; j-- {
+			wit[j-1], wit[j] = wit[j], wit[j-1]
+		}
+	}
 }
 
 // beaconMatch finds the beacon a witness names: the first, in receive order,
