@@ -52,12 +52,14 @@ type Config struct {
 	// read the API; empty (the default) turns CORS off.
 	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
 	// MemoryLimitCapMiB caps the soft memory limit (runtime/debug) the
-	// process runs under while it scores an epoch: twice the epoch's
-	// estimated live heap (its committed report count times
-	// score.OracleBytesPerReport), at least 256 MiB, at most this cap
-	// (score.MemoryLimit), so that a large epoch's heap stays near what it
-	// holds live instead of growing to twice that between collections. An
-	// epoch whose estimated live heap is above the cap gets no limit. The
+	// process runs under while it scores an epoch: the heap the process
+	// holds live before the epoch plus twice the epoch's estimated live heap
+	// (its committed report count times score.OracleBytesPerReport), at
+	// least 256 MiB over that, at most this cap in all
+	// (score.MemoryLimitOver), so that a large epoch's heap stays near what
+	// it holds live instead of growing to twice that between collections.
+	// An epoch whose estimated live heap does not fit under the cap beside
+	// the process's gets no limit. The
 	// limit before is restored once the epoch is saved. 0 sets no limit;
 	// GOMEMLIMIT in the environment, when set, wins.
 	MemoryLimitCapMiB int64 `toml:"memory_limit_cap_mib"`
