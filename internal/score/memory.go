@@ -17,11 +17,15 @@ const (
 	// OracleBytesPerReport is the live heap one report costs on the
 	// oracle's path, where segments are stored as they are verified and
 	// explanations are written one device at a time (issue 18): the
-	// collected columns (about 136 bytes), the compact verdicts and the
-	// scorer's working set. Measured with `depin bench epoch --oracle`:
-	// at most 290 MB live at 1.1M reports, of which about 110 MB do not
-	// grow with the epoch (one segment of 50,000 records decoded and its
-	// signatures in a batch); BENCHMARKS.md, "Issue 18, third pass".
+	// collected columns (about 140 bytes), the compact verdicts and the
+	// scorer's working set. Measured with `depin bench epoch --oracle`
+	// (BENCHMARKS.md, "Issue 18, third pass"): 301 MB live at most at 1.1M
+	// reports, 1.92 GB while scoring 11M (2.23 GB for a moment at the end),
+	// about 175 bytes a report. 150 keeps a million devices' estimate
+	// under the default cap, so that they are scored under the cap's limit
+	// (the heap held near the live heap, the collector busy) rather than
+	// with none (the heap growing to twice the live heap between
+	// collections).
 	OracleBytesPerReport = 150
 	// MinMemoryLimit is the smallest limit MemoryLimit derives (256 MiB):
 	// below it collections would be frequent for no gain.
