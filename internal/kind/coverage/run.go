@@ -56,7 +56,6 @@ func (s *scorer) run() {
 	}
 	rankB, repB, tiesB := idRanks(&s.kb, len(border), func(i int32) *[32]byte { return &in.Beacons[i].ID },
 		func(a, b int32) int { return cmp.Compare(posB[a], posB[b]) })
-	posB = nil
 	rankW, repW, tiesW := idRanks(&s.kb, w.Len(), func(i int32) *[32]byte { return &w.id[i] }, s.witnessBefore)
 	// The sorts are done: their key buffers go before the beacon index and
 	// the results come, so that the three are never held at once.
@@ -136,17 +135,25 @@ func (s *scorer) run() {
 	repeat := bm.repeat
 	s.precheck(order, attached, counts, repB, repeat)
 	s.sites = nil
-	for _, bi := range border {
-		j := jOf[bi]
-		k0, k1 := counts[j], counts[j+1]
-		wit := attached[k0:k1]
+	// Where each beacon's verdict and witnesses are, by receive-order
+	// position: written in hotspot order (scattered stores, which do not
+	// wait), so that the receive-order pass reads them in sequence.
+	type place struct{ j, k0, k1 int32 }
+	at := make([]place, len(border))
+	for j, bi := range order {
+		at[posB[bi]] = place{int32(j), counts[j], counts[j+1]}
+	}
+	posB = nil
+	for pos, bi := range border {
+		p := at[pos]
+		wit := attached[p.k0:p.k1]
 		switch {
 		case repB[bi]:
 			s.invalidBeacon(bi, wit, ReasonDuplicate, s.detail("report id seen before"))
 		case repeat[bi]:
 			s.invalidBeacon(bi, wit, ReasonDuplicate, s.detail("same payload as an earlier beacon"))
 		default:
-			s.beacon(bi, &s.checks[j], wit, s.wr[k0:k1], s.wx[k0:k1])
+			s.beacon(bi, &s.checks[p.j], wit, s.wr[p.k0:p.k1], s.wx[p.k0:p.k1])
 		}
 	}
 	s.rankB, s.rankW = nil, nil
