@@ -109,6 +109,7 @@ func newExplainer(b *Bundle, kinds []KindOutput, out *reward.Output) *explainer 
 		add(en.Device)
 	}
 	x.devs = make([]ledger.Address, 0, len(rank))
+	//archtest:maprange-ok collects the keys, which are sorted just below
 	for d := range rank {
 		x.devs = append(x.devs, d)
 	}
