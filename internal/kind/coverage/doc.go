@@ -27,7 +27,11 @@
 // the devices within 12× the time). Every address and report id is resolved
 // once to a dense integer index by radix sorts. No map is keyed by address,
 // id or cell, and results are written straight to their place in the sorted
-// output (index.go, radix.go). reference_test.go keeps the straightforward
+// output (index.go, radix.go). The checks that read only a report, the
+// registry and the epoch run first, beacon by beacon in hotspot order, where
+// neighbours' records sit together (precheck.go); only what depends on
+// earlier reports (interval buckets, reciprocity, selection) runs in receive
+// order. reference_test.go keeps the straightforward
 // map-based scorer that this replaced, and the tests check that both give
 // the same result.
 //
