@@ -58,7 +58,7 @@ func startFleetNode(ctx context.Context, home string, extra app.Module, serial b
 		db.Close()
 		return nil, fmt.Errorf("bench: node key: %w", err)
 	}
-	creator := node.NewClientCreator(adapter)
+	creator := node.NewClientCreator(adapter, nil)
 	if serial {
 		creator = proxy.NewConnSyncLocalClientCreator(adapter)
 	}

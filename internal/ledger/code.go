@@ -33,6 +33,7 @@ const (
 	CodeInvalidAmount        Code = 22 // a zero or otherwise unusable amount
 	CodeInvalidAddress       Code = 23 // an address is malformed
 	CodeParamsInconsistent   Code = 24 // parameters within bounds break a module's cross-field check
+	CodeCheckFailed          Code = 25 // the node failed while checking the transaction (not the transaction's fault; see the node's log)
 )
 
 var codeNames = map[Code]string{
@@ -61,6 +62,7 @@ var codeNames = map[Code]string{
 	CodeInvalidAmount:        "invalid_amount",
 	CodeInvalidAddress:       "invalid_address",
 	CodeParamsInconsistent:   "params_inconsistent",
+	CodeCheckFailed:          "check_failed",
 }
 
 // RegisterCode names a code defined outside this file (by a later module).

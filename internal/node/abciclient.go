@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
+	"strings"
 	"sync"
 
 	abcicli "github.com/cometbft/cometbft/abci/client"
@@ -11,6 +13,7 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 
 	"github.com/depin-network/depin/internal/abci"
+	"github.com/depin-network/depin/internal/ledger"
 )
 
 // NewClientCreator returns the ABCI client creator of a depin node: one
@@ -48,9 +51,19 @@ import (
 // every admitted transaction is in the mempool's list before Update. (3)
 // Either the callback runs or an error is returned: every queued request is
 // answered exactly once. A CheckTx that returns an error or panics answers
-// its request with a refusal (code checkFailedCode, codespace "node") so
-// the transaction is not admitted, and the connection goes on; abci.Adapter
-// never returns an error. (4) The RPC's broadcast_tx_sync waits for the
+// its request with a refusal (ledger.CodeCheckFailed, "check_failed") so
+// the transaction is not admitted, reports the failure (NewClientCreator's
+// onFail: the node logs it and counts it in
+// depin_mempool_check_failures_total), and the connection goes on: a
+// transaction that makes CheckTx panic must not stop every node it is
+// gossiped to. abci.Adapter never returns an error; a failure of the
+// node's store still halts it in FinalizeBlock. A panic in the signature
+// pre-verification or in a callback is not recovered: it stops the node.
+// (5) The queue is bounded (maxCheckQueue): CheckTxAsync waits while it is
+// full, so gossip and broadcast_tx_async feel the checks' cost as they did
+// with a synchronous client (CometBFT's socket client bounds its queue the
+// same way). Waiting cannot deadlock: the checking goroutine and the
+// mempool's callbacks take no mempool lock. (4) The RPC's broadcast_tx_sync waits for the
 // ReqRes callback, which the mempool sets after CheckTxAsync returns; if
 // the check was already answered by then, SetCallback calls it at once.
 //
@@ -62,17 +75,23 @@ import (
 // PrepareProposal, ProcessProposal, FinalizeBlock, Commit) is serialized.
 // The application's CheckTx must be safe for concurrent use with the other
 // connections' calls; app.App's is.
-func NewClientCreator(app abcitypes.Application) proxy.ClientCreator {
-	return clientCreator{app: app}
+//
+// onFail, if not nil, is told of every check that failed inside the node.
+func NewClientCreator(app abcitypes.Application, onFail func(error)) proxy.ClientCreator {
+	return clientCreator{app: app, onFail: onFail}
 }
 
-type clientCreator struct{ app abcitypes.Application }
+type clientCreator struct {
+	app    abcitypes.Application
+	onFail func(error)
+}
 
 func (c clientCreator) NewABCIClient() (abcicli.Client, error) {
-	cl := &checkTxClient{Client: abcicli.NewLocalClient(nil, c.app), app: c.app}
+	cl := &checkTxClient{Client: abcicli.NewLocalClient(nil, c.app), app: c.app, onFail: c.onFail}
 	cl.dry, _ = unwrapApp(c.app).(dryChecker)
 	cl.pre, _ = unwrapApp(c.app).(preVerifier)
 	cl.idle.L = &cl.qmu
+	cl.space.L = &cl.qmu
 	return cl, nil
 }
 
@@ -119,10 +138,8 @@ const maxCheckBatch = 64
 // stop after two that bring none).
 const maxCheckYields = 4
 
-// checkFailedCode is the code of the refusal a request gets when the
-// application's CheckTx fails with an error or a panic instead of an
-// answer.
-const checkFailedCode = 1
+// maxCheckQueue bounds the checks waiting in the queue: 64 batches.
+const maxCheckQueue = 64 * maxCheckBatch
 
 // checkTxClient is a connection-synchronized local client whose
 // CheckTxAsync is asynchronous and batched (see NewClientCreator).
@@ -131,6 +148,7 @@ type checkTxClient struct {
 	app            abcitypes.Application
 	dry            dryChecker  // nil: the synchronous CheckTx is the app's
 	pre            preVerifier // nil: signatures are verified by CheckTx alone
+	onFail         func(error) // nil: failed checks are only refused
 
 	mu sync.Mutex // serializes calls of cb
 	cb abcicli.Callback
@@ -139,6 +157,7 @@ type checkTxClient struct {
 	queue   []pendingCheck
 	running bool      // a goroutine is checking the queue; false only when it is empty
 	idle    sync.Cond // on qmu: broadcast when running turns false
+	space   sync.Cond // on qmu: broadcast when checks leave the queue
 }
 
 // pendingCheck is a queued CheckTxAsync.
@@ -158,10 +177,14 @@ func (c *checkTxClient) SetResponseCallback(cb abcicli.Callback) {
 }
 
 // CheckTxAsync queues a check and returns its pending ReqRes; the
-// connection's checking goroutine answers it (see NewClientCreator).
+// connection's checking goroutine answers it (see NewClientCreator). It
+// waits while the queue holds maxCheckQueue checks.
 func (c *checkTxClient) CheckTxAsync(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcicli.ReqRes, error) {
 	rr := abcicli.NewReqRes(abcitypes.ToRequestCheckTx(req))
 	c.qmu.Lock()
+	for len(c.queue) >= maxCheckQueue {
+		c.space.Wait()
+	}
 	c.queue = append(c.queue, pendingCheck{ctx: ctx, req: req, rr: rr})
 	if !c.running {
 		c.running = true
@@ -215,6 +238,7 @@ func (c *checkTxClient) drain() {
 		n := min(len(c.queue), maxCheckBatch)
 		batch := c.queue[:n:n]
 		c.queue = append([]pendingCheck(nil), c.queue[n:]...)
+		c.space.Broadcast()
 		c.qmu.Unlock()
 		c.checkBatch(batch)
 		c.qmu.Lock()
@@ -245,18 +269,25 @@ func (c *checkTxClient) checkBatch(batch []pendingCheck) {
 func (c *checkTxClient) check(p pendingCheck) (res *abcitypes.ResponseCheckTx) {
 	defer func() {
 		if r := recover(); r != nil {
-			res = checkFailed(fmt.Errorf("panic: %v", r))
+			res = c.failed(fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
 		}
 	}()
 	res, err := c.app.CheckTx(p.ctx, p.req)
 	if err != nil {
-		return checkFailed(err)
+		return c.failed(err)
 	}
 	return res
 }
 
-func checkFailed(err error) *abcitypes.ResponseCheckTx {
-	return &abcitypes.ResponseCheckTx{Code: checkFailedCode, Codespace: "node", Log: "check failed: " + err.Error()}
+// failed reports a check that failed inside the node and returns the
+// refusal its request gets.
+func (c *checkTxClient) failed(err error) *abcitypes.ResponseCheckTx {
+	if c.onFail != nil {
+		c.onFail(err)
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return &abcitypes.ResponseCheckTx{Code: uint32(ledger.CodeCheckFailed), Codespace: "depin",
+		Log: "the node failed to check the transaction: " + msg}
 }
 
 // CheckTx is the synchronous check, which only the RPC's check_tx makes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	abcicli "github.com/cometbft/cometbft/abci/client"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/depin-network/depin/internal/ledger"
 )
 
 // orderApp records the order of its PreVerifyTxs and CheckTx calls in one
@@ -104,7 +107,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func newTestClient(t *testing.T, app abcitypes.Application) abcicli.Client {
 	t.Helper()
-	c, err := NewClientCreator(app).NewABCIClient()
+	c, err := NewClientCreator(app, nil).NewABCIClient()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +143,7 @@ func (cb *callbacks) onRequest(tx []byte) func(*abcitypes.Response) {
 		cb.perRequest[string(tx)]++
 		want := codeOf(tx)
 		if string(tx) == "fail" || string(tx) == "panic" {
-			want = checkFailedCode
+			want = uint32(ledger.CodeCheckFailed)
 		}
 		if got := res.GetCheckTx().GetCode(); got != want {
 			cb.bad = append(cb.bad, fmt.Sprintf("request %s: code %d, want %d", tx, got, want))
@@ -335,7 +338,12 @@ func TestClientFlushWaits(t *testing.T) {
 // as usual and the connection goes on.
 func TestClientCheckErrors(t *testing.T) {
 	app := &orderApp{}
-	c := newTestClient(t, app)
+	var reported []error
+	cl, err := NewClientCreator(app, func(err error) { reported = append(reported, err) }).NewABCIClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cl
 	cb := &callbacks{}
 	var failed []*abcitypes.ResponseCheckTx
 	c.SetResponseCallback(func(req *abcitypes.Request, res *abcitypes.Response) {
@@ -371,9 +379,57 @@ func TestClientCheckErrors(t *testing.T) {
 		t.Fatalf("got %d refusals, want 2", len(failed))
 	}
 	for _, r := range failed {
-		if r.Code != checkFailedCode || r.Codespace != "node" || r.Log == "" {
-			t.Errorf("refusal %+v: want code %d, codespace node and the error in the log", r, checkFailedCode)
+		if r.Code != uint32(ledger.CodeCheckFailed) || r.Codespace != "depin" || r.Log == "" {
+			t.Errorf("refusal %+v: want code %d, codespace depin and the error in the log", r, ledger.CodeCheckFailed)
 		}
+	}
+	if len(reported) != 2 || !strings.Contains(reported[0].Error(), "app broke") || !strings.Contains(reported[1].Error(), "app panicked") {
+		t.Fatalf("reported failures %v, want the error and the panic", reported)
+	}
+}
+
+// TestClientQueueBounded: while the queue holds maxCheckQueue checks,
+// CheckTxAsync waits (gossip and broadcast_tx_async feel the checks'
+// cost); once checks leave the queue it goes on, and every check is
+// answered in order.
+func TestClientQueueBounded(t *testing.T) {
+	app := &orderApp{block: map[string]bool{"first": true}, gate: make(chan struct{})}
+	c := newTestClient(t, app)
+	cb := &callbacks{}
+	c.SetResponseCallback(cb.onGlobal)
+	submit(t, c, cb, []byte("first"))
+	waitFor(t, "the first check inside the app", func() bool { return app.in.Load() == 1 })
+	var sent atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range maxCheckQueue + 10 {
+			submit(t, c, cb, []byte(fmt.Sprintf("q%05d", i)))
+			sent.Add(1)
+		}
+	}()
+	waitFor(t, "the queue to fill", func() bool { return sent.Load() == maxCheckQueue })
+	select {
+	case <-done:
+		t.Fatal("CheckTxAsync queued past maxCheckQueue while no check left the queue")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if n := sent.Load(); n != maxCheckQueue {
+		t.Fatalf("%d checks queued behind a blocked check, want at most %d", n, maxCheckQueue)
+	}
+	close(app.gate)
+	<-done
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	if len(cb.bad) > 0 {
+		t.Fatal(cb.bad)
+	}
+	if len(cb.global) != maxCheckQueue+11 || !slices.IsSorted(cb.global[1:]) {
+		t.Fatalf("got %d answers (in order: %v), want %d in submission order",
+			len(cb.global), slices.IsSorted(cb.global[1:]), maxCheckQueue+11)
 	}
 }
 
@@ -412,7 +468,7 @@ func TestClientRecheckOrder(t *testing.T) {
 // while a FinalizeBlock is inside the app.
 func TestClientChecksBesideConsensus(t *testing.T) {
 	app := &orderApp{finGate: make(chan struct{})}
-	cc := NewClientCreator(app)
+	cc := NewClientCreator(app, nil)
 	mempool, err := cc.NewABCIClient()
 	if err != nil {
 		t.Fatal(err)

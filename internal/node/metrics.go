@@ -40,6 +40,7 @@ type Metrics struct {
 	txs       *prometheus.CounterVec
 	events    *prometheus.CounterVec
 	byEvent   map[string]prometheus.Counter
+	checkFail prometheus.Counter
 }
 
 // NewMetrics builds the node's series; mempool, if not nil, reports the
@@ -65,8 +66,12 @@ func NewMetrics(mempool func() int) *Metrics {
 			Help: "Ledger events emitted by executed blocks and transactions, by event type.",
 		}, []string{"type"}),
 		byEvent: map[string]prometheus.Counter{},
+		checkFail: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "depin_mempool_check_failures_total",
+			Help: "Mempool checks that failed inside the node (an error or a panic in CheckTx), each refused with check_failed and logged.",
+		}),
 	}
-	m.reg.MustRegister(m.blockTime, m.height, m.txs, m.events,
+	m.reg.MustRegister(m.blockTime, m.height, m.txs, m.events, m.checkFail,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, e := range eventCounters {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Name: e.name, Help: e.help})

@@ -140,7 +140,10 @@ func Open(home string, ov Overrides, logger *slog.Logger) (*Node, error) {
 	if book != nil {
 		opts = append(opts, book.option(cc, clog))
 	}
-	cmt, err = nm.NewNode(cc, pv, nodeKey, NewClientCreator(measuredApp{adapter, metrics}),
+	cmt, err = nm.NewNode(cc, pv, nodeKey, NewClientCreator(measuredApp{adapter, metrics}, func(err error) {
+		metrics.checkFail.Inc()
+		logger.Error("mempool check failed inside the node; the transaction was refused", "err", err)
+	}),
 		nm.DefaultGenesisDocProviderFunc(cc), dbs.Provider,
 		nm.DefaultMetricsProvider(cc.Instrumentation), clog, opts...)
 	if err != nil {
