@@ -85,12 +85,46 @@ func (s *store) openObject(name string) (*os.File, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("oracle: read object %s: %w", name, err)
 	}
+	if err := s.checkObject(f, name); err != nil {
+		f.Close()
+		return nil, 0, err
+	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, 0, fmt.Errorf("oracle: read object %s: %w", name, err)
 	}
 	return f, st.Size(), nil
+}
+
+// checkObject checks, once per object and process, that the object's
+// content hashes to its name, as get does for every object it reads, so
+// that a damaged or truncated file is never served (with a long cache
+// lifetime) as an epoch's explanations. It leaves f at its start.
+func (s *store) checkObject(f *os.File, name string) error {
+	s.mu.Lock()
+	ok := s.verified[name]
+	s.mu.Unlock()
+	if ok {
+		return nil
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("oracle: read object %s: %w", name, err)
+	}
+	if sum := h.Sum(nil); hex.EncodeToString(sum) != name {
+		return fmt.Errorf("oracle: read object %s: content hash is %x: corrupt store", name, sum)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("oracle: read object %s: %w", name, err)
+	}
+	s.mu.Lock()
+	if s.verified == nil {
+		s.verified = make(map[string]bool)
+	}
+	s.verified[name] = true
+	s.mu.Unlock()
+	return nil
 }
 
 func isLowerHex(s string) bool {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/depin-network/depin/internal/durable"
 	"github.com/depin-network/depin/internal/score"
@@ -27,6 +28,9 @@ import (
 // written before the record that names them.
 type store struct {
 	dir string
+
+	mu       sync.Mutex
+	verified map[string]bool // streamed objects whose content hash was checked
 }
 
 // epochRecord is epochs/<n>.json.
