@@ -1,7 +1,6 @@
 package oracle
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,27 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/depin-network/depin/internal/geo"
 )
 
 // TestDamagedExplanationsRefused: an explanations object whose bytes no
 // longer hash to its name (a truncated file) is answered 500, not served
 // as the epoch's explanations with a year's cache lifetime.
 func TestDamagedExplanationsRefused(t *testing.T) {
-	s := newScenario(t)
-	s.standard()
-	cfg := DefaultConfig()
-	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
-	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := svc.Step(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, svc, cfg := scoredService(t, 2)
 	rec, err := svc.store.record(1)
 	if err != nil {
 		t.Fatal(err)

@@ -405,3 +405,23 @@ func marshal(m proto.Message) ([]byte, error) {
 
 // testKinds are the kinds the oracle tests score.
 var testKinds = kind.NewRegistry(coverage.Kind{})
+
+// scoredService is a service on the standard scenario, with its own data
+// directory and no listener, that has stepped steps times.
+func scoredService(t *testing.T, steps int) (*scenario, *Service, Config) {
+	t.Helper()
+	s := newScenario(t)
+	s.standard()
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
+	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range steps {
+		if _, err := svc.Step(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, svc, cfg
+}

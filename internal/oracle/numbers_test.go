@@ -2,7 +2,6 @@ package oracle
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/depin-network/depin/internal/apidoc"
-	"github.com/depin-network/depin/internal/geo"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/replay"
 	"github.com/depin-network/depin/internal/score"
@@ -45,19 +43,7 @@ func legacyNumbers(b []byte) []byte {
 // 64-bit numbers, format 0) the same once decoded: summary, explanations
 // and a device's explanation, all with strings.
 func TestLegacyScoreFiles(t *testing.T) {
-	s := newScenario(t)
-	s.standard()
-	cfg := DefaultConfig()
-	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
-	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := svc.Step(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, svc, _ := scoredService(t, 2)
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
 	get := func(path string) []byte {

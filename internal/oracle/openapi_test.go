@@ -1,7 +1,6 @@
 package oracle
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,27 +10,13 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-
-	"github.com/depin-network/depin/internal/geo"
 )
 
 // TestOpenAPIAndMetrics: the oracle serves /openapi.json describing
 // Routes(), every route reaches a handler, unknown paths get the shared
 // error shape, and /metrics parses and counts the scored epochs.
 func TestOpenAPIAndMetrics(t *testing.T) {
-	s := newScenario(t)
-	s.standard()
-	cfg := DefaultConfig()
-	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
-	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := svc.Step(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, svc, _ := scoredService(t, 2)
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
 	get := func(path string) (int, string) {

@@ -200,19 +200,7 @@ func TestServiceWaitsForGrace(t *testing.T) {
 }
 
 func TestExplanationAPI(t *testing.T) {
-	s := newScenario(t)
-	s.standard()
-	cfg := DefaultConfig()
-	cfg.DataDir, cfg.ListenAddr = t.TempDir(), ""
-	svc, err := New(cfg, s.chain, s.segs, testKinds, geo.H3{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := svc.Step(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, svc, _ := scoredService(t, 2)
 	srv := httptest.NewServer(svc.Handler())
 	t.Cleanup(srv.Close)
 	stranger := ledger.AddressOf([]byte("nobody"))
