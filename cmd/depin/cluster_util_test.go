@@ -16,8 +16,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,6 +37,7 @@ import (
 	"github.com/depin-network/depin/internal/ingest"
 	"github.com/depin-network/depin/internal/ledger"
 	"github.com/depin-network/depin/internal/merkle"
+	"github.com/depin-network/depin/internal/ports"
 	"github.com/depin-network/depin/internal/query"
 	"github.com/depin-network/depin/internal/reward"
 	"github.com/depin-network/depin/internal/segment"
@@ -55,42 +54,19 @@ import (
 
 // freeBasePort returns a port P such that P+10k+{0,1,2} are free on
 // loopback for k < nodes: the layout `depin testnet --base-port P` uses.
-// P stays below Linux's ephemeral range (32768-60999, ip_local_port_range),
-// so outgoing connections do not take the ports before the nodes bind them,
-// and, like freePort's, its ports are never handed out twice in this
-// process (handedOut), so a later freePort cannot return one of them.
+// Like freePort's, its ports come from internal/ports, so they are never
+// handed out twice in this process.
 func freeBasePort(t *testing.T, nodes int) int {
 	t.Helper()
-	handedOut.Lock()
-	defer handedOut.Unlock()
-	for range 50 {
-		base := 20000 + 10*rand.IntN(1200-nodes)
-		ok := true
-		for k := 0; k < nodes && ok; k++ {
-			for p := range 3 {
-				if handedOut.ports[base+10*k+p] {
-					ok = false
-					break
-				}
-				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+10*k+p))
-				if err != nil {
-					ok = false
-					break
-				}
-				l.Close()
-			}
-		}
-		if ok {
-			for k := range nodes {
-				for p := range 3 {
-					handedOut.ports[base+10*k+p] = true
-				}
-			}
-			return base
-		}
+	var offsets []int
+	for k := range nodes {
+		offsets = append(offsets, 10*k, 10*k+1, 10*k+2)
 	}
-	t.Fatalf("no free block of %d ports found on 127.0.0.1", 10*nodes)
-	return 0
+	base, err := ports.Take(offsets, 10*nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
 }
 
 // newProcNodeAt is newProcNode with fixed ports: those the testnet wrote

@@ -12,8 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +23,7 @@ import (
 	"time"
 
 	"github.com/depin-network/depin/internal/client"
+	"github.com/depin-network/depin/internal/ports"
 )
 
 // Bounds of the process tests' waits.
@@ -153,38 +152,15 @@ func decodeJSON(t *testing.T, r cliOut, v any) {
 	}
 }
 
-// handedOut holds the ports freePort returned in this test process, so it
-// never hands out one twice: a port is free again the moment freePort
-// closes its probe, and the kernel may offer it to the next caller before
-// the child process that was given it binds it.
-var handedOut = struct {
-	sync.Mutex
-	ports map[int]bool
-}{ports: map[int]bool{}}
-
-// freePort returns an unused loopback port that no earlier call returned.
-// It draws below the kernel's ephemeral range (32768 and up on Linux), so
-// outgoing connections, which take their local port from that range,
-// cannot take it before the process it is meant for binds it.
+// freePort returns a loopback port no earlier call returned
+// (internal/ports).
 func freePort(t *testing.T) int {
 	t.Helper()
-	handedOut.Lock()
-	defer handedOut.Unlock()
-	for range 1000 {
-		port := 20000 + rand.IntN(12000)
-		if handedOut.ports[port] {
-			continue
-		}
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			continue
-		}
-		l.Close()
-		handedOut.ports[port] = true
-		return port
+	p, err := ports.Free()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("free port: no unused loopback port in 20000-31999 after 1000 draws")
-	return 0
+	return p
 }
 
 // tailBuffer keeps the last max bytes written to it.

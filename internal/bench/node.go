@@ -4,17 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
 	"github.com/depin-network/depin/internal/app"
 	"github.com/depin-network/depin/internal/node"
+	"github.com/depin-network/depin/internal/ports"
 )
 
 // cluster is a set of running in-process validators.
@@ -23,69 +21,17 @@ type cluster struct {
 	stop func() error
 }
 
-// handedOut holds the ports freePort and freeBase returned in this
-// process, so that they never hand out one twice: a port is free again the
-// moment its probe closes, and the next probe may be offered it before the
-// node it was meant for binds it.
-var handedOut = struct {
-	sync.Mutex
-	ports map[int]bool
-}{ports: map[int]bool{}}
-
-// Ports are drawn from [portLow, portHigh), below Linux's ephemeral range
-// (32768 and up, ip_local_port_range), so outgoing connections, which take
-// their local port from that range, cannot take one before its node binds it.
-const portLow, portHigh = 20_000, 32_000
-
-// takePorts finds a base such that base+o is free on loopback and was never
-// handed out for every o in offsets (each below span), and marks them
-// handed out.
-func takePorts(offsets []int, span int) (int, error) {
-	handedOut.Lock()
-	defer handedOut.Unlock()
-	for range 1000 {
-		base := portLow + rand.IntN(portHigh-portLow-span)
-		if !portsFree(base, offsets) {
-			continue
-		}
-		for _, o := range offsets {
-			handedOut.ports[base+o] = true
-		}
-		return base, nil
-	}
-	return 0, fmt.Errorf("bench: no %d free loopback ports in %d-%d", len(offsets), portLow, portHigh-1)
-}
-
-// portsFree reports whether base+o is unused for every o in offsets:
-// neither handed out before nor bound now.
-func portsFree(base int, offsets []int) bool {
-	for _, o := range offsets {
-		if handedOut.ports[base+o] {
-			return false
-		}
-		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+o))
-		if err != nil {
-			return false
-		}
-		ln.Close()
-	}
-	return true
-}
-
-// freePort returns a loopback port nothing listens on right now and no
-// earlier call returned.
-func freePort() (int, error) {
-	return takePorts([]int{0}, 1)
-}
+// freePort returns a loopback port for a node (internal/ports).
+func freePort() (int, error) { return ports.Free() }
 
 // freeBase finds a base port such that base+10k+{0,1,2} are free for k <
-// validators (node.InitTestnet's port plan), on the terms of freePort.
+// validators (node.InitTestnet's port plan), on the terms of ports.Take.
 func freeBase(validators int) (int, error) {
 	var offsets []int
 	for k := range validators {
 		offsets = append(offsets, 10*k, 10*k+1, 10*k+2)
 	}
-	return takePorts(offsets, 10*validators)
+	return ports.Take(offsets, 10*validators)
 }
 
 // initHomes writes validator homes under dir for chainID with genesis g and

@@ -1,6 +1,10 @@
 package bench
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/depin-network/depin/internal/ports"
+)
 
 // TestPortsNeverHandedOutTwice: freePort and freeBase probe a port by
 // listening and closing, after which it is free again; they must still
@@ -12,8 +16,8 @@ func TestPortsNeverHandedOutTwice(t *testing.T) {
 	seen := map[int]bool{}
 	take := func(p int) {
 		t.Helper()
-		if p < portLow || p >= portHigh {
-			t.Fatalf("got port %d, want one in [%d, %d)", p, portLow, portHigh)
+		if p < ports.Low || p >= ports.High {
+			t.Fatalf("got port %d, want one in [%d, %d)", p, ports.Low, ports.High)
 		}
 		if seen[p] {
 			t.Fatalf("port %d handed out twice", p)

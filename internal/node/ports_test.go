@@ -1,14 +1,12 @@
 package node
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+
+	"github.com/depin-network/depin/internal/ports"
 )
 
 // TestDefaultPortsDistinct: every service a node can run listens on its own
@@ -42,35 +40,13 @@ func TestDefaultPortsDistinct(t *testing.T) {
 	}
 }
 
-// handedOut holds the ports freePort returned in this test process, so it
-// never hands out one twice: a port is free again the moment freePort
-// closes its probe, and the kernel may offer it to the next caller before
-// the node that was given it binds it.
-var handedOut = struct {
-	sync.Mutex
-	ports map[int]bool
-}{ports: map[int]bool{}}
-
-// freePort returns an unused loopback port that no earlier call returned,
-// drawn below Linux's ephemeral range (32768 and up), so that outgoing
-// connections cannot take it before the node it is meant for binds it.
+// freePort returns a loopback port no earlier call returned
+// (internal/ports).
 func freePort(t *testing.T) int {
 	t.Helper()
-	handedOut.Lock()
-	defer handedOut.Unlock()
-	for range 1000 {
-		port := 20000 + rand.IntN(12000)
-		if handedOut.ports[port] {
-			continue
-		}
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			continue
-		}
-		l.Close()
-		handedOut.ports[port] = true
-		return port
+	p, err := ports.Free()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("free port: no unused loopback port in 20000-31999 after 1000 draws")
-	return 0
+	return p
 }
